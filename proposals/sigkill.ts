@@ -1,0 +1,24 @@
+/**
+ * Baseline: SIGKILL alone. The memory comes back only when the victim itself runs its
+ * exit path (kernel/exit.c do_exit → exit_mm → mmput → exit_mmap), on its own CPU and at
+ * its own priority, however long it sleeps first.
+ *
+ * @module
+ */
+
+import type { Design } from "../src/design.ts";
+import { SIGKILL } from "../src/core/primitives.ts";
+
+/** kill(pid, SIGKILL), and wait. */
+export const sigkill: Design = {
+  name: "sigkill",
+  call: "kill(pid, SIGKILL)",
+  summary: "Kill and wait: the victim frees its own memory when it runs do_exit.",
+  date: "1991-09",
+  status: "baseline",
+  lore: "torvalds/linux:kernel/exit.c",
+  kernelBase: "any",
+  *recipe(u, ctx) {
+    return yield* u.kill(ctx.victim, SIGKILL);
+  },
+};

@@ -1,0 +1,152 @@
+/**
+ * `lab run <scenario>`: runs a scenario under designs (the two baselines by default) and
+ * prints, per design, return codes, when 50/90/100% of the victim's reclaimable memory
+ * came back, and who paid the CPU time; optionally writes the trace.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { ABI_VERSION } from "../core/_wasm.ts";
+import { findDesign } from "../designs.ts";
+import { runScenario, type RunResult } from "../run/experiment.ts";
+import { KERNEL_VERSIONS, type KernelVersion, loadScenarioFile } from "../scenario/mod.ts";
+import { toFtrace, toTraceEventJson, traceContext } from "../trace/mod.ts";
+import { fmtNs, fmtPages, table } from "./_format.ts";
+
+/** The designs `lab run` compares when none is named. */
+export const BASELINES = ["sigkill", "oom_reaper"] as const;
+
+export const RUN_USAGE = `usage: deno task lab run <scenario.json> [options]
+
+Runs the scenario under each design (default: the baselines ${BASELINES.join(", ")}) and
+prints return codes, reclaim times (50/90/100% of the victim's reclaimable memory, after
+the kill intent) and CPU time by who paid it.
+
+options:
+  --design NAME     run only this design (repeatable)
+  --kernel VERSION  kernel version: ${KERNEL_VERSIONS.join(", ")} (default: the scenario's)
+  --seed N          seed of the choice source (default: the scenario's)
+  --trace FORMAT    also write the trace: ftrace (trace-cmd report text) or json (Perfetto)
+  --trace-out PATH  where the trace goes (default: <scenario>.<design>.trace.txt|json)
+  --json            print the outcomes as JSON (schema mrelease-lab/outcome@1)`;
+
+/** Runs `lab run` with its arguments; returns the exit code. */
+export async function runCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      design: { type: "string", multiple: true },
+      kernel: { type: "string" },
+      seed: { type: "string" },
+      trace: { type: "string" },
+      "trace-out": { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(RUN_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError("lab run takes exactly one scenario file");
+  const kernel = parseKernel(values.kernel);
+  const seed = parseSeed(values.seed);
+  if (values.trace !== undefined && values.trace !== "ftrace" && values.trace !== "json") {
+    throw new UsageError(`--trace takes ftrace or json, got "${values.trace}"`);
+  }
+  const scenario = await loadScenarioFile(positionals[0]);
+  const names = values.design ?? [...BASELINES];
+  if (values["trace-out"] && names.length > 1) {
+    throw new UsageError("--trace-out names one file: use it with a single --design");
+  }
+  const runs = names.map((n) => runScenario(scenario, { design: findDesign(n), kernel, seed }));
+  const identity = `scenario ${scenario.name}  kernel ${kernel ?? scenario.kernel}  seed ${
+    seed ?? scenario.seed
+  }  abi ${ABI_VERSION}`;
+  if (values.json) {
+    console.log(JSON.stringify(runs.map((r) => r.outcome), null, 2));
+  } else {
+    console.log(`mrelease-lab run: ${identity}`);
+    console.log(outcomeTable(runs));
+    for (const r of runs) printWarnings(r);
+  }
+  if (values.trace) {
+    for (const r of runs) {
+      const ext = values.trace === "json" ? "json" : "txt";
+      const path = values["trace-out"] ??
+        `${scenario.name}.${r.outcome.design}.trace.${ext}`;
+      const ctx = traceContext(scenario, r.kernel);
+      const text = values.trace === "json"
+        ? JSON.stringify(toTraceEventJson(r.events, ctx))
+        : toFtrace(r.events, ctx);
+      await Deno.writeTextFile(path, text);
+      console.error(`trace written: ${path}`);
+    }
+  }
+  if (!values.json) {
+    const replay = runs.map((r) =>
+      `  deno task lab run ${positionals[0]} --design ${r.outcome.design} --kernel ${r.outcome.kernel} --seed ${r.outcome.seed}`
+    );
+    console.log(`\nreplay (${identity}):\n${replay.join("\n")}`);
+  }
+  return 0;
+}
+
+function outcomeTable(runs: readonly RunResult[]): string {
+  const rows = runs.map(({ outcome: o }) => [
+    o.design,
+    o.errno,
+    o.signal_delivered ? "yes" : "no",
+    fmtPages(o.memory.reclaimable_pages),
+    fmtPages(o.memory.freed_pages),
+    fmtNs(o.memory.t50_ns),
+    fmtNs(o.memory.t90_ns),
+    fmtNs(o.memory.t100_ns),
+    fmtNs(o.cpu_ns.caller),
+    fmtNs(o.cpu_ns.victim),
+    fmtNs(o.cpu_ns.kthreads),
+    String(o.warnings.length),
+  ]);
+  return table([
+    "design",
+    "ret",
+    "killed",
+    "reclaimable",
+    "freed",
+    "t50",
+    "t90",
+    "t100",
+    "cpu:caller",
+    "cpu:victim",
+    "cpu:kthreads",
+    "warns",
+  ], rows);
+}
+
+function printWarnings({ outcome: o }: RunResult): void {
+  for (const w of o.warnings) {
+    console.log(`  WARN ${o.design} at ${fmtNs(w.at_ns)}: ${w.name} (${w.args.join(", ")})`);
+  }
+}
+
+/** A command-line mistake: the message and the usage are printed, exit code 2. */
+export class UsageError extends Error {}
+
+function parseKernel(v: string | undefined): KernelVersion | undefined {
+  if (v === undefined) return undefined;
+  if (!(KERNEL_VERSIONS as readonly string[]).includes(v)) {
+    throw new UsageError(`--kernel takes one of ${KERNEL_VERSIONS.join(", ")}, got "${v}"`);
+  }
+  return v as KernelVersion;
+}
+
+function parseSeed(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new UsageError(`--seed takes a whole number >= 0, got "${v}"`);
+  }
+  return n;
+}

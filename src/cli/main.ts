@@ -1,0 +1,62 @@
+/**
+ * The lab's command line: `deno task lab <command> ...`.
+ *
+ * @module
+ */
+
+import { ScenarioError } from "../scenario/mod.ts";
+import { RUN_USAGE, runCommand, UsageError } from "./_run.ts";
+import { verifyCommand, VERIFY_USAGE } from "./_verify.ts";
+
+const USAGE = `mrelease-lab: compare designs for reaping a killed process's memory, on a simulated kernel
+
+usage: deno task lab <command> [options]
+
+commands:
+  run <scenario.json>     run a scenario under designs (default: the two baselines)
+  verify [scenario...]    check scenario files against their expected outcomes
+                          (default: every file in scenarios/)
+  help                    this text
+
+With no command, runs scenarios/dstate-little-core.json under the baselines.
+
+${RUN_USAGE}
+
+${VERIFY_USAGE}`;
+
+const DEFAULT_SCENARIO = "scenarios/dstate-little-core.json";
+
+async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case undefined:
+      return await runCommand([DEFAULT_SCENARIO]);
+    case "run":
+      return await runCommand(rest);
+    case "verify":
+      return await verifyCommand(rest);
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(USAGE);
+      return 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`error: ${e.message}\n\n${USAGE}`);
+      Deno.exit(2);
+    }
+    if (e instanceof ScenarioError || e instanceof Deno.errors.NotFound) {
+      console.error(`error: ${e.message}`);
+      Deno.exit(1);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Error numbers as the kernel returns them (include/uapi/asm-generic/errno-base.h), and the
+ * two non-errno answers of the core: BLOCKED and SIM_BUG (wasm/src/errno.rs).
+ *
+ * @module
+ */
+
+/** errno values by name. */
+export const ERRNO = {
+  EPERM: 1,
+  ESRCH: 3,
+  EINTR: 4,
+  EBADF: 9,
+  ECHILD: 10,
+  EAGAIN: 11,
+  EACCES: 13,
+  EFAULT: 14,
+  EBUSY: 16,
+  EINVAL: 22,
+  ENOSYS: 38,
+} as const;
+
+/** An errno name. */
+export type ErrnoName = keyof typeof ERRNO;
+
+/** A primitive's caller must yield: the result arrives through `take_result`. */
+export const BLOCKED = 1000;
+/** The simulator broke its own invariant (a lab bug); `last_error()` says which. */
+export const SIM_BUG = -10000;
+
+const NAMES = new Map<number, ErrnoName>(
+  Object.entries(ERRNO).map(([k, v]) => [v, k as ErrnoName]),
+);
+
+/**
+ * The name of a return value: "0" for success, "ESRCH" for -3, the number otherwise.
+ *
+ * @example
+ * ```ts
+ * import { retName } from "./errno.ts";
+ * retName(-3); // "ESRCH"
+ * ```
+ */
+export function retName(ret: number): string {
+  if (ret >= 0) return String(ret);
+  return NAMES.get(-ret) ?? String(ret);
+}
+
+/**
+ * Parses "0", "ESRCH" or "-3" back into a return value; undefined if it is neither.
+ *
+ * @example
+ * ```ts
+ * import { parseRet } from "./errno.ts";
+ * parseRet("EINVAL"); // -22
+ * ```
+ */
+export function parseRet(text: string): number | undefined {
+  if (/^-?\d+$/.test(text)) return Number(text);
+  const v = ERRNO[text as ErrnoName];
+  return v === undefined ? undefined : -v;
+}

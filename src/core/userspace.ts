@@ -1,0 +1,125 @@
+/**
+ * The userspace side of a memory killer: syscalls as a thread issues them. Each syscall
+ * enters the kernel (raw_syscalls:sys_enter), runs its kernel-side body in the caller's
+ * context, and returns (sys_exit); a thread that got a fatal signal meanwhile dies on the
+ * way back to userspace, which ends its recipe.
+ *
+ * @module
+ */
+
+import type { Kernel } from "./_wasm.ts";
+import { type KGen, Primitives } from "./primitives.ts";
+
+/** x86_64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
+export const NR = {
+  close: 3,
+  poll: 7,
+  kill: 62,
+  waitid: 247,
+  pidfd_send_signal: 424,
+  pidfd_open: 434,
+  process_madvise: 440,
+  process_mrelease: 448,
+} as const;
+
+/** pidfd_open's PIDFD_NONBLOCK (O_NONBLOCK). */
+export const PIDFD_NONBLOCK = 0o4000;
+/** waitid options. */
+export const WNOHANG = 1;
+export const WEXITED = 4;
+
+/** Thrown out of a recipe when its thread was killed: the recipe is over. */
+export class TaskKilled extends Error {
+  /** @param pid the thread that died on its way back to userspace. */
+  constructor(readonly pid: number) {
+    super(`task ${pid} was killed`);
+  }
+}
+
+/**
+ * A thread's view of the kernel from userspace.
+ *
+ * @example
+ * ```ts
+ * import type { KGen } from "./primitives.ts";
+ * import { type Userspace, PIDFD_NONBLOCK } from "./userspace.ts";
+ * function* killer(u: Userspace, victim: number): KGen<number> {
+ *   const fd = yield* u.pidfd_open(victim, PIDFD_NONBLOCK);
+ *   return yield* u.pidfd_send_signal(fd, 9, 0);
+ * }
+ * ```
+ */
+export class Userspace {
+  /** The primitives bound to this thread, for syscall bodies written in TypeScript. */
+  readonly k: Primitives;
+
+  /** @param kernel the core; @param current this thread's pid. */
+  constructor(readonly kernel: Kernel, readonly current: number) {
+    this.k = new Primitives(kernel, current);
+  }
+
+  /**
+   * Issues syscall `nr`: enter, run `body` in this thread's kernel context, exit.
+   * `args` are the first two arguments, for the trace.
+   */
+  *syscall(nr: number, args: readonly number[], body: (k: Primitives) => KGen<number>): KGen<number> {
+    this.kernel.syscall_enter(this.current, nr, args[0] ?? 0, args[1] ?? 0);
+    const ret = yield* body(this.k);
+    this.kernel.syscall_exit(this.current, nr, ret);
+    if (this.kernel.fatal_signal_pending(this.current) === 1) throw new TaskKilled(this.current);
+    return ret;
+  }
+
+  /** kill(pid, sig). */
+  *kill(pid: number, sig: number): KGen<number> {
+    return yield* this.syscall(NR.kill, [pid, sig], () => done(this.kernel.kill(this.current, pid, sig)));
+  }
+
+  /** pidfd_open(pid, flags): a new fd or -errno. */
+  *pidfd_open(pid: number, flags: number): KGen<number> {
+    return yield* this.syscall(
+      NR.pidfd_open,
+      [pid, flags],
+      () => done(this.kernel.pidfd_open(this.current, pid, flags)),
+    );
+  }
+
+  /** pidfd_send_signal(fd, sig, NULL, flags) as the kernel has it (flags must be 0). */
+  *pidfd_send_signal(fd: number, sig: number, flags: number): KGen<number> {
+    return yield* this.syscall(
+      NR.pidfd_send_signal,
+      [fd, sig],
+      () => done(this.kernel.pidfd_send_signal(this.current, fd, sig, flags)),
+    );
+  }
+
+  /** close(fd). */
+  *close(fd: number): KGen<number> {
+    return yield* this.syscall(NR.close, [fd], () => done(this.kernel.close(this.current, fd)));
+  }
+
+  /** waitid(P_PIDFD, fd, WEXITED | WNOHANG): the reaped child's pid, 0, or -errno. */
+  *waitid_pidfd(fd: number): KGen<number> {
+    return yield* this.syscall(
+      NR.waitid,
+      [fd, WEXITED | WNOHANG],
+      () => done(this.kernel.waitid_pidfd(this.current, fd, WEXITED | WNOHANG)),
+    );
+  }
+
+  /** poll() on a pidfd: 1 once the process has exited. */
+  *pidfd_poll(fd: number): KGen<number> {
+    return yield* this.syscall(NR.poll, [fd], () => done(this.kernel.pidfd_poll(this.current, fd)));
+  }
+
+  /** The page allocator ran out of memory here and the OOM killer chose `tgid`. */
+  oom_kill_process(tgid: number): number {
+    return this.kernel.oom_kill_process(this.current, tgid);
+  }
+}
+
+/** A syscall body that never sleeps. */
+// deno-lint-ignore require-yield
+function* done(ret: number): KGen<number> {
+  return ret;
+}

@@ -1,0 +1,90 @@
+/**
+ * One run: a scenario's world built in a fresh core, a design's recipe run by the
+ * scenario's caller at the intent's time, and the outcome.
+ *
+ * @module
+ */
+
+import { ABI_VERSION, Kernel } from "../core/_wasm.ts";
+import type { Design } from "../design.ts";
+import { encodeWorld, type KernelVersion, type Scenario } from "../scenario/mod.ts";
+import { decodeEvents, type TraceEvent } from "../trace/mod.ts";
+import { runActors } from "./runner.ts";
+import { computeOutcome, type Outcome } from "./outcome.ts";
+
+/** How to run. */
+export interface RunOptions {
+  /** The design whose recipe the caller runs. */
+  design: Design;
+  /** The kernel version; the scenario's own by default. */
+  kernel?: KernelVersion;
+  /** The seed of the choice source; the scenario's own by default. */
+  seed?: number;
+  /** An explicit choice list (replaces the seeded PRNG), as fast-check generates. */
+  choices?: readonly number[];
+}
+
+/** A finished run: the outcome, the decoded events and the core (for traces). */
+export interface RunResult {
+  outcome: Outcome;
+  events: TraceEvent[];
+  kernel: Kernel;
+}
+
+/**
+ * Runs `scenario` once under `opts.design`.
+ *
+ * @example
+ * ```ts
+ * import { runScenario } from "./experiment.ts";
+ * import { findDesign } from "../designs.ts";
+ * import { loadScenarioFile } from "../scenario/mod.ts";
+ * const s = await loadScenarioFile("scenarios/dstate-little-core.json");
+ * const { outcome } = runScenario(s, { design: findDesign("sigkill") });
+ * console.log(outcome.memory.t100_ns);
+ * ```
+ */
+export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
+  const kernelVersion = opts.kernel ?? scenario.kernel;
+  const seed = opts.seed ?? scenario.seed;
+  const kernel = new Kernel(seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0);
+  if (opts.choices) kernel.set_choices(Uint32Array.from(opts.choices));
+  if (kernel.load_world(encodeWorld(scenario, { kernel: kernelVersion })) !== 0) {
+    throw new Error(`${scenario.name}: the core refused the world: ${kernel.last_error()}`);
+  }
+  const victim = scenario.intent.victim;
+  const victimMm = kernel.task_mm(victim);
+  const reclaimablePages = victimMm > 0 ? kernel.mm_info(victimMm)[9] : 0;
+  const victimThreads = scenario.processes.find((p) => p.tgid === victim)?.threads.map((t) => t.pid) ??
+    [];
+  const kthreads = [
+    kernel.oom_reaper_pid(),
+    ...scenario.processes.filter((p) => p.kthread).flatMap((p) => p.threads.map((t) => t.pid)),
+  ];
+  const ctx = { victim, kernel: kernelVersion };
+  const results = runActors(kernel, [{
+    pid: scenario.caller.pid,
+    atNs: scenario.intent.at_ns,
+    recipe: (u) => opts.design.recipe(u, ctx),
+  }]);
+  const events = decodeEvents(kernel.events(0));
+  const outcome = computeOutcome(kernel, {
+    events,
+    ctx: {
+      scenario: scenario.name,
+      design: opts.design.name,
+      kernel: kernelVersion,
+      seed,
+      abi: ABI_VERSION,
+      caller: scenario.caller.pid,
+      victimTgid: victim,
+      victimThreads,
+      kthreads,
+      victimMm,
+      reclaimablePages,
+      intentNs: scenario.intent.at_ns,
+      ret: results.get(scenario.caller.pid) ?? Number.NaN,
+    },
+  });
+  return { outcome, events, kernel };
+}

@@ -1,0 +1,178 @@
+/**
+ * The outcome of one run, in the documented, versioned JSON schema `mrelease-lab/outcome@1`
+ * (docs/outcome-schema.md): return codes, when the victim's memory came back, who paid the
+ * CPU time, and the WARNs the simulated kernel printed.
+ *
+ * @module
+ */
+
+import { retName } from "../core/errno.ts";
+import type { Kernel } from "../core/_wasm.ts";
+import { NR } from "../core/userspace.ts";
+import { EVENT_KINDS, type TraceEvent, WARN_NAMES } from "../trace/mod.ts";
+
+/** The outcome schema's identifier; bumped on any incompatible change. */
+export const OUTCOME_SCHEMA = "mrelease-lab/outcome@1";
+
+/** rss_stat's MM_ANONPAGES member. */
+const MM_ANONPAGES = 1;
+const PAGE_SIZE = 4096;
+
+/** One syscall the caller made. */
+export interface CallRecord {
+  name: string;
+  nr: number;
+  ret: number;
+  errno: string;
+  at_ns: number;
+  duration_ns: number;
+}
+
+/** When a share of the victim's reclaimable memory had come back, after the intent. */
+export interface ReclaimTimes {
+  t50_ns: number | null;
+  t90_ns: number | null;
+  t100_ns: number | null;
+}
+
+/** The outcome of one (scenario, design, kernel, seed) run. */
+export interface Outcome {
+  schema: typeof OUTCOME_SCHEMA;
+  scenario: string;
+  design: string;
+  kernel: string;
+  seed: number;
+  abi: number;
+  /** The design's main call: 0, -errno, or "killed" when the caller died first. */
+  ret: number | "killed";
+  errno: string;
+  calls: CallRecord[];
+  signal_delivered: boolean;
+  memory: {
+    /** Private anon pages of the victim's mm when the run started. */
+    reclaimable_pages: number;
+    /** How many of them were freed by the end of the run. */
+    freed_pages: number;
+    /** Who freed them: pages by the caller's context, the victim's, kthreads'. */
+    freed_by: { caller: number; victim: number; kthreads: number; other: number };
+  } & ReclaimTimes;
+  cpu_ns: { caller: number; victim: number; kthreads: number };
+  warnings: { at_ns: number; name: string; args: number[] }[];
+  end_ns: number;
+  event_count: number;
+  events_hash: string;
+}
+
+/** Who is who in the run. */
+export interface OutcomeContext {
+  scenario: string;
+  design: string;
+  kernel: string;
+  seed: number;
+  abi: number;
+  caller: number;
+  victimTgid: number;
+  victimThreads: readonly number[];
+  kthreads: readonly number[];
+  /** The victim's mm handle and its reclaimable pages, read when the world was loaded. */
+  victimMm: number;
+  reclaimablePages: number;
+  intentNs: number;
+  ret: number | "killed";
+}
+
+/**
+ * Computes the outcome from the kernel's state and event log after a run.
+ *
+ * @example
+ * ```ts
+ * import { computeOutcome } from "./outcome.ts";
+ * // const o = computeOutcome(kernel, { events, ctx });
+ * ```
+ */
+export function computeOutcome(
+  kernel: Kernel,
+  run: { events: readonly TraceEvent[]; ctx: OutcomeContext },
+): Outcome {
+  const { events, ctx } = run;
+  const memory = reclaim(events, ctx);
+  const cpu = (pids: readonly number[]) =>
+    pids.reduce((sum, p) => sum + (kernel.task_info(p)[5] ?? 0), 0);
+  return {
+    schema: OUTCOME_SCHEMA,
+    scenario: ctx.scenario,
+    design: ctx.design,
+    kernel: ctx.kernel,
+    seed: ctx.seed,
+    abi: ctx.abi,
+    ret: ctx.ret,
+    errno: ctx.ret === "killed" ? "killed" : retName(ctx.ret),
+    calls: calls(events, ctx.caller),
+    signal_delivered: events.some((e) =>
+      e.kind === EVENT_KINDS.signal_generate && e.b === ctx.victimTgid && e.d === 0 &&
+      e.tsNs >= ctx.intentNs
+    ),
+    memory,
+    cpu_ns: { caller: cpu([ctx.caller]), victim: cpu(ctx.victimThreads), kthreads: cpu(ctx.kthreads) },
+    warnings: events.filter((e) => e.kind === EVENT_KINDS.warn).map((e) => ({
+      at_ns: e.tsNs,
+      name: WARN_NAMES[e.a] ?? `warn ${e.a}`,
+      args: [e.b, e.c],
+    })),
+    end_ns: kernel.now_ns(),
+    event_count: kernel.event_count(),
+    events_hash: kernel.events_hash(),
+  };
+}
+
+function calls(events: readonly TraceEvent[], caller: number): CallRecord[] {
+  const names = new Map<number, string>(Object.entries(NR).map(([k, v]) => [v, k]));
+  const out: CallRecord[] = [];
+  let open: TraceEvent | undefined;
+  for (const e of events) {
+    if (e.pid !== caller) continue;
+    if (e.kind === EVENT_KINDS.sys_enter) open = e;
+    if (e.kind === EVENT_KINDS.sys_exit && open) {
+      out.push({
+        name: names.get(e.a) ?? `syscall_${e.a}`,
+        nr: e.a,
+        ret: e.b,
+        errno: retName(e.b),
+        at_ns: open.tsNs,
+        duration_ns: e.tsNs - open.tsNs,
+      });
+      open = undefined;
+    }
+  }
+  return out;
+}
+
+function reclaim(events: readonly TraceEvent[], ctx: OutcomeContext): Outcome["memory"] {
+  const total = ctx.reclaimablePages;
+  const mmId = ctx.victimMm - 1;
+  const freedBy = { caller: 0, victim: 0, kthreads: 0, other: 0 };
+  const times: ReclaimTimes = { t50_ns: null, t90_ns: null, t100_ns: null };
+  let anon = total;
+  let freed = 0;
+  for (const e of events) {
+    if (e.kind !== EVENT_KINDS.rss_stat || e.a !== mmId || e.b !== MM_ANONPAGES) continue;
+    const now = e.c / PAGE_SIZE;
+    const delta = anon - now;
+    anon = now;
+    if (delta <= 0) continue;
+    freed += delta;
+    const who = e.pid === ctx.caller
+      ? "caller"
+      : ctx.victimThreads.includes(e.pid)
+      ? "victim"
+      : ctx.kthreads.includes(e.pid)
+      ? "kthreads"
+      : "other";
+    freedBy[who] += delta;
+    const after = Math.max(0, e.tsNs - ctx.intentNs);
+    if (times.t50_ns === null && freed * 2 >= total) times.t50_ns = after;
+    if (times.t90_ns === null && freed * 10 >= total * 9) times.t90_ns = after;
+    if (times.t100_ns === null && freed >= total) times.t100_ns = after;
+  }
+  return { reclaimable_pages: total, freed_pages: Math.min(freed, total), freed_by: freedBy, ...times };
+}

@@ -1,0 +1,400 @@
+/**
+ * Validation of what happens over time: `$.events`, `$.caller`, `$.intent`,
+ * and the `$.expect` list.
+ * @module
+ */
+
+import { EVENT_KIND_CODE, KERNEL_VERSIONS, PID_MAX_LIMIT, SIGNAL_NUMBER } from "./abi.ts";
+import {
+  describe,
+  field,
+  has,
+  type JsonObject,
+  type Problems,
+  readArray,
+  readBool,
+  readEnum,
+  readInt,
+  readObject,
+  readString,
+} from "./_check.ts";
+import { checkMmRef, notATgid, type World } from "./_links.ts";
+import { indexPath, keyPath } from "./_path.ts";
+import { parseMsToNs } from "./_sizes.ts";
+import type { Bounds, Expectation, ScenarioEvent, SignalName } from "./types.ts";
+
+/** Bound on timed events (each one is a record the core keeps queued). */
+export const EVENTS_MAX = 100000;
+/** Bound on expectations (one per design and kernel is plenty). */
+const EXPECTATIONS_MAX = 1024;
+
+/**
+ * The errno names an expectation may use: every one a proposal in the
+ * reference can return, plus the generic ones a caller may see.
+ */
+export const ERRNO_NAMES = [
+  "EPERM",
+  "ENOENT",
+  "ESRCH",
+  "EINTR",
+  "EIO",
+  "EBADF",
+  "EAGAIN",
+  "ENOMEM",
+  "EACCES",
+  "EFAULT",
+  "EBUSY",
+  "EINVAL",
+  "ENOSYS",
+  "EOPNOTSUPP",
+] as const;
+
+const EVENT_KINDS = Object.keys(EVENT_KIND_CODE) as (keyof typeof EVENT_KIND_CODE)[];
+const SIGNALS = Object.keys(SIGNAL_NUMBER) as SignalName[];
+const PID = { what: "a pid", min: 1, max: PID_MAX_LIMIT };
+const TGID = { what: "a tgid", min: 1, max: PID_MAX_LIMIT };
+
+function readTime(
+  p: Problems,
+  v: unknown,
+  path: string,
+  horizon_ns: number | undefined,
+): number | undefined {
+  if (v === undefined) return undefined; // a missing required key: readObject said so
+  const t = parseMsToNs(v);
+  if (!t.ok) {
+    p.add(path, t.message);
+    return undefined;
+  }
+  if (horizon_ns !== undefined && t.value > horizon_ns) {
+    p.add(
+      path,
+      `expected a time within the horizon (0..${
+        horizon_ns / 1e6
+      } ms; later it never happens), got ${describe(v)}`,
+    );
+    return undefined;
+  }
+  return t.value;
+}
+
+/** The pid of a live thread that can act (send a signal, exit, make calls). */
+function checkActor(
+  p: Problems,
+  world: World,
+  pid: number | undefined,
+  path: string,
+  opts: { role: string; user_only: boolean },
+): void {
+  if (pid === undefined) return;
+  const t = world.threads.get(pid);
+  if (t === undefined) {
+    const reaped = world.processes.get(pid);
+    const why = reaped?.status === "reaped" ? ` (${pid} is a reaped process)` : "";
+    p.add(path, `expected the pid of a thread (${opts.role}), got ${pid}${why}`);
+    return;
+  }
+  const name = `${pid} (${t.process.comm ?? "?"})`;
+  if (opts.user_only && t.process.kthread === true) {
+    p.add(path, `expected a thread of a user process (${opts.role}), got ${name}, a kthread`);
+  } else if (t.process.status === "zombie" || t.thread.state === "zombie") {
+    p.add(path, `expected a thread that has not exited (${opts.role}), got ${name}, a zombie`);
+  }
+}
+
+/** Reads `$.events`, sorted stably by time. */
+export function readEvents(
+  p: Problems,
+  v: unknown,
+  world: World,
+  horizon_ns: number | undefined,
+): ScenarioEvent[] | undefined {
+  if (v === undefined) return [];
+  const list = readArray(p, v, "$.events", { what: "a list of events", min: 0, max: EVENTS_MAX });
+  if (list === undefined) return undefined;
+  const out: (ScenarioEvent | undefined)[] = list.map((e, i) =>
+    readEvent(p, e, indexPath("$.events", i), world, horizon_ns)
+  );
+  if (out.some((e) => e === undefined)) return undefined;
+  // Array.prototype.sort is stable (ES2019), which is what the spec asks.
+  return (out as ScenarioEvent[]).sort((a, b) => a.at_ns - b.at_ns);
+}
+
+const EVENT_KEYS: Readonly<Record<ScenarioEvent["kind"], readonly string[]>> = {
+  proc_reader: ["mm", "duration_ms"],
+  exit: ["pid"],
+  kill: ["target", "from"],
+  wake: ["pid"],
+};
+const EVENT_OPTIONAL_KEYS: Readonly<Record<ScenarioEvent["kind"], readonly string[]>> = {
+  proc_reader: [],
+  exit: [],
+  kill: ["sig"],
+  wake: [],
+};
+
+function readEvent(
+  p: Problems,
+  v: unknown,
+  path: string,
+  world: World,
+  horizon_ns: number | undefined,
+): ScenarioEvent | undefined {
+  const kind_value = typeof v === "object" && v !== null && !Array.isArray(v)
+    ? field(v as JsonObject, "kind")
+    : undefined;
+  const kind = (EVENT_KINDS as readonly unknown[]).includes(kind_value)
+    ? kind_value as ScenarioEvent["kind"]
+    : undefined;
+  if (kind === undefined) {
+    // Any key of any kind is fine here: which ones belong depends on the kind.
+    const any_key = [
+      ...new Set(Object.values(EVENT_KEYS).flat().concat(...Object.values(EVENT_OPTIONAL_KEYS))),
+    ];
+    const o = readObject(p, v, path, {
+      what: "an event",
+      required: ["at_ms", "kind"],
+      optional: any_key,
+    });
+    // Without a kind the other keys cannot be judged; report only the kind.
+    if (o !== undefined && has(o, "kind")) {
+      readEnum(p, field(o, "kind"), keyPath(path, "kind"), EVENT_KINDS);
+    }
+    return undefined;
+  }
+  const o = readObject(p, v, path, {
+    what: `a ${kind} event`,
+    required: ["at_ms", "kind", ...EVENT_KEYS[kind]],
+    optional: EVENT_OPTIONAL_KEYS[kind],
+  });
+  if (o === undefined) return undefined;
+  const at = (key: string) => keyPath(path, key);
+  const at_ns = readTime(p, field(o, "at_ms"), at("at_ms"), horizon_ns);
+  switch (kind) {
+    case "proc_reader": {
+      const mm = readString(p, field(o, "mm"), at("mm"), {
+        what: "an mm id",
+        pattern: /^.{1,64}$/s,
+      });
+      checkMmRef(p, world, mm, at("mm"));
+      const d = parseMsToNs(field(o, "duration_ms"));
+      if (!d.ok && has(o, "duration_ms")) p.add(at("duration_ms"), d.message);
+      if (at_ns === undefined || mm === undefined || !world.mm_ids.has(mm) || !d.ok) {
+        return undefined;
+      }
+      return { kind, at_ns, mm, duration_ns: d.value };
+    }
+    case "exit": {
+      const pid = readInt(p, field(o, "pid"), at("pid"), PID);
+      checkActor(p, world, pid, at("pid"), { role: "the one calling exit_group", user_only: true });
+      if (at_ns === undefined || pid === undefined) return undefined;
+      return { kind, at_ns, pid };
+    }
+    case "wake": {
+      const pid = readInt(p, field(o, "pid"), at("pid"), PID);
+      const t = pid === undefined ? undefined : world.threads.get(pid);
+      if (pid !== undefined && t === undefined) {
+        p.add(at("pid"), `expected the pid of a thread, got ${pid}`);
+      }
+      if (t !== undefined && t.thread.state !== undefined) {
+        const s = t.thread.state;
+        if (s !== "S" && s !== "D") {
+          p.add(
+            at("pid"),
+            `expected a thread in state "S" or "D" to wake, got ${pid} in state ${describe(s)}`,
+          );
+        } else if (t.thread.until_ns !== null) {
+          p.add(
+            at("pid"),
+            `expected a thread whose sleep has no until_ms (a wake ends an open-ended sleep), got ${pid}`,
+          );
+        }
+      }
+      if (at_ns === undefined || pid === undefined) return undefined;
+      return { kind, at_ns, pid };
+    }
+    case "kill": {
+      const target = readInt(p, field(o, "target"), at("target"), TGID);
+      if (target !== undefined && !world.processes.has(target)) {
+        p.add(
+          at("target"),
+          `expected the tgid of a process, got ${target}${notATgid(world, target)}`,
+        );
+      }
+      const sig = has(o, "sig") ? readEnum(p, field(o, "sig"), at("sig"), SIGNALS) : "SIGKILL";
+      const from = readInt(p, field(o, "from"), at("from"), PID);
+      checkActor(p, world, from, at("from"), { role: "the sender", user_only: false });
+      if (at_ns === undefined || target === undefined || sig === undefined || from === undefined) {
+        return undefined;
+      }
+      return { kind, at_ns, target, sig, from };
+    }
+  }
+}
+
+/** Reads `$.caller`; `victim` is the intent's tgid when valid. */
+export function readCaller(
+  p: Problems,
+  v: unknown,
+  world: World,
+  victim: number | undefined,
+): { pid: number } | undefined {
+  const o = readObject(p, v, "$.caller", { what: "the caller", required: ["pid"], optional: [] });
+  if (o === undefined) return undefined;
+  const pid = readInt(p, field(o, "pid"), "$.caller.pid", PID);
+  if (pid === undefined) return undefined;
+  const before = p.list.length;
+  checkActor(p, world, pid, "$.caller.pid", {
+    role: "the memory killer's thread",
+    user_only: true,
+  });
+  const t = world.threads.get(pid);
+  if (
+    p.list.length === before && t !== undefined && victim !== undefined && t.process.tgid === victim
+  ) {
+    p.add(
+      "$.caller.pid",
+      `expected a thread outside the victim ${victim} (the caller would kill itself), got ${pid}`,
+    );
+  }
+  return { pid };
+}
+
+/** Reads `$.intent`. */
+export function readIntent(
+  p: Problems,
+  v: unknown,
+  world: World,
+  horizon_ns: number | undefined,
+): { victim: number; at_ns: number } | undefined {
+  const o = readObject(p, v, "$.intent", {
+    what: "the intent",
+    required: ["victim"],
+    optional: ["at_ms"],
+  });
+  if (o === undefined) return undefined;
+  const victim = readInt(p, field(o, "victim"), "$.intent.victim", TGID);
+  if (victim !== undefined && !world.processes.has(victim)) {
+    p.add(
+      "$.intent.victim",
+      `expected the tgid of a process, got ${victim}${notATgid(world, victim)}`,
+    );
+  }
+  const at_ns = has(o, "at_ms") ? readTime(p, field(o, "at_ms"), "$.intent.at_ms", horizon_ns) : 0;
+  if (victim === undefined || at_ns === undefined) return undefined;
+  return { victim, at_ns };
+}
+
+/** Reads `$.expect`. */
+export function readExpect(p: Problems, v: unknown): Expectation[] | undefined {
+  if (v === undefined) return [];
+  const list = readArray(p, v, "$.expect", {
+    what: "a list of expectations",
+    min: 0,
+    max: EXPECTATIONS_MAX,
+  });
+  if (list === undefined) return undefined;
+  const seen = new Map<string, string>();
+  const out = list.map((x, i) => {
+    const path = indexPath("$.expect", i);
+    const e = readExpectation(p, x, path);
+    if (e === undefined) return undefined;
+    const key = `${e.design}\u0000${e.kernel ?? "*"}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      p.add(
+        path,
+        `expected one entry per design and kernel, got ${describe(e.design)} for ${
+          e.kernel ?? "any kernel"
+        } again (also ${first})`,
+      );
+    } else seen.set(key, path);
+    return e;
+  });
+  return out.some((e) => e === undefined) ? undefined : out as Expectation[];
+}
+
+function readExpectation(p: Problems, v: unknown, path: string): Expectation | undefined {
+  const o = readObject(p, v, path, {
+    what: "an expectation",
+    required: ["design"],
+    optional: [
+      "kernel",
+      "ret",
+      "signal_delivered",
+      "freed_pages",
+      "t50_ms",
+      "t90_ms",
+      "t100_ms",
+      "note",
+    ],
+  });
+  if (o === undefined) return undefined;
+  const at = (key: string) => keyPath(path, key);
+  const before = p.list.length;
+  const e: Expectation = { design: "" };
+  const design = readString(p, field(o, "design"), at("design"), {
+    what: "a design name (1..64 characters)",
+    pattern: /^.{1,64}$/s,
+  });
+  if (design !== undefined) e.design = design;
+  if (has(o, "kernel")) e.kernel = readEnum(p, field(o, "kernel"), at("kernel"), KERNEL_VERSIONS);
+  if (has(o, "ret")) e.ret = readEnum(p, field(o, "ret"), at("ret"), ["0", ...ERRNO_NAMES]);
+  if (has(o, "signal_delivered")) {
+    e.signal_delivered = readBool(p, field(o, "signal_delivered"), at("signal_delivered"));
+  }
+  if (has(o, "freed_pages")) {
+    e.freed_pages = readBounds(p, field(o, "freed_pages"), at("freed_pages"), "pages");
+  }
+  for (const k of ["t50", "t90", "t100"] as const) {
+    const key = `${k}_ms`;
+    if (has(o, key)) e[`${k}_ns`] = readBounds(p, field(o, key), at(key), "ms");
+  }
+  if (has(o, "note")) {
+    e.note = readString(p, field(o, "note"), at("note"), { what: "a note (text)", pattern: /^/ });
+  }
+  return p.list.length === before ? e : undefined;
+}
+
+function readBounds(
+  p: Problems,
+  v: unknown,
+  path: string,
+  unit: "pages" | "ms",
+): Bounds | undefined {
+  const o = readObject(p, v, path, {
+    what: `a range of ${unit} ({"min": .., "max": ..})`,
+    required: [],
+    optional: ["min", "max"],
+  });
+  if (o === undefined) return undefined;
+  if (!has(o, "min") && !has(o, "max")) {
+    p.add(path, `expected at least one of min and max, got an empty range`);
+    return undefined;
+  }
+  const b: Bounds = {};
+  for (const key of ["min", "max"] as const) {
+    if (!has(o, key)) continue;
+    if (unit === "pages") {
+      b[key] = readInt(p, field(o, key), keyPath(path, key), {
+        what: "a page count",
+        min: 0,
+        max: Number.MAX_SAFE_INTEGER,
+      });
+    } else {
+      const t = parseMsToNs(field(o, key));
+      if (t.ok) b[key] = t.value;
+      else p.add(keyPath(path, key), t.message);
+    }
+  }
+  if (b.min !== undefined && b.max !== undefined && b.min > b.max) {
+    p.add(
+      path,
+      `expected min <= max, got min ${describe(field(o, "min"))} > max ${
+        describe(field(o, "max"))
+      }`,
+    );
+    return undefined;
+  }
+  return b;
+}

@@ -1,0 +1,115 @@
+/* tslint:disable */
+/* eslint-disable */
+
+export class Kernel {
+    free(): void;
+    [Symbol.dispose](): void;
+    __task_will_free_mem(cur: number, task: number): number;
+    static abi_version(): number;
+    caller(): number;
+    capable(cur: number, cap: number): number;
+    check_invariants(): number;
+    choices_taken(): number;
+    close(cur: number, fd: number): number;
+    event_count(): number;
+    /**
+     * The event kind names, comma-separated, indexed by kind number.
+     */
+    static event_kind_names(): string;
+    /**
+     * Events from index `first` on, 8 numbers each.
+     */
+    events(first: number): Float64Array;
+    /**
+     * FNV-1a 64 of the whole event log, as 16 hex digits.
+     */
+    events_hash(): string;
+    ext_end(pid: number): number;
+    ext_start(pid: number): number;
+    ext_yield(pid: number): number;
+    fatal_signal_pending(task: number): number;
+    find_lock_task_mm(cur: number, task: number): number;
+    get_pid_task(cur: number, pid: number, pidtype: number): number;
+    horizon_ns(): number;
+    kernel_version(): number;
+    kill(cur: number, pid: number, sig: number): number;
+    kill_pid_info(cur: number, sig: number, pid: number): number;
+    last_error(): string;
+    /**
+     * References taken through the primitives and not put back: [task refs, mm refs].
+     */
+    leaked_refs(): Float64Array;
+    /**
+     * Builds the world from a program (docs/scenario-format.md). 0, or -EINVAL with
+     * `last_error` naming the record's word index and the problem.
+     */
+    load_world(program: Int32Array | number[]): number;
+    mm_count_total(): number;
+    /**
+     * op: 0 test_bit, 1 set_bit, 2 clear_bit; bit: one MMF_ mask bit.
+     */
+    mm_flag(cur: number, mm: number, bit: number, op: number): number;
+    /**
+     * [mm_users, mm_count, flags, anon, file, shmem, swap (mapped pages), anon zapped,
+     * anon at start, reclaimable now, VMAs, state, readers, writer pid, waiters].
+     */
+    mm_info(mm: number): Float64Array;
+    /**
+     * op: 0 mmgrab, 1 mmdrop, 2 mmget, 3 mmget_not_zero, 4 mmput (may answer BLOCKED).
+     */
+    mm_ref(cur: number, mm: number, op: number): number;
+    /**
+     * mode: 0 read, 1 write; how: 0 blocking, 1 killable, 2 trylock (read only).
+     */
+    mmap_lock(cur: number, mm: number, mode: number, how: number): number;
+    mmap_unlock(cur: number, mm: number, mode: number): number;
+    /**
+     * A machine with nothing in it; `seed_lo`/`seed_hi` seed the choice source.
+     */
+    constructor(seed_lo: number, seed_hi: number);
+    now_ns(): number;
+    oom_kill_process(cur: number, tgid: number): number;
+    oom_reap_task_mm(cur: number, mm: number): number;
+    oom_reaper_pid(): number;
+    pidfd_get_pid(cur: number, fd: number): number;
+    pidfd_nonblock(cur: number, fd: number): number;
+    pidfd_open(cur: number, pid: number, flags: number): number;
+    pidfd_poll(cur: number, fd: number): number;
+    pidfd_send_signal(cur: number, fd: number, sig: number, flags: number): number;
+    pidfd_to_pid(cur: number, fd: number): number;
+    /**
+     * Every pid, in creation order.
+     */
+    pids(): Uint32Array;
+    process_shares_mm(tgid: number, mm: number): number;
+    ptrace_may_access(cur: number, task: number, mode: number): number;
+    put_task_struct(cur: number, task: number): number;
+    /**
+     * Runs until `until_ns`: returns an external task's pid when its TypeScript segment
+     * must run, 0 at `until_ns` or when nothing is left to happen, or -errno.
+     */
+    run(until_ns: number): number;
+    /**
+     * Replaces the PRNG by an explicit choice list (taken modulo, then 0 when exhausted).
+     */
+    set_choices(list: Uint32Array | number[]): void;
+    set_event_recording(on: boolean): void;
+    signal_group_exit(task: number): number;
+    syscall_enter(cur: number, nr: number, a0: number, a1: number): number;
+    syscall_exit(cur: number, nr: number, ret: number): number;
+    take_result(pid: number): number;
+    task_count(): number;
+    task_flags(task: number): number;
+    /**
+     * [tgid, state, flags, mm handle, cpu, cpu_time_ns, user_time_ns, sigkill_pending,
+     * usage, prio, external]; empty for an unknown pid.
+     */
+    task_info(pid: number): Float64Array;
+    task_lock(cur: number, task: number): number;
+    task_mm(task: number): number;
+    task_tgid(task: number): number;
+    task_unlock(cur: number, task: number): number;
+    task_will_free_mem(cur: number, task: number): number;
+    waitid_pidfd(cur: number, fd: number, options: number): number;
+    zap_range(cur: number, mm: number, start_page: number, end_page: number): number;
+}

@@ -1,0 +1,681 @@
+/* @ts-self-types="./mrelease_core.d.ts" */
+
+export class Kernel {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        KernelFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_kernel_free(ptr, 0);
+    }
+    /**
+     * @param {number} cur
+     * @param {number} task
+     * @returns {number}
+     */
+    __task_will_free_mem(cur, task) {
+        const ret = wasm.kernel___task_will_free_mem(this.__wbg_ptr, cur, task);
+        return ret;
+    }
+    /**
+     * @returns {number}
+     */
+    static abi_version() {
+        const ret = wasm.kernel_abi_version();
+        return ret >>> 0;
+    }
+    /**
+     * @returns {number}
+     */
+    caller() {
+        const ret = wasm.kernel_caller(this.__wbg_ptr);
+        return ret >>> 0;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} cap
+     * @returns {number}
+     */
+    capable(cur, cap) {
+        const ret = wasm.kernel_capable(this.__wbg_ptr, cur, cap);
+        return ret;
+    }
+    /**
+     * @returns {number}
+     */
+    check_invariants() {
+        const ret = wasm.kernel_check_invariants(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * @returns {number}
+     */
+    choices_taken() {
+        const ret = wasm.kernel_choices_taken(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} fd
+     * @returns {number}
+     */
+    close(cur, fd) {
+        const ret = wasm.kernel_close(this.__wbg_ptr, cur, fd);
+        return ret;
+    }
+    /**
+     * @returns {number}
+     */
+    event_count() {
+        const ret = wasm.kernel_event_count(this.__wbg_ptr);
+        return ret >>> 0;
+    }
+    /**
+     * The event kind names, comma-separated, indexed by kind number.
+     * @returns {string}
+     */
+    static event_kind_names() {
+        let deferred1_0;
+        let deferred1_1;
+        try {
+            const ret = wasm.kernel_event_kind_names();
+            deferred1_0 = ret[0];
+            deferred1_1 = ret[1];
+            return getStringFromWasm0(ret[0], ret[1]);
+        } finally {
+            wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
+        }
+    }
+    /**
+     * Events from index `first` on, 8 numbers each.
+     * @param {number} first
+     * @returns {Float64Array}
+     */
+    events(first) {
+        const ret = wasm.kernel_events(this.__wbg_ptr, first);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
+     * FNV-1a 64 of the whole event log, as 16 hex digits.
+     * @returns {string}
+     */
+    events_hash() {
+        let deferred1_0;
+        let deferred1_1;
+        try {
+            const ret = wasm.kernel_events_hash(this.__wbg_ptr);
+            deferred1_0 = ret[0];
+            deferred1_1 = ret[1];
+            return getStringFromWasm0(ret[0], ret[1]);
+        } finally {
+            wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
+        }
+    }
+    /**
+     * @param {number} pid
+     * @returns {number}
+     */
+    ext_end(pid) {
+        const ret = wasm.kernel_ext_end(this.__wbg_ptr, pid);
+        return ret;
+    }
+    /**
+     * @param {number} pid
+     * @returns {number}
+     */
+    ext_start(pid) {
+        const ret = wasm.kernel_ext_start(this.__wbg_ptr, pid);
+        return ret;
+    }
+    /**
+     * @param {number} pid
+     * @returns {number}
+     */
+    ext_yield(pid) {
+        const ret = wasm.kernel_ext_yield(this.__wbg_ptr, pid);
+        return ret;
+    }
+    /**
+     * @param {number} task
+     * @returns {number}
+     */
+    fatal_signal_pending(task) {
+        const ret = wasm.kernel_fatal_signal_pending(this.__wbg_ptr, task);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} task
+     * @returns {number}
+     */
+    find_lock_task_mm(cur, task) {
+        const ret = wasm.kernel_find_lock_task_mm(this.__wbg_ptr, cur, task);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} pid
+     * @param {number} pidtype
+     * @returns {number}
+     */
+    get_pid_task(cur, pid, pidtype) {
+        const ret = wasm.kernel_get_pid_task(this.__wbg_ptr, cur, pid, pidtype);
+        return ret;
+    }
+    /**
+     * @returns {number}
+     */
+    horizon_ns() {
+        const ret = wasm.kernel_horizon_ns(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * @returns {number}
+     */
+    kernel_version() {
+        const ret = wasm.kernel_kernel_version(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} pid
+     * @param {number} sig
+     * @returns {number}
+     */
+    kill(cur, pid, sig) {
+        const ret = wasm.kernel_kill(this.__wbg_ptr, cur, pid, sig);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} sig
+     * @param {number} pid
+     * @returns {number}
+     */
+    kill_pid_info(cur, sig, pid) {
+        const ret = wasm.kernel_kill_pid_info(this.__wbg_ptr, cur, sig, pid);
+        return ret;
+    }
+    /**
+     * @returns {string}
+     */
+    last_error() {
+        let deferred1_0;
+        let deferred1_1;
+        try {
+            const ret = wasm.kernel_last_error(this.__wbg_ptr);
+            deferred1_0 = ret[0];
+            deferred1_1 = ret[1];
+            return getStringFromWasm0(ret[0], ret[1]);
+        } finally {
+            wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
+        }
+    }
+    /**
+     * References taken through the primitives and not put back: [task refs, mm refs].
+     * @returns {Float64Array}
+     */
+    leaked_refs() {
+        const ret = wasm.kernel_leaked_refs(this.__wbg_ptr);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
+     * Builds the world from a program (docs/scenario-format.md). 0, or -EINVAL with
+     * `last_error` naming the record's word index and the problem.
+     * @param {Int32Array | number[]} program
+     * @returns {number}
+     */
+    load_world(program) {
+        const ptr0 = passArray32ToWasm0(program, wasm.__wbindgen_malloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.kernel_load_world(this.__wbg_ptr, ptr0, len0);
+        return ret;
+    }
+    /**
+     * @returns {number}
+     */
+    mm_count_total() {
+        const ret = wasm.kernel_mm_count_total(this.__wbg_ptr);
+        return ret >>> 0;
+    }
+    /**
+     * op: 0 test_bit, 1 set_bit, 2 clear_bit; bit: one MMF_ mask bit.
+     * @param {number} cur
+     * @param {number} mm
+     * @param {number} bit
+     * @param {number} op
+     * @returns {number}
+     */
+    mm_flag(cur, mm, bit, op) {
+        const ret = wasm.kernel_mm_flag(this.__wbg_ptr, cur, mm, bit, op);
+        return ret;
+    }
+    /**
+     * [mm_users, mm_count, flags, anon, file, shmem, swap (mapped pages), anon zapped,
+     * anon at start, reclaimable now, VMAs, state, readers, writer pid, waiters].
+     * @param {number} mm
+     * @returns {Float64Array}
+     */
+    mm_info(mm) {
+        const ret = wasm.kernel_mm_info(this.__wbg_ptr, mm);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
+     * op: 0 mmgrab, 1 mmdrop, 2 mmget, 3 mmget_not_zero, 4 mmput (may answer BLOCKED).
+     * @param {number} cur
+     * @param {number} mm
+     * @param {number} op
+     * @returns {number}
+     */
+    mm_ref(cur, mm, op) {
+        const ret = wasm.kernel_mm_ref(this.__wbg_ptr, cur, mm, op);
+        return ret;
+    }
+    /**
+     * mode: 0 read, 1 write; how: 0 blocking, 1 killable, 2 trylock (read only).
+     * @param {number} cur
+     * @param {number} mm
+     * @param {number} mode
+     * @param {number} how
+     * @returns {number}
+     */
+    mmap_lock(cur, mm, mode, how) {
+        const ret = wasm.kernel_mmap_lock(this.__wbg_ptr, cur, mm, mode, how);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} mm
+     * @param {number} mode
+     * @returns {number}
+     */
+    mmap_unlock(cur, mm, mode) {
+        const ret = wasm.kernel_mmap_unlock(this.__wbg_ptr, cur, mm, mode);
+        return ret;
+    }
+    /**
+     * A machine with nothing in it; `seed_lo`/`seed_hi` seed the choice source.
+     * @param {number} seed_lo
+     * @param {number} seed_hi
+     */
+    constructor(seed_lo, seed_hi) {
+        const ret = wasm.kernel_new(seed_lo, seed_hi);
+        this.__wbg_ptr = ret;
+        KernelFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * @returns {number}
+     */
+    now_ns() {
+        const ret = wasm.kernel_now_ns(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} tgid
+     * @returns {number}
+     */
+    oom_kill_process(cur, tgid) {
+        const ret = wasm.kernel_oom_kill_process(this.__wbg_ptr, cur, tgid);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} mm
+     * @returns {number}
+     */
+    oom_reap_task_mm(cur, mm) {
+        const ret = wasm.kernel_oom_reap_task_mm(this.__wbg_ptr, cur, mm);
+        return ret;
+    }
+    /**
+     * @returns {number}
+     */
+    oom_reaper_pid() {
+        const ret = wasm.kernel_oom_reaper_pid(this.__wbg_ptr);
+        return ret >>> 0;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} fd
+     * @returns {number}
+     */
+    pidfd_get_pid(cur, fd) {
+        const ret = wasm.kernel_pidfd_get_pid(this.__wbg_ptr, cur, fd);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} fd
+     * @returns {number}
+     */
+    pidfd_nonblock(cur, fd) {
+        const ret = wasm.kernel_pidfd_nonblock(this.__wbg_ptr, cur, fd);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} pid
+     * @param {number} flags
+     * @returns {number}
+     */
+    pidfd_open(cur, pid, flags) {
+        const ret = wasm.kernel_pidfd_open(this.__wbg_ptr, cur, pid, flags);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} fd
+     * @returns {number}
+     */
+    pidfd_poll(cur, fd) {
+        const ret = wasm.kernel_pidfd_poll(this.__wbg_ptr, cur, fd);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} fd
+     * @param {number} sig
+     * @param {number} flags
+     * @returns {number}
+     */
+    pidfd_send_signal(cur, fd, sig, flags) {
+        const ret = wasm.kernel_pidfd_send_signal(this.__wbg_ptr, cur, fd, sig, flags);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} fd
+     * @returns {number}
+     */
+    pidfd_to_pid(cur, fd) {
+        const ret = wasm.kernel_pidfd_to_pid(this.__wbg_ptr, cur, fd);
+        return ret;
+    }
+    /**
+     * Every pid, in creation order.
+     * @returns {Uint32Array}
+     */
+    pids() {
+        const ret = wasm.kernel_pids(this.__wbg_ptr);
+        var v1 = getArrayU32FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
+        return v1;
+    }
+    /**
+     * @param {number} tgid
+     * @param {number} mm
+     * @returns {number}
+     */
+    process_shares_mm(tgid, mm) {
+        const ret = wasm.kernel_process_shares_mm(this.__wbg_ptr, tgid, mm);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} task
+     * @param {number} mode
+     * @returns {number}
+     */
+    ptrace_may_access(cur, task, mode) {
+        const ret = wasm.kernel_ptrace_may_access(this.__wbg_ptr, cur, task, mode);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} task
+     * @returns {number}
+     */
+    put_task_struct(cur, task) {
+        const ret = wasm.kernel_put_task_struct(this.__wbg_ptr, cur, task);
+        return ret;
+    }
+    /**
+     * Runs until `until_ns`: returns an external task's pid when its TypeScript segment
+     * must run, 0 at `until_ns` or when nothing is left to happen, or -errno.
+     * @param {number} until_ns
+     * @returns {number}
+     */
+    run(until_ns) {
+        const ret = wasm.kernel_run(this.__wbg_ptr, until_ns);
+        return ret;
+    }
+    /**
+     * Replaces the PRNG by an explicit choice list (taken modulo, then 0 when exhausted).
+     * @param {Uint32Array | number[]} list
+     */
+    set_choices(list) {
+        const ptr0 = passArray32ToWasm0(list, wasm.__wbindgen_malloc);
+        const len0 = WASM_VECTOR_LEN;
+        wasm.kernel_set_choices(this.__wbg_ptr, ptr0, len0);
+    }
+    /**
+     * @param {boolean} on
+     */
+    set_event_recording(on) {
+        wasm.kernel_set_event_recording(this.__wbg_ptr, on);
+    }
+    /**
+     * @param {number} task
+     * @returns {number}
+     */
+    signal_group_exit(task) {
+        const ret = wasm.kernel_signal_group_exit(this.__wbg_ptr, task);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} nr
+     * @param {number} a0
+     * @param {number} a1
+     * @returns {number}
+     */
+    syscall_enter(cur, nr, a0, a1) {
+        const ret = wasm.kernel_syscall_enter(this.__wbg_ptr, cur, nr, a0, a1);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} nr
+     * @param {number} ret2
+     * @returns {number}
+     */
+    syscall_exit(cur, nr, ret2) {
+        const ret = wasm.kernel_syscall_exit(this.__wbg_ptr, cur, nr, ret2);
+        return ret;
+    }
+    /**
+     * @param {number} pid
+     * @returns {number}
+     */
+    take_result(pid) {
+        const ret = wasm.kernel_take_result(this.__wbg_ptr, pid);
+        return ret;
+    }
+    /**
+     * @returns {number}
+     */
+    task_count() {
+        const ret = wasm.kernel_task_count(this.__wbg_ptr);
+        return ret >>> 0;
+    }
+    /**
+     * @param {number} task
+     * @returns {number}
+     */
+    task_flags(task) {
+        const ret = wasm.kernel_task_flags(this.__wbg_ptr, task);
+        return ret;
+    }
+    /**
+     * [tgid, state, flags, mm handle, cpu, cpu_time_ns, user_time_ns, sigkill_pending,
+     * usage, prio, external]; empty for an unknown pid.
+     * @param {number} pid
+     * @returns {Float64Array}
+     */
+    task_info(pid) {
+        const ret = wasm.kernel_task_info(this.__wbg_ptr, pid);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} task
+     * @returns {number}
+     */
+    task_lock(cur, task) {
+        const ret = wasm.kernel_task_lock(this.__wbg_ptr, cur, task);
+        return ret;
+    }
+    /**
+     * @param {number} task
+     * @returns {number}
+     */
+    task_mm(task) {
+        const ret = wasm.kernel_task_mm(this.__wbg_ptr, task);
+        return ret;
+    }
+    /**
+     * @param {number} task
+     * @returns {number}
+     */
+    task_tgid(task) {
+        const ret = wasm.kernel_task_tgid(this.__wbg_ptr, task);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} task
+     * @returns {number}
+     */
+    task_unlock(cur, task) {
+        const ret = wasm.kernel_task_unlock(this.__wbg_ptr, cur, task);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} task
+     * @returns {number}
+     */
+    task_will_free_mem(cur, task) {
+        const ret = wasm.kernel_task_will_free_mem(this.__wbg_ptr, cur, task);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} fd
+     * @param {number} options
+     * @returns {number}
+     */
+    waitid_pidfd(cur, fd, options) {
+        const ret = wasm.kernel_waitid_pidfd(this.__wbg_ptr, cur, fd, options);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} mm
+     * @param {number} start_page
+     * @param {number} end_page
+     * @returns {number}
+     */
+    zap_range(cur, mm, start_page, end_page) {
+        const ret = wasm.kernel_zap_range(this.__wbg_ptr, cur, mm, start_page, end_page);
+        return ret;
+    }
+}
+if (Symbol.dispose) Kernel.prototype[Symbol.dispose] = Kernel.prototype.free;
+function __wbg_get_imports() {
+    const import0 = {
+        __proto__: null,
+        __wbg___wbindgen_throw_4c88d8bf264fd984: function(arg0, arg1) {
+            throw new Error(getStringFromWasm0(arg0, arg1));
+        },
+        __wbindgen_init_externref_table: function() {
+            const table = wasm.__wbindgen_externrefs;
+            table.set(0, undefined);
+            table.set(1024, undefined);
+            table.set(1025, null);
+            table.set(1026, true);
+            table.set(1027, false);
+        },
+    };
+    return {
+        __proto__: null,
+        "./mrelease_core_bg.js": import0,
+    };
+}
+
+const KernelFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_kernel_free(ptr, 1));
+
+function getArrayF64FromWasm0(ptr, len) {
+    ptr = ptr >>> 0;
+    return getFloat64ArrayMemory0().subarray(ptr / 8, ptr / 8 + len);
+}
+
+function getArrayU32FromWasm0(ptr, len) {
+    ptr = ptr >>> 0;
+    return getUint32ArrayMemory0().subarray(ptr / 4, ptr / 4 + len);
+}
+
+let cachedFloat64ArrayMemory0 = null;
+function getFloat64ArrayMemory0() {
+    if (cachedFloat64ArrayMemory0 === null || cachedFloat64ArrayMemory0.byteLength === 0) {
+        cachedFloat64ArrayMemory0 = new Float64Array(wasm.memory.buffer);
+    }
+    return cachedFloat64ArrayMemory0;
+}
+
+function getStringFromWasm0(ptr, len) {
+    ptr = ptr >>> 0;
+    return decodeText(getUint8ArrayMemory0().subarray(ptr, ptr + len));
+}
+
+let cachedUint32ArrayMemory0 = null;
+function getUint32ArrayMemory0() {
+    if (cachedUint32ArrayMemory0 === null || cachedUint32ArrayMemory0.byteLength === 0) {
+        cachedUint32ArrayMemory0 = new Uint32Array(wasm.memory.buffer);
+    }
+    return cachedUint32ArrayMemory0;
+}
+
+let cachedUint8ArrayMemory0 = null;
+function getUint8ArrayMemory0() {
+    if (cachedUint8ArrayMemory0 === null || cachedUint8ArrayMemory0.byteLength === 0) {
+        cachedUint8ArrayMemory0 = new Uint8Array(wasm.memory.buffer);
+    }
+    return cachedUint8ArrayMemory0;
+}
+
+function passArray32ToWasm0(arg, malloc) {
+    const ptr = malloc(arg.length * 4, 4) >>> 0;
+    getUint32ArrayMemory0().set(arg, ptr / 4);
+    WASM_VECTOR_LEN = arg.length;
+    return ptr;
+}
+
+let cachedTextDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+cachedTextDecoder.decode();
+function decodeText(bytes) {
+    return cachedTextDecoder.decode(bytes);
+}
+
+let WASM_VECTOR_LEN = 0;
+
+const wasmUrl = new URL('mrelease_core_bg.wasm', import.meta.url);
+const wasmInstantiated = await WebAssembly.instantiateStreaming(fetch(wasmUrl), __wbg_get_imports());
+const wasmInstance = wasmInstantiated.instance;
+const wasm = wasmInstance.exports;
+wasm.__wbindgen_start();

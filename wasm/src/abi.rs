@@ -1,0 +1,292 @@
+//! The boundary: one `Kernel` per simulated machine. Integers and handles in, integers out
+//! (negative = -errno, as the kernel returns); bulk data as Float64Array. Every method
+//! checks its arguments and never traps. Task handles are pids, mm handles are mm index + 1
+//! (0 is NULL), pid handles are pid numbers.
+
+use crate::errno::{EINVAL, SIM_BUG};
+use crate::world::World;
+use wasm_bindgen::prelude::*;
+
+/// Bumped whenever an export, the world program, the event encoding or a snapshot layout
+/// changes; the TypeScript side refuses a core with another version.
+pub const ABI_VERSION: u32 = 1;
+
+#[wasm_bindgen]
+pub struct Kernel {
+    w: World,
+    last_error: String,
+}
+
+#[wasm_bindgen]
+impl Kernel {
+    /// A machine with nothing in it; `seed_lo`/`seed_hi` seed the choice source.
+    #[wasm_bindgen(constructor)]
+    pub fn new(seed_lo: u32, seed_hi: u32) -> Kernel {
+        Kernel { w: World::new(((seed_hi as u64) << 32) | seed_lo as u64), last_error: String::new() }
+    }
+
+    pub fn abi_version() -> u32 {
+        ABI_VERSION
+    }
+
+    /// The event kind names, comma-separated, indexed by kind number.
+    pub fn event_kind_names() -> String {
+        crate::events::KIND_NAMES.join(",")
+    }
+
+    /// Replaces the PRNG by an explicit choice list (taken modulo, then 0 when exhausted).
+    pub fn set_choices(&mut self, list: &[u32]) {
+        self.w.choices.set_list(list.to_vec());
+    }
+
+    pub fn choices_taken(&self) -> f64 {
+        self.w.choices.taken() as f64
+    }
+
+    /// Builds the world from a program (docs/scenario-format.md). 0, or -EINVAL with
+    /// `last_error` naming the record's word index and the problem.
+    pub fn load_world(&mut self, program: &[i32]) -> i32 {
+        match self.w.load(program) {
+            Ok(()) => 0,
+            Err(e) => {
+                self.last_error = format!("world program word {}: {}", e.word, e.message);
+                // A half-built world must not be used.
+                self.w = World::new(0);
+                -EINVAL
+            }
+        }
+    }
+
+    pub fn last_error(&self) -> String {
+        match &self.w.failed {
+            Some(m) => format!("simulator invariant broken (a lab bug): {m}"),
+            None => self.last_error.clone(),
+        }
+    }
+
+    pub fn kernel_version(&self) -> i32 {
+        self.w.version.code()
+    }
+
+    pub fn now_ns(&self) -> f64 {
+        self.w.now_ns as f64
+    }
+
+    pub fn horizon_ns(&self) -> f64 {
+        self.w.horizon_ns as f64
+    }
+
+    pub fn caller(&self) -> u32 {
+        self.w.caller.map(|p| p.0).unwrap_or(0)
+    }
+
+    pub fn oom_reaper_pid(&self) -> u32 {
+        self.w.oom_reaper.map(|p| p.0).unwrap_or(0)
+    }
+
+    /// Runs until `until_ns`: returns an external task's pid when its TypeScript segment
+    /// must run, 0 at `until_ns` or when nothing is left to happen, or -errno.
+    pub fn run(&mut self, until_ns: f64) -> i32 {
+        if !until_ns.is_finite() || until_ns < 0.0 {
+            return -EINVAL;
+        }
+        let r = self.w.run(until_ns.min(9.0e15) as u64);
+        if r == 0 {
+            self.w.check_invariants();
+            if self.w.failed.is_some() {
+                return SIM_BUG;
+            }
+        }
+        r
+    }
+
+    pub fn check_invariants(&mut self) -> i32 {
+        self.w.check_invariants();
+        if self.w.failed.is_some() {
+            SIM_BUG
+        } else {
+            0
+        }
+    }
+
+    pub fn event_count(&self) -> u32 {
+        self.w.log.len() as u32
+    }
+
+    /// Events from index `first` on, 8 numbers each.
+    pub fn events(&self, first: u32) -> Vec<f64> {
+        self.w.log.slice_from(first as usize).to_vec()
+    }
+
+    /// FNV-1a 64 of the whole event log, as 16 hex digits.
+    pub fn events_hash(&self) -> String {
+        format!("{:016x}", self.w.log.hash())
+    }
+
+    pub fn set_event_recording(&mut self, on: bool) {
+        self.w.log.set_recording(on);
+    }
+
+    /// References taken through the primitives and not put back: [task refs, mm refs].
+    pub fn leaked_refs(&self) -> Vec<f64> {
+        vec![self.w.prim_task_refs as f64, self.w.prim_mm_refs as f64]
+    }
+
+    pub fn task_count(&self) -> u32 {
+        self.w.tasks.len() as u32
+    }
+
+    /// Every pid, in creation order.
+    pub fn pids(&self) -> Vec<u32> {
+        self.w.tasks.iter().map(|t| t.pid.0).collect()
+    }
+
+    /// [tgid, state, flags, mm handle, cpu, cpu_time_ns, user_time_ns, sigkill_pending,
+    /// usage, prio, external]; empty for an unknown pid.
+    pub fn task_info(&self, pid: u32) -> Vec<f64> {
+        self.w.k_task_info(pid)
+    }
+
+    /// [mm_users, mm_count, flags, anon, file, shmem, swap (mapped pages), anon zapped,
+    /// anon at start, reclaimable now, VMAs, state, readers, writer pid, waiters].
+    pub fn mm_info(&self, mm: u32) -> Vec<f64> {
+        self.w.k_mm_info(mm)
+    }
+
+    pub fn mm_count_total(&self) -> u32 {
+        self.w.mms.len() as u32
+    }
+
+    // ---- the runner protocol ----
+
+    pub fn ext_start(&mut self, pid: u32) -> i32 {
+        self.w.ext_start(pid)
+    }
+    pub fn ext_yield(&mut self, pid: u32) -> i32 {
+        self.w.ext_yield(pid)
+    }
+    pub fn ext_end(&mut self, pid: u32) -> i32 {
+        self.w.ext_end(pid)
+    }
+    pub fn take_result(&self, pid: u32) -> f64 {
+        self.w.take_result(pid)
+    }
+    pub fn syscall_enter(&mut self, cur: u32, nr: i32, a0: i32, a1: i32) -> i32 {
+        self.w.syscall_enter(cur, nr, a0, a1)
+    }
+    pub fn syscall_exit(&mut self, cur: u32, nr: i32, ret: i32) -> i32 {
+        self.w.syscall_exit(cur, nr, ret)
+    }
+
+    // ---- syscalls the core implements ----
+
+    pub fn pidfd_open(&mut self, cur: u32, pid: i32, flags: i32) -> i32 {
+        self.w.sys_pidfd_open(cur, pid, flags)
+    }
+    pub fn close(&mut self, cur: u32, fd: i32) -> i32 {
+        self.w.sys_close(cur, fd)
+    }
+    pub fn pidfd_send_signal(&mut self, cur: u32, fd: i32, sig: i32, flags: i32) -> i32 {
+        self.w.sys_pidfd_send_signal(cur, fd, sig, flags)
+    }
+    pub fn kill(&mut self, cur: u32, pid: i32, sig: i32) -> i32 {
+        self.w.sys_kill(cur, pid, sig)
+    }
+    pub fn waitid_pidfd(&mut self, cur: u32, fd: i32, options: i32) -> i32 {
+        self.w.sys_waitid_pidfd(cur, fd, options)
+    }
+    pub fn pidfd_poll(&mut self, cur: u32, fd: i32) -> i32 {
+        self.w.sys_pidfd_poll(cur, fd)
+    }
+    pub fn oom_kill_process(&mut self, cur: u32, tgid: i32) -> i32 {
+        self.w.k_oom_kill_process(cur, tgid)
+    }
+
+    // ---- kernel primitives ----
+
+    pub fn pidfd_get_pid(&mut self, cur: u32, fd: i32) -> i32 {
+        self.w.k_pidfd_get_pid(cur, fd)
+    }
+    pub fn pidfd_to_pid(&mut self, cur: u32, fd: i32) -> i32 {
+        self.w.k_pidfd_to_pid(cur, fd)
+    }
+    pub fn pidfd_nonblock(&mut self, cur: u32, fd: i32) -> i32 {
+        self.w.k_pidfd_nonblock(cur, fd)
+    }
+    pub fn get_pid_task(&mut self, cur: u32, pid: i32, pidtype: i32) -> i32 {
+        self.w.k_get_pid_task(cur, pid, pidtype)
+    }
+    pub fn put_task_struct(&mut self, cur: u32, task: u32) -> i32 {
+        self.w.k_put_task_struct(cur, task)
+    }
+    pub fn task_lock(&mut self, cur: u32, task: u32) -> i32 {
+        self.w.k_task_lock(cur, task, true)
+    }
+    pub fn task_unlock(&mut self, cur: u32, task: u32) -> i32 {
+        self.w.k_task_lock(cur, task, false)
+    }
+    pub fn find_lock_task_mm(&mut self, cur: u32, task: u32) -> i32 {
+        self.w.k_find_lock_task_mm(cur, task)
+    }
+    pub fn task_mm(&self, task: u32) -> i32 {
+        self.w.k_task_mm(task)
+    }
+    pub fn task_tgid(&self, task: u32) -> i32 {
+        self.w.k_task_tgid(task)
+    }
+    pub fn task_flags(&self, task: u32) -> i32 {
+        self.w.k_task_flags(task)
+    }
+    /// op: 0 mmgrab, 1 mmdrop, 2 mmget, 3 mmget_not_zero, 4 mmput (may answer BLOCKED).
+    pub fn mm_ref(&mut self, cur: u32, mm: u32, op: i32) -> i32 {
+        self.w.k_mm_ref(cur, mm, op)
+    }
+    pub fn task_will_free_mem(&mut self, cur: u32, task: u32) -> i32 {
+        self.w.k_task_will_free_mem(cur, task, true)
+    }
+    pub fn __task_will_free_mem(&mut self, cur: u32, task: u32) -> i32 {
+        self.w.k_task_will_free_mem(cur, task, false)
+    }
+    pub fn process_shares_mm(&self, tgid: u32, mm: u32) -> i32 {
+        self.w.k_process_shares_mm(tgid, mm)
+    }
+    pub fn signal_group_exit(&self, task: u32) -> i32 {
+        self.w.k_signal_group_exit(task)
+    }
+    pub fn fatal_signal_pending(&self, task: u32) -> i32 {
+        self.w.k_fatal_signal_pending(task)
+    }
+    /// op: 0 test_bit, 1 set_bit, 2 clear_bit; bit: one MMF_ mask bit.
+    pub fn mm_flag(&mut self, cur: u32, mm: u32, bit: u32, op: i32) -> i32 {
+        self.w.k_mm_flag(cur, mm, bit, op)
+    }
+    /// mode: 0 read, 1 write; how: 0 blocking, 1 killable, 2 trylock (read only).
+    pub fn mmap_lock(&mut self, cur: u32, mm: u32, mode: i32, how: i32) -> i32 {
+        self.w.k_mmap_lock(cur, mm, mode, how)
+    }
+    pub fn mmap_unlock(&mut self, cur: u32, mm: u32, mode: i32) -> i32 {
+        self.w.k_mmap_unlock(cur, mm, mode)
+    }
+    pub fn oom_reap_task_mm(&mut self, cur: u32, mm: u32) -> i32 {
+        self.w.k_oom_reap_task_mm(cur, mm)
+    }
+    pub fn zap_range(&mut self, cur: u32, mm: u32, start_page: f64, end_page: f64) -> i32 {
+        self.w.k_zap_range(cur, mm, start_page, end_page)
+    }
+    pub fn kill_pid_info(&mut self, cur: u32, sig: i32, pid: i32) -> i32 {
+        self.w.k_kill_pid_info(cur, sig, pid)
+    }
+    pub fn capable(&self, cur: u32, cap: u32) -> i32 {
+        self.w.k_capable(cur, cap)
+    }
+    pub fn ptrace_may_access(&self, cur: u32, task: u32, mode: i32) -> i32 {
+        self.w.k_ptrace_may_access(cur, task, mode)
+    }
+}
+
+impl Kernel {
+    /// The world, for native drivers and tests.
+    pub fn world(&self) -> &World {
+        &self.w
+    }
+}

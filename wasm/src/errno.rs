@@ -1,0 +1,21 @@
+//! Error numbers as the kernel returns them (include/uapi/asm-generic/errno-base.h).
+//! Every export answers with one of these (negated) instead of trapping.
+
+pub const EPERM: i32 = 1;
+pub const ESRCH: i32 = 3;
+pub const EINTR: i32 = 4;
+pub const EBADF: i32 = 9;
+pub const ECHILD: i32 = 10;
+pub const EAGAIN: i32 = 11;
+pub const EACCES: i32 = 13;
+pub const EFAULT: i32 = 14;
+pub const EBUSY: i32 = 16;
+pub const EINVAL: i32 = 22;
+pub const ENOSYS: i32 = 38;
+
+/// Not an errno: the answer of a primitive whose caller must now sleep or let the core run
+/// kernel code in its context. The result arrives later through `take_result`.
+pub const BLOCKED: i32 = 1_000;
+
+/// Not an errno: the simulator itself broke an invariant (a lab bug, see `last_error`).
+pub const SIM_BUG: i32 = -10_000;

@@ -1,0 +1,35 @@
+//! mrelease-lab's simulated kernel core: tasks, signals, mm_structs, VMAs, pidfds,
+//! mmap_lock, CPUs, a deterministic scheduler, the exit path and the oom_reaper. It knows
+//! nothing of the designs compared on it; they drive it through `abi::Kernel`.
+
+pub mod abi;
+pub mod baseline;
+pub mod choice;
+pub mod errno;
+pub mod events;
+mod exit;
+pub mod fd;
+pub mod frame;
+pub mod ids;
+mod invariants;
+pub mod load;
+pub mod mm;
+mod mmops;
+mod oom;
+pub mod params;
+mod prims;
+pub mod process;
+mod reaper;
+pub mod rwsem;
+mod sched;
+pub mod signal;
+pub mod task;
+pub mod version;
+pub mod vma;
+pub mod world;
+mod zap;
+
+pub use abi::{Kernel, ABI_VERSION};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,496 @@
+//! Builds the world from the program the TypeScript loader encodes from a validated
+//! scenario (format in docs/scenario-format.md, "World program"). The TypeScript side
+//! validates with JSON paths; this re-validates every word, because nothing that reaches
+//! the core may make it trap.
+
+use crate::fd::File;
+use crate::frame::{ExitPc, Frame};
+use crate::ids::{CpuId, MmId, Pid, Tgid, PID_MAX_LIMIT};
+use crate::mm::Mm;
+use crate::params;
+use crate::process::{Cred, Process, CAPS_MASK, SIGNAL_GROUP_EXIT, SIGNAL_UNKILLABLE};
+use crate::rwsem::LockMode;
+use crate::task::{Policy, SleepKind, Task, TaskState, WaitFor, PF_EXITING, PF_KTHREAD};
+use crate::version::KernelVersion;
+use crate::vma::{Pages, Vma, VmaKind, VMA_FLAGS_MASK};
+use crate::world::{ScenarioEvent, ScenarioEventKind, Timer, World};
+
+pub const OP_KERNEL: i32 = 1;
+pub const OP_CPU: i32 = 2;
+pub const OP_MM: i32 = 3;
+pub const OP_VMA: i32 = 4;
+pub const OP_PROCESS: i32 = 5;
+pub const OP_THREAD: i32 = 6;
+pub const OP_HOLD: i32 = 7;
+pub const OP_FD: i32 = 8;
+pub const OP_EVENT: i32 = 9;
+pub const OP_CALLER: i32 = 10;
+pub const OP_HORIZON: i32 = 11;
+
+/// The lab's limits, so a hostile program cannot make the core allocate without bound.
+pub const MAX_CPUS: usize = 64;
+pub const MAX_VMAS_PER_MM: usize = 4096;
+pub const MAX_TASKS: usize = 1 << 20;
+pub const MAX_EVENTS: usize = 1 << 16;
+
+const PF_KTHREAD_BIT: i32 = 1;
+const PF_INIT_BIT: i32 = 2;
+const PF_CORE_DUMP_BIT: i32 = 4;
+const PF_PARENT_WAITS_BIT: i32 = 8;
+const PF_VFORK_CHILD_BIT: i32 = 16;
+
+pub struct LoadError {
+    pub word: usize,
+    pub message: String,
+}
+
+type R<T> = Result<T, LoadError>;
+
+struct Reader<'a> {
+    words: &'a [i32],
+    pos: usize,
+    record: usize,
+    /// Per process: its status (0 alive, 1 zombie, 2 reaped) and mm, until threads load.
+    status: Vec<(Tgid, u8, Option<MmId>)>,
+}
+
+impl Reader<'_> {
+    fn err<T>(&self, message: impl Into<String>) -> R<T> {
+        Err(LoadError { word: self.record, message: message.into() })
+    }
+
+    fn word(&mut self) -> R<i32> {
+        match self.words.get(self.pos) {
+            Some(w) => {
+                self.pos += 1;
+                Ok(*w)
+            }
+            None => self.err("record ends early"),
+        }
+    }
+
+    fn range(&mut self, what: &str, lo: i64, hi: i64) -> R<i64> {
+        let w = self.word()? as i64;
+        if w < lo || w > hi {
+            return self.err(format!("{what} must be in {lo}..={hi}, got {w}"));
+        }
+        Ok(w)
+    }
+}
+
+/// `until_us` / `at_us` words: -1 means none.
+fn micros(w: i64) -> Option<u64> {
+    (w >= 0).then(|| w as u64 * 1000)
+}
+
+impl World {
+    pub fn load(&mut self, words: &[i32]) -> R<()> {
+        if !self.tasks.is_empty() || !self.cpus.is_empty() {
+            return Err(LoadError { word: 0, message: "a world is already loaded".into() });
+        }
+        let mut r = Reader { words, pos: 0, record: 0, status: Vec::new() };
+        let mut last_op = 0;
+        let mut holds: Vec<(Pid, MmId, LockMode)> = Vec::new();
+        while r.pos < words.len() {
+            r.record = r.pos;
+            let op = r.word()?;
+            let len = r.word()?;
+            let expected = match op {
+                OP_KERNEL | OP_CALLER | OP_HORIZON => 1,
+                OP_CPU | OP_HOLD => 3,
+                OP_MM => 0,
+                OP_VMA => 9,
+                OP_PROCESS => 8,
+                OP_THREAD => 9,
+                OP_FD => 5,
+                OP_EVENT => 5,
+                _ => return r.err(format!("unknown record type {op}")),
+            };
+            if len != expected {
+                return r.err(format!("record type {op} has {expected} words, got {len}"));
+            }
+            if op < last_op {
+                return r.err(format!("record type {op} after type {last_op}: records must be in order"));
+            }
+            last_op = op;
+            match op {
+                OP_KERNEL => {
+                    let code = r.word()?;
+                    self.version = match KernelVersion::from_code(code) {
+                        Some(v) => v,
+                        None => return r.err(format!("unknown kernel version code {code}")),
+                    };
+                }
+                OP_CPU => self.load_cpu(&mut r)?,
+                OP_MM => {
+                    if self.mms.len() >= MAX_TASKS {
+                        return r.err("too many mms");
+                    }
+                    self.mms.push(Mm::new(MmId(self.mms.len() as u32)));
+                }
+                OP_VMA => self.load_vma(&mut r)?,
+                OP_PROCESS => self.load_process(&mut r)?,
+                OP_THREAD => self.load_thread(&mut r)?,
+                OP_HOLD => {
+                    let pid = Pid(r.range("pid", 1, PID_MAX_LIMIT as i64)? as u32);
+                    let mm = MmId(r.range("mm", 0, self.mms.len() as i64 - 1)? as u32);
+                    let mode = if r.range("mode", 0, 1)? == 1 { LockMode::Write } else { LockMode::Read };
+                    holds.push((pid, mm, mode));
+                }
+                OP_FD => self.load_fd(&mut r)?,
+                OP_EVENT => self.load_event(&mut r)?,
+                OP_CALLER => {
+                    let pid = Pid(r.range("caller pid", 1, PID_MAX_LIMIT as i64)? as u32);
+                    let ok = self.task(pid).is_some_and(|t| !t.is_kthread() && t.state.is_alive());
+                    if !ok {
+                        return r.err(format!("caller {} is not a live userspace thread", pid.0));
+                    }
+                    self.caller = Some(pid);
+                }
+                _ => self.horizon_ns = r.range("horizon_us", 1, i32::MAX as i64)? as u64 * 1000,
+            }
+        }
+        r.record = words.len();
+        if self.cpus.is_empty() {
+            return r.err("no CPU");
+        }
+        self.finish_load(&r, &holds)
+    }
+
+    fn load_cpu(&mut self, r: &mut Reader) -> R<()> {
+        if self.cpus.len() >= MAX_CPUS {
+            return r.err(format!("at most {MAX_CPUS} CPUs"));
+        }
+        let capacity = r.range("capacity", 1, 1024)? as u32;
+        let freq = r.range("freq_mhz", 1, 100_000)?;
+        let freq_mhz = freq as u32;
+        let max_freq_mhz = r.range("max_freq_mhz", freq, 100_000)? as u32;
+        self.cpus.push(crate::world::Cpu {
+            capacity,
+            freq_mhz,
+            max_freq_mhz,
+            speed_ppm: params::cpu_speed_ppm(capacity, freq_mhz, max_freq_mhz),
+            current: None,
+            busy_until_ns: 0,
+            rq: Vec::new(),
+        });
+        Ok(())
+    }
+
+    fn load_vma(&mut self, r: &mut Reader) -> R<()> {
+        let mm = r.range("mm", 0, self.mms.len() as i64 - 1)? as usize;
+        let kind = r.word()?;
+        let Some(kind) = VmaKind::from_code(kind) else { return r.err(format!("unknown VMA kind {kind}")) };
+        let flags = r.range("vma flags", 0, VMA_FLAGS_MASK as i64)? as u32;
+        let notifier = r.range("notifier", 0, 1)? == 1;
+        let size = r.range("size_pages", 1, i32::MAX as i64)? as u64;
+        let pages = Pages {
+            anon: r.range("anon_pages", 0, size as i64)? as u64,
+            file: r.range("file_pages", 0, size as i64)? as u64,
+            shmem: r.range("shmem_pages", 0, size as i64)? as u64,
+            swap: r.range("swap_entries", 0, size as i64)? as u64,
+        };
+        if pages.anon + pages.file + pages.shmem > size {
+            return r.err("resident pages exceed the VMA size");
+        }
+        let m = &mut self.mms[mm];
+        if m.vmas.len() >= MAX_VMAS_PER_MM {
+            return r.err(format!("at most {MAX_VMAS_PER_MM} VMAs per mm"));
+        }
+        // Lay VMAs out in order with a one-page gap, as mmap would (the gap keeps them
+        // from merging).
+        let start_page = m.vmas.last().map(|v| v.end_page() + 1).unwrap_or(0x10);
+        m.vmas.push(Vma { start_page, size_pages: size, kind, flags, notifier_refuses_nonblock: notifier, mapped: pages, zapped: Pages::default() });
+        m.initial.add(pages);
+        Ok(())
+    }
+
+    fn load_process(&mut self, r: &mut Reader) -> R<()> {
+        let tgid = Tgid(r.range("tgid", 1, PID_MAX_LIMIT as i64)? as u32);
+        if self.process(tgid).is_some() {
+            return r.err(format!("tgid {} defined twice", tgid.0));
+        }
+        let parent = r.range("parent", 0, PID_MAX_LIMIT as i64)? as u32;
+        let mm = r.range("mm", -1, self.mms.len() as i64 - 1)?;
+        let uid = r.word()? as u32;
+        let euid = r.word()? as u32;
+        let caps = r.range("caps", 0, CAPS_MASK as i64)? as u32;
+        let pflags = r.range("process flags", 0, 31)? as i32;
+        let status = r.range("status", 0, 2)?;
+        let kthread = pflags & PF_KTHREAD_BIT != 0;
+        if kthread != (mm < 0) {
+            return r.err("a kthread has no mm and every other process has one");
+        }
+        if pflags & PF_INIT_BIT != 0 && tgid.0 != 1 {
+            return r.err("only tgid 1 can be init");
+        }
+        if self.procs.len() >= MAX_TASKS {
+            return r.err("too many processes");
+        }
+        let mut signal_flags = if pflags & PF_INIT_BIT != 0 { SIGNAL_UNKILLABLE } else { 0 };
+        let core_dump = pflags & PF_CORE_DUMP_BIT != 0;
+        if core_dump {
+            signal_flags |= SIGNAL_GROUP_EXIT;
+        }
+        self.add_process(Process {
+            tgid,
+            parent: (parent != 0).then_some(Tgid(parent)),
+            threads: Vec::new(),
+            cred: Cred { uid, euid, caps },
+            signal_flags,
+            core_state: core_dump,
+            kthread,
+            parent_waits: pflags & PF_PARENT_WAITS_BIT != 0,
+            vfork_child: pflags & PF_VFORK_CHILD_BIT != 0,
+            oom_mm: None,
+            fds: Default::default(),
+        });
+        r.status.push((tgid, status as u8, (mm >= 0).then_some(MmId(mm as u32))));
+        Ok(())
+    }
+
+    fn load_thread(&mut self, r: &mut Reader) -> R<()> {
+        if self.tasks.len() >= MAX_TASKS {
+            return r.err("too many threads");
+        }
+        let pid = Pid(r.range("pid", 1, PID_MAX_LIMIT as i64)? as u32);
+        let tgid = Tgid(r.range("tgid", 1, PID_MAX_LIMIT as i64)? as u32);
+        if self.task(pid).is_some() {
+            return r.err(format!("pid {} defined twice", pid.0));
+        }
+        let Some(pi) = self.proc_index(tgid) else { return r.err(format!("thread {} of unknown process {}", pid.0, tgid.0)) };
+        if self.procs[pi].threads.is_empty() != (pid.0 == tgid.0) {
+            return r.err(format!("the first thread of process {} must be its leader (pid = tgid)", tgid.0));
+        }
+        let cpu = CpuId(r.range("cpu", 0, self.cpus.len() as i64 - 1)? as u32);
+        let lo = r.word()? as u32 as u64;
+        let hi = r.word()? as u32 as u64;
+        let all = if self.cpus.len() >= 64 { u64::MAX } else { (1u64 << self.cpus.len()) - 1 };
+        let affinity = (lo | (hi << 32)) & all;
+        if (affinity >> cpu.0) & 1 == 0 {
+            return r.err(format!("affinity of pid {} does not contain its cpu {}", pid.0, cpu.0));
+        }
+        let policy = match r.range("policy", 0, 1)? {
+            0 => Policy::Normal { nice: r.range("nice", -20, 19)? as i32 },
+            _ => Policy::Fifo { rt_prio: r.range("rt_prio", 1, 99)? as i32 },
+        };
+        let state = r.range("state", 0, 6)?;
+        let until = micros(r.range("until_us", -1, i32::MAX as i64)?);
+        let (status, mm) = r.status.iter().find(|s| s.0 == tgid).map(|s| (s.1, s.2)).unwrap_or((0, None));
+        if status == 2 {
+            return r.err(format!("process {} was already reaped: it has no threads", tgid.0));
+        }
+        if (status == 1) != (state == 5) {
+            return r.err(format!("pid {}: a zombie process has only zombie threads, and only it has them", pid.0));
+        }
+        let mut t = Task::new(pid, tgid, cpu, affinity, policy);
+        t.frames.push(Frame::User);
+        if self.procs[pi].kthread {
+            t.flags |= PF_KTHREAD;
+        }
+        t.mm = if state == 5 { None } else { mm };
+        t.state = match state {
+            0 => TaskState::Runnable,
+            1 => TaskState::Sleeping { kind: SleepKind::Interruptible, waiting: WaitFor::Plain },
+            2 => TaskState::Sleeping { kind: SleepKind::Uninterruptible, waiting: WaitFor::Plain },
+            3 => TaskState::Stopped,
+            4 => TaskState::Frozen,
+            5 => {
+                t.flags |= PF_EXITING;
+                t.frames.clear();
+                TaskState::Zombie
+            }
+            _ => TaskState::Sleeping { kind: SleepKind::Killable, waiting: WaitFor::VforkDone },
+        };
+        if until.is_some() && !matches!(state, 1 | 2) {
+            return r.err(format!("pid {}: until_us only for S and D sleeps", pid.0));
+        }
+        t.sleep_until_ns = until;
+        self.procs[pi].threads.push(pid);
+        self.add_task(t);
+        Ok(())
+    }
+
+    fn load_fd(&mut self, r: &mut Reader) -> R<()> {
+        let owner = Tgid(r.range("fd owner", 1, PID_MAX_LIMIT as i64)? as u32);
+        let fd = r.range("fd", 0, crate::fd::FD_LIMIT as i64 - 1)? as i32;
+        let kind = r.range("fd kind", 0, 2)?;
+        let target = r.range("fd target", 0, PID_MAX_LIMIT as i64)? as u32;
+        let nonblock = r.range("nonblock", 0, 1)? == 1;
+        if kind != 2 && self.process(Tgid(target)).is_none() {
+            return r.err(format!("fd {fd} names unknown process {target}"));
+        }
+        let file = match kind {
+            0 => File::Pidfd { pid: Pid(target), nonblock },
+            1 => File::ProcDir { tgid: Tgid(target) },
+            _ => File::Other,
+        };
+        let Some(p) = self.process_mut(owner) else { return r.err(format!("fd owner {} unknown", owner.0)) };
+        if p.kthread || !p.fds.install_at(fd, file) {
+            return r.err(format!("fd {fd} of process {} is taken or the owner is a kthread", owner.0));
+        }
+        Ok(())
+    }
+
+    fn load_event(&mut self, r: &mut Reader) -> R<()> {
+        if self.scenario_events.len() >= MAX_EVENTS {
+            return r.err("too many events");
+        }
+        let at_ns = r.range("at_us", 0, i32::MAX as i64)? as u64 * 1000;
+        let kind = r.range("event kind", 0, 3)?;
+        let a = r.word()?;
+        let b = r.word()?;
+        let c = r.word()?;
+        let task_ok = |w: &World, pid: i32| pid > 0 && w.task(Pid(pid as u32)).is_some();
+        let kind = match kind {
+            0 => {
+                if a < 0 || a as usize >= self.mms.len() || b < 0 || !task_ok(self, c) {
+                    return r.err("proc_reader needs an mm, a duration >= 0 and a reader thread");
+                }
+                ScenarioEventKind::ProcReader { mm: MmId(a as u32), duration_ns: b as u64 * 1000, reader: Pid(c as u32) }
+            }
+            1 => {
+                if !task_ok(self, a) {
+                    return r.err(format!("exit event names unknown pid {a}"));
+                }
+                ScenarioEventKind::Exit { pid: Pid(a as u32) }
+            }
+            2 => {
+                if a <= 0 || self.process(Tgid(a as u32)).is_none() || !crate::signal::signal_supported(b) || !task_ok(self, c) {
+                    return r.err("kill needs a known target process, a supported signal (0, 9, 15, 18, 19) and a sender thread");
+                }
+                ScenarioEventKind::Kill { target: Tgid(a as u32), sig: b, from: Pid(c as u32) }
+            }
+            _ => {
+                if !task_ok(self, a) {
+                    return r.err(format!("wake event names unknown pid {a}"));
+                }
+                ScenarioEventKind::Wake { pid: Pid(a as u32) }
+            }
+        };
+        self.scenario_events.push(ScenarioEvent { at_ns, kind });
+        Ok(())
+    }
+
+    /// Reference counts, lock holders, run queues and timers, once everything is known.
+    fn finish_load(&mut self, r: &Reader, holds: &[(Pid, MmId, LockMode)]) -> R<()> {
+        for i in 0..self.procs.len() {
+            let tgid = self.procs[i].tgid;
+            let status = r.status.iter().find(|s| s.0 == tgid).map(|s| s.1).unwrap_or(0);
+            if status != 2 && self.procs[i].threads.is_empty() {
+                return r.err(format!("process {} has no thread", tgid.0));
+            }
+            if let Some(parent) = self.procs[i].parent {
+                if self.process(parent).is_none() {
+                    return r.err(format!("process {} has unknown parent {}", tgid.0, parent.0));
+                }
+            }
+        }
+        for i in 0..self.tasks.len() {
+            if let Some(mm) = self.tasks[i].mm {
+                self.mms[mm.0 as usize].users += 1;
+            }
+        }
+        for (k, m) in self.mms.iter().enumerate() {
+            if m.users == 0 {
+                return r.err(format!("mm {k} is used by no live thread"));
+            }
+        }
+        for &(pid, mm, mode) in holds {
+            let Some(t) = self.task(pid) else { return r.err(format!("lock holder {} unknown", pid.0)) };
+            if !matches!(t.state, TaskState::Sleeping { kind: SleepKind::Uninterruptible, .. }) {
+                return r.err(format!("lock holder {} must be in D state", pid.0));
+            }
+            let m = &mut self.mms[mm.0 as usize];
+            if !m.lock.can_grant_now(mode) {
+                return r.err(format!("mmap_lock of mm {} cannot be held that way twice", mm.0));
+            }
+            m.lock.take(pid, mode);
+            if let Some(t) = self.task_mut(pid) {
+                t.held.push((mm, mode));
+                t.frames.push(Frame::ReleaseHeld);
+            }
+        }
+        self.setup_core_dumps();
+        for i in 0..self.tasks.len() {
+            let (pid, state, until, gen) = {
+                let t = &self.tasks[i];
+                (t.pid, t.state, t.sleep_until_ns, t.sleep_gen)
+            };
+            if state == TaskState::Runnable {
+                let c = self.tasks[i].cpu.0 as usize;
+                self.cpus[c].rq.push(pid);
+            }
+            if let Some(at) = until {
+                self.add_timer(at, Timer::Wake { pid, gen });
+            }
+        }
+        for index in 0..self.scenario_events.len() {
+            let at = self.scenario_events[index].at_ns;
+            self.add_timer(at, Timer::Scenario { index });
+        }
+        self.spawn_oom_reaper();
+        Ok(())
+    }
+
+    /// A dumping process (§B.2 rule 1): its first thread in a timed D sleep is the dumper,
+    /// finishing the dump when it wakes; the others already entered do_exit and wait in
+    /// coredump_task_exit() with the mm still attached.
+    fn setup_core_dumps(&mut self) {
+        for pi in 0..self.procs.len() {
+            if !self.procs[pi].core_state {
+                continue;
+            }
+            let threads = self.procs[pi].threads.clone();
+            let dumper = threads.iter().copied().find(|p| {
+                self.task(*p).is_some_and(|t| t.sleep_until_ns.is_some() && matches!(t.state, TaskState::Sleeping { kind: SleepKind::Uninterruptible, .. }))
+            });
+            for p in threads {
+                let Some(t) = self.task_mut(p) else { continue };
+                if !t.state.is_alive() {
+                    continue;
+                }
+                t.sigkill_pending = true;
+                if Some(p) == dumper {
+                    t.frames.push(Frame::CoreDumpDone);
+                } else {
+                    t.flags |= PF_EXITING;
+                    t.frames = vec![Frame::Exit(ExitPc::MmRelease)];
+                    t.state = TaskState::Sleeping { kind: SleepKind::Uninterruptible, waiting: WaitFor::CoreDump };
+                    t.sleep_until_ns = None;
+                }
+            }
+        }
+    }
+
+    pub fn fire_scenario_event(&mut self, index: usize) {
+        let Some(ev) = self.scenario_events.get(index).copied() else { return };
+        match ev.kind {
+            ScenarioEventKind::ProcReader { mm, duration_ns, reader } => {
+                self.emit(reader, crate::events::Kind::ScenarioEvent, 0, mm.0 as i64, 0, 0);
+                // get_task_mm() fails once the task has no mm; mm_users > 0 is the same test.
+                if self.mmget_not_zero(reader, mm) {
+                    self.add_timer(self.now_ns + duration_ns, Timer::ProcReaderDone { mm, reader });
+                }
+            }
+            ScenarioEventKind::Exit { pid } => {
+                self.emit(pid, crate::events::Kind::ScenarioEvent, 1, pid.0 as i64, 0, 0);
+                let alive = self.task(pid).is_some_and(|t| t.state.is_alive() && t.flags & PF_EXITING == 0);
+                if alive {
+                    self.do_group_exit(pid);
+                }
+            }
+            ScenarioEventKind::Kill { target, sig, from } => {
+                self.emit(from, crate::events::Kind::ScenarioEvent, 2, target.0 as i64, sig as i64, 0);
+                self.kill_pid_info(crate::signal::Sender::Task(from), sig, target);
+            }
+            ScenarioEventKind::Wake { pid } => {
+                self.emit(pid, crate::events::Kind::ScenarioEvent, 3, pid.0 as i64, 0, 0);
+                let plain = self.task(pid).is_some_and(|t| matches!(t.state, TaskState::Sleeping { waiting: WaitFor::Plain, .. }));
+                if plain {
+                    self.wake(pid, Pid(0));
+                }
+            }
+        }
+    }
+}

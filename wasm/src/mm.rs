@@ -1,0 +1,90 @@
+//! mm_struct: the two reference counts, the MMF_ flags, the VMAs and mmap_lock.
+
+use crate::ids::{MmId, Pid};
+use crate::rwsem::RwSem;
+use crate::vma::{Pages, Vma};
+
+/// MMF_ bits (include/linux/sched/coredump.h; mm_types.h in newer trees). Only the ones the
+/// reaping paths look at.
+pub const MMF_OOM_SKIP: u32 = 1 << 0;
+pub const MMF_UNSTABLE: u32 = 1 << 1;
+/// Until v6.0 (b3541d912a84).
+pub const MMF_OOM_VICTIM: u32 = 1 << 2;
+pub const MMF_OOM_REAP_QUEUED: u32 = 1 << 3;
+pub const MMF_MASK: u32 = MMF_OOM_SKIP | MMF_UNSTABLE | MMF_OOM_VICTIM | MMF_OOM_REAP_QUEUED;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MmState {
+    /// Users still hold it (mm_users > 0) or it was never set up.
+    Live,
+    /// The last mmput() is running exit_mmap().
+    Exiting,
+    /// exit_mmap() has removed every VMA (the VMA set is empty, not dangling: §F.3).
+    TornDown,
+    /// mm_count reached 0: the mm_struct itself is gone.
+    Freed,
+}
+
+pub struct Mm {
+    pub id: MmId,
+    /// mm_users: threads using it plus transient mmget()s (a /proc reader).
+    pub users: u32,
+    /// mm_count: 1 for all users together, plus each mmgrab().
+    pub count: u32,
+    pub flags: u32,
+    pub vmas: Vec<Vma>,
+    pub lock: RwSem,
+    pub state: MmState,
+    /// free_pgtables() has run: a walker that still holds a pointer into the page tables
+    /// without the lock would crash (§F.1).
+    pub pgtables_freed: bool,
+    /// Tasks walking the VMAs right now (reapers and exit_mmap's unmap), for the §F.1 check.
+    pub walkers: Vec<Pid>,
+    /// What the scenario mapped, for page conservation.
+    pub initial: Pages,
+    /// Pages removed so far (sum over VMAs of `zapped`, kept as VMAs are removed too).
+    pub zapped: Pages,
+}
+
+impl Mm {
+    pub fn new(id: MmId) -> Self {
+        Mm {
+            id,
+            users: 0,
+            count: 1,
+            flags: 0,
+            vmas: Vec::new(),
+            lock: RwSem::default(),
+            state: MmState::Live,
+            pgtables_freed: false,
+            walkers: Vec::new(),
+            initial: Pages::default(),
+            zapped: Pages::default(),
+        }
+    }
+
+    pub fn test(&self, bit: u32) -> bool {
+        self.flags & bit != 0
+    }
+
+    /// What is mapped now, by kind.
+    pub fn mapped(&self) -> Pages {
+        let mut p = Pages::default();
+        for v in &self.vmas {
+            p.add(v.mapped);
+        }
+        p
+    }
+
+    pub fn reclaimable_pages(&self) -> u64 {
+        self.vmas.iter().map(Vma::reclaimable_pages).sum()
+    }
+
+    /// Page conservation: what is mapped plus what was zapped is what was set up (VMAs are
+    /// only removed once nothing is left mapped in them).
+    pub fn pages_conserved(&self) -> bool {
+        let mut now = self.mapped();
+        now.add(self.zapped);
+        now == self.initial
+    }
+}

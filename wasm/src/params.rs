@@ -1,0 +1,114 @@
+//! The cost model. Every constant is a named model parameter with its source; invented
+//! ones say so. Costs are for a CPU of speed 1.0 (capacity 1024 at its maximum frequency)
+//! and are divided by the running CPU's speed (see `cpu_speed_ppm`).
+
+/// Bytes per page (x86_64 and arm64 4K pages).
+pub const PAGE_SIZE: u64 = 4096;
+
+/// Zapping one private anon page from the killer's context (process_mrelease, oom_reaper):
+/// 4096 B at 12,398 MB/s (MB = 10^6 B), the "expedited" reclaim rate on a Snapdragon 845 big
+/// core at maximum frequency (reference §E.4, 2019 RFC
+/// 20190411014353.113252-1-surenb@google.com).
+pub const REAP_NS_PER_PAGE: u64 = 330;
+
+/// The victim's own exit_mmap() unmapping one private anon page: 4096 B at 14,656 MB/s, the
+/// "normal" kill rate on the same big core at maximum frequency (reference §E.4).
+pub const EXIT_UNMAP_NS_PER_PAGE: u64 = 279;
+
+/// Dropping one swap entry while zapping. Invented: a swap_map decrement with no I/O, taken
+/// as a quarter of freeing a resident page.
+pub const SWAP_ENTRY_NS: u64 = 80;
+
+/// Unmapping one page-cache page (rmap and counter updates, the page stays cached).
+/// Invented: a third of freeing an anon page, which also returns the page to the allocator.
+pub const FILE_UNMAP_NS_PER_PAGE: u64 = 110;
+
+/// Per-VMA work of a zap: mmu_notifier range start/end and tlb_gather/tlb_finish.
+/// Invented: about a microsecond, the order of a TLB shootdown IPI round.
+pub const ZAP_VMA_NS: u64 = 1_000;
+
+/// free_pgtables() and VMA removal in exit_mmap, per VMA. Invented, as ZAP_VMA_NS.
+pub const FREE_PGTABLES_NS_PER_VMA: u64 = 1_500;
+
+/// One step of task_will_free_mem()'s for_each_process walk (process_shares_mm on a
+/// task_struct that is likely cold in cache). Invented: a few cache misses, ~25 ns.
+pub const TWFM_NS_PER_PROCESS: u64 = 25;
+
+/// Pages zapped between two preemption points. The kernel can cond_resched() after every
+/// PMD (512 pages); the lab coarsens it to bound the number of simulated steps for multi-GiB
+/// victims (an 8 GiB victim is 128 steps). Changing it changes interleavings, not totals.
+pub const ZAP_BATCH_PAGES: u64 = 16_384;
+
+/// Syscall entry plus exit. Invented: ~100 ns on a modern core.
+pub const SYSCALL_NS: u64 = 100;
+
+/// A cheap primitive (flag test, refcount, task_lock, fd lookup). Invented.
+pub const PRIMITIVE_NS: u64 = 20;
+
+/// Generating and queueing a signal to every thread (complete_signal). Invented: ~1 us.
+pub const SIGNAL_NS: u64 = 1_000;
+
+/// A context switch. Invented: ~2 us including the cache refill a real switch costs.
+pub const CONTEXT_SWITCH_NS: u64 = 2_000;
+
+/// The exit path up to exit_mm (exit_signals, robust-list walk, files) and after it
+/// (exit_notify), each. Invented: tens of microseconds for a small process.
+pub const EXIT_STEP_NS: u64 = 20_000;
+
+/// How long a runnable userspace task runs before the lab looks at it again (a tick at
+/// HZ=250). It is when a running victim notices a pending SIGKILL at the latest.
+pub const USER_SLICE_NS: u64 = 4_000_000;
+
+/// EEVDF's base slice (sysctl_sched_base_slice, 0.75 ms since v6.6): equal-priority
+/// SCHED_OTHER tasks on one CPU take turns at this granularity.
+pub const SCHED_SLICE_NS: u64 = 750_000;
+
+/// oom_reaper: MAX_OOM_REAP_RETRIES (mm/oom_kill.c) attempts, HZ/10 apart.
+pub const MAX_OOM_REAP_RETRIES: u32 = 10;
+pub const OOM_REAP_RETRY_SLEEP_NS: u64 = 100_000_000;
+
+/// The fraction of page-freeing work that does not speed up with CPU frequency (memory
+/// bound), fitted to the Snapdragon 845 expedited rates of reference §E.4: big core
+/// 6144/12398 at 800/2500 MHz and little core 3236/8144 at 300/1600 MHz both give 0.258.
+pub const MEMORY_BOUND_PER_MILLE: u64 = 258;
+
+/// Speed of a CPU relative to the reference (capacity 1024 at maximum frequency), in parts
+/// per million: capacity/1024 * (M + (1-M) * freq/max_freq).
+pub fn cpu_speed_ppm(capacity: u32, freq_mhz: u32, max_freq_mhz: u32) -> u64 {
+    let cap = capacity.clamp(1, 1024) as u64;
+    let max = max_freq_mhz.max(1) as u64;
+    let freq = (freq_mhz as u64).clamp(1, max);
+    let scaled_per_mille =
+        MEMORY_BOUND_PER_MILLE * max + (1000 - MEMORY_BOUND_PER_MILLE) * freq;
+    // cap/1024 * scaled_per_mille/(1000*max), times 10^6.
+    (cap * scaled_per_mille * 1_000_000 / (1024 * 1000 * max)).max(1)
+}
+
+/// A reference cost scaled to a CPU of the given speed.
+pub fn scale(cost_ns: u64, speed_ppm: u64) -> u64 {
+    cost_ns.saturating_mul(1_000_000) / speed_ppm.max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_cpu_has_speed_one() {
+        assert_eq!(cpu_speed_ppm(1024, 2500, 2500), 1_000_000);
+    }
+
+    // §E.4: the fit must reproduce the measured expedited rates within 2%.
+    #[test]
+    fn calibration_reproduces_sd845_expedited_rates() {
+        let rate = |cap, f, max| {
+            let ns = scale(REAP_NS_PER_PAGE, cpu_speed_ppm(cap, f, max));
+            PAGE_SIZE as f64 * 1e9 / ns as f64 / 1e6
+        };
+        let close = |got: f64, want: f64| (got - want).abs() / want < 0.02;
+        assert!(close(rate(1024, 2500, 2500), 12398.0));
+        assert!(close(rate(1024, 800, 2500), 6144.0), "{}", rate(1024, 800, 2500));
+        assert!(close(rate(673, 1600, 1600), 8144.0), "{}", rate(673, 1600, 1600));
+        assert!(close(rate(673, 300, 1600), 3236.0), "{}", rate(673, 300, 1600));
+    }
+}

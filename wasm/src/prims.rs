@@ -1,0 +1,586 @@
+//! The kernel-primitives API that proposals (TypeScript) are written against, and the
+//! userspace syscalls the core implements itself. Every argument is checked here: any
+//! integer gets an errno-style answer, never a trap. `cur` is the external task whose
+//! TypeScript segment is running (the kernel's `current`).
+
+use crate::errno::{BLOCKED, EBADF, ECHILD, EINVAL, ESRCH};
+use crate::events::Kind;
+use crate::fd::File;
+use crate::frame::{Frame, Zap, ZapMode};
+use crate::ids::{MmId, Pid, Tgid};
+use crate::mm::{MmState, MMF_MASK};
+use crate::mmops::{LockAnswer, LockHow};
+use crate::params;
+use crate::process::CAP_SYS_PTRACE;
+use crate::rwsem::LockMode;
+use crate::signal::{signal_supported, Sender};
+use crate::task::{SleepKind, TaskState, WaitFor};
+use crate::world::World;
+
+/// O_NONBLOCK, which pidfd_open accepts as PIDFD_NONBLOCK.
+pub const PIDFD_NONBLOCK: i32 = 0o4000;
+/// waitid options the lab implements: WEXITED | WNOHANG.
+pub const WNOHANG: i32 = 1;
+pub const WEXITED: i32 = 4;
+
+pub const PIDTYPE_PID: i32 = 0;
+pub const PIDTYPE_TGID: i32 = 1;
+
+type Ans = Result<i32, i32>;
+
+fn answer(a: Ans) -> i32 {
+    match a {
+        Ok(v) | Err(v) => v,
+    }
+}
+
+impl World {
+    /// `cur` must be the external task whose segment runs now.
+    fn cur(&self, cur: u32) -> Result<Pid, i32> {
+        match self.ext_running {
+            Some(p) if p.0 == cur && self.failed.is_none() => Ok(p),
+            _ => Err(-EINVAL),
+        }
+    }
+
+    /// A task handle: any task the world knows, released or not.
+    fn task_handle(&self, pid: u32) -> Result<Pid, i32> {
+        self.task(Pid(pid)).map(|t| t.pid).ok_or(-ESRCH)
+    }
+
+    /// An mm handle is the mm's index + 1 (0 is NULL).
+    fn mm_handle(&self, h: u32) -> Result<MmId, i32> {
+        let id = h.checked_sub(1).ok_or(-EINVAL)?;
+        match self.mm(MmId(id)) {
+            Some(m) if m.state != MmState::Freed => Ok(m.id),
+            _ => Err(-EINVAL),
+        }
+    }
+
+    fn with_cur(&mut self, cur: u32, f: impl FnOnce(&mut World, Pid) -> Ans) -> i32 {
+        match self.cur(cur) {
+            Ok(p) => {
+                self.charge_ext(p, params::PRIMITIVE_NS);
+                answer(f(self, p))
+            }
+            Err(e) => e,
+        }
+    }
+
+    fn file_of(&self, cur: Pid, fd: i32) -> Option<File> {
+        self.task(cur).and_then(|t| self.process(t.tgid)).and_then(|p| p.fds.get(fd))
+    }
+
+    // ---- runner protocol ---------------------------------------------------------------
+
+    /// The thread starts running TypeScript-driven userspace (a memory killer's recipe).
+    pub fn ext_start(&mut self, pid: u32) -> i32 {
+        let Some(t) = self.task(Pid(pid)) else { return -ESRCH };
+        if t.is_kthread() || !t.state.is_alive() || t.external || self.failed.is_some() {
+            return -EINVAL;
+        }
+        let p = t.pid;
+        let interruptible = matches!(t.state, TaskState::Sleeping { kind: SleepKind::Interruptible, .. });
+        if let Some(t) = self.task_mut(p) {
+            t.external = true;
+            t.frames.push(Frame::External);
+        }
+        if interruptible {
+            self.wake(p, p);
+        }
+        0
+    }
+
+    /// The running segment yields (a preemption point, or it blocked in a primitive).
+    pub fn ext_yield(&mut self, pid: u32) -> i32 {
+        match self.cur(pid) {
+            Ok(p) => {
+                self.end_ext_segment(p);
+                0
+            }
+            Err(e) => e,
+        }
+    }
+
+    /// The recipe is over: the thread goes back to sleeping in userspace (or, killed, exits).
+    pub fn ext_end(&mut self, pid: u32) -> i32 {
+        let p = match self.cur(pid) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        if let Some(t) = self.task_mut(p) {
+            t.external = false;
+            if t.frames.last() == Some(&Frame::External) {
+                t.frames.pop();
+            }
+        }
+        let fatal = self.task(p).is_some_and(|t| t.sigkill_pending);
+        if !fatal && self.task(p).is_some_and(|t| t.state == TaskState::Running) {
+            self.sleep(p, SleepKind::Interruptible, WaitFor::External, None);
+        }
+        self.end_ext_segment(p);
+        0
+    }
+
+    /// The result of the last blocking primitive or routine of `pid`.
+    pub fn take_result(&self, pid: u32) -> f64 {
+        self.task(Pid(pid)).map(|t| t.result as f64).unwrap_or(-(ESRCH as f64))
+    }
+
+    pub fn syscall_enter(&mut self, cur: u32, nr: i32, a0: i32, a1: i32) -> i32 {
+        self.with_cur(cur, |w, p| {
+            w.charge_ext(p, params::SYSCALL_NS);
+            w.emit(p, Kind::SysEnter, nr as i64, a0 as i64, a1 as i64, 0);
+            Ok(0)
+        })
+    }
+
+    pub fn syscall_exit(&mut self, cur: u32, nr: i32, ret: i32) -> i32 {
+        self.with_cur(cur, |w, p| {
+            w.emit(p, Kind::SysExit, nr as i64, ret as i64, 0, 0);
+            Ok(0)
+        })
+    }
+
+    // ---- userspace syscalls the core implements ---------------------------------------
+
+    /// pidfd_open(pid, flags) (kernel/pid.c): EINVAL for flags other than PIDFD_NONBLOCK or
+    /// a pid <= 0, ESRCH when no task has that pid, EINVAL when it is not a thread-group
+    /// leader (before PIDFD_THREAD, ~v6.9).
+    pub fn sys_pidfd_open(&mut self, cur: u32, pid: i32, flags: i32) -> i32 {
+        self.with_cur(cur, |w, me| {
+            if flags & !PIDFD_NONBLOCK != 0 || pid <= 0 {
+                return Err(-EINVAL);
+            }
+            let t = w.live_task(Pid(pid as u32)).ok_or(-ESRCH)?;
+            if !t.is_leader() {
+                return Err(-EINVAL);
+            }
+            let file = File::Pidfd { pid: t.pid, nonblock: flags & PIDFD_NONBLOCK != 0 };
+            let tgid = w.task(me).map(|t| t.tgid).ok_or(-ESRCH)?;
+            w.process_mut(tgid).and_then(|p| p.fds.install(file)).ok_or(-crate::errno::EBUSY)
+        })
+    }
+
+    pub fn sys_close(&mut self, cur: u32, fd: i32) -> i32 {
+        self.with_cur(cur, |w, me| {
+            let tgid = w.task(me).map(|t| t.tgid).ok_or(-ESRCH)?;
+            let closed = w.process_mut(tgid).is_some_and(|p| p.fds.close(fd));
+            if closed {
+                Ok(0)
+            } else {
+                Err(-EBADF)
+            }
+        })
+    }
+
+    /// pidfd_send_signal(pidfd, sig, NULL, flags) with flags 0 (kernel/signal.c).
+    pub fn sys_pidfd_send_signal(&mut self, cur: u32, fd: i32, sig: i32, flags: i32) -> i32 {
+        self.with_cur(cur, |w, me| {
+            if flags != 0 {
+                return Err(-EINVAL);
+            }
+            let pid = w.pidfd_to_pid_of(me, fd)?;
+            if !signal_supported(sig) {
+                return Err(-EINVAL);
+            }
+            Ok(w.kill_pid_info(Sender::Task(me), sig, Tgid(pid.0)))
+        })
+    }
+
+    /// kill(pid, sig) for pid > 0 (process groups are not modelled: pid <= 0 is EINVAL).
+    pub fn sys_kill(&mut self, cur: u32, pid: i32, sig: i32) -> i32 {
+        self.with_cur(cur, |w, me| {
+            if pid <= 0 || !signal_supported(sig) {
+                return Err(-EINVAL);
+            }
+            Ok(w.kill_pid_info(Sender::Task(me), sig, Tgid(pid as u32)))
+        })
+    }
+
+    /// waitid(P_PIDFD, fd, WEXITED | WNOHANG): reaps an exited child and returns its pid,
+    /// 0 if it has not exited, ECHILD if it is not the caller's child.
+    pub fn sys_waitid_pidfd(&mut self, cur: u32, fd: i32, options: i32) -> i32 {
+        self.with_cur(cur, |w, me| {
+            if options != (WEXITED | WNOHANG) {
+                return Err(-EINVAL);
+            }
+            let pid = w.pidfd_get_pid_of(me, fd)?;
+            let tgid = Tgid(pid.0);
+            let my_tgid = w.task(me).map(|t| t.tgid);
+            if w.process(tgid).and_then(|p| p.parent) != my_tgid {
+                return Err(-ECHILD);
+            }
+            match w.task(pid).map(|t| t.state) {
+                Some(TaskState::Zombie) if !w.group_alive(tgid) => {
+                    w.release_task(pid);
+                    w.emit_task_state(pid);
+                    Ok(pid.0 as i32)
+                }
+                Some(TaskState::Dead) | None => Err(-ECHILD),
+                _ => Ok(0),
+            }
+        })
+    }
+
+    /// poll() on a pidfd: readable (1) once the whole process has exited.
+    pub fn sys_pidfd_poll(&mut self, cur: u32, fd: i32) -> i32 {
+        self.with_cur(cur, |w, me| {
+            let pid = w.pidfd_get_pid_of(me, fd)?;
+            let tgid = Tgid(pid.0);
+            Ok((!w.group_alive(tgid)) as i32)
+        })
+    }
+
+    fn group_alive(&self, tgid: Tgid) -> bool {
+        self.threads_of(tgid).iter().any(|t| self.task(*t).is_some_and(|t| t.state.is_alive()))
+    }
+
+    /// The OOM killer chose `tgid` in `cur`'s context (the baseline's entry).
+    pub fn k_oom_kill_process(&mut self, cur: u32, tgid: i32) -> i32 {
+        self.with_cur(cur, |w, me| {
+            if tgid <= 0 || w.process(Tgid(tgid as u32)).is_none() {
+                return Err(-ESRCH);
+            }
+            Ok(w.oom_kill_process(me, Tgid(tgid as u32)))
+        })
+    }
+
+    // ---- kernel primitives -----------------------------------------------------------
+
+    fn pidfd_get_pid_of(&self, me: Pid, fd: i32) -> Result<Pid, i32> {
+        match self.file_of(me, fd) {
+            Some(File::Pidfd { pid, .. }) => Ok(pid),
+            _ => Err(-EBADF),
+        }
+    }
+
+    fn pidfd_to_pid_of(&self, me: Pid, fd: i32) -> Result<Pid, i32> {
+        match self.file_of(me, fd) {
+            Some(File::Pidfd { pid, .. }) => Ok(pid),
+            Some(File::ProcDir { tgid }) => Ok(Pid(tgid.0)),
+            _ => Err(-EBADF),
+        }
+    }
+
+    /// pidfd_get_pid(): pidfds only (EBADF otherwise). Returns the pid number.
+    pub fn k_pidfd_get_pid(&mut self, cur: u32, fd: i32) -> i32 {
+        self.with_cur(cur, |w, me| w.pidfd_get_pid_of(me, fd).map(|p| p.0 as i32))
+    }
+
+    /// pidfd_to_pid() (pidfd_send_signal's): a pidfd or a /proc/<pid> directory fd.
+    pub fn k_pidfd_to_pid(&mut self, cur: u32, fd: i32) -> i32 {
+        self.with_cur(cur, |w, me| w.pidfd_to_pid_of(me, fd).map(|p| p.0 as i32))
+    }
+
+    /// The file's f_flags & PIDFD_NONBLOCK (which every proposal ignores, §A.0).
+    pub fn k_pidfd_nonblock(&mut self, cur: u32, fd: i32) -> i32 {
+        self.with_cur(cur, |w, me| match w.file_of(me, fd) {
+            Some(File::Pidfd { nonblock, .. }) => Ok(nonblock as i32),
+            _ => Err(-EBADF),
+        })
+    }
+
+    /// get_pid_task(pid, type): NULL (ESRCH) once released; PIDTYPE_TGID only finds a
+    /// thread-group leader. Takes a task reference.
+    pub fn k_get_pid_task(&mut self, cur: u32, pid: i32, pidtype: i32) -> i32 {
+        self.with_cur(cur, |w, _| {
+            if pid <= 0 || !(PIDTYPE_PID..=PIDTYPE_TGID).contains(&pidtype) {
+                return Err(-EINVAL);
+            }
+            let t = w.live_task(Pid(pid as u32)).ok_or(-ESRCH)?;
+            if pidtype == PIDTYPE_TGID && !t.is_leader() {
+                return Err(-ESRCH);
+            }
+            let p = t.pid;
+            if let Some(t) = w.task_mut(p) {
+                t.usage += 1;
+            }
+            w.prim_task_refs += 1;
+            Ok(p.0 as i32)
+        })
+    }
+
+    pub fn k_put_task_struct(&mut self, cur: u32, task: u32) -> i32 {
+        self.with_cur(cur, |w, me| {
+            let t = w.task_handle(task)?;
+            w.put_task_struct(me, t);
+            w.prim_task_refs -= 1;
+            Ok(0)
+        })
+    }
+
+    pub fn k_task_lock(&mut self, cur: u32, task: u32, lock: bool) -> i32 {
+        self.with_cur(cur, |w, me| {
+            let t = w.task_handle(task)?;
+            let holder = w.task(t).and_then(|t| t.alloc_lock_holder);
+            match (lock, holder) {
+                (true, None) => {}
+                (false, Some(h)) if h == me => {}
+                _ => return Err(-EINVAL),
+            }
+            if let Some(t) = w.task_mut(t) {
+                t.alloc_lock_holder = if lock { Some(me) } else { None };
+            }
+            Ok(0)
+        })
+    }
+
+    pub fn k_find_lock_task_mm(&mut self, cur: u32, task: u32) -> i32 {
+        self.with_cur(cur, |w, me| {
+            let t = w.task_handle(task)?;
+            let n = w.threads_of(w.task(t).map(|t| t.tgid).unwrap_or(Tgid(0))).len() as u64;
+            w.charge_ext(me, n * params::PRIMITIVE_NS);
+            w.find_lock_task_mm(me, t).map(|p| p.0 as i32).ok_or(-ESRCH)
+        })
+    }
+
+    /// task->mm as a handle (0 = NULL).
+    pub fn k_task_mm(&self, task: u32) -> i32 {
+        match self.task(Pid(task)) {
+            Some(t) => t.mm.map(|m| m.0 as i32 + 1).unwrap_or(0),
+            None => -ESRCH,
+        }
+    }
+
+    pub fn k_task_tgid(&self, task: u32) -> i32 {
+        self.task(Pid(task)).map(|t| t.tgid.0 as i32).unwrap_or(-ESRCH)
+    }
+
+    pub fn k_task_flags(&self, task: u32) -> i32 {
+        self.task(Pid(task)).map(|t| t.flags as i32).unwrap_or(-ESRCH)
+    }
+
+    pub fn k_mm_ref(&mut self, cur: u32, mm: u32, op: i32) -> i32 {
+        self.with_cur(cur, |w, me| {
+            let m = w.mm_handle(mm)?;
+            match op {
+                0 => {
+                    w.mmgrab(me, m);
+                    w.prim_mm_refs += 1;
+                }
+                1 => {
+                    w.mmdrop(me, m);
+                    w.prim_mm_refs -= 1;
+                }
+                2 => {
+                    w.mmget(me, m);
+                    w.prim_mm_refs += 1;
+                }
+                3 => {
+                    let ok = w.mmget_not_zero(me, m);
+                    w.prim_mm_refs += ok as i64;
+                    return Ok(ok as i32);
+                }
+                4 => {
+                    w.prim_mm_refs -= 1;
+                    if w.mmput_begin(me, m) {
+                        // The last reference: this context runs exit_mmap (§F.1's side effect).
+                        if let Some(t) = w.task_mut(me) {
+                            t.frames.push(Frame::ExitMmap { mm: m, pc: 0 });
+                        }
+                        return Ok(BLOCKED);
+                    }
+                }
+                _ => return Err(-EINVAL),
+            }
+            Ok(0)
+        })
+    }
+
+    pub fn k_task_will_free_mem(&mut self, cur: u32, task: u32, full: bool) -> i32 {
+        self.with_cur(cur, |w, me| {
+            let t = w.task_handle(task)?;
+            if !full {
+                return Ok(w.__task_will_free_mem(t) as i32);
+            }
+            let (ok, walked) = w.task_will_free_mem(t);
+            w.charge_ext(me, walked * params::TWFM_NS_PER_PROCESS);
+            Ok(ok as i32)
+        })
+    }
+
+    pub fn k_process_shares_mm(&self, tgid: u32, mm: u32) -> i32 {
+        match self.mm_handle(mm) {
+            Ok(m) => self.process_shares_mm(Tgid(tgid), m) as i32,
+            Err(e) => e,
+        }
+    }
+
+    /// signal_group_exit() as in v5.10: SIGNAL_GROUP_EXIT or group_exit_task set, which a
+    /// core dump (and an exec, not modelled) also sets (§A.2, Oleg's objection).
+    pub fn k_signal_group_exit(&self, task: u32) -> i32 {
+        let Some(t) = self.task(Pid(task)) else { return -ESRCH };
+        self.process(t.tgid).map(|p| (p.group_exit() || p.core_state) as i32).unwrap_or(-ESRCH)
+    }
+
+    pub fn k_fatal_signal_pending(&self, task: u32) -> i32 {
+        self.task(Pid(task)).map(|t| t.sigkill_pending as i32).unwrap_or(-ESRCH)
+    }
+
+    /// test_bit / set_bit / clear_bit on mm->flags (op 0, 1, 2).
+    pub fn k_mm_flag(&mut self, cur: u32, mm: u32, bit: u32, op: i32) -> i32 {
+        if bit == 0 || bit & !MMF_MASK != 0 || !bit.is_power_of_two() {
+            return -EINVAL;
+        }
+        if op == 0 {
+            return match self.mm_handle(mm) {
+                Ok(m) => self.test_mm_flag(m, bit) as i32,
+                Err(e) => e,
+            };
+        }
+        self.with_cur(cur, |w, me| {
+            let m = w.mm_handle(mm)?;
+            match op {
+                1 => w.set_mm_flag(me, m, bit, true),
+                2 => w.set_mm_flag(me, m, bit, false),
+                _ => return Err(-EINVAL),
+            }
+            Ok(0)
+        })
+    }
+
+    /// mmap_read_lock / _killable / _trylock (how 0, 1, 2) and mmap_write_lock (mode 1).
+    pub fn k_mmap_lock(&mut self, cur: u32, mm: u32, mode: i32, how: i32) -> i32 {
+        self.with_cur(cur, |w, me| {
+            let m = w.mm_handle(mm)?;
+            let mode = match mode {
+                0 => LockMode::Read,
+                1 => LockMode::Write,
+                _ => return Err(-EINVAL),
+            };
+            let how = match how {
+                0 => LockHow::Block,
+                1 => LockHow::Killable,
+                2 if mode == LockMode::Read => LockHow::Try,
+                _ => return Err(-EINVAL),
+            };
+            Ok(match w.mmap_lock(me, m, mode, how) {
+                LockAnswer::Acquired => 0,
+                LockAnswer::Blocked => BLOCKED,
+                LockAnswer::Interrupted => -crate::errno::EINTR,
+                LockAnswer::Busy => -crate::errno::EAGAIN,
+            })
+        })
+    }
+
+    pub fn k_mmap_unlock(&mut self, cur: u32, mm: u32, mode: i32) -> i32 {
+        self.with_cur(cur, |w, me| {
+            let m = w.mm_handle(mm)?;
+            let mode = if mode == 1 { LockMode::Write } else { LockMode::Read };
+            if w.mmap_unlock(me, m, mode) {
+                Ok(0)
+            } else {
+                Err(-EINVAL)
+            }
+        })
+    }
+
+    /// __oom_reap_task_mm(mm) in cur's context: the walk runs as kernel work; the result
+    /// (1 true / 0 false) comes through take_result.
+    pub fn k_oom_reap_task_mm(&mut self, cur: u32, mm: u32) -> i32 {
+        self.with_cur(cur, |w, me| {
+            let m = w.mm_handle(mm)?;
+            w.start_zap(me, Zap::new(m, ZapMode::Reap, true));
+            Ok(BLOCKED)
+        })
+    }
+
+    /// zap of [start, end) pages with MADV_DONTNEED's rules (process_madvise): the result
+    /// is the number of reclaimable pages freed.
+    pub fn k_zap_range(&mut self, cur: u32, mm: u32, start_page: f64, end_page: f64) -> i32 {
+        self.with_cur(cur, |w, me| {
+            let m = w.mm_handle(mm)?;
+            let ok = |x: f64| x.is_finite() && x >= 0.0 && x <= 2f64.powi(52);
+            if !ok(start_page) || !ok(end_page) || end_page < start_page {
+                return Err(-EINVAL);
+            }
+            let mut z = Zap::new(m, ZapMode::MadviseDontneed, true);
+            z.start_page = start_page as u64;
+            z.end_page = end_page as u64;
+            w.start_zap(me, z);
+            Ok(BLOCKED)
+        })
+    }
+
+    pub fn k_kill_pid_info(&mut self, cur: u32, sig: i32, pid: i32) -> i32 {
+        self.with_cur(cur, |w, me| {
+            if pid <= 0 || !signal_supported(sig) {
+                return Err(-EINVAL);
+            }
+            Ok(w.kill_pid_info(Sender::Task(me), sig, Tgid(pid as u32)))
+        })
+    }
+
+    pub fn k_capable(&self, cur: u32, cap: u32) -> i32 {
+        if !cap.is_power_of_two() || cap & crate::process::CAPS_MASK == 0 {
+            return -EINVAL;
+        }
+        let Ok(me) = self.cur(cur) else { return -EINVAL };
+        self.task(me).and_then(|t| self.process(t.tgid)).map(|p| (p.cred.caps & cap != 0) as i32).unwrap_or(-ESRCH)
+    }
+
+    /// __ptrace_may_access(): same uid and euid as the target, or CAP_SYS_PTRACE (dumpable
+    /// and LSM checks are not modelled). mode 0 READ, 1 ATTACH: the same rule here.
+    pub fn k_ptrace_may_access(&self, cur: u32, task: u32, mode: i32) -> i32 {
+        if !(0..=1).contains(&mode) {
+            return -EINVAL;
+        }
+        let Ok(me) = self.cur(cur) else { return -EINVAL };
+        let (Some(a), Some(b)) = (
+            self.task(me).and_then(|t| self.process(t.tgid)),
+            self.task(Pid(task)).and_then(|t| self.process(t.tgid)),
+        ) else {
+            return -ESRCH;
+        };
+        if a.tgid == b.tgid {
+            return 1;
+        }
+        let same = a.cred.uid == b.cred.uid && a.cred.uid == b.cred.euid;
+        (same || a.cred.caps & CAP_SYS_PTRACE != 0) as i32
+    }
+
+    pub fn k_mm_info(&self, mm: u32) -> Vec<f64> {
+        let Some(m) = mm.checked_sub(1).and_then(|i| self.mm(MmId(i))) else { return Vec::new() };
+        let now = m.mapped();
+        vec![
+            m.users as f64,
+            m.count as f64,
+            m.flags as f64,
+            now.anon as f64,
+            now.file as f64,
+            now.shmem as f64,
+            now.swap as f64,
+            m.zapped.anon as f64,
+            m.initial.anon as f64,
+            m.reclaimable_pages() as f64,
+            m.vmas.len() as f64,
+            match m.state {
+                MmState::Live => 0.0,
+                MmState::Exiting => 1.0,
+                MmState::TornDown => 2.0,
+                MmState::Freed => 3.0,
+            },
+            m.lock.reader_count() as f64,
+            m.lock.writer().map(|p| p.0 as f64).unwrap_or(0.0),
+            m.lock.waiter_count() as f64,
+        ]
+    }
+
+    pub fn k_task_info(&self, pid: u32) -> Vec<f64> {
+        let Some(t) = self.task(Pid(pid)) else { return Vec::new() };
+        vec![
+            t.tgid.0 as f64,
+            t.state.code() as f64,
+            t.flags as f64,
+            t.mm.map(|m| m.0 as f64 + 1.0).unwrap_or(0.0),
+            t.cpu.0 as f64,
+            t.cpu_time_ns as f64,
+            t.user_time_ns as f64,
+            t.sigkill_pending as u8 as f64,
+            t.usage as f64,
+            t.policy.prio() as f64,
+            t.external as u8 as f64,
+        ]
+    }
+}

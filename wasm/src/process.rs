@@ -1,0 +1,51 @@
+//! The thread group and its signal_struct, credentials and fd table.
+
+use crate::fd::FdTable;
+use crate::ids::{MmId, Pid, Tgid};
+
+/// signal->flags & SIGNAL_GROUP_EXIT (exit_group, a fatal signal).
+pub const SIGNAL_GROUP_EXIT: u32 = 1;
+/// SIGNAL_UNKILLABLE: init ignores SIGKILL from its own namespace.
+pub const SIGNAL_UNKILLABLE: u32 = 2;
+
+pub const CAP_KILL: u32 = 1;
+pub const CAP_SYS_NICE: u32 = 2;
+pub const CAP_SYS_PTRACE: u32 = 4;
+pub const CAP_SYS_ADMIN: u32 = 8;
+pub const CAPS_MASK: u32 = CAP_KILL | CAP_SYS_NICE | CAP_SYS_PTRACE | CAP_SYS_ADMIN;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Cred {
+    pub uid: u32,
+    pub euid: u32,
+    pub caps: u32,
+}
+
+pub struct Process {
+    pub tgid: Tgid,
+    pub parent: Option<Tgid>,
+    /// Every thread ever in the group, leader first; dead ones stay listed with state Dead.
+    pub threads: Vec<Pid>,
+    pub cred: Cred,
+    pub signal_flags: u32,
+    /// signal->core_state: a core dump is in progress.
+    pub core_state: bool,
+    pub kthread: bool,
+    /// The parent reaps the zombie as soon as it appears (a parent blocked in wait()).
+    pub parent_waits: bool,
+    /// Created by vfork(): the parent's threads wait for this child's mm_release.
+    pub vfork_child: bool,
+    /// signal->oom_mm (mark_oom_victim), with the mmgrab it holds.
+    pub oom_mm: Option<MmId>,
+    pub fds: FdTable,
+}
+
+impl Process {
+    pub fn group_exit(&self) -> bool {
+        self.signal_flags & SIGNAL_GROUP_EXIT != 0
+    }
+
+    pub fn unkillable(&self) -> bool {
+        self.signal_flags & SIGNAL_UNKILLABLE != 0
+    }
+}

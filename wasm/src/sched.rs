@@ -1,0 +1,304 @@
+//! The deterministic scheduler: run queues per CPU, sleeping and waking, preemption at step
+//! boundaries, and the event loop that advances the simulated clock. Which of several CPUs
+//! due at the same instant acts first, and which of equally ranked runnable tasks runs next,
+//! are choices.
+
+use crate::events::Kind;
+use crate::frame::Frame;
+use crate::ids::{CpuId, Pid};
+use crate::params;
+use crate::task::{SleepKind, TaskState, WaitFor};
+use crate::world::{Timer, World};
+
+/// Steps one `run` call may take before it reports a runaway simulation (a lab bug): far
+/// above what any scenario within its horizon needs.
+pub const MAX_STEPS_PER_RUN: u64 = 50_000_000;
+
+pub enum Dispatch {
+    /// Nothing more at this instant on that CPU.
+    Done,
+    /// An external task's TypeScript segment must run now.
+    External(Pid),
+}
+
+impl World {
+    /// Makes a sleeping, stopped or frozen task runnable. A task that still occupies its CPU
+    /// (it went to sleep in the step now paying its cost) simply keeps running.
+    pub fn wake(&mut self, pid: Pid, ctx: Pid) {
+        let Some(i) = self.task_index(pid) else { return };
+        let t = &self.tasks[i];
+        if !matches!(t.state, TaskState::Sleeping { .. } | TaskState::Stopped | TaskState::Frozen) {
+            return;
+        }
+        let own = t.cpu;
+        let occupying = self.cpus.get(own.0 as usize).is_some_and(|c| c.current == Some(pid));
+        let t = &mut self.tasks[i];
+        t.sleep_until_ns = None;
+        t.sleep_gen = t.sleep_gen.wrapping_add(1);
+        if occupying {
+            t.state = TaskState::Running;
+            return;
+        }
+        t.state = TaskState::Runnable;
+        let cpu = self.select_cpu(pid);
+        self.tasks[i].cpu = cpu;
+        self.cpus[cpu.0 as usize].rq.push(pid);
+        self.emit(ctx, Kind::SchedWakeup, pid.0 as i64, cpu.0 as i64, 0, 0);
+        self.kick_for(cpu, pid);
+    }
+
+    /// select_task_rq, reduced: stay on the previous CPU unless it is busy and an allowed
+    /// CPU is idle; which idle CPU is a choice.
+    fn select_cpu(&mut self, pid: Pid) -> CpuId {
+        let t = &self.tasks[self.task_index(pid).unwrap_or(0)];
+        let own = t.cpu;
+        let mask = t.affinity;
+        let idle = |w: &World, c: usize| w.cpus[c].current.is_none() && w.cpus[c].rq.is_empty();
+        if (mask >> own.0) & 1 == 1 && idle(self, own.0 as usize) {
+            return own;
+        }
+        let candidates: Vec<usize> =
+            (0..self.cpus.len()).filter(|&c| (mask >> c) & 1 == 1 && idle(self, c)).collect();
+        if candidates.is_empty() {
+            return if (mask >> own.0) & 1 == 1 { own } else { CpuId(mask.trailing_zeros()) };
+        }
+        CpuId(candidates[self.choices.pick(candidates.len())] as u32)
+    }
+
+    /// A woken task of higher rank than a CPU's userspace-running task preempts it now (the
+    /// resched IPI); kernel steps are short and end at their preemption point.
+    fn kick_for(&mut self, cpu: CpuId, woken: Pid) {
+        let Some(c) = self.cpus.get(cpu.0 as usize) else { return };
+        let Some(cur) = c.current else { return };
+        let (Some(cur_t), Some(w)) = (self.task(cur), self.task(woken)) else { return };
+        if w.rank() > cur_t.rank() && cur_t.frames.last() == Some(&Frame::User) {
+            self.cpus[cpu.0 as usize].busy_until_ns = self.now_ns;
+        }
+    }
+
+    /// A fatal signal reaches a task running userspace: signal_wake_up's IPI makes it
+    /// notice at once instead of at the end of its slice.
+    pub fn kick_running(&mut self, pid: Pid) {
+        let Some(t) = self.task(pid) else { return };
+        if t.state != TaskState::Running || t.frames.last() != Some(&Frame::User) {
+            return;
+        }
+        let c = t.cpu.0 as usize;
+        if self.cpus[c].current == Some(pid) {
+            self.cpus[c].busy_until_ns = self.cpus[c].busy_until_ns.min(self.now_ns);
+        }
+    }
+
+    /// Puts a task to sleep. It leaves its CPU when the step that decided it has been paid.
+    pub fn sleep(&mut self, pid: Pid, kind: SleepKind, waiting: WaitFor, until_ns: Option<u64>) {
+        let Some(i) = self.task_index(pid) else { return };
+        let t = &mut self.tasks[i];
+        if t.alloc_lock_holder.is_some() && t.external {
+            let holder = t.alloc_lock_holder.map(|p| p.0 as i64).unwrap_or(0);
+            self.warn(pid, crate::events::Warn::SleepWithTaskLock, holder, 0);
+        }
+        let t = &mut self.tasks[i];
+        t.state = TaskState::Sleeping { kind, waiting };
+        t.sleep_gen = t.sleep_gen.wrapping_add(1);
+        t.sleep_until_ns = until_ns;
+        let gen = t.sleep_gen;
+        if let Some(at) = until_ns {
+            self.add_timer(at, Timer::Wake { pid, gen });
+        }
+    }
+
+    fn remove_from_rq(&mut self, pid: Pid) {
+        for c in &mut self.cpus {
+            c.rq.retain(|p| *p != pid);
+        }
+    }
+
+    /// A task stops being schedulable for good (zombie or released): off every queue.
+    pub fn deschedule(&mut self, pid: Pid) {
+        self.remove_from_rq(pid);
+    }
+
+    /// The event loop: fires due timers, lets every CPU due at this instant act (in an
+    /// order drawn from the choice source), then advances the clock to the next instant.
+    /// Returns the pid of an external task whose TypeScript segment must run, 0 when
+    /// `until_ns` is reached or nothing is left to happen, or a negative error.
+    pub fn run(&mut self, until_ns: u64) -> i32 {
+        if self.failed.is_some() {
+            return crate::errno::SIM_BUG;
+        }
+        if self.ext_running.is_some() {
+            return -crate::errno::EBUSY;
+        }
+        let mut steps = 0u64;
+        loop {
+            while let Some(t) = self.pop_due_timer() {
+                self.fire(t);
+            }
+            let ready: Vec<usize> = (0..self.cpus.len()).filter(|&c| self.cpu_due(c)).collect();
+            if !ready.is_empty() {
+                steps += 1;
+                if steps > MAX_STEPS_PER_RUN {
+                    self.bug(format!("runaway: more than {MAX_STEPS_PER_RUN} steps in one run"));
+                }
+                let c = ready[self.choices.pick(ready.len())];
+                let outcome = self.dispatch(c);
+                self.check_after_step();
+                if self.failed.is_some() {
+                    return crate::errno::SIM_BUG;
+                }
+                if let Dispatch::External(p) = outcome {
+                    self.ext_running = Some(p);
+                    return p.0 as i32;
+                }
+                continue;
+            }
+            let next_cpu = self
+                .cpus
+                .iter()
+                .filter(|c| c.current.is_some())
+                .map(|c| c.busy_until_ns)
+                .min();
+            let next = match (self.next_timer_ns(), next_cpu) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            match next {
+                Some(t) if t <= until_ns => {
+                    debug_assert!(t >= self.now_ns, "time goes forward");
+                    self.now_ns = t.max(self.now_ns);
+                }
+                _ => {
+                    self.now_ns = self.now_ns.max(until_ns.min(self.horizon_ns.max(self.now_ns)));
+                    return 0;
+                }
+            }
+        }
+    }
+
+    fn cpu_due(&self, c: usize) -> bool {
+        let cpu = &self.cpus[c];
+        match cpu.current {
+            Some(_) => cpu.busy_until_ns <= self.now_ns,
+            None => !cpu.rq.is_empty(),
+        }
+    }
+
+    /// One CPU acts: its current task either takes its next step, is preempted, or leaves;
+    /// an idle CPU picks a task from its queue.
+    fn dispatch(&mut self, c: usize) -> Dispatch {
+        if let Some(p) = self.cpus[c].current {
+            let state = self.task(p).map(|t| t.state);
+            if state == Some(TaskState::Running) {
+                if !self.should_preempt(c, p) {
+                    return self.step_current(c, p);
+                }
+                let i = self.task_index(p).unwrap_or(0);
+                self.tasks[i].state = TaskState::Runnable;
+                self.cpus[c].rq.push(p);
+            }
+            self.cpus[c].current = None;
+            let next = self.pick_next(c);
+            let prev_state = state.map(|s| s.code()).unwrap_or(0);
+            self.switch_to(c, p, next, prev_state);
+            return Dispatch::Done;
+        }
+        let next = self.pick_next(c);
+        self.switch_to(c, Pid(0), next, 0);
+        Dispatch::Done
+    }
+
+    /// Higher rank waiting, or an equal-rank SCHED_OTHER task waiting past the slice.
+    fn should_preempt(&self, c: usize, p: Pid) -> bool {
+        let Some(cur) = self.task(p) else { return false };
+        let best = self.cpus[c].rq.iter().filter_map(|q| self.task(*q)).map(|t| t.rank()).max();
+        match best {
+            Some(r) if r > cur.rank() => true,
+            Some(r) if r == cur.rank() && matches!(cur.policy, crate::task::Policy::Normal { .. }) => {
+                self.now_ns.saturating_sub(cur.slice_start_ns) >= params::SCHED_SLICE_NS
+            }
+            _ => false,
+        }
+    }
+
+    /// Highest rank first; among equals (in queue order), a choice.
+    fn pick_next(&mut self, c: usize) -> Option<Pid> {
+        let best = self.cpus[c].rq.iter().filter_map(|q| self.task(*q)).map(|t| t.rank()).max()?;
+        let tied: Vec<usize> = (0..self.cpus[c].rq.len())
+            .filter(|&k| self.task(self.cpus[c].rq[k]).map(|t| t.rank()) == Some(best))
+            .collect();
+        let k = tied[self.choices.pick(tied.len())];
+        Some(self.cpus[c].rq.remove(k))
+    }
+
+    fn switch_to(&mut self, c: usize, prev: Pid, next: Option<Pid>, prev_state: i32) {
+        let ctx = if prev.0 == 0 { next.unwrap_or(Pid(0)) } else { prev };
+        let next_pid = next.map(|p| p.0 as i64).unwrap_or(0);
+        self.log.push(self.now_ns, c as i64, ctx.0, Kind::SchedSwitch, next_pid, prev_state as i64, prev.0 as i64, 0);
+        let Some(n) = next else { return };
+        let cost = params::scale(params::CONTEXT_SWITCH_NS, self.cpus[c].speed_ppm);
+        let now = self.now_ns;
+        if let Some(t) = self.task_mut(n) {
+            t.state = TaskState::Running;
+            t.cpu = CpuId(c as u32);
+            t.slice_start_ns = now;
+            t.cpu_time_ns += cost;
+        }
+        self.cpus[c].current = Some(n);
+        self.cpus[c].busy_until_ns = now + cost;
+    }
+
+    /// The current task's next step; its cost then occupies the CPU.
+    fn step_current(&mut self, c: usize, p: Pid) -> Dispatch {
+        let top = self.task(p).and_then(|t| t.frames.last().copied());
+        let cost = match top {
+            Some(Frame::External) => return Dispatch::External(p),
+            Some(f) => self.step_frame(p, f),
+            None => {
+                self.bug(format!("task {} runs with no work", p.0));
+                1
+            }
+        };
+        let cost = cost.max(1);
+        self.cpus[c].busy_until_ns = self.now_ns + cost;
+        if let Some(t) = self.task_mut(p) {
+            t.cpu_time_ns += cost;
+        }
+        Dispatch::Done
+    }
+
+    /// An external task's TypeScript segment ended: it pays what it accumulated.
+    pub fn end_ext_segment(&mut self, p: Pid) {
+        let Some(i) = self.task_index(p) else { return };
+        let t = &mut self.tasks[i];
+        let cost = t.ext_pending_ns.max(params::PRIMITIVE_NS);
+        t.ext_pending_ns = 0;
+        t.cpu_time_ns += cost;
+        let c = t.cpu.0 as usize;
+        if self.cpus.get(c).is_some_and(|cpu| cpu.current == Some(p)) {
+            self.cpus[c].busy_until_ns = self.now_ns + cost;
+        }
+        self.ext_running = None;
+    }
+
+    fn fire(&mut self, t: Timer) {
+        match t {
+            Timer::Wake { pid, gen } => {
+                let ok = self.task(pid).is_some_and(|t| t.sleep_gen == gen);
+                if ok {
+                    self.on_sleep_timeout(pid);
+                }
+            }
+            Timer::Scenario { index } => self.fire_scenario_event(index),
+            Timer::WakeOomReaper { victim } => self.wake_oom_reaper(victim),
+            Timer::ProcReaderDone { mm, reader } => {
+                self.emit(reader, Kind::ScenarioEvent, 0, mm.0 as i64, 1, 0);
+                self.mmput(reader, mm);
+            }
+        }
+    }
+
+    /// A timed sleep ran out: plain sleeps wake; the oom_reaper's retry sleep too.
+    fn on_sleep_timeout(&mut self, pid: Pid) {
+        self.wake(pid, Pid(0));
+    }
+}

@@ -1,0 +1,184 @@
+//! Signal generation as kernel/signal.c does it for the signals the lab needs: permission
+//! (check_kill_permission), prepare_signal's "already dying" drop, sig_task_ignored for
+//! init and kthreads, and complete_signal's group-wide SIGKILL.
+
+use crate::errno::{EPERM, ESRCH};
+use crate::events::Kind;
+use crate::frame::{ExitPc, Frame};
+use crate::ids::{Pid, Tgid};
+use crate::params;
+use crate::process::{CAP_KILL, SIGNAL_GROUP_EXIT};
+use crate::task::{SleepKind, TaskState, WaitFor};
+use crate::world::World;
+
+pub const SIGKILL: i32 = 9;
+pub const SIGTERM: i32 = 15;
+pub const SIGCONT: i32 = 18;
+pub const SIGSTOP: i32 = 19;
+
+/// TRACE_SIGNAL_* results of signal_generate (include/trace/events/signal.h).
+pub const TRACE_SIGNAL_DELIVERED: i64 = 0;
+pub const TRACE_SIGNAL_IGNORED: i64 = 1;
+
+/// Who sends: a task (checked) or the kernel itself (SEND_SIG_PRIV, e.g. the OOM killer).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Sender {
+    Task(Pid),
+    Kernel(Pid),
+}
+
+impl Sender {
+    fn ctx(self) -> Pid {
+        match self {
+            Sender::Task(p) | Sender::Kernel(p) => p,
+        }
+    }
+}
+
+pub fn signal_supported(sig: i32) -> bool {
+    matches!(sig, 0 | SIGKILL | SIGTERM | SIGCONT | SIGSTOP)
+}
+
+impl World {
+    /// kill_ok_by_cred() || CAP_KILL: the sender's uid or euid matches the target's uid or
+    /// saved uid (the lab keeps suid = euid).
+    pub fn check_kill_permission(&self, sender: Pid, target: Tgid) -> bool {
+        let (Some(s), Some(t)) = (
+            self.task(sender).and_then(|t| self.process(t.tgid)),
+            self.process(target),
+        ) else {
+            return false;
+        };
+        let (c, tc) = (s.cred, t.cred);
+        c.euid == tc.euid || c.euid == tc.uid || c.uid == tc.euid || c.uid == tc.uid || c.caps & CAP_KILL != 0
+    }
+
+    /// kill_pid_info(sig, info, pid) for a process: ESRCH when no task is left, EPERM
+    /// without permission, else 0 (even when the signal is then ignored or dropped, as the
+    /// kernel reports success for those).
+    pub fn kill_pid_info(&mut self, sender: Sender, sig: i32, target: Tgid) -> i32 {
+        let alive = self.process(target).is_some_and(|p| {
+            p.threads.iter().any(|t| self.task(*t).is_some_and(|t| t.state != TaskState::Dead))
+        });
+        if !alive {
+            return -ESRCH;
+        }
+        if let Sender::Task(p) = sender {
+            if !self.check_kill_permission(p, target) {
+                return -EPERM;
+            }
+            self.charge_ext(p, params::SIGNAL_NS);
+        }
+        if sig != 0 {
+            self.send_group_signal(sender, sig, target);
+        }
+        0
+    }
+
+    /// send_signal_locked + complete_signal for a thread-group signal.
+    pub fn send_group_signal(&mut self, sender: Sender, sig: i32, target: Tgid) {
+        let ctx = sender.ctx();
+        let Some(pi) = self.proc_index(target) else { return };
+        let force = matches!(sender, Sender::Kernel(_));
+        let p = &self.procs[pi];
+        // sig_task_ignored(): init (SIGNAL_UNKILLABLE) and kthreads ignore default-action
+        // signals unless the kernel forces a kernel-only signal.
+        let ignored = (p.unkillable() || p.kthread) && !(force && sig == SIGKILL);
+        // prepare_signal(): a group already exiting drops new signals, except SIGKILL during
+        // a core dump (it interrupts the dump).
+        let dropped = p.group_exit() && !(p.core_state && sig == SIGKILL);
+        let res = if ignored || dropped { TRACE_SIGNAL_IGNORED } else { TRACE_SIGNAL_DELIVERED };
+        let leader = target.0 as i64;
+        self.emit(ctx, Kind::SignalGenerate, sig as i64, leader, 1, res);
+        if res != TRACE_SIGNAL_DELIVERED {
+            return;
+        }
+        match sig {
+            SIGKILL | SIGTERM => self.complete_fatal_signal(ctx, target, sig),
+            SIGSTOP => self.stop_group(target),
+            SIGCONT => self.continue_group(ctx, target),
+            _ => {}
+        }
+    }
+
+    /// complete_signal() for a fatal signal: SIGNAL_GROUP_EXIT, SIGKILL queued to every
+    /// thread, each woken if its sleep lets a fatal signal in. The core-dump state stays.
+    fn complete_fatal_signal(&mut self, ctx: Pid, target: Tgid, sig: i32) {
+        if let Some(p) = self.process_mut(target) {
+            p.signal_flags |= SIGNAL_GROUP_EXIT;
+        }
+        for pid in self.threads_of(target) {
+            let Some(t) = self.task_mut(pid) else { continue };
+            if !t.state.is_alive() {
+                continue;
+            }
+            t.sigkill_pending = true;
+            match t.state {
+                TaskState::Sleeping { kind: SleepKind::Interruptible | SleepKind::Killable, waiting } => {
+                    self.interrupt_wait(pid, waiting);
+                    self.wake(pid, ctx);
+                }
+                // signal_wake_up(t, fatal) also wakes TASK_STOPPED for SIGKILL.
+                TaskState::Stopped if sig == SIGKILL => self.wake(pid, ctx),
+                TaskState::Running => self.kick_running(pid),
+                _ => {}
+            }
+        }
+    }
+
+    /// A killable wait interrupted by a fatal signal: leave the queue, the primitive that
+    /// slept answers -EINTR.
+    fn interrupt_wait(&mut self, pid: Pid, waiting: WaitFor) {
+        if let WaitFor::MmapLock(mm) = waiting {
+            let removed = self.mm_mut(mm).is_some_and(|m| m.lock.dequeue(pid));
+            if removed {
+                if let Some(t) = self.task_mut(pid) {
+                    t.result = -(crate::errno::EINTR as i64);
+                }
+                self.emit(pid, Kind::MmapLock, mm.0 as i64, crate::events::LockOp::WaitInterrupted as u8 as i64, 0, 0);
+                self.grant_mmap_lock_waiters(mm);
+            }
+        }
+    }
+
+    fn stop_group(&mut self, target: Tgid) {
+        for pid in self.threads_of(target) {
+            let Some(t) = self.task_mut(pid) else { continue };
+            if matches!(t.state, TaskState::Sleeping { kind: SleepKind::Interruptible, .. } | TaskState::Runnable | TaskState::Running)
+                && t.frames.last() == Some(&Frame::User)
+            {
+                t.state = TaskState::Stopped;
+                self.deschedule(pid);
+            }
+        }
+    }
+
+    fn continue_group(&mut self, ctx: Pid, target: Tgid) {
+        for pid in self.threads_of(target) {
+            if self.task(pid).is_some_and(|t| t.state == TaskState::Stopped) {
+                self.wake(pid, ctx);
+            }
+        }
+    }
+
+    /// exit_group() called by the task itself (or `_exit` in a single-threaded process):
+    /// do_group_exit sets SIGNAL_GROUP_EXIT and kills the other threads only when there are
+    /// any; a lone thread just enters do_exit with PF_EXITING (§B.2 rule 3).
+    pub fn do_group_exit(&mut self, pid: Pid) {
+        let Some(tgid) = self.task(pid).map(|t| t.tgid) else { return };
+        let others: Vec<Pid> = self
+            .threads_of(tgid)
+            .into_iter()
+            .filter(|t| *t != pid && self.task(*t).is_some_and(|t| t.state.is_alive()))
+            .collect();
+        if !others.is_empty() {
+            self.complete_fatal_signal(pid, tgid, SIGKILL);
+        }
+        if let Some(t) = self.task_mut(pid) {
+            if t.state.is_alive() && !matches!(t.frames.last(), Some(Frame::Exit(_))) {
+                t.frames.push(Frame::Exit(ExitPc::Start));
+            }
+        }
+        self.wake(pid, pid);
+    }
+}

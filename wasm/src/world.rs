@@ -1,0 +1,233 @@
+//! The simulated machine: every piece of kernel state, owned here and nowhere else.
+
+use crate::choice::Choices;
+use crate::events::{EventLog, Kind, Warn};
+use crate::ids::{CpuId, MmId, Pid, Tgid};
+use crate::mm::Mm;
+use crate::params;
+use crate::process::Process;
+use crate::task::Task;
+use crate::version::KernelVersion;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+
+pub struct Cpu {
+    pub capacity: u32,
+    pub freq_mhz: u32,
+    pub max_freq_mhz: u32,
+    pub speed_ppm: u64,
+    pub current: Option<Pid>,
+    /// The current task's step occupies the CPU until then.
+    pub busy_until_ns: u64,
+    /// Runnable tasks waiting for this CPU, in the order they were queued.
+    pub rq: Vec<Pid>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Timer {
+    /// A timed sleep ends (the generation guards against a stale timer).
+    Wake { pid: Pid, gen: u32 },
+    /// The scenario's timed event number `index`.
+    Scenario { index: usize },
+    /// OOM_REAPER_DELAY elapsed: wake_oom_reaper(victim).
+    WakeOomReaper { victim: Pid },
+    /// A transient mm user (a /proc reader) drops its reference.
+    ProcReaderDone { mm: MmId, reader: Pid },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScenarioEventKind {
+    ProcReader { mm: MmId, duration_ns: u64, reader: Pid },
+    Exit { pid: Pid },
+    Kill { target: Tgid, sig: i32, from: Pid },
+    Wake { pid: Pid },
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct ScenarioEvent {
+    pub at_ns: u64,
+    pub kind: ScenarioEventKind,
+}
+
+pub struct World {
+    pub version: KernelVersion,
+    pub cpus: Vec<Cpu>,
+    pub mms: Vec<Mm>,
+    pub tasks: Vec<Task>,
+    pid_index: BTreeMap<u32, usize>,
+    /// In creation order, which is for_each_process() order.
+    pub procs: Vec<Process>,
+    tgid_index: BTreeMap<u32, usize>,
+    pub now_ns: u64,
+    timers: BinaryHeap<Reverse<(u64, u64, Timer)>>,
+    timer_seq: u64,
+    pub choices: Choices,
+    pub log: EventLog,
+    pub oom_reaper: Option<Pid>,
+    /// oom_reaper_list: LIFO, as tsk->oom_reaper_list is pushed at the head.
+    pub oom_reaper_list: Vec<Pid>,
+    pub scenario_events: Vec<ScenarioEvent>,
+    pub caller: Option<Pid>,
+    pub horizon_ns: u64,
+    /// Set when the simulator itself broke an invariant: every later call refuses.
+    pub failed: Option<String>,
+    /// An external task handed to TypeScript by `run`, whose segment is under way.
+    pub ext_running: Option<Pid>,
+    /// get_task_struct/mmgrab-style references taken through the primitives and not yet
+    /// put back, for the leak check at the end of a run.
+    pub prim_task_refs: i64,
+    pub prim_mm_refs: i64,
+}
+
+impl World {
+    pub fn new(seed: u64) -> Self {
+        World {
+            version: KernelVersion::V6_18,
+            cpus: Vec::new(),
+            mms: Vec::new(),
+            tasks: Vec::new(),
+            pid_index: BTreeMap::new(),
+            procs: Vec::new(),
+            tgid_index: BTreeMap::new(),
+            now_ns: 0,
+            timers: BinaryHeap::new(),
+            timer_seq: 0,
+            choices: Choices::seeded(seed),
+            log: EventLog::default(),
+            oom_reaper: None,
+            oom_reaper_list: Vec::new(),
+            scenario_events: Vec::new(),
+            caller: None,
+            horizon_ns: 10_000_000_000,
+            failed: None,
+            ext_running: None,
+            prim_task_refs: 0,
+            prim_mm_refs: 0,
+        }
+    }
+
+    // ---- lookups -------------------------------------------------------------------------
+
+    pub fn task_index(&self, pid: Pid) -> Option<usize> {
+        self.pid_index.get(&pid.0).copied()
+    }
+
+    pub fn task(&self, pid: Pid) -> Option<&Task> {
+        self.task_index(pid).map(|i| &self.tasks[i])
+    }
+
+    pub fn task_mut(&mut self, pid: Pid) -> Option<&mut Task> {
+        let i = self.task_index(pid)?;
+        self.tasks.get_mut(i)
+    }
+
+    pub fn proc_index(&self, tgid: Tgid) -> Option<usize> {
+        self.tgid_index.get(&tgid.0).copied()
+    }
+
+    pub fn process(&self, tgid: Tgid) -> Option<&Process> {
+        self.proc_index(tgid).map(|i| &self.procs[i])
+    }
+
+    pub fn process_mut(&mut self, tgid: Tgid) -> Option<&mut Process> {
+        let i = self.proc_index(tgid)?;
+        self.procs.get_mut(i)
+    }
+
+    pub fn mm(&self, id: MmId) -> Option<&Mm> {
+        self.mms.get(id.0 as usize)
+    }
+
+    pub fn mm_mut(&mut self, id: MmId) -> Option<&mut Mm> {
+        self.mms.get_mut(id.0 as usize)
+    }
+
+    pub fn add_task(&mut self, t: Task) {
+        self.pid_index.insert(t.pid.0, self.tasks.len());
+        self.tasks.push(t);
+    }
+
+    pub fn add_process(&mut self, p: Process) {
+        self.tgid_index.insert(p.tgid.0, self.procs.len());
+        self.procs.push(p);
+    }
+
+    /// The pids of a thread group, leader first.
+    pub fn threads_of(&self, tgid: Tgid) -> Vec<Pid> {
+        self.process(tgid).map(|p| p.threads.clone()).unwrap_or_default()
+    }
+
+    /// A task that still exists (not released): what get_pid_task() can return.
+    pub fn live_task(&self, pid: Pid) -> Option<&Task> {
+        self.task(pid).filter(|t| t.state != crate::task::TaskState::Dead)
+    }
+
+    // ---- time, cost and events ------------------------------------------------------------
+
+    pub fn add_timer(&mut self, at_ns: u64, t: Timer) {
+        self.timer_seq += 1;
+        self.timers.push(Reverse((at_ns, self.timer_seq, t)));
+    }
+
+    pub fn next_timer_ns(&self) -> Option<u64> {
+        self.timers.peek().map(|Reverse((at, _, _))| *at)
+    }
+
+    pub fn pop_due_timer(&mut self) -> Option<Timer> {
+        match self.timers.peek() {
+            Some(Reverse((at, _, _))) if *at <= self.now_ns => {
+                self.timers.pop().map(|Reverse((_, _, t))| t)
+            }
+            _ => None,
+        }
+    }
+
+    /// The speed of the CPU a task runs on.
+    pub fn speed_of(&self, pid: Pid) -> u64 {
+        self.task(pid)
+            .and_then(|t| self.cpus.get(t.cpu.0 as usize))
+            .map(|c| c.speed_ppm)
+            .unwrap_or(1_000_000)
+    }
+
+    /// A reference cost as it takes on `pid`'s CPU.
+    pub fn cost_on(&self, pid: Pid, base_ns: u64) -> u64 {
+        params::scale(base_ns, self.speed_of(pid))
+    }
+
+    /// Charges a TypeScript segment's primitive to the task: it is paid when it yields.
+    pub fn charge_ext(&mut self, pid: Pid, base_ns: u64) {
+        let c = self.cost_on(pid, base_ns);
+        if let Some(t) = self.task_mut(pid) {
+            t.ext_pending_ns = t.ext_pending_ns.saturating_add(c);
+        }
+    }
+
+    pub fn cpu_of(&self, pid: Pid) -> i64 {
+        match self.task(pid) {
+            Some(t) if t.state == crate::task::TaskState::Running => t.cpu.0 as i64,
+            _ => -1,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn emit(&mut self, ctx: Pid, kind: Kind, a: i64, b: i64, c: i64, d: i64) {
+        let cpu = self.cpu_of(ctx);
+        self.log.push(self.now_ns, cpu, ctx.0, kind, a, b, c, d);
+    }
+
+    pub fn warn(&mut self, ctx: Pid, w: Warn, b: i64, c: i64) {
+        self.emit(ctx, Kind::Warn, w as u8 as i64, b, c, 0);
+    }
+
+    /// Stops the run: the simulator broke its own invariant (a lab bug, not a design's).
+    pub fn bug(&mut self, msg: String) {
+        if self.failed.is_none() {
+            self.failed = Some(msg);
+        }
+    }
+
+    pub fn cpu_id_ok(&self, c: CpuId) -> bool {
+        (c.0 as usize) < self.cpus.len()
+    }
+}

@@ -1,0 +1,203 @@
+//! The VMA walks that zap pages: __oom_reap_task_mm() (reference §B.3), exit_mmap()'s
+//! unmap_vmas(), and process_madvise(MADV_DONTNEED) over a range (§A.2). One step is one
+//! VMA's set-up or one batch of pages; between steps the walker can be preempted.
+
+use crate::events::{Kind, Warn};
+use crate::frame::{Frame, Zap, ZapMode};
+use crate::ids::{MmId, Pid};
+use crate::mm::MMF_UNSTABLE;
+use crate::params;
+use crate::rwsem::LockMode;
+use crate::vma::{Pages, Vma};
+use crate::world::World;
+
+/// rss_stat members (include/linux/mm_types_task.h order).
+pub const MM_FILEPAGES: i64 = 0;
+pub const MM_ANONPAGES: i64 = 1;
+pub const MM_SWAPENTS: i64 = 2;
+pub const MM_SHMEMPAGES: i64 = 3;
+
+impl World {
+    /// Whether a walk in `mode` touches this VMA at all.
+    pub fn zap_eligible(&self, vma: &Vma, mode: ZapMode) -> bool {
+        let private_or_anon = vma.kind.is_anonymous() || !vma.kind.is_shared();
+        match mode {
+            ZapMode::ExitUnmap => true,
+            ZapMode::Reap => {
+                let skip_locked = vma.is_locked() && !self.version.mlocked_reapable();
+                !vma.is_hugetlb() && !vma.is_pfnmap() && !skip_locked && private_or_anon
+            }
+            ZapMode::MadviseDontneed => vma.can_madv_lru() && private_or_anon,
+        }
+    }
+
+    pub fn start_zap(&mut self, pid: Pid, z: Zap) {
+        if let Some(t) = self.task_mut(pid) {
+            t.frames.push(Frame::Zap(z));
+        }
+    }
+
+    fn set_zap(&mut self, pid: Pid, z: Zap) {
+        if let Some(t) = self.task_mut(pid) {
+            if let Some(top) = t.frames.last_mut() {
+                *top = Frame::Zap(z);
+            }
+        }
+    }
+
+    /// One step of a walk: first the batch just paid for is removed (so memory comes back
+    /// at the end of the work that frees it), then the next batch is reserved and its cost
+    /// occupies the CPU. Returns the cost (scaled to the CPU).
+    pub fn step_zap(&mut self, pid: Pid, mut z: Zap) -> u64 {
+        let mm = z.mm;
+        if z.done_vmas == 0 && !z.in_vma && !self.mm(mm).is_some_and(|m| m.walkers.contains(&pid)) {
+            self.begin_walk(pid, &z);
+        }
+        let n = self.mm(mm).map(|m| m.vmas.len()).unwrap_or(0);
+        let reverse = z.mode == ZapMode::Reap && self.version.reap_walks_in_reverse();
+        let idx = |done: usize| if reverse { n.saturating_sub(1 + done) } else { done };
+        if z.pending > 0 {
+            let i = idx(z.done_vmas);
+            self.apply_batch(pid, &mut z, i);
+        }
+        if z.done_vmas >= n {
+            return self.finish_walk(pid, z);
+        }
+        let i = idx(z.done_vmas);
+        let cost = if z.in_vma { self.reserve_batch(&mut z, i) } else { self.enter_vma(&mut z, i) };
+        self.set_zap(pid, z);
+        self.cost_on(pid, cost)
+    }
+
+    fn begin_walk(&mut self, pid: Pid, z: &Zap) {
+        let mm = z.mm;
+        if let Some(m) = self.mm_mut(mm) {
+            m.walkers.push(pid);
+        }
+        if z.mode == ZapMode::ExitUnmap {
+            return;
+        }
+        if z.mode == ZapMode::Reap {
+            self.set_mm_flag(pid, mm, MMF_UNSTABLE, true);
+        }
+        let locked = self.mm(mm).is_some_and(|m| m.lock.holds(pid, LockMode::Read) || m.lock.holds(pid, LockMode::Write));
+        if z.needs_lock && !locked {
+            self.warn(pid, Warn::ReapWithoutMmapLock, mm.0 as i64, 0);
+        }
+        if let Some(live) = self.live_sharer(mm) {
+            self.warn(pid, Warn::ZapLiveSharer, live.0 as i64, mm.0 as i64);
+        }
+    }
+
+    /// The first process that uses `mm` and is not dying (`__task_will_free_mem` false).
+    fn live_sharer(&self, mm: MmId) -> Option<crate::ids::Tgid> {
+        self.procs
+            .iter()
+            .filter(|p| self.process_shares_mm(p.tgid, mm))
+            .find(|p| !self.task_will_free_mem_group(p.tgid))
+            .map(|p| p.tgid)
+    }
+
+    fn finish_walk(&mut self, pid: Pid, z: Zap) -> u64 {
+        if let Some(m) = self.mm_mut(z.mm) {
+            if let Some(i) = m.walkers.iter().position(|w| *w == pid) {
+                m.walkers.remove(i);
+            }
+        }
+        let result = match z.mode {
+            ZapMode::MadviseDontneed => z.freed_pages as i64,
+            _ => z.ok as i64,
+        };
+        if let Some(t) = self.task_mut(pid) {
+            t.frames.pop();
+            t.result = result;
+        }
+        self.cost_on(pid, params::PRIMITIVE_NS)
+    }
+
+    /// The per-VMA set-up: skip rules, then the notifier and TLB gather.
+    fn enter_vma(&mut self, z: &mut Zap, idx: usize) -> u64 {
+        let Some(vma) = self.mm(z.mm).and_then(|m| m.vmas.get(idx)) else {
+            z.done_vmas += 1;
+            return params::PRIMITIVE_NS;
+        };
+        if !self.zap_eligible(vma, z.mode) {
+            z.done_vmas += 1;
+            return params::PRIMITIVE_NS;
+        }
+        let overlap = vma.end_page().min(z.end_page).saturating_sub(vma.start_page.max(z.start_page));
+        if overlap == 0 {
+            z.done_vmas += 1;
+            return params::PRIMITIVE_NS;
+        }
+        // mmu_notifier_invalidate_range_start_nonblock() failing: skip this VMA, the walk
+        // returns false (§B.3 step 4). madvise uses the blocking variant, which waits.
+        if z.mode == ZapMode::Reap && vma.notifier_refuses_nonblock {
+            z.ok = false;
+            z.done_vmas += 1;
+            return params::ZAP_VMA_NS;
+        }
+        let total = vma.mapped.total();
+        z.vma_budget = if overlap >= vma.size_pages {
+            total
+        } else {
+            // A partial range zaps its proportional share of what is mapped.
+            (total as u128 * overlap as u128).div_ceil(vma.size_pages.max(1) as u128) as u64
+        };
+        z.in_vma = true;
+        params::ZAP_VMA_NS
+    }
+
+    /// Picks the next batch of the current VMA and prices it; an exhausted VMA ends.
+    fn reserve_batch(&self, z: &mut Zap, idx: usize) -> u64 {
+        let include_shared = z.mode == ZapMode::ExitUnmap;
+        let batch = z.vma_budget.min(params::ZAP_BATCH_PAGES);
+        let peek = self.mm(z.mm).and_then(|m| m.vmas.get(idx)).map(|v| v.peek_zap(batch, include_shared)).unwrap_or_default();
+        if peek.total() == 0 {
+            z.in_vma = false;
+            z.done_vmas += 1;
+            return params::PRIMITIVE_NS;
+        }
+        z.pending = peek.total();
+        z.vma_budget -= z.pending;
+        let per_page = if z.mode == ZapMode::ExitUnmap { params::EXIT_UNMAP_NS_PER_PAGE } else { params::REAP_NS_PER_PAGE };
+        peek.anon * per_page
+            + peek.swap * params::SWAP_ENTRY_NS
+            + (peek.file + peek.shmem) * params::FILE_UNMAP_NS_PER_PAGE
+            + params::PRIMITIVE_NS
+    }
+
+    /// Removes the paid-for batch (what is left of it: a concurrent zapper may have taken
+    /// some) and reports the new counters.
+    fn apply_batch(&mut self, pid: Pid, z: &mut Zap, idx: usize) {
+        let include_shared = z.mode == ZapMode::ExitUnmap;
+        let batch = std::mem::take(&mut z.pending);
+        let Some(m) = self.mm_mut(z.mm) else { return };
+        let Some(vma) = m.vmas.get_mut(idx) else { return };
+        let shared = vma.kind.is_shared();
+        let r = vma.zap_some(batch, include_shared);
+        m.zapped.add(r.pages);
+        if !shared {
+            z.freed_pages += r.pages.anon;
+        }
+        self.emit_rss(pid, z.mm, r.pages);
+    }
+
+    /// kmem:rss_stat for each counter that changed, with the mm's new total.
+    fn emit_rss(&mut self, ctx: Pid, mm: MmId, delta: Pages) {
+        let Some(now) = self.mm(mm).map(|m| m.mapped()) else { return };
+        let curr = self.task(ctx).is_some_and(|t| t.mm == Some(mm)) as i64;
+        let members = [
+            (MM_FILEPAGES, delta.file, now.file),
+            (MM_ANONPAGES, delta.anon, now.anon),
+            (MM_SWAPENTS, delta.swap, now.swap),
+            (MM_SHMEMPAGES, delta.shmem, now.shmem),
+        ];
+        for (member, changed, total) in members {
+            if changed > 0 {
+                let bytes = (total * params::PAGE_SIZE) as i64;
+                self.emit(ctx, Kind::RssStat, mm.0 as i64, member, bytes, curr);
+            }
+        }
+    }
+}
