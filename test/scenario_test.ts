@@ -6,9 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-// Until deno.json maps "fast-check" (the lead adds it), import it inline.
-// deno-lint-ignore no-import-prefix
-import fc from "npm:fast-check@4";
+import fc from "fast-check";
 import {
   encodeWorld,
   loadScenarioFile,
@@ -242,6 +240,24 @@ Deno.test("tiny scenario: defaults, sizes, times", () => {
     s.events.map((e) => [e.kind, e.at_ns]),
     [["proc_reader", 500_000], ["wake", 1_000_000], ["kill", 2_000_000], ["exit", 2_000_000]],
   );
+});
+
+Deno.test("a zombie or reaped process may name the mm it had", () => {
+  const json = tiny();
+  at(json, ["processes", 6]).mm = "victim_mm";
+  at(json, ["processes", 5]).mm = "init_mm";
+  const s = validateScenario(json);
+  assert.deepEqual([s.processes[5].mm, s.processes[6].mm], ["init_mm", "victim_mm"]);
+  const program = Array.from(encodeWorld(s));
+  const records = (op: number) => {
+    const out: number[][] = [];
+    for (let i = 0; i < program.length; i += 2 + program[i + 1]) {
+      if (program[i] === op) out.push(program.slice(i + 2, i + 2 + program[i + 1]));
+    }
+    return out;
+  };
+  const mm_of = new Map(records(WORLD_OP.PROCESS).map((r) => [r[0], r[2]]));
+  assert.deepEqual([mm_of.get(400), mm_of.get(500)], [0, 2]);
 });
 
 Deno.test("validateScenario does not modify its input", () => {
@@ -615,8 +631,8 @@ const cases: RuleCase[] = [
     message: /did you mean "killer_mm"/,
   },
   {
-    rule: "zombie process has no mm",
-    mutate: (s) => (at(s, ["processes", 6]).mm = "init_mm"),
+    rule: "a zombie may name the mm it had, which must exist",
+    mutate: (s) => (at(s, ["processes", 6]).mm = "nope"),
     path: "$.processes[6].mm",
   },
   {
@@ -914,6 +930,11 @@ const cases: RuleCase[] = [
     path: "$.events[1].mm",
   },
   {
+    rule: "proc_reader's reader is a live thread",
+    mutate: (s) => (at(s, ["events", 1]).reader = 201),
+    path: "$.events[1].reader",
+  },
+  {
     rule: "proc_reader needs a duration",
     mutate: (s) => delete at(s, ["events", 1]).duration_ms,
     path: "$.events[1].duration_ms",
@@ -1112,7 +1133,7 @@ Deno.test("encodeWorld of the tiny scenario matches the hand-derived program", (
     8, 5, 100, 3, 0, 200, 1,                  // pidfd 3 -> 200, PIDFD_NONBLOCK
     8, 5, 100, 4, 2, 0, 0,                    // plain file
     8, 5, 100, 5, 1, 400, 0,                  // /proc/400 dir
-    9, 5, 500, 0, 2, 250, 0,                  // 0.5 ms proc_reader of victim_mm for 250 us
+    9, 5, 500, 0, 2, 250, 100,                // 0.5 ms proc_reader of victim_mm for 250 us, by the caller
     9, 5, 1000, 3, 1, 0, 0,                   // 1 ms wake pid 1
     9, 5, 2000, 2, 200, 15, 1,                // 2 ms kill 200 SIGTERM from 1
     9, 5, 2000, 1, 300, 0, 0,                 // 2 ms exit pid 300 (after the kill: stable sort)

@@ -11,7 +11,8 @@ import { ABI_VERSION } from "../core/_wasm.ts";
 import { findDesign } from "../designs.ts";
 import { runScenario, type RunResult } from "../run/experiment.ts";
 import { KERNEL_VERSIONS, type KernelVersion, loadScenarioFile } from "../scenario/mod.ts";
-import { toFtrace, toTraceEventJson, traceContext } from "../trace/mod.ts";
+import { toFtrace, toTraceEventJson } from "../trace/mod.ts";
+import { traceContext } from "../run/trace_context.ts";
 import { fmtNs, fmtPages, table } from "./_format.ts";
 
 /** The designs `lab run` compares when none is named. */

@@ -131,7 +131,13 @@ function eventWords(e: ScenarioEvent, mm_index: ReadonlyMap<string, number>): nu
   const at = us(e.at_ns);
   switch (e.kind) {
     case "proc_reader":
-      return [at, EVENT_KIND_CODE.proc_reader, mm_index.get(e.mm) ?? -1, us(e.duration_ns), 0];
+      return [
+        at,
+        EVENT_KIND_CODE.proc_reader,
+        mm_index.get(e.mm) ?? -1,
+        us(e.duration_ns),
+        e.reader,
+      ];
     case "exit":
       return [at, EVENT_KIND_CODE.exit, e.pid, 0, 0];
     case "kill":

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { MAX_TASKS } from "./abi.ts";
 import { describe, hint, type Problems } from "./_check.ts";
 import { keyPath } from "./_path.ts";
 import type { ProcessDraft, ThreadDraft } from "./_tasks.ts";
@@ -72,6 +73,13 @@ function indexIds(p: Problems, processes: ProcessDraft[], world: World): void {
       continue;
     }
     world.processes.set(d.tgid, d);
+  }
+  const thread_count = processes.reduce((n, d) => n + (d.threads?.length ?? 0), 0);
+  if (thread_count > MAX_TASKS) {
+    p.add(
+      "$.processes",
+      `expected at most ${MAX_TASKS} threads in all (the core's task table), got ${thread_count}`,
+    );
   }
   for (const d of processes) {
     (d.threads ?? []).forEach((t, i) => {
@@ -221,11 +229,15 @@ function checkMms(p: Problems, processes: ProcessDraft[], world: World, mm_paths
   // fine; otherwise it is most likely the one a broken reference meant.
   let refs_ok = true;
   for (const d of processes) {
-    if (d.kthread !== false || d.status !== "alive") continue; // kthreads and the dead have no mm
-    if (d.mm === undefined || d.mm === null || !world.mm_ids.has(d.mm)) refs_ok = false;
+    if (d.kthread !== false) continue; // a kthread's mm is reported in _tasks.ts
+    const broken = d.mm === undefined ||
+      (d.mm === null ? d.status === "alive" : !world.mm_ids.has(d.mm));
+    if (broken) refs_ok = false;
     if (d.mm === undefined || d.mm === null) continue;
     checkMmRef(p, world, d.mm, keyPath(d.path, "mm"));
-    used.add(d.mm);
+    // The mm a zombie or reaped process had is not a use: its threads have
+    // run exit_mm.
+    if (d.status === "alive") used.add(d.mm);
   }
   for (const [id, index] of world.mm_ids) {
     if (!refs_ok) break;

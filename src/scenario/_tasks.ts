@@ -8,6 +8,7 @@
 import {
   CAP_BIT,
   FD_KIND_CODE,
+  MAX_TASKS,
   PID_MAX_LIMIT,
   PROCESS_STATUS_CODE,
   THREAD_STATE_CODE,
@@ -120,7 +121,7 @@ export function readProcesses(
   const list = readArray(p, v, "$.processes", {
     what: "a list of processes",
     min: 1,
-    max: PID_MAX_LIMIT,
+    max: MAX_TASKS,
   });
   if (list === undefined) return undefined;
   const out: ProcessDraft[] = [];
@@ -265,9 +266,6 @@ function checkStatus(p: Problems, o: Record<string, unknown>, d: ProcessDraft): 
   const at = (key: string) => keyPath(d.path, key);
   if (d.status === "zombie" || d.status === "reaped") {
     const why = `a ${d.status} process has run exit_mm and exit_files`;
-    if (has(o, "mm") && d.kthread !== true) {
-      p.add(at("mm"), `expected no mm (${why}), got ${describe(field(o, "mm"))}`);
-    }
     if (
       has(o, "fds") && d.kthread !== true && Array.isArray(field(o, "fds")) &&
       (field(o, "fds") as unknown[]).length > 0

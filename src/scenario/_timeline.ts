@@ -4,7 +4,13 @@
  * @module
  */
 
-import { EVENT_KIND_CODE, KERNEL_VERSIONS, PID_MAX_LIMIT, SIGNAL_NUMBER } from "./abi.ts";
+import {
+  EVENT_KIND_CODE,
+  KERNEL_VERSIONS,
+  MAX_EVENTS,
+  PID_MAX_LIMIT,
+  SIGNAL_NUMBER,
+} from "./abi.ts";
 import {
   describe,
   field,
@@ -23,8 +29,6 @@ import { indexPath, keyPath } from "./_path.ts";
 import { parseMsToNs } from "./_sizes.ts";
 import type { Bounds, Expectation, ScenarioEvent, SignalName } from "./types.ts";
 
-/** Bound on timed events (each one is a record the core keeps queued). */
-export const EVENTS_MAX = 100000;
 /** Bound on expectations (one per design and kernel is plenty). */
 const EXPECTATIONS_MAX = 1024;
 
@@ -102,18 +106,26 @@ function checkActor(
   }
 }
 
+/** What events are judged against besides the world. */
+export interface EventContext {
+  /** The horizon, when valid. */
+  horizon_ns: number | undefined;
+  /** The caller's pid, when valid (the default /proc reader). */
+  caller_pid: number | undefined;
+}
+
 /** Reads `$.events`, sorted stably by time. */
 export function readEvents(
   p: Problems,
   v: unknown,
   world: World,
-  horizon_ns: number | undefined,
+  opts: EventContext,
 ): ScenarioEvent[] | undefined {
   if (v === undefined) return [];
-  const list = readArray(p, v, "$.events", { what: "a list of events", min: 0, max: EVENTS_MAX });
+  const list = readArray(p, v, "$.events", { what: "a list of events", min: 0, max: MAX_EVENTS });
   if (list === undefined) return undefined;
   const out: (ScenarioEvent | undefined)[] = list.map((e, i) =>
-    readEvent(p, e, indexPath("$.events", i), world, horizon_ns)
+    readEvent(p, e, indexPath("$.events", i), world, opts)
   );
   if (out.some((e) => e === undefined)) return undefined;
   // Array.prototype.sort is stable (ES2019), which is what the spec asks.
@@ -127,7 +139,7 @@ const EVENT_KEYS: Readonly<Record<ScenarioEvent["kind"], readonly string[]>> = {
   wake: ["pid"],
 };
 const EVENT_OPTIONAL_KEYS: Readonly<Record<ScenarioEvent["kind"], readonly string[]>> = {
-  proc_reader: [],
+  proc_reader: ["reader"],
   exit: [],
   kill: ["sig"],
   wake: [],
@@ -138,7 +150,7 @@ function readEvent(
   v: unknown,
   path: string,
   world: World,
-  horizon_ns: number | undefined,
+  opts: EventContext,
 ): ScenarioEvent | undefined {
   const kind_value = typeof v === "object" && v !== null && !Array.isArray(v)
     ? field(v as JsonObject, "kind")
@@ -169,7 +181,7 @@ function readEvent(
   });
   if (o === undefined) return undefined;
   const at = (key: string) => keyPath(path, key);
-  const at_ns = readTime(p, field(o, "at_ms"), at("at_ms"), horizon_ns);
+  const at_ns = readTime(p, field(o, "at_ms"), at("at_ms"), opts.horizon_ns);
   switch (kind) {
     case "proc_reader": {
       const mm = readString(p, field(o, "mm"), at("mm"), {
@@ -179,10 +191,17 @@ function readEvent(
       checkMmRef(p, world, mm, at("mm"));
       const d = parseMsToNs(field(o, "duration_ms"));
       if (!d.ok && has(o, "duration_ms")) p.add(at("duration_ms"), d.message);
-      if (at_ns === undefined || mm === undefined || !world.mm_ids.has(mm) || !d.ok) {
-        return undefined;
+      // The thread that does the mmget/mmput: the caller unless named.
+      let reader = opts.caller_pid;
+      if (has(o, "reader")) {
+        reader = readInt(p, field(o, "reader"), at("reader"), PID);
+        checkActor(p, world, reader, at("reader"), { role: "the /proc reader", user_only: false });
       }
-      return { kind, at_ns, mm, duration_ns: d.value };
+      if (
+        at_ns === undefined || mm === undefined || !world.mm_ids.has(mm) || !d.ok ||
+        reader === undefined
+      ) return undefined;
+      return { kind, at_ns, mm, duration_ns: d.value, reader };
     }
     case "exit": {
       const pid = readInt(p, field(o, "pid"), at("pid"), PID);

@@ -99,13 +99,13 @@ export function validate(
   const { mms, ids: mm_ids, paths: mm_paths } = readMms(p, field(o, "mms"));
   const drafts = readProcesses(p, field(o, "processes"), cpu_count);
   const world = linkProcesses(p, drafts ?? [], mm_ids, mm_paths);
-  const events = readEvents(p, field(o, "events"), world, horizon_ns);
   const intent = has(o, "intent")
     ? readIntent(p, field(o, "intent"), world, horizon_ns)
     : undefined;
   const caller = has(o, "caller")
     ? readCaller(p, field(o, "caller"), world, intent?.victim)
     : undefined;
+  const events = readEvents(p, field(o, "events"), world, { horizon_ns, caller_pid: caller?.pid });
   const expect = readExpect(p, field(o, "expect"));
 
   if (p.list.length > 0) throw new ScenarioError(p.list, opts.source);

@@ -163,6 +163,12 @@ export const MAX_CPUS = 64;
  */
 export const MAX_TIME_US = 2147483647;
 
+/** The core's bound on tasks (threads) and on processes in one world. */
+export const MAX_TASKS = 1048576;
+
+/** The core's bound on timed events in one world. */
+export const MAX_EVENTS = 65536;
+
 /**
  * The largest page count one word can carry (2^31 - 1 pages, just under
  * 8 TiB). The spec's 64 TiB VMA limit does not fit an i32 page count, so the

@@ -154,7 +154,10 @@ export interface ScenarioProcess {
   init: boolean;
   /** A kernel thread: no mm, no fds. */
   kthread: boolean;
-  /** Id of the mm; null for kthreads and zombie/reaped processes. */
+  /**
+   * Id of the mm; null for kthreads. A zombie or reaped process may name the
+   * mm it had, or none: its threads no longer use one.
+   */
   mm: string | null;
   /** Real uid (u32). */
   uid: number;
@@ -184,6 +187,8 @@ export interface ProcReaderEvent {
   at_ns: number;
   /** Id of the mm it holds. */
   mm: string;
+  /** The reading thread (default: the caller). */
+  reader: number;
   /** How long until its mmput. */
   duration_ns: number;
 }

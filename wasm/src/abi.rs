@@ -90,7 +90,8 @@ impl Kernel {
         if !until_ns.is_finite() || until_ns < 0.0 {
             return -EINVAL;
         }
-        let r = self.w.run(until_ns.min(9.0e15) as u64);
+        // Nothing is simulated past the horizon.
+        let r = self.w.run(until_ns.min(self.w.horizon_ns as f64) as u64);
         if r == 0 {
             self.w.check_invariants();
             if self.w.failed.is_some() {
@@ -129,7 +130,9 @@ impl Kernel {
 
     /// References taken through the primitives and not put back: [task refs, mm refs].
     pub fn leaked_refs(&self) -> Vec<f64> {
-        vec![self.w.prim_task_refs as f64, self.w.prim_mm_refs as f64]
+        let tasks: u64 = self.w.tasks.iter().map(|t| t.ext_refs as u64).sum();
+        let mms: u64 = self.w.mms.iter().map(|m| (m.ext_users + m.ext_grabs) as u64).sum();
+        vec![tasks as f64, mms as f64]
     }
 
     pub fn task_count(&self) -> u32 {

@@ -165,6 +165,10 @@ impl EventLog {
         self.data.len() / EVENT_WORDS
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
     pub fn slice_from(&self, first: usize) -> &[f64] {
         let start = first.saturating_mul(EVENT_WORDS).min(self.data.len());
         &self.data[start..]

@@ -218,8 +218,9 @@ impl World {
         let pflags = r.range("process flags", 0, 31)? as i32;
         let status = r.range("status", 0, 2)?;
         let kthread = pflags & PF_KTHREAD_BIT != 0;
-        if kthread != (mm < 0) {
-            return r.err("a kthread has no mm and every other process has one");
+        // A zombie or reaped process has no mm left; a live userspace process has one.
+        if (kthread && mm >= 0) || (!kthread && status == 0 && mm < 0) {
+            return r.err("a kthread has no mm and every live userspace process has one");
         }
         if pflags & PF_INIT_BIT != 0 && tgid.0 != 1 {
             return r.err("only tgid 1 can be init");
@@ -280,8 +281,9 @@ impl World {
         if status == 2 {
             return r.err(format!("process {} was already reaped: it has no threads", tgid.0));
         }
-        if (status == 1) != (state == 5) {
-            return r.err(format!("pid {}: a zombie process has only zombie threads, and only it has them", pid.0));
+        // A live process may have zombie threads (a zombie leader whose threads still run).
+        if status == 1 && state != 5 {
+            return r.err(format!("pid {}: a zombie process has only zombie threads", pid.0));
         }
         let mut t = Task::new(pid, tgid, cpu, affinity, policy);
         t.frames.push(Frame::User);

@@ -40,6 +40,10 @@ pub struct Mm {
     pub pgtables_freed: bool,
     /// Tasks walking the VMAs right now (reapers and exit_mmap's unmap), for the §F.1 check.
     pub walkers: Vec<Pid>,
+    /// mmget/mmgrab references the designs took through the primitives and still hold: a
+    /// design can only drop what it took (more is the kernel's refcount underflow WARN).
+    pub ext_users: u32,
+    pub ext_grabs: u32,
     /// What the scenario mapped, for page conservation.
     pub initial: Pages,
     /// Pages removed so far (sum over VMAs of `zapped`, kept as VMAs are removed too).
@@ -58,6 +62,8 @@ impl Mm {
             state: MmState::Live,
             pgtables_freed: false,
             walkers: Vec::new(),
+            ext_users: 0,
+            ext_grabs: 0,
             initial: Pages::default(),
             zapped: Pages::default(),
         }

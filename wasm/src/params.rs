@@ -36,8 +36,8 @@ pub const TWFM_NS_PER_PROCESS: u64 = 25;
 
 /// Pages zapped between two preemption points. The kernel can cond_resched() after every
 /// PMD (512 pages); the lab coarsens it to bound the number of simulated steps for multi-GiB
-/// victims (an 8 GiB victim is 128 steps). Changing it changes interleavings, not totals.
-pub const ZAP_BATCH_PAGES: u64 = 16_384;
+/// victims (16 MiB a step: an 8 GiB victim is 512 steps). Changing it changes interleavings, not totals.
+pub const ZAP_BATCH_PAGES: u64 = 4_096;
 
 /// Syscall entry plus exit. Invented: ~100 ns on a modern core.
 pub const SYSCALL_NS: u64 = 100;

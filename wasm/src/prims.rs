@@ -4,7 +4,7 @@
 //! TypeScript segment is running (the kernel's `current`).
 
 use crate::errno::{BLOCKED, EBADF, ECHILD, EINVAL, ESRCH};
-use crate::events::Kind;
+use crate::events::{Kind, Warn};
 use crate::fd::File;
 use crate::frame::{Frame, Zap, ZapMode};
 use crate::ids::{MmId, Pid, Tgid};
@@ -295,8 +295,8 @@ impl World {
             let p = t.pid;
             if let Some(t) = w.task_mut(p) {
                 t.usage += 1;
+                t.ext_refs += 1;
             }
-            w.prim_task_refs += 1;
             Ok(p.0 as i32)
         })
     }
@@ -304,8 +304,15 @@ impl World {
     pub fn k_put_task_struct(&mut self, cur: u32, task: u32) -> i32 {
         self.with_cur(cur, |w, me| {
             let t = w.task_handle(task)?;
+            let held = w.task(t).is_some_and(|t| t.ext_refs > 0);
+            if !held {
+                w.warn(me, Warn::TaskRefUnderflow, t.0 as i64, 0);
+                return Err(-EINVAL);
+            }
+            if let Some(t) = w.task_mut(t) {
+                t.ext_refs -= 1;
+            }
             w.put_task_struct(me, t);
-            w.prim_task_refs -= 1;
             Ok(0)
         })
     }
@@ -351,40 +358,40 @@ impl World {
         self.task(Pid(task)).map(|t| t.flags as i32).unwrap_or(-ESRCH)
     }
 
+    /// op: 0 mmgrab, 1 mmdrop, 2 mmget, 3 mmget_not_zero, 4 mmput. Dropping a reference
+    /// the design never took is refused with the kernel's refcount WARN.
     pub fn k_mm_ref(&mut self, cur: u32, mm: u32, op: i32) -> i32 {
         self.with_cur(cur, |w, me| {
             let m = w.mm_handle(mm)?;
+            let (users, grabs) = w.mm(m).map(|m| (m.ext_users, m.ext_grabs)).unwrap_or((0, 0));
             match op {
-                0 => {
-                    w.mmgrab(me, m);
-                    w.prim_mm_refs += 1;
+                0 => w.mmgrab(me, m),
+                2 => w.mmget(me, m),
+                3 if !w.mmget_not_zero(me, m) => return Ok(0),
+                1 | 4 if (op == 1 && grabs == 0) || (op == 4 && users == 0) => {
+                    w.warn(me, Warn::MmRefUnderflow, (op == 4) as i64, m.0 as i64);
+                    return Err(-EINVAL);
                 }
-                1 => {
-                    w.mmdrop(me, m);
-                    w.prim_mm_refs -= 1;
-                }
-                2 => {
-                    w.mmget(me, m);
-                    w.prim_mm_refs += 1;
-                }
-                3 => {
-                    let ok = w.mmget_not_zero(me, m);
-                    w.prim_mm_refs += ok as i64;
-                    return Ok(ok as i32);
-                }
-                4 => {
-                    w.prim_mm_refs -= 1;
-                    if w.mmput_begin(me, m) {
-                        // The last reference: this context runs exit_mmap (§F.1's side effect).
-                        if let Some(t) = w.task_mut(me) {
-                            t.frames.push(Frame::ExitMmap { mm: m, pc: 0 });
-                        }
-                        return Ok(BLOCKED);
-                    }
-                }
+                1 => w.mmdrop(me, m),
+                3 | 4 => {}
                 _ => return Err(-EINVAL),
             }
-            Ok(0)
+            if let Some(mm) = w.mm_mut(m) {
+                match op {
+                    0 => mm.ext_grabs += 1,
+                    1 => mm.ext_grabs -= 1,
+                    2 | 3 => mm.ext_users += 1,
+                    _ => mm.ext_users -= 1,
+                }
+            }
+            if op == 4 && w.mmput_begin(me, m) {
+                // The last reference: this context runs exit_mmap (§F.1's side effect).
+                if let Some(t) = w.task_mut(me) {
+                    t.frames.push(Frame::ExitMmap { mm: m, pc: 0 });
+                }
+                return Ok(BLOCKED);
+            }
+            Ok(if op == 3 { 1 } else { 0 })
         })
     }
 

@@ -168,7 +168,7 @@ impl World {
                     self.now_ns = t.max(self.now_ns);
                 }
                 _ => {
-                    self.now_ns = self.now_ns.max(until_ns.min(self.horizon_ns.max(self.now_ns)));
+                    self.now_ns = self.now_ns.max(until_ns);
                     return 0;
                 }
             }

@@ -114,6 +114,8 @@ pub struct Task {
     pub held: Vec<(MmId, crate::rwsem::LockMode)>,
     /// get_task_struct() references held by others.
     pub usage: u32,
+    /// The part of `usage` the designs took through get_pid_task and must put back.
+    pub ext_refs: u32,
     /// task_lock(): held by the given task's context.
     pub alloc_lock_holder: Option<Pid>,
     /// Time spent in the kernel (and, for external tasks, in their recipe's userspace).
@@ -145,6 +147,7 @@ impl Task {
             ext_pending_ns: 0,
             held: Vec::new(),
             usage: 1,
+            ext_refs: 0,
             alloc_lock_holder: None,
             cpu_time_ns: 0,
             user_time_ns: 0,

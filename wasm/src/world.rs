@@ -73,10 +73,6 @@ pub struct World {
     pub failed: Option<String>,
     /// An external task handed to TypeScript by `run`, whose segment is under way.
     pub ext_running: Option<Pid>,
-    /// get_task_struct/mmgrab-style references taken through the primitives and not yet
-    /// put back, for the leak check at the end of a run.
-    pub prim_task_refs: i64,
-    pub prim_mm_refs: i64,
 }
 
 impl World {
@@ -101,8 +97,6 @@ impl World {
             horizon_ns: 10_000_000_000,
             failed: None,
             ext_running: None,
-            prim_task_refs: 0,
-            prim_mm_refs: 0,
         }
     }
 

@@ -1,0 +1,53 @@
+/**
+ * Who is who, for the trace exporters: names, thread groups, priorities and mm owners,
+ * from the scenario that built the world (plus the oom_reaper kthread the core adds).
+ *
+ * @module
+ */
+
+import type { Kernel } from "../core/_wasm.ts";
+import type { Scenario } from "../scenario/mod.ts";
+import type { TraceContext } from "../trace/mod.ts";
+
+/**
+ * Builds the exporters' context for a run of `scenario` on `kernel`.
+ *
+ * @example
+ * ```ts
+ * import { traceContext } from "./trace_context.ts";
+ * // const text = toFtrace(events, traceContext(scenario, kernel));
+ * ```
+ */
+export function traceContext(scenario: Scenario, kernel: Kernel): TraceContext {
+  const threads = scenario.processes.flatMap((p) => p.threads.map((t) => ({ p, t })));
+  const byPid = new Map(threads.map((x) => [x.t.pid, x]));
+  const reaper = kernel.oom_reaper_pid();
+  const mmIndex = new Map(scenario.mms.map((m) => [m.id, m.index]));
+  const owners = new Map<number, string>();
+  for (const p of scenario.processes) {
+    const i = p.mm === null ? undefined : mmIndex.get(p.mm);
+    if (i !== undefined && !owners.has(i)) owners.set(i, `${p.comm} (tgid ${p.tgid})`);
+  }
+  return {
+    kernel: `${Math.floor(kernel.kernel_version() / 100)}.${kernel.kernel_version() % 100}`,
+    comm: (pid) => pid === 0 ? "<idle>" : pid === reaper ? "oom_reaper" : byPid.get(pid)?.t.comm ?? `pid${pid}`,
+    tgid: (pid) => byPid.get(pid)?.p.tgid ?? pid,
+    mmOwner: (mm) => owners.get(mm) ?? `mm${mm}`,
+    prio: (pid) => {
+      const t = byPid.get(pid)?.t;
+      if (!t) return 120;
+      return t.policy === "fifo" ? 99 - t.rt_prio : 120 + t.nice;
+    },
+    uid: (pid) => byPid.get(pid)?.p.uid ?? 0,
+    mmOf: (pid) => {
+      const mm = byPid.get(pid)?.p.mm;
+      return mm ? mmIndex.get(mm) : undefined;
+    },
+    rssBytes: (mm) => {
+      const m = scenario.mms.find((x) => x.index === mm);
+      if (!m) return undefined;
+      const sum = (f: (v: typeof m.vmas[number]) => number) => m.vmas.reduce((s, v) => s + f(v), 0) * 4096;
+      return [sum((v) => v.file_pages), sum((v) => v.anon_pages), sum((v) => v.swap_entries), sum((v) => v.shmem_pages)];
+    },
+  };
+}

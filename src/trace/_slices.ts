@@ -1,0 +1,140 @@
+/**
+ * Durations both exporters draw: syscalls (a sys_enter and the sys_exit of the same number on
+ * the same thread) and exit_mmap with its steps (the phase marks of one mm on one thread).
+ *
+ * @module
+ */
+
+import type { TraceEvent } from "./_decode.ts";
+import { EVENT_KINDS } from "./_kinds.ts";
+import { EXIT_MMAP_DONE, syscallName } from "./_names.ts";
+
+/** A duration on one thread, between two events of the log. */
+export interface Slice {
+  /** What ran: a syscall's name, `exit_mmap`, or one of exit_mmap's steps. */
+  name: string;
+  /** The thread. */
+  pid: number;
+  /** Index of the event that began it. */
+  begin: number;
+  /** Index of the event that ended it; null when the run ended first. */
+  end: number | null;
+  /** Nesting inside its family (exit_mmap 0, its steps 1), to order marks at one event. */
+  depth: number;
+  /** Details for the JSON exporter. */
+  args: Record<string, number | string>;
+}
+
+/**
+ * The step between two exit_mmap marks, named by the mark that ends it. Each step runs from
+ * the previous mark, so it includes any wait for mmap_lock before the work.
+ */
+const EXIT_MMAP_STEPS: readonly string[] = [
+  "",
+  "unmap_vmas", // ends at "unmapped"
+  "set_bit(MMF_OOM_SKIP)", // ends at "oom_skip_set" (v4.17-v5.16: after __oom_reap_task_mm)
+  "free_pgtables", // ends at "pgtables_freed"
+  "remove_vma", // ends at "vmas_removed"
+];
+
+/** Every slice of the log, in the order they begin. */
+export function findSlices(events: readonly TraceEvent[]): Slice[] {
+  const slices: Slice[] = [];
+  const syscalls = new Map<number, Slice[]>();
+  const nextPhase = nextExitMmapPhase(events);
+  const exitMmaps = new Map<string, { outer: Slice; step: Slice | null }>();
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e.kind === EVENT_KINDS.sys_enter) {
+      const stack = syscalls.get(e.pid) ?? [];
+      const s: Slice = {
+        name: syscallName(e.a),
+        pid: e.pid,
+        begin: i,
+        end: null,
+        depth: stack.length,
+        args: { nr: e.a, arg0: e.b, arg1: e.c },
+      };
+      stack.push(s);
+      syscalls.set(e.pid, stack);
+      slices.push(s);
+    } else if (e.kind === EVENT_KINDS.sys_exit) {
+      const stack = syscalls.get(e.pid) ?? [];
+      const k = stack.findLastIndex((s) => s.args.nr === e.a);
+      if (k < 0) continue; // an exit without its enter: nothing to draw
+      stack[k].end = i;
+      stack[k].args.ret = e.b;
+      stack.splice(k); // anything opened inside it and never closed stays unfinished
+    } else if (e.kind === EVENT_KINDS.exit_mmap) {
+      const key = `${e.pid}:${e.a}`;
+      let open = exitMmaps.get(key);
+      if (e.b === 0) {
+        const outer: Slice = {
+          name: "exit_mmap",
+          pid: e.pid,
+          begin: i,
+          end: null,
+          depth: 0,
+          args: { mm: e.a },
+        };
+        slices.push(outer);
+        open = { outer, step: null };
+        exitMmaps.set(key, open);
+      }
+      if (open === undefined) continue; // marks of an exit_mmap that began before the log
+      if (open.step !== null) open.step.end = i;
+      open.step = null;
+      if (e.b === EXIT_MMAP_DONE) {
+        open.outer.end = i;
+        exitMmaps.delete(key);
+        continue;
+      }
+      const next = nextPhase.get(i);
+      if (next === undefined) continue;
+      open.step = {
+        name: stepName(e.b, next.next, next.phases),
+        pid: e.pid,
+        begin: i,
+        end: null,
+        depth: 1,
+        args: { mm: e.a },
+      };
+      slices.push(open.step);
+    }
+  }
+  return slices;
+}
+
+/**
+ * The step from mark `from` to mark `to`, named for the mark that ends it. A step that passes
+ * over marks this exit_mmap never emits is named for every step it covers ("unmap_vmas,
+ * set_bit(MMF_OOM_SKIP)"); one that goes back (v4.17-v5.16 set MMF_OOM_SKIP before the
+ * unmap) is named for its end.
+ */
+function stepName(from: number, to: number, phases: ReadonlySet<number>): string {
+  const covered: string[] = [];
+  for (let k = from + 1; k < to; k++) if (!phases.has(k)) covered.push(EXIT_MMAP_STEPS[k]);
+  covered.push(EXIT_MMAP_STEPS[to] ?? `phase_${to}`);
+  return covered.join(", ");
+}
+
+/**
+ * For each exit_mmap mark: the phase of the next mark of the same mm on the same thread, and
+ * every phase that exit_mmap emits.
+ */
+function nextExitMmapPhase(
+  events: readonly TraceEvent[],
+): Map<number, { next: number; phases: ReadonlySet<number> }> {
+  const out = new Map<number, { next: number; phases: ReadonlySet<number> }>();
+  const last = new Map<string, { index: number; phases: Set<number> }>();
+  events.forEach((e, i) => {
+    if (e.kind !== EVENT_KINDS.exit_mmap) return;
+    const key = `${e.pid}:${e.a}`;
+    const prev = last.get(key);
+    if (prev !== undefined && e.b !== 0) out.set(prev.index, { next: e.b, phases: prev.phases });
+    const phases = e.b === 0 || prev === undefined ? new Set<number>() : prev.phases;
+    phases.add(e.b);
+    last.set(key, { index: i, phases });
+  });
+  return out;
+}
