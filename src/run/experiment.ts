@@ -53,10 +53,12 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
     throw new Error(`${scenario.name}: the core refused the world: ${kernel.last_error()}`);
   }
   const victim = scenario.intent.victim;
-  const victimMm = kernel.task_mm(victim);
-  const reclaimablePages = victimMm > 0 ? kernel.mm_info(victimMm)[9] : 0;
   const victimThreads = scenario.processes.find((p) => p.tgid === victim)?.threads.map((t) => t.pid) ??
     [];
+  // The victim's mm is that of its first thread that still has one (a zombie leader has
+  // none), as find_lock_task_mm() picks it.
+  const victimMm = victimThreads.map((t) => kernel.task_mm(t)).find((mm) => mm > 0) ?? 0;
+  const reclaimablePages = victimMm > 0 ? kernel.mm_info(victimMm)[9] : 0;
   const kthreads = [
     kernel.oom_reaper_pid(),
     ...scenario.processes.filter((p) => p.kthread).flatMap((p) => p.threads.map((t) => t.pid)),

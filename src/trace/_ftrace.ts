@@ -171,7 +171,7 @@ function prevState(code: number, prevPid: number): string {
 /**
  * include/trace/events/sched.h, sched_wakeup_template:
  *   TP_printk("comm=%s pid=%d prio=%d target_cpu=%03d", ...)
- * (kernels before 4.3 also printed success=%d). Event: a woken pid, b target cpu.
+ * (older kernels also printed success=%d). Event: a woken pid, b target cpu.
  */
 function schedWakeup(e: TraceEvent, ctx: TraceContext): string {
   return `comm=${taskComm(ctx, e.a)} pid=${e.a} prio=${prioOf(ctx, e.a)} ` +
@@ -248,7 +248,7 @@ function schedProcessFree(e: TraceEvent, ctx: TraceContext): string {
 }
 
 /**
- * include/trace/events/kmem.h, rss_stat (5.5-5.9 printed member=%d instead of type=%s):
+ * include/trace/events/kmem.h, rss_stat (its first version printed member=%d, not type=%s):
  *   TP_printk("mm_id=%u curr=%d type=%s size=%ldB", ...,
  *             __print_symbolic(__entry->member, TRACE_MM_PAGES), ...)
  * Event: a mm, b member, c size in bytes, d curr. mm_id is the lab's mm handle where the

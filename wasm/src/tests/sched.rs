@@ -1,1 +1,112 @@
+//! The deterministic scheduler and the cost model: replayability, whose context pays for
+//! the work, and CPU speed scaling (params.rs).
+
 use super::*;
+use crate::params::{EXIT_UNMAP_NS_PER_PAGE, MEMORY_BOUND_PER_MILLE, REAP_NS_PER_PAGE};
+
+/// The SIGKILL baseline against a victim whose four threads all sleep on CPU 0: the kill wakes
+/// them together, so which idle CPU each one takes, and which of several CPUs due at the same
+/// instant acts first, are choices. `choices` replaces the seeded PRNG.
+fn baseline_run(seed: u32, choices: Option<&[u32]>) -> Kernel {
+    let mut sim = Sim::new(618).victim(&[VmaSpec::anon(4 * MIB)], S).horizon_us(1_000_000);
+    for t in 1..4 {
+        sim = sim.thread(VICTIM + t, S);
+    }
+    let mut k = sim.load(seed);
+    if let Some(list) = choices {
+        k.set_choices(list);
+    }
+    assert_eq!(run_baseline(&mut k, Baseline::Sigkill, VICTIM, 0.0), 0, "{}", k.last_error());
+    k
+}
+
+/// Determinism: the same program and seed give the same event log.
+#[test]
+fn same_program_and_seed_give_the_same_events() {
+    let (a, b) = (baseline_run(7, None), baseline_run(7, None));
+    assert!(a.choices_taken() > 0.0, "the run made real choices");
+    assert_eq!(a.events_hash(), b.events_hash());
+    assert_eq!(a.event_count(), b.event_count());
+}
+
+/// Determinism: the seed drives the choices, so other seeds may give other logs (among 16
+/// seeds, not all logs agree).
+#[test]
+fn other_seeds_can_give_other_events() {
+    let hashes: std::collections::BTreeSet<String> = (1..=16).map(|s| baseline_run(s, None).events_hash()).collect();
+    assert!(hashes.len() > 1);
+}
+
+/// Determinism: an explicit choice list (what fast-check shrinks) replays exactly, whatever
+/// the seed.
+#[test]
+fn an_explicit_choice_list_replays() {
+    let list = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9];
+    let (a, b) = (baseline_run(1, Some(&list)), baseline_run(99, Some(&list)));
+    assert!(a.choices_taken() > 0.0);
+    assert_eq!(a.events_hash(), b.events_hash());
+}
+
+/// Cost: the victim's exit_mmap runs in the victim's context, so the victim pays for it (on
+/// the reference CPU: EXIT_UNMAP_NS_PER_PAGE per anon page, plus less than 100 µs of exit
+/// steps and switches); the caller who killed it pays almost nothing.
+#[test]
+fn exit_mmap_is_charged_to_the_victim() {
+    let pages = 16 * 1024;
+    let mut lab = Sim::new(618).victim(&[VmaSpec::anon(pages)], S).lab(1);
+    lab.enter();
+    lab.kill(VICTIM);
+    lab.leave();
+    lab.idle_until(ONE_S);
+    let unmap = (pages as u64 * EXIT_UNMAP_NS_PER_PAGE) as f64;
+    let victim = lab.cpu_time(VICTIM);
+    assert!(victim >= unmap && victim < unmap + 100e3, "victim {victim} ns for {unmap} ns of unmapping");
+    assert!(lab.cpu_time(KILLER) < 100e3, "caller {}", lab.cpu_time(KILLER));
+}
+
+/// Cost: the oom_reaper's reap runs in the kthread's context, so the kthread pays for it
+/// (REAP_NS_PER_PAGE per anon page on the reference CPU); the victim, asleep in D, pays
+/// nothing and the caller almost nothing.
+#[test]
+fn oom_reaper_work_is_charged_to_the_kthread() {
+    let pages = 16 * 1024;
+    let mut lab = Sim::new(515).victim(&[VmaSpec::anon(pages)], D).lab(1);
+    lab.enter();
+    assert_eq!(lab.k.oom_kill_process(lab.me, VICTIM), 1);
+    lab.leave();
+    lab.idle_until(ONE_S);
+    assert_eq!(lab.mm(H_VICTIM).anon, 0.0, "reaped");
+    let reap = (pages as u64 * REAP_NS_PER_PAGE) as f64;
+    let reaper = lab.cpu_time(lab.k.oom_reaper_pid() as i32);
+    assert!(reaper >= reap && reaper < reap + 100e3, "oom_reaper {reaper} ns for {reap} ns of reaping");
+    assert_eq!(lab.cpu_time(VICTIM), 0.0);
+    assert!(lab.cpu_time(KILLER) < 100e3, "caller {}", lab.cpu_time(KILLER));
+}
+
+/// The caller's CPU time for reaping a 256 MiB victim with the caller on a CPU of type `cpu`.
+fn reap_cost_on(cpu: [i32; 3]) -> f64 {
+    let cpus = [BIG_MAX, cpu, BIG_MAX, BIG_MAX];
+    let mut lab = Sim::new(618).cpus(&cpus).victim(&[VmaSpec::anon(256 * MIB)], D).lab(1);
+    lab.enter();
+    lab.kill(VICTIM);
+    lab.segment_cost(|_, _| {});
+    let before = lab.cpu_time(KILLER);
+    assert_eq!(lab.reap(H_VICTIM), 1.0);
+    lab.segment_cost(|_, _| {});
+    lab.cpu_time(KILLER) - before
+}
+
+/// Speed scaling: the same reap on a little core at minimum frequency and on a big core at
+/// maximum takes times in the inverse ratio of their speeds, speed = capacity/1024 *
+/// (M + (1-M) * freq/max_freq) with M = MEMORY_BOUND_PER_MILLE/1000 (docs/scenario-format.md
+/// "Presets and their calibration"), within 5%.
+#[test]
+fn reap_time_scales_with_cpu_speed() {
+    let speed = |[cap, f, max]: [i32; 3]| {
+        let m = MEMORY_BOUND_PER_MILLE as f64 / 1000.0;
+        cap as f64 / 1024.0 * (m + (1.0 - m) * f as f64 / max as f64)
+    };
+    let expected = speed(BIG_MAX) / speed(LITTLE_MIN);
+    let got = reap_cost_on(LITTLE_MIN) / reap_cost_on(BIG_MAX);
+    assert!((got / expected - 1.0).abs() < 0.05, "little/big time ratio {got}, speeds say {expected}");
+}
