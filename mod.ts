@@ -17,13 +17,20 @@
 
 export type { Design, DesignContext } from "./src/design.ts";
 export { designs, findDesign } from "./src/designs.ts";
-export { ABI_VERSION, Kernel } from "./src/core/_wasm.ts";
+export { ABI_VERSION } from "./src/core/_wasm.ts";
 export * from "./src/core/errno.ts";
 export * from "./src/core/primitives.ts";
 export * from "./src/core/userspace.ts";
-export { type Actor, type ActorResults, runActors, SimulatorBug } from "./src/run/runner.ts";
+export { SimulatorBug } from "./src/run/runner.ts";
 export { type RunOptions, type RunResult, runScenario } from "./src/run/experiment.ts";
-export * from "./src/run/outcome.ts";
+export {
+  type CallRecord,
+  type MemoryOutcome,
+  type Outcome,
+  OUTCOME_SCHEMA,
+  type ReclaimTimes,
+  type WarningRecord,
+} from "./src/run/outcome.ts";
 export { type Verdict, verifyScenario } from "./src/run/verify.ts";
 export * from "./src/scenario/mod.ts";
 export * from "./src/trace/mod.ts";

@@ -29,7 +29,14 @@ export function smallScenario(o: WorldOptions = {}): Scenario {
       { id: "victim_mm", vmas: o.victimVmas ?? [{ kind: "anon", size: "64MiB" }] },
     ],
     processes: [
-      { tgid: 1, comm: "init", init: true, uid: 0, mm: "init_mm", threads: [{ pid: 1, state: "S" }] },
+      {
+        tgid: 1,
+        comm: "init",
+        init: true,
+        uid: 0,
+        mm: "init_mm",
+        threads: [{ pid: 1, state: "S" }],
+      },
       {
         tgid: 500,
         comm: "killer",

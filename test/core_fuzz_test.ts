@@ -102,7 +102,9 @@ Deno.test("arbitrary and mutated world programs are refused, never trap", () => 
         fc.array(fc.integer({ min: -5, max: 20 }), { maxLength: 200 }),
         fc.array(fc.nat({ max: 100 }), { minLength: 1, maxLength: 20 }).map((edits) => {
           const p = Int32Array.from(program);
-          for (let i = 0; i + 1 < edits.length; i += 2) p[(edits[i] * 7919) % p.length] = edits[i + 1] - 50;
+          for (let i = 0; i + 1 < edits.length; i += 2) {
+            p[(edits[i] * 7919) % p.length] = edits[i + 1] - 50;
+          }
           return Array.from(p);
         }),
       ),

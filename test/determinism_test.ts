@@ -39,8 +39,20 @@ for (const design of ["sigkill", "oom_reaper"]) {
           await Deno.writeTextFile(file, encodeWorld(scenario, { kernel }).join(" "));
           const out = await new Deno.Command("cargo", {
             cwd: "wasm",
-            args: ["run", "--quiet", "--release", "--bin", "lab_native", "--", "replay", file, "7", design,
-              String(scenario.intent.victim), String(scenario.intent.at_ns)],
+            args: [
+              "run",
+              "--quiet",
+              "--release",
+              "--bin",
+              "lab_native",
+              "--",
+              "replay",
+              file,
+              "7",
+              design,
+              String(scenario.intent.victim),
+              String(scenario.intent.at_ns),
+            ],
             stderr: "inherit",
           }).output();
           assert.ok(out.success, "lab_native replay failed");

@@ -37,7 +37,13 @@ function inKernel<T>(o: WorldOptions, body: (k: Primitives) => KGen<T>): { r: T;
 Deno.test("§A.0: pidfd_get_pid takes pidfds only; pidfd_to_pid also a /proc/<pid> dir", () => {
   const { r } = inKernel({}, function* (k) {
     yield* k.cond_resched();
-    return [k.pidfd_get_pid(3), k.pidfd_get_pid(4), k.pidfd_get_pid(5), k.pidfd_to_pid(4), k.pidfd_to_pid(5)];
+    return [
+      k.pidfd_get_pid(3),
+      k.pidfd_get_pid(4),
+      k.pidfd_get_pid(5),
+      k.pidfd_to_pid(4),
+      k.pidfd_to_pid(5),
+    ];
   });
   assert.deepEqual(r, [VICTIM, -ERRNO.EBADF, -ERRNO.EBADF, VICTIM, -ERRNO.EBADF]);
 });
@@ -122,7 +128,10 @@ Deno.test("§B.3: __oom_reap_task_mm under the read lock frees private anon and 
 });
 
 Deno.test("§B.3 step 5: a notifier refusing non-blocking invalidation makes the walk false", () => {
-  const vmas = [{ kind: "anon", size: "4MiB", notifier: "refuses_nonblock" }, { kind: "anon", size: "4MiB" }];
+  const vmas = [{ kind: "anon", size: "4MiB", notifier: "refuses_nonblock" }, {
+    kind: "anon",
+    size: "4MiB",
+  }];
   const { r, kernel } = inKernel({ victimVmas: vmas }, function* (k) {
     const mm = k.task_mm(VICTIM);
     yield* k.mmap_read_lock(mm);
@@ -131,7 +140,11 @@ Deno.test("§B.3 step 5: a notifier refusing non-blocking invalidation makes the
     return { ok, mm };
   });
   assert.equal(r.ok, false);
-  assert.equal(kernel.mm_info(r.mm)[3], 4 * 256, "the refusing VMA keeps its pages, the other is reaped");
+  assert.equal(
+    kernel.mm_info(r.mm)[3],
+    4 * 256,
+    "the refusing VMA keeps its pages, the other is reaped",
+  );
 });
 
 Deno.test("§B.6: a victim holding mmap_lock for write in D state blocks mmap_read_lock_killable", () => {
@@ -143,9 +156,9 @@ Deno.test("§B.6: a victim holding mmap_lock for write in D state blocks mmap_re
   }];
   const { r } = inKernel({ victimThreads: threads }, function* (k) {
     const mm = k.task_mm(VICTIM);
-    const t0 = k.kernel.now_ns();
+    const t0 = k.now_ns();
     const ret = yield* k.mmap_read_lock_killable(mm);
-    const waited = k.kernel.now_ns() - t0;
+    const waited = k.now_ns() - t0;
     k.mmap_read_unlock(mm);
     return { ret, waited };
   });
@@ -160,7 +173,7 @@ Deno.test("§B.5 (v6.0+): after the victim's exit_mmap, MMF_OOM_SKIP is set and 
     k.kill_pid_info(SIGKILL, VICTIM);
     // Give the victim time to run its exit path (it sleeps interruptibly: SIGKILL wakes it).
     for (let i = 0; i < 2000 && k.task_mm(VICTIM) !== 0; i++) yield* k.cond_resched();
-    while (!k.test_bit(MMF_OOM_SKIP, mm) && k.kernel.now_ns() < 1e9) yield* k.cond_resched();
+    while (!k.test_bit(MMF_OOM_SKIP, mm) && k.now_ns() < 1e9) yield* k.cond_resched();
     const skip = k.test_bit(MMF_OOM_SKIP, mm);
     k.mmdrop(mm);
     return { skip, mm };
@@ -168,4 +181,3 @@ Deno.test("§B.5 (v6.0+): after the victim's exit_mmap, MMF_OOM_SKIP is set and 
   assert.equal(r.skip, true);
   assert.equal(kernel.mm_info(r.mm)[3], 0);
 });
-

@@ -9,10 +9,9 @@
 import { parseArgs } from "node:util";
 import { ABI_VERSION } from "../core/_wasm.ts";
 import { findDesign } from "../designs.ts";
-import { runScenario, type RunResult } from "../run/experiment.ts";
+import { type RunResult, runScenario } from "../run/experiment.ts";
 import { KERNEL_VERSIONS, type KernelVersion, loadScenarioFile } from "../scenario/mod.ts";
 import { toFtrace, toTraceEventJson } from "../trace/mod.ts";
-import { traceContext } from "../run/trace_context.ts";
 import { fmtNs, fmtPages, table } from "./_format.ts";
 
 /** The designs `lab run` compares when none is named. */
@@ -78,17 +77,18 @@ export async function runCommand(args: string[]): Promise<number> {
       const ext = values.trace === "json" ? "json" : "txt";
       const path = values["trace-out"] ??
         `${scenario.name}.${r.outcome.design}.trace.${ext}`;
-      const ctx = traceContext(scenario, r.kernel);
       const text = values.trace === "json"
-        ? JSON.stringify(toTraceEventJson(r.events, ctx))
-        : toFtrace(r.events, ctx);
+        ? JSON.stringify(toTraceEventJson(r.events, r.trace))
+        : toFtrace(r.events, r.trace);
       await Deno.writeTextFile(path, text);
       console.error(`trace written: ${path}`);
     }
   }
   if (!values.json) {
     const replay = runs.map((r) =>
-      `  deno task lab run ${positionals[0]} --design ${r.outcome.design} --kernel ${r.outcome.kernel} --seed ${r.outcome.seed}`
+      `  deno task lab run ${
+        positionals[0]
+      } --design ${r.outcome.design} --kernel ${r.outcome.kernel} --seed ${r.outcome.seed}`
     );
     console.log(`\nreplay (${identity}):\n${replay.join("\n")}`);
   }

@@ -25,7 +25,13 @@ export async function verifyCommand(args: string[]): Promise<number> {
   for (const f of files) {
     for (const v of verifyScenario(await loadScenarioFile(f))) {
       failed += v.failures.length > 0 ? 1 : 0;
-      rows.push([v.scenario, v.design, v.kernel, v.failures.length ? "FAIL" : "ok", v.failures.join("; ")]);
+      rows.push([
+        v.scenario,
+        v.design,
+        v.kernel,
+        v.failures.length ? "FAIL" : "ok",
+        v.failures.join("; "),
+      ]);
     }
   }
   console.log(table(["scenario", "design", "kernel", "result", "why"], rows));

@@ -6,9 +6,10 @@
 
 import { ScenarioError } from "../scenario/mod.ts";
 import { RUN_USAGE, runCommand, UsageError } from "./_run.ts";
-import { verifyCommand, VERIFY_USAGE } from "./_verify.ts";
+import { VERIFY_USAGE, verifyCommand } from "./_verify.ts";
 
-const USAGE = `mrelease-lab: compare designs for reaping a killed process's memory, on a simulated kernel
+const USAGE =
+  `mrelease-lab: compare designs for reaping a killed process's memory, on a simulated kernel
 
 usage: deno task lab <command> [options]
 

@@ -6,7 +6,19 @@
  */
 
 /** errno values by name. */
-export const ERRNO = {
+export const ERRNO: {
+  readonly EPERM: 1;
+  readonly ESRCH: 3;
+  readonly EINTR: 4;
+  readonly EBADF: 9;
+  readonly ECHILD: 10;
+  readonly EAGAIN: 11;
+  readonly EACCES: 13;
+  readonly EFAULT: 14;
+  readonly EBUSY: 16;
+  readonly EINVAL: 22;
+  readonly ENOSYS: 38;
+} = {
   EPERM: 1,
   ESRCH: 3,
   EINTR: 4,
@@ -18,15 +30,15 @@ export const ERRNO = {
   EBUSY: 16,
   EINVAL: 22,
   ENOSYS: 38,
-} as const;
+};
 
 /** An errno name. */
 export type ErrnoName = keyof typeof ERRNO;
 
 /** A primitive's caller must yield: the result arrives through `take_result`. */
-export const BLOCKED = 1000;
+export const BLOCKED: number = 1000;
 /** The simulator broke its own invariant (a lab bug); `last_error()` says which. */
-export const SIM_BUG = -10000;
+export const SIM_BUG: number = -10000;
 
 const NAMES = new Map<number, ErrnoName>(
   Object.entries(ERRNO).map(([k, v]) => [v, k as ErrnoName]),

@@ -18,34 +18,50 @@ export type Yield = "block" | "resched";
 /** Kernel code that may sleep: a generator returning `T`. */
 export type KGen<T> = Generator<Yield, T, void>;
 
-/** MMF_ flag bits, as the core numbers them (wasm/src/mm.rs). */
+// MMF_ flag bits, as the core numbers them (wasm/src/mm.rs).
+/** MMF_OOM_SKIP: the oom_reaper or exit_mmap is done with this mm. */
 export const MMF_OOM_SKIP = 1;
+/** MMF_UNSTABLE: set by the reaper; faults on the mm get SIGBUS. */
 export const MMF_UNSTABLE = 2;
+/** MMF_OOM_VICTIM (until v6.0): the mm belongs to an OOM victim. */
 export const MMF_OOM_VICTIM = 4;
+/** MMF_OOM_REAP_QUEUED: already queued for the oom_reaper. */
 export const MMF_OOM_REAP_QUEUED = 8;
 
-/** Capabilities (wasm/src/process.rs). */
+// Capabilities (wasm/src/process.rs).
+/** CAP_KILL: may signal any process. */
 export const CAP_KILL = 1;
+/** CAP_SYS_NICE. */
 export const CAP_SYS_NICE = 2;
+/** CAP_SYS_PTRACE: passes ptrace_may_access. */
 export const CAP_SYS_PTRACE = 4;
+/** CAP_SYS_ADMIN. */
 export const CAP_SYS_ADMIN = 8;
 
-/** get_pid_task() types. */
+/** get_pid_task(): the task with that pid. */
 export const PIDTYPE_PID = 0;
+/** get_pid_task(): the thread-group leader with that pid. */
 export const PIDTYPE_TGID = 1;
 
-/** ptrace_may_access() modes. */
+/** ptrace_may_access(): read access. */
 export const PTRACE_MODE_READ = 0;
+/** ptrace_may_access(): attach access. */
 export const PTRACE_MODE_ATTACH = 1;
 
-/** Signals the core implements. */
+// Signals the core implements.
+/** SIGKILL. */
 export const SIGKILL = 9;
+/** SIGTERM. */
 export const SIGTERM = 15;
+/** SIGCONT. */
 export const SIGCONT = 18;
+/** SIGSTOP. */
 export const SIGSTOP = 19;
 
-/** PF_ flags (include/linux/sched.h). */
+// PF_ flags (include/linux/sched.h).
+/** PF_EXITING: the task is in do_exit. */
 export const PF_EXITING = 0x4;
+/** PF_KTHREAD: a kernel thread. */
 export const PF_KTHREAD = 0x200000;
 
 const MM_GRAB = 0, MM_DROP = 1, MM_GET = 2, MM_GET_NOT_ZERO = 3, MM_PUT = 4;
@@ -67,14 +83,31 @@ const BLOCKING = 0, KILLABLE = 1, TRYLOCK = 2;
  * ```
  */
 export class Primitives {
-  /** @param kernel the core; @param current the task whose context runs (a pid). */
-  constructor(readonly kernel: Kernel, readonly current: number) {}
+  readonly #kernel: Kernel;
+  /** The task whose context runs (a pid): the kernel's `current`. */
+  readonly current: number;
+
+  /**
+   * Binds the primitives to a task.
+   *
+   * @param kernel the core
+   * @param current the task whose context runs (a pid)
+   */
+  constructor(kernel: Kernel, current: number) {
+    this.#kernel = kernel;
+    this.current = current;
+  }
+
+  /** The simulated clock, in nanoseconds. */
+  now_ns(): number {
+    return this.#kernel.now_ns();
+  }
 
   /** Waits for a blocking core call to finish and returns its result. */
   *#await(r: number): KGen<number> {
     if (r !== BLOCKED) return r;
     yield "block";
-    return this.kernel.take_result(this.current);
+    return this.#kernel.take_result(this.current);
   }
 
   /** A preemption point: the CPU is given back to the scheduler. */
@@ -86,59 +119,59 @@ export class Primitives {
 
   /** pidfd_get_pid(): a pidfd's pid, or -EBADF (any other fd, including /proc/<pid>). */
   pidfd_get_pid(fd: number): number {
-    return this.kernel.pidfd_get_pid(this.current, fd);
+    return this.#kernel.pidfd_get_pid(this.current, fd);
   }
 
   /** pidfd_to_pid() (pidfd_send_signal's lookup): a pidfd or a /proc/<pid> dir fd. */
   pidfd_to_pid(fd: number): number {
-    return this.kernel.pidfd_to_pid(this.current, fd);
+    return this.#kernel.pidfd_to_pid(this.current, fd);
   }
 
   /** The pidfd file's PIDFD_NONBLOCK flag (1/0), or -EBADF. */
   pidfd_nonblock(fd: number): number {
-    return this.kernel.pidfd_nonblock(this.current, fd);
+    return this.#kernel.pidfd_nonblock(this.current, fd);
   }
 
   /** get_pid_task(pid, type): a task reference, or 0 (NULL) once released. */
   get_pid_task(pid: number, type: number): number {
-    const t = this.kernel.get_pid_task(this.current, pid, type);
+    const t = this.#kernel.get_pid_task(this.current, pid, type);
     return t > 0 ? t : 0;
   }
 
   /** put_task_struct(task). */
   put_task_struct(task: number): void {
-    this.kernel.put_task_struct(this.current, task);
+    this.#kernel.put_task_struct(this.current, task);
   }
 
   /** task_lock(task): the alloc_lock spinlock that protects task->mm. */
   task_lock(task: number): void {
-    this.kernel.task_lock(this.current, task);
+    this.#kernel.task_lock(this.current, task);
   }
 
   /** task_unlock(task). */
   task_unlock(task: number): void {
-    this.kernel.task_unlock(this.current, task);
+    this.#kernel.task_unlock(this.current, task);
   }
 
   /** find_lock_task_mm(task): a thread of the group that has an mm, locked; 0 if none. */
   find_lock_task_mm(task: number): number {
-    const p = this.kernel.find_lock_task_mm(this.current, task);
+    const p = this.#kernel.find_lock_task_mm(this.current, task);
     return p > 0 ? p : 0;
   }
 
   /** task->mm as a handle; 0 is NULL. */
   task_mm(task: number): number {
-    return Math.max(0, this.kernel.task_mm(task));
+    return Math.max(0, this.#kernel.task_mm(task));
   }
 
   /** task->tgid. */
   task_tgid(task: number): number {
-    return this.kernel.task_tgid(task);
+    return this.#kernel.task_tgid(task);
   }
 
   /** task->flags (PF_*). */
   task_flags(task: number): number {
-    return Math.max(0, this.kernel.task_flags(task));
+    return Math.max(0, this.#kernel.task_flags(task));
   }
 
   /** same_thread_group(a, b): both tasks belong to one thread group. */
@@ -150,129 +183,129 @@ export class Primitives {
 
   /** mmgrab(mm): pins the mm_struct (mm_count), not its address space. */
   mmgrab(mm: number): void {
-    this.kernel.mm_ref(this.current, mm, MM_GRAB);
+    this.#kernel.mm_ref(this.current, mm, MM_GRAB);
   }
 
   /** mmdrop(mm). */
   mmdrop(mm: number): void {
-    this.kernel.mm_ref(this.current, mm, MM_DROP);
+    this.#kernel.mm_ref(this.current, mm, MM_DROP);
   }
 
   /** mmget(mm): pins the address space (mm_users): exit_mmap cannot run meanwhile. */
   mmget(mm: number): void {
-    this.kernel.mm_ref(this.current, mm, MM_GET);
+    this.#kernel.mm_ref(this.current, mm, MM_GET);
   }
 
   /** mmget_not_zero(mm). */
   mmget_not_zero(mm: number): boolean {
-    return this.kernel.mm_ref(this.current, mm, MM_GET_NOT_ZERO) === 1;
+    return this.#kernel.mm_ref(this.current, mm, MM_GET_NOT_ZERO) === 1;
   }
 
   /** mmput(mm): the last one runs exit_mmap here, in the caller's context. */
   *mmput(mm: number): KGen<void> {
-    yield* this.#await(this.kernel.mm_ref(this.current, mm, MM_PUT));
+    yield* this.#await(this.#kernel.mm_ref(this.current, mm, MM_PUT));
   }
 
   // ---- the shared helpers of mm/oom_kill.c ----
 
   /** task_will_free_mem(task) (§B.2), with its for_each_process walk charged here. */
   task_will_free_mem(task: number): boolean {
-    return this.kernel.task_will_free_mem(this.current, task) === 1;
+    return this.#kernel.task_will_free_mem(this.current, task) === 1;
   }
 
   /** __task_will_free_mem(task): the signal_struct and PF_EXITING only. */
   __task_will_free_mem(task: number): boolean {
-    return this.kernel.__task_will_free_mem(this.current, task) === 1;
+    return this.#kernel.__task_will_free_mem(this.current, task) === 1;
   }
 
   /** process_shares_mm(p, mm), p a tgid. */
   process_shares_mm(p: number, mm: number): boolean {
-    return this.kernel.process_shares_mm(p, mm) === 1;
+    return this.#kernel.process_shares_mm(p, mm) === 1;
   }
 
   /** signal_group_exit(task->signal) as in v5.10 (also true during a core dump). */
   signal_group_exit(task: number): boolean {
-    return this.kernel.signal_group_exit(task) === 1;
+    return this.#kernel.signal_group_exit(task) === 1;
   }
 
   /** fatal_signal_pending(task). */
   fatal_signal_pending(task: number): boolean {
-    return this.kernel.fatal_signal_pending(task) === 1;
+    return this.#kernel.fatal_signal_pending(task) === 1;
   }
 
   /** test_bit(bit, &mm->flags). */
   test_bit(bit: number, mm: number): boolean {
-    return this.kernel.mm_flag(this.current, mm, bit, 0) === 1;
+    return this.#kernel.mm_flag(this.current, mm, bit, 0) === 1;
   }
 
   /** set_bit(bit, &mm->flags). */
   set_bit(bit: number, mm: number): void {
-    this.kernel.mm_flag(this.current, mm, bit, 1);
+    this.#kernel.mm_flag(this.current, mm, bit, 1);
   }
 
   /** clear_bit(bit, &mm->flags). */
   clear_bit(bit: number, mm: number): void {
-    this.kernel.mm_flag(this.current, mm, bit, 2);
+    this.#kernel.mm_flag(this.current, mm, bit, 2);
   }
 
   // ---- mmap_lock ----
 
   /** mmap_read_lock(mm): uninterruptible; may sleep for as long as a writer holds it. */
   *mmap_read_lock(mm: number): KGen<void> {
-    yield* this.#await(this.kernel.mmap_lock(this.current, mm, READ, BLOCKING));
+    yield* this.#await(this.#kernel.mmap_lock(this.current, mm, READ, BLOCKING));
   }
 
   /** mmap_read_lock_killable(mm): 0, or -EINTR when the caller gets a fatal signal. */
   *mmap_read_lock_killable(mm: number): KGen<number> {
-    return yield* this.#await(this.kernel.mmap_lock(this.current, mm, READ, KILLABLE));
+    return yield* this.#await(this.#kernel.mmap_lock(this.current, mm, READ, KILLABLE));
   }
 
   /** mmap_read_trylock(mm). */
   mmap_read_trylock(mm: number): boolean {
-    return this.kernel.mmap_lock(this.current, mm, READ, TRYLOCK) === 0;
+    return this.#kernel.mmap_lock(this.current, mm, READ, TRYLOCK) === 0;
   }
 
   /** mmap_write_lock(mm). */
   *mmap_write_lock(mm: number): KGen<void> {
-    yield* this.#await(this.kernel.mmap_lock(this.current, mm, WRITE, BLOCKING));
+    yield* this.#await(this.#kernel.mmap_lock(this.current, mm, WRITE, BLOCKING));
   }
 
   /** mmap_read_unlock(mm). */
   mmap_read_unlock(mm: number): void {
-    this.kernel.mmap_unlock(this.current, mm, READ);
+    this.#kernel.mmap_unlock(this.current, mm, READ);
   }
 
   /** mmap_write_unlock(mm). */
   mmap_write_unlock(mm: number): void {
-    this.kernel.mmap_unlock(this.current, mm, WRITE);
+    this.#kernel.mmap_unlock(this.current, mm, WRITE);
   }
 
   // ---- zapping ----
 
   /** __oom_reap_task_mm(mm) (§B.3): false when a notifier refused (the EAGAIN case). */
   *__oom_reap_task_mm(mm: number): KGen<boolean> {
-    return (yield* this.#await(this.kernel.oom_reap_task_mm(this.current, mm))) === 1;
+    return (yield* this.#await(this.#kernel.oom_reap_task_mm(this.current, mm))) === 1;
   }
 
   /** MADV_DONTNEED over [start, end) pages with can_madv_lru_vma's skip rules. */
   *zap_range(mm: number, startPage: number, endPage: number): KGen<number> {
-    return yield* this.#await(this.kernel.zap_range(this.current, mm, startPage, endPage));
+    return yield* this.#await(this.#kernel.zap_range(this.current, mm, startPage, endPage));
   }
 
   // ---- signals and permission ----
 
   /** kill_pid_info(sig, info, pid): 0, -ESRCH or -EPERM. */
   kill_pid_info(sig: number, pid: number): number {
-    return this.kernel.kill_pid_info(this.current, sig, pid);
+    return this.#kernel.kill_pid_info(this.current, sig, pid);
   }
 
   /** capable(cap). */
   capable(cap: number): boolean {
-    return this.kernel.capable(this.current, cap) === 1;
+    return this.#kernel.capable(this.current, cap) === 1;
   }
 
   /** ptrace_may_access(task, mode). */
   ptrace_may_access(task: number, mode: number): boolean {
-    return this.kernel.ptrace_may_access(this.current, task, mode) === 1;
+    return this.#kernel.ptrace_may_access(this.current, task, mode) === 1;
   }
 }

@@ -10,8 +10,19 @@
 import type { Kernel } from "./_wasm.ts";
 import { type KGen, Primitives } from "./primitives.ts";
 
+/** The syscalls the lab's recipes issue. */
+export type SyscallName =
+  | "close"
+  | "poll"
+  | "kill"
+  | "waitid"
+  | "pidfd_send_signal"
+  | "pidfd_open"
+  | "process_madvise"
+  | "process_mrelease";
+
 /** x86_64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
-export const NR = {
+export const NR: Readonly<Record<SyscallName, number>> = {
   close: 3,
   poll: 7,
   kill: 62,
@@ -20,19 +31,24 @@ export const NR = {
   pidfd_open: 434,
   process_madvise: 440,
   process_mrelease: 448,
-} as const;
+};
 
 /** pidfd_open's PIDFD_NONBLOCK (O_NONBLOCK). */
 export const PIDFD_NONBLOCK = 0o4000;
-/** waitid options. */
+/** waitid's WNOHANG. */
 export const WNOHANG = 1;
+/** waitid's WEXITED. */
 export const WEXITED = 4;
 
 /** Thrown out of a recipe when its thread was killed: the recipe is over. */
 export class TaskKilled extends Error {
-  /** @param pid the thread that died on its way back to userspace. */
-  constructor(readonly pid: number) {
+  /** The thread that died on its way back to userspace. */
+  readonly pid: number;
+
+  /** A recipe's thread died; `pid` names it. */
+  constructor(pid: number) {
     super(`task ${pid} was killed`);
+    this.pid = pid;
   }
 }
 
@@ -53,8 +69,19 @@ export class Userspace {
   /** The primitives bound to this thread, for syscall bodies written in TypeScript. */
   readonly k: Primitives;
 
-  /** @param kernel the core; @param current this thread's pid. */
-  constructor(readonly kernel: Kernel, readonly current: number) {
+  /** This thread's pid. */
+  readonly current: number;
+  readonly #kernel: Kernel;
+
+  /**
+   * A thread's userspace.
+   *
+   * @param kernel the core
+   * @param current this thread's pid
+   */
+  constructor(kernel: Kernel, current: number) {
+    this.#kernel = kernel;
+    this.current = current;
     this.k = new Primitives(kernel, current);
   }
 
@@ -62,17 +89,25 @@ export class Userspace {
    * Issues syscall `nr`: enter, run `body` in this thread's kernel context, exit.
    * `args` are the first two arguments, for the trace.
    */
-  *syscall(nr: number, args: readonly number[], body: (k: Primitives) => KGen<number>): KGen<number> {
-    this.kernel.syscall_enter(this.current, nr, args[0] ?? 0, args[1] ?? 0);
+  *syscall(
+    nr: number,
+    args: readonly number[],
+    body: (k: Primitives) => KGen<number>,
+  ): KGen<number> {
+    this.#kernel.syscall_enter(this.current, nr, args[0] ?? 0, args[1] ?? 0);
     const ret = yield* body(this.k);
-    this.kernel.syscall_exit(this.current, nr, ret);
-    if (this.kernel.fatal_signal_pending(this.current) === 1) throw new TaskKilled(this.current);
+    this.#kernel.syscall_exit(this.current, nr, ret);
+    if (this.#kernel.fatal_signal_pending(this.current) === 1) throw new TaskKilled(this.current);
     return ret;
   }
 
   /** kill(pid, sig). */
   *kill(pid: number, sig: number): KGen<number> {
-    return yield* this.syscall(NR.kill, [pid, sig], () => done(this.kernel.kill(this.current, pid, sig)));
+    return yield* this.syscall(
+      NR.kill,
+      [pid, sig],
+      () => done(this.#kernel.kill(this.current, pid, sig)),
+    );
   }
 
   /** pidfd_open(pid, flags): a new fd or -errno. */
@@ -80,7 +115,7 @@ export class Userspace {
     return yield* this.syscall(
       NR.pidfd_open,
       [pid, flags],
-      () => done(this.kernel.pidfd_open(this.current, pid, flags)),
+      () => done(this.#kernel.pidfd_open(this.current, pid, flags)),
     );
   }
 
@@ -89,13 +124,13 @@ export class Userspace {
     return yield* this.syscall(
       NR.pidfd_send_signal,
       [fd, sig],
-      () => done(this.kernel.pidfd_send_signal(this.current, fd, sig, flags)),
+      () => done(this.#kernel.pidfd_send_signal(this.current, fd, sig, flags)),
     );
   }
 
   /** close(fd). */
   *close(fd: number): KGen<number> {
-    return yield* this.syscall(NR.close, [fd], () => done(this.kernel.close(this.current, fd)));
+    return yield* this.syscall(NR.close, [fd], () => done(this.#kernel.close(this.current, fd)));
   }
 
   /** waitid(P_PIDFD, fd, WEXITED | WNOHANG): the reaped child's pid, 0, or -errno. */
@@ -103,18 +138,22 @@ export class Userspace {
     return yield* this.syscall(
       NR.waitid,
       [fd, WEXITED | WNOHANG],
-      () => done(this.kernel.waitid_pidfd(this.current, fd, WEXITED | WNOHANG)),
+      () => done(this.#kernel.waitid_pidfd(this.current, fd, WEXITED | WNOHANG)),
     );
   }
 
   /** poll() on a pidfd: 1 once the process has exited. */
   *pidfd_poll(fd: number): KGen<number> {
-    return yield* this.syscall(NR.poll, [fd], () => done(this.kernel.pidfd_poll(this.current, fd)));
+    return yield* this.syscall(
+      NR.poll,
+      [fd],
+      () => done(this.#kernel.pidfd_poll(this.current, fd)),
+    );
   }
 
   /** The page allocator ran out of memory here and the OOM killer chose `tgid`. */
   oom_kill_process(tgid: number): number {
-    return this.kernel.oom_kill_process(this.current, tgid);
+    return this.#kernel.oom_kill_process(this.current, tgid);
   }
 }
 

@@ -8,7 +8,8 @@
 import { ABI_VERSION, Kernel } from "../core/_wasm.ts";
 import type { Design } from "../design.ts";
 import { encodeWorld, type KernelVersion, type Scenario } from "../scenario/mod.ts";
-import { decodeEvents, type TraceEvent } from "../trace/mod.ts";
+import { decodeEvents, type TraceContext, type TraceEvent } from "../trace/mod.ts";
+import { traceContext } from "./trace_context.ts";
 import { runActors } from "./runner.ts";
 import { computeOutcome, type Outcome } from "./outcome.ts";
 
@@ -24,11 +25,14 @@ export interface RunOptions {
   choices?: readonly number[];
 }
 
-/** A finished run: the outcome, the decoded events and the core (for traces). */
+/** A finished run: the outcome, the decoded events and who is who (for traces). */
 export interface RunResult {
+  /** The outcome, schema `mrelease-lab/outcome@1`. */
   outcome: Outcome;
+  /** The core's event log, decoded. */
   events: TraceEvent[];
-  kernel: Kernel;
+  /** Names, thread groups and mm owners for the trace exporters. */
+  trace: TraceContext;
 }
 
 /**
@@ -53,8 +57,9 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
     throw new Error(`${scenario.name}: the core refused the world: ${kernel.last_error()}`);
   }
   const victim = scenario.intent.victim;
-  const victimThreads = scenario.processes.find((p) => p.tgid === victim)?.threads.map((t) => t.pid) ??
-    [];
+  const victimThreads =
+    scenario.processes.find((p) => p.tgid === victim)?.threads.map((t) => t.pid) ??
+      [];
   // The victim's mm is that of its first thread that still has one (a zombie leader has
   // none), as find_lock_task_mm() picks it.
   const victimMm = victimThreads.map((t) => kernel.task_mm(t)).find((mm) => mm > 0) ?? 0;
@@ -88,5 +93,5 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
       ret: results.get(scenario.caller.pid) ?? Number.NaN,
     },
   });
-  return { outcome, events, kernel };
+  return { outcome, events, trace: traceContext(scenario, kernel) };
 }

@@ -20,50 +20,87 @@ const PAGE_SIZE = 4096;
 
 /** One syscall the caller made. */
 export interface CallRecord {
+  /** The syscall's name (`kill`, `process_mrelease`). */
   name: string;
+  /** Its x86_64 number. */
   nr: number;
+  /** What it returned: >= 0, or -errno. */
   ret: number;
+  /** `ret` as a name: "0", "ESRCH". */
   errno: string;
+  /** When it entered the kernel (simulated ns). */
   at_ns: number;
+  /** How long until it returned (simulated ns). */
   duration_ns: number;
 }
 
-/** When a share of the victim's reclaimable memory had come back, after the intent. */
+/** When a share of the victim's reclaimable memory had come back, counted from the intent. */
 export interface ReclaimTimes {
+  /** Half of it (ns), or null if never. */
   t50_ns: number | null;
+  /** 90% of it (ns), or null if never. */
   t90_ns: number | null;
+  /** All of it (ns), or null if never. */
   t100_ns: number | null;
+}
+
+/** The victim's memory: how much could come back, how much did, who freed it, and when. */
+export interface MemoryOutcome extends ReclaimTimes {
+  /** Private anon pages of the victim's mm when the run started. */
+  reclaimable_pages: number;
+  /** How many of them were freed by the end of the run. */
+  freed_pages: number;
+  /** Pages freed in each context: the caller's, the victim's threads', kthreads', others'. */
+  freed_by: { caller: number; victim: number; kthreads: number; other: number };
+}
+
+/** A WARN the simulated kernel printed (wasm/src/events.rs `Warn`). */
+export interface WarningRecord {
+  /** When (simulated ns). */
+  at_ns: number;
+  /** The WARN's name (`ZapLiveSharer`, ...). */
+  name: string;
+  /** Its two arguments, as events.rs documents them. */
+  args: number[];
 }
 
 /** The outcome of one (scenario, design, kernel, seed) run. */
 export interface Outcome {
+  /** Always {@linkcode OUTCOME_SCHEMA}. */
   schema: typeof OUTCOME_SCHEMA;
+  /** The scenario's name. */
   scenario: string;
+  /** The design's name. */
   design: string;
+  /** The kernel version the world ran. */
   kernel: string;
+  /** The seed of the choice source. */
   seed: number;
+  /** The core's ABI version. */
   abi: number;
   /** The design's main call: 0, -errno, or "killed" when the caller died first. */
   ret: number | "killed";
+  /** `ret` as a name. */
   errno: string;
+  /** Every syscall the caller made, in order. */
   calls: CallRecord[];
+  /** Whether the victim got a SIGKILL (signal_generate delivered) after the intent. */
   signal_delivered: boolean;
-  memory: {
-    /** Private anon pages of the victim's mm when the run started. */
-    reclaimable_pages: number;
-    /** How many of them were freed by the end of the run. */
-    freed_pages: number;
-    /** Who freed them: pages by the caller's context, the victim's, kthreads'. */
-    freed_by: { caller: number; victim: number; kthreads: number; other: number };
-  } & ReclaimTimes;
+  /** The victim's memory. */
+  memory: MemoryOutcome;
+  /** CPU time (simulated ns) charged to the caller, the victim's threads and kthreads. */
   cpu_ns: { caller: number; victim: number; kthreads: number };
-  warnings: { at_ns: number; name: string; args: number[] }[];
+  /** The WARNs, in order. */
+  warnings: WarningRecord[];
+  /** The simulated time the run ended at. */
   end_ns: number;
+  /** How many events the core logged. */
   event_count: number;
+  /** FNV-1a 64 of the event log: equal hashes, equal runs. */
   events_hash: string;
 }
 
-/** Who is who in the run. */
+/** Who is who in the run (see the fields of {@linkcode Outcome}). */
 export interface OutcomeContext {
   scenario: string;
   design: string;
@@ -113,7 +150,11 @@ export function computeOutcome(
       e.tsNs >= ctx.intentNs
     ),
     memory,
-    cpu_ns: { caller: cpu([ctx.caller]), victim: cpu(ctx.victimThreads), kthreads: cpu(ctx.kthreads) },
+    cpu_ns: {
+      caller: cpu([ctx.caller]),
+      victim: cpu(ctx.victimThreads),
+      kthreads: cpu(ctx.kthreads),
+    },
     warnings: events.filter((e) => e.kind === EVENT_KINDS.warn).map((e) => ({
       at_ns: e.tsNs,
       name: WARN_NAMES[e.a] ?? `warn ${e.a}`,
@@ -147,7 +188,7 @@ function calls(events: readonly TraceEvent[], caller: number): CallRecord[] {
   return out;
 }
 
-function reclaim(events: readonly TraceEvent[], ctx: OutcomeContext): Outcome["memory"] {
+function reclaim(events: readonly TraceEvent[], ctx: OutcomeContext): MemoryOutcome {
   const total = ctx.reclaimablePages;
   const mmId = ctx.victimMm - 1;
   const freedBy = { caller: 0, victim: 0, kthreads: 0, other: 0 };
@@ -174,5 +215,10 @@ function reclaim(events: readonly TraceEvent[], ctx: OutcomeContext): Outcome["m
     if (times.t90_ns === null && freed * 10 >= total * 9) times.t90_ns = after;
     if (times.t100_ns === null && freed >= total) times.t100_ns = after;
   }
-  return { reclaimable_pages: total, freed_pages: Math.min(freed, total), freed_by: freedBy, ...times };
+  return {
+    reclaimable_pages: total,
+    freed_pages: Math.min(freed, total),
+    freed_by: freedBy,
+    ...times,
+  };
 }

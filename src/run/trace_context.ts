@@ -6,7 +6,7 @@
  */
 
 import type { Kernel } from "../core/_wasm.ts";
-import type { Scenario } from "../scenario/mod.ts";
+import type { Scenario, ScenarioVma } from "../scenario/mod.ts";
 import type { TraceContext } from "../trace/mod.ts";
 
 /**
@@ -30,7 +30,8 @@ export function traceContext(scenario: Scenario, kernel: Kernel): TraceContext {
   }
   return {
     kernel: `${Math.floor(kernel.kernel_version() / 100)}.${kernel.kernel_version() % 100}`,
-    comm: (pid) => pid === 0 ? "<idle>" : pid === reaper ? "oom_reaper" : byPid.get(pid)?.t.comm ?? `pid${pid}`,
+    comm: (pid) =>
+      pid === 0 ? "<idle>" : pid === reaper ? "oom_reaper" : byPid.get(pid)?.t.comm ?? `pid${pid}`,
     tgid: (pid) => byPid.get(pid)?.p.tgid ?? pid,
     mmOwner: (mm) => owners.get(mm) ?? `mm${mm}`,
     prio: (pid) => {
@@ -44,10 +45,15 @@ export function traceContext(scenario: Scenario, kernel: Kernel): TraceContext {
       return mm ? mmIndex.get(mm) : undefined;
     },
     rssBytes: (mm) => {
-      const m = scenario.mms.find((x) => x.index === mm);
-      if (!m) return undefined;
-      const sum = (f: (v: typeof m.vmas[number]) => number) => m.vmas.reduce((s, v) => s + f(v), 0) * 4096;
-      return [sum((v) => v.file_pages), sum((v) => v.anon_pages), sum((v) => v.swap_entries), sum((v) => v.shmem_pages)];
+      const vmas = scenario.mms.find((x) => x.index === mm)?.vmas;
+      if (!vmas) return undefined;
+      const sum = (f: (v: ScenarioVma) => number) => vmas.reduce((s, v) => s + f(v), 0) * 4096;
+      return [
+        sum((v) => v.file_pages),
+        sum((v) => v.anon_pages),
+        sum((v) => v.swap_entries),
+        sum((v) => v.shmem_pages),
+      ];
     },
   };
 }

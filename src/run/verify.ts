@@ -13,10 +13,15 @@ import type { Outcome } from "./outcome.ts";
 
 /** One expectation checked: what failed, if anything. */
 export interface Verdict {
+  /** The scenario's name. */
   scenario: string;
+  /** The design the expectation is about. */
   design: string;
+  /** The kernel it ran. */
   kernel: string;
+  /** What did not match; empty when the expectation holds. */
   failures: string[];
+  /** The run's outcome. */
   outcome: Outcome;
 }
 
@@ -33,7 +38,13 @@ export function verifyScenario(scenario: Scenario, extra: readonly Design[] = []
   return scenario.expect.map((e) => {
     const kernel = e.kernel ?? scenario.kernel;
     const { outcome } = runScenario(scenario, { design: findDesign(e.design, extra), kernel });
-    return { scenario: scenario.name, design: e.design, kernel, failures: compare(e, outcome), outcome };
+    return {
+      scenario: scenario.name,
+      design: e.design,
+      kernel,
+      failures: compare(e, outcome),
+      outcome,
+    };
   });
 }
 

@@ -133,7 +133,8 @@ export function bigWorld(opts: BigWorldOptions = {}): BigWorld {
   // mm 0: caller, mm 1: victim (and sharer), mm 2 + i: filler i.
   const mms = count + 2;
   const size = 3 + CPUS * 5 + mms * 2 + 2 * 11 + processes * 10 +
-    (count + 1 + victimThreads + (hasSharer ? 1 : 0)) * 11 + (sharer === "dying" ? 2 : 1) * 7 + 3 + 3;
+    (count + 1 + victimThreads + (hasSharer ? 1 : 0)) * 11 + (sharer === "dying" ? 2 : 1) * 7 + 3 +
+    3;
   const w = new Writer(size);
 
   w.record("KERNEL", KERNEL_VERSION_CODE["6.18"]);

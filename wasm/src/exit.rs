@@ -24,6 +24,8 @@ enum Op {
     Lock(LockMode),
     Unlock(LockMode),
     Unmap,
+    /// unmap_vmas() returned (traced as exit_mmap phase 1).
+    Unmapped,
     FreePgtables,
     RemoveVmas,
     Finish,
@@ -40,6 +42,7 @@ const UNLOCKED: &[(Op, bool)] = &[
     (Op::Lock(Write), true),
     (Op::Unlock(Write), true),
     (Op::Unmap, false),
+    (Op::Unmapped, false),
     (Op::FreePgtables, false),
     (Op::RemoveVmas, false),
     (Op::Finish, false),
@@ -52,6 +55,7 @@ const WRITE_LOCKED: &[(Op, bool)] = &[
     (Op::SetOomSkip, true),
     (Op::Lock(Write), false),
     (Op::Unmap, false),
+    (Op::Unmapped, false),
     (Op::FreePgtables, false),
     (Op::RemoveVmas, false),
     (Op::Unlock(Write), false),
@@ -64,6 +68,7 @@ const READ_THEN_WRITE: &[(Op, bool)] = &[
     (Op::Start, false),
     (Op::Lock(Read), false),
     (Op::Unmap, false),
+    (Op::Unmapped, false),
     (Op::Unlock(Read), false),
     (Op::SetOomSkip, false),
     (Op::Lock(Write), false),
@@ -115,12 +120,22 @@ impl World {
     /// coredump_finish(): clear core_state, release the threads waiting in
     /// coredump_task_exit(), and exit with the group.
     fn step_core_dump_done(&mut self, p: Pid) -> u64 {
-        let Some(tgid) = self.task(p).map(|t| t.tgid) else { return 1 };
+        let Some(tgid) = self.task(p).map(|t| t.tgid) else {
+            return 1;
+        };
         if let Some(pr) = self.process_mut(tgid) {
             pr.core_state = false;
         }
         for t in self.threads_of(tgid) {
-            let waiting = self.task(t).is_some_and(|t| matches!(t.state, TaskState::Sleeping { waiting: WaitFor::CoreDump, .. }));
+            let waiting = self.task(t).is_some_and(|t| {
+                matches!(
+                    t.state,
+                    TaskState::Sleeping {
+                        waiting: WaitFor::CoreDump,
+                        ..
+                    }
+                )
+            });
             if waiting {
                 self.wake(t, p);
             }
@@ -152,7 +167,11 @@ impl World {
                     t.flags |= PF_EXITING;
                 }
                 self.emit_task_state(p);
-                let next = if mm.is_some() { ExitPc::MmRelease } else { ExitPc::Notify };
+                let next = if mm.is_some() {
+                    ExitPc::MmRelease
+                } else {
+                    ExitPc::Notify
+                };
                 self.set_top(p, Frame::Exit(next));
                 self.cost_on(p, params::EXIT_STEP_NS)
             }
@@ -194,7 +213,10 @@ impl World {
     /// and complete_vfork_done() releases a vfork parent.
     fn exit_mm_release(&mut self, p: Pid, mm: Option<MmId>) {
         if let Some(m) = mm.and_then(|mm| self.mm(mm)) {
-            let unreadable = m.vmas.iter().any(|v| v.flags & VMA_ROBUST_LIST != 0 && v.zapped.anon > 0);
+            let unreadable = m
+                .vmas
+                .iter()
+                .any(|v| v.flags & VMA_ROBUST_LIST != 0 && v.zapped.anon > 0);
             if unreadable {
                 self.warn(p, Warn::RobustListUnreadable, p.0 as i64, 0);
             }
@@ -208,10 +230,18 @@ impl World {
     }
 
     fn release_vfork_parent(&mut self, ctx: Pid, child: Tgid) {
-        let Some(parent) = self.process(child).and_then(|p| p.parent) else { return };
+        let Some(parent) = self.process(child).and_then(|p| p.parent) else {
+            return;
+        };
         for pid in self.threads_of(parent) {
             let waiting = self.task(pid).is_some_and(|t| {
-                matches!(t.state, TaskState::Sleeping { waiting: WaitFor::VforkDone, .. })
+                matches!(
+                    t.state,
+                    TaskState::Sleeping {
+                        waiting: WaitFor::VforkDone,
+                        ..
+                    }
+                )
             });
             if waiting {
                 self.wake(pid, ctx);
@@ -227,8 +257,18 @@ impl World {
     fn exit_notify(&mut self, p: Pid) {
         let Some(t) = self.task(p) else { return };
         let (tgid, prio, leader) = (t.tgid, t.policy.prio(), t.is_leader());
-        let others_alive = self.threads_of(tgid).iter().any(|o| *o != p && self.task(*o).is_some_and(|o| o.state.is_alive()));
-        self.emit(p, Kind::SchedProcessExit, p.0 as i64, prio as i64, (!others_alive) as i64, 0);
+        let others_alive = self
+            .threads_of(tgid)
+            .iter()
+            .any(|o| *o != p && self.task(*o).is_some_and(|o| o.state.is_alive()));
+        self.emit(
+            p,
+            Kind::SchedProcessExit,
+            p.0 as i64,
+            prio as i64,
+            (!others_alive) as i64,
+            0,
+        );
         if let Some(t) = self.task_mut(p) {
             t.frames.clear();
             t.state = TaskState::Zombie;
@@ -247,7 +287,11 @@ impl World {
     fn group_dead(&mut self, tgid: Tgid) {
         let waits = self.process(tgid).is_some_and(|p| p.parent_waits);
         let leader = Pid(tgid.0);
-        if waits && self.task(leader).is_some_and(|t| t.state == TaskState::Zombie) {
+        if waits
+            && self
+                .task(leader)
+                .is_some_and(|t| t.state == TaskState::Zombie)
+        {
             self.release_task(leader);
             self.emit_task_state(leader);
         }
@@ -286,7 +330,13 @@ impl World {
             self.bug(format!("exit_mmap of mm {} ran past its end", mm.0));
             return 1;
         };
-        self.set_top(p, Frame::ExitMmap { mm, pc: (pc + 1) as u8 });
+        self.set_top(
+            p,
+            Frame::ExitMmap {
+                mm,
+                pc: (pc + 1) as u8,
+            },
+        );
         let nvmas = self.mm(mm).map(|m| m.vmas.len() as u64).unwrap_or(0);
         let base = match op {
             Op::Start => {
@@ -314,6 +364,10 @@ impl World {
                 self.start_zap(p, Zap::new(mm, ZapMode::ExitUnmap, false));
                 params::PRIMITIVE_NS
             }
+            Op::Unmapped => {
+                self.emit(p, Kind::ExitMmap, mm.0 as i64, 1, 0, 0);
+                params::PRIMITIVE_NS
+            }
             Op::FreePgtables => {
                 self.free_pgtables(p, mm);
                 params::FREE_PGTABLES_NS_PER_VMA * nvmas.max(1)
@@ -336,7 +390,10 @@ impl World {
     /// free_pgtables(): a walker still inside the page tables without the lock is the
     /// §F.1 crash.
     fn free_pgtables(&mut self, p: Pid, mm: MmId) {
-        let others: Vec<Pid> = self.mm(mm).map(|m| m.walkers.iter().copied().filter(|w| *w != p).collect()).unwrap_or_default();
+        let others: Vec<Pid> = self
+            .mm(mm)
+            .map(|m| m.walkers.iter().copied().filter(|w| *w != p).collect())
+            .unwrap_or_default();
         for w in others {
             self.warn(p, Warn::PgtablesFreedUnderWalker, w.0 as i64, mm.0 as i64);
         }
@@ -348,9 +405,14 @@ impl World {
 
     /// remove_vma() for each VMA, then mm->mmap = NULL: the set is empty, not dangling.
     fn remove_vmas(&mut self, p: Pid, mm: MmId) {
-        let leftover = self.mm(mm).is_some_and(|m| m.vmas.iter().any(|v| !v.is_empty(true)));
+        let leftover = self
+            .mm(mm)
+            .is_some_and(|m| m.vmas.iter().any(|v| !v.is_empty(true)));
         if leftover {
-            self.bug(format!("exit_mmap removed VMAs of mm {} with pages still mapped", mm.0));
+            self.bug(format!(
+                "exit_mmap removed VMAs of mm {} with pages still mapped",
+                mm.0
+            ));
         }
         if let Some(m) = self.mm_mut(mm) {
             m.vmas.clear();

@@ -42,18 +42,27 @@ impl World {
             }
             let threads_using = self.tasks.iter().filter(|t| t.mm == Some(m.id)).count() as u32;
             if threads_using > m.users {
-                return Some(format!("mm {}: {} threads use it but mm_users is {}", m.id.0, threads_using, m.users));
+                return Some(format!(
+                    "mm {}: {} threads use it but mm_users is {}",
+                    m.id.0, threads_using, m.users
+                ));
             }
         }
         for t in &self.tasks {
             for (mm, mode) in &t.held {
                 let holds = self.mm(*mm).is_some_and(|m| m.lock.holds(t.pid, *mode));
                 if !holds {
-                    return Some(format!("task {} thinks it holds mmap_lock of mm {} but the lock disagrees", t.pid.0, mm.0));
+                    return Some(format!(
+                        "task {} thinks it holds mmap_lock of mm {} but the lock disagrees",
+                        t.pid.0, mm.0
+                    ));
                 }
             }
             if t.state == TaskState::Running {
-                let on_cpu = self.cpus.get(t.cpu.0 as usize).is_some_and(|c| c.current == Some(t.pid));
+                let on_cpu = self
+                    .cpus
+                    .get(t.cpu.0 as usize)
+                    .is_some_and(|c| c.current == Some(t.pid));
                 if !on_cpu {
                     return Some(format!("task {} is running but not on its CPU", t.pid.0));
                 }
@@ -64,9 +73,14 @@ impl World {
         }
         for (c, cpu) in self.cpus.iter().enumerate() {
             for p in &cpu.rq {
-                let ok = self.task(*p).is_some_and(|t| t.state == TaskState::Runnable && t.cpu.0 as usize == c);
+                let ok = self
+                    .task(*p)
+                    .is_some_and(|t| t.state == TaskState::Runnable && t.cpu.0 as usize == c);
                 if !ok {
-                    return Some(format!("cpu {c} queues task {} that is not runnable there", p.0));
+                    return Some(format!(
+                        "cpu {c} queues task {} that is not runnable there",
+                        p.0
+                    ));
                 }
             }
         }

@@ -56,7 +56,10 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn err<T>(&self, message: impl Into<String>) -> R<T> {
-        Err(LoadError { word: self.record, message: message.into() })
+        Err(LoadError {
+            word: self.record,
+            message: message.into(),
+        })
     }
 
     fn word(&mut self) -> R<i32> {
@@ -86,9 +89,17 @@ fn micros(w: i64) -> Option<u64> {
 impl World {
     pub fn load(&mut self, words: &[i32]) -> R<()> {
         if !self.tasks.is_empty() || !self.cpus.is_empty() {
-            return Err(LoadError { word: 0, message: "a world is already loaded".into() });
+            return Err(LoadError {
+                word: 0,
+                message: "a world is already loaded".into(),
+            });
         }
-        let mut r = Reader { words, pos: 0, record: 0, status: Vec::new() };
+        let mut r = Reader {
+            words,
+            pos: 0,
+            record: 0,
+            status: Vec::new(),
+        };
         let mut last_op = 0;
         let mut holds: Vec<(Pid, MmId, LockMode)> = Vec::new();
         while r.pos < words.len() {
@@ -110,7 +121,9 @@ impl World {
                 return r.err(format!("record type {op} has {expected} words, got {len}"));
             }
             if op < last_op {
-                return r.err(format!("record type {op} after type {last_op}: records must be in order"));
+                return r.err(format!(
+                    "record type {op} after type {last_op}: records must be in order"
+                ));
             }
             last_op = op;
             match op {
@@ -134,14 +147,20 @@ impl World {
                 OP_HOLD => {
                     let pid = Pid(r.range("pid", 1, PID_MAX_LIMIT as i64)? as u32);
                     let mm = MmId(r.range("mm", 0, self.mms.len() as i64 - 1)? as u32);
-                    let mode = if r.range("mode", 0, 1)? == 1 { LockMode::Write } else { LockMode::Read };
+                    let mode = if r.range("mode", 0, 1)? == 1 {
+                        LockMode::Write
+                    } else {
+                        LockMode::Read
+                    };
                     holds.push((pid, mm, mode));
                 }
                 OP_FD => self.load_fd(&mut r)?,
                 OP_EVENT => self.load_event(&mut r)?,
                 OP_CALLER => {
                     let pid = Pid(r.range("caller pid", 1, PID_MAX_LIMIT as i64)? as u32);
-                    let ok = self.task(pid).is_some_and(|t| !t.is_kthread() && t.state.is_alive());
+                    let ok = self
+                        .task(pid)
+                        .is_some_and(|t| !t.is_kthread() && t.state.is_alive());
                     if !ok {
                         return r.err(format!("caller {} is not a live userspace thread", pid.0));
                     }
@@ -180,7 +199,9 @@ impl World {
     fn load_vma(&mut self, r: &mut Reader) -> R<()> {
         let mm = r.range("mm", 0, self.mms.len() as i64 - 1)? as usize;
         let kind = r.word()?;
-        let Some(kind) = VmaKind::from_code(kind) else { return r.err(format!("unknown VMA kind {kind}")) };
+        let Some(kind) = VmaKind::from_code(kind) else {
+            return r.err(format!("unknown VMA kind {kind}"));
+        };
         let flags = r.range("vma flags", 0, VMA_FLAGS_MASK as i64)? as u32;
         let notifier = r.range("notifier", 0, 1)? == 1;
         let size = r.range("size_pages", 1, i32::MAX as i64)? as u64;
@@ -200,7 +221,15 @@ impl World {
         // Lay VMAs out in order with a one-page gap, as mmap would (the gap keeps them
         // from merging).
         let start_page = m.vmas.last().map(|v| v.end_page() + 1).unwrap_or(0x10);
-        m.vmas.push(Vma { start_page, size_pages: size, kind, flags, notifier_refuses_nonblock: notifier, mapped: pages, zapped: Pages::default() });
+        m.vmas.push(Vma {
+            start_page,
+            size_pages: size,
+            kind,
+            flags,
+            notifier_refuses_nonblock: notifier,
+            mapped: pages,
+            zapped: Pages::default(),
+        });
         m.initial.add(pages);
         Ok(())
     }
@@ -228,7 +257,11 @@ impl World {
         if self.procs.len() >= MAX_TASKS {
             return r.err("too many processes");
         }
-        let mut signal_flags = if pflags & PF_INIT_BIT != 0 { SIGNAL_UNKILLABLE } else { 0 };
+        let mut signal_flags = if pflags & PF_INIT_BIT != 0 {
+            SIGNAL_UNKILLABLE
+        } else {
+            0
+        };
         let core_dump = pflags & PF_CORE_DUMP_BIT != 0;
         if core_dump {
             signal_flags |= SIGNAL_GROUP_EXIT;
@@ -246,7 +279,8 @@ impl World {
             oom_mm: None,
             fds: Default::default(),
         });
-        r.status.push((tgid, status as u8, (mm >= 0).then_some(MmId(mm as u32))));
+        r.status
+            .push((tgid, status as u8, (mm >= 0).then_some(MmId(mm as u32))));
         Ok(())
     }
 
@@ -259,31 +293,58 @@ impl World {
         if self.task(pid).is_some() {
             return r.err(format!("pid {} defined twice", pid.0));
         }
-        let Some(pi) = self.proc_index(tgid) else { return r.err(format!("thread {} of unknown process {}", pid.0, tgid.0)) };
+        let Some(pi) = self.proc_index(tgid) else {
+            return r.err(format!("thread {} of unknown process {}", pid.0, tgid.0));
+        };
         if self.procs[pi].threads.is_empty() != (pid.0 == tgid.0) {
-            return r.err(format!("the first thread of process {} must be its leader (pid = tgid)", tgid.0));
+            return r.err(format!(
+                "the first thread of process {} must be its leader (pid = tgid)",
+                tgid.0
+            ));
         }
         let cpu = CpuId(r.range("cpu", 0, self.cpus.len() as i64 - 1)? as u32);
         let lo = r.word()? as u32 as u64;
         let hi = r.word()? as u32 as u64;
-        let all = if self.cpus.len() >= 64 { u64::MAX } else { (1u64 << self.cpus.len()) - 1 };
+        let all = if self.cpus.len() >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.cpus.len()) - 1
+        };
         let affinity = (lo | (hi << 32)) & all;
         if (affinity >> cpu.0) & 1 == 0 {
-            return r.err(format!("affinity of pid {} does not contain its cpu {}", pid.0, cpu.0));
+            return r.err(format!(
+                "affinity of pid {} does not contain its cpu {}",
+                pid.0, cpu.0
+            ));
         }
         let policy = match r.range("policy", 0, 1)? {
-            0 => Policy::Normal { nice: r.range("nice", -20, 19)? as i32 },
-            _ => Policy::Fifo { rt_prio: r.range("rt_prio", 1, 99)? as i32 },
+            0 => Policy::Normal {
+                nice: r.range("nice", -20, 19)? as i32,
+            },
+            _ => Policy::Fifo {
+                rt_prio: r.range("rt_prio", 1, 99)? as i32,
+            },
         };
         let state = r.range("state", 0, 6)?;
         let until = micros(r.range("until_us", -1, i32::MAX as i64)?);
-        let (status, mm) = r.status.iter().find(|s| s.0 == tgid).map(|s| (s.1, s.2)).unwrap_or((0, None));
+        let (status, mm) = r
+            .status
+            .iter()
+            .find(|s| s.0 == tgid)
+            .map(|s| (s.1, s.2))
+            .unwrap_or((0, None));
         if status == 2 {
-            return r.err(format!("process {} was already reaped: it has no threads", tgid.0));
+            return r.err(format!(
+                "process {} was already reaped: it has no threads",
+                tgid.0
+            ));
         }
         // A live process may have zombie threads (a zombie leader whose threads still run).
         if status == 1 && state != 5 {
-            return r.err(format!("pid {}: a zombie process has only zombie threads", pid.0));
+            return r.err(format!(
+                "pid {}: a zombie process has only zombie threads",
+                pid.0
+            ));
         }
         let mut t = Task::new(pid, tgid, cpu, affinity, policy);
         t.frames.push(Frame::User);
@@ -293,8 +354,14 @@ impl World {
         t.mm = if state == 5 { None } else { mm };
         t.state = match state {
             0 => TaskState::Runnable,
-            1 => TaskState::Sleeping { kind: SleepKind::Interruptible, waiting: WaitFor::Plain },
-            2 => TaskState::Sleeping { kind: SleepKind::Uninterruptible, waiting: WaitFor::Plain },
+            1 => TaskState::Sleeping {
+                kind: SleepKind::Interruptible,
+                waiting: WaitFor::Plain,
+            },
+            2 => TaskState::Sleeping {
+                kind: SleepKind::Uninterruptible,
+                waiting: WaitFor::Plain,
+            },
             3 => TaskState::Stopped,
             4 => TaskState::Frozen,
             5 => {
@@ -302,7 +369,10 @@ impl World {
                 t.frames.clear();
                 TaskState::Zombie
             }
-            _ => TaskState::Sleeping { kind: SleepKind::Killable, waiting: WaitFor::VforkDone },
+            _ => TaskState::Sleeping {
+                kind: SleepKind::Killable,
+                waiting: WaitFor::VforkDone,
+            },
         };
         if until.is_some() && !matches!(state, 1 | 2) {
             return r.err(format!("pid {}: until_us only for S and D sleeps", pid.0));
@@ -323,13 +393,21 @@ impl World {
             return r.err(format!("fd {fd} names unknown process {target}"));
         }
         let file = match kind {
-            0 => File::Pidfd { pid: Pid(target), nonblock },
+            0 => File::Pidfd {
+                pid: Pid(target),
+                nonblock,
+            },
             1 => File::ProcDir { tgid: Tgid(target) },
             _ => File::Other,
         };
-        let Some(p) = self.process_mut(owner) else { return r.err(format!("fd owner {} unknown", owner.0)) };
+        let Some(p) = self.process_mut(owner) else {
+            return r.err(format!("fd owner {} unknown", owner.0));
+        };
         if p.kthread || !p.fds.install_at(fd, file) {
-            return r.err(format!("fd {fd} of process {} is taken or the owner is a kthread", owner.0));
+            return r.err(format!(
+                "fd {fd} of process {} is taken or the owner is a kthread",
+                owner.0
+            ));
         }
         Ok(())
     }
@@ -349,7 +427,11 @@ impl World {
                 if a < 0 || a as usize >= self.mms.len() || b < 0 || !task_ok(self, c) {
                     return r.err("proc_reader needs an mm, a duration >= 0 and a reader thread");
                 }
-                ScenarioEventKind::ProcReader { mm: MmId(a as u32), duration_ns: b as u64 * 1000, reader: Pid(c as u32) }
+                ScenarioEventKind::ProcReader {
+                    mm: MmId(a as u32),
+                    duration_ns: b as u64 * 1000,
+                    reader: Pid(c as u32),
+                }
             }
             1 => {
                 if !task_ok(self, a) {
@@ -358,10 +440,18 @@ impl World {
                 ScenarioEventKind::Exit { pid: Pid(a as u32) }
             }
             2 => {
-                if a <= 0 || self.process(Tgid(a as u32)).is_none() || !crate::signal::signal_supported(b) || !task_ok(self, c) {
+                if a <= 0
+                    || self.process(Tgid(a as u32)).is_none()
+                    || !crate::signal::signal_supported(b)
+                    || !task_ok(self, c)
+                {
                     return r.err("kill needs a known target process, a supported signal (0, 9, 15, 18, 19) and a sender thread");
                 }
-                ScenarioEventKind::Kill { target: Tgid(a as u32), sig: b, from: Pid(c as u32) }
+                ScenarioEventKind::Kill {
+                    target: Tgid(a as u32),
+                    sig: b,
+                    from: Pid(c as u32),
+                }
             }
             _ => {
                 if !task_ok(self, a) {
@@ -378,13 +468,21 @@ impl World {
     fn finish_load(&mut self, r: &Reader, holds: &[(Pid, MmId, LockMode)]) -> R<()> {
         for i in 0..self.procs.len() {
             let tgid = self.procs[i].tgid;
-            let status = r.status.iter().find(|s| s.0 == tgid).map(|s| s.1).unwrap_or(0);
+            let status = r
+                .status
+                .iter()
+                .find(|s| s.0 == tgid)
+                .map(|s| s.1)
+                .unwrap_or(0);
             if status != 2 && self.procs[i].threads.is_empty() {
                 return r.err(format!("process {} has no thread", tgid.0));
             }
             if let Some(parent) = self.procs[i].parent {
                 if self.process(parent).is_none() {
-                    return r.err(format!("process {} has unknown parent {}", tgid.0, parent.0));
+                    return r.err(format!(
+                        "process {} has unknown parent {}",
+                        tgid.0, parent.0
+                    ));
                 }
             }
         }
@@ -399,13 +497,24 @@ impl World {
             }
         }
         for &(pid, mm, mode) in holds {
-            let Some(t) = self.task(pid) else { return r.err(format!("lock holder {} unknown", pid.0)) };
-            if !matches!(t.state, TaskState::Sleeping { kind: SleepKind::Uninterruptible, .. }) {
+            let Some(t) = self.task(pid) else {
+                return r.err(format!("lock holder {} unknown", pid.0));
+            };
+            if !matches!(
+                t.state,
+                TaskState::Sleeping {
+                    kind: SleepKind::Uninterruptible,
+                    ..
+                }
+            ) {
                 return r.err(format!("lock holder {} must be in D state", pid.0));
             }
             let m = &mut self.mms[mm.0 as usize];
             if !m.lock.can_grant_now(mode) {
-                return r.err(format!("mmap_lock of mm {} cannot be held that way twice", mm.0));
+                return r.err(format!(
+                    "mmap_lock of mm {} cannot be held that way twice",
+                    mm.0
+                ));
             }
             m.lock.take(pid, mode);
             if let Some(t) = self.task_mut(pid) {
@@ -445,7 +554,16 @@ impl World {
             }
             let threads = self.procs[pi].threads.clone();
             let dumper = threads.iter().copied().find(|p| {
-                self.task(*p).is_some_and(|t| t.sleep_until_ns.is_some() && matches!(t.state, TaskState::Sleeping { kind: SleepKind::Uninterruptible, .. }))
+                self.task(*p).is_some_and(|t| {
+                    t.sleep_until_ns.is_some()
+                        && matches!(
+                            t.state,
+                            TaskState::Sleeping {
+                                kind: SleepKind::Uninterruptible,
+                                ..
+                            }
+                        )
+                })
             });
             for p in threads {
                 let Some(t) = self.task_mut(p) else { continue };
@@ -458,7 +576,10 @@ impl World {
                 } else {
                     t.flags |= PF_EXITING;
                     t.frames = vec![Frame::Exit(ExitPc::MmRelease)];
-                    t.state = TaskState::Sleeping { kind: SleepKind::Uninterruptible, waiting: WaitFor::CoreDump };
+                    t.state = TaskState::Sleeping {
+                        kind: SleepKind::Uninterruptible,
+                        waiting: WaitFor::CoreDump,
+                    };
                     t.sleep_until_ns = None;
                 }
             }
@@ -466,29 +587,76 @@ impl World {
     }
 
     pub fn fire_scenario_event(&mut self, index: usize) {
-        let Some(ev) = self.scenario_events.get(index).copied() else { return };
+        let Some(ev) = self.scenario_events.get(index).copied() else {
+            return;
+        };
         match ev.kind {
-            ScenarioEventKind::ProcReader { mm, duration_ns, reader } => {
-                self.emit(reader, crate::events::Kind::ScenarioEvent, 0, mm.0 as i64, 0, 0);
+            ScenarioEventKind::ProcReader {
+                mm,
+                duration_ns,
+                reader,
+            } => {
+                self.emit(
+                    reader,
+                    crate::events::Kind::ScenarioEvent,
+                    0,
+                    mm.0 as i64,
+                    0,
+                    0,
+                );
                 // get_task_mm() fails once the task has no mm; mm_users > 0 is the same test.
                 if self.mmget_not_zero(reader, mm) {
-                    self.add_timer(self.now_ns + duration_ns, Timer::ProcReaderDone { mm, reader });
+                    self.add_timer(
+                        self.now_ns + duration_ns,
+                        Timer::ProcReaderDone { mm, reader },
+                    );
                 }
             }
             ScenarioEventKind::Exit { pid } => {
-                self.emit(pid, crate::events::Kind::ScenarioEvent, 1, pid.0 as i64, 0, 0);
-                let alive = self.task(pid).is_some_and(|t| t.state.is_alive() && t.flags & PF_EXITING == 0);
+                self.emit(
+                    pid,
+                    crate::events::Kind::ScenarioEvent,
+                    1,
+                    pid.0 as i64,
+                    0,
+                    0,
+                );
+                let alive = self
+                    .task(pid)
+                    .is_some_and(|t| t.state.is_alive() && t.flags & PF_EXITING == 0);
                 if alive {
                     self.do_group_exit(pid);
                 }
             }
             ScenarioEventKind::Kill { target, sig, from } => {
-                self.emit(from, crate::events::Kind::ScenarioEvent, 2, target.0 as i64, sig as i64, 0);
+                self.emit(
+                    from,
+                    crate::events::Kind::ScenarioEvent,
+                    2,
+                    target.0 as i64,
+                    sig as i64,
+                    0,
+                );
                 self.kill_pid_info(crate::signal::Sender::Task(from), sig, target);
             }
             ScenarioEventKind::Wake { pid } => {
-                self.emit(pid, crate::events::Kind::ScenarioEvent, 3, pid.0 as i64, 0, 0);
-                let plain = self.task(pid).is_some_and(|t| matches!(t.state, TaskState::Sleeping { waiting: WaitFor::Plain, .. }));
+                self.emit(
+                    pid,
+                    crate::events::Kind::ScenarioEvent,
+                    3,
+                    pid.0 as i64,
+                    0,
+                    0,
+                );
+                let plain = self.task(pid).is_some_and(|t| {
+                    matches!(
+                        t.state,
+                        TaskState::Sleeping {
+                            waiting: WaitFor::Plain,
+                            ..
+                        }
+                    )
+                });
                 if plain {
                     self.wake(pid, Pid(0));
                 }

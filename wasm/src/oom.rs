@@ -15,7 +15,10 @@ impl World {
     /// with its task_lock held by `ctx` (§B.1).
     pub fn find_lock_task_mm(&mut self, ctx: Pid, p: Pid) -> Option<Pid> {
         let tgid = self.task(p)?.tgid;
-        let found = self.threads_of(tgid).into_iter().find(|t| self.task(*t).is_some_and(|t| t.mm.is_some()))?;
+        let found = self
+            .threads_of(tgid)
+            .into_iter()
+            .find(|t| self.task(*t).is_some_and(|t| t.mm.is_some()))?;
         if let Some(t) = self.task_mut(found) {
             t.alloc_lock_holder = Some(ctx);
         }
@@ -24,20 +27,35 @@ impl World {
 
     /// process_shares_mm(p, mm): compares with the first thread of p that has an mm.
     pub fn process_shares_mm(&self, p: Tgid, mm: MmId) -> bool {
-        let Some(proc_) = self.process(p) else { return false };
-        proc_.threads.iter().filter_map(|t| self.task(*t)).find_map(|t| t.mm) == Some(mm)
+        let Some(proc_) = self.process(p) else {
+            return false;
+        };
+        proc_
+            .threads
+            .iter()
+            .filter_map(|t| self.task(*t))
+            .find_map(|t| t.mm)
+            == Some(mm)
     }
 
     /// thread_group_empty(): the leader is the only thread left on the group's list (a
     /// released thread is off the list; a zombie leader is still on it).
     fn thread_group_empty(&self, tgid: Tgid) -> bool {
-        self.threads_of(tgid).iter().filter(|t| self.task(**t).is_some_and(|t| t.state != TaskState::Dead)).count() <= 1
+        self.threads_of(tgid)
+            .iter()
+            .filter(|t| self.task(**t).is_some_and(|t| t.state != TaskState::Dead))
+            .count()
+            <= 1
     }
 
     /// __task_will_free_mem(task) (§B.2): looks only at the signal_struct and PF_EXITING.
     pub fn __task_will_free_mem(&self, task: Pid) -> bool {
-        let Some(t) = self.task(task) else { return false };
-        let Some(p) = self.process(t.tgid) else { return false };
+        let Some(t) = self.task(task) else {
+            return false;
+        };
+        let Some(p) = self.process(t.tgid) else {
+            return false;
+        };
         // Rule 1: a core dump in progress (core_state, v5.17+; SIGNAL_GROUP_COREDUMP before).
         if p.core_state {
             return false;
@@ -53,15 +71,23 @@ impl World {
     /// __task_will_free_mem for a process (its leader's signal_struct, any thread's PF_EXITING
     /// when it is the only one).
     pub fn task_will_free_mem_group(&self, tgid: Tgid) -> bool {
-        let Some(p) = self.process(tgid) else { return false };
-        let first = p.threads.iter().copied().find(|t| self.task(*t).is_some_and(|t| t.state != TaskState::Dead));
+        let Some(p) = self.process(tgid) else {
+            return false;
+        };
+        let first = p
+            .threads
+            .iter()
+            .copied()
+            .find(|t| self.task(*t).is_some_and(|t| t.state != TaskState::Dead));
         first.is_some_and(|t| self.__task_will_free_mem(t))
     }
 
     /// task_will_free_mem(task) (§B.2). Returns the answer and how many processes the
     /// for_each_process walk visited (its cost is charged by the caller).
     pub fn task_will_free_mem(&self, task: Pid) -> (bool, u64) {
-        let Some(t) = self.task(task) else { return (false, 0) };
+        let Some(t) = self.task(task) else {
+            return (false, 0);
+        };
         // Rule 1: no mm (past exit_mm).
         let Some(mm) = t.mm else { return (false, 0) };
         if !self.__task_will_free_mem(task) {
@@ -120,7 +146,13 @@ impl World {
     /// queue_oom_reaper(tsk): de-duplicated by MMF_OOM_REAP_QUEUED, delayed by
     /// OOM_REAPER_DELAY from v5.18.
     pub fn queue_oom_reaper(&mut self, ctx: Pid, tsk: Pid) {
-        let Some(mm) = self.task(tsk).and_then(|t| self.process(t.tgid)).and_then(|p| p.oom_mm) else { return };
+        let Some(mm) = self
+            .task(tsk)
+            .and_then(|t| self.process(t.tgid))
+            .and_then(|p| p.oom_mm)
+        else {
+            return;
+        };
         if self.test_mm_flag(mm, MMF_OOM_REAP_QUEUED) {
             return;
         }
@@ -138,7 +170,10 @@ impl World {
 
     /// wake_oom_reaper() (the timer): drop a victim that already exited on its own.
     pub fn wake_oom_reaper(&mut self, victim: Pid) {
-        let mm = self.task(victim).and_then(|t| self.process(t.tgid)).and_then(|p| p.oom_mm);
+        let mm = self
+            .task(victim)
+            .and_then(|t| self.process(t.tgid))
+            .and_then(|p| p.oom_mm);
         if mm.is_some_and(|mm| self.test_mm_flag(mm, MMF_OOM_SKIP)) {
             self.put_task_struct(Pid(0), victim);
             return;
@@ -174,8 +209,12 @@ impl World {
             self.queue_oom_reaper(ctx, leader);
             return 0;
         }
-        let Some(v) = self.find_lock_task_mm(ctx, leader) else { return -crate::errno::ESRCH };
-        let Some(mm) = self.task(v).and_then(|t| t.mm) else { return -crate::errno::ESRCH };
+        let Some(v) = self.find_lock_task_mm(ctx, leader) else {
+            return -crate::errno::ESRCH;
+        };
+        let Some(mm) = self.task(v).and_then(|t| t.mm) else {
+            return -crate::errno::ESRCH;
+        };
         self.mmgrab(ctx, mm);
         self.send_group_signal(Sender::Kernel(ctx), SIGKILL, victim);
         self.mark_oom_victim(ctx, v);
@@ -218,8 +257,18 @@ impl World {
         while self.task(Pid(pid)).is_some() || self.process(Tgid(pid)).is_some() {
             pid += 1;
         }
-        let all = if self.cpus.len() >= 64 { u64::MAX } else { (1u64 << self.cpus.len()) - 1 };
-        let mut t = crate::task::Task::new(Pid(pid), Tgid(pid), crate::ids::CpuId(0), all, crate::task::Policy::Normal { nice: 0 });
+        let all = if self.cpus.len() >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.cpus.len()) - 1
+        };
+        let mut t = crate::task::Task::new(
+            Pid(pid),
+            Tgid(pid),
+            crate::ids::CpuId(0),
+            all,
+            crate::task::Policy::Normal { nice: 0 },
+        );
         t.flags |= crate::task::PF_KTHREAD;
         t.frames.push(Frame::OomReaper(crate::frame::Reaper {
             pc: crate::frame::ReaperPc::Wait,
@@ -228,13 +277,20 @@ impl World {
             attempts: 0,
             success: false,
         }));
-        t.state = TaskState::Sleeping { kind: crate::task::SleepKind::Interruptible, waiting: crate::task::WaitFor::OomReaperWork };
+        t.state = TaskState::Sleeping {
+            kind: crate::task::SleepKind::Interruptible,
+            waiting: crate::task::WaitFor::OomReaperWork,
+        };
         self.add_task(t);
         self.add_process(crate::process::Process {
             tgid: Tgid(pid),
             parent: None,
             threads: vec![Pid(pid)],
-            cred: crate::process::Cred { uid: 0, euid: 0, caps: crate::process::CAPS_MASK },
+            cred: crate::process::Cred {
+                uid: 0,
+                euid: 0,
+                caps: crate::process::CAPS_MASK,
+            },
             signal_flags: 0,
             core_state: false,
             kthread: true,

@@ -78,8 +78,7 @@ pub fn cpu_speed_ppm(capacity: u32, freq_mhz: u32, max_freq_mhz: u32) -> u64 {
     let cap = capacity.clamp(1, 1024) as u64;
     let max = max_freq_mhz.max(1) as u64;
     let freq = (freq_mhz as u64).clamp(1, max);
-    let scaled_per_mille =
-        MEMORY_BOUND_PER_MILLE * max + (1000 - MEMORY_BOUND_PER_MILLE) * freq;
+    let scaled_per_mille = MEMORY_BOUND_PER_MILLE * max + (1000 - MEMORY_BOUND_PER_MILLE) * freq;
     // cap/1024 * scaled_per_mille/(1000*max), times 10^6.
     (cap * scaled_per_mille * 1_000_000 / (1024 * 1000 * max)).max(1)
 }
@@ -107,8 +106,20 @@ mod tests {
         };
         let close = |got: f64, want: f64| (got - want).abs() / want < 0.02;
         assert!(close(rate(1024, 2500, 2500), 12398.0));
-        assert!(close(rate(1024, 800, 2500), 6144.0), "{}", rate(1024, 800, 2500));
-        assert!(close(rate(673, 1600, 1600), 8144.0), "{}", rate(673, 1600, 1600));
-        assert!(close(rate(673, 300, 1600), 3236.0), "{}", rate(673, 300, 1600));
+        assert!(
+            close(rate(1024, 800, 2500), 6144.0),
+            "{}",
+            rate(1024, 800, 2500)
+        );
+        assert!(
+            close(rate(673, 1600, 1600), 8144.0),
+            "{}",
+            rate(673, 1600, 1600)
+        );
+        assert!(
+            close(rate(673, 300, 1600), 3236.0),
+            "{}",
+            rate(673, 300, 1600)
+        );
     }
 }

@@ -19,10 +19,17 @@ impl World {
                 None => self.sleep(me, SleepKind::Interruptible, WaitFor::OomReaperWork, None),
                 Some(victim) => {
                     r.victim = Some(victim);
-                    r.mm = self.task(victim).and_then(|t| self.process(t.tgid)).and_then(|p| p.oom_mm);
+                    r.mm = self
+                        .task(victim)
+                        .and_then(|t| self.process(t.tgid))
+                        .and_then(|p| p.oom_mm);
                     r.attempts = 0;
                     r.success = false;
-                    r.pc = if r.mm.is_some() { ReaperPc::Attempt } else { ReaperPc::Done };
+                    r.pc = if r.mm.is_some() {
+                        ReaperPc::Attempt
+                    } else {
+                        ReaperPc::Done
+                    };
                 }
             },
             ReaperPc::Attempt => self.reap_attempt(me, &mut r),
@@ -44,12 +51,23 @@ impl World {
                     self.set_mm_flag(me, mm, MMF_OOM_SKIP, true);
                 }
                 self.put_task_struct(me, victim);
-                r = Reaper { pc: ReaperPc::Wait, victim: None, mm: None, attempts: 0, success: false };
+                r = Reaper {
+                    pc: ReaperPc::Wait,
+                    victim: None,
+                    mm: None,
+                    attempts: 0,
+                    success: false,
+                };
             }
         }
         // The frame may no longer be on top (a zap was pushed above it).
         if let Some(t) = self.task_mut(me) {
-            if let Some(f) = t.frames.iter_mut().rev().find(|f| matches!(f, Frame::OomReaper(_))) {
+            if let Some(f) = t
+                .frames
+                .iter_mut()
+                .rev()
+                .find(|f| matches!(f, Frame::OomReaper(_)))
+            {
                 *f = Frame::OomReaper(r);
             }
         }

@@ -50,7 +50,11 @@ impl World {
             return false;
         };
         let (c, tc) = (s.cred, t.cred);
-        c.euid == tc.euid || c.euid == tc.uid || c.uid == tc.euid || c.uid == tc.uid || c.caps & CAP_KILL != 0
+        c.euid == tc.euid
+            || c.euid == tc.uid
+            || c.uid == tc.euid
+            || c.uid == tc.uid
+            || c.caps & CAP_KILL != 0
     }
 
     /// kill_pid_info(sig, info, pid) for a process: ESRCH when no task is left, EPERM
@@ -58,7 +62,9 @@ impl World {
     /// kernel reports success for those).
     pub fn kill_pid_info(&mut self, sender: Sender, sig: i32, target: Tgid) -> i32 {
         let alive = self.process(target).is_some_and(|p| {
-            p.threads.iter().any(|t| self.task(*t).is_some_and(|t| t.state != TaskState::Dead))
+            p.threads
+                .iter()
+                .any(|t| self.task(*t).is_some_and(|t| t.state != TaskState::Dead))
         });
         if !alive {
             return -ESRCH;
@@ -78,7 +84,9 @@ impl World {
     /// send_signal_locked + complete_signal for a thread-group signal.
     pub fn send_group_signal(&mut self, sender: Sender, sig: i32, target: Tgid) {
         let ctx = sender.ctx();
-        let Some(pi) = self.proc_index(target) else { return };
+        let Some(pi) = self.proc_index(target) else {
+            return;
+        };
         let force = matches!(sender, Sender::Kernel(_));
         let p = &self.procs[pi];
         // sig_task_ignored(): init (SIGNAL_UNKILLABLE) and kthreads ignore default-action
@@ -87,7 +95,11 @@ impl World {
         // prepare_signal(): a group already exiting drops new signals, except SIGKILL during
         // a core dump (it interrupts the dump).
         let dropped = p.group_exit() && !(p.core_state && sig == SIGKILL);
-        let res = if ignored || dropped { TRACE_SIGNAL_IGNORED } else { TRACE_SIGNAL_DELIVERED };
+        let res = if ignored || dropped {
+            TRACE_SIGNAL_IGNORED
+        } else {
+            TRACE_SIGNAL_DELIVERED
+        };
         let leader = target.0 as i64;
         self.emit(ctx, Kind::SignalGenerate, sig as i64, leader, 1, res);
         if res != TRACE_SIGNAL_DELIVERED {
@@ -108,13 +120,18 @@ impl World {
             p.signal_flags |= SIGNAL_GROUP_EXIT;
         }
         for pid in self.threads_of(target) {
-            let Some(t) = self.task_mut(pid) else { continue };
+            let Some(t) = self.task_mut(pid) else {
+                continue;
+            };
             if !t.state.is_alive() {
                 continue;
             }
             t.sigkill_pending = true;
             match t.state {
-                TaskState::Sleeping { kind: SleepKind::Interruptible | SleepKind::Killable, waiting } => {
+                TaskState::Sleeping {
+                    kind: SleepKind::Interruptible | SleepKind::Killable,
+                    waiting,
+                } => {
                     self.interrupt_wait(pid, waiting);
                     self.wake(pid, ctx);
                 }
@@ -135,7 +152,14 @@ impl World {
                 if let Some(t) = self.task_mut(pid) {
                     t.result = -(crate::errno::EINTR as i64);
                 }
-                self.emit(pid, Kind::MmapLock, mm.0 as i64, crate::events::LockOp::WaitInterrupted as u8 as i64, 0, 0);
+                self.emit(
+                    pid,
+                    Kind::MmapLock,
+                    mm.0 as i64,
+                    crate::events::LockOp::WaitInterrupted as u8 as i64,
+                    0,
+                    0,
+                );
                 self.grant_mmap_lock_waiters(mm);
             }
         }
@@ -143,9 +167,17 @@ impl World {
 
     fn stop_group(&mut self, target: Tgid) {
         for pid in self.threads_of(target) {
-            let Some(t) = self.task_mut(pid) else { continue };
-            if matches!(t.state, TaskState::Sleeping { kind: SleepKind::Interruptible, .. } | TaskState::Runnable | TaskState::Running)
-                && t.frames.last() == Some(&Frame::User)
+            let Some(t) = self.task_mut(pid) else {
+                continue;
+            };
+            if matches!(
+                t.state,
+                TaskState::Sleeping {
+                    kind: SleepKind::Interruptible,
+                    ..
+                } | TaskState::Runnable
+                    | TaskState::Running
+            ) && t.frames.last() == Some(&Frame::User)
             {
                 t.state = TaskState::Stopped;
                 self.deschedule(pid);
@@ -155,7 +187,10 @@ impl World {
 
     fn continue_group(&mut self, ctx: Pid, target: Tgid) {
         for pid in self.threads_of(target) {
-            if self.task(pid).is_some_and(|t| t.state == TaskState::Stopped) {
+            if self
+                .task(pid)
+                .is_some_and(|t| t.state == TaskState::Stopped)
+            {
                 self.wake(pid, ctx);
             }
         }
@@ -165,7 +200,9 @@ impl World {
     /// do_group_exit sets SIGNAL_GROUP_EXIT and kills the other threads only when there are
     /// any; a lone thread just enters do_exit with PF_EXITING (§B.2 rule 3).
     pub fn do_group_exit(&mut self, pid: Pid) {
-        let Some(tgid) = self.task(pid).map(|t| t.tgid) else { return };
+        let Some(tgid) = self.task(pid).map(|t| t.tgid) else {
+            return;
+        };
         let others: Vec<Pid> = self
             .threads_of(tgid)
             .into_iter()

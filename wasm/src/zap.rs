@@ -55,7 +55,13 @@ impl World {
         }
         let n = self.mm(mm).map(|m| m.vmas.len()).unwrap_or(0);
         let reverse = z.mode == ZapMode::Reap && self.version.reap_walks_in_reverse();
-        let idx = |done: usize| if reverse { n.saturating_sub(1 + done) } else { done };
+        let idx = |done: usize| {
+            if reverse {
+                n.saturating_sub(1 + done)
+            } else {
+                done
+            }
+        };
         if z.pending > 0 {
             let i = idx(z.done_vmas);
             self.apply_batch(pid, &mut z, i);
@@ -64,7 +70,11 @@ impl World {
             return self.finish_walk(pid, z);
         }
         let i = idx(z.done_vmas);
-        let cost = if z.in_vma { self.reserve_batch(&mut z, i) } else { self.enter_vma(&mut z, i) };
+        let cost = if z.in_vma {
+            self.reserve_batch(&mut z, i)
+        } else {
+            self.enter_vma(&mut z, i)
+        };
         self.set_zap(pid, z);
         self.cost_on(pid, cost)
     }
@@ -80,7 +90,9 @@ impl World {
         if z.mode == ZapMode::Reap {
             self.set_mm_flag(pid, mm, MMF_UNSTABLE, true);
         }
-        let locked = self.mm(mm).is_some_and(|m| m.lock.holds(pid, LockMode::Read) || m.lock.holds(pid, LockMode::Write));
+        let locked = self.mm(mm).is_some_and(|m| {
+            m.lock.holds(pid, LockMode::Read) || m.lock.holds(pid, LockMode::Write)
+        });
         if z.needs_lock && !locked {
             self.warn(pid, Warn::ReapWithoutMmapLock, mm.0 as i64, 0);
         }
@@ -125,7 +137,10 @@ impl World {
             z.done_vmas += 1;
             return params::PRIMITIVE_NS;
         }
-        let overlap = vma.end_page().min(z.end_page).saturating_sub(vma.start_page.max(z.start_page));
+        let overlap = vma
+            .end_page()
+            .min(z.end_page)
+            .saturating_sub(vma.start_page.max(z.start_page));
         if overlap == 0 {
             z.done_vmas += 1;
             return params::PRIMITIVE_NS;
@@ -152,7 +167,11 @@ impl World {
     fn reserve_batch(&self, z: &mut Zap, idx: usize) -> u64 {
         let include_shared = z.mode == ZapMode::ExitUnmap;
         let batch = z.vma_budget.min(params::ZAP_BATCH_PAGES);
-        let peek = self.mm(z.mm).and_then(|m| m.vmas.get(idx)).map(|v| v.peek_zap(batch, include_shared)).unwrap_or_default();
+        let peek = self
+            .mm(z.mm)
+            .and_then(|m| m.vmas.get(idx))
+            .map(|v| v.peek_zap(batch, include_shared))
+            .unwrap_or_default();
         if peek.total() == 0 {
             z.in_vma = false;
             z.done_vmas += 1;
@@ -160,7 +179,11 @@ impl World {
         }
         z.pending = peek.total();
         z.vma_budget -= z.pending;
-        let per_page = if z.mode == ZapMode::ExitUnmap { params::EXIT_UNMAP_NS_PER_PAGE } else { params::REAP_NS_PER_PAGE };
+        let per_page = if z.mode == ZapMode::ExitUnmap {
+            params::EXIT_UNMAP_NS_PER_PAGE
+        } else {
+            params::REAP_NS_PER_PAGE
+        };
         peek.anon * per_page
             + peek.swap * params::SWAP_ENTRY_NS
             + (peek.file + peek.shmem) * params::FILE_UNMAP_NS_PER_PAGE
@@ -173,7 +196,9 @@ impl World {
         let include_shared = z.mode == ZapMode::ExitUnmap;
         let batch = std::mem::take(&mut z.pending);
         let Some(m) = self.mm_mut(z.mm) else { return };
-        let Some(vma) = m.vmas.get_mut(idx) else { return };
+        let Some(vma) = m.vmas.get_mut(idx) else {
+            return;
+        };
         let shared = vma.kind.is_shared();
         let r = vma.zap_some(batch, include_shared);
         m.zapped.add(r.pages);
@@ -185,7 +210,9 @@ impl World {
 
     /// kmem:rss_stat for each counter that changed, with the mm's new total.
     fn emit_rss(&mut self, ctx: Pid, mm: MmId, delta: Pages) {
-        let Some(now) = self.mm(mm).map(|m| m.mapped()) else { return };
+        let Some(now) = self.mm(mm).map(|m| m.mapped()) else {
+            return;
+        };
         let curr = self.task(ctx).is_some_and(|t| t.mm == Some(mm)) as i64;
         let members = [
             (MM_FILEPAGES, delta.file, now.file),

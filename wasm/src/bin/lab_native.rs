@@ -53,13 +53,20 @@ fn run(args: &[String]) -> Result<(), String> {
             println!("{} {}", k.events_hash(), k.event_count());
         }
         "bench" => {
-            let runs: u32 = rest.first().ok_or("bench needs a run count")?.parse().map_err(|e| format!("runs: {e}"))?;
+            let runs: u32 = rest
+                .first()
+                .ok_or("bench needs a run count")?
+                .parse()
+                .map_err(|e| format!("runs: {e}"))?;
             let start = Instant::now();
             for _ in 0..runs {
                 once()?;
             }
             let secs = start.elapsed().as_secs_f64();
-            println!("{{\"runs\":{runs},\"seconds\":{secs},\"runs_per_second\":{}}}", runs as f64 / secs);
+            println!(
+                "{{\"runs\":{runs},\"seconds\":{secs},\"runs_per_second\":{}}}",
+                runs as f64 / secs
+            );
         }
         m => return Err(format!("unknown mode {m}")),
     }

@@ -13,7 +13,11 @@ use crate::task::PF_EXITING;
 fn exit_trace(lab: &Lab) -> Vec<&'static str> {
     let mm = MM_VICTIM as f64;
     let mut trace: Vec<&'static str> = Vec::new();
-    for e in lab.events().iter().filter(|e| e.pid == VICTIM as f64 && e.a == mm) {
+    for e in lab
+        .events()
+        .iter()
+        .filter(|e| e.pid == VICTIM as f64 && e.a == mm)
+    {
         let sym = if e.is(Kind::MmapLock) {
             match e.b as u8 {
                 x if x == LockOp::ReadAcquired as u8 => "R+",
@@ -65,7 +69,11 @@ const EXIT_MM: [&str; 3] = ["R+", "R-", "start"];
 fn v5_15_exit_mmap_of_a_non_victim_takes_no_lock() {
     for kernel in [510, 515, 516] {
         let lab = exited_victim(kernel, false);
-        assert_eq!(exit_trace(&lab), [&EXIT_MM[..], &["rss", "free", "gone"]].concat(), "{kernel}");
+        assert_eq!(
+            exit_trace(&lab),
+            [&EXIT_MM[..], &["rss", "free", "gone"]].concat(),
+            "{kernel}"
+        );
     }
 }
 
@@ -74,7 +82,10 @@ fn v5_15_exit_mmap_of_a_non_victim_takes_no_lock() {
 #[test]
 fn v5_15_exit_mmap_of_an_oom_victim_reaps_itself_then_takes_the_write_barrier() {
     let lab = exited_victim(515, true);
-    assert_eq!(exit_trace(&lab), [&EXIT_MM[..], &["rss", "skip", "W+", "W-", "free", "gone"]].concat());
+    assert_eq!(
+        exit_trace(&lab),
+        [&EXIT_MM[..], &["rss", "skip", "W+", "W-", "free", "gone"]].concat()
+    );
 }
 
 /// §B.5 table, v5.17 (64591e8605d6): unmap, free_pgtables and VMA removal under the write
@@ -82,7 +93,10 @@ fn v5_15_exit_mmap_of_an_oom_victim_reaps_itself_then_takes_the_write_barrier() 
 #[test]
 fn v5_17_exit_mmap_runs_under_the_write_lock() {
     let lab = exited_victim(517, false);
-    assert_eq!(exit_trace(&lab), [&EXIT_MM[..], &["W+", "rss", "free", "gone", "W-"]].concat());
+    assert_eq!(
+        exit_trace(&lab),
+        [&EXIT_MM[..], &["W+", "rss", "free", "gone", "W-"]].concat()
+    );
 }
 
 /// §B.5 table, v6.0+ (bf3980c85212): unmap under the read lock, then MMF_OOM_SKIP for every
@@ -92,7 +106,11 @@ fn v6_0_exit_mmap_sets_mmf_oom_skip_between_unmap_and_free() {
     for kernel in [600, 618] {
         let lab = exited_victim(kernel, false);
         let shape = ["R+", "rss", "R-", "skip", "W+", "free", "gone", "W-"];
-        assert_eq!(exit_trace(&lab), [&EXIT_MM[..], &shape].concat(), "{kernel}");
+        assert_eq!(
+            exit_trace(&lab),
+            [&EXIT_MM[..], &shape].concat(),
+            "{kernel}"
+        );
     }
 }
 
@@ -101,7 +119,10 @@ fn v6_0_exit_mmap_sets_mmf_oom_skip_between_unmap_and_free() {
 /// walk, the read lock released.
 fn reap_while_victim_exits(kernel: i32, caller_cpu: [i32; 3], pages: i32) -> Lab {
     let cpus = [BIG_MAX, caller_cpu, BIG_MAX, BIG_MAX];
-    let mut lab = Sim::new(kernel).cpus(&cpus).victim(&[VmaSpec::anon(pages)], S).lab(1);
+    let mut lab = Sim::new(kernel)
+        .cpus(&cpus)
+        .victim(&[VmaSpec::anon(pages)], S)
+        .lab(1);
     lab.enter();
     lab.kill(VICTIM);
     lab.reap(H_VICTIM);
@@ -120,7 +141,10 @@ fn v5_15_pgtables_freed_under_a_reading_walker() {
     let lab = reap_while_victim_exits(515, LITTLE_MIN, 32 * MIB);
     let w = lab.warns(Warn::PgtablesFreedUnderWalker);
     assert_eq!(w.len(), 1);
-    assert_eq!((w[0].pid, w[0].b, w[0].c), (VICTIM as f64, KILLER as f64, MM_VICTIM as f64));
+    assert_eq!(
+        (w[0].pid, w[0].b, w[0].c),
+        (VICTIM as f64, KILLER as f64, MM_VICTIM as f64)
+    );
 }
 
 /// §B.5 v5.17 / §F.2: the same race is safe: free_pgtables waits for the write lock, which it
@@ -131,9 +155,18 @@ fn v5_17_exit_mmap_waits_for_the_reading_walker() {
     assert!(lab.warns(Warn::PgtablesFreedUnderWalker).is_empty());
     let ev = lab.events();
     let mm = MM_VICTIM as f64;
-    let lock = |pid: i32, op: LockOp| pos(&ev, |e| e.kind == Kind::MmapLock as u8 && e.a == mm && e.pid == pid as f64 && e.b == op as u8 as f64);
+    let lock = |pid: i32, op: LockOp| {
+        pos(&ev, |e| {
+            e.kind == Kind::MmapLock as u8
+                && e.a == mm
+                && e.pid == pid as f64
+                && e.b == op as u8 as f64
+        })
+    };
     let freed = pos(&ev, |e| e.kind == Kind::ExitMmap as u8 && e.b == 3.0);
-    assert!(lock(KILLER, LockOp::ReadReleased).unwrap() < lock(VICTIM, LockOp::WriteAcquired).unwrap());
+    assert!(
+        lock(KILLER, LockOp::ReadReleased).unwrap() < lock(VICTIM, LockOp::WriteAcquired).unwrap()
+    );
     assert!(lock(VICTIM, LockOp::WriteAcquired).unwrap() < freed.unwrap());
 }
 
@@ -146,8 +179,18 @@ fn v6_0_victim_and_reaper_zap_concurrently_without_harm() {
     let pages = 4 * crate::params::ZAP_BATCH_PAGES as i32;
     let lab = reap_while_victim_exits(600, BIG_MAX, pages);
     assert!(lab.warns(Warn::PgtablesFreedUnderWalker).is_empty());
-    let zappers = |pid: i32| lab.of(Kind::RssStat).iter().filter(|e| e.a == MM_VICTIM as f64 && e.pid == pid as f64).count();
-    assert!(zappers(VICTIM) > 0 && zappers(KILLER) > 0, "both zapped: {} {}", zappers(VICTIM), zappers(KILLER));
+    let zappers = |pid: i32| {
+        lab.of(Kind::RssStat)
+            .iter()
+            .filter(|e| e.a == MM_VICTIM as f64 && e.pid == pid as f64)
+            .count()
+    };
+    assert!(
+        zappers(VICTIM) > 0 && zappers(KILLER) > 0,
+        "both zapped: {} {}",
+        zappers(VICTIM),
+        zappers(KILLER)
+    );
 }
 
 /// §B.5 v5.17 / §F.3: a reaper that holds only an mmgrab and gets the lock after exit_mmap's
@@ -165,12 +208,18 @@ fn v5_17_reaper_after_teardown_walks_nothing() {
     lab.idle_until(ONE_S);
     lab.enter();
     let torn = lab.mm(mm);
-    assert_eq!((torn.state, torn.vmas), (2.0, 0.0), "torn down, no VMA left");
+    assert_eq!(
+        (torn.state, torn.vmas),
+        (2.0, 0.0),
+        "torn down, no VMA left"
+    );
     assert_eq!(torn.flags & MMF_OOM_SKIP, 0);
     let events_before = lab.k.event_count();
     assert_eq!(lab.reap(mm), 1.0);
     let walk = &lab.events()[events_before as usize..];
-    assert!(walk.iter().all(|e| e.kind != Kind::RssStat as u8 && e.kind != Kind::Warn as u8));
+    assert!(walk
+        .iter()
+        .all(|e| e.kind != Kind::RssStat as u8 && e.kind != Kind::Warn as u8));
     assert_eq!(lab.k.mm_ref(me, mm, 1), 0, "mmdrop");
     assert_eq!(lab.mm(mm).state, 3.0, "the last mm_count: freed");
     assert_eq!(lab.k.leaked_refs(), vec![0.0, 0.0]);
@@ -191,12 +240,20 @@ fn pf_exiting_comes_before_exit_mm_and_mm_is_null_after() {
     lab.idle_until(50.0 * MS);
     assert_ne!(lab.k.task_flags(VICTIM as u32) as u32 & PF_EXITING, 0);
     assert_eq!(lab.k.task_mm(VICTIM as u32), H_VICTIM as i32);
-    assert_eq!(lab.state(VICTIM), D as f64, "waiting in exit_mm's mmap_read_lock");
+    assert_eq!(
+        lab.state(VICTIM),
+        D as f64,
+        "waiting in exit_mm's mmap_read_lock"
+    );
     lab.idle_until(300.0 * MS);
     assert_eq!(lab.k.task_mm(VICTIM as u32), 0);
     let ev = lab.events();
-    let exiting = pos(&ev, |e| e.kind == Kind::TaskState as u8 && e.a == VICTIM as f64 && e.c as u32 & PF_EXITING != 0);
-    let mm_dropped = pos(&ev, |e| e.kind == Kind::MmRef as u8 && e.pid == VICTIM as f64 && e.a == MM_VICTIM as f64);
+    let exiting = pos(&ev, |e| {
+        e.kind == Kind::TaskState as u8 && e.a == VICTIM as f64 && e.c as u32 & PF_EXITING != 0
+    });
+    let mm_dropped = pos(&ev, |e| {
+        e.kind == Kind::MmRef as u8 && e.pid == VICTIM as f64 && e.a == MM_VICTIM as f64
+    });
     assert!(exiting.unwrap() < mm_dropped.unwrap());
 }
 
@@ -211,9 +268,16 @@ fn zombie_leader_is_kept_while_its_threads_live() {
     lab.idle_until(ONE_S);
     assert_eq!(lab.state(VICTIM), RELEASED);
     let ev = lab.events();
-    let last_thread_exit = rpos(&ev, |e| e.kind == Kind::SchedProcessExit as u8 && e.a != VICTIM as f64 && e.c == 1.0);
-    let leader_freed = pos(&ev, |e| e.kind == Kind::SchedProcessFree as u8 && e.a == VICTIM as f64);
-    assert!(last_thread_exit.unwrap() < leader_freed.unwrap(), "group_dead comes from the last thread");
+    let last_thread_exit = rpos(&ev, |e| {
+        e.kind == Kind::SchedProcessExit as u8 && e.a != VICTIM as f64 && e.c == 1.0
+    });
+    let leader_freed = pos(&ev, |e| {
+        e.kind == Kind::SchedProcessFree as u8 && e.a == VICTIM as f64
+    });
+    assert!(
+        last_thread_exit.unwrap() < leader_freed.unwrap(),
+        "group_dead comes from the last thread"
+    );
 }
 
 /// §A.0 / §B.5 exit order: a process whose parent waits is released as soon as it is a
@@ -222,8 +286,16 @@ fn zombie_leader_is_kept_while_its_threads_live() {
 fn waiting_parent_releases_the_zombie_at_once() {
     let lab = exited_victim(618, false);
     assert_eq!(lab.state(VICTIM), RELEASED);
-    let exit = lab.of(Kind::SchedProcessExit).into_iter().find(|e| e.a == VICTIM as f64).unwrap();
-    let free = lab.of(Kind::SchedProcessFree).into_iter().find(|e| e.a == VICTIM as f64).unwrap();
+    let exit = lab
+        .of(Kind::SchedProcessExit)
+        .into_iter()
+        .find(|e| e.a == VICTIM as f64)
+        .unwrap();
+    let free = lab
+        .of(Kind::SchedProcessFree)
+        .into_iter()
+        .find(|e| e.a == VICTIM as f64)
+        .unwrap();
     assert_eq!(exit.ts, free.ts);
 }
 
@@ -231,7 +303,11 @@ fn waiting_parent_releases_the_zombie_at_once() {
 /// it with wait (waitid(P_PIDFD, WEXITED | WNOHANG) here): 0 while it lives, then its pid.
 #[test]
 fn unwaited_zombie_is_released_by_the_parents_wait() {
-    let sim = Sim::new(618).victim(&[VmaSpec::anon(16)], S).parent(KILLER).unwaited().fd(KILLER, 3, FD_PIDFD, VICTIM);
+    let sim = Sim::new(618)
+        .victim(&[VmaSpec::anon(16)], S)
+        .parent(KILLER)
+        .unwaited()
+        .fd(KILLER, 3, FD_PIDFD, VICTIM);
     let mut lab = sim.lab(1);
     lab.enter();
     let opts = WEXITED | WNOHANG;

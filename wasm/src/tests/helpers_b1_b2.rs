@@ -20,17 +20,28 @@ fn find_lock_task_mm_skips_a_zombie_leader_and_leaves_the_thread_locked() {
     assert_eq!(lab.k.task_mm(VICTIM as u32), 0);
     let t = lab.k.find_lock_task_mm(me, VICTIM as u32);
     assert_eq!(t, VICTIM + 1, "the first thread with an mm");
-    let holder = lab.k.world().task(Pid(t as u32)).and_then(|t| t.alloc_lock_holder);
+    let holder = lab
+        .k
+        .world()
+        .task(Pid(t as u32))
+        .and_then(|t| t.alloc_lock_holder);
     assert_eq!(holder, Some(Pid(me)), "returned locked");
     assert_eq!(lab.k.task_lock(me, t as u32), -EINVAL, "already locked");
-    assert_eq!(lab.k.task_unlock(me, VICTIM as u32), -EINVAL, "the leader was not locked");
+    assert_eq!(
+        lab.k.task_unlock(me, VICTIM as u32),
+        -EINVAL,
+        "the leader was not locked"
+    );
     assert_eq!(lab.k.task_unlock(me, t as u32), 0);
 }
 
 /// §B.1 find_lock_task_mm: NULL when no thread has an mm any more.
 #[test]
 fn find_lock_task_mm_is_null_when_every_thread_is_past_exit_mm() {
-    let mut lab = Sim::new(618).victim(&[VmaSpec::anon(16)], S).unwaited().lab(1);
+    let mut lab = Sim::new(618)
+        .victim(&[VmaSpec::anon(16)], S)
+        .unwaited()
+        .lab(1);
     lab.enter();
     lab.kill(VICTIM);
     lab.leave();
@@ -44,13 +55,29 @@ fn find_lock_task_mm_is_null_when_every_thread_is_past_exit_mm() {
 #[test]
 fn process_shares_mm_looks_at_the_first_thread_with_an_mm() {
     let mut lab = zombie_leader_lab(618);
-    assert_eq!(lab.k.process_shares_mm(VICTIM as u32, H_VICTIM), 1, "the leader's mm is NULL, 1001's is not");
-    assert_eq!(lab.k.process_shares_mm(KILLER as u32, H_VICTIM), 0, "another mm");
-    assert_eq!(lab.k.mm_ref(lab.me, H_VICTIM, 0), 0, "mmgrab keeps the mm_struct (and its handle)");
+    assert_eq!(
+        lab.k.process_shares_mm(VICTIM as u32, H_VICTIM),
+        1,
+        "the leader's mm is NULL, 1001's is not"
+    );
+    assert_eq!(
+        lab.k.process_shares_mm(KILLER as u32, H_VICTIM),
+        0,
+        "another mm"
+    );
+    assert_eq!(
+        lab.k.mm_ref(lab.me, H_VICTIM, 0),
+        0,
+        "mmgrab keeps the mm_struct (and its handle)"
+    );
     lab.leave();
     lab.idle_until(ONE_S);
     assert_eq!(lab.state(VICTIM + 1), RELEASED, "the threads have exited");
-    assert_eq!(lab.k.process_shares_mm(VICTIM as u32, H_VICTIM), 0, "no thread has an mm");
+    assert_eq!(
+        lab.k.process_shares_mm(VICTIM as u32, H_VICTIM),
+        0,
+        "no thread has an mm"
+    );
     lab.enter();
     assert_eq!(lab.k.mm_ref(lab.me, H_VICTIM, 1), 0, "mmdrop");
 }
@@ -61,10 +88,20 @@ fn process_shares_mm_looks_at_the_first_thread_with_an_mm() {
 /// although the dump also set SIGNAL_GROUP_EXIT (rule 2 would say true).
 #[test]
 fn core_dump_is_not_dying_even_with_signal_group_exit() {
-    let sim = Sim::new(618).victim(&[VmaSpec::anon(16)], D).until_us(1_000_000).pflags(PF_CORE_DUMP);
+    let sim = Sim::new(618)
+        .victim(&[VmaSpec::anon(16)], D)
+        .until_us(1_000_000)
+        .pflags(PF_CORE_DUMP);
     let mut lab = sim.lab(1);
     lab.enter();
-    assert!(lab.k.world().process(Tgid(VICTIM as u32)).unwrap().group_exit(), "SIGNAL_GROUP_EXIT is set");
+    assert!(
+        lab.k
+            .world()
+            .process(Tgid(VICTIM as u32))
+            .unwrap()
+            .group_exit(),
+        "SIGNAL_GROUP_EXIT is set"
+    );
     assert_eq!(lab.k.__task_will_free_mem(lab.me, VICTIM as u32), 0);
     assert_eq!(lab.k.task_will_free_mem(lab.me, VICTIM as u32), 0);
 }
@@ -73,15 +110,26 @@ fn core_dump_is_not_dying_even_with_signal_group_exit() {
 /// thread of the group; before the kill both threads (neither exiting) → false (rule 4).
 #[test]
 fn group_exit_is_dying() {
-    let mut lab = Sim::new(618).victim(&[VmaSpec::anon(16)], D).thread(VICTIM + 1, D).lab(1);
+    let mut lab = Sim::new(618)
+        .victim(&[VmaSpec::anon(16)], D)
+        .thread(VICTIM + 1, D)
+        .lab(1);
     lab.enter();
     let me = lab.me;
     for t in [VICTIM, VICTIM + 1] {
-        assert_eq!(lab.k.__task_will_free_mem(me, t as u32), 0, "pid {t} before the kill");
+        assert_eq!(
+            lab.k.__task_will_free_mem(me, t as u32),
+            0,
+            "pid {t} before the kill"
+        );
     }
     lab.kill(VICTIM);
     for t in [VICTIM, VICTIM + 1] {
-        assert_eq!(lab.k.__task_will_free_mem(me, t as u32), 1, "pid {t} after the kill");
+        assert_eq!(
+            lab.k.__task_will_free_mem(me, t as u32),
+            1,
+            "pid {t} after the kill"
+        );
     }
 }
 
@@ -90,14 +138,27 @@ fn group_exit_is_dying() {
 /// writer, so the mm is still attached and task_will_free_mem agrees (mm_users 1, rule 4).
 #[test]
 fn single_thread_in_voluntary_exit_is_dying() {
-    let sim = with_remote_writer(Sim::new(618).victim(&[VmaSpec::anon(16)], S), 200_000).event(1_000, EV_EXIT, VICTIM, 0, 0);
+    let sim = with_remote_writer(Sim::new(618).victim(&[VmaSpec::anon(16)], S), 200_000)
+        .event(1_000, EV_EXIT, VICTIM, 0, 0);
     let mut lab = sim.lab(1);
     lab.idle_until(50.0 * MS);
     lab.enter();
     let me = lab.me;
-    assert_ne!(lab.k.task_flags(VICTIM as u32) as u32 & PF_EXITING, 0, "inside do_exit");
-    assert_eq!(lab.k.signal_group_exit(VICTIM as u32), 0, "a lone thread's exit: rule 2 does not apply");
-    assert_eq!(lab.k.task_mm(VICTIM as u32), H_VICTIM as i32, "before exit_mm");
+    assert_ne!(
+        lab.k.task_flags(VICTIM as u32) as u32 & PF_EXITING,
+        0,
+        "inside do_exit"
+    );
+    assert_eq!(
+        lab.k.signal_group_exit(VICTIM as u32),
+        0,
+        "a lone thread's exit: rule 2 does not apply"
+    );
+    assert_eq!(
+        lab.k.task_mm(VICTIM as u32),
+        H_VICTIM as i32,
+        "before exit_mm"
+    );
     assert_eq!(lab.k.__task_will_free_mem(me, VICTIM as u32), 1);
     assert_eq!(lab.k.task_will_free_mem(me, VICTIM as u32), 1);
 }
@@ -108,7 +169,10 @@ fn single_thread_in_voluntary_exit_is_dying() {
 /// flag is (rule 3), for contrast.
 #[test]
 fn one_exiting_thread_of_many_is_not_dying() {
-    let mut w = Sim::new(618).victim(&[VmaSpec::anon(16)], D).thread(VICTIM + 1, D).world();
+    let mut w = Sim::new(618)
+        .victim(&[VmaSpec::anon(16)], D)
+        .thread(VICTIM + 1, D)
+        .world();
     let i = w.task_index(Pid(VICTIM as u32 + 1)).unwrap();
     w.tasks[i].flags |= PF_EXITING;
     assert!(!w.__task_will_free_mem(Pid(VICTIM as u32 + 1)));
@@ -128,8 +192,16 @@ fn one_exiting_thread_of_many_is_not_dying() {
 fn task_will_free_mem_is_false_without_mm() {
     let mut lab = zombie_leader_lab(618);
     let me = lab.me;
-    assert_eq!(lab.k.__task_will_free_mem(me, VICTIM as u32), 1, "the group is exiting");
-    assert_eq!(lab.k.task_will_free_mem(me, VICTIM as u32), 0, "but the leader has no mm");
+    assert_eq!(
+        lab.k.__task_will_free_mem(me, VICTIM as u32),
+        1,
+        "the group is exiting"
+    );
+    assert_eq!(
+        lab.k.task_will_free_mem(me, VICTIM as u32),
+        0,
+        "but the leader has no mm"
+    );
     assert_eq!(lab.k.task_will_free_mem(me, VICTIM as u32 + 1), 1);
 }
 
@@ -187,7 +259,8 @@ fn single_user_mm_answers_without_the_walk() {
 /// visits every process: init, killer, victim, the oom_reaper kthread and the fillers.
 #[test]
 fn walk_cost_grows_with_the_number_of_processes_and_is_charged_to_the_caller() {
-    let expected = |fillers: i32| (PRIMITIVE_NS + TWFM_NS_PER_PROCESS * (4 + fillers as u64)) as f64;
+    let expected =
+        |fillers: i32| (PRIMITIVE_NS + TWFM_NS_PER_PROCESS * (4 + fillers as u64)) as f64;
     let mut small = dying_victim_among(2, 10);
     let mut large = dying_victim_among(2, 1000);
     assert_eq!(large.k.world().procs.len(), 1004);
@@ -200,7 +273,11 @@ fn walk_cost_grows_with_the_number_of_processes_and_is_charged_to_the_caller() {
 /// A dying victim sharing its mm with process 1100 (CLONE_VM without CLONE_THREAD), both
 /// asleep in D; the caller's segment is running.
 fn victim_with_sharer() -> Lab {
-    let sim = Sim::new(618).victim(&[VmaSpec::anon(16)], D).process(1100, MM_VICTIM).parent(INIT).thread(1100, D);
+    let sim = Sim::new(618)
+        .victim(&[VmaSpec::anon(16)], D)
+        .process(1100, MM_VICTIM)
+        .parent(INIT)
+        .thread(1100, D);
     let mut lab = sim.lab(1);
     lab.enter();
     lab.kill(VICTIM);
@@ -227,11 +304,21 @@ fn dying_sharer_makes_it_true() {
 /// the answer false, where without it the same walk says true.
 #[test]
 fn kthread_using_the_mm_makes_it_false() {
-    let sim = Sim::new(618).victim(&[VmaSpec::anon(16)], D).thread(VICTIM + 1, D).kthread(2).thread(2, S);
+    let sim = Sim::new(618)
+        .victim(&[VmaSpec::anon(16)], D)
+        .thread(VICTIM + 1, D)
+        .kthread(2)
+        .thread(2, S);
     let mut w = sim.world();
-    assert_eq!(w.kill_pid_info(Sender::Task(Pid(INIT as u32)), SIGKILL, Tgid(VICTIM as u32)), 0);
+    assert_eq!(
+        w.kill_pid_info(Sender::Task(Pid(INIT as u32)), SIGKILL, Tgid(VICTIM as u32)),
+        0
+    );
     let victim = Pid(VICTIM as u32);
-    assert!(w.task_will_free_mem(victim).0, "two threads: the walk runs and finds no other user");
+    assert!(
+        w.task_will_free_mem(victim).0,
+        "two threads: the walk runs and finds no other user"
+    );
     let mm = MmId(MM_VICTIM as u32);
     w.task_mut(Pid(2)).unwrap().mm = Some(mm);
     w.mm_mut(mm).unwrap().users += 1;

@@ -89,13 +89,22 @@ pub fn events_of(k: &Kernel, kind: Kind) -> Vec<[f64; EVENT_WORDS]> {
 
 /// The time the victim's anon RSS reached 0 (the last rss_stat for MM_ANONPAGES of mm 2).
 fn victim_anon_freed_at_ns(k: &Kernel) -> Option<f64> {
-    events_of(k, Kind::RssStat).into_iter().filter(|e| e[4] == 2.0 && e[5] == 1.0 && e[6] == 0.0).map(|e| e[0]).next()
+    events_of(k, Kind::RssStat)
+        .into_iter()
+        .filter(|e| e[4] == 2.0 && e[5] == 1.0 && e[6] == 0.0)
+        .map(|e| e[0])
+        .next()
 }
 
 #[test]
 fn sigkill_alone_frees_only_after_the_d_sleep() {
     let mut k = load(&dstate_world(618, 500_000), 1);
-    assert_eq!(run_baseline(&mut k, Baseline::Sigkill, 1000, 0.0), 0, "{}", k.last_error());
+    assert_eq!(
+        run_baseline(&mut k, Baseline::Sigkill, 1000, 0.0),
+        0,
+        "{}",
+        k.last_error()
+    );
     let freed = victim_anon_freed_at_ns(&k).expect("memory comes back");
     assert!(freed >= 500e6, "freed at {freed}");
     assert_eq!(k.mm_info(3)[3], 0.0);
@@ -106,14 +115,25 @@ fn dump_for_debugging() {
     if std::env::var("DUMP").is_err() {
         return;
     }
-    let which = if std::env::var("DUMP").unwrap() == "oom" { Baseline::OomReaper } else { Baseline::Sigkill };
+    let which = if std::env::var("DUMP").unwrap() == "oom" {
+        Baseline::OomReaper
+    } else {
+        Baseline::Sigkill
+    };
     let mut k = load(&dstate_world(618, 500_000), 1);
     let r = run_baseline(&mut k, which, 1000, 0.0);
     for e in k.events(0).chunks(EVENT_WORDS) {
         if e[3] as usize == Kind::SchedSwitch as usize {
             continue;
         }
-        println!("{:>14} cpu{:<2} {:>5} {:<20} {:?}", e[0], e[1], e[2], crate::events::KIND_NAMES[e[3] as usize], &e[4..]);
+        println!(
+            "{:>14} cpu{:<2} {:>5} {:<20} {:?}",
+            e[0],
+            e[1],
+            e[2],
+            crate::events::KIND_NAMES[e[3] as usize],
+            &e[4..]
+        );
     }
     println!("ret {r} {}", k.last_error());
 }
@@ -192,12 +212,26 @@ pub struct VmaSpec {
 impl VmaSpec {
     /// Private anonymous memory, fully resident.
     pub fn anon(pages: i32) -> Self {
-        VmaSpec { kind: ANON, flags: 0, notifier: false, size: pages, anon: pages, file: 0, shmem: 0, swap: 0 }
+        VmaSpec {
+            kind: ANON,
+            flags: 0,
+            notifier: false,
+            size: pages,
+            anon: pages,
+            file: 0,
+            shmem: 0,
+            swap: 0,
+        }
     }
 
     /// A VMA of any kind with nothing resident yet (add pages with `pages`).
     pub fn of(kind: i32, size: i32) -> Self {
-        VmaSpec { kind, size, anon: 0, ..Self::anon(0) }
+        VmaSpec {
+            kind,
+            size,
+            anon: 0,
+            ..Self::anon(0)
+        }
     }
 
     pub fn pages(mut self, anon: i32, file: i32, shmem: i32, swap: i32) -> Self {
@@ -276,15 +310,23 @@ impl Sim {
     /// The victim (tgid 1000, uid 10050, its own mm with `vmas`, child of init, waited for),
     /// its leader in `state` on CPU 0. Call right after `new`: its mm is then mm 2.
     pub fn victim(self, vmas: &[VmaSpec], state: i32) -> Self {
-        assert_eq!(self.mms.len() as i32, MM_VICTIM, "victim() right after new()");
-        self.user_process(VICTIM, vmas, state).creds(VICTIM_UID, VICTIM_UID, 0)
+        assert_eq!(
+            self.mms.len() as i32,
+            MM_VICTIM,
+            "victim() right after new()"
+        );
+        self.user_process(VICTIM, vmas, state)
+            .creds(VICTIM_UID, VICTIM_UID, 0)
     }
 
     /// A user process with its own mm (the next mm index), child of init, waited for, its
     /// leader in `state` on CPU 0.
     pub fn user_process(self, tgid: i32, vmas: &[VmaSpec], state: i32) -> Self {
         let mm = self.mms.len() as i32;
-        self.mm(vmas).process(tgid, mm).parent(INIT).thread(tgid, state)
+        self.mm(vmas)
+            .process(tgid, mm)
+            .parent(INIT)
+            .thread(tgid, state)
     }
 
     /// `n` sleeping kthreads (tgids from `first`), to make for_each_process longer.
@@ -308,12 +350,17 @@ impl Sim {
     /// A process using mm index `mm`; uid = euid = tgid, no capability, no parent, not
     /// waited for. The modifiers below change the last process added.
     pub fn process(mut self, tgid: i32, mm: i32) -> Self {
-        self.procs.push(ProcSpec { rec: [tgid, 0, mm, tgid, tgid, 0, 0, 0], threads: Vec::new() });
+        self.procs.push(ProcSpec {
+            rec: [tgid, 0, mm, tgid, tgid, 0, 0, 0],
+            threads: Vec::new(),
+        });
         self
     }
 
     pub fn kthread(self, tgid: i32) -> Self {
-        self.process(tgid, -1).creds(0, 0, CAPS_MASK as i32).pflags(PF_KTHREAD)
+        self.process(tgid, -1)
+            .creds(0, 0, CAPS_MASK as i32)
+            .pflags(PF_KTHREAD)
     }
 
     fn last_proc(&mut self) -> &mut ProcSpec {
@@ -349,7 +396,11 @@ impl Sim {
 
     /// Changes the credentials of an already added process.
     pub fn creds_of(mut self, tgid: i32, uid: i32, euid: i32, caps: i32) -> Self {
-        let p = self.procs.iter_mut().find(|p| p.rec[0] == tgid).expect("known process");
+        let p = self
+            .procs
+            .iter_mut()
+            .find(|p| p.rec[0] == tgid)
+            .expect("known process");
         (p.rec[3], p.rec[4], p.rec[5]) = (uid, euid, caps);
         self
     }
@@ -357,7 +408,9 @@ impl Sim {
     /// A thread of the last process, on CPU 0, any CPU allowed, SCHED_NORMAL nice 0.
     pub fn thread(mut self, pid: i32, state: i32) -> Self {
         let tgid = self.last_proc().rec[0];
-        self.last_proc().threads.push([pid, tgid, 0, -1, -1, 0, 0, state, -1]);
+        self.last_proc()
+            .threads
+            .push([pid, tgid, 0, -1, -1, 0, 0, state, -1]);
         self
     }
 
@@ -421,7 +474,17 @@ impl Sim {
         }
         for (mm, vmas) in self.mms.iter().enumerate() {
             for v in vmas {
-                let rec = [mm as i32, v.kind, v.flags as i32, v.notifier as i32, v.size, v.anon, v.file, v.shmem, v.swap];
+                let rec = [
+                    mm as i32,
+                    v.kind,
+                    v.flags as i32,
+                    v.notifier as i32,
+                    v.size,
+                    v.anon,
+                    v.file,
+                    v.shmem,
+                    v.swap,
+                ];
                 p = p.rec(OP_VMA, &rec);
             }
         }
@@ -452,7 +515,10 @@ impl Sim {
 
     /// The world loaded, with the base world's killer as the one driven from "TypeScript".
     pub fn lab(&self, seed: u32) -> Lab {
-        Lab { k: self.load(seed), me: KILLER as u32 }
+        Lab {
+            k: self.load(seed),
+            me: KILLER as u32,
+        }
     }
 
     /// The world itself, for rules only reachable inside the crate.
@@ -480,14 +546,24 @@ pub struct Lab {
 
 impl Lab {
     pub fn enter(&mut self) {
-        assert_eq!(self.k.ext_start(self.me), 0, "ext_start: {}", self.k.last_error());
+        assert_eq!(
+            self.k.ext_start(self.me),
+            0,
+            "ext_start: {}",
+            self.k.last_error()
+        );
         self.resume();
     }
 
     /// Runs the world until the caller's segment runs again.
     pub fn resume(&mut self) {
         let r = self.k.run(FOREVER);
-        assert_eq!(r, self.me as i32, "run returned {r} instead of the caller: {}", self.k.last_error());
+        assert_eq!(
+            r,
+            self.me as i32,
+            "run returned {r} instead of the caller: {}",
+            self.k.last_error()
+        );
     }
 
     /// A blocking primitive answered `answer`: yield, let the kernel work run in the
@@ -518,7 +594,11 @@ impl Lab {
     /// mmap_read_unlock, mmdrop. Returns __oom_reap_task_mm's result (1 true, 0 false).
     pub fn reap(&mut self, mm: u32) -> f64 {
         assert_eq!(self.k.mm_ref(self.me, mm, 0), 0, "mmgrab");
-        assert_eq!(self.k.mmap_lock(self.me, mm, 0, 0), 0, "the read lock is free");
+        assert_eq!(
+            self.k.mmap_lock(self.me, mm, 0, 0),
+            0,
+            "the read lock is free"
+        );
         let answer = self.k.oom_reap_task_mm(self.me, mm);
         let r = self.wait(answer);
         assert_eq!(self.k.mmap_unlock(self.me, mm, 0), 0);
@@ -556,11 +636,17 @@ impl Lab {
     }
 
     pub fn of(&self, kind: Kind) -> Vec<Ev> {
-        evs(&self.k).into_iter().filter(|e| e.kind == kind as u8).collect()
+        evs(&self.k)
+            .into_iter()
+            .filter(|e| e.kind == kind as u8)
+            .collect()
     }
 
     pub fn warns(&self, w: Warn) -> Vec<Ev> {
-        self.of(Kind::Warn).into_iter().filter(|e| e.a == w as u8 as f64).collect()
+        self.of(Kind::Warn)
+            .into_iter()
+            .filter(|e| e.a == w as u8 as f64)
+            .collect()
     }
 }
 
@@ -631,7 +717,16 @@ impl Ev {
 pub fn evs(k: &Kernel) -> Vec<Ev> {
     k.events(0)
         .chunks(EVENT_WORDS)
-        .map(|e| Ev { ts: e[0], cpu: e[1], pid: e[2], kind: e[3] as u8, a: e[4], b: e[5], c: e[6], d: e[7] })
+        .map(|e| Ev {
+            ts: e[0],
+            cpu: e[1],
+            pid: e[2],
+            kind: e[3] as u8,
+            a: e[4],
+            b: e[5],
+            c: e[6],
+            d: e[7],
+        })
         .collect()
 }
 
@@ -654,7 +749,10 @@ pub fn rpos(events: &[Ev], f: impl Fn(&Ev) -> bool) -> Option<usize> {
 pub const HOLDER: i32 = 600;
 
 pub fn with_remote_writer(sim: Sim, until_us: i32) -> Sim {
-    sim.user_process(HOLDER, &[VmaSpec::anon(16)], D).on(3).until_us(until_us).hold(HOLDER, MM_VICTIM, true)
+    sim.user_process(HOLDER, &[VmaSpec::anon(16)], D)
+        .on(3)
+        .until_us(until_us)
+        .hold(HOLDER, MM_VICTIM, true)
 }
 
 /// A victim whose leader (asleep) is killed at once while its two other threads (1001,
@@ -674,6 +772,10 @@ pub fn zombie_leader_lab(kernel: i32) -> Lab {
     lab.idle_until(100.0 * MS);
     lab.enter();
     assert_eq!(lab.state(VICTIM), ZOMBIE as f64, "the leader has exited");
-    assert_eq!(lab.state(VICTIM + 1), D as f64, "the other threads still sleep");
+    assert_eq!(
+        lab.state(VICTIM + 1),
+        D as f64,
+        "the other threads still sleep"
+    );
     lab
 }

@@ -19,7 +19,11 @@ fn oom_kill_then_run(lab: &mut Lab, victim: i32, until_ns: f64) -> i32 {
 }
 
 fn ts_of(lab: &Lab, kind: Kind, pid: i32) -> Vec<f64> {
-    lab.of(kind).into_iter().filter(|e| e.a == pid as f64).map(|e| e.ts).collect()
+    lab.of(kind)
+        .into_iter()
+        .filter(|e| e.a == pid as f64)
+        .map(|e| e.ts)
+        .collect()
 }
 
 /// §B.4 queue_oom_reaper: from v5.18 the reaper is woken OOM_REAPER_DELAY (2 s) after the
@@ -30,8 +34,15 @@ fn reaper_waits_oom_reaper_delay_from_5_18() {
         let mut lab = Sim::new(kernel).victim(&[VmaSpec::anon(100)], D).lab(1);
         assert_eq!(oom_kill_then_run(&mut lab, VICTIM, 3.0 * ONE_S), 1);
         let marked = ts_of(&lab, Kind::MarkVictim, VICTIM)[0];
-        assert_eq!(ts_of(&lab, Kind::WakeReaper, VICTIM), vec![marked + OOM_REAPER_DELAY_NS], "{kernel}");
-        assert!(ts_of(&lab, Kind::StartTaskReaping, VICTIM)[0] >= marked + OOM_REAPER_DELAY_NS, "{kernel}");
+        assert_eq!(
+            ts_of(&lab, Kind::WakeReaper, VICTIM),
+            vec![marked + OOM_REAPER_DELAY_NS],
+            "{kernel}"
+        );
+        assert!(
+            ts_of(&lab, Kind::StartTaskReaping, VICTIM)[0] >= marked + OOM_REAPER_DELAY_NS,
+            "{kernel}"
+        );
         assert_eq!(lab.mm(H_VICTIM).anon, 0.0, "{kernel}: reaped");
     }
 }
@@ -44,7 +55,11 @@ fn reaper_is_woken_at_once_before_5_18() {
         let mut lab = Sim::new(kernel).victim(&[VmaSpec::anon(100)], D).lab(1);
         oom_kill_then_run(&mut lab, VICTIM, ONE_S);
         let marked = ts_of(&lab, Kind::MarkVictim, VICTIM)[0];
-        assert_eq!(ts_of(&lab, Kind::WakeReaper, VICTIM), vec![marked], "{kernel}");
+        assert_eq!(
+            ts_of(&lab, Kind::WakeReaper, VICTIM),
+            vec![marked],
+            "{kernel}"
+        );
         assert_eq!(lab.mm(H_VICTIM).anon, 0.0, "{kernel}: reaped");
     }
 }
@@ -57,7 +72,10 @@ fn wake_oom_reaper_drops_a_victim_whose_mm_has_mmf_oom_skip() {
     let mut lab = Sim::new(618).victim(&[VmaSpec::anon(100)], S).lab(1);
     let usage_before = lab.k.task_info(VICTIM as u32)[8];
     oom_kill_then_run(&mut lab, VICTIM, 3.0 * ONE_S);
-    assert!(lab.mm(H_VICTIM).flags & MMF_OOM_SKIP != 0, "set by the victim's exit_mmap");
+    assert!(
+        lab.mm(H_VICTIM).flags & MMF_OOM_SKIP != 0,
+        "set by the victim's exit_mmap"
+    );
     assert!(lab.of(Kind::WakeReaper).is_empty());
     assert!(lab.of(Kind::StartTaskReaping).is_empty() && lab.of(Kind::SkipTaskReaping).is_empty());
     assert_eq!(lab.k.task_info(VICTIM as u32)[8], usage_before);
@@ -66,7 +84,10 @@ fn wake_oom_reaper_drops_a_victim_whose_mm_has_mmf_oom_skip() {
 /// A v5.15 victim (no reaper delay) stuck in D state until 1.5 s holding its own mmap_lock
 /// for write, chosen by the OOM killer at once; the world then runs to 3 s.
 fn victim_holding_its_mmap_lock() -> Lab {
-    let sim = Sim::new(515).victim(&[VmaSpec::anon(100)], D).until_us(1_500_000).hold(VICTIM, MM_VICTIM, true);
+    let sim = Sim::new(515)
+        .victim(&[VmaSpec::anon(100)], D)
+        .until_us(1_500_000)
+        .hold(VICTIM, MM_VICTIM, true);
     let mut lab = sim.lab(1);
     oom_kill_then_run(&mut lab, VICTIM, 3.0 * ONE_S);
     lab
@@ -83,16 +104,35 @@ fn trylock_failures_retry_ten_times_then_warn_and_set_mmf_oom_skip() {
     let sleep = OOM_REAP_RETRY_SLEEP_NS as f64;
     for w in attempts.windows(2) {
         let gap = w[1] - w[0];
-        assert!(gap >= sleep && gap < sleep + 100e3, "attempts {gap} ns apart");
+        assert!(
+            gap >= sleep && gap < sleep + 100e3,
+            "attempts {gap} ns apart"
+        );
     }
     let warn = lab.warns(Warn::UnableToReap);
     assert_eq!(warn.len(), 1);
-    assert_eq!((warn[0].pid, warn[0].b), (lab.k.oom_reaper_pid() as f64, VICTIM as f64));
+    assert_eq!(
+        (warn[0].pid, warn[0].b),
+        (lab.k.oom_reaper_pid() as f64, VICTIM as f64)
+    );
     let ev = lab.events();
-    let skip_set = ev.iter().find(|e| e.kind == Kind::MmFlag as u8 && e.a == MM_VICTIM as f64 && e.b == MMF_OOM_SKIP as f64);
-    assert_eq!(skip_set.map(|e| (e.ts, e.pid)), Some((warn[0].ts, warn[0].pid)), "set by the reaper as it gives up");
-    let first_free = lab.of(Kind::RssStat).into_iter().find(|e| e.a == MM_VICTIM as f64).unwrap();
-    assert!(first_free.ts >= 1.5 * ONE_S && first_free.pid == VICTIM as f64, "nothing reaped before the victim woke");
+    let skip_set = ev.iter().find(|e| {
+        e.kind == Kind::MmFlag as u8 && e.a == MM_VICTIM as f64 && e.b == MMF_OOM_SKIP as f64
+    });
+    assert_eq!(
+        skip_set.map(|e| (e.ts, e.pid)),
+        Some((warn[0].ts, warn[0].pid)),
+        "set by the reaper as it gives up"
+    );
+    let first_free = lab
+        .of(Kind::RssStat)
+        .into_iter()
+        .find(|e| e.a == MM_VICTIM as f64)
+        .unwrap();
+    assert!(
+        first_free.ts >= 1.5 * ONE_S && first_free.pid == VICTIM as f64,
+        "nothing reaped before the victim woke"
+    );
 }
 
 /// §B.4 oom_reap_task: `while (attempts++ < MAX_OOM_REAP_RETRIES && !oom_reap_task_mm())
@@ -104,7 +144,11 @@ fn reaper_gives_up_a_full_second_after_its_first_attempt() {
     let lab = victim_holding_its_mmap_lock();
     let first = ts_of(&lab, Kind::SkipTaskReaping, VICTIM)[0];
     let warn = lab.warns(Warn::UnableToReap)[0].ts;
-    assert!(warn - first >= MAX_OOM_REAP_RETRIES as f64 * OOM_REAP_RETRY_SLEEP_NS as f64, "gave up after {} ns", warn - first);
+    assert!(
+        warn - first >= MAX_OOM_REAP_RETRIES as f64 * OOM_REAP_RETRY_SLEEP_NS as f64,
+        "gave up after {} ns",
+        warn - first
+    );
 }
 
 /// §B.4 oom_reap_task: a notifier failure counts as a failed attempt like a trylock failure:
@@ -114,7 +158,10 @@ fn notifier_failure_counts_as_a_failed_attempt() {
     let vmas = [VmaSpec::anon(100).notifier(), VmaSpec::anon(200)];
     let mut lab = Sim::new(515).victim(&vmas, D).lab(1);
     oom_kill_then_run(&mut lab, VICTIM, 3.0 * ONE_S);
-    assert_eq!(ts_of(&lab, Kind::StartTaskReaping, VICTIM).len(), MAX_OOM_REAP_RETRIES as usize);
+    assert_eq!(
+        ts_of(&lab, Kind::StartTaskReaping, VICTIM).len(),
+        MAX_OOM_REAP_RETRIES as usize
+    );
     assert_eq!(lab.warns(Warn::UnableToReap).len(), 1);
     let mm = lab.mm(H_VICTIM);
     assert!(mm.flags & MMF_OOM_SKIP != 0);
@@ -125,7 +172,10 @@ fn notifier_failure_counts_as_a_failed_attempt() {
 /// is reaped first.
 #[test]
 fn reaper_list_is_lifo() {
-    let sim = Sim::new(515).victim(&[VmaSpec::anon(100)], D).user_process(1100, &[VmaSpec::anon(100)], D);
+    let sim =
+        Sim::new(515)
+            .victim(&[VmaSpec::anon(100)], D)
+            .user_process(1100, &[VmaSpec::anon(100)], D);
     let mut lab = sim.lab(1);
     lab.enter();
     assert_eq!(lab.k.oom_kill_process(lab.me, VICTIM), 1);
@@ -152,31 +202,61 @@ fn mark_oom_victim_thaws_a_frozen_victim() {
 /// §B.4 __oom_kill_process: every other process sharing the victim's mm gets SIGKILL too.
 #[test]
 fn oom_kill_process_kills_the_mm_sharers() {
-    let sim = Sim::new(618).victim(&[VmaSpec::anon(100)], D).process(1100, MM_VICTIM).parent(INIT).thread(1100, D);
+    let sim = Sim::new(618)
+        .victim(&[VmaSpec::anon(100)], D)
+        .process(1100, MM_VICTIM)
+        .parent(INIT)
+        .thread(1100, D);
     let mut lab = sim.lab(1);
     lab.enter();
-    assert_eq!(lab.k.oom_kill_process(lab.me, VICTIM), 2, "the victim and its sharer");
+    assert_eq!(
+        lab.k.oom_kill_process(lab.me, VICTIM),
+        2,
+        "the victim and its sharer"
+    );
     assert_eq!(lab.k.signal_group_exit(1100), 1);
-    let to_sharer: Vec<Ev> = lab.of(Kind::SignalGenerate).into_iter().filter(|e| e.b == 1100.0).collect();
+    let to_sharer: Vec<Ev> = lab
+        .of(Kind::SignalGenerate)
+        .into_iter()
+        .filter(|e| e.b == 1100.0)
+        .collect();
     assert_eq!(to_sharer.len(), 1);
-    assert_eq!((to_sharer[0].a, to_sharer[0].d), (SIGKILL as f64, 0.0), "SIGKILL delivered");
+    assert_eq!(
+        (to_sharer[0].a, to_sharer[0].d),
+        (SIGKILL as f64, 0.0),
+        "SIGKILL delivered"
+    );
 }
 
 /// §B.4 __oom_kill_process: a global-init sharer is not killed; it sets MMF_OOM_SKIP, prints
 /// "oom killer %d (%s) has mm pinned by %d (%s)" and disables reaping (nothing is queued).
 #[test]
 fn init_sharer_sets_mmf_oom_skip_warns_and_disables_reaping() {
-    let sim = Sim::new(618).process(VICTIM, 0).parent(INIT).creds(VICTIM_UID, VICTIM_UID, 0).thread(VICTIM, D);
+    let sim = Sim::new(618)
+        .process(VICTIM, 0)
+        .parent(INIT)
+        .creds(VICTIM_UID, VICTIM_UID, 0)
+        .thread(VICTIM, D);
     let init_mm = 1; // init's mm 0, shared by the victim
     let mut lab = sim.lab(1);
     lab.enter();
-    assert_eq!(lab.k.oom_kill_process(lab.me, VICTIM), 1, "only the victim is signalled");
+    assert_eq!(
+        lab.k.oom_kill_process(lab.me, VICTIM),
+        1,
+        "only the victim is signalled"
+    );
     let warn = lab.warns(Warn::MmPinnedByInit);
-    assert_eq!(warn.iter().map(|w| w.b).collect::<Vec<_>>(), vec![INIT as f64]);
+    assert_eq!(
+        warn.iter().map(|w| w.b).collect::<Vec<_>>(),
+        vec![INIT as f64]
+    );
     assert_eq!(lab.k.mm_flag(lab.me, init_mm, MMF_OOM_SKIP, 0), 1);
     assert_eq!(lab.k.signal_group_exit(INIT as u32), 0);
     lab.leave();
     lab.idle_until(3.0 * ONE_S);
     assert!(lab.of(Kind::WakeReaper).is_empty());
-    assert!(lab.mm(init_mm).flags & MMF_OOM_REAP_QUEUED == 0, "never queued");
+    assert!(
+        lab.mm(init_mm).flags & MMF_OOM_REAP_QUEUED == 0,
+        "never queued"
+    );
 }

@@ -101,7 +101,10 @@ fn get_pid_task_fails_only_after_release() {
 /// §A.0: a zombie that has not been waited for still resolves to a task, with ->mm NULL.
 #[test]
 fn get_pid_task_finds_an_unwaited_zombie_without_mm() {
-    let mut lab = Sim::new(618).victim(&[VmaSpec::anon(16)], S).unwaited().lab(1);
+    let mut lab = Sim::new(618)
+        .victim(&[VmaSpec::anon(16)], S)
+        .unwaited()
+        .lab(1);
     lab.enter();
     lab.kill(VICTIM);
     lab.leave();

@@ -39,7 +39,11 @@ fn mlocked_vma_skipped_before_5_18_reaped_from_5_18() {
 /// RSS; the loader still accepts counters on it, given here so that a zap would show.)
 #[test]
 fn hugetlb_and_pfnmap_always_skipped() {
-    let vmas = [VmaSpec::anon(100).flags(VM_HUGETLB), VmaSpec::of(PFNMAP, 200).pages(200, 0, 0, 0), VmaSpec::anon(300)];
+    let vmas = [
+        VmaSpec::anon(100).flags(VM_HUGETLB),
+        VmaSpec::of(PFNMAP, 200).pages(200, 0, 0, 0),
+        VmaSpec::anon(300),
+    ];
     for kernel in ALL_KERNELS {
         let (lab, r) = reaped(kernel, &vmas);
         assert_eq!(r, 1.0, "{kernel}");
@@ -62,7 +66,11 @@ fn shared_mappings_always_skipped() {
     for kernel in ALL_KERNELS {
         let (lab, _) = reaped(kernel, &vmas);
         let mm = lab.mm(H_VICTIM);
-        assert_eq!((mm.shmem, mm.file), (400.0, 200.0), "{kernel}: shared pages stay mapped");
+        assert_eq!(
+            (mm.shmem, mm.file),
+            (400.0, 200.0),
+            "{kernel}: shared pages stay mapped"
+        );
         assert_eq!(mm.anon, 0.0, "{kernel}: the private VMA was walked");
     }
 }
@@ -74,17 +82,26 @@ fn shared_mappings_always_skipped() {
 fn private_file_mapping_frees_cow_pages_and_unmaps_page_cache() {
     let mut lab = killed_victim(618, &[VmaSpec::of(FILE_PRIVATE, 300).pages(100, 200, 0, 0)]);
     let before = lab.mm(H_VICTIM);
-    assert_eq!((before.anon, before.file, before.reclaimable), (100.0, 200.0, 100.0));
+    assert_eq!(
+        (before.anon, before.file, before.reclaimable),
+        (100.0, 200.0, 100.0)
+    );
     assert_eq!(lab.reap(H_VICTIM), 1.0);
     let after = lab.mm(H_VICTIM);
     assert_eq!((after.anon, after.file, after.reclaimable), (0.0, 0.0, 0.0));
-    assert_eq!(after.anon_zapped, 100.0, "the COW copies are what was freed");
+    assert_eq!(
+        after.anon_zapped, 100.0,
+        "the COW copies are what was freed"
+    );
 }
 
 /// §B.3 step 3 (derived): swap entries of the zapped range are freed as well.
 #[test]
 fn swap_entries_are_dropped() {
-    let vmas = [VmaSpec::anon(300).pages(100, 0, 0, 200), VmaSpec::of(FILE_PRIVATE, 300).pages(10, 20, 0, 30)];
+    let vmas = [
+        VmaSpec::anon(300).pages(100, 0, 0, 200),
+        VmaSpec::of(FILE_PRIVATE, 300).pages(10, 20, 0, 30),
+    ];
     let (lab, _) = reaped(618, &vmas);
     assert_eq!(lab.mm(H_VICTIM).swap, 0.0);
 }
@@ -98,7 +115,9 @@ fn mmf_unstable_is_set_before_the_first_page_goes() {
     assert_eq!(lab.k.mm_flag(lab.me, H_VICTIM, MMF_UNSTABLE, 0), 1);
     let ev = lab.events();
     let mm = (MM_VICTIM) as f64;
-    let unstable = pos(&ev, |e| e.kind == Kind::MmFlag as u8 && e.a == mm && e.b == MMF_UNSTABLE as f64 && e.c == 1.0);
+    let unstable = pos(&ev, |e| {
+        e.kind == Kind::MmFlag as u8 && e.a == mm && e.b == MMF_UNSTABLE as f64 && e.c == 1.0
+    });
     let first_rss = pos(&ev, |e| e.kind == Kind::RssStat as u8 && e.a == mm);
     assert!(unstable.unwrap() < first_rss.unwrap());
 }
@@ -107,7 +126,11 @@ fn mmf_unstable_is_set_before_the_first_page_goes() {
 /// the walk continues with the next VMAs, and the result is false (EAGAIN for mrelease).
 #[test]
 fn notifier_refusal_skips_that_vma_and_returns_false() {
-    let vmas = [VmaSpec::anon(100), VmaSpec::anon(200).notifier(), VmaSpec::anon(300)];
+    let vmas = [
+        VmaSpec::anon(100),
+        VmaSpec::anon(200).notifier(),
+        VmaSpec::anon(300),
+    ];
     let (lab, r) = reaped(618, &vmas);
     assert_eq!(r, 0.0);
     let mm = lab.mm(H_VICTIM);
@@ -120,8 +143,18 @@ fn notifier_refusal_skips_that_vma_and_returns_false() {
 fn reaping_leaves_vmas_and_mm_in_place() {
     let (lab, _) = reaped(618, &[VmaSpec::anon(100), VmaSpec::anon(200)]);
     let mm = lab.mm(H_VICTIM);
-    assert_eq!((mm.vmas, mm.state, mm.users), (2.0, 0.0, 1.0), "2 VMAs, live, the victim's one user");
-    assert!(!lab.k.world().mm(crate::ids::MmId(MM_VICTIM as u32)).unwrap().pgtables_freed);
+    assert_eq!(
+        (mm.vmas, mm.state, mm.users),
+        (2.0, 0.0, 1.0),
+        "2 VMAs, live, the victim's one user"
+    );
+    assert!(
+        !lab.k
+            .world()
+            .mm(crate::ids::MmId(MM_VICTIM as u32))
+            .unwrap()
+            .pgtables_freed
+    );
 }
 
 /// §B.3 step 2: forward VMA walk up to v6.0 (linked list) and on the maple tree; reverse
@@ -132,7 +165,11 @@ fn walk_is_reversed_on_6_18_forward_before() {
     let page = crate::params::PAGE_SIZE as f64;
     for (kernel, left) in [(515, 300.0), (600, 300.0), (618, 100.0)] {
         let (lab, _) = reaped(kernel, &[VmaSpec::anon(100), VmaSpec::anon(300)]);
-        let first = lab.of(Kind::RssStat).into_iter().find(|e| e.pid == KILLER as f64 && e.b == MM_ANONPAGES as f64).unwrap();
+        let first = lab
+            .of(Kind::RssStat)
+            .into_iter()
+            .find(|e| e.pid == KILLER as f64 && e.b == MM_ANONPAGES as f64)
+            .unwrap();
         assert_eq!(first.c, left * page, "{kernel}");
     }
 }

@@ -8,7 +8,9 @@ use crate::params::{EXIT_UNMAP_NS_PER_PAGE, MEMORY_BOUND_PER_MILLE, REAP_NS_PER_
 /// them together, so which idle CPU each one takes, and which of several CPUs due at the same
 /// instant acts first, are choices. `choices` replaces the seeded PRNG.
 fn baseline_run(seed: u32, choices: Option<&[u32]>) -> Kernel {
-    let mut sim = Sim::new(618).victim(&[VmaSpec::anon(4 * MIB)], S).horizon_us(1_000_000);
+    let mut sim = Sim::new(618)
+        .victim(&[VmaSpec::anon(4 * MIB)], S)
+        .horizon_us(1_000_000);
     for t in 1..4 {
         sim = sim.thread(VICTIM + t, S);
     }
@@ -16,7 +18,12 @@ fn baseline_run(seed: u32, choices: Option<&[u32]>) -> Kernel {
     if let Some(list) = choices {
         k.set_choices(list);
     }
-    assert_eq!(run_baseline(&mut k, Baseline::Sigkill, VICTIM, 0.0), 0, "{}", k.last_error());
+    assert_eq!(
+        run_baseline(&mut k, Baseline::Sigkill, VICTIM, 0.0),
+        0,
+        "{}",
+        k.last_error()
+    );
     k
 }
 
@@ -33,7 +40,9 @@ fn same_program_and_seed_give_the_same_events() {
 /// seeds, not all logs agree).
 #[test]
 fn other_seeds_can_give_other_events() {
-    let hashes: std::collections::BTreeSet<String> = (1..=16).map(|s| baseline_run(s, None).events_hash()).collect();
+    let hashes: std::collections::BTreeSet<String> = (1..=16)
+        .map(|s| baseline_run(s, None).events_hash())
+        .collect();
     assert!(hashes.len() > 1);
 }
 
@@ -60,8 +69,15 @@ fn exit_mmap_is_charged_to_the_victim() {
     lab.idle_until(ONE_S);
     let unmap = (pages as u64 * EXIT_UNMAP_NS_PER_PAGE) as f64;
     let victim = lab.cpu_time(VICTIM);
-    assert!(victim >= unmap && victim < unmap + 100e3, "victim {victim} ns for {unmap} ns of unmapping");
-    assert!(lab.cpu_time(KILLER) < 100e3, "caller {}", lab.cpu_time(KILLER));
+    assert!(
+        victim >= unmap && victim < unmap + 100e3,
+        "victim {victim} ns for {unmap} ns of unmapping"
+    );
+    assert!(
+        lab.cpu_time(KILLER) < 100e3,
+        "caller {}",
+        lab.cpu_time(KILLER)
+    );
 }
 
 /// Cost: the oom_reaper's reap runs in the kthread's context, so the kthread pays for it
@@ -78,15 +94,25 @@ fn oom_reaper_work_is_charged_to_the_kthread() {
     assert_eq!(lab.mm(H_VICTIM).anon, 0.0, "reaped");
     let reap = (pages as u64 * REAP_NS_PER_PAGE) as f64;
     let reaper = lab.cpu_time(lab.k.oom_reaper_pid() as i32);
-    assert!(reaper >= reap && reaper < reap + 100e3, "oom_reaper {reaper} ns for {reap} ns of reaping");
+    assert!(
+        reaper >= reap && reaper < reap + 100e3,
+        "oom_reaper {reaper} ns for {reap} ns of reaping"
+    );
     assert_eq!(lab.cpu_time(VICTIM), 0.0);
-    assert!(lab.cpu_time(KILLER) < 100e3, "caller {}", lab.cpu_time(KILLER));
+    assert!(
+        lab.cpu_time(KILLER) < 100e3,
+        "caller {}",
+        lab.cpu_time(KILLER)
+    );
 }
 
 /// The caller's CPU time for reaping a 256 MiB victim with the caller on a CPU of type `cpu`.
 fn reap_cost_on(cpu: [i32; 3]) -> f64 {
     let cpus = [BIG_MAX, cpu, BIG_MAX, BIG_MAX];
-    let mut lab = Sim::new(618).cpus(&cpus).victim(&[VmaSpec::anon(256 * MIB)], D).lab(1);
+    let mut lab = Sim::new(618)
+        .cpus(&cpus)
+        .victim(&[VmaSpec::anon(256 * MIB)], D)
+        .lab(1);
     lab.enter();
     lab.kill(VICTIM);
     lab.segment_cost(|_, _| {});
@@ -108,5 +134,8 @@ fn reap_time_scales_with_cpu_speed() {
     };
     let expected = speed(BIG_MAX) / speed(LITTLE_MIN);
     let got = reap_cost_on(LITTLE_MIN) / reap_cost_on(BIG_MAX);
-    assert!((got / expected - 1.0).abs() < 0.05, "little/big time ratio {got}, speeds say {expected}");
+    assert!(
+        (got / expected - 1.0).abs() < 0.05,
+        "little/big time ratio {got}, speeds say {expected}"
+    );
 }

@@ -8,12 +8,19 @@ use crate::signal::{TRACE_SIGNAL_DELIVERED, TRACE_SIGNAL_IGNORED};
 
 /// The signal_generate events for SIGKILL to `tgid`: their results.
 fn sigkill_results(lab: &Lab, tgid: i32) -> Vec<f64> {
-    lab.of(Kind::SignalGenerate).iter().filter(|e| e.a == SIGKILL as f64 && e.b == tgid as f64).map(|e| e.d).collect()
+    lab.of(Kind::SignalGenerate)
+        .iter()
+        .filter(|e| e.a == SIGKILL as f64 && e.b == tgid as f64)
+        .map(|e| e.d)
+        .collect()
 }
 
 /// kill(victim, SIGKILL) from a killer with the given credentials (the victim is uid 10050).
 fn kill_as(uid: i32, euid: i32, caps: i32) -> (i32, Lab) {
-    let mut lab = Sim::new(618).creds_of(KILLER, uid, euid, caps).victim(&[VmaSpec::anon(16)], D).lab(1);
+    let mut lab = Sim::new(618)
+        .creds_of(KILLER, uid, euid, caps)
+        .victim(&[VmaSpec::anon(16)], D)
+        .lab(1);
     lab.enter();
     let r = lab.k.kill(lab.me, VICTIM, SIGKILL);
     (r, lab)
@@ -45,7 +52,10 @@ fn init_ignores_sigkill() {
     let mut lab = Sim::new(618).lab(1);
     lab.enter();
     assert_eq!(lab.k.kill(lab.me, INIT, SIGKILL), 0);
-    assert_eq!(sigkill_results(&lab, INIT), vec![TRACE_SIGNAL_IGNORED as f64]);
+    assert_eq!(
+        sigkill_results(&lab, INIT),
+        vec![TRACE_SIGNAL_IGNORED as f64]
+    );
     assert_eq!(lab.k.signal_group_exit(INIT as u32), 0);
     assert_eq!(lab.k.fatal_signal_pending(INIT as u32), 0);
 }
@@ -58,7 +68,11 @@ fn kthreads_ignore_sigkill() {
     let reaper = lab.k.oom_reaper_pid() as i32;
     for kt in [2, reaper] {
         assert_eq!(lab.k.kill(lab.me, kt, SIGKILL), 0);
-        assert_eq!(sigkill_results(&lab, kt), vec![TRACE_SIGNAL_IGNORED as f64], "kthread {kt}");
+        assert_eq!(
+            sigkill_results(&lab, kt),
+            vec![TRACE_SIGNAL_IGNORED as f64],
+            "kthread {kt}"
+        );
         assert_eq!(lab.k.signal_group_exit(kt as u32), 0, "kthread {kt}");
     }
 }
@@ -68,7 +82,13 @@ fn kthreads_ignore_sigkill() {
 /// task; every one has the fatal signal pending.
 #[test]
 fn sigkill_wakes_s_t_and_killable_but_not_d_nor_frozen() {
-    let procs = [(1000, S, RUN), (1100, STOPPED, RUN), (1200, D_VFORK, RUN), (1300, D, D), (1400, FROZEN, FROZEN)];
+    let procs = [
+        (1000, S, RUN),
+        (1100, STOPPED, RUN),
+        (1200, D_VFORK, RUN),
+        (1300, D, D),
+        (1400, FROZEN, FROZEN),
+    ];
     let mut sim = Sim::new(618);
     for (tgid, state, _) in procs {
         sim = sim.user_process(tgid, &[VmaSpec::anon(16)], state);
@@ -77,7 +97,11 @@ fn sigkill_wakes_s_t_and_killable_but_not_d_nor_frozen() {
     lab.enter();
     for (tgid, state, after) in procs {
         lab.kill(tgid);
-        assert_eq!(lab.state(tgid), after as f64, "tgid {tgid} in state {state}");
+        assert_eq!(
+            lab.state(tgid),
+            after as f64,
+            "tgid {tgid} in state {state}"
+        );
         assert_eq!(lab.k.fatal_signal_pending(tgid as u32), 1);
     }
 }
@@ -86,7 +110,11 @@ fn sigkill_wakes_s_t_and_killable_but_not_d_nor_frozen() {
 /// when kill() returns the victim "will free its memory" before any of its threads ran.
 #[test]
 fn group_exit_is_set_by_the_kill_before_the_victim_runs() {
-    let mut lab = Sim::new(618).victim(&[VmaSpec::anon(16)], S).thread(VICTIM + 1, S).on(2).lab(1);
+    let mut lab = Sim::new(618)
+        .victim(&[VmaSpec::anon(16)], S)
+        .thread(VICTIM + 1, S)
+        .on(2)
+        .lab(1);
     lab.enter();
     lab.kill(VICTIM);
     assert_eq!(lab.k.signal_group_exit(VICTIM as u32), 1);
@@ -94,7 +122,10 @@ fn group_exit_is_set_by_the_kill_before_the_victim_runs() {
         assert_eq!(lab.k.fatal_signal_pending(t as u32), 1, "pid {t}");
         assert_eq!(lab.state(t), RUN as f64, "pid {t} woken, not yet run");
     }
-    assert!(lab.of(Kind::SignalDeliver).is_empty(), "no thread has dequeued it");
+    assert!(
+        lab.of(Kind::SignalDeliver).is_empty(),
+        "no thread has dequeued it"
+    );
     assert_eq!(lab.k.__task_will_free_mem(lab.me, VICTIM as u32), 1);
 }
 
@@ -106,7 +137,10 @@ fn second_kill_of_a_dying_group_is_ignored() {
     lab.enter();
     lab.kill(VICTIM);
     lab.kill(VICTIM);
-    assert_eq!(sigkill_results(&lab, VICTIM), vec![TRACE_SIGNAL_DELIVERED as f64, TRACE_SIGNAL_IGNORED as f64]);
+    assert_eq!(
+        sigkill_results(&lab, VICTIM),
+        vec![TRACE_SIGNAL_DELIVERED as f64, TRACE_SIGNAL_IGNORED as f64]
+    );
 }
 
 /// The caller waits for the victim's mmap_lock (held for write by the victim in D until 5 s)
@@ -134,7 +168,10 @@ fn killable_mmap_lock_wait_ends_with_eintr_on_sigkill() {
     assert_eq!(lab.k.take_result(lab.me), -EINTR as f64);
     let back = lab.k.now_ns() - 100.0 * MS;
     let switch = crate::params::CONTEXT_SWITCH_NS as f64;
-    assert_eq!(back, switch, "back at the kill, after the context switch onto its CPU");
+    assert_eq!(
+        back, switch,
+        "back at the kill, after the context switch onto its CPU"
+    );
     let mm = lab.mm(H_VICTIM);
     assert_eq!((mm.waiters, mm.readers), (0.0, 0.0));
 }
@@ -166,11 +203,19 @@ fn vfork_parent_is_released_by_the_childs_exit_mm_release() {
         .event(1_000, EV_EXIT, child, 0, 0);
     let mut lab = sim.lab(1);
     lab.idle_until(0.5 * MS);
-    assert_eq!(lab.state(parent), D as f64, "task_info shows the killable wait as D");
+    assert_eq!(
+        lab.state(parent),
+        D as f64,
+        "task_info shows the killable wait as D"
+    );
     lab.idle_until(10.0 * MS);
     assert_eq!(lab.state(parent), RUN as f64);
     let ev = lab.events();
-    let woken = pos(&ev, |e| e.is(Kind::SchedWakeup) && e.a == parent as f64 && e.pid == child as f64);
-    let mm_put = pos(&ev, |e| e.is(Kind::MmRef) && e.pid == child as f64 && e.a == mm as f64);
+    let woken = pos(&ev, |e| {
+        e.is(Kind::SchedWakeup) && e.a == parent as f64 && e.pid == child as f64
+    });
+    let mm_put = pos(&ev, |e| {
+        e.is(Kind::MmRef) && e.pid == child as f64 && e.a == mm as f64
+    });
     assert!(woken.unwrap() < mm_put.unwrap());
 }

@@ -1,0 +1,182 @@
+/**
+ * Speed of the core as the lab drives it (docs/performance.md): the JS↔WASM boundary, whole
+ * scenario runs, and a 100,000-process world (building it and one task_will_free_mem walk).
+ * `deno task bench` runs this file with `--json` and turns the figures into rates.
+ *
+ * Names are stable: src/tools/bench.ts looks the results up by them.
+ *
+ * Run alone: deno bench -A test/bench/
+ * @module
+ */
+
+import { Kernel } from "../../src/core/_wasm.ts";
+import { findDesign } from "../../src/designs.ts";
+import { runScenario } from "../../src/run/experiment.ts";
+import { runActors } from "../../src/run/runner.ts";
+import { encodeWorld, loadScenarioFile, type Scenario } from "../../src/scenario/mod.ts";
+import { bigWorld } from "./_big_world.ts";
+
+/** Boundary calls per bench iteration. */
+export const CALLS_PER_ITERATION = 1_000_000;
+/** Processes in the big world. */
+export const BIG_WORLD_PROCESSES = 100_000;
+
+const SCENARIO = new URL("../../scenarios/dstate-little-core.json", import.meta.url).pathname;
+const scenario: Scenario = await loadScenarioFile(SCENARIO);
+const program = encodeWorld(scenario);
+const sigkill = findDesign("sigkill");
+const ctx = { victim: scenario.intent.victim, kernel: scenario.kernel };
+const seedLo = scenario.seed >>> 0;
+const seedHi = Math.floor(scenario.seed / 2 ** 32) >>> 0;
+
+function loaded(words: Int32Array): Kernel {
+  const k = new Kernel(seedLo, seedHi);
+  if (k.load_world(words) !== 0) throw new Error(`load_world refused: ${k.last_error()}`);
+  return k;
+}
+
+/** One sigkill run as src/run/runner.ts makes it, without decoding events or the outcome. */
+function coreLoop(recording: boolean): void {
+  const k = loaded(program);
+  if (!recording) k.set_event_recording(false);
+  runActors(k, [{
+    pid: scenario.caller.pid,
+    atNs: scenario.intent.at_ns,
+    recipe: (u) => sigkill.recipe(u, ctx),
+  }]);
+  k.free();
+}
+
+// ---- the boundary ------------------------------------------------------------------------
+
+const small = loaded(program);
+const victim = scenario.intent.victim;
+let sink = 0;
+
+Deno.bench({
+  name: "task_mm(pid) x1e6",
+  group: "boundary",
+  baseline: true,
+  n: 40,
+  warmup: 5,
+  fn() {
+    let s = 0;
+    for (let i = 0; i < CALLS_PER_ITERATION; i++) s += small.task_mm(victim);
+    sink += s;
+  },
+});
+
+Deno.bench({
+  name: "fatal_signal_pending(pid) x1e6",
+  group: "boundary",
+  n: 40,
+  warmup: 5,
+  fn() {
+    let s = 0;
+    for (let i = 0; i < CALLS_PER_ITERATION; i++) s += small.fatal_signal_pending(victim);
+    sink += s;
+  },
+});
+
+// ---- whole scenario runs (dstate-little-core, sigkill) -------------------------------------
+
+Deno.bench({
+  name: "core loop (new Kernel, load_world, runActors)",
+  group: "scenario",
+  baseline: true,
+  fn() {
+    coreLoop(true);
+  },
+});
+
+Deno.bench({
+  name: "core loop, event recording off",
+  group: "scenario",
+  fn() {
+    coreLoop(false);
+  },
+});
+
+Deno.bench({
+  name: "new Kernel + load_world only",
+  group: "scenario",
+  fn() {
+    loaded(program).free();
+  },
+});
+
+Deno.bench({
+  name: "runScenario (with outcome)",
+  group: "scenario",
+  fn() {
+    runScenario(scenario, { design: sigkill }).kernel.free();
+  },
+});
+
+// ---- a 100,000-process world ---------------------------------------------------------------
+
+const big = bigWorld({ count: BIG_WORLD_PROCESSES });
+/** The last world the build bench loaded, kept for the walk bench. */
+let bigKernel: Kernel | undefined;
+
+Deno.bench({
+  name: "load_world, 100k processes",
+  group: "big world",
+  n: 3,
+  warmup: 0,
+  fn(b) {
+    const old = bigKernel;
+    bigKernel = undefined;
+    old?.free();
+    b.start();
+    const k = new Kernel(1, 0);
+    const r = k.load_world(big.program);
+    b.end();
+    if (r !== 0) throw new Error(`load_world refused the big world: ${k.last_error()}`);
+    bigKernel = k;
+  },
+});
+
+/** The big world with its caller running its TypeScript segment (walk verified once). */
+let walker: Kernel | undefined;
+
+function walkReady(): Kernel {
+  if (walker) return walker;
+  const k = bigKernel ?? loaded(big.program);
+  bigKernel = undefined;
+  if (k.ext_start(big.caller) !== 0) throw new Error("ext_start(caller) refused");
+  if (k.run(k.horizon_ns()) !== big.caller) throw new Error("run() did not hand over the caller");
+  // Verify once that the call walks: the answer the world dictates, and the caller charged
+  // 25 ns per process visited (the charge is paid when the segment yields).
+  const before = k.task_info(big.caller)[5];
+  const answer = k.task_will_free_mem(big.caller, big.victim);
+  k.ext_yield(big.caller);
+  const charged = k.task_info(big.caller)[5] - before;
+  const walked = big.processes + 1; // + the oom_reaper kthread the core adds
+  if (answer !== big.willFreeMem) {
+    throw new Error(`task_will_free_mem answered ${answer}, the world dictates ${big.willFreeMem}`);
+  }
+  if (charged < walked * 25 || charged > walked * 25 + 5_000) {
+    throw new Error(`caller charged ${charged} ns, expected ~${walked} x 25 ns: no walk?`);
+  }
+  if (k.run(k.horizon_ns()) !== big.caller) throw new Error("run() did not resume the caller");
+  walker = k;
+  return k;
+}
+
+Deno.bench({
+  name: "task_will_free_mem walk, 100k processes",
+  group: "big world",
+  n: 100,
+  warmup: 5,
+  fn(b) {
+    const k = walkReady();
+    b.start();
+    sink += k.task_will_free_mem(big.caller, big.victim);
+    b.end();
+  },
+});
+
+globalThis.addEventListener("unload", () => {
+  if (sink === -1) console.log(sink); // keeps the loops' results alive
+});
