@@ -270,6 +270,30 @@ fn walk_cost_grows_with_the_number_of_processes_and_is_charged_to_the_caller() {
     assert_eq!(c1000 - c10, (990 * TWFM_NS_PER_PROCESS) as f64);
 }
 
+/// §B.2 task_will_free_mem rule 5: for_each_process visits the processes that exist; a
+/// process already reaped (release_task, its pid kept only by a pidfd) is not walked, so it
+/// adds no TWFM_NS_PER_PROCESS step.
+#[test]
+#[ignore = "core bug: oom.rs task_will_free_mem walks (and charges) every entry of World::procs, reaped processes included"]
+fn walk_skips_reaped_processes() {
+    let sim = Sim::new(618)
+        .victim(&[VmaSpec::anon(16)], D)
+        .thread(VICTIM + 1, D)
+        .filler_kthreads(5000, 10)
+        .process(1200, -1)
+        .parent(INIT)
+        .status(2)
+        .fd(KILLER, 3, FD_PIDFD, 1200);
+    let mut lab = sim.lab(1);
+    lab.enter();
+    lab.kill(VICTIM);
+    let live_processes = 4 + 10; // init, killer, victim, oom_reaper, fillers
+    assert_eq!(
+        twfm_cost(&mut lab),
+        (PRIMITIVE_NS + TWFM_NS_PER_PROCESS * live_processes) as f64
+    );
+}
+
 /// A dying victim sharing its mm with process 1100 (CLONE_VM without CLONE_THREAD), both
 /// asleep in D; the caller's segment is running.
 fn victim_with_sharer() -> Lab {

@@ -2,7 +2,7 @@
 //! mark_oom_victim, queue_oom_reaper, wake_oom_reaper, oom_reap_task).
 
 use super::*;
-use crate::mm::{MMF_OOM_REAP_QUEUED, MMF_OOM_SKIP};
+use crate::mm::{MMF_OOM_REAP_QUEUED, MMF_OOM_SKIP, MMF_OOM_VICTIM};
 use crate::params::{MAX_OOM_REAP_RETRIES, OOM_REAP_RETRY_SLEEP_NS};
 
 /// OOM_REAPER_DELAY = 2*HZ (e4a38402c36e, v5.18).
@@ -62,6 +62,61 @@ fn reaper_is_woken_at_once_before_5_18() {
         );
         assert_eq!(lab.mm(H_VICTIM).anon, 0.0, "{kernel}: reaped");
     }
+}
+
+/// §B.4 mark_oom_victim: signal->oom_mm takes an mmgrab (mm_count + 1) and, until v6.0
+/// (b3541d912a84), the mm gets MMF_OOM_VICTIM.
+#[test]
+fn mark_oom_victim_grabs_the_mm_and_sets_mmf_oom_victim_before_6_0() {
+    for (kernel, victim_flag) in [
+        (515, true),
+        (517, true),
+        (518, true),
+        (600, false),
+        (618, false),
+    ] {
+        let mut lab = Sim::new(kernel).victim(&[VmaSpec::anon(100)], D).lab(1);
+        lab.enter();
+        let count = lab.mm(H_VICTIM).count;
+        lab.k.oom_kill_process(lab.me, VICTIM);
+        let mm = lab.mm(H_VICTIM);
+        assert_eq!(mm.count, count + 1.0, "{kernel}");
+        assert_eq!(mm.flags & MMF_OOM_VICTIM != 0, victim_flag, "{kernel}");
+    }
+}
+
+/// §B.4 queue_oom_reaper: MMF_OOM_REAP_QUEUED de-duplicates: choosing the same victim twice
+/// (the second time through task_will_free_mem's short-cut) queues it once.
+#[test]
+fn queue_oom_reaper_deduplicates() {
+    let mut lab = Sim::new(515).victim(&[VmaSpec::anon(100)], D).lab(1);
+    lab.enter();
+    assert_eq!(lab.k.oom_kill_process(lab.me, VICTIM), 1);
+    assert_eq!(
+        lab.k.oom_kill_process(lab.me, VICTIM),
+        0,
+        "already dying: no new kill"
+    );
+    lab.leave();
+    lab.idle_until(ONE_S);
+    assert_eq!(ts_of(&lab, Kind::WakeReaper, VICTIM).len(), 1);
+    assert_eq!(ts_of(&lab, Kind::StartTaskReaping, VICTIM).len(), 1);
+}
+
+/// §B.4 oom_reap_task_mm: MMF_OOM_SKIP found under the lock → skip_task_reaping and success
+/// (no retry, no "unable to reap"), nothing reaped.
+#[test]
+fn reaper_skips_an_mm_with_mmf_oom_skip_under_the_lock() {
+    let mut lab = Sim::new(515).victim(&[VmaSpec::anon(100)], D).lab(1);
+    lab.enter();
+    assert_eq!(lab.k.mm_flag(lab.me, H_VICTIM, MMF_OOM_SKIP, 1), 0);
+    assert_eq!(lab.k.oom_kill_process(lab.me, VICTIM), 1);
+    lab.leave();
+    lab.idle_until(ONE_S);
+    assert_eq!(ts_of(&lab, Kind::SkipTaskReaping, VICTIM).len(), 1);
+    assert!(lab.of(Kind::StartTaskReaping).is_empty());
+    assert!(lab.warns(Warn::UnableToReap).is_empty());
+    assert_eq!(lab.mm(H_VICTIM).anon, 100.0);
 }
 
 /// §B.4 wake_oom_reaper: a victim that exited on its own during the delay (its exit_mmap set

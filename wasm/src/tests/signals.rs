@@ -60,6 +60,22 @@ fn init_ignores_sigkill() {
     assert_eq!(lab.k.fatal_signal_pending(INIT as u32), 0);
 }
 
+/// §A.0 exceptions: the global init drops SIGKILL even when the kernel forces it
+/// (SEND_SIG_PRIV from __oom_kill_process): sig_task_ignored() tests is_global_init() before
+/// the SIGNAL_UNKILLABLE/force clause.
+#[test]
+#[ignore = "core bug: signal.rs send_group_signal lets a forced (Sender::Kernel) SIGKILL through to global init"]
+fn init_ignores_sigkill_even_from_the_oom_killer() {
+    let mut lab = Sim::new(618).lab(1);
+    lab.enter();
+    lab.k.oom_kill_process(lab.me, INIT);
+    assert_eq!(
+        sigkill_results(&lab, INIT),
+        vec![TRACE_SIGNAL_IGNORED as f64]
+    );
+    assert_eq!(lab.k.signal_group_exit(INIT as u32), 0);
+}
+
 /// §A.0 exceptions: kthreads ignore SIGKILL too (a loaded kthread and the oom_reaper).
 #[test]
 fn kthreads_ignore_sigkill() {

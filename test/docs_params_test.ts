@@ -1,0 +1,27 @@
+// docs/architecture.md's table of cost-model parameters says what wasm/src/params.rs says:
+// every constant is in the table with its value, and the table names nothing else.
+
+import assert from "node:assert/strict";
+
+const doc = await Deno.readTextFile("docs/architecture.md");
+const rust = await Deno.readTextFile("wasm/src/params.rs");
+
+function fromDoc(): Map<string, number> {
+  const block = doc.split("<!-- params:begin -->")[1]?.split("<!-- params:end -->")[0];
+  assert.ok(block, "docs/architecture.md has a params:begin/end block");
+  const rows = [...block.matchAll(/^\| `([A-Z_]+)` \| (\d+) \|/gm)];
+  return new Map(rows.map((m) => [m[1], Number(m[2])]));
+}
+
+function fromRust(): Map<string, number> {
+  const consts = [...rust.matchAll(/^pub const ([A-Z_]+): u\d+ = ([\d_]+);/gm)];
+  return new Map(
+    consts.filter((m) => m[1] !== "PAGE_SIZE").map((m) => [m[1], Number(m[2].replaceAll("_", ""))]),
+  );
+}
+
+Deno.test("the architecture doc's parameter table matches params.rs", () => {
+  const want = fromRust();
+  assert.ok(want.size >= 15, "params.rs was parsed");
+  assert.deepEqual(Object.fromEntries(fromDoc()), Object.fromEntries(want));
+});
