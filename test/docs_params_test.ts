@@ -9,7 +9,7 @@ const rust = await Deno.readTextFile("wasm/src/params.rs");
 function fromDoc(): Map<string, number> {
   const block = doc.split("<!-- params:begin -->")[1]?.split("<!-- params:end -->")[0];
   assert.ok(block, "docs/architecture.md has a params:begin/end block");
-  const rows = [...block.matchAll(/^\| `([A-Z_]+)` \| (\d+) \|/gm)];
+  const rows = [...block.matchAll(/^\| `([A-Z_]+)` +\| (\d+) +\|/gm)];
   return new Map(rows.map((m) => [m[1], Number(m[2])]));
 }
 

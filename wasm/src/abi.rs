@@ -14,6 +14,7 @@ pub const ABI_VERSION: u32 = 1;
 #[wasm_bindgen]
 pub struct Kernel {
     w: World,
+    seed: u64,
     last_error: String,
 }
 
@@ -22,7 +23,12 @@ impl Kernel {
     /// A machine with nothing in it; `seed_lo`/`seed_hi` seed the choice source.
     #[wasm_bindgen(constructor)]
     pub fn new(seed_lo: u32, seed_hi: u32) -> Kernel {
-        Kernel { w: World::new(((seed_hi as u64) << 32) | seed_lo as u64), last_error: String::new() }
+        let seed = ((seed_hi as u64) << 32) | seed_lo as u64;
+        Kernel {
+            w: World::new(seed),
+            seed,
+            last_error: String::new(),
+        }
     }
 
     pub fn abi_version() -> u32 {
@@ -50,8 +56,8 @@ impl Kernel {
             Ok(()) => 0,
             Err(e) => {
                 self.last_error = format!("world program word {}: {}", e.word, e.message);
-                // A half-built world must not be used.
-                self.w = World::new(0);
+                // A half-built world must not be used; the seed stays, so a retry replays.
+                self.w = World::new(self.seed);
                 -EINVAL
             }
         }
@@ -131,7 +137,12 @@ impl Kernel {
     /// References taken through the primitives and not put back: [task refs, mm refs].
     pub fn leaked_refs(&self) -> Vec<f64> {
         let tasks: u64 = self.w.tasks.iter().map(|t| t.ext_refs as u64).sum();
-        let mms: u64 = self.w.mms.iter().map(|m| (m.ext_users + m.ext_grabs) as u64).sum();
+        let mms: u64 = self
+            .w
+            .mms
+            .iter()
+            .map(|m| (m.ext_users + m.ext_grabs) as u64)
+            .sum();
         vec![tasks as f64, mms as f64]
     }
 

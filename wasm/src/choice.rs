@@ -12,7 +12,13 @@ pub struct Choices {
 
 impl Choices {
     pub fn seeded(seed: u64) -> Self {
-        Choices { state: seed, list: Vec::new(), next_in_list: 0, use_list: false, taken: 0 }
+        Choices {
+            state: seed,
+            list: Vec::new(),
+            next_in_list: 0,
+            use_list: false,
+            taken: 0,
+        }
     }
 
     /// Replaces the source by an explicit list. Entries are taken modulo the number of

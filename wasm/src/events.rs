@@ -142,14 +142,37 @@ pub struct EventLog {
 
 impl Default for EventLog {
     fn default() -> Self {
-        EventLog { data: Vec::new(), hash: FNV_OFFSET, record: true }
+        EventLog {
+            data: Vec::new(),
+            hash: FNV_OFFSET,
+            record: true,
+        }
     }
 }
 
 impl EventLog {
     #[allow(clippy::too_many_arguments)]
-    pub fn push(&mut self, ts: u64, cpu: i64, pid: u32, kind: Kind, a: i64, b: i64, c: i64, d: i64) {
-        let rec = [ts as f64, cpu as f64, pid as f64, kind as u8 as f64, a as f64, b as f64, c as f64, d as f64];
+    pub fn push(
+        &mut self,
+        ts: u64,
+        cpu: i64,
+        pid: u32,
+        kind: Kind,
+        a: i64,
+        b: i64,
+        c: i64,
+        d: i64,
+    ) {
+        let rec = [
+            ts as f64,
+            cpu as f64,
+            pid as f64,
+            kind as u8 as f64,
+            a as f64,
+            b as f64,
+            c as f64,
+            d as f64,
+        ];
         for w in rec {
             for byte in w.to_bits().to_le_bytes() {
                 self.hash ^= byte as u64;

@@ -10,9 +10,14 @@ pub const FD_LIMIT: i32 = 1024;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum File {
     /// A pidfd names a `struct pid`: here the pid number, which outlives the task.
-    Pidfd { pid: Pid, nonblock: bool },
+    Pidfd {
+        pid: Pid,
+        nonblock: bool,
+    },
     /// An fd of a /proc/<pid> directory (accepted by pidfd_send_signal only).
-    ProcDir { tgid: Tgid },
+    ProcDir {
+        tgid: Tgid,
+    },
     Other,
 }
 

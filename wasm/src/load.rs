@@ -477,6 +477,16 @@ impl World {
             if status != 2 && self.procs[i].threads.is_empty() {
                 return r.err(format!("process {} has no thread", tgid.0));
             }
+            let any_alive = self.procs[i]
+                .threads
+                .iter()
+                .any(|t| self.task(*t).is_some_and(|t| t.state.is_alive()));
+            if status == 0 && !any_alive {
+                return r.err(format!(
+                    "process {} is alive but all its threads are zombies: give it status zombie",
+                    tgid.0
+                ));
+            }
             if let Some(parent) = self.procs[i].parent {
                 if self.process(parent).is_none() {
                     return r.err(format!(

@@ -54,7 +54,9 @@ impl World {
     /// Drops a user. Returns true when it was the last: the caller must now run
     /// exit_mmap() in its own context (it is the kernel's __mmput).
     pub fn mmput_begin(&mut self, ctx: Pid, mm: MmId) -> bool {
-        let Some(m) = self.mm_mut(mm) else { return false };
+        let Some(m) = self.mm_mut(mm) else {
+            return false;
+        };
         if m.users == 0 {
             self.warn(ctx, Warn::MmRefUnderflow, 1, mm.0 as i64);
             return false;
@@ -129,11 +131,20 @@ impl World {
     // ---- mmap_lock ---------------------------------------------------------------------
 
     pub fn mmap_lock(&mut self, pid: Pid, mm: MmId, mode: LockMode, how: LockHow) -> LockAnswer {
-        let Some(m) = self.mm_mut(mm) else { return LockAnswer::Busy };
+        let Some(m) = self.mm_mut(mm) else {
+            return LockAnswer::Busy;
+        };
         if how == LockHow::Try {
             let ok = mode == LockMode::Read && m.lock.try_read(pid);
             if !ok {
-                self.emit(pid, Kind::MmapLock, mm.0 as i64, LockOp::TrylockFailed as u8 as i64, 0, 0);
+                self.emit(
+                    pid,
+                    Kind::MmapLock,
+                    mm.0 as i64,
+                    LockOp::TrylockFailed as u8 as i64,
+                    0,
+                    0,
+                );
                 return LockAnswer::Busy;
             }
             self.note_acquired(pid, mm, mode);
@@ -150,11 +161,23 @@ impl World {
         }
         let killable = how == LockHow::Killable;
         if let Some(m) = self.mm_mut(mm) {
-            m.lock.enqueue(Waiter { pid, mode, killable });
+            m.lock.enqueue(Waiter {
+                pid,
+                mode,
+                killable,
+            });
         }
-        let op = if mode == LockMode::Read { LockOp::ReadWaiting } else { LockOp::WriteWaiting };
+        let op = if mode == LockMode::Read {
+            LockOp::ReadWaiting
+        } else {
+            LockOp::WriteWaiting
+        };
         self.emit(pid, Kind::MmapLock, mm.0 as i64, op as u8 as i64, 0, 0);
-        let kind = if killable { SleepKind::Killable } else { SleepKind::Uninterruptible };
+        let kind = if killable {
+            SleepKind::Killable
+        } else {
+            SleepKind::Uninterruptible
+        };
         self.sleep(pid, kind, WaitFor::MmapLock(mm), None);
         LockAnswer::Blocked
     }
@@ -164,7 +187,11 @@ impl World {
             t.held.push((mm, mode));
             t.result = 0;
         }
-        let op = if mode == LockMode::Read { LockOp::ReadAcquired } else { LockOp::WriteAcquired };
+        let op = if mode == LockMode::Read {
+            LockOp::ReadAcquired
+        } else {
+            LockOp::WriteAcquired
+        };
         self.emit(pid, Kind::MmapLock, mm.0 as i64, op as u8 as i64, 0, 0);
     }
 
@@ -180,7 +207,11 @@ impl World {
                 t.held.remove(i);
             }
         }
-        let op = if mode == LockMode::Read { LockOp::ReadReleased } else { LockOp::WriteReleased };
+        let op = if mode == LockMode::Read {
+            LockOp::ReadReleased
+        } else {
+            LockOp::WriteReleased
+        };
         self.emit(pid, Kind::MmapLock, mm.0 as i64, op as u8 as i64, 0, 0);
         self.grant_mmap_lock_waiters(mm);
         true

@@ -25,6 +25,14 @@ impl World {
         Some(found)
     }
 
+    /// The process is still on the task list for_each_process() walks: released
+    /// (waited-for) ones are not.
+    pub fn process_listed(&self, tgid: Tgid) -> bool {
+        self.threads_of(tgid)
+            .iter()
+            .any(|t| self.task(*t).is_some_and(|t| t.state != TaskState::Dead))
+    }
+
     /// process_shares_mm(p, mm): compares with the first thread of p that has an mm.
     pub fn process_shares_mm(&self, p: Tgid, mm: MmId) -> bool {
         let Some(proc_) = self.process(p) else {
@@ -104,7 +112,7 @@ impl World {
         // Rule 5: every other process sharing the mm must be dying too; kthreads are not
         // exempt here.
         let mut walked = 0;
-        for p in &self.procs {
+        for p in self.procs.iter().filter(|p| self.process_listed(p.tgid)) {
             walked += 1;
             if !self.process_shares_mm(p.tgid, mm) || p.tgid == t.tgid {
                 continue;
@@ -229,7 +237,12 @@ impl World {
             .filter(|p| p.tgid != victim && self.process_shares_mm(p.tgid, mm))
             .map(|p| (p.tgid, p.unkillable(), p.kthread))
             .collect();
-        self.charge_ext(ctx, self.procs.len() as u64 * params::TWFM_NS_PER_PROCESS);
+        let listed = self
+            .procs
+            .iter()
+            .filter(|p| self.process_listed(p.tgid))
+            .count() as u64;
+        self.charge_ext(ctx, listed * params::TWFM_NS_PER_PROCESS);
         for (tgid, init, kthread) in sharers {
             if init {
                 can_oom_reap = false;

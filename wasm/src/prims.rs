@@ -68,19 +68,29 @@ impl World {
     }
 
     fn file_of(&self, cur: Pid, fd: i32) -> Option<File> {
-        self.task(cur).and_then(|t| self.process(t.tgid)).and_then(|p| p.fds.get(fd))
+        self.task(cur)
+            .and_then(|t| self.process(t.tgid))
+            .and_then(|p| p.fds.get(fd))
     }
 
     // ---- runner protocol ---------------------------------------------------------------
 
     /// The thread starts running TypeScript-driven userspace (a memory killer's recipe).
     pub fn ext_start(&mut self, pid: u32) -> i32 {
-        let Some(t) = self.task(Pid(pid)) else { return -ESRCH };
+        let Some(t) = self.task(Pid(pid)) else {
+            return -ESRCH;
+        };
         if t.is_kthread() || !t.state.is_alive() || t.external || self.failed.is_some() {
             return -EINVAL;
         }
         let p = t.pid;
-        let interruptible = matches!(t.state, TaskState::Sleeping { kind: SleepKind::Interruptible, .. });
+        let interruptible = matches!(
+            t.state,
+            TaskState::Sleeping {
+                kind: SleepKind::Interruptible,
+                ..
+            }
+        );
         if let Some(t) = self.task_mut(p) {
             t.external = true;
             t.frames.push(Frame::External);
@@ -124,7 +134,9 @@ impl World {
 
     /// The result of the last blocking primitive or routine of `pid`.
     pub fn take_result(&self, pid: u32) -> f64 {
-        self.task(Pid(pid)).map(|t| t.result as f64).unwrap_or(-(ESRCH as f64))
+        self.task(Pid(pid))
+            .map(|t| t.result as f64)
+            .unwrap_or(-(ESRCH as f64))
     }
 
     pub fn syscall_enter(&mut self, cur: u32, nr: i32, a0: i32, a1: i32) -> i32 {
@@ -156,9 +168,14 @@ impl World {
             if !t.is_leader() {
                 return Err(-EINVAL);
             }
-            let file = File::Pidfd { pid: t.pid, nonblock: flags & PIDFD_NONBLOCK != 0 };
+            let file = File::Pidfd {
+                pid: t.pid,
+                nonblock: flags & PIDFD_NONBLOCK != 0,
+            };
             let tgid = w.task(me).map(|t| t.tgid).ok_or(-ESRCH)?;
-            w.process_mut(tgid).and_then(|p| p.fds.install(file)).ok_or(-crate::errno::EBUSY)
+            w.process_mut(tgid)
+                .and_then(|p| p.fds.install(file))
+                .ok_or(-crate::errno::EBUSY)
         })
     }
 
@@ -233,7 +250,9 @@ impl World {
     }
 
     fn group_alive(&self, tgid: Tgid) -> bool {
-        self.threads_of(tgid).iter().any(|t| self.task(*t).is_some_and(|t| t.state.is_alive()))
+        self.threads_of(tgid)
+            .iter()
+            .any(|t| self.task(*t).is_some_and(|t| t.state.is_alive()))
     }
 
     /// The OOM killer chose `tgid` in `cur`'s context (the baseline's entry).
@@ -336,7 +355,9 @@ impl World {
     pub fn k_find_lock_task_mm(&mut self, cur: u32, task: u32) -> i32 {
         self.with_cur(cur, |w, me| {
             let t = w.task_handle(task)?;
-            let n = w.threads_of(w.task(t).map(|t| t.tgid).unwrap_or(Tgid(0))).len() as u64;
+            let n = w
+                .threads_of(w.task(t).map(|t| t.tgid).unwrap_or(Tgid(0)))
+                .len() as u64;
             w.charge_ext(me, n * params::PRIMITIVE_NS);
             w.find_lock_task_mm(me, t).map(|p| p.0 as i32).ok_or(-ESRCH)
         })
@@ -351,11 +372,15 @@ impl World {
     }
 
     pub fn k_task_tgid(&self, task: u32) -> i32 {
-        self.task(Pid(task)).map(|t| t.tgid.0 as i32).unwrap_or(-ESRCH)
+        self.task(Pid(task))
+            .map(|t| t.tgid.0 as i32)
+            .unwrap_or(-ESRCH)
     }
 
     pub fn k_task_flags(&self, task: u32) -> i32 {
-        self.task(Pid(task)).map(|t| t.flags as i32).unwrap_or(-ESRCH)
+        self.task(Pid(task))
+            .map(|t| t.flags as i32)
+            .unwrap_or(-ESRCH)
     }
 
     /// op: 0 mmgrab, 1 mmdrop, 2 mmget, 3 mmget_not_zero, 4 mmput. Dropping a reference
@@ -363,7 +388,10 @@ impl World {
     pub fn k_mm_ref(&mut self, cur: u32, mm: u32, op: i32) -> i32 {
         self.with_cur(cur, |w, me| {
             let m = w.mm_handle(mm)?;
-            let (users, grabs) = w.mm(m).map(|m| (m.ext_users, m.ext_grabs)).unwrap_or((0, 0));
+            let (users, grabs) = w
+                .mm(m)
+                .map(|m| (m.ext_users, m.ext_grabs))
+                .unwrap_or((0, 0));
             match op {
                 0 => w.mmgrab(me, m),
                 2 => w.mmget(me, m),
@@ -408,6 +436,9 @@ impl World {
     }
 
     pub fn k_process_shares_mm(&self, tgid: u32, mm: u32) -> i32 {
+        if self.process(Tgid(tgid)).is_none() {
+            return -ESRCH;
+        }
         match self.mm_handle(mm) {
             Ok(m) => self.process_shares_mm(Tgid(tgid), m) as i32,
             Err(e) => e,
@@ -417,12 +448,18 @@ impl World {
     /// signal_group_exit() as in v5.10: SIGNAL_GROUP_EXIT or group_exit_task set, which a
     /// core dump (and an exec, not modelled) also sets (§A.2, Oleg's objection).
     pub fn k_signal_group_exit(&self, task: u32) -> i32 {
-        let Some(t) = self.task(Pid(task)) else { return -ESRCH };
-        self.process(t.tgid).map(|p| (p.group_exit() || p.core_state) as i32).unwrap_or(-ESRCH)
+        let Some(t) = self.task(Pid(task)) else {
+            return -ESRCH;
+        };
+        self.process(t.tgid)
+            .map(|p| (p.group_exit() || p.core_state) as i32)
+            .unwrap_or(-ESRCH)
     }
 
     pub fn k_fatal_signal_pending(&self, task: u32) -> i32 {
-        self.task(Pid(task)).map(|t| t.sigkill_pending as i32).unwrap_or(-ESRCH)
+        self.task(Pid(task))
+            .map(|t| t.sigkill_pending as i32)
+            .unwrap_or(-ESRCH)
     }
 
     /// test_bit / set_bit / clear_bit on mm->flags (op 0, 1, 2).
@@ -474,7 +511,11 @@ impl World {
     pub fn k_mmap_unlock(&mut self, cur: u32, mm: u32, mode: i32) -> i32 {
         self.with_cur(cur, |w, me| {
             let m = w.mm_handle(mm)?;
-            let mode = if mode == 1 { LockMode::Write } else { LockMode::Read };
+            let mode = if mode == 1 {
+                LockMode::Write
+            } else {
+                LockMode::Read
+            };
             if w.mmap_unlock(me, m, mode) {
                 Ok(0)
             } else {
@@ -523,8 +564,13 @@ impl World {
         if !cap.is_power_of_two() || cap & crate::process::CAPS_MASK == 0 {
             return -EINVAL;
         }
-        let Ok(me) = self.cur(cur) else { return -EINVAL };
-        self.task(me).and_then(|t| self.process(t.tgid)).map(|p| (p.cred.caps & cap != 0) as i32).unwrap_or(-ESRCH)
+        let Ok(me) = self.cur(cur) else {
+            return -EINVAL;
+        };
+        self.task(me)
+            .and_then(|t| self.process(t.tgid))
+            .map(|p| (p.cred.caps & cap != 0) as i32)
+            .unwrap_or(-ESRCH)
     }
 
     /// __ptrace_may_access(): same uid and euid as the target, or CAP_SYS_PTRACE (dumpable
@@ -533,7 +579,9 @@ impl World {
         if !(0..=1).contains(&mode) {
             return -EINVAL;
         }
-        let Ok(me) = self.cur(cur) else { return -EINVAL };
+        let Ok(me) = self.cur(cur) else {
+            return -EINVAL;
+        };
         let (Some(a), Some(b)) = (
             self.task(me).and_then(|t| self.process(t.tgid)),
             self.task(Pid(task)).and_then(|t| self.process(t.tgid)),
@@ -548,7 +596,9 @@ impl World {
     }
 
     pub fn k_mm_info(&self, mm: u32) -> Vec<f64> {
-        let Some(m) = mm.checked_sub(1).and_then(|i| self.mm(MmId(i))) else { return Vec::new() };
+        let Some(m) = mm.checked_sub(1).and_then(|i| self.mm(MmId(i))) else {
+            return Vec::new();
+        };
         let now = m.mapped();
         vec![
             m.users as f64,
@@ -575,7 +625,9 @@ impl World {
     }
 
     pub fn k_task_info(&self, pid: u32) -> Vec<f64> {
-        let Some(t) = self.task(Pid(pid)) else { return Vec::new() };
+        let Some(t) = self.task(Pid(pid)) else {
+            return Vec::new();
+        };
         vec![
             t.tgid.0 as f64,
             t.state.code() as f64,

@@ -102,12 +102,16 @@ impl World {
         if ok {
             r.success = true;
             r.pc = ReaperPc::Done;
-        } else if r.attempts < params::MAX_OOM_REAP_RETRIES {
-            r.pc = ReaperPc::Attempt;
-            let at = self.now_ns + params::OOM_REAP_RETRY_SLEEP_NS;
-            self.sleep(me, SleepKind::Uninterruptible, WaitFor::Plain, Some(at));
-        } else {
-            r.pc = ReaperPc::Done;
+            return;
         }
+        // Every failed attempt, the last one too, is followed by the HZ/10 sleep; the loop
+        // condition is only tested after it (so giving up takes about 1 s).
+        r.pc = if r.attempts < params::MAX_OOM_REAP_RETRIES {
+            ReaperPc::Attempt
+        } else {
+            ReaperPc::Done
+        };
+        let at = self.now_ns + params::OOM_REAP_RETRY_SLEEP_NS;
+        self.sleep(me, SleepKind::Uninterruptible, WaitFor::Plain, Some(at));
     }
 }

@@ -142,7 +142,11 @@ mod tests {
     fn reader_queues_behind_waiting_writer() {
         let mut s = RwSem::default();
         s.take(Pid(1), LockMode::Read);
-        s.enqueue(Waiter { pid: Pid(2), mode: LockMode::Write, killable: false });
+        s.enqueue(Waiter {
+            pid: Pid(2),
+            mode: LockMode::Write,
+            killable: false,
+        });
         assert!(!s.can_grant_now(LockMode::Read));
         assert!(!s.try_read(Pid(3)));
         assert!(s.release(Pid(1), LockMode::Read));
@@ -156,9 +160,17 @@ mod tests {
         let mut s = RwSem::default();
         s.take(Pid(1), LockMode::Write);
         for p in 2..5 {
-            s.enqueue(Waiter { pid: Pid(p), mode: LockMode::Read, killable: true });
+            s.enqueue(Waiter {
+                pid: Pid(p),
+                mode: LockMode::Read,
+                killable: true,
+            });
         }
-        s.enqueue(Waiter { pid: Pid(9), mode: LockMode::Write, killable: false });
+        s.enqueue(Waiter {
+            pid: Pid(9),
+            mode: LockMode::Write,
+            killable: false,
+        });
         s.release(Pid(1), LockMode::Write);
         assert_eq!(s.grant_waiters().len(), 3);
         assert_eq!(s.waiter_count(), 1);

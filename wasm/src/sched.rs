@@ -25,13 +25,21 @@ impl World {
     /// Makes a sleeping, stopped or frozen task runnable. A task that still occupies its CPU
     /// (it went to sleep in the step now paying its cost) simply keeps running.
     pub fn wake(&mut self, pid: Pid, ctx: Pid) {
-        let Some(i) = self.task_index(pid) else { return };
+        let Some(i) = self.task_index(pid) else {
+            return;
+        };
         let t = &self.tasks[i];
-        if !matches!(t.state, TaskState::Sleeping { .. } | TaskState::Stopped | TaskState::Frozen) {
+        if !matches!(
+            t.state,
+            TaskState::Sleeping { .. } | TaskState::Stopped | TaskState::Frozen
+        ) {
             return;
         }
         let own = t.cpu;
-        let occupying = self.cpus.get(own.0 as usize).is_some_and(|c| c.current == Some(pid));
+        let occupying = self
+            .cpus
+            .get(own.0 as usize)
+            .is_some_and(|c| c.current == Some(pid));
         let t = &mut self.tasks[i];
         t.sleep_until_ns = None;
         t.sleep_gen = t.sleep_gen.wrapping_add(1);
@@ -50,17 +58,23 @@ impl World {
     /// select_task_rq, reduced: stay on the previous CPU unless it is busy and an allowed
     /// CPU is idle; which idle CPU is a choice.
     fn select_cpu(&mut self, pid: Pid) -> CpuId {
-        let t = &self.tasks[self.task_index(pid).unwrap_or(0)];
-        let own = t.cpu;
-        let mask = t.affinity;
+        let Some(t) = self.task(pid) else {
+            return CpuId(0);
+        };
+        let (own, mask) = (t.cpu, t.affinity);
         let idle = |w: &World, c: usize| w.cpus[c].current.is_none() && w.cpus[c].rq.is_empty();
         if (mask >> own.0) & 1 == 1 && idle(self, own.0 as usize) {
             return own;
         }
-        let candidates: Vec<usize> =
-            (0..self.cpus.len()).filter(|&c| (mask >> c) & 1 == 1 && idle(self, c)).collect();
+        let candidates: Vec<usize> = (0..self.cpus.len())
+            .filter(|&c| (mask >> c) & 1 == 1 && idle(self, c))
+            .collect();
         if candidates.is_empty() {
-            return if (mask >> own.0) & 1 == 1 { own } else { CpuId(mask.trailing_zeros()) };
+            return if (mask >> own.0) & 1 == 1 {
+                own
+            } else {
+                CpuId(mask.trailing_zeros())
+            };
         }
         CpuId(candidates[self.choices.pick(candidates.len())] as u32)
     }
@@ -68,9 +82,13 @@ impl World {
     /// A woken task of higher rank than a CPU's userspace-running task preempts it now (the
     /// resched IPI); kernel steps are short and end at their preemption point.
     fn kick_for(&mut self, cpu: CpuId, woken: Pid) {
-        let Some(c) = self.cpus.get(cpu.0 as usize) else { return };
+        let Some(c) = self.cpus.get(cpu.0 as usize) else {
+            return;
+        };
         let Some(cur) = c.current else { return };
-        let (Some(cur_t), Some(w)) = (self.task(cur), self.task(woken)) else { return };
+        let (Some(cur_t), Some(w)) = (self.task(cur), self.task(woken)) else {
+            return;
+        };
         if w.rank() > cur_t.rank() && cur_t.frames.last() == Some(&Frame::User) {
             self.cpus[cpu.0 as usize].busy_until_ns = self.now_ns;
         }
@@ -91,7 +109,9 @@ impl World {
 
     /// Puts a task to sleep. It leaves its CPU when the step that decided it has been paid.
     pub fn sleep(&mut self, pid: Pid, kind: SleepKind, waiting: WaitFor, until_ns: Option<u64>) {
-        let Some(i) = self.task_index(pid) else { return };
+        let Some(i) = self.task_index(pid) else {
+            return;
+        };
         let t = &mut self.tasks[i];
         if t.alloc_lock_holder.is_some() && t.external {
             let holder = t.alloc_lock_holder.map(|p| p.0 as i64).unwrap_or(0);
@@ -138,7 +158,9 @@ impl World {
             if !ready.is_empty() {
                 steps += 1;
                 if steps > MAX_STEPS_PER_RUN {
-                    self.bug(format!("runaway: more than {MAX_STEPS_PER_RUN} steps in one run"));
+                    self.bug(format!(
+                        "runaway: more than {MAX_STEPS_PER_RUN} steps in one run"
+                    ));
                 }
                 let c = ready[self.choices.pick(ready.len())];
                 let outcome = self.dispatch(c);
@@ -209,11 +231,20 @@ impl World {
 
     /// Higher rank waiting, or an equal-rank SCHED_OTHER task waiting past the slice.
     fn should_preempt(&self, c: usize, p: Pid) -> bool {
-        let Some(cur) = self.task(p) else { return false };
-        let best = self.cpus[c].rq.iter().filter_map(|q| self.task(*q)).map(|t| t.rank()).max();
+        let Some(cur) = self.task(p) else {
+            return false;
+        };
+        let best = self.cpus[c]
+            .rq
+            .iter()
+            .filter_map(|q| self.task(*q))
+            .map(|t| t.rank())
+            .max();
         match best {
             Some(r) if r > cur.rank() => true,
-            Some(r) if r == cur.rank() && matches!(cur.policy, crate::task::Policy::Normal { .. }) => {
+            Some(r)
+                if r == cur.rank() && matches!(cur.policy, crate::task::Policy::Normal { .. }) =>
+            {
                 self.now_ns.saturating_sub(cur.slice_start_ns) >= params::SCHED_SLICE_NS
             }
             _ => false,
@@ -222,7 +253,12 @@ impl World {
 
     /// Highest rank first; among equals (in queue order), a choice.
     fn pick_next(&mut self, c: usize) -> Option<Pid> {
-        let best = self.cpus[c].rq.iter().filter_map(|q| self.task(*q)).map(|t| t.rank()).max()?;
+        let best = self.cpus[c]
+            .rq
+            .iter()
+            .filter_map(|q| self.task(*q))
+            .map(|t| t.rank())
+            .max()?;
         let tied: Vec<usize> = (0..self.cpus[c].rq.len())
             .filter(|&k| self.task(self.cpus[c].rq[k]).map(|t| t.rank()) == Some(best))
             .collect();
@@ -231,9 +267,22 @@ impl World {
     }
 
     fn switch_to(&mut self, c: usize, prev: Pid, next: Option<Pid>, prev_state: i32) {
-        let ctx = if prev.0 == 0 { next.unwrap_or(Pid(0)) } else { prev };
+        let ctx = if prev.0 == 0 {
+            next.unwrap_or(Pid(0))
+        } else {
+            prev
+        };
         let next_pid = next.map(|p| p.0 as i64).unwrap_or(0);
-        self.log.push(self.now_ns, c as i64, ctx.0, Kind::SchedSwitch, next_pid, prev_state as i64, prev.0 as i64, 0);
+        self.log.push(
+            self.now_ns,
+            c as i64,
+            ctx.0,
+            Kind::SchedSwitch,
+            next_pid,
+            prev_state as i64,
+            prev.0 as i64,
+            0,
+        );
         let Some(n) = next else { return };
         let cost = params::scale(params::CONTEXT_SWITCH_NS, self.cpus[c].speed_ppm);
         let now = self.now_ns;

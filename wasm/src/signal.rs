@@ -89,9 +89,10 @@ impl World {
         };
         let force = matches!(sender, Sender::Kernel(_));
         let p = &self.procs[pi];
-        // sig_task_ignored(): init (SIGNAL_UNKILLABLE) and kthreads ignore default-action
-        // signals unless the kernel forces a kernel-only signal.
-        let ignored = (p.unkillable() || p.kthread) && !(force && sig == SIGKILL);
+        // sig_task_ignored(): global init ignores SIGKILL and SIGSTOP even when the kernel
+        // forces them (is_global_init && sig_kernel_only), and its other default-action
+        // signals unless forced; kthreads run with every handler SIG_IGN (ignore_signals).
+        let ignored = p.kthread || (p.unkillable() && (matches!(sig, SIGKILL | SIGSTOP) || !force));
         // prepare_signal(): a group already exiting drops new signals, except SIGKILL during
         // a core dump (it interrupts the dump).
         let dropped = p.group_exit() && !(p.core_state && sig == SIGKILL);

@@ -57,7 +57,10 @@ pub enum TaskState {
     Running,
     /// On a run queue.
     Runnable,
-    Sleeping { kind: SleepKind, waiting: WaitFor },
+    Sleeping {
+        kind: SleepKind,
+        waiting: WaitFor,
+    },
     /// TASK_STOPPED (SIGSTOP). SIGKILL wakes it.
     Stopped,
     /// Frozen by the cgroup-v1 freezer: signals do not wake it; mark_oom_victim thaws it.
@@ -73,7 +76,10 @@ impl TaskState {
     pub fn code(self) -> i32 {
         match self {
             TaskState::Running | TaskState::Runnable => 0,
-            TaskState::Sleeping { kind: SleepKind::Interruptible, .. } => 1,
+            TaskState::Sleeping {
+                kind: SleepKind::Interruptible,
+                ..
+            } => 1,
             TaskState::Sleeping { .. } => 2,
             TaskState::Stopped => 3,
             TaskState::Frozen => 4,

@@ -129,7 +129,11 @@ pub struct ZapResult {
 impl Vma {
     /// What `zap_some(budget, ..)` would remove, without removing it.
     pub fn peek_zap(&self, budget: u64, include_shared_pages: bool) -> Pages {
-        let mut copy = Vma { mapped: self.mapped, zapped: Pages::default(), ..*self };
+        let mut copy = Vma {
+            mapped: self.mapped,
+            zapped: Pages::default(),
+            ..*self
+        };
         copy.zap_some(budget, include_shared_pages).pages
     }
 
@@ -153,7 +157,14 @@ impl Vma {
         } else {
             0
         };
-        ZapResult { pages: Pages { anon, file, shmem, swap } }
+        ZapResult {
+            pages: Pages {
+                anon,
+                file,
+                shmem,
+                swap,
+            },
+        }
     }
 
     pub fn is_empty(&self, include_shared_pages: bool) -> bool {

@@ -37,10 +37,22 @@ pub enum Timer {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScenarioEventKind {
-    ProcReader { mm: MmId, duration_ns: u64, reader: Pid },
-    Exit { pid: Pid },
-    Kill { target: Tgid, sig: i32, from: Pid },
-    Wake { pid: Pid },
+    ProcReader {
+        mm: MmId,
+        duration_ns: u64,
+        reader: Pid,
+    },
+    Exit {
+        pid: Pid,
+    },
+    Kill {
+        target: Tgid,
+        sig: i32,
+        from: Pid,
+    },
+    Wake {
+        pid: Pid,
+    },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -148,12 +160,15 @@ impl World {
 
     /// The pids of a thread group, leader first.
     pub fn threads_of(&self, tgid: Tgid) -> Vec<Pid> {
-        self.process(tgid).map(|p| p.threads.clone()).unwrap_or_default()
+        self.process(tgid)
+            .map(|p| p.threads.clone())
+            .unwrap_or_default()
     }
 
     /// A task that still exists (not released): what get_pid_task() can return.
     pub fn live_task(&self, pid: Pid) -> Option<&Task> {
-        self.task(pid).filter(|t| t.state != crate::task::TaskState::Dead)
+        self.task(pid)
+            .filter(|t| t.state != crate::task::TaskState::Dead)
     }
 
     // ---- time, cost and events ------------------------------------------------------------

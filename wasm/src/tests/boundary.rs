@@ -189,7 +189,6 @@ fn garbage_integers_answer_negative_errno() {
 /// abi.rs: a process_shares_mm for a tgid nobody has answers -ESRCH, as every other task
 /// handle does, rather than "does not share".
 #[test]
-#[ignore = "core bug: prims.rs k_process_shares_mm answers 0 (false) for an unknown tgid instead of -ESRCH"]
 fn process_shares_mm_of_an_unknown_tgid_is_esrch() {
     let lab = boundary_sim().lab(1);
     assert_eq!(lab.k.process_shares_mm(u32::MAX, H_VICTIM), -ESRCH);
@@ -325,7 +324,6 @@ fn load_world_rejects_malformed_programs_and_stays_usable() {
 /// abi.rs `Kernel::new`: the seed given to the constructor drives the choices; a rejected
 /// program must not replace it, so a later good load replays as on a fresh kernel.
 #[test]
-#[ignore = "core bug: abi.rs load_world resets the world with World::new(0) on failure, dropping the constructor's seed"]
 fn rejected_program_keeps_the_constructors_seed() {
     let seed = 5;
     let mut fresh = Kernel::new(seed, 0);
@@ -358,7 +356,6 @@ fn zombie_and_reaped_processes_may_have_no_mm() {
 /// not exited ("if all are, write status zombie"); zombie threads in a live process are fine
 /// (a zombie leader whose threads still run).
 #[test]
-#[ignore = "core bug: load.rs finish_load accepts an alive (status 0) process whose threads are all zombies"]
 fn live_process_needs_a_thread_that_has_not_exited() {
     let zombie_leader = boundary_sim()
         .process(1100, MM_VICTIM)

@@ -274,7 +274,6 @@ fn walk_cost_grows_with_the_number_of_processes_and_is_charged_to_the_caller() {
 /// process already reaped (release_task, its pid kept only by a pidfd) is not walked, so it
 /// adds no TWFM_NS_PER_PROCESS step.
 #[test]
-#[ignore = "core bug: oom.rs task_will_free_mem walks (and charges) every entry of World::procs, reaped processes included"]
 fn walk_skips_reaped_processes() {
     let sim = Sim::new(618)
         .victim(&[VmaSpec::anon(16)], D)

@@ -110,34 +110,6 @@ fn sigkill_alone_frees_only_after_the_d_sleep() {
     assert_eq!(k.mm_info(3)[3], 0.0);
 }
 
-#[test]
-fn dump_for_debugging() {
-    if std::env::var("DUMP").is_err() {
-        return;
-    }
-    let which = if std::env::var("DUMP").unwrap() == "oom" {
-        Baseline::OomReaper
-    } else {
-        Baseline::Sigkill
-    };
-    let mut k = load(&dstate_world(618, 500_000), 1);
-    let r = run_baseline(&mut k, which, 1000, 0.0);
-    for e in k.events(0).chunks(EVENT_WORDS) {
-        if e[3] as usize == Kind::SchedSwitch as usize {
-            continue;
-        }
-        println!(
-            "{:>14} cpu{:<2} {:>5} {:<20} {:?}",
-            e[0],
-            e[1],
-            e[2],
-            crate::events::KIND_NAMES[e[3] as usize],
-            &e[4..]
-        );
-    }
-    println!("ret {r} {}", k.last_error());
-}
-
 // ---- the world builder ------------------------------------------------------------------
 
 /// Every kernel version the world program knows (reference §0 timeline).

@@ -194,7 +194,6 @@ fn trylock_failures_retry_ten_times_then_warn_and_set_mmf_oom_skip() {
 /// schedule_timeout_idle(HZ/10)` sleeps after every failed attempt, the tenth included, so
 /// the reaper gives up 10 × 100 ms ("about 1 s") after its first attempt.
 #[test]
-#[ignore = "core bug: reaper.rs after_attempt gives up right after the 10th failure, skipping its HZ/10 sleep (0.9 s instead of 1 s)"]
 fn reaper_gives_up_a_full_second_after_its_first_attempt() {
     let lab = victim_holding_its_mmap_lock();
     let first = ts_of(&lab, Kind::SkipTaskReaping, VICTIM)[0];

@@ -64,7 +64,6 @@ fn init_ignores_sigkill() {
 /// (SEND_SIG_PRIV from __oom_kill_process): sig_task_ignored() tests is_global_init() before
 /// the SIGNAL_UNKILLABLE/force clause.
 #[test]
-#[ignore = "core bug: signal.rs send_group_signal lets a forced (Sender::Kernel) SIGKILL through to global init"]
 fn init_ignores_sigkill_even_from_the_oom_killer() {
     let mut lab = Sim::new(618).lab(1);
     lab.enter();
