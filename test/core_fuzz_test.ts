@@ -47,6 +47,8 @@ const METHODS: readonly [string, number][] = [
   ["task_will_free_mem", 2],
   ["__task_will_free_mem", 2],
   ["process_shares_mm", 2],
+  ["next_process_sharing_mm", 3],
+  ["is_global_init", 1],
   ["signal_group_exit", 1],
   ["fatal_signal_pending", 1],
   ["mm_flag", 4],

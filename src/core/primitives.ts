@@ -223,6 +223,19 @@ export class Primitives {
     return this.#kernel.process_shares_mm(p, mm) === 1;
   }
 
+  /**
+   * The next process (tgid) after `after` in for_each_process() order that shares `mm`, or
+   * 0; start with `after = 0`. The walk is charged to the caller.
+   */
+  next_process_sharing_mm(mm: number, after: number): number {
+    return Math.max(0, this.#kernel.next_process_sharing_mm(this.current, mm, after));
+  }
+
+  /** is_global_init(p), p a tgid. */
+  is_global_init(p: number): boolean {
+    return this.#kernel.is_global_init(p) === 1;
+  }
+
   /** signal_group_exit(task->signal) as in v5.10 (also true during a core dump). */
   signal_group_exit(task: number): boolean {
     return this.#kernel.signal_group_exit(task) === 1;

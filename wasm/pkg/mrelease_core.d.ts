@@ -31,6 +31,7 @@ export class Kernel {
     find_lock_task_mm(cur: number, task: number): number;
     get_pid_task(cur: number, pid: number, pidtype: number): number;
     horizon_ns(): number;
+    is_global_init(tgid: number): number;
     kernel_version(): number;
     kill(cur: number, pid: number, sig: number): number;
     kill_pid_info(cur: number, sig: number, pid: number): number;
@@ -67,6 +68,10 @@ export class Kernel {
      * A machine with nothing in it; `seed_lo`/`seed_hi` seed the choice source.
      */
     constructor(seed_lo: number, seed_hi: number);
+    /**
+     * The next process after tgid `after` (0 to start) sharing `mm`, or 0.
+     */
+    next_process_sharing_mm(cur: number, mm: number, after: number): number;
     now_ns(): number;
     oom_kill_process(cur: number, tgid: number): number;
     oom_reap_task_mm(cur: number, mm: number): number;

@@ -175,6 +175,14 @@ export class Kernel {
         return ret;
     }
     /**
+     * @param {number} tgid
+     * @returns {number}
+     */
+    is_global_init(tgid) {
+        const ret = wasm.kernel_is_global_init(this.__wbg_ptr, tgid);
+        return ret;
+    }
+    /**
      * @returns {number}
      */
     kernel_version() {
@@ -312,6 +320,17 @@ export class Kernel {
         this.__wbg_ptr = ret;
         KernelFinalization.register(this, this.__wbg_ptr, this);
         return this;
+    }
+    /**
+     * The next process after tgid `after` (0 to start) sharing `mm`, or 0.
+     * @param {number} cur
+     * @param {number} mm
+     * @param {number} after
+     * @returns {number}
+     */
+    next_process_sharing_mm(cur, mm, after) {
+        const ret = wasm.kernel_next_process_sharing_mm(this.__wbg_ptr, cur, mm, after);
+        return ret;
     }
     /**
      * @returns {number}

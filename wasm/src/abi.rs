@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 
 /// Bumped whenever an export, the world program, the event encoding or a snapshot layout
 /// changes; the TypeScript side refuses a core with another version.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 #[wasm_bindgen]
 pub struct Kernel {
@@ -263,6 +263,13 @@ impl Kernel {
     }
     pub fn process_shares_mm(&self, tgid: u32, mm: u32) -> i32 {
         self.w.k_process_shares_mm(tgid, mm)
+    }
+    /// The next process after tgid `after` (0 to start) sharing `mm`, or 0.
+    pub fn next_process_sharing_mm(&mut self, cur: u32, mm: u32, after: u32) -> i32 {
+        self.w.k_next_process_sharing_mm(cur, mm, after)
+    }
+    pub fn is_global_init(&self, tgid: u32) -> i32 {
+        self.w.k_is_global_init(tgid)
     }
     pub fn signal_group_exit(&self, task: u32) -> i32 {
         self.w.k_signal_group_exit(task)

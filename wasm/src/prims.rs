@@ -445,6 +445,36 @@ impl World {
         }
     }
 
+    /// The next process after `after` (a tgid, 0 to start) in for_each_process() order that
+    /// shares `mm` (process_shares_mm), or 0 when there is none; the walk is charged to cur.
+    pub fn k_next_process_sharing_mm(&mut self, cur: u32, mm: u32, after: u32) -> i32 {
+        self.with_cur(cur, |w, me| {
+            let m = w.mm_handle(mm)?;
+            let start = if after == 0 {
+                0
+            } else {
+                w.proc_index(Tgid(after)).ok_or(-ESRCH)? + 1
+            };
+            let mut walked = 0u64;
+            let found = w.procs[start.min(w.procs.len())..]
+                .iter()
+                .filter(|p| w.process_listed(p.tgid))
+                .inspect(|_| walked += 1)
+                .find(|p| w.process_shares_mm(p.tgid, m))
+                .map(|p| p.tgid.0 as i32);
+            w.charge_ext(me, walked * params::TWFM_NS_PER_PROCESS);
+            Ok(found.unwrap_or(0))
+        })
+    }
+
+    /// is_global_init(): the process is init (SIGNAL_UNKILLABLE in the lab's one namespace).
+    pub fn k_is_global_init(&self, tgid: u32) -> i32 {
+        match self.process(Tgid(tgid)) {
+            Some(p) => p.unkillable() as i32,
+            None => -ESRCH,
+        }
+    }
+
     /// signal_group_exit() as in v5.10: SIGNAL_GROUP_EXIT or group_exit_task set, which a
     /// core dump (and an exec, not modelled) also sets (§A.2, Oleg's objection).
     pub fn k_signal_group_exit(&self, task: u32) -> i32 {
