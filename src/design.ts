@@ -8,15 +8,18 @@
 
 import type { KGen } from "./core/primitives.ts";
 import type { Userspace } from "./core/userspace.ts";
+import type { CallArgs, KernelVersion } from "./scenario/mod.ts";
 
 /** What the recipe is given. */
 export interface DesignContext {
   /** The process (tgid) to kill and reclaim. */
   readonly victim: number;
   /** The kernel version the world runs ("5.15", "6.18", ...). */
-  readonly kernel: string;
-  /** A named variant of the design, when it has several. */
+  readonly kernel: KernelVersion;
+  /** The variant of the design that runs (one of `Design.variants`), if it has any. */
   readonly variant?: string;
+  /** How the scenario wants the call made (all optional: the design's usual call). */
+  readonly call: CallArgs;
 }
 
 /** One design under comparison. */
@@ -35,6 +38,13 @@ export interface Design {
   readonly lore: string;
   /** The kernel the patch applied to. */
   readonly kernelBase: string;
+  /**
+   * Named versions of the design, when the record has several (process_mrelease as merged,
+   * as fixed, ...); one file, not copies. Absent for designs with one version.
+   */
+  readonly variants?: readonly string[];
+  /** The variant that matches a kernel version, when none is named. */
+  defaultVariant?(kernel: KernelVersion): string;
   /**
    * The recipe: the memory killer's thread acting against `ctx.victim`. Returns the
    * result of the design's main call (0 or -errno).

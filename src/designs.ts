@@ -20,6 +20,33 @@ export function designs(extra: readonly Design[] = []): readonly Design[] {
   return [...Object.values(registered), ...extra];
 }
 
+/** A design with the variant chosen for a run. */
+export interface DesignChoice {
+  /** The design. */
+  design: Design;
+  /** The variant named with `name@variant`, if any. */
+  variant?: string;
+}
+
+/**
+ * Parses `name` or `name@variant` into a registered design and one of its variants.
+ *
+ * @example
+ * ```ts
+ * import { chooseDesign } from "./designs.ts";
+ * chooseDesign("process_mrelease@v9").variant; // "v9"
+ * ```
+ */
+export function chooseDesign(spec: string, extra: readonly Design[] = []): DesignChoice {
+  const [name, variant, ...rest] = spec.split("@");
+  const design = findDesign(name, extra);
+  if (rest.length > 0 || (variant !== undefined && !design.variants?.includes(variant))) {
+    const known = design.variants?.map((v) => `${name}@${v}`).join(", ") ?? "none";
+    throw new Error(`unknown variant "${spec}"; ${name} has: ${known}`);
+  }
+  return { design, variant };
+}
+
 /**
  * The design called `name`, or an error listing the known ones.
  *

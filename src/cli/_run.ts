@@ -8,7 +8,7 @@
 
 import { parseArgs } from "node:util";
 import { ABI_VERSION } from "../core/_wasm.ts";
-import { findDesign } from "../designs.ts";
+import { chooseDesign } from "../designs.ts";
 import { type RunResult, runScenario } from "../run/experiment.ts";
 import { KERNEL_VERSIONS, type KernelVersion, loadScenarioFile } from "../scenario/mod.ts";
 import { toFtrace, toTraceEventJson } from "../trace/mod.ts";
@@ -24,7 +24,7 @@ prints return codes, reclaim times (50/90/100% of the victim's reclaimable memor
 the kill intent) and CPU time by who paid it.
 
 options:
-  --design NAME     run only this design (repeatable)
+  --design NAME     run only this design (repeatable); NAME@VARIANT picks a variant
   --kernel VERSION  kernel version: ${KERNEL_VERSIONS.join(", ")} (default: the scenario's)
   --seed N          seed of the choice source (default: the scenario's)
   --trace FORMAT    also write the trace: ftrace (trace-cmd report text) or json (Perfetto)
@@ -61,7 +61,7 @@ export async function runCommand(args: string[]): Promise<number> {
   if (values["trace-out"] && names.length > 1) {
     throw new UsageError("--trace-out names one file: use it with a single --design");
   }
-  const runs = names.map((n) => runScenario(scenario, { design: findDesign(n), kernel, seed }));
+  const runs = names.map((n) => runScenario(scenario, { ...chooseDesign(n), kernel, seed }));
   const identity = `scenario ${scenario.name}  kernel ${kernel ?? scenario.kernel}  seed ${
     seed ?? scenario.seed
   }  abi ${ABI_VERSION}`;
@@ -97,7 +97,7 @@ export async function runCommand(args: string[]): Promise<number> {
 
 function outcomeTable(runs: readonly RunResult[]): string {
   const rows = runs.map(({ outcome: o }) => [
-    o.design,
+    o.variant ? `${o.design}@${o.variant}` : o.design,
     o.errno,
     o.signal_delivered ? "yes" : "no",
     fmtPages(o.memory.reclaimable_pages),

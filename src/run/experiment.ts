@@ -17,6 +17,8 @@ import { computeOutcome, type Outcome } from "./outcome.ts";
 export interface RunOptions {
   /** The design whose recipe the caller runs. */
   design: Design;
+  /** Its variant; by default the one that matches the kernel version. */
+  variant?: string;
   /** The kernel version; the scenario's own by default. */
   kernel?: KernelVersion;
   /** The seed of the choice source; the scenario's own by default. */
@@ -68,18 +70,23 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
     kernel.oom_reaper_pid(),
     ...scenario.processes.filter((p) => p.kthread).flatMap((p) => p.threads.map((t) => t.pid)),
   ];
-  const ctx = { victim, kernel: kernelVersion };
-  const results = runActors(kernel, [{
-    pid: scenario.caller.pid,
-    atNs: scenario.intent.at_ns,
-    recipe: (u) => opts.design.recipe(u, ctx),
-  }]);
+  const variant = opts.variant ?? opts.design.defaultVariant?.(kernelVersion);
+  const ctx = { victim, kernel: kernelVersion, variant, call: scenario.intent.call };
+  const callers = [
+    { pid: scenario.caller.pid, at_ns: scenario.intent.at_ns },
+    ...scenario.intent.also,
+  ];
+  const results = runActors(
+    kernel,
+    callers.map((c) => ({ pid: c.pid, atNs: c.at_ns, recipe: (u) => opts.design.recipe(u, ctx) })),
+  );
   const events = decodeEvents(kernel.events(0));
   const outcome = computeOutcome(kernel, {
     events,
     ctx: {
       scenario: scenario.name,
       design: opts.design.name,
+      variant: variant ?? null,
       kernel: kernelVersion,
       seed,
       abi: ABI_VERSION,

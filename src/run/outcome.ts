@@ -72,6 +72,8 @@ export interface Outcome {
   scenario: string;
   /** The design's name. */
   design: string;
+  /** The design's variant that ran, or null for a design with one version. */
+  variant: string | null;
   /** The kernel version the world ran. */
   kernel: string;
   /** The seed of the choice source. */
@@ -104,6 +106,7 @@ export interface Outcome {
 export interface OutcomeContext {
   scenario: string;
   design: string;
+  variant: string | null;
   kernel: string;
   seed: number;
   abi: number;
@@ -139,6 +142,7 @@ export function computeOutcome(
     schema: OUTCOME_SCHEMA,
     scenario: ctx.scenario,
     design: ctx.design,
+    variant: ctx.variant,
     kernel: ctx.kernel,
     seed: ctx.seed,
     abi: ctx.abi,

@@ -6,7 +6,7 @@
 
 import { parseRet, retName } from "../core/errno.ts";
 import type { Design } from "../design.ts";
-import { findDesign } from "../designs.ts";
+import { chooseDesign } from "../designs.ts";
 import type { Bounds, Expectation, Scenario } from "../scenario/mod.ts";
 import { runScenario } from "./experiment.ts";
 import type { Outcome } from "./outcome.ts";
@@ -37,7 +37,8 @@ export interface Verdict {
 export function verifyScenario(scenario: Scenario, extra: readonly Design[] = []): Verdict[] {
   return scenario.expect.map((e) => {
     const kernel = e.kernel ?? scenario.kernel;
-    const { outcome } = runScenario(scenario, { design: findDesign(e.design, extra), kernel });
+    const { design, variant } = chooseDesign(e.design, extra);
+    const { outcome } = runScenario(scenario, { design, variant, kernel });
     return {
       scenario: scenario.name,
       design: e.design,

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { readCall } from "./_call.ts";
 import {
   EVENT_KIND_CODE,
   KERNEL_VERSIONS,
@@ -27,7 +28,14 @@ import {
 import { checkMmRef, notATgid, type World } from "./_links.ts";
 import { indexPath, keyPath } from "./_path.ts";
 import { parseMsToNs } from "./_sizes.ts";
-import type { Bounds, Expectation, ScenarioEvent, SignalName } from "./types.ts";
+import type {
+  Bounds,
+  Expectation,
+  ExtraCaller,
+  Intent,
+  ScenarioEvent,
+  SignalName,
+} from "./types.ts";
 
 /** Bound on expectations (one per design and kernel is plenty). */
 const EXPECTATIONS_MAX = 1024;
@@ -285,11 +293,11 @@ export function readIntent(
   v: unknown,
   world: World,
   horizon_ns: number | undefined,
-): { victim: number; at_ns: number } | undefined {
+): Intent | undefined {
   const o = readObject(p, v, "$.intent", {
     what: "the intent",
     required: ["victim"],
-    optional: ["at_ms"],
+    optional: ["at_ms", "call", "also"],
   });
   if (o === undefined) return undefined;
   const victim = readInt(p, field(o, "victim"), "$.intent.victim", TGID);
@@ -300,8 +308,33 @@ export function readIntent(
     );
   }
   const at_ns = has(o, "at_ms") ? readTime(p, field(o, "at_ms"), "$.intent.at_ms", horizon_ns) : 0;
-  if (victim === undefined || at_ns === undefined) return undefined;
-  return { victim, at_ns };
+  const call = readCall(p, field(o, "call"));
+  const also = readAlso(p, field(o, "also"), world, horizon_ns);
+  if (victim === undefined || at_ns === undefined || !call || !also) return undefined;
+  return { victim, at_ns, call, also };
+}
+
+/** Reads `$.intent.also`: further callers, each a user thread, each once. */
+function readAlso(
+  p: Problems,
+  v: unknown,
+  world: World,
+  horizon_ns: number | undefined,
+): ExtraCaller[] | undefined {
+  if (v === undefined) return [];
+  const list = readArray(p, v, "$.intent.also", { what: "a list of callers", min: 0, max: 8 });
+  if (list === undefined) return undefined;
+  const out: ExtraCaller[] = [];
+  list.forEach((x, i) => {
+    const path = indexPath("$.intent.also", i);
+    const o = readObject(p, x, path, { what: "a caller", required: ["pid"], optional: ["at_ms"] });
+    if (o === undefined) return;
+    const pid = readInt(p, field(o, "pid"), `${path}.pid`, PID);
+    checkActor(p, world, pid, `${path}.pid`, { role: "a memory killer's thread", user_only: true });
+    const at_ns = has(o, "at_ms") ? readTime(p, field(o, "at_ms"), `${path}.at_ms`, horizon_ns) : 0;
+    if (pid !== undefined && at_ns !== undefined) out.push({ pid, at_ns });
+  });
+  return out.length === list.length ? out : undefined;
 }
 
 /** Reads `$.expect`. */

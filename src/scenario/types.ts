@@ -260,6 +260,59 @@ export interface Expectation {
   note?: string;
 }
 
+/** One iovec of process_madvise's vector: a range of pages [start_page, end_page). */
+export interface IovRange {
+  /** First page (VMAs are laid out from page 0x10 with a one-page gap between them). */
+  start_page: number;
+  /** One past the last page. */
+  end_page: number;
+}
+
+/**
+ * How the memory killer calls the design, when not the design's usual way (the error
+ * paths need bad flags, bad fds, live targets...). Every key is optional.
+ */
+export interface CallArgs {
+  /** Use this fd of the caller's table instead of opening a pidfd of the victim. */
+  fd?: number;
+  /** Open the victim's pidfd with PIDFD_NONBLOCK. */
+  nonblock?: boolean;
+  /** The call's `flags` argument, instead of the design's usual flags. */
+  flags?: number;
+  /** Send SIGKILL before the call (default true; designs that kill themselves ignore it). */
+  kill?: boolean;
+  /** The signal, for the pidfd_send_signal-based design (default SIGKILL). */
+  sig?: number;
+  /** process_madvise's advice (default MADV_DONTNEED, 4). */
+  advice?: number;
+  /** process_madvise's vlen (default: the number of `iov` ranges, 0 with none). */
+  vlen?: number;
+  /** process_madvise's vector pointer faults (copy_from_user fails). */
+  iov_fault?: boolean;
+  /** process_madvise's vector. */
+  iov?: IovRange[];
+}
+
+/** Another thread of the caller's process running the same recipe (a concurrent caller). */
+export interface ExtraCaller {
+  /** Its pid. */
+  pid: number;
+  /** When it starts (ns). */
+  at_ns: number;
+}
+
+/** Which process the memory killer kills and reclaims, when, and how. */
+export interface Intent {
+  /** The victim's tgid. */
+  victim: number;
+  /** When the caller starts (ns). */
+  at_ns: number;
+  /** How the design is called. */
+  call: CallArgs;
+  /** Further callers running the same recipe. */
+  also: ExtraCaller[];
+}
+
 /** A validated scenario. */
 export interface Scenario {
   /** Always {@linkcode SCENARIO_SCHEMA}. */
@@ -285,7 +338,7 @@ export interface Scenario {
   /** The thread in whose context the memory killer's calls run. */
   caller: { pid: number };
   /** The process the caller kills, and when. */
-  intent: { victim: number; at_ns: number };
+  intent: Intent;
   /** Expected outcomes per design (and kernel). */
   expect: Expectation[];
 }

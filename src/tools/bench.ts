@@ -30,8 +30,10 @@ export const DOC_END = "<!-- bench:end -->";
 export const BENCH = {
   taskMm: "task_mm(pid) x1e6",
   fatalSignal: "fatal_signal_pending(pid) x1e6",
+  nowNs: "now_ns() x1e6 (no pid lookup)",
   coreLoop: "core loop (new Kernel, load_world, runActors)",
   coreLoopQuiet: "core loop, event recording off",
+  direct: "direct calls (the baseline.rs sequence, no runner)",
   loadOnly: "new Kernel + load_world only",
   full: "runScenario (with outcome)",
   bigLoad: "load_world, 100k processes",
@@ -71,8 +73,10 @@ export type Native = { runsPerSecond: number; runs: number } | { skipped: string
 export interface Figures {
   taskMmPerSecond: number;
   fatalSignalPerSecond: number;
+  nowNsPerSecond: number;
   coreLoopPerSecond: number;
   coreLoopQuietPerSecond: number;
+  directPerSecond: number;
   loadOnlyPerSecond: number;
   fullPerSecond: number;
   native: Native;
@@ -91,8 +95,10 @@ export function figures(avg: Map<string, number>, native: Native): Figures {
   return {
     taskMmPerSecond: perSecond(BENCH.taskMm, CALLS_PER_ITERATION),
     fatalSignalPerSecond: perSecond(BENCH.fatalSignal, CALLS_PER_ITERATION),
+    nowNsPerSecond: perSecond(BENCH.nowNs, CALLS_PER_ITERATION),
     coreLoopPerSecond: perSecond(BENCH.coreLoop),
     coreLoopQuietPerSecond: perSecond(BENCH.coreLoopQuiet),
+    directPerSecond: perSecond(BENCH.direct),
     loadOnlyPerSecond: perSecond(BENCH.loadOnly),
     fullPerSecond: perSecond(BENCH.full),
     native,
@@ -123,6 +129,7 @@ export function table(f: Figures): string {
     "≥ 50 M calls/s",
     f.fatalSignalPerSecond >= TARGET.callsPerSecond,
   );
+  row("… `now_ns()`: the crossing alone, no pid lookup", mcalls(f.nowNsPerSecond), "—");
   row(
     "D-state sigkill, WASM core loop",
     runs(f.coreLoopPerSecond),
@@ -130,6 +137,7 @@ export function table(f: Figures): string {
     f.coreLoopPerSecond >= TARGET.runsPerSecond,
   );
   row("… same, event recording off", runs(f.coreLoopQuietPerSecond), "—");
+  row("… direct boundary calls, no runner", runs(f.directPerSecond), "—");
   row("… `new Kernel` + `load_world` alone", runs(f.loadOnlyPerSecond), "—");
   row(
     "D-state sigkill, WASM `runScenario` (full outcome)",
@@ -155,6 +163,7 @@ export function table(f: Figures): string {
       "≤ 1.5×",
       ratio <= TARGET.wasmOverNative,
     );
+    row("… direct boundary calls / native", `${(n / f.directPerSecond).toFixed(2)}×`, "—");
   }
   row("build a 100,000-process world (`load_world`)", `${f.bigLoadMs.toFixed(1)} ms`, "—");
   row(

@@ -13,6 +13,8 @@ import { Kernel } from "../../src/core/_wasm.ts";
 import { findDesign } from "../../src/designs.ts";
 import { runScenario } from "../../src/run/experiment.ts";
 import { runActors } from "../../src/run/runner.ts";
+import { SIGKILL } from "../../src/core/primitives.ts";
+import { NR } from "../../src/core/userspace.ts";
 import { encodeWorld, loadScenarioFile, type Scenario } from "../../src/scenario/mod.ts";
 import { bigWorld } from "./_big_world.ts";
 
@@ -25,9 +27,10 @@ const SCENARIO = new URL("../../scenarios/dstate-little-core.json", import.meta.
 const scenario: Scenario = await loadScenarioFile(SCENARIO);
 const program = encodeWorld(scenario);
 const sigkill = findDesign("sigkill");
-const ctx = { victim: scenario.intent.victim, kernel: scenario.kernel };
+const ctx = { victim: scenario.intent.victim, kernel: scenario.kernel, call: {} };
 const seedLo = scenario.seed >>> 0;
 const seedHi = Math.floor(scenario.seed / 2 ** 32) >>> 0;
+const NR_KILL = NR.kill;
 
 function loaded(words: Int32Array): Kernel {
   const k = new Kernel(seedLo, seedHi);
@@ -45,6 +48,14 @@ function coreLoop(recording: boolean): void {
     recipe: (u) => sigkill.recipe(u, ctx),
   }]);
   k.free();
+}
+
+// Warm up before any measurement: without this, whichever scenario bench runs first pays
+// for V8's tier-up of the runner and the growth of the WASM memory (about 1.5x on its
+// average, see docs/performance.md).
+for (let i = 0; i < 3000; i++) {
+  coreLoop(i % 2 === 0);
+  if (i % 10 === 0) runScenario(scenario, { design: sigkill });
 }
 
 // ---- the boundary ------------------------------------------------------------------------
@@ -78,6 +89,18 @@ Deno.bench({
   },
 });
 
+Deno.bench({
+  name: "now_ns() x1e6 (no pid lookup)",
+  group: "boundary",
+  n: 40,
+  warmup: 5,
+  fn() {
+    let s = 0;
+    for (let i = 0; i < CALLS_PER_ITERATION; i++) s += small.now_ns();
+    sink += s;
+  },
+});
+
 // ---- whole scenario runs (dstate-little-core, sigkill) -------------------------------------
 
 Deno.bench({
@@ -94,6 +117,25 @@ Deno.bench({
   group: "scenario",
   fn() {
     coreLoop(false);
+  },
+});
+
+Deno.bench({
+  name: "direct calls (the baseline.rs sequence, no runner)",
+  group: "scenario",
+  fn() {
+    const k = loaded(program);
+    const caller = scenario.caller.pid;
+    k.run(scenario.intent.at_ns);
+    k.ext_start(caller);
+    const horizon = k.horizon_ns();
+    while (k.run(horizon) > 0) {
+      k.syscall_enter(caller, NR_KILL, victim, SIGKILL);
+      const ret = k.kill(caller, victim, SIGKILL);
+      k.syscall_exit(caller, NR_KILL, ret);
+      k.ext_end(caller);
+    }
+    k.free();
   },
 });
 

@@ -1,0 +1,202 @@
+/**
+ * Proposal 4: `process_mrelease(pidfd, flags)`, merged for v5.15 (884a7e5964e0, v9 of the
+ * series), in the versions the record distinguishes (reference §A.4.1):
+ *
+ * | variant | what changed | source |
+ * |---|---|---|
+ * | `v9` | as merged: `pidfd_get_pid` + `get_pid_task(PIDTYPE_TGID)`, `mmgrab` | 20210809185259.405936-1-surenb@google.com |
+ * | `v5.15` | 337546e83fc7: `mmget_not_zero` instead of `mmgrab` (exit_mmap freed page tables under the reaper, §F.1); MMF_OOM_SKIP is an error only when not dying | 20211022014658.263508-1-surenb@google.com |
+ * | `v5.16` | `pidfd_get_task()` replaces the two lookups (same answers) | Christian Brauner's pid helpers |
+ * | `v5.17` | ba535c1caf3e: back to `mmgrab`, MMF_OOM_SKIP re-checked under the read lock | 20211209191325.3069345-3-surenb@google.com |
+ * | `mainline` | as v5.17, plus the PIDFD_SELF_* sentinels (~v6.14) | torvalds/linux:mm/oom_kill.c |
+ * | `mainline-inverted-check` | the 2025 mm-new bug (§F.5): the re-check lost its `!` | 20250916194915.1395712-1-clm@meta.com |
+ *
+ * @module
+ */
+
+import type { Design } from "../src/design.ts";
+import { ERRNO } from "../src/core/errno.ts";
+import { type KGen, MMF_OOM_SKIP, PIDTYPE_TGID, type Primitives } from "../src/core/primitives.ts";
+import { NR } from "../src/core/userspace.ts";
+import type { KernelVersion } from "../src/scenario/mod.ts";
+import { killFirst, victimFd } from "../src/recipe.ts";
+
+/** The variants, oldest first. */
+export const MRELEASE_VARIANTS = [
+  "v9",
+  "v5.15",
+  "v5.16",
+  "v5.17",
+  "mainline",
+  "mainline-inverted-check",
+] as const;
+/** One of {@linkcode MRELEASE_VARIANTS}. */
+export type MreleaseVariant = (typeof MRELEASE_VARIANTS)[number];
+
+/** include/uapi/linux/pidfd.h (~v6.14): the calling thread, and its thread group. */
+export const PIDFD_SELF_THREAD = -10000;
+export const PIDFD_SELF_THREAD_GROUP = -20000;
+
+/**
+ * pidfd_get_task(fd) (v5.16+), or pidfd_get_pid() + get_pid_task(PIDTYPE_TGID) before: the
+ * same answers, EBADF for anything but a pidfd, ESRCH when no thread-group leader is left.
+ * A task reference on success.
+ */
+function get_target(k: Primitives, pidfd: number, v: MreleaseVariant): number {
+  if (
+    v.startsWith("mainline") && (pidfd === PIDFD_SELF_THREAD || pidfd === PIDFD_SELF_THREAD_GROUP)
+  ) {
+    const self = pidfd === PIDFD_SELF_THREAD ? k.current : k.task_tgid(k.current);
+    return k.get_pid_task(self, pidfd === PIDFD_SELF_THREAD ? 0 : PIDTYPE_TGID) || -ERRNO.ESRCH;
+  }
+  const pid = k.pidfd_get_pid(pidfd);
+  if (pid < 0) return -ERRNO.EBADF;
+  return k.get_pid_task(pid, PIDTYPE_TGID) || -ERRNO.ESRCH;
+}
+
+/** SYSCALL_DEFINE2(process_mrelease, int, pidfd, unsigned int, flags), by variant. */
+export function* process_mrelease(
+  k: Primitives,
+  args: { pidfd: number; flags: number; variant: MreleaseVariant },
+): KGen<number> {
+  const v = args.variant;
+  // The nommu stub's ENOSYS is not modelled: the lab's kernel has an MMU.
+  if (args.flags) return -ERRNO.EINVAL;
+  const task = get_target(k, args.pidfd, v);
+  if (task < 0) return task;
+  // "Make sure to choose a thread which still has a reference to mm during the group exit."
+  const p = k.find_lock_task_mm(task);
+  if (!p) {
+    k.put_task_struct(task);
+    return -ERRNO.ESRCH;
+  }
+  const ret = v === "v9"
+    ? yield* merged_v9(k, p)
+    : v === "v5.15" || v === "v5.16"
+    ? yield* mmget_not_zero_fix(k, p)
+    : yield* mmgrab_recheck(k, p, v);
+  k.put_task_struct(task);
+  return ret;
+}
+
+/** v9 as merged: mmgrab, and MMF_OOM_SKIP before task_will_free_mem (success, no work). */
+function* merged_v9(k: Primitives, p: number): KGen<number> {
+  const mm = k.task_mm(p);
+  k.mmgrab(mm);
+  let ret = 0;
+  let reap = true;
+  if (k.test_bit(MMF_OOM_SKIP, mm)) {
+    // "If the work has been done already, just exit with success."
+    reap = false;
+  } else if (!k.task_will_free_mem(p)) {
+    reap = false;
+    ret = -ERRNO.EINVAL;
+  }
+  k.task_unlock(p);
+  if (reap) {
+    if ((yield* k.mmap_read_lock_killable(mm)) !== 0) {
+      ret = -ERRNO.EINTR;
+    } else {
+      // Only mm_count is pinned: on v5.15's exit_mmap the victim may free the page tables
+      // under this walk (§F.1).
+      if (!(yield* k.__oom_reap_task_mm(mm))) ret = -ERRNO.EAGAIN;
+      k.mmap_read_unlock(mm);
+    }
+  }
+  k.mmdrop(mm);
+  return ret;
+}
+
+/** 337546e83fc7: pin mm_users (mmget_not_zero), so exit_mmap cannot run under the walk. */
+function* mmget_not_zero_fix(k: Primitives, p: number): KGen<number> {
+  const mm = k.task_mm(p);
+  let ret = 0;
+  let reap = false;
+  if (k.task_will_free_mem(p)) {
+    reap = true;
+  } else if (!k.test_bit(MMF_OOM_SKIP, mm)) {
+    // "Error only if the work has not been done already."
+    ret = -ERRNO.EINVAL;
+  }
+  k.task_unlock(p);
+  // mm_users already 0: the victim's exit_mmap has it; success with no work.
+  if (!reap || !k.mmget_not_zero(mm)) return ret;
+  if ((yield* k.mmap_read_lock_killable(mm)) !== 0) {
+    ret = -ERRNO.EINTR;
+  } else {
+    if (!(yield* k.__oom_reap_task_mm(mm))) ret = -ERRNO.EAGAIN;
+    k.mmap_read_unlock(mm);
+  }
+  // The caller may be the last user: then it runs exit_mmap (and waits for AIO) here.
+  yield* k.mmput(mm);
+  return ret;
+}
+
+/** ba535c1caf3e (v5.17) and mainline: mmgrab, MMF_OOM_SKIP re-checked under the lock. */
+function* mmgrab_recheck(k: Primitives, p: number, v: MreleaseVariant): KGen<number> {
+  const mm = k.task_mm(p);
+  k.mmgrab(mm);
+  let ret = 0;
+  let reap = false;
+  if (k.task_will_free_mem(p)) {
+    reap = true;
+  } else if (!k.test_bit(MMF_OOM_SKIP, mm)) {
+    ret = -ERRNO.EINVAL;
+  }
+  k.task_unlock(p);
+  if (reap) {
+    if ((yield* k.mmap_read_lock_killable(mm)) !== 0) {
+      ret = -ERRNO.EINTR;
+    } else {
+      // "Check MMF_OOM_SKIP again under mmap_read_lock protection to ensure possible change
+      // in exit_mmap is seen." The 2025 accessor conversion lost the `!` (§F.5).
+      const skip = k.test_bit(MMF_OOM_SKIP, mm);
+      const done = v === "mainline-inverted-check" ? !skip : skip;
+      if (!done && !(yield* k.__oom_reap_task_mm(mm))) ret = -ERRNO.EAGAIN;
+      k.mmap_read_unlock(mm);
+    }
+  }
+  k.mmdrop(mm);
+  return ret;
+}
+
+/** The variant that was current in a kernel release. */
+export function mreleaseVariantFor(kernel: KernelVersion): MreleaseVariant {
+  switch (kernel) {
+    case "5.10":
+    case "5.15":
+      return "v5.15";
+    case "5.16":
+      return "v5.16";
+    case "5.17":
+    case "5.18":
+    case "6.0":
+      return "v5.17";
+    case "6.18":
+      return "mainline";
+  }
+}
+
+/** The design: kill, then release the dying process's memory from the killer (lmkd's way). */
+export const process_mrelease_design: Design = {
+  name: "process_mrelease",
+  call: "process_mrelease(pidfd, 0)",
+  summary: "Kill, then release the dying process's address space from the caller's context.",
+  date: "2021-08",
+  status: "merged in v5.15 (884a7e5964e0, dce491039628)",
+  lore: "https://lore.kernel.org/all/20210809185259.405936-1-surenb@google.com/",
+  kernelBase: "5.14",
+  variants: MRELEASE_VARIANTS,
+  defaultVariant: mreleaseVariantFor,
+  *recipe(u, ctx) {
+    const fd = yield* victimFd(u, ctx);
+    yield* killFirst(u, ctx, fd);
+    const flags = ctx.call.flags ?? 0;
+    const variant = (ctx.variant ?? mreleaseVariantFor(ctx.kernel)) as MreleaseVariant;
+    return yield* u.syscall(
+      NR.process_mrelease,
+      [fd, flags],
+      (k) => process_mrelease(k, { pidfd: fd, flags, variant }),
+    );
+  },
+};

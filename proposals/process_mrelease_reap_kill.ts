@@ -1,0 +1,100 @@
+/**
+ * The 2026 kill-and-reap flag: `process_mrelease(pidfd, PROCESS_MRELEASE_REAP_KILL)`,
+ * Minchan Kim, v3 (reference §A.5): a live target is allowed; every process sharing the
+ * mm is killed first (an init sharer, or any kill that fails, answers EBUSY); then the mm is
+ * reaped as mainline does. Suggested-by Michal Hocko, Reviewed-by Suren Baghdasaryan; its
+ * final outcome is UNVERIFIED (§G.5).
+ *
+ * @module
+ */
+
+import type { Design } from "../src/design.ts";
+import { ERRNO } from "../src/core/errno.ts";
+import {
+  type KGen,
+  MMF_OOM_SKIP,
+  PIDTYPE_TGID,
+  type Primitives,
+  SIGKILL,
+} from "../src/core/primitives.ts";
+import { NR } from "../src/core/userspace.ts";
+import { victimFd } from "../src/recipe.ts";
+
+/** include/uapi/linux/mman.h (v1+). */
+export const PROCESS_MRELEASE_REAP_KILL = 1 << 0;
+export const PROCESS_MRELEASE_VALID_FLAGS = PROCESS_MRELEASE_REAP_KILL;
+
+/**
+ * kill_all_shared_mm(task, mm): SIGKILL (with the pidfd path's permission check) to every
+ * process that shares the mm, in for_each_process order; init, or a kill that fails, stops
+ * the walk with EBUSY. (Whether v3 checks for init before killing anything is not in the
+ * reference; the lab kills in walk order — derived.)
+ */
+function kill_all_shared_mm(k: Primitives, mm: number): number {
+  for (let p = k.next_process_sharing_mm(mm, 0); p; p = k.next_process_sharing_mm(mm, p)) {
+    if (k.is_global_init(p)) return -ERRNO.EBUSY;
+    if (k.kill_pid_info(SIGKILL, p) !== 0) return -ERRNO.EBUSY;
+  }
+  return 0;
+}
+
+/** process_mrelease with the v3 patch applied on mainline. */
+export function* process_mrelease_reap_kill(
+  k: Primitives,
+  args: { pidfd: number; flags: number },
+): KGen<number> {
+  if (args.flags & ~PROCESS_MRELEASE_VALID_FLAGS) return -ERRNO.EINVAL;
+  const reap_kill = (args.flags & PROCESS_MRELEASE_REAP_KILL) !== 0;
+  // pidfd_get_task(): EBADF, or ESRCH with no thread-group leader left.
+  const pid = k.pidfd_get_pid(args.pidfd);
+  if (pid < 0) return -ERRNO.EBADF;
+  const task = k.get_pid_task(pid, PIDTYPE_TGID);
+  if (!task) return -ERRNO.ESRCH;
+  const p = k.find_lock_task_mm(task);
+  if (!p) {
+    k.put_task_struct(task);
+    return -ERRNO.ESRCH;
+  }
+  const mm = k.task_mm(p);
+  k.mmgrab(mm);
+  let ret = 0;
+  let reap = false;
+  if (reap_kill || k.task_will_free_mem(p)) {
+    reap = true;
+  } else if (!k.test_bit(MMF_OOM_SKIP, mm)) {
+    ret = -ERRNO.EINVAL;
+  }
+  k.task_unlock(p);
+  if (reap && reap_kill) ret = kill_all_shared_mm(k, mm);
+  if (reap && ret === 0) {
+    if ((yield* k.mmap_read_lock_killable(mm)) !== 0) {
+      ret = -ERRNO.EINTR;
+    } else {
+      if (!k.test_bit(MMF_OOM_SKIP, mm) && !(yield* k.__oom_reap_task_mm(mm))) ret = -ERRNO.EAGAIN;
+      k.mmap_read_unlock(mm);
+    }
+  }
+  k.mmdrop(mm);
+  k.put_task_struct(task);
+  return ret;
+}
+
+/** The design: one call that kills every user of the mm and reaps it. */
+export const process_mrelease_reap_kill_design: Design = {
+  name: "process_mrelease_reap_kill",
+  call: "process_mrelease(pidfd, PROCESS_MRELEASE_REAP_KILL)",
+  summary: "Kill every process sharing the victim's mm, then reap it, in one call.",
+  date: "2026-05",
+  status: "v3 under review; outcome unknown (§A.5)",
+  lore: "https://lore.kernel.org/all/20260511214226.937793-1-minchan@kernel.org/",
+  kernelBase: "7.1",
+  *recipe(u, ctx) {
+    const fd = yield* victimFd(u, ctx);
+    const flags = ctx.call.flags ?? PROCESS_MRELEASE_REAP_KILL;
+    return yield* u.syscall(
+      NR.process_mrelease,
+      [fd, flags],
+      (k) => process_mrelease_reap_kill(k, { pidfd: fd, flags }),
+    );
+  },
+};

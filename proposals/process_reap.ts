@@ -1,0 +1,64 @@
+/**
+ * Proposal 3 (June 2021): `process_reap(pidfd, flags)` v1. Suren Baghdasaryan,
+ * "[PATCH 1/1] mm: introduce process_reap system call"; reference §A.3. The code is quoted in
+ * Shakeel Butt's reply; the tail after the eligibility test (lock, EAGAIN, mmput) is
+ * reconstructed from v2/v3 (UNVERIFIED for v1, reference §G.1).
+ *
+ * @module
+ */
+
+import type { Design } from "../src/design.ts";
+import { ERRNO } from "../src/core/errno.ts";
+import { type KGen, PF_KTHREAD, PIDTYPE_PID, type Primitives } from "../src/core/primitives.ts";
+import { NR } from "../src/core/userspace.ts";
+import { killFirst, victimFd } from "../src/recipe.ts";
+
+/** SYSCALL_DEFINE2(process_reap, int, pidfd, unsigned int, flags). */
+export function* process_reap(k: Primitives, args: { pidfd: number; flags: number }): KGen<number> {
+  if (args.flags !== 0) return -ERRNO.EINVAL;
+  const pid = k.pidfd_get_pid(args.pidfd);
+  if (pid < 0) return -ERRNO.EBADF;
+  const task = k.get_pid_task(pid, PIDTYPE_PID);
+  if (!task) return -ERRNO.ESRCH;
+  k.task_lock(task);
+  // The pidfd's task itself (the leader): a zombie leader has no mm → EINVAL. No
+  // MMF_OOM_SKIP test of its own: task_will_free_mem() answers false for it (→ EINVAL).
+  if (!k.task_will_free_mem(task) || k.task_flags(task) & PF_KTHREAD) {
+    k.task_unlock(task);
+    k.put_task_struct(task);
+    return -ERRNO.EINVAL;
+  }
+  const mm = k.task_mm(task);
+  k.mmget(mm);
+  k.task_unlock(task);
+  let ret = 0;
+  // Blocking: the v4 review made it killable, in process_mrelease.
+  yield* k.mmap_read_lock(mm);
+  if (!(yield* k.__oom_reap_task_mm(mm))) ret = -ERRNO.EAGAIN;
+  k.mmap_read_unlock(mm);
+  yield* k.mmput(mm);
+  k.put_task_struct(task);
+  return ret;
+}
+
+/** The design: kill, then reap the dying process from the killer's context. */
+export const process_reap_v1: Design = {
+  name: "process_reap",
+  call: "process_reap(pidfd, 0)",
+  summary: "A dedicated syscall: reap a dying process's memory from the caller.",
+  date: "2021-06",
+  status: "v1, renamed process_mrelease in v2 (§C.3)",
+  lore: "https://lore.kernel.org/all/20210623192822.3072029-1-surenb@google.com/",
+  kernelBase: "5.13",
+  *recipe(u, ctx) {
+    const fd = yield* victimFd(u, ctx);
+    yield* killFirst(u, ctx, fd);
+    const flags = ctx.call.flags ?? 0;
+    // v1's syscall number is UNVERIFIED (§G.1); the trace shows the slot it later got.
+    return yield* u.syscall(
+      NR.process_mrelease,
+      [fd, flags],
+      (k) => process_reap(k, { pidfd: fd, flags }),
+    );
+  },
+};
