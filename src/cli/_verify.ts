@@ -11,7 +11,7 @@ import { table } from "./_format.ts";
 export const VERIFY_USAGE = `usage: deno task lab verify [scenario.json ...]
 
 Runs each expectation ("expect" entries) of the given scenario files (default: every
-scenarios/*.json) and prints one line per expectation; exits 1 if any fails.`;
+scenarios/**/*.json) and prints one line per expectation; exits 1 if any fails.`;
 
 /** Runs `lab verify`; returns the exit code. */
 export async function verifyCommand(args: string[]): Promise<number> {
@@ -39,11 +39,13 @@ export async function verifyCommand(args: string[]): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-/** The scenario files of a folder, sorted. */
+/** The scenario files of a folder and its subfolders, sorted. */
 export async function scenarioFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for await (const e of Deno.readDir(dir)) {
-    if (e.isFile && e.name.endsWith(".json")) out.push(`${dir}/${e.name}`);
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory) out.push(...await scenarioFiles(path));
+    else if (e.isFile && e.name.endsWith(".json")) out.push(path);
   }
   return out.sort();
 }

@@ -327,6 +327,8 @@ if (import.meta.main) {
     ].join("\n");
     const path = `${root}/${DOC}`;
     await Deno.writeTextFile(path, replaceBetweenMarkers(await Deno.readTextFile(path), body));
+    // The table is written unwrapped; `deno fmt` gives it the repository's layout.
+    await new Deno.Command(Deno.execPath(), { args: ["fmt", "-q", DOC], cwd: root }).output();
     console.log(`rewrote the table in ${DOC}`);
   }
 }
