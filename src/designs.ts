@@ -8,7 +8,8 @@ import type { Design } from "./design.ts";
 import * as registered from "../proposals/registry.ts";
 
 /**
- * All registered designs, in registration order.
+ * All registered designs, oldest first (by `date`; a module's exports have no order of
+ * their own), then `extra`.
  *
  * @example
  * ```ts
@@ -17,7 +18,8 @@ import * as registered from "../proposals/registry.ts";
  * ```
  */
 export function designs(extra: readonly Design[] = []): readonly Design[] {
-  return [...Object.values(registered), ...extra];
+  const all = Object.values(registered).sort((a, b) => a.date.localeCompare(b.date));
+  return [...all, ...extra];
 }
 
 /** A design with the variant chosen for a run. */

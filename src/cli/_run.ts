@@ -8,7 +8,8 @@
 
 import { parseArgs } from "node:util";
 import { ABI_VERSION } from "../core/_wasm.ts";
-import { chooseDesign } from "../designs.ts";
+import type { Design } from "../design.ts";
+import { chooseDesign, designs } from "../designs.ts";
 import { type RunResult, runScenario } from "../run/experiment.ts";
 import { KERNEL_VERSIONS, type KernelVersion, loadScenarioFile } from "../scenario/mod.ts";
 import { toFtrace, toTraceEventJson } from "../trace/mod.ts";
@@ -31,8 +32,21 @@ options:
   --trace-out PATH  where the trace goes (default: <scenario>.<design>.trace.txt|json)
   --json            print the outcomes as JSON (schema mrelease-lab/outcome@1)`;
 
-/** Runs `lab run` with its arguments; returns the exit code. */
-export async function runCommand(args: string[]): Promise<number> {
+/** `lab compare`: every registered design, one table. */
+export const COMPARE_USAGE = `usage: deno task lab compare <scenario.json> [options]
+
+Runs the scenario under every registered design (each in the variant that matches the
+kernel) and prints one table: return codes, memory freed over time, who paid the CPU time,
+and the WARN events. Options as for run.`;
+
+/** Which designs a command runs when none is named. */
+export type DefaultDesigns = "baselines" | "all";
+
+/** Runs `lab run` (or `lab compare`) with its arguments; returns the exit code. */
+export async function runCommand(
+  args: string[],
+  opts: { defaults: DefaultDesigns; extra?: readonly Design[] } = { defaults: "baselines" },
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -57,11 +71,13 @@ export async function runCommand(args: string[]): Promise<number> {
     throw new UsageError(`--trace takes ftrace or json, got "${values.trace}"`);
   }
   const scenario = await loadScenarioFile(positionals[0]);
-  const names = values.design ?? [...BASELINES];
+  const extra = opts.extra ?? [];
+  const names = values.design ??
+    (opts.defaults === "all" ? designs(extra).map((d) => d.name) : [...BASELINES]);
   if (values["trace-out"] && names.length > 1) {
     throw new UsageError("--trace-out names one file: use it with a single --design");
   }
-  const runs = names.map((n) => runScenario(scenario, { ...chooseDesign(n), kernel, seed }));
+  const runs = names.map((n) => runScenario(scenario, { ...chooseDesign(n, extra), kernel, seed }));
   const identity = `scenario ${scenario.name}  kernel ${kernel ?? scenario.kernel}  seed ${
     seed ?? scenario.seed
   }  abi ${ABI_VERSION}`;
@@ -108,7 +124,7 @@ function outcomeTable(runs: readonly RunResult[]): string {
     fmtNs(o.cpu_ns.caller),
     fmtNs(o.cpu_ns.victim),
     fmtNs(o.cpu_ns.kthreads),
-    String(o.warnings.length),
+    o.warnings.length ? [...new Set(o.warnings.map((w) => w.name))].join(",") : "-",
   ]);
   return table([
     "design",
@@ -122,7 +138,7 @@ function outcomeTable(runs: readonly RunResult[]): string {
     "cpu:caller",
     "cpu:victim",
     "cpu:kthreads",
-    "warns",
+    "warnings",
   ], rows);
 }
 

@@ -5,7 +5,7 @@
  */
 
 import { ScenarioError } from "../scenario/mod.ts";
-import { RUN_USAGE, runCommand, UsageError } from "./_run.ts";
+import { COMPARE_USAGE, RUN_USAGE, runCommand, UsageError } from "./_run.ts";
 import { VERIFY_USAGE, verifyCommand } from "./_verify.ts";
 
 const USAGE =
@@ -15,6 +15,7 @@ usage: deno task lab <command> [options]
 
 commands:
   run <scenario.json>     run a scenario under designs (default: the two baselines)
+  compare <scenario.json> run a scenario under every registered design, one table
   verify [scenario...]    check scenario files against their expected outcomes
                           (default: every file in scenarios/)
   help                    this text
@@ -23,17 +24,22 @@ With no command, runs scenarios/dstate-little-core.json under the baselines.
 
 ${RUN_USAGE}
 
+${COMPARE_USAGE}
+
 ${VERIFY_USAGE}`;
 
 const DEFAULT_SCENARIO = "scenarios/dstate-little-core.json";
 
-async function main(args: string[]): Promise<number> {
+/** Runs the command line; returns the exit code. */
+export async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   switch (command) {
     case undefined:
       return await runCommand([DEFAULT_SCENARIO]);
     case "run":
       return await runCommand(rest);
+    case "compare":
+      return await runCommand(rest, { defaults: "all" });
     case "verify":
       return await verifyCommand(rest);
     case "help":
