@@ -134,7 +134,7 @@ export const process_madvise_dontneed: Design = {
   name: "process_madvise",
   call: "process_madvise(pidfd, NULL, 0, MADV_DONTNEED, PMADV_FLAG_RANGE)",
   summary: "Kill, then MADV_DONTNEED the victim's whole address space from the killer.",
-  date: "2020-11",
+  date: "2020-11-24",
   status: "v1 patchset, not merged (a separate syscall was asked for, §C.2)",
   lore: "https://lore.kernel.org/all/20201124053943.1684874-1-surenb@google.com/",
   kernelBase: "5.10",

@@ -182,7 +182,7 @@ export const process_mrelease_design: Design = {
   name: "process_mrelease",
   call: "process_mrelease(pidfd, 0)",
   summary: "Kill, then release the dying process's address space from the caller's context.",
-  date: "2021-08",
+  date: "2021-08-09",
   status: "merged in v5.15 (884a7e5964e0, dce491039628)",
   lore: "https://lore.kernel.org/all/20210809185259.405936-1-surenb@google.com/",
   kernelBase: "5.14",

@@ -84,7 +84,7 @@ export const process_mrelease_reap_kill_design: Design = {
   name: "process_mrelease_reap_kill",
   call: "process_mrelease(pidfd, PROCESS_MRELEASE_REAP_KILL)",
   summary: "Kill every process sharing the victim's mm, then reap it, in one call.",
-  date: "2026-05",
+  date: "2026-05-11",
   status: "v3 under review; outcome unknown (§A.5)",
   lore: "https://lore.kernel.org/all/20260511214226.937793-1-minchan@kernel.org/",
   kernelBase: "7.1",

@@ -46,7 +46,7 @@ export const process_reap_v1: Design = {
   name: "process_reap",
   call: "process_reap(pidfd, 0)",
   summary: "A dedicated syscall: reap a dying process's memory from the caller.",
-  date: "2021-06",
+  date: "2021-06-23",
   status: "v1, renamed process_mrelease in v2 (§C.3)",
   lore: "https://lore.kernel.org/all/20210623192822.3072029-1-surenb@google.com/",
   kernelBase: "5.13",

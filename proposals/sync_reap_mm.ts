@@ -85,7 +85,7 @@ export const sync_reap_mm: Design = {
   name: "sync_reap_mm",
   call: "pidfd_send_signal(pidfd, SIGKILL, NULL, SYNC_REAP_MM)",
   summary: "Kill and reap synchronously in one pidfd_send_signal call.",
-  date: "2020-11",
+  date: "2020-11-13",
   status: "RFC, not merged (reviewers preferred process_madvise, §C.1)",
   lore: "https://lore.kernel.org/all/20201113173448.1863419-1-surenb@google.com/",
   kernelBase: "5.10",

@@ -30,7 +30,7 @@ export interface Design {
   readonly call: string;
   /** One line on what it does. */
   readonly summary: string;
-  /** When it was proposed or merged (YYYY-MM). */
+  /** When it was posted or merged (YYYY-MM or YYYY-MM-DD): designs are listed in this order. */
   readonly date: string;
   /** "baseline", "RFC", "merged in v5.15", ... */
   readonly status: string;
