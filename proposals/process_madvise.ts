@@ -138,6 +138,60 @@ export const process_madvise_dontneed: Design = {
   status: "v1 patchset, not merged (a separate syscall was asked for, §C.2)",
   lore: "https://lore.kernel.org/all/20201124053943.1684874-1-surenb@google.com/",
   kernelBase: "5.10",
+  semantics: "process_madvise() accepts MADV_DONTNEED for another process, and a new flag, " +
+    "PMADV_FLAG_RANGE, that ignores the vector and applies the advice to the whole address " +
+    "space, answering 0 instead of a byte count. The killer sends SIGKILL separately, " +
+    "first. Unknown flags and a bad vector (vlen > UIO_MAXIOV, a faulting pointer) fail " +
+    "first (EINVAL, EFAULT); then the pidfd (EBADF) and its task (ESRCH), the advice " +
+    "(EINVAL unless COLD, PAGEOUT or DONTNEED for a remote target), and mm_access(): ESRCH " +
+    "for a kthread or a task past exit_mm, EACCES without ptrace attach rights in v5.10 " +
+    "(read rights plus CAP_SYS_NICE, EPERM, after 96cfe2c0fd23). Destructive advice " +
+    "requires signal_group_exit() of the target's own thread group (EINVAL otherwise), " +
+    "answers 0 with no work for an OOM victim or an mm with MMF_OOM_SKIP, and sets " +
+    "MMF_UNSTABLE. do_madvise() then zaps every VMA that can_range_madv_lru_vma() allows " +
+    "(not locked, hugetlb, PFN-mapped or shared file VMAs) under a blocking mmap_read_lock " +
+    "with blocking mmu notifiers, so there is no EAGAIN. Other processes sharing the mm are " +
+    "not checked.",
+  review: [
+    {
+      who: "Oleg Nesterov",
+      said:
+        "signal_group_exit() is also true during exec (de_thread), so it does not mean dying; test SIGNAL_GROUP_EXIT instead.",
+      link: "https://lore.kernel.org/all/20201124134208.GA30125@redhat.com/",
+    },
+    {
+      who: "Jann Horn",
+      said:
+        "Processes can share an mm without sharing a thread group, so the signal_group_exit() check is not enough; the OOM killer kills every sharer.",
+      link:
+        "https://lore.kernel.org/all/CAG48ez1M5tT=4T2RREhs1U3yMJH2N7HPWySBnMJyMSg0WtdD2A@mail.gmail.com/",
+    },
+    {
+      who: "Suren Baghdasaryan",
+      said:
+        "Replacing the check with task_will_free_mem() answers both Jann's and Oleg's comments.",
+      link:
+        "https://lore.kernel.org/all/CAJuCfpFJFZyOANvmOn0sw-sDDrk4WFgtLcRtQBKOSELohWaDuA@mail.gmail.com/",
+    },
+    {
+      who: "Jann Horn",
+      said:
+        "Dropping the flag for an iovec of length SIZE_MAX (Minchan Kim's idea) breaks compat, and the length is not representable.",
+      link:
+        "https://lore.kernel.org/all/CAG48ez0UKYCdgyW91SmOcT52vbLFz9RjLpaucWpj6bTrgQCwnA@mail.gmail.com/",
+    },
+    {
+      who: "Christoph Hellwig",
+      said: "The SIZE_MAX trick is horrible, and he is no fan of the flag either.",
+      link: "https://lore.kernel.org/all/20201222134438.GA7170@infradead.org/",
+    },
+    {
+      who: "Christoph Hellwig",
+      said:
+        "The operation is not an address range, is destructive and shares little code with process_madvise: why not a separate syscall?",
+      link: "https://lore.kernel.org/all/20201223075712.GA4719@lst.de/",
+    },
+  ],
   variants: ["v5.10", "cap_sys_nice"],
   defaultVariant: () => "v5.10",
   *recipe(u, ctx) {

@@ -186,6 +186,68 @@ export const process_mrelease_design: Design = {
   status: "merged in v5.15 (884a7e5964e0, dce491039628)",
   lore: "https://lore.kernel.org/all/20210809185259.405936-1-surenb@google.com/",
   kernelBase: "5.14",
+  semantics:
+    "process_mrelease(pidfd, flags) releases the memory of a process that is already dying; " +
+    "flags must be 0 (EINVAL, checked before the fd). It resolves the pidfd to the " +
+    "thread-group leader (EBADF; ESRCH once waited for), picks a thread that still has an " +
+    "mm with find_lock_task_mm() (ESRCH when every thread has passed exit_mm), pins the " +
+    "mm_struct with mmgrab(), and requires task_will_free_mem(): EINVAL for a live target, " +
+    "a live sharer of the mm or a core dump, unless MMF_OOM_SKIP says the work is already " +
+    "done (0). It then takes mmap_read_lock_killable() (EINTR on a fatal signal to the " +
+    "caller) and reaps with __oom_reap_task_mm() (EAGAIN when an mmu notifier refuses), " +
+    "rechecking MMF_OOM_SKIP under the lock since v5.17. No privilege is checked, it never " +
+    "sets MMF_OOM_SKIP, and it runs in parallel with the victim's own exit_mmap and the " +
+    "oom_reaper.",
+  review: [
+    {
+      who: "Michal Hocko",
+      said:
+        "Against a trylock with EAGAIN: can the caller do anything about that failure but retry and hope?",
+      link: "https://lore.kernel.org/all/YPpfo2z8feq0vTlE@dhcp22.suse.cz/",
+    },
+    {
+      who: "Michal Hocko",
+      said:
+        "Won't promise non-blocking behaviour at this stage; an explicit opt-in flag could come later.",
+      link: "https://lore.kernel.org/all/YPqDnqULylkkzQG5@dhcp22.suse.cz/",
+    },
+    {
+      who: "Michal Hocko",
+      said:
+        "Some memory cannot be reaped anyway and some users would rather block until it is released; is reaping every process of a cgroup really needed?",
+      link: "https://lore.kernel.org/all/YP5jyLeYsN3JtdX8@dhcp22.suse.cz/",
+    },
+    {
+      who: "Shakeel Butt",
+      said:
+        "Kills a whole job and reaps all its processes; a syscall lets userspace reap with several threads where a cgroup.kill-based reap would use one.",
+      link:
+        "https://lore.kernel.org/all/CALvZod4M6mF3VvAdade3n5fE1E0LQp+CeJHWLc+pHmZqqAhepg@mail.gmail.com/",
+    },
+    {
+      who: "Michal Hocko",
+      said: "v6 leaks a task reference, and its MMF_OOM_SKIP check comes too late.",
+      link: "https://lore.kernel.org/all/YQuO36AeQUwsAyU1@dhcp22.suse.cz/",
+    },
+    {
+      who: "Michal Hocko",
+      said:
+        "mmgrab is enough and teardown in parallel with the exit is fine, even desirable; no extra task reference, no PF_KTHREAD test (v7 review, as quoted by Suren).",
+      link:
+        "https://lore.kernel.org/all/CAJuCfpFeup+rppM7mbJWJeaCbTdbp=1=r24CjmLWWv4Vsydd2A@mail.gmail.com/",
+    },
+    {
+      who: "Christian Brauner",
+      said: "Look the pidfd up as PIDTYPE_TGID, which v9 does.",
+      link: "https://lore.kernel.org/all/20210809185259.405936-1-surenb@google.com/",
+    },
+    {
+      who: "Andrew Morton",
+      said:
+        "Asked for a selftest in the v6 thread; it landed in 2022 as selftests/mm/mrelease_test.c.",
+      link: "https://lore.kernel.org/all/20210804185004.1304692-1-surenb@google.com/",
+    },
+  ],
   variants: MRELEASE_VARIANTS,
   defaultVariant: mreleaseVariantFor,
   *recipe(u, ctx) {

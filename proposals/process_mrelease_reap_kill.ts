@@ -88,6 +88,51 @@ export const process_mrelease_reap_kill_design: Design = {
   status: "v3 under review; outcome unknown (§A.5)",
   lore: "https://lore.kernel.org/all/20260511214226.937793-1-minchan@kernel.org/",
   kernelBase: "7.1",
+  semantics:
+    "The 2026 flag PROCESS_MRELEASE_REAP_KILL turns process_mrelease into kill-and-reap: " +
+    "with it a live target is allowed. After mainline's checks (unknown flags EINVAL, " +
+    "EBADF, ESRCH) and mmgrab(), kill_all_shared_mm() sends SIGKILL, with the pidfd path's " +
+    "permission check, to every process sharing the mm; an init sharer or any failed kill " +
+    "answers EBUSY. The mm is then reaped as mainline does, under mmap_read_lock_killable() " +
+    "(EINTR) with the MMF_OOM_SKIP recheck (EAGAIN when an mmu notifier refuses). Without " +
+    "the flag the call is mainline process_mrelease.",
+  review: [
+    {
+      who: "Michal Hocko",
+      said:
+        "Why mmget, when teardown can run from several contexts? Just kill when task_will_free_mem() fails.",
+      link: "https://lore.kernel.org/all/aesiYAumkLCyedf0@tiehlicka/",
+    },
+    {
+      who: "Suren Baghdasaryan",
+      said: "mmgrab is fine: a concurrent exit_mmap is desirable.",
+      link:
+        "https://lore.kernel.org/all/CAJuCfpFK+qatN_vHArEKOYe+LRHQG0e3inJrzVdz-mABi-BSTg@mail.gmail.com/",
+    },
+    {
+      who: "Christian Brauner",
+      said:
+        "A kill scoped by the mm is a completely crazy API and EBUSY makes no sense; keep the mm reachable after exit (task->exit_mm) instead.",
+      link: "https://lore.kernel.org/all/20260515-nachdenken-umbenannt-a90006a46e14@brauner/",
+    },
+    {
+      who: "Oleg Nesterov",
+      said:
+        "Why send SIGKILL through a pidfd at all? If task_will_free_mem() already holds, the kill is unnecessary.",
+      link: "https://lore.kernel.org/all/agdAmAfXKXX9Nzcf@redhat.com/",
+    },
+    {
+      who: "Oleg Nesterov",
+      said: "Remote-VM access cannot pin an mm indefinitely.",
+      link: "https://lore.kernel.org/all/agd--WZpeTq2iKFW@redhat.com/",
+    },
+    {
+      who: "Minchan Kim",
+      said:
+        "The ESRCH race (the victim passes exit_mm before the caller arrives) remains; floats a pidfd_send_signal expedite flag, to which Christian Brauner said maybe.",
+      link: "https://lore.kernel.org/all/20260521-voreilig-investieren-34f6e0c56258@brauner/",
+    },
+  ],
   *recipe(u, ctx) {
     const fd = yield* victimFd(u, ctx);
     const flags = ctx.call.flags ?? PROCESS_MRELEASE_REAP_KILL;

@@ -50,6 +50,50 @@ export const process_reap_v1: Design = {
   status: "v1, renamed process_mrelease in v2 (§C.3)",
   lore: "https://lore.kernel.org/all/20210623192822.3072029-1-surenb@google.com/",
   kernelBase: "5.13",
+  semantics:
+    "A dedicated syscall, process_reap(pidfd, flags), for a process that is already dying; " +
+    "flags must be 0 (EINVAL). It resolves the pidfd (EBADF) to its own task, usually the " +
+    "leader (ESRCH once released), and under task_lock requires task_will_free_mem() and " +
+    "not a kthread, else EINVAL, which also covers a zombie leader, a live sharer of the " +
+    "mm, a core dump and an mm the oom_reaper has finished (MMF_OOM_SKIP). It pins the " +
+    "address space with mmget(), takes a blocking mmap_read_lock, and reaps with " +
+    "__oom_reap_task_mm(); a refused mmu notifier gives EAGAIN. It never sets MMF_OOM_SKIP, " +
+    "so concurrent callers and the oom_reaper all reap, and it checks no permission. The " +
+    "part after the eligibility test is reconstructed from v2/v3.",
+  review: [
+    {
+      who: "Shakeel Butt",
+      said:
+        "Asks how cgroup workloads would use it (perhaps a cgroup-wide reap) and notes that task_will_free_mem() walks every process, costly with tens of thousands.",
+      link:
+        "https://lore.kernel.org/all/CALvZod7GPeB6ArrU8oBPx-1NT-ZDBQzTiJHJDojjO2kAgALkHw@mail.gmail.com/",
+    },
+    {
+      who: "Suren Baghdasaryan",
+      said:
+        "That is how Android uses it; the walk is needed to be sure no live process shares the mm and can be optimized separately.",
+      link:
+        "https://lore.kernel.org/all/CAJuCfpG4M=ZnqR9D9MPNB88nwWgQ9qA9Z9a6dymZ5abOxNucGg@mail.gmail.com/",
+    },
+    {
+      who: "Andy Lutomirski",
+      said:
+        "Asks whether it should be a procfs file, and wants the word reap gone, since in UNIX it means wait()ing for a dead task.",
+      link:
+        "https://lore.kernel.org/all/CALCETrU577MD59P-+9sMYtS3t2sZYx-zi=VirhQpZLnhEck1vg@mail.gmail.com/",
+    },
+    {
+      who: "Florian Weimer",
+      said:
+        "Asks for a definition of dying, which became the man text's exiting: a pending SIGKILL or in exit.",
+      link: "https://lore.kernel.org/all/87sg0qa22l.fsf@oldenburg.str.redhat.com/",
+    },
+    {
+      who: "Christian Brauner",
+      said: "Proposes the name process_mrelease (or process_mfree), which v2 took.",
+      link: "https://lore.kernel.org/all/20210702152724.7fv5tnik4qlap6do@wittgenstein/",
+    },
+  ],
   *recipe(u, ctx) {
     const fd = yield* victimFd(u, ctx);
     yield* killFirst(u, ctx, fd);

@@ -89,6 +89,52 @@ export const sync_reap_mm: Design = {
   status: "RFC, not merged (reviewers preferred process_madvise, §C.1)",
   lore: "https://lore.kernel.org/all/20201113173448.1863419-1-surenb@google.com/",
   kernelBase: "5.10",
+  semantics: "pidfd_send_signal() gains a flag, SYNC_REAP_MM (0x1, kernel-internal, not uapi), " +
+    "accepted only with SIGKILL and checked before the fd (EINVAL). The pidfd (or a " +
+    "/proc/<pid> directory fd, else EBADF) is signalled with the usual kill permission " +
+    "(EPERM) and lookup (ESRCH) rules; only then does reap_mm() run, so the signal is " +
+    "delivered even when reaping fails. reap_mm() looks at the pidfd's own task, usually " +
+    "the leader: unless task_will_free_mem() holds it answers EBUSY (a live sharer of the " +
+    "mm, a zombie leader, a core dump, an unkillable target, an mm already marked " +
+    "MMF_OOM_SKIP). It pins the address space with mmget(), so the caller may end up " +
+    "running exit_mmap itself; answers 0 with no work for an OOM victim; sets MMF_OOM_SKIP " +
+    "to keep the OOM killer and other callers away; and reaps with __oom_reap_task_mm() " +
+    "under a blocking, unkillable mmap_read_lock. A refused mmu notifier gives EAGAIN and " +
+    "clears MMF_OOM_SKIP again so the caller can retry.",
+  review: [
+    {
+      who: "Andrew Morton",
+      said:
+        "Reaping another process's memory is generally useful and should not be tied to delivering a signal; try process_madvise.",
+      link:
+        "https://lore.kernel.org/all/20201113155539.64e0af5b60ad3145b018ab0d@linux-foundation.org/",
+    },
+    {
+      who: "Andrew Morton",
+      said:
+        "The return-value and MAX_RW_COUNT problems of a process_madvise version are solvable, and a general tool beats one tied to SIGKILL.",
+      link:
+        "https://lore.kernel.org/all/20201113181632.6d98489465430a987c96568d@linux-foundation.org/",
+    },
+    {
+      who: "Suren Baghdasaryan",
+      said:
+        "Expects no performance difference between the variants: it is a question of which API is more appropriate.",
+      link:
+        "https://lore.kernel.org/all/CAJuCfpExoi-+TC1cR8mJMg_e+T6apoJj9x8DjTM01rw725XpQw@mail.gmail.com/",
+    },
+    {
+      who: "Christian Brauner",
+      said: "Prefers process_madvise: signals are almost never a good choice for such extensions.",
+      link: "https://lore.kernel.org/all/20201118103240.hnggudihd3xmqty5@wittgenstein/",
+    },
+    {
+      who: "Michal Hocko",
+      said:
+        "Doubts an uncoordinated teardown of memory a live process can still see has a use, and finds a generic remote MADV_DONTNEED too dangerous: dying processes only.",
+      link: "https://lore.kernel.org/all/20201118154334.GT12284@dhcp22.suse.cz/",
+    },
+  ],
   *recipe(u, ctx) {
     const fd = yield* victimFd(u, ctx);
     const sig = ctx.call.sig ?? SIGKILL;

@@ -39,6 +39,24 @@ export interface Design {
   /** The kernel the patch applied to. */
   readonly kernelBase: string;
   /**
+   * What the call does, in a short paragraph: its checks in order, the errnos they give,
+   * the locks and references it takes (from reference §A). The single source of the
+   * "what the call does" section of the generated `docs/proposals/<name>.md`.
+   */
+  readonly semantics?: string;
+  /**
+   * The review the posting got (reference §C): who, what they said (paraphrased, one short
+   * sentence), and the lore.kernel.org link of the message. Listed in the generated docs.
+   */
+  readonly review?: readonly {
+    /** The reviewer, as the record names them: "Michal Hocko". */
+    readonly who: string;
+    /** The objection or answer, paraphrased in one sentence. */
+    readonly said: string;
+    /** The message on lore.kernel.org. */
+    readonly link: string;
+  }[];
+  /**
    * Named versions of the design, when the record has several (process_mrelease as merged,
    * as fixed, ...); one file, not copies. Absent for designs with one version.
    */

@@ -1,5 +1,6 @@
 // The benchmarks' big-world generator (test/bench/_big_world.ts): its program loads, and
-// task_will_free_mem walks the whole world and answers what the world dictates.
+// task_will_free_mem walks the whole world and answers what the world dictates. The first test
+// takes 5-20 s: load_world is quadratic in the number of processes (docs/performance.md).
 
 import assert from "node:assert/strict";
 import { Kernel } from "../src/core/_wasm.ts";

@@ -55,7 +55,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
   const seed = opts.seed ?? scenario.seed;
   const kernel = new Kernel(seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0);
   if (opts.choices) kernel.set_choices(Uint32Array.from(opts.choices));
-  if (kernel.load_world(encodeWorld(scenario, { kernel: kernelVersion })) !== 0) {
+  if (kernel.load_world(program(scenario, kernelVersion)) !== 0) {
     throw new Error(`${scenario.name}: the core refused the world: ${kernel.last_error()}`);
   }
   const victim = scenario.intent.victim;
@@ -80,9 +80,9 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
     kernel,
     callers.map((c) => ({ pid: c.pid, atNs: c.at_ns, recipe: (u) => opts.design.recipe(u, ctx) })),
   );
-  const events = decodeEvents(kernel.events(0));
+  const log = kernel.events(0);
   const outcome = computeOutcome(kernel, {
-    events,
+    log,
     ctx: {
       scenario: scenario.name,
       design: opts.design.name,
@@ -100,5 +100,29 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
       ret: results.get(scenario.caller.pid) ?? Number.NaN,
     },
   });
-  return { outcome, events, trace: traceContext(scenario, kernel) };
+  const identity = { kernel: kernelVersion, oomReaper: kernel.oom_reaper_pid() };
+  kernel.free();
+  // Events and names are built only for a caller that asks (traces, reports).
+  let events: TraceEvent[] | undefined;
+  let trace: TraceContext | undefined;
+  return {
+    outcome,
+    get events() {
+      return events ??= decodeEvents(log);
+    },
+    get trace() {
+      return trace ??= traceContext(scenario, identity);
+    },
+  };
+}
+
+/** The world program of a scenario for a kernel, encoded once (scenarios are immutable). */
+const programs = new WeakMap<Scenario, Map<KernelVersion, Int32Array>>();
+
+function program(scenario: Scenario, kernel: KernelVersion): Int32Array {
+  let byKernel = programs.get(scenario);
+  if (!byKernel) programs.set(scenario, byKernel = new Map());
+  let p = byKernel.get(kernel);
+  if (!p) byKernel.set(kernel, p = encodeWorld(scenario, { kernel }));
+  return p;
 }

@@ -9,7 +9,7 @@
 import { retName } from "../core/errno.ts";
 import type { Kernel } from "../core/_wasm.ts";
 import { NR } from "../core/userspace.ts";
-import { EVENT_KINDS, type TraceEvent, WARN_NAMES } from "../trace/mod.ts";
+import { EVENT_KINDS, EVENT_WORDS, WARN_NAMES } from "../trace/mod.ts";
 
 /** The outcome schema's identifier; bumped on any incompatible change. */
 export const OUTCOME_SCHEMA = "mrelease-lab/outcome@1";
@@ -121,23 +121,43 @@ export interface OutcomeContext {
   ret: number | "killed";
 }
 
+/** Offsets of an event's fields in the log (wasm/src/events.rs). */
+const TS = 0, PID = 2, KIND = 3, A = 4, B = 5, C = 6, D = 7;
+
 /**
- * Computes the outcome from the kernel's state and event log after a run.
+ * Computes the outcome from the kernel's state and raw event log (8 numbers an event) after
+ * a run. It reads the log in place: no event objects are built.
  *
  * @example
  * ```ts
  * import { computeOutcome } from "./outcome.ts";
- * // const o = computeOutcome(kernel, { events, ctx });
+ * // const o = computeOutcome(kernel, { log: kernel.events(0), ctx });
  * ```
  */
 export function computeOutcome(
   kernel: Kernel,
-  run: { events: readonly TraceEvent[]; ctx: OutcomeContext },
+  run: { log: Float64Array; ctx: OutcomeContext },
 ): Outcome {
-  const { events, ctx } = run;
-  const memory = reclaim(events, ctx);
+  const { log, ctx } = run;
   const cpu = (pids: readonly number[]) =>
     pids.reduce((sum, p) => sum + (kernel.task_info(p)[5] ?? 0), 0);
+  const warnings: WarningRecord[] = [];
+  let signalDelivered = false;
+  for (let i = 0; i < log.length; i += EVENT_WORDS) {
+    const kind = log[i + KIND];
+    if (kind === EVENT_KINDS.warn) {
+      warnings.push({
+        at_ns: log[i + TS],
+        name: WARN_NAMES[log[i + A]] ?? `warn ${log[i + A]}`,
+        args: [log[i + B], log[i + C]],
+      });
+    } else if (
+      kind === EVENT_KINDS.signal_generate && log[i + B] === ctx.victimTgid && log[i + D] === 0 &&
+      log[i + TS] >= ctx.intentNs
+    ) {
+      signalDelivered = true;
+    }
+  }
   return {
     schema: OUTCOME_SCHEMA,
     scenario: ctx.scenario,
@@ -148,73 +168,74 @@ export function computeOutcome(
     abi: ctx.abi,
     ret: ctx.ret,
     errno: ctx.ret === "killed" ? "killed" : retName(ctx.ret),
-    calls: calls(events, ctx.caller),
-    signal_delivered: events.some((e) =>
-      e.kind === EVENT_KINDS.signal_generate && e.b === ctx.victimTgid && e.d === 0 &&
-      e.tsNs >= ctx.intentNs
-    ),
-    memory,
+    calls: calls(log, ctx.caller),
+    signal_delivered: signalDelivered,
+    memory: reclaim(log, ctx),
     cpu_ns: {
       caller: cpu([ctx.caller]),
       victim: cpu(ctx.victimThreads),
       kthreads: cpu(ctx.kthreads),
     },
-    warnings: events.filter((e) => e.kind === EVENT_KINDS.warn).map((e) => ({
-      at_ns: e.tsNs,
-      name: WARN_NAMES[e.a] ?? `warn ${e.a}`,
-      args: [e.b, e.c],
-    })),
+    warnings,
     end_ns: kernel.now_ns(),
     event_count: kernel.event_count(),
     events_hash: kernel.events_hash(),
   };
 }
 
-function calls(events: readonly TraceEvent[], caller: number): CallRecord[] {
-  const names = new Map<number, string>(Object.entries(NR).map(([k, v]) => [v, k]));
+const SYSCALL_NAMES = new Map<number, string>(Object.entries(NR).map(([k, v]) => [v, k]));
+
+function calls(log: Float64Array, caller: number): CallRecord[] {
   const out: CallRecord[] = [];
-  let open: TraceEvent | undefined;
-  for (const e of events) {
-    if (e.pid !== caller) continue;
-    if (e.kind === EVENT_KINDS.sys_enter) open = e;
-    if (e.kind === EVENT_KINDS.sys_exit && open) {
+  let enteredAt = -1;
+  for (let i = 0; i < log.length; i += EVENT_WORDS) {
+    if (log[i + PID] !== caller) continue;
+    const kind = log[i + KIND];
+    if (kind === EVENT_KINDS.sys_enter) enteredAt = log[i + TS];
+    if (kind === EVENT_KINDS.sys_exit && enteredAt >= 0) {
+      const nr = log[i + A], ret = log[i + B];
       out.push({
-        name: names.get(e.a) ?? `syscall_${e.a}`,
-        nr: e.a,
-        ret: e.b,
-        errno: retName(e.b),
-        at_ns: open.tsNs,
-        duration_ns: e.tsNs - open.tsNs,
+        name: SYSCALL_NAMES.get(nr) ?? `syscall_${nr}`,
+        nr,
+        ret,
+        errno: retName(ret),
+        at_ns: enteredAt,
+        duration_ns: log[i + TS] - enteredAt,
       });
-      open = undefined;
+      enteredAt = -1;
     }
   }
   return out;
 }
 
-function reclaim(events: readonly TraceEvent[], ctx: OutcomeContext): MemoryOutcome {
+function reclaim(log: Float64Array, ctx: OutcomeContext): MemoryOutcome {
   const total = ctx.reclaimablePages;
   const mmId = ctx.victimMm - 1;
   const freedBy = { caller: 0, victim: 0, kthreads: 0, other: 0 };
   const times: ReclaimTimes = { t50_ns: null, t90_ns: null, t100_ns: null };
   let anon = total;
   let freed = 0;
-  for (const e of events) {
-    if (e.kind !== EVENT_KINDS.rss_stat || e.a !== mmId || e.b !== MM_ANONPAGES) continue;
-    const now = e.c / PAGE_SIZE;
+  for (let i = 0; i < log.length; i += EVENT_WORDS) {
+    if (
+      log[i + KIND] !== EVENT_KINDS.rss_stat || log[i + A] !== mmId || log[i + B] !== MM_ANONPAGES
+    ) {
+      continue;
+    }
+    const now = log[i + C] / PAGE_SIZE;
     const delta = anon - now;
     anon = now;
     if (delta <= 0) continue;
     freed += delta;
-    const who = e.pid === ctx.caller
+    const pid = log[i + PID];
+    const who = pid === ctx.caller
       ? "caller"
-      : ctx.victimThreads.includes(e.pid)
+      : ctx.victimThreads.includes(pid)
       ? "victim"
-      : ctx.kthreads.includes(e.pid)
+      : ctx.kthreads.includes(pid)
       ? "kthreads"
       : "other";
     freedBy[who] += delta;
-    const after = Math.max(0, e.tsNs - ctx.intentNs);
+    const after = Math.max(0, log[i + TS] - ctx.intentNs);
     if (times.t50_ns === null && freed * 2 >= total) times.t50_ns = after;
     if (times.t90_ns === null && freed * 10 >= total * 9) times.t90_ns = after;
     if (times.t100_ns === null && freed >= total) times.t100_ns = after;

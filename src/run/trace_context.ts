@@ -5,23 +5,30 @@
  * @module
  */
 
-import type { Kernel } from "../core/_wasm.ts";
 import type { Scenario, ScenarioVma } from "../scenario/mod.ts";
 import type { TraceContext } from "../trace/mod.ts";
 
+/** What the run adds to the scenario: the kernel version and the oom_reaper kthread's pid. */
+export interface RunIdentity {
+  /** The kernel version the world ran. */
+  kernel: string;
+  /** The oom_reaper kthread's pid (the core adds it). */
+  oomReaper: number;
+}
+
 /**
- * Builds the exporters' context for a run of `scenario` on `kernel`.
+ * Builds the exporters' context for a run of `scenario`.
  *
  * @example
  * ```ts
  * import { traceContext } from "./trace_context.ts";
- * // const text = toFtrace(events, traceContext(scenario, kernel));
+ * // const text = toFtrace(events, traceContext(scenario, { kernel: "6.18", oomReaper: 16 }));
  * ```
  */
-export function traceContext(scenario: Scenario, kernel: Kernel): TraceContext {
+export function traceContext(scenario: Scenario, run: RunIdentity): TraceContext {
   const threads = scenario.processes.flatMap((p) => p.threads.map((t) => ({ p, t })));
   const byPid = new Map(threads.map((x) => [x.t.pid, x]));
-  const reaper = kernel.oom_reaper_pid();
+  const reaper = run.oomReaper;
   const mmIndex = new Map(scenario.mms.map((m) => [m.id, m.index]));
   const owners = new Map<number, string>();
   for (const p of scenario.processes) {
@@ -29,7 +36,7 @@ export function traceContext(scenario: Scenario, kernel: Kernel): TraceContext {
     if (i !== undefined && !owners.has(i)) owners.set(i, `${p.comm} (tgid ${p.tgid})`);
   }
   return {
-    kernel: `${Math.floor(kernel.kernel_version() / 100)}.${kernel.kernel_version() % 100}`,
+    kernel: run.kernel,
     comm: (pid) =>
       pid === 0 ? "<idle>" : pid === reaper ? "oom_reaper" : byPid.get(pid)?.t.comm ?? `pid${pid}`,
     tgid: (pid) => byPid.get(pid)?.p.tgid ?? pid,

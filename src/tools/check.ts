@@ -1,5 +1,5 @@
 /**
- * The gate behind `deno task check`: formatting, lint, types, doc lint, the
+ * The gate behind `deno task check`: formatting, lint, types, doc lint, generated docs, the
  * Rust core's fmt and clippy, and wasm/pkg freshness. Every step runs even
  * after a failure, so one run shows everything that is wrong; a summary table
  * follows and the exit code is 1 if any step failed.
@@ -63,6 +63,11 @@ const steps: Step[] = [
   {
     name: "deno doc --lint",
     run: () => exec(deno, ["doc", "--lint", "mod.ts"]),
+  },
+  {
+    // docs/proposals/ is generated from proposals/ and the scenario files' expectations.
+    name: "docs current",
+    run: () => exec(deno, ["task", "docs", "--check"]),
   },
   {
     name: "cargo fmt --check",

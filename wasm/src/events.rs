@@ -128,8 +128,9 @@ pub enum LockOp {
     TrylockFailed = 7,
 }
 
-/// FNV-1a over the 64-bit little-endian patterns of every number, so a hash computed in
-/// WASM and natively agrees whenever the logs agree.
+/// FNV-1a over the 64-bit patterns of every number (a word at a time, not a byte: the log is
+/// hashed on every event), so a hash computed in WASM and natively agrees whenever the logs
+/// agree.
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
@@ -174,10 +175,8 @@ impl EventLog {
             d as f64,
         ];
         for w in rec {
-            for byte in w.to_bits().to_le_bytes() {
-                self.hash ^= byte as u64;
-                self.hash = self.hash.wrapping_mul(FNV_PRIME);
-            }
+            self.hash ^= w.to_bits();
+            self.hash = self.hash.wrapping_mul(FNV_PRIME);
         }
         if self.record {
             self.data.extend_from_slice(&rec);

@@ -6,12 +6,21 @@ use crate::mm::MmState;
 use crate::task::TaskState;
 use crate::world::World;
 
-/// Worlds up to this many tasks are checked in full after every step; larger ones after
-/// each `run` call, so a 100,000-process world stays fast.
-pub const FULL_CHECK_MAX_TASKS: usize = 256;
+/// Worlds up to this many tasks are checked in full whenever `run` hands control back (to
+/// TypeScript or at its end); larger ones at the end of `run` only, so a 100,000-process
+/// world stays fast. After every step, the state that step could touch is checked.
+pub const FULL_CHECK_MAX_TASKS: usize = 4096;
 
 impl World {
-    pub fn check_after_step(&mut self) {
+    /// After a step on CPU `c`: its task, the mms that task works on, its run queue.
+    pub fn check_after_step(&mut self, c: usize) {
+        if let Some(msg) = self.local_violation(c) {
+            self.bug(msg);
+        }
+    }
+
+    /// Everything, in worlds small enough to check often.
+    pub fn check_if_small(&mut self) {
         if self.tasks.len() <= FULL_CHECK_MAX_TASKS {
             self.check_invariants();
         }
@@ -23,67 +32,103 @@ impl World {
         }
     }
 
+    fn local_violation(&self, c: usize) -> Option<String> {
+        let cpu = self.cpus.get(c)?;
+        if let Some(v) = self.rq_violation(c) {
+            return Some(v);
+        }
+        let t = cpu.current.and_then(|p| self.task(p))?;
+        if let Some(v) = self.task_violation(t) {
+            return Some(v);
+        }
+        let worked_on = t.frames.last().and_then(|f| match f {
+            crate::frame::Frame::Zap(z) => Some(z.mm),
+            crate::frame::Frame::ExitMmap { mm, .. } => Some(*mm),
+            _ => None,
+        });
+        [t.mm, worked_on]
+            .into_iter()
+            .flatten()
+            .filter_map(|mm| self.mm(mm))
+            .find_map(mm_violation)
+    }
+
     fn find_violation(&self) -> Option<String> {
+        // Threads using each mm, counted in one pass.
+        let mut threads_using = vec![0u32; self.mms.len()];
+        for t in &self.tasks {
+            if let Some(c) = t.mm.and_then(|mm| threads_using.get_mut(mm.0 as usize)) {
+                *c += 1;
+            }
+        }
         for m in &self.mms {
-            if !m.pages_conserved() {
-                return Some(format!("pages not conserved in mm {}", m.id.0));
+            if let Some(v) = mm_violation(m) {
+                return Some(v);
             }
-            if !m.lock.is_consistent() {
-                return Some(format!("mmap_lock of mm {} inconsistent (held by nobody with waiters, or shared and exclusive)", m.id.0));
-            }
-            if m.state == MmState::TornDown && !m.vmas.is_empty() {
-                return Some(format!("mm {} torn down with VMAs left", m.id.0));
-            }
-            if m.state == MmState::Live && m.users == 0 {
-                return Some(format!("mm {} has no user but was not torn down", m.id.0));
-            }
-            if m.state == MmState::Freed && m.users > 0 {
-                return Some(format!("mm {} freed with users", m.id.0));
-            }
-            let threads_using = self.tasks.iter().filter(|t| t.mm == Some(m.id)).count() as u32;
-            if threads_using > m.users {
+            let using = threads_using[m.id.0 as usize];
+            if using > m.users {
                 return Some(format!(
                     "mm {}: {} threads use it but mm_users is {}",
-                    m.id.0, threads_using, m.users
+                    m.id.0, using, m.users
                 ));
             }
         }
-        for t in &self.tasks {
-            for (mm, mode) in &t.held {
-                let holds = self.mm(*mm).is_some_and(|m| m.lock.holds(t.pid, *mode));
-                if !holds {
-                    return Some(format!(
-                        "task {} thinks it holds mmap_lock of mm {} but the lock disagrees",
-                        t.pid.0, mm.0
-                    ));
-                }
-            }
-            if t.state == TaskState::Running {
-                let on_cpu = self
-                    .cpus
-                    .get(t.cpu.0 as usize)
-                    .is_some_and(|c| c.current == Some(t.pid));
-                if !on_cpu {
-                    return Some(format!("task {} is running but not on its CPU", t.pid.0));
-                }
-            }
-            if t.state.is_alive() && t.frames.is_empty() {
-                return Some(format!("live task {} has no work", t.pid.0));
+        self.tasks
+            .iter()
+            .find_map(|t| self.task_violation(t))
+            .or_else(|| (0..self.cpus.len()).find_map(|c| self.rq_violation(c)))
+    }
+
+    fn task_violation(&self, t: &crate::task::Task) -> Option<String> {
+        for (mm, mode) in &t.held {
+            if !self.mm(*mm).is_some_and(|m| m.lock.holds(t.pid, *mode)) {
+                return Some(format!(
+                    "task {} thinks it holds mmap_lock of mm {} but the lock disagrees",
+                    t.pid.0, mm.0
+                ));
             }
         }
-        for (c, cpu) in self.cpus.iter().enumerate() {
-            for p in &cpu.rq {
-                let ok = self
-                    .task(*p)
-                    .is_some_and(|t| t.state == TaskState::Runnable && t.cpu.0 as usize == c);
-                if !ok {
-                    return Some(format!(
-                        "cpu {c} queues task {} that is not runnable there",
-                        p.0
-                    ));
-                }
-            }
+        let on_its_cpu = self
+            .cpus
+            .get(t.cpu.0 as usize)
+            .is_some_and(|c| c.current == Some(t.pid));
+        if t.state == TaskState::Running && !on_its_cpu {
+            return Some(format!("task {} is running but not on its CPU", t.pid.0));
+        }
+        if t.state.is_alive() && t.frames.is_empty() {
+            return Some(format!("live task {} has no work", t.pid.0));
         }
         None
     }
+
+    fn rq_violation(&self, c: usize) -> Option<String> {
+        self.cpus.get(c)?.rq.iter().find_map(|p| {
+            let ok = self
+                .task(*p)
+                .is_some_and(|t| t.state == TaskState::Runnable && t.cpu.0 as usize == c);
+            (!ok).then(|| format!("cpu {c} queues task {} that is not runnable there", p.0))
+        })
+    }
+}
+
+fn mm_violation(m: &crate::mm::Mm) -> Option<String> {
+    if !m.pages_conserved() {
+        return Some(format!("pages not conserved in mm {}", m.id.0));
+    }
+    if !m.lock.is_consistent() {
+        return Some(format!(
+            "mmap_lock of mm {} inconsistent (held by nobody with waiters, or shared and exclusive)",
+            m.id.0
+        ));
+    }
+    if m.state == MmState::TornDown && !m.vmas.is_empty() {
+        return Some(format!("mm {} torn down with VMAs left", m.id.0));
+    }
+    if m.state == MmState::Live && m.users == 0 {
+        return Some(format!("mm {} has no user but was not torn down", m.id.0));
+    }
+    if m.state == MmState::Freed && m.users > 0 {
+        return Some(format!("mm {} freed with users", m.id.0));
+    }
+    None
 }

@@ -51,7 +51,7 @@ struct Reader<'a> {
     pos: usize,
     record: usize,
     /// Per process: its status (0 alive, 1 zombie, 2 reaped) and mm, until threads load.
-    status: Vec<(Tgid, u8, Option<MmId>)>,
+    status: Vec<(u8, Option<MmId>)>,
 }
 
 impl Reader<'_> {
@@ -280,7 +280,7 @@ impl World {
             fds: Default::default(),
         });
         r.status
-            .push((tgid, status as u8, (mm >= 0).then_some(MmId(mm as u32))));
+            .push((status as u8, (mm >= 0).then_some(MmId(mm as u32))));
         Ok(())
     }
 
@@ -327,12 +327,8 @@ impl World {
         };
         let state = r.range("state", 0, 6)?;
         let until = micros(r.range("until_us", -1, i32::MAX as i64)?);
-        let (status, mm) = r
-            .status
-            .iter()
-            .find(|s| s.0 == tgid)
-            .map(|s| (s.1, s.2))
-            .unwrap_or((0, None));
+        // One status entry per process, in the order of the process records.
+        let (status, mm) = r.status.get(pi).map(|s| (s.0, s.1)).unwrap_or((0, None));
         if status == 2 {
             return r.err(format!(
                 "process {} was already reaped: it has no threads",
@@ -468,12 +464,7 @@ impl World {
     fn finish_load(&mut self, r: &Reader, holds: &[(Pid, MmId, LockMode)]) -> R<()> {
         for i in 0..self.procs.len() {
             let tgid = self.procs[i].tgid;
-            let status = r
-                .status
-                .iter()
-                .find(|s| s.0 == tgid)
-                .map(|s| s.1)
-                .unwrap_or(0);
+            let status = r.status.get(i).map(|s| s.0).unwrap_or(0);
             if status != 2 && self.procs[i].threads.is_empty() {
                 return r.err(format!("process {} has no thread", tgid.0));
             }

@@ -35,11 +35,11 @@ impl World {
 
     /// process_shares_mm(p, mm): compares with the first thread of p that has an mm.
     pub fn process_shares_mm(&self, p: Tgid, mm: MmId) -> bool {
-        let Some(proc_) = self.process(p) else {
-            return false;
-        };
-        proc_
-            .threads
+        self.process(p).is_some_and(|p| self.shares_mm(p, mm))
+    }
+
+    fn shares_mm(&self, p: &crate::process::Process, mm: MmId) -> bool {
+        p.threads
             .iter()
             .filter_map(|t| self.task(*t))
             .find_map(|t| t.mm)
@@ -112,9 +112,19 @@ impl World {
         // Rule 5: every other process sharing the mm must be dying too; kthreads are not
         // exempt here.
         let mut walked = 0;
-        for p in self.procs.iter().filter(|p| self.process_listed(p.tgid)) {
+        for p in &self.procs {
+            // One pass over p's threads: is it still listed (not reaped), and its first mm.
+            let mut listed = false;
+            let mut first_mm = None;
+            for task in p.threads.iter().filter_map(|t| self.task(*t)) {
+                listed |= task.state != TaskState::Dead;
+                first_mm = first_mm.or(task.mm);
+            }
+            if !listed {
+                continue;
+            }
             walked += 1;
-            if !self.process_shares_mm(p.tgid, mm) || p.tgid == t.tgid {
+            if p.tgid == t.tgid || first_mm != Some(mm) {
                 continue;
             }
             if !self.task_will_free_mem_group(p.tgid) {

@@ -154,21 +154,30 @@ impl World {
             while let Some(t) = self.pop_due_timer() {
                 self.fire(t);
             }
-            let ready: Vec<usize> = (0..self.cpus.len()).filter(|&c| self.cpu_due(c)).collect();
-            if !ready.is_empty() {
+            // Count the CPUs due now, then take the chosen one: no allocation per step.
+            let due = (0..self.cpus.len()).filter(|&c| self.cpu_due(c)).count();
+            if due > 0 {
                 steps += 1;
                 if steps > MAX_STEPS_PER_RUN {
                     self.bug(format!(
                         "runaway: more than {MAX_STEPS_PER_RUN} steps in one run"
                     ));
                 }
-                let c = ready[self.choices.pick(ready.len())];
+                let k = self.choices.pick(due);
+                let c = (0..self.cpus.len())
+                    .filter(|&c| self.cpu_due(c))
+                    .nth(k)
+                    .unwrap_or(0);
                 let outcome = self.dispatch(c);
-                self.check_after_step();
+                self.check_after_step(c);
                 if self.failed.is_some() {
                     return crate::errno::SIM_BUG;
                 }
                 if let Dispatch::External(p) = outcome {
+                    self.check_if_small();
+                    if self.failed.is_some() {
+                        return crate::errno::SIM_BUG;
+                    }
                     self.ext_running = Some(p);
                     return p.0 as i32;
                 }
@@ -259,11 +268,17 @@ impl World {
             .filter_map(|q| self.task(*q))
             .map(|t| t.rank())
             .max()?;
-        let tied: Vec<usize> = (0..self.cpus[c].rq.len())
-            .filter(|&k| self.task(self.cpus[c].rq[k]).map(|t| t.rank()) == Some(best))
-            .collect();
-        let k = tied[self.choices.pick(tied.len())];
-        Some(self.cpus[c].rq.remove(k))
+        let is_tied = |w: &World, q: &Pid| w.task(*q).map(|t| t.rank()) == Some(best);
+        let tied = self.cpus[c].rq.iter().filter(|q| is_tied(self, q)).count();
+        let k = self.choices.pick(tied);
+        let at = self.cpus[c]
+            .rq
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| is_tied(self, q))
+            .nth(k)
+            .map(|(i, _)| i)?;
+        Some(self.cpus[c].rq.remove(at))
     }
 
     fn switch_to(&mut self, c: usize, prev: Pid, next: Option<Pid>, prev_state: i32) {

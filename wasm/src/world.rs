@@ -9,7 +9,7 @@ use crate::process::Process;
 use crate::task::Task;
 use crate::version::KernelVersion;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BinaryHeap;
 
 pub struct Cpu {
     pub capacity: u32,
@@ -66,10 +66,12 @@ pub struct World {
     pub cpus: Vec<Cpu>,
     pub mms: Vec<Mm>,
     pub tasks: Vec<Task>,
-    pid_index: BTreeMap<u32, usize>,
+    /// pid → index in `tasks` (u32::MAX: none), as large as the largest pid.
+    pid_index: Vec<u32>,
     /// In creation order, which is for_each_process() order.
     pub procs: Vec<Process>,
-    tgid_index: BTreeMap<u32, usize>,
+    /// tgid → index in `procs` (u32::MAX: none).
+    tgid_index: Vec<u32>,
     pub now_ns: u64,
     timers: BinaryHeap<Reverse<(u64, u64, Timer)>>,
     timer_seq: u64,
@@ -94,9 +96,9 @@ impl World {
             cpus: Vec::new(),
             mms: Vec::new(),
             tasks: Vec::new(),
-            pid_index: BTreeMap::new(),
+            pid_index: Vec::new(),
             procs: Vec::new(),
-            tgid_index: BTreeMap::new(),
+            tgid_index: Vec::new(),
             now_ns: 0,
             timers: BinaryHeap::new(),
             timer_seq: 0,
@@ -115,7 +117,7 @@ impl World {
     // ---- lookups -------------------------------------------------------------------------
 
     pub fn task_index(&self, pid: Pid) -> Option<usize> {
-        self.pid_index.get(&pid.0).copied()
+        lookup(&self.pid_index, pid.0)
     }
 
     pub fn task(&self, pid: Pid) -> Option<&Task> {
@@ -128,7 +130,7 @@ impl World {
     }
 
     pub fn proc_index(&self, tgid: Tgid) -> Option<usize> {
-        self.tgid_index.get(&tgid.0).copied()
+        lookup(&self.tgid_index, tgid.0)
     }
 
     pub fn process(&self, tgid: Tgid) -> Option<&Process> {
@@ -149,12 +151,12 @@ impl World {
     }
 
     pub fn add_task(&mut self, t: Task) {
-        self.pid_index.insert(t.pid.0, self.tasks.len());
+        insert(&mut self.pid_index, t.pid.0, self.tasks.len());
         self.tasks.push(t);
     }
 
     pub fn add_process(&mut self, p: Process) {
-        self.tgid_index.insert(p.tgid.0, self.procs.len());
+        insert(&mut self.tgid_index, p.tgid.0, self.procs.len());
         self.procs.push(p);
     }
 
@@ -239,4 +241,21 @@ impl World {
     pub fn cpu_id_ok(&self, c: CpuId) -> bool {
         (c.0 as usize) < self.cpus.len()
     }
+}
+
+/// Dense id → index maps: ids are at most PID_MAX_LIMIT (checked at load), so the vector
+/// stays bounded, and a lookup is one load instead of a tree walk.
+fn lookup(index: &[u32], id: u32) -> Option<usize> {
+    match index.get(id as usize) {
+        Some(&i) if i != u32::MAX => Some(i as usize),
+        _ => None,
+    }
+}
+
+fn insert(index: &mut Vec<u32>, id: u32, at: usize) {
+    let id = id as usize;
+    if index.len() <= id {
+        index.resize(id + 1, u32::MAX);
+    }
+    index[id] = at as u32;
 }
