@@ -42,7 +42,7 @@ export const PIDFD_SELF_THREAD_GROUP = -20000;
  * same answers, EBADF for anything but a pidfd, ESRCH when no thread-group leader is left.
  * A task reference on success.
  */
-function get_target(k: Primitives, pidfd: number, v: MreleaseVariant): number {
+export function pidfd_get_task(k: Primitives, pidfd: number, v: MreleaseVariant): number {
   if (
     v.startsWith("mainline") && (pidfd === PIDFD_SELF_THREAD || pidfd === PIDFD_SELF_THREAD_GROUP)
   ) {
@@ -62,7 +62,7 @@ export function* process_mrelease(
   const v = args.variant;
   // The nommu stub's ENOSYS is not modelled: the lab's kernel has an MMU.
   if (args.flags) return -ERRNO.EINVAL;
-  const task = get_target(k, args.pidfd, v);
+  const task = pidfd_get_task(k, args.pidfd, v);
   if (task < 0) return task;
   // "Make sure to choose a thread which still has a reference to mm during the group exit."
   const p = k.find_lock_task_mm(task);

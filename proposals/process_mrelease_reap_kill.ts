@@ -10,15 +10,10 @@
 
 import type { Design } from "../src/design.ts";
 import { ERRNO } from "../src/core/errno.ts";
-import {
-  type KGen,
-  MMF_OOM_SKIP,
-  PIDTYPE_TGID,
-  type Primitives,
-  SIGKILL,
-} from "../src/core/primitives.ts";
+import { type KGen, MMF_OOM_SKIP, type Primitives, SIGKILL } from "../src/core/primitives.ts";
 import { NR } from "../src/core/userspace.ts";
 import { victimFd } from "../src/recipe.ts";
+import { pidfd_get_task } from "./process_mrelease.ts";
 
 /** include/uapi/linux/mman.h (v1+). */
 export const PROCESS_MRELEASE_REAP_KILL = 1 << 0;
@@ -45,11 +40,9 @@ export function* process_mrelease_reap_kill(
 ): KGen<number> {
   if (args.flags & ~PROCESS_MRELEASE_VALID_FLAGS) return -ERRNO.EINVAL;
   const reap_kill = (args.flags & PROCESS_MRELEASE_REAP_KILL) !== 0;
-  // pidfd_get_task(): EBADF, or ESRCH with no thread-group leader left.
-  const pid = k.pidfd_get_pid(args.pidfd);
-  if (pid < 0) return -ERRNO.EBADF;
-  const task = k.get_pid_task(pid, PIDTYPE_TGID);
-  if (!task) return -ERRNO.ESRCH;
+  // Mainline's pidfd_get_task(): EBADF, ESRCH, and the PIDFD_SELF_* sentinels.
+  const task = pidfd_get_task(k, args.pidfd, "mainline");
+  if (task < 0) return task;
   const p = k.find_lock_task_mm(task);
   if (!p) {
     k.put_task_struct(task);

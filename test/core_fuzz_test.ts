@@ -60,6 +60,7 @@ const METHODS: readonly [string, number][] = [
   ["capable", 2],
   ["ptrace_may_access", 3],
   ["task_info", 1],
+  ["cpu_time_ns", 1],
   ["mm_info", 1],
   ["events", 1],
   ["check_invariants", 0],

@@ -139,8 +139,7 @@ export function computeOutcome(
   run: { log: Float64Array; ctx: OutcomeContext },
 ): Outcome {
   const { log, ctx } = run;
-  const cpu = (pids: readonly number[]) =>
-    pids.reduce((sum, p) => sum + (kernel.task_info(p)[5] ?? 0), 0);
+  const cpu = (pids: readonly number[]) => pids.reduce((sum, p) => sum + kernel.cpu_time_ns(p), 0);
   const warnings: WarningRecord[] = [];
   let signalDelivered = false;
   for (let i = 0; i < log.length; i += EVENT_WORDS) {

@@ -51,7 +51,9 @@ export function verifyScenario(scenario: Scenario, extra: readonly Design[] = []
 
 function compare(e: Expectation, o: Outcome): string[] {
   const out: string[] = [];
-  if (e.ret !== undefined) {
+  if (e.ret === "killed") {
+    if (o.ret !== "killed") out.push(`ret: expected the caller to be killed, got ${o.errno}`);
+  } else if (e.ret !== undefined) {
     const want = parseRet(e.ret);
     if (want === undefined) out.push(`ret: "${e.ret}" is neither 0 nor an errno name`);
     else if (o.ret !== want) out.push(`ret: expected ${retName(want)}, got ${o.errno}`);

@@ -391,7 +391,14 @@ function readExpectation(p: Problems, v: unknown, path: string): Expectation | u
   });
   if (design !== undefined) e.design = design;
   if (has(o, "kernel")) e.kernel = readEnum(p, field(o, "kernel"), at("kernel"), KERNEL_VERSIONS);
-  if (has(o, "ret")) e.ret = readEnum(p, field(o, "ret"), at("ret"), ["0", ...ERRNO_NAMES]);
+  if (has(o, "ret")) {
+    // An errno name, a non-negative number (process_madvise's per-iovec mode returns bytes),
+    // or "killed": the caller died before its call returned.
+    const ret = field(o, "ret");
+    e.ret = typeof ret === "string" && /^\d{1,15}$/.test(ret)
+      ? ret
+      : readEnum(p, ret, at("ret"), ["0", "killed", ...ERRNO_NAMES]);
+  }
   if (has(o, "signal_delivered")) {
     e.signal_delivered = readBool(p, field(o, "signal_delivered"), at("signal_delivered"));
   }

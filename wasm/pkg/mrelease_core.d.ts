@@ -11,6 +11,10 @@ export class Kernel {
     check_invariants(): number;
     choices_taken(): number;
     close(cur: number, fd: number): number;
+    /**
+     * CPU time charged to a task (the kernel's and its recipe's), 0 for an unknown pid.
+     */
+    cpu_time_ns(pid: number): number;
     event_count(): number;
     /**
      * The event kind names, comma-separated, indexed by kind number.

@@ -67,6 +67,15 @@ export class Kernel {
         return ret;
     }
     /**
+     * CPU time charged to a task (the kernel's and its recipe's), 0 for an unknown pid.
+     * @param {number} pid
+     * @returns {number}
+     */
+    cpu_time_ns(pid) {
+        const ret = wasm.kernel_cpu_time_ns(this.__wbg_ptr, pid);
+        return ret;
+    }
+    /**
      * @returns {number}
      */
     event_count() {

@@ -9,6 +9,7 @@ export const kernel_capable: (a: number, b: number, c: number) => number;
 export const kernel_check_invariants: (a: number) => number;
 export const kernel_choices_taken: (a: number) => number;
 export const kernel_close: (a: number, b: number, c: number) => number;
+export const kernel_cpu_time_ns: (a: number, b: number) => number;
 export const kernel_event_count: (a: number) => number;
 export const kernel_event_kind_names: () => [number, number];
 export const kernel_events: (a: number, b: number) => [number, number];

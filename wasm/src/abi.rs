@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 
 /// Bumped whenever an export, the world program, the event encoding or a snapshot layout
 /// changes; the TypeScript side refuses a core with another version.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 #[wasm_bindgen]
 pub struct Kernel {
@@ -165,6 +165,14 @@ impl Kernel {
     /// anon at start, reclaimable now, VMAs, state, readers, writer pid, waiters].
     pub fn mm_info(&self, mm: u32) -> Vec<f64> {
         self.w.k_mm_info(mm)
+    }
+
+    /// CPU time charged to a task (the kernel's and its recipe's), 0 for an unknown pid.
+    pub fn cpu_time_ns(&self, pid: u32) -> f64 {
+        self.w
+            .task(crate::ids::Pid(pid))
+            .map(|t| t.cpu_time_ns as f64)
+            .unwrap_or(0.0)
     }
 
     pub fn mm_count_total(&self) -> u32 {

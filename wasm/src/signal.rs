@@ -93,9 +93,12 @@ impl World {
         // forces them (is_global_init && sig_kernel_only), and its other default-action
         // signals unless forced; kthreads run with every handler SIG_IGN (ignore_signals).
         let ignored = p.kthread || (p.unkillable() && (matches!(sig, SIGKILL | SIGSTOP) || !force));
-        // prepare_signal(): a group already exiting drops new signals, except SIGKILL during
-        // a core dump (it interrupts the dump).
-        let dropped = p.group_exit() && !(p.core_state && sig == SIGKILL);
+        // prepare_signal(): a group already exiting drops new signals, except SIGKILL during a
+        // core dump (it interrupts the dump), since "signal: Drop signals received after a fatal
+        // signal has been processed" (Eric W. Biederman, 2022; v5.17 in the lab, derived).
+        // Before it the signal was queued ("nothing to do") but took no further effect.
+        let exiting = p.group_exit() && !(p.core_state && sig == SIGKILL);
+        let dropped = exiting && self.version >= crate::version::KernelVersion::V5_17;
         let res = if ignored || dropped {
             TRACE_SIGNAL_IGNORED
         } else {
@@ -103,7 +106,7 @@ impl World {
         };
         let leader = target.0 as i64;
         self.emit(ctx, Kind::SignalGenerate, sig as i64, leader, 1, res);
-        if res != TRACE_SIGNAL_DELIVERED {
+        if res != TRACE_SIGNAL_DELIVERED || exiting {
             return;
         }
         match sig {
