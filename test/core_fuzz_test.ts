@@ -61,6 +61,8 @@ const METHODS: readonly [string, number][] = [
   ["ptrace_may_access", 3],
   ["task_info", 1],
   ["cpu_time_ns", 1],
+  ["reapable_pages", 1],
+  ["set_kernel_bugs", 1],
   ["mm_info", 1],
   ["events", 1],
   ["check_invariants", 0],

@@ -40,6 +40,9 @@ export const WNOHANG = 1;
 /** waitid's WEXITED. */
 export const WEXITED = 4;
 
+/** Called as each syscall returns (pid, nr, ret), before the thread goes back to userspace. */
+export type SyscallObserver = (pid: number, nr: number, ret: number) => void;
+
 /** Thrown out of a recipe when its thread was killed: the recipe is over. */
 export class TaskKilled extends Error {
   /** The thread that died on its way back to userspace. */
@@ -72,15 +75,18 @@ export class Userspace {
   /** This thread's pid. */
   readonly current: number;
   readonly #kernel: Kernel;
+  readonly #observe?: SyscallObserver;
 
   /**
    * A thread's userspace.
    *
    * @param kernel the core
    * @param current this thread's pid
+   * @param observe called as each of its syscalls returns
    */
-  constructor(kernel: Kernel, current: number) {
+  constructor(kernel: Kernel, current: number, observe?: SyscallObserver) {
     this.#kernel = kernel;
+    this.#observe = observe;
     this.current = current;
     this.k = new Primitives(kernel, current);
   }
@@ -97,6 +103,7 @@ export class Userspace {
     this.#kernel.syscall_enter(this.current, nr, args[0] ?? 0, args[1] ?? 0);
     const ret = yield* body(this.k);
     this.#kernel.syscall_exit(this.current, nr, ret);
+    this.#observe?.(this.current, nr, ret);
     if (this.#kernel.fatal_signal_pending(this.current) === 1) throw new TaskKilled(this.current);
     return ret;
   }

@@ -25,6 +25,8 @@ export interface RunOptions {
   seed?: number;
   /** An explicit choice list (replaces the seeded PRNG), as fast-check generates. */
   choices?: readonly number[];
+  /** Historical kernel bugs to switch back on (`Kernel.set_kernel_bugs` bits). */
+  kernelBugs?: number;
 }
 
 /** A finished run: the outcome, the decoded events and who is who (for traces). */
@@ -55,6 +57,9 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
   const seed = opts.seed ?? scenario.seed;
   const kernel = new Kernel(seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0);
   if (opts.choices) kernel.set_choices(Uint32Array.from(opts.choices));
+  if (opts.kernelBugs && kernel.set_kernel_bugs(opts.kernelBugs) !== 0) {
+    throw new Error(`unknown kernel bug bits ${opts.kernelBugs}`);
+  }
   if (kernel.load_world(program(scenario, kernelVersion)) !== 0) {
     throw new Error(`${scenario.name}: the core refused the world: ${kernel.last_error()}`);
   }
@@ -76,9 +81,15 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
     { pid: scenario.caller.pid, at_ns: scenario.intent.at_ns },
     ...scenario.intent.also,
   ];
+  // What each of the caller's syscalls left of the victim's reapable memory.
+  const reapableAfter: number[] = [];
+  const onSyscallExit = (pid: number) => {
+    if (pid === scenario.caller.pid) reapableAfter.push(kernel.reapable_pages(victimMm));
+  };
   const results = runActors(
     kernel,
     callers.map((c) => ({ pid: c.pid, atNs: c.at_ns, recipe: (u) => opts.design.recipe(u, ctx) })),
+    { onSyscallExit },
   );
   const log = kernel.events(0);
   const outcome = computeOutcome(kernel, {
@@ -96,6 +107,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
       kthreads,
       victimMm,
       reclaimablePages,
+      reapableAfter,
       intentNs: scenario.intent.at_ns,
       ret: results.get(scenario.caller.pid) ?? Number.NaN,
     },

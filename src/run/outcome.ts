@@ -32,6 +32,11 @@ export interface CallRecord {
   at_ns: number;
   /** How long until it returned (simulated ns). */
   duration_ns: number;
+  /**
+   * Private anon pages of the victim's mm that a reap would still free (this kernel's skip
+   * rules) when the call returned: 0 after a reap that did its work.
+   */
+  reapable_after_pages: number;
 }
 
 /** When a share of the victim's reclaimable memory had come back, counted from the intent. */
@@ -117,6 +122,8 @@ export interface OutcomeContext {
   /** The victim's mm handle and its reclaimable pages, read when the world was loaded. */
   victimMm: number;
   reclaimablePages: number;
+  /** `Kernel.reapable_pages` of the victim's mm as each of the caller's syscalls returned. */
+  reapableAfter: readonly number[];
   intentNs: number;
   ret: number | "killed";
 }
@@ -167,7 +174,10 @@ export function computeOutcome(
     abi: ctx.abi,
     ret: ctx.ret,
     errno: ctx.ret === "killed" ? "killed" : retName(ctx.ret),
-    calls: calls(log, ctx.caller),
+    calls: calls(log, ctx.caller).map((c, i) => ({
+      ...c,
+      reapable_after_pages: ctx.reapableAfter[i] ?? 0,
+    })),
     signal_delivered: signalDelivered,
     memory: reclaim(log, ctx),
     cpu_ns: {
@@ -184,8 +194,8 @@ export function computeOutcome(
 
 const SYSCALL_NAMES = new Map<number, string>(Object.entries(NR).map(([k, v]) => [v, k]));
 
-function calls(log: Float64Array, caller: number): CallRecord[] {
-  const out: CallRecord[] = [];
+function calls(log: Float64Array, caller: number): Omit<CallRecord, "reapable_after_pages">[] {
+  const out: Omit<CallRecord, "reapable_after_pages">[] = [];
   let enteredAt = -1;
   for (let i = 0; i < log.length; i += EVENT_WORDS) {
     if (log[i + PID] !== caller) continue;

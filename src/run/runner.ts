@@ -8,7 +8,7 @@
 import { SIM_BUG } from "../core/errno.ts";
 import type { Kernel } from "../core/_wasm.ts";
 import type { KGen } from "../core/primitives.ts";
-import { TaskKilled, Userspace } from "../core/userspace.ts";
+import { type SyscallObserver, TaskKilled, Userspace } from "../core/userspace.ts";
 
 /** A thread whose userspace is a recipe, starting at a simulated time. */
 export interface Actor {
@@ -36,7 +36,11 @@ export class SimulatorBug extends Error {}
  * // const results = runActors(kernel, [{ pid: 501, atNs: 0, recipe: (u) => u.kill(1000, 9) }]);
  * ```
  */
-export function runActors(kernel: Kernel, actors: readonly Actor[]): ActorResults {
+export function runActors(
+  kernel: Kernel,
+  actors: readonly Actor[],
+  opts: { onSyscallExit?: SyscallObserver } = {},
+): ActorResults {
   const pending = [...actors].sort((a, b) => a.atNs - b.atNs);
   const running = new Map<number, KGen<number>>();
   const results: ActorResults = new Map();
@@ -57,7 +61,7 @@ export function runActors(kernel: Kernel, actors: readonly Actor[]): ActorResult
     if (started !== 0) {
       throw new Error(`thread ${actor.pid} cannot run a recipe (${started}): is it alive?`);
     }
-    running.set(actor.pid, actor.recipe(new Userspace(kernel, actor.pid)));
+    running.set(actor.pid, actor.recipe(new Userspace(kernel, actor.pid, opts.onSyscallExit)));
   }
   return results;
 }

@@ -94,6 +94,10 @@ export class Kernel {
     ptrace_may_access(cur: number, task: number, mode: number): number;
     put_task_struct(cur: number, task: number): number;
     /**
+     * Private anon pages of mm handle `mm` that a reap would free now (0 for a bad handle).
+     */
+    reapable_pages(mm: number): number;
+    /**
      * Runs until `until_ns`: returns an external task's pid when its TypeScript segment
      * must run, 0 at `until_ns` or when nothing is left to happen, or -errno.
      */
@@ -103,6 +107,11 @@ export class Kernel {
      */
     set_choices(list: Uint32Array | number[]): void;
     set_event_recording(on: boolean): void;
+    /**
+     * Switches historical kernel bugs back on (`KERNEL_BUG_*` bits: 1 = §F.3 dangling
+     * mm->mmap); 0, or -EINVAL for unknown bits.
+     */
+    set_kernel_bugs(mask: number): number;
     signal_group_exit(task: number): number;
     syscall_enter(cur: number, nr: number, a0: number, a1: number): number;
     syscall_exit(cur: number, nr: number, ret: number): number;

@@ -469,6 +469,15 @@ export class Kernel {
         return ret;
     }
     /**
+     * Private anon pages of mm handle `mm` that a reap would free now (0 for a bad handle).
+     * @param {number} mm
+     * @returns {number}
+     */
+    reapable_pages(mm) {
+        const ret = wasm.kernel_reapable_pages(this.__wbg_ptr, mm);
+        return ret;
+    }
+    /**
      * Runs until `until_ns`: returns an external task's pid when its TypeScript segment
      * must run, 0 at `until_ns` or when nothing is left to happen, or -errno.
      * @param {number} until_ns
@@ -492,6 +501,16 @@ export class Kernel {
      */
     set_event_recording(on) {
         wasm.kernel_set_event_recording(this.__wbg_ptr, on);
+    }
+    /**
+     * Switches historical kernel bugs back on (`KERNEL_BUG_*` bits: 1 = §F.3 dangling
+     * mm->mmap); 0, or -EINVAL for unknown bits.
+     * @param {number} mask
+     * @returns {number}
+     */
+    set_kernel_bugs(mask) {
+        const ret = wasm.kernel_set_kernel_bugs(this.__wbg_ptr, mask);
+        return ret;
     }
     /**
      * @param {number} task

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 
 /// Bumped whenever an export, the world program, the event encoding or a snapshot layout
 /// changes; the TypeScript side refuses a core with another version.
-pub const ABI_VERSION: u32 = 3;
+pub const ABI_VERSION: u32 = 4;
 
 #[wasm_bindgen]
 pub struct Kernel {
@@ -165,6 +165,22 @@ impl Kernel {
     /// anon at start, reclaimable now, VMAs, state, readers, writer pid, waiters].
     pub fn mm_info(&self, mm: u32) -> Vec<f64> {
         self.w.k_mm_info(mm)
+    }
+
+    /// Switches historical kernel bugs back on (`KERNEL_BUG_*` bits: 1 = §F.3 dangling
+    /// mm->mmap); 0, or -EINVAL for unknown bits.
+    pub fn set_kernel_bugs(&mut self, mask: u32) -> i32 {
+        if mask & !crate::world::KERNEL_BUGS_MASK != 0 {
+            return -EINVAL;
+        }
+        self.w.kernel_bugs = mask;
+        0
+    }
+
+    /// Private anon pages of mm handle `mm` that a reap would free now (0 for a bad handle).
+    pub fn reapable_pages(&self, mm: u32) -> f64 {
+        mm.checked_sub(1)
+            .map_or(0.0, |i| self.w.reapable_pages(crate::ids::MmId(i)) as f64)
     }
 
     /// CPU time charged to a task (the kernel's and its recipe's), 0 for an unknown pid.

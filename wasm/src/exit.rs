@@ -414,7 +414,11 @@ impl World {
                 mm.0
             ));
         }
+        let dangling = self.kernel_bugs & crate::world::KERNEL_BUG_F3_DANGLING_MMAP != 0;
         if let Some(m) = self.mm_mut(mm) {
+            if dangling {
+                m.dangling_vmas = m.vmas.len();
+            }
             m.vmas.clear();
             m.state = MmState::TornDown;
         }

@@ -38,6 +38,8 @@ pub struct Mm {
     /// free_pgtables() has run: a walker that still holds a pointer into the page tables
     /// without the lock would crash (§F.1).
     pub pgtables_freed: bool,
+    /// VMAs freed by exit_mmap that mm->mmap still points at (only with the §F.3 bug).
+    pub dangling_vmas: usize,
     /// Tasks walking the VMAs right now (reapers and exit_mmap's unmap), for the §F.1 check.
     pub walkers: Vec<Pid>,
     /// mmget/mmgrab references the designs took through the primitives and still hold: a
@@ -61,6 +63,7 @@ impl Mm {
             lock: RwSem::default(),
             state: MmState::Live,
             pgtables_freed: false,
+            dangling_vmas: 0,
             walkers: Vec::new(),
             ext_users: 0,
             ext_grabs: 0,

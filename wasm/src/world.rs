@@ -11,6 +11,12 @@ use crate::version::KernelVersion;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+/// §F.3 (v5.17-rc): exit_mmap frees the VMAs but leaves mm->mmap pointing at the first,
+/// so a reaper that takes the lock afterwards reads a freed VMA (fixed by "mm: fix
+/// use-after-free bug when mm->mmap is reused after being freed").
+pub const KERNEL_BUG_F3_DANGLING_MMAP: u32 = 1;
+pub const KERNEL_BUGS_MASK: u32 = KERNEL_BUG_F3_DANGLING_MMAP;
+
 pub struct Cpu {
     pub capacity: u32,
     pub freq_mhz: u32,
@@ -85,6 +91,8 @@ pub struct World {
     pub horizon_ns: u64,
     /// Set when the simulator itself broke an invariant: every later call refuses.
     pub failed: Option<String>,
+    /// Historical kernel bugs switched back on (`KERNEL_BUG_*`), for replaying them.
+    pub kernel_bugs: u32,
     /// An external task handed to TypeScript by `run`, whose segment is under way.
     pub ext_running: Option<Pid>,
 }
@@ -110,6 +118,7 @@ impl World {
             caller: None,
             horizon_ns: 10_000_000_000,
             failed: None,
+            kernel_bugs: 0,
             ext_running: None,
         }
     }

@@ -31,6 +31,18 @@ impl World {
         }
     }
 
+    /// Private anon pages that __oom_reap_task_mm would free now under this kernel's skip
+    /// rules (notifier refusals aside): what a successful reap must leave at zero.
+    pub fn reapable_pages(&self, mm: MmId) -> u64 {
+        self.mm(mm).map_or(0, |m| {
+            m.vmas
+                .iter()
+                .filter(|v| self.zap_eligible(v, ZapMode::Reap) && !v.notifier_refuses_nonblock)
+                .map(|v| v.mapped.anon)
+                .sum()
+        })
+    }
+
     pub fn start_zap(&mut self, pid: Pid, z: Zap) {
         if let Some(t) = self.task_mut(pid) {
             t.frames.push(Frame::Zap(z));
@@ -89,6 +101,10 @@ impl World {
         }
         if z.mode == ZapMode::Reap {
             self.set_mm_flag(pid, mm, MMF_UNSTABLE, true);
+            // §F.3: the walk starts at a dangling mm->mmap and reads a freed VMA's flags.
+            if self.mm(mm).is_some_and(|m| m.dangling_vmas > 0) {
+                self.warn(pid, Warn::VmaUseAfterFree, mm.0 as i64, 0);
+            }
         }
         let locked = self.mm(mm).is_some_and(|m| {
             m.lock.holds(pid, LockMode::Read) || m.lock.holds(pid, LockMode::Write)
