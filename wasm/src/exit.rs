@@ -414,7 +414,10 @@ impl World {
                 mm.0
             ));
         }
-        let dangling = self.kernel_bugs & crate::world::KERNEL_BUG_F3_DANGLING_MMAP != 0;
+        // mm->mmap = NULL after the removal came with the v5.17-rc fix (§F.3): earlier kernels
+        // left it pointing at the freed first VMA too (what a v9 caller walks, §F.1).
+        let dangling = self.kernel_bugs & crate::world::KERNEL_BUG_F3_DANGLING_MMAP != 0
+            || self.version < crate::version::KernelVersion::V5_17;
         if let Some(m) = self.mm_mut(mm) {
             if dangling {
                 m.dangling_vmas = m.vmas.len();

@@ -276,6 +276,7 @@ impl World {
             kthread,
             parent_waits: pflags & PF_PARENT_WAITS_BIT != 0,
             vfork_child: pflags & PF_VFORK_CHILD_BIT != 0,
+            sigkill_queued: false,
             oom_mm: None,
             fds: Default::default(),
         });

@@ -319,6 +319,7 @@ impl World {
             kthread: true,
             parent_waits: false,
             vfork_child: false,
+            sigkill_queued: false,
             oom_mm: None,
             fds: Default::default(),
         });

@@ -35,6 +35,8 @@ pub struct Process {
     pub parent_waits: bool,
     /// Created by vfork(): the parent's threads wait for this child's mm_release.
     pub vfork_child: bool,
+    /// A SIGKILL sits in signal->shared_pending (it stays there while the group exits).
+    pub sigkill_queued: bool,
     /// signal->oom_mm (mark_oom_victim), with the mmgrab it holds.
     pub oom_mm: Option<MmId>,
     pub fds: FdTable,

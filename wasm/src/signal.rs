@@ -19,6 +19,7 @@ pub const SIGSTOP: i32 = 19;
 /// TRACE_SIGNAL_* results of signal_generate (include/trace/events/signal.h).
 pub const TRACE_SIGNAL_DELIVERED: i64 = 0;
 pub const TRACE_SIGNAL_IGNORED: i64 = 1;
+pub const TRACE_SIGNAL_ALREADY_PENDING: i64 = 2;
 
 /// Who sends: a task (checked) or the kernel itself (SEND_SIG_PRIV, e.g. the OOM killer).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -95,18 +96,27 @@ impl World {
         let ignored = p.kthread || (p.unkillable() && (matches!(sig, SIGKILL | SIGSTOP) || !force));
         // prepare_signal(): a group already exiting drops new signals, except SIGKILL during a
         // core dump (it interrupts the dump), since "signal: Drop signals received after a fatal
-        // signal has been processed" (Eric W. Biederman, 2022; v5.17 in the lab, derived).
-        // Before it the signal was queued ("nothing to do") but took no further effect.
+        // signal has been processed" (Eric W. Biederman, 2022; v5.17 in the lab, derived from
+        // kernel/signal.c). Before it the signal went on to __send_signal ("nothing to do"),
+        // where a SIGKILL already in shared_pending is TRACE_SIGNAL_ALREADY_PENDING
+        // (legacy_queue), and anything else is queued with no further effect.
         let exiting = p.group_exit() && !(p.core_state && sig == SIGKILL);
-        let dropped = exiting && self.version >= crate::version::KernelVersion::V5_17;
-        let res = if ignored || dropped {
+        let res = if ignored || (exiting && self.version >= crate::version::KernelVersion::V5_17) {
             TRACE_SIGNAL_IGNORED
+        } else if exiting && sig == SIGKILL && p.sigkill_queued {
+            TRACE_SIGNAL_ALREADY_PENDING
         } else {
             TRACE_SIGNAL_DELIVERED
         };
         let leader = target.0 as i64;
         self.emit(ctx, Kind::SignalGenerate, sig as i64, leader, 1, res);
-        if res != TRACE_SIGNAL_DELIVERED || exiting {
+        if res != TRACE_SIGNAL_DELIVERED {
+            return;
+        }
+        if sig == SIGKILL {
+            self.procs[pi].sigkill_queued = true;
+        }
+        if exiting {
             return;
         }
         match sig {
