@@ -144,7 +144,8 @@ pub struct EventLog {
 impl Default for EventLog {
     fn default() -> Self {
         EventLog {
-            data: Vec::new(),
+            // Room for a typical scenario's events: a run does not regrow the log.
+            data: Vec::with_capacity(EVENT_WORDS * 256),
             hash: FNV_OFFSET,
             record: true,
         }
