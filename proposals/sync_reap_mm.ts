@@ -17,17 +17,18 @@ import {
   SIGKILL,
 } from "../src/core/primitives.ts";
 import { NR } from "../src/core/userspace.ts";
+import type { SigInfoArg } from "../src/scenario/mod.ts";
 import { victimFd } from "../src/recipe.ts";
 
 /** include/linux/signal.h (kernel-internal, not uapi: userspace hard-codes it). */
 export const SYNC_REAP_MM = 0x1;
 
-/** The patched pidfd_send_signal(pidfd, sig, info = NULL, flags). */
+/** The patched pidfd_send_signal(pidfd, sig, info, flags). */
 export function* pidfd_send_signal(
   k: Primitives,
-  args: { pidfd: number; sig: number; flags: number },
+  args: { pidfd: number; sig: number; info?: SigInfoArg; flags: number },
 ): KGen<number> {
-  const { pidfd, sig, flags } = args;
+  const { pidfd, sig, info, flags } = args;
   // Flags are checked before the fd: a bad fd with bad flags is EINVAL.
   if (flags) {
     if (flags !== SYNC_REAP_MM || sig !== SIGKILL) return -ERRNO.EINVAL;
@@ -35,7 +36,14 @@ export function* pidfd_send_signal(
   // fdget + pidfd_to_pid(): a pidfd or a /proc/<pid> directory.
   const pid = k.pidfd_to_pid(pidfd);
   if (pid < 0) return -ERRNO.EBADF;
-  // access_pidfd_pidns(): the lab has one pid namespace. info is NULL: no copy, no EFAULT.
+  // access_pidfd_pidns(): the lab has one pid namespace.
+  if (info !== undefined) {
+    // copy_siginfo_from_user_any(), then the usual pidfd_send_signal rules.
+    if (info === "fault") return -ERRNO.EFAULT;
+    if (info === "signo_mismatch") return -ERRNO.EINVAL;
+    // A forged si_code (>= 0 or SI_TKILL) is only allowed towards oneself.
+    if (!k.same_thread_group(k.current, pid)) return -ERRNO.EPERM;
+  }
   const ret = k.kill_pid_info(sig, pid);
   if (ret) return ret;
   // The signal is delivered even when the reap then fails.
@@ -139,10 +147,11 @@ export const sync_reap_mm: Design = {
     const fd = yield* victimFd(u, ctx);
     const sig = ctx.call.sig ?? SIGKILL;
     const flags = ctx.call.flags ?? SYNC_REAP_MM;
+    const info = ctx.call.info;
     return yield* u.syscall(
       NR.pidfd_send_signal,
       [fd, sig],
-      (k) => pidfd_send_signal(k, { pidfd: fd, sig, flags }),
+      (k) => pidfd_send_signal(k, { pidfd: fd, sig, info, flags }),
     );
   },
 };

@@ -4,7 +4,16 @@
  * @module
  */
 
-import { field, has, type Problems, readArray, readBool, readInt, readObject } from "./_check.ts";
+import {
+  field,
+  has,
+  type Problems,
+  readArray,
+  readBool,
+  readEnum,
+  readInt,
+  readObject,
+} from "./_check.ts";
 import { indexPath } from "./_path.ts";
 import type { CallArgs, IovRange } from "./types.ts";
 
@@ -20,7 +29,18 @@ export function readCall(p: Problems, v: unknown): CallArgs | undefined {
   const o = readObject(p, v, "$.intent.call", {
     what: "the call's arguments",
     required: [],
-    optional: ["fd", "nonblock", "flags", "kill", "sig", "advice", "vlen", "iov_fault", "iov"],
+    optional: [
+      "fd",
+      "nonblock",
+      "flags",
+      "kill",
+      "sig",
+      "info",
+      "advice",
+      "vlen",
+      "iov_fault",
+      "iov",
+    ],
   });
   if (o === undefined) return undefined;
   const before = p.list.length;
@@ -34,6 +54,13 @@ export function readCall(p: Problems, v: unknown): CallArgs | undefined {
   if (has(o, "kill")) call.kill = readBool(p, field(o, "kill"), at("kill"));
   if (has(o, "sig")) {
     call.sig = readInt(p, field(o, "sig"), at("sig"), { what: "a signal", min: 0, max: 64 });
+  }
+  if (has(o, "info")) {
+    call.info = readEnum(p, field(o, "info"), at("info"), [
+      "fault",
+      "signo_mismatch",
+      "forged_code",
+    ]);
   }
   if (has(o, "advice")) {
     call.advice = readInt(p, field(o, "advice"), at("advice"), { what: "an advice", ...I32 });

@@ -283,6 +283,12 @@ export interface CallArgs {
   kill?: boolean;
   /** The signal, for the pidfd_send_signal-based design (default SIGKILL). */
   sig?: number;
+  /**
+   * pidfd_send_signal's `info` argument (default NULL): `"fault"` (copy_from_user fails),
+   * `"signo_mismatch"` (si_signo differs from sig), `"forged_code"` (an si_code only the
+   * kernel may send, for a target that is not the caller).
+   */
+  info?: SigInfoArg;
   /** process_madvise's advice (default MADV_DONTNEED, 4). */
   advice?: number;
   /** process_madvise's vlen (default: the number of `iov` ranges, 0 with none). */
@@ -292,6 +298,9 @@ export interface CallArgs {
   /** process_madvise's vector. */
   iov?: IovRange[];
 }
+
+/** What the pidfd_send_signal-based design passes as `info`. */
+export type SigInfoArg = "fault" | "signo_mismatch" | "forged_code";
 
 /** Another thread of the caller's process running the same recipe (a concurrent caller). */
 export interface ExtraCaller {
