@@ -93,6 +93,8 @@ function* merged_v9(k: Primitives, p: number): KGen<number> {
     ret = -ERRNO.EINVAL;
   }
   k.task_unlock(p);
+  // spin_unlock re-enables preemption: the victim's exit may run here.
+  yield* k.cond_resched();
   if (reap) {
     if ((yield* k.mmap_read_lock_killable(mm)) !== 0) {
       ret = -ERRNO.EINTR;
@@ -119,6 +121,8 @@ function* mmget_not_zero_fix(k: Primitives, p: number): KGen<number> {
     ret = -ERRNO.EINVAL;
   }
   k.task_unlock(p);
+  // spin_unlock re-enables preemption: the victim's exit may run here.
+  yield* k.cond_resched();
   // mm_users already 0: the victim's exit_mmap has it; success with no work.
   if (!reap || !k.mmget_not_zero(mm)) return ret;
   if ((yield* k.mmap_read_lock_killable(mm)) !== 0) {
@@ -144,6 +148,8 @@ function* mmgrab_recheck(k: Primitives, p: number, v: MreleaseVariant): KGen<num
     ret = -ERRNO.EINVAL;
   }
   k.task_unlock(p);
+  // spin_unlock re-enables preemption: the victim's exit may run here.
+  yield* k.cond_resched();
   if (reap) {
     if ((yield* k.mmap_read_lock_killable(mm)) !== 0) {
       ret = -ERRNO.EINTR;

@@ -58,6 +58,8 @@ export function* process_mrelease_reap_kill(
     ret = -ERRNO.EINVAL;
   }
   k.task_unlock(p);
+  // spin_unlock re-enables preemption: the victim's exit may run here.
+  yield* k.cond_resched();
   if (reap && reap_kill) ret = kill_all_shared_mm(k, mm);
   if (reap && ret === 0) {
     if ((yield* k.mmap_read_lock_killable(mm)) !== 0) {

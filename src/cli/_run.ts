@@ -28,6 +28,7 @@ options:
   --design NAME     run only this design (repeatable); NAME@VARIANT picks a variant
   --kernel VERSION  kernel version: ${KERNEL_VERSIONS.join(", ")} (default: the scenario's)
   --seed N          seed of the choice source (default: the scenario's)
+  --kernel-bugs N   switch historical kernel bugs back on (bits: 1 = §F.3 dangling mm->mmap)
   --trace FORMAT    also write the trace: ftrace (trace-cmd report text) or json (Perfetto)
   --trace-out PATH  where the trace goes (default: <scenario>.<design>.trace.txt|json)
   --json            print the outcomes as JSON (schema mrelease-lab/outcome@1)`;
@@ -54,6 +55,7 @@ export async function runCommand(
       design: { type: "string", multiple: true },
       kernel: { type: "string" },
       seed: { type: "string" },
+      "kernel-bugs": { type: "string" },
       trace: { type: "string" },
       "trace-out": { type: "string" },
       json: { type: "boolean" },
@@ -66,7 +68,8 @@ export async function runCommand(
   }
   if (positionals.length !== 1) throw new UsageError("lab run takes exactly one scenario file");
   const kernel = parseKernel(values.kernel);
-  const seed = parseSeed(values.seed);
+  const seed = parseWhole("--seed", values.seed);
+  const kernelBugs = parseWhole("--kernel-bugs", values["kernel-bugs"]);
   if (values.trace !== undefined && values.trace !== "ftrace" && values.trace !== "json") {
     throw new UsageError(`--trace takes ftrace or json, got "${values.trace}"`);
   }
@@ -77,7 +80,9 @@ export async function runCommand(
   if (values["trace-out"] && names.length > 1) {
     throw new UsageError("--trace-out names one file: use it with a single --design");
   }
-  const runs = names.map((n) => runScenario(scenario, { ...chooseDesign(n, extra), kernel, seed }));
+  const runs = names.map((n) =>
+    runScenario(scenario, { ...chooseDesign(n, extra), kernel, seed, kernelBugs })
+  );
   const identity = `scenario ${scenario.name}  kernel ${kernel ?? scenario.kernel}  seed ${
     seed ?? scenario.seed
   }  abi ${ABI_VERSION}`;
@@ -101,11 +106,13 @@ export async function runCommand(
     }
   }
   if (!values.json) {
-    const replay = runs.map((r) =>
-      `  deno task lab run ${
+    const replay = runs.map(({ outcome: o }) => {
+      const design = o.variant ? `${o.design}@${o.variant}` : o.design;
+      const bugs = kernelBugs ? ` --kernel-bugs ${kernelBugs}` : "";
+      return `  deno task lab run ${
         positionals[0]
-      } --design ${r.outcome.design} --kernel ${r.outcome.kernel} --seed ${r.outcome.seed}`
-    );
+      } --design ${design} --kernel ${o.kernel} --seed ${o.seed}${bugs}`;
+    });
     console.log(`\nreplay (${identity}):\n${replay.join("\n")}`);
   }
   return 0;
@@ -159,11 +166,11 @@ function parseKernel(v: string | undefined): KernelVersion | undefined {
   return v as KernelVersion;
 }
 
-function parseSeed(v: string | undefined): number | undefined {
+function parseWhole(option: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 0) {
-    throw new UsageError(`--seed takes a whole number >= 0, got "${v}"`);
+    throw new UsageError(`${option} takes a whole number >= 0, got "${v}"`);
   }
   return n;
 }

@@ -92,7 +92,7 @@ export function findSlices(events: readonly TraceEvent[]): Slice[] {
       const next = nextPhase.get(i);
       if (next === undefined) continue;
       open.step = {
-        name: stepName(e.b, next.next, next.phases),
+        name: stepName(next),
         pid: e.pid,
         begin: i,
         end: null,
@@ -106,35 +106,25 @@ export function findSlices(events: readonly TraceEvent[]): Slice[] {
 }
 
 /**
- * The step from mark `from` to mark `to`, named for the mark that ends it. A step that passes
- * over marks this exit_mmap never emits is named for every step it covers ("unmap_vmas,
- * set_bit(MMF_OOM_SKIP)"); one that goes back (v4.17-v5.16 set MMF_OOM_SKIP before the
- * unmap) is named for its end.
+ * The step from a mark to mark `to`, named for the mark that ends it. (Which phases an
+ * exit_mmap emits depends on the kernel's shape: v4.17-v5.16 sets MMF_OOM_SKIP only for an
+ * OOM victim, so a name built from the phases a step skipped over would claim work the kernel
+ * did not do.)
  */
-function stepName(from: number, to: number, phases: ReadonlySet<number>): string {
-  const covered: string[] = [];
-  for (let k = from + 1; k < to; k++) if (!phases.has(k)) covered.push(EXIT_MMAP_STEPS[k]);
-  covered.push(EXIT_MMAP_STEPS[to] ?? `phase_${to}`);
-  return covered.join(", ");
+function stepName(to: number): string {
+  return EXIT_MMAP_STEPS[to] ?? `phase_${to}`;
 }
 
-/**
- * For each exit_mmap mark: the phase of the next mark of the same mm on the same thread, and
- * every phase that exit_mmap emits.
- */
-function nextExitMmapPhase(
-  events: readonly TraceEvent[],
-): Map<number, { next: number; phases: ReadonlySet<number> }> {
-  const out = new Map<number, { next: number; phases: ReadonlySet<number> }>();
-  const last = new Map<string, { index: number; phases: Set<number> }>();
+/** For each exit_mmap mark: the phase of the next mark of the same mm on the same thread. */
+function nextExitMmapPhase(events: readonly TraceEvent[]): Map<number, number> {
+  const out = new Map<number, number>();
+  const last = new Map<string, number>();
   events.forEach((e, i) => {
     if (e.kind !== EVENT_KINDS.exit_mmap) return;
     const key = `${e.pid}:${e.a}`;
     const prev = last.get(key);
-    if (prev !== undefined && e.b !== 0) out.set(prev.index, { next: e.b, phases: prev.phases });
-    const phases = e.b === 0 || prev === undefined ? new Set<number>() : prev.phases;
-    phases.add(e.b);
-    last.set(key, { index: i, phases });
+    if (prev !== undefined && e.b !== 0) out.set(prev, e.b);
+    last.set(key, i);
   });
   return out;
 }

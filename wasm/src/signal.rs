@@ -225,6 +225,8 @@ impl World {
         if !others.is_empty() {
             self.complete_fatal_signal(pid, tgid, SIGKILL);
         }
+        // The task itself calls exit_group(): a running one stops computing at once.
+        self.kick_running(pid);
         if let Some(t) = self.task_mut(pid) {
             if t.state.is_alive() && !matches!(t.frames.last(), Some(Frame::Exit(_))) {
                 t.frames.push(Frame::Exit(ExitPc::Start));
