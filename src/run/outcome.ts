@@ -63,7 +63,7 @@ export interface MemoryOutcome extends ReclaimTimes {
 export interface WarningRecord {
   /** When (simulated ns). */
   at_ns: number;
-  /** The WARN's name (`ZapLiveSharer`, ...). */
+  /** The WARN's name (`zap_live_sharer`, ...). */
   name: string;
   /** Its two arguments, as events.rs documents them. */
   args: number[];
