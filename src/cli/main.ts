@@ -7,6 +7,8 @@
 import { ScenarioError } from "../scenario/mod.ts";
 import { COMPARE_USAGE, RUN_USAGE, runCommand, UsageError } from "./_run.ts";
 import { VERIFY_USAGE, verifyCommand } from "./_verify.ts";
+import { REPLAY_USAGE, replayCli } from "./_replay.ts";
+import { SWEEP_USAGE, sweepCli } from "./_sweep.ts";
 
 const USAGE =
   `mrelease-lab: compare designs for reaping a killed process's memory, on a simulated kernel
@@ -18,6 +20,8 @@ commands:
   compare <scenario.json> run a scenario under every registered design, one table
   verify [scenario...]    check scenario files against their expected outcomes
                           (default: every file in scenarios/)
+  sweep                   run the property suite (docs/properties.md) with N runs each
+  replay <case.json>      replay one case exactly and check the properties on it
   help                    this text
 
 With no command, runs scenarios/dstate-little-core.json under the baselines.
@@ -26,7 +30,11 @@ ${RUN_USAGE}
 
 ${COMPARE_USAGE}
 
-${VERIFY_USAGE}`;
+${VERIFY_USAGE}
+
+${SWEEP_USAGE}
+
+${REPLAY_USAGE}`;
 
 const DEFAULT_SCENARIO = "scenarios/dstate-little-core.json";
 
@@ -42,6 +50,10 @@ export async function main(args: string[]): Promise<number> {
       return await runCommand(rest, { defaults: "all" });
     case "verify":
       return await verifyCommand(rest);
+    case "sweep":
+      return await sweepCli(rest);
+    case "replay":
+      return await replayCli(rest);
     case "help":
     case "--help":
     case "-h":

@@ -30,15 +30,23 @@ export type CpuPlan =
 
 /** One VMA; shares are per mille of the size (resident) or of what is left (swap, cow). */
 export interface VmaPlan {
+  /** What backs the mapping. */
   readonly kind: VmaKind;
+  /** Its length in pages (from one page to tens of GiB: sizes cost nothing to simulate). */
   readonly size_pages: number;
+  /** Pages present, per mille of the size. */
   readonly resident_per_mille: number;
+  /** Swap entries, per mille of what is not resident (anon and file_private only). */
   readonly swap_per_mille: number;
+  /** Private COW copies, per mille of what is resident (file_private only). */
   readonly cow_per_mille: number;
+  /** VM_LOCKED (the reaper skips it before v5.18, MADV_DONTNEED always). */
   readonly locked: boolean;
+  /** VM_HUGETLB (never reaped). */
   readonly hugetlb: boolean;
   /** The range's mmu notifier refuses a non-blocking invalidate (reaping it gives EAGAIN). */
   readonly refuses: boolean;
+  /** The VMA holds a robust-futex list head (reference F.6). */
   readonly robust_futex_list: boolean;
 }
 
@@ -47,6 +55,7 @@ export type PlanThreadState = "R" | "S" | "D" | "T" | "frozen" | "zombie";
 
 /** One thread. Times are whole microseconds. */
 export interface ThreadPlan {
+  /** Its state at time 0. */
   readonly state: PlanThreadState;
   /** End of an S/D sleep (absolute, µs); null: until `wake_us`, or forever. */
   readonly until_us: number | null;
@@ -62,6 +71,7 @@ export interface ThreadPlan {
 
 /** A process sharing the victim's mm (vfork child or CLONE_VM sibling). */
 export interface SharerPlan {
+  /** Its threads (the first is the leader). */
   readonly threads: readonly ThreadPlan[];
   /** A SIGKILL from another actor at this time (µs): a dying sharer when before the intent. */
   readonly kill_us: number | null;
@@ -72,10 +82,13 @@ export type TargetPlan = "victim" | "vfork_child" | "sibling" | "init" | "kthrea
 
 /** The memory killer: credentials, CPU, a second caller, and whether it gets killed. */
 export interface KillerPlan {
+  /** Its uid (and euid). */
   readonly uid: number;
+  /** Its capabilities. */
   readonly caps: readonly Capability[];
   /** Pin the caller (and the second caller) to this CPU; null: any CPU. */
   readonly pin_cpu: number | null;
+  /** The callers' nice value. */
   readonly nice: number;
   /** A second thread (502) runs the same recipe this long after the intent (µs). */
   readonly second_caller_after_us: number | null;
@@ -85,47 +98,77 @@ export interface KillerPlan {
 
 /** How the design is called (`intent.call`); absent keys are the design's usual call. */
 export interface CallPlan {
+  /** No SIGKILL before the call (a live target). */
   readonly kill?: false;
+  /** Call with this fd of the killer (see {@linkcode KILLER_FDS}; -1 and 77 are bad fds). */
   readonly fd?: number;
+  /** The call's flags instead of the design's usual ones. */
   readonly flags?: number;
+  /** Open the pidfd with PIDFD_NONBLOCK. */
   readonly nonblock?: true;
 }
 
 /** A transient mmget/mmput of `victim_mm` (a /proc reader). */
 export interface ReaderPlan {
+  /** When it takes its mm_users reference (µs). */
   readonly at_us: number;
+  /** How long it holds it (µs). */
   readonly duration_us: number;
+  /** Which thread reads: the caller or the killer's main thread. */
   readonly reader: "caller" | "killer_main";
 }
 
 /** A signal another actor sends to the victim process. */
 export interface SignalPlan {
+  /** When (µs). */
   readonly at_us: number;
+  /** Which signal. */
   readonly sig: SignalName;
+}
+
+/** The victim process (tgid 1000) of a plan. */
+export interface VictimPlan {
+  /** Alive, a zombie, or reaped (the struct pid kept only by the killer's fds). */
+  readonly status: "alive" | "zombie" | "reaped";
+  /** Its uid. */
+  readonly uid: number;
+  /** A core dump is in progress. */
+  readonly core_dump: boolean;
+  /** Its parent reaps it as soon as it is a zombie. */
+  readonly parent_waits: boolean;
+  /** 1-4 threads, the leader first. */
+  readonly threads: readonly ThreadPlan[];
+  /** The VMAs of `victim_mm`. */
+  readonly vmas: readonly VmaPlan[];
+  /** Signals from another actor (SIGKILL before the intent: already dying). */
+  readonly signals: readonly SignalPlan[];
 }
 
 /** Everything a generated world is made of. */
 export interface WorldPlan {
+  /** The scenario's name. */
   readonly name: string;
+  /** 1-4 CPUs. */
   readonly cpus: readonly CpuPlan[];
+  /** When the simulation stops (µs). */
   readonly horizon_us: number;
+  /** When the caller starts (µs). */
   readonly intent_us: number;
+  /** Which process the caller goes after. */
   readonly target: TargetPlan;
+  /** Whether kthreadd (tgid 2) exists even when it is not the victim. */
   readonly kthreadd: boolean;
-  readonly victim: {
-    readonly status: "alive" | "zombie" | "reaped";
-    readonly uid: number;
-    readonly core_dump: boolean;
-    readonly parent_waits: boolean;
-    readonly threads: readonly ThreadPlan[];
-    readonly vmas: readonly VmaPlan[];
-    /** Signals from another actor (SIGKILL before the intent: already dying). */
-    readonly signals: readonly SignalPlan[];
-  };
+  /** The victim process. */
+  readonly victim: VictimPlan;
+  /** Its vfork child (tgid 1100), if any. */
   readonly vfork_child: SharerPlan | null;
+  /** A CLONE_VM sibling (tgid 1200), if any. */
   readonly sibling: SharerPlan | null;
+  /** The memory killer. */
   readonly killer: KillerPlan;
+  /** How the design is called. */
   readonly call: CallPlan;
+  /** /proc readers of `victim_mm`. */
   readonly readers: readonly ReaderPlan[];
 }
 
@@ -144,7 +187,9 @@ export const PIDS = {
 /** The fds of the killer process: what `call.fd` may name. */
 export const KILLER_FDS = { pidfd: 3, procDir: 4, file: 5, victimPidfd: 6 } as const;
 
-type Json = Record<string, unknown>;
+/** Scenario JSON, as `validateScenario` takes it. */
+export type WorldJson = Record<string, unknown>;
+type Json = WorldJson;
 
 const ms = (us: number): number => us / 1000;
 
@@ -246,7 +291,7 @@ function threadJson(
  * // const json = buildWorld(plan); validateScenario(json);
  * ```
  */
-export function buildWorld(p: WorldPlan): Json {
+export function buildWorld(p: WorldPlan): WorldJson {
   const ncpus = Math.max(1, Math.min(64, p.cpus.length));
   const horizon_us = Math.max(1000, p.horizon_us);
   const intent_us = Math.min(p.intent_us, horizon_us);
@@ -274,7 +319,11 @@ export function buildWorld(p: WorldPlan): Json {
       // The last thread is the one that called vfork(): it waits for the child (D_vfork),
       // and loses its own sleep, hold, exit and wake.
       const last = victimThreads[victimThreads.length - 1];
-      victimThreads[victimThreads.length - 1] = { pid: last.pid, cpu: last.cpu, state: "D_vfork" };
+      victimThreads[victimThreads.length - 1] = {
+        pid: last.pid,
+        ...(last.cpu === undefined ? {} : { cpu: last.cpu }),
+        state: "D_vfork",
+      };
       dropEventsOf(events, last.pid as number);
     }
   }

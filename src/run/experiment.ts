@@ -110,6 +110,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
       reapableAfter,
       intentNs: scenario.intent.at_ns,
       ret: results.get(scenario.caller.pid) ?? Number.NaN,
+      callersUnfinished: callers.length - results.size,
     },
   });
   const identity = { kernel: kernelVersion, oomReaper: kernel.oom_reaper_pid() };

@@ -99,6 +99,13 @@ export interface Outcome {
   cpu_ns: { caller: number; victim: number; kthreads: number };
   /** The WARNs, in order. */
   warnings: WarningRecord[];
+  /**
+   * References the design took through the primitives (get_pid_task; mmgrab/mmget) and
+   * never put back by the end of the run: a leak is a design bug.
+   */
+  leaked_refs: { tasks: number; mms: number };
+  /** Callers whose recipe was still running at the end (a call blocked past the horizon). */
+  callers_unfinished: number;
   /** The simulated time the run ended at. */
   end_ns: number;
   /** How many events the core logged. */
@@ -126,6 +133,8 @@ export interface OutcomeContext {
   reapableAfter: readonly number[];
   intentNs: number;
   ret: number | "killed";
+  /** Callers whose recipe had not finished by the end of the run. */
+  callersUnfinished: number;
 }
 
 /** Offsets of an event's fields in the log (wasm/src/events.rs). */
@@ -148,6 +157,7 @@ export function computeOutcome(
   const { log, ctx } = run;
   const cpu = (pids: readonly number[]) => pids.reduce((sum, p) => sum + kernel.cpu_time_ns(p), 0);
   const warnings: WarningRecord[] = [];
+  const leaked = kernel.leaked_refs();
   let signalDelivered = false;
   for (let i = 0; i < log.length; i += EVENT_WORDS) {
     const kind = log[i + KIND];
@@ -186,6 +196,8 @@ export function computeOutcome(
       kthreads: cpu(ctx.kthreads),
     },
     warnings,
+    leaked_refs: { tasks: leaked[0] ?? 0, mms: leaked[1] ?? 0 },
+    callers_unfinished: ctx.callersUnfinished,
     end_ns: kernel.now_ns(),
     event_count: kernel.event_count(),
     events_hash: kernel.events_hash(),

@@ -48,9 +48,12 @@ export function field(o: JsonObject, key: string): unknown {
   return Object.hasOwn(o, key) ? o[key] : undefined;
 }
 
-/** Whether the object has the key as its own property. */
+/**
+ * Whether the object has the key as its own property with a value (JSON has no undefined; a
+ * JavaScript caller's `{ key: undefined }` counts as a missing key).
+ */
 export function has(o: JsonObject, key: string): boolean {
-  return Object.hasOwn(o, key);
+  return Object.hasOwn(o, key) && o[key] !== undefined;
 }
 
 /** The longest word the edit-distance hint looks at (bounds its cost). */

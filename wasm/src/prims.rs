@@ -256,10 +256,15 @@ impl World {
     }
 
     /// The OOM killer chose `tgid` in `cur`'s context (the baseline's entry).
+    /// The OOM killer never chooses init or a kthread (oom_unkillable_task(): is_global_init
+    /// or PF_KTHREAD), so asking it to is refused with -EINVAL.
     pub fn k_oom_kill_process(&mut self, cur: u32, tgid: i32) -> i32 {
         self.with_cur(cur, |w, me| {
-            if tgid <= 0 || w.process(Tgid(tgid as u32)).is_none() {
+            let Some(p) = (tgid > 0).then(|| w.process(Tgid(tgid as u32))).flatten() else {
                 return Err(-ESRCH);
+            };
+            if p.kthread || p.unkillable() {
+                return Err(-EINVAL);
             }
             Ok(w.oom_kill_process(me, Tgid(tgid as u32)))
         })

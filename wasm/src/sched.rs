@@ -112,10 +112,13 @@ impl World {
         let Some(i) = self.task_index(pid) else {
             return;
         };
-        let t = &mut self.tasks[i];
-        if t.alloc_lock_holder.is_some() && t.external {
-            let holder = t.alloc_lock_holder.map(|p| p.0 as i64).unwrap_or(0);
-            self.warn(pid, crate::events::Warn::SleepWithTaskLock, holder, 0);
+        // A design that sleeps holding some task's task_lock (a spinlock): "scheduling while
+        // atomic". Only designs (external tasks) take task_lock across their own code.
+        if self.tasks[i].external {
+            if let Some(locked) = self.tasks.iter().find(|t| t.alloc_lock_holder == Some(pid)) {
+                let whose = locked.pid.0 as i64;
+                self.warn(pid, crate::events::Warn::SleepWithTaskLock, whose, 0);
+            }
         }
         let t = &mut self.tasks[i];
         t.state = TaskState::Sleeping { kind, waiting };

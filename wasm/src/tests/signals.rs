@@ -60,18 +60,14 @@ fn init_ignores_sigkill() {
     assert_eq!(lab.k.fatal_signal_pending(INIT as u32), 0);
 }
 
-/// §A.0 exceptions: the global init drops SIGKILL even when the kernel forces it
-/// (SEND_SIG_PRIV from __oom_kill_process): sig_task_ignored() tests is_global_init() before
-/// the SIGNAL_UNKILLABLE/force clause.
+/// oom_unkillable_task(): the OOM killer never chooses the global init (nor a kthread), so
+/// asking it to is refused and no signal is generated.
 #[test]
-fn init_ignores_sigkill_even_from_the_oom_killer() {
+fn the_oom_killer_never_chooses_init() {
     let mut lab = Sim::new(618).lab(1);
     lab.enter();
-    lab.k.oom_kill_process(lab.me, INIT);
-    assert_eq!(
-        sigkill_results(&lab, INIT),
-        vec![TRACE_SIGNAL_IGNORED as f64]
-    );
+    assert_eq!(lab.k.oom_kill_process(lab.me, INIT), -EINVAL);
+    assert!(sigkill_results(&lab, INIT).is_empty());
     assert_eq!(lab.k.signal_group_exit(INIT as u32), 0);
 }
 

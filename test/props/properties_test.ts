@@ -1,0 +1,102 @@
+// The per-design properties (docs/properties.md) for every registered design and the named
+// variants: fast-check with a fixed seed and budget, so a run depends on the code alone.
+// Kept cases under test/props/failures/ are replayed first. A target that is known to break
+// a rule (EXPECTED_FAILURES) must hold without that rule and must still be caught breaking
+// it: the test fails if the break disappears.
+//
+// Budgets: PROPS_RUNS=N sets every property's runs (the CI numbers are below); PROPS_SEED=S
+// the base seed; MRELEASE_PROPS_OUT=DIR where failing cases are written (default: a new
+// temporary directory). `deno task sweep` runs the same checks with larger budgets.
+
+import assert from "node:assert/strict";
+import {
+  checkProperty,
+  EXPECTED_FAILURES,
+  formatReport,
+  parseCaseFile,
+  parseTarget,
+  PROPERTIES,
+  type PropertyName,
+  targets,
+  toCase,
+} from "../../src/props/mod.ts";
+import { SWEEP_SEED_DEFAULT } from "../../src/cli/_sweep.ts";
+
+/** Runs per property and target in `deno task test` (about 20 s in all on 2 cores). */
+const CI_RUNS: Readonly<Record<PropertyName, number>> = {
+  safety: 2000,
+  effectiveness: 2000,
+  latency: 2000,
+  determinism: 1000,
+};
+const EXPECTED_BUDGET = 5000;
+
+const envRuns = Deno.env.get("PROPS_RUNS");
+const seed = Number(Deno.env.get("PROPS_SEED") ?? SWEEP_SEED_DEFAULT);
+// Default: a temporary directory, made only when a case has to be written.
+const outDir = Deno.env.get("MRELEASE_PROPS_OUT");
+
+// ---- kept cases first ----
+
+const FAILURES_DIR = new URL("./failures/", import.meta.url);
+const kept: { name: string; text: string }[] = [];
+try {
+  for await (const e of Deno.readDir(FAILURES_DIR)) {
+    if (e.isFile && e.name.endsWith(".json")) {
+      kept.push({ name: e.name, text: await Deno.readTextFile(new URL(e.name, FAILURES_DIR)) });
+    }
+  }
+} catch (e) {
+  if (!(e instanceof Deno.errors.NotFound)) throw e;
+}
+kept.sort((a, b) => a.name.localeCompare(b.name));
+
+for (const k of kept) {
+  Deno.test(`kept case ${k.name} replays as recorded`, () => {
+    const f = parseCaseFile(JSON.parse(k.text), k.name);
+    assert.ok(f.design && f.kernel && f.property, "a kept case names its design, kernel, property");
+    const c = toCase(f.scenario, { kernel: f.kernel, choices: f.choices ?? [] });
+    const p = PROPERTIES.find((p) => p.name === f.property)!;
+    const rules = p.check(c, parseTarget(f.design), { kernelBugs: f.kernel_bugs }).map((v) =>
+      v.rule
+    );
+    if (f.expect_violations) {
+      for (const r of f.expect_violations) {
+        assert.ok(rules.includes(r), `${k.name}: expected ${r}, got [${rules.join(", ")}]`);
+      }
+    } else {
+      assert.deepEqual(rules, [], `${k.name}: a fixed regression broke again`);
+    }
+  });
+}
+
+// ---- the properties ----
+
+for (const p of PROPERTIES) {
+  for (const t of targets()) {
+    if (!p.applies(t)) continue;
+    const numRuns = envRuns ? Number(envRuns) : CI_RUNS[p.name];
+    Deno.test(`${p.name}: ${t.name}`, async () => {
+      const reports = await checkProperty(p, t, {
+        numRuns,
+        seed,
+        expectedBudget: EXPECTED_BUDGET,
+        outDir,
+        // The expected failures' shrunk cases are kept in test/props/failures/ already.
+        writeExpected: false,
+      });
+      for (const r of reports) console.log(formatReport(r));
+      const failed = reports.filter((r) => !r.ok);
+      assert.equal(failed.length, 0, failed.map(formatReport).join("\n"));
+    });
+  }
+}
+
+Deno.test("every expected failure names a registered target and a property that applies", () => {
+  const names = new Set(targets().map((t) => t.name));
+  for (const x of EXPECTED_FAILURES) {
+    assert.ok(names.has(x.target), `${x.target} is not a target`);
+    const p = PROPERTIES.find((p) => p.name === x.property)!;
+    assert.ok(p.applies(parseTarget(x.target)), `${x.property} does not apply to ${x.target}`);
+  }
+});
