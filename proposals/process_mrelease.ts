@@ -92,19 +92,10 @@ function* merged_v9(k: Primitives, p: number): KGen<number> {
     reap = false;
     ret = -ERRNO.EINVAL;
   }
-  k.task_unlock(p);
-  // spin_unlock re-enables preemption: the victim's exit may run here.
-  yield* k.cond_resched();
-  if (reap) {
-    if ((yield* k.mmap_read_lock_killable(mm)) !== 0) {
-      ret = -ERRNO.EINTR;
-    } else {
-      // Only mm_count is pinned: on v5.15's exit_mmap the victim may free the page tables
-      // under this walk (§F.1).
-      if (!(yield* k.__oom_reap_task_mm(mm))) ret = -ERRNO.EAGAIN;
-      k.mmap_read_unlock(mm);
-    }
-  }
+  yield* unlock_task(k, p);
+  // Only mm_count is pinned: on v5.15's exit_mmap the victim may free the page tables under
+  // this walk (§F.1).
+  if (reap) ret = yield* reap_locked(k, mm, "none");
   k.mmdrop(mm);
   return ret;
 }
@@ -112,57 +103,64 @@ function* merged_v9(k: Primitives, p: number): KGen<number> {
 /** 337546e83fc7: pin mm_users (mmget_not_zero), so exit_mmap cannot run under the walk. */
 function* mmget_not_zero_fix(k: Primitives, p: number): KGen<number> {
   const mm = k.task_mm(p);
-  let ret = 0;
-  let reap = false;
-  if (k.task_will_free_mem(p)) {
-    reap = true;
-  } else if (!k.test_bit(MMF_OOM_SKIP, mm)) {
-    // "Error only if the work has not been done already."
-    ret = -ERRNO.EINVAL;
-  }
-  k.task_unlock(p);
-  // spin_unlock re-enables preemption: the victim's exit may run here.
-  yield* k.cond_resched();
+  const { reap, ret } = dying_or_done(k, p, mm);
+  yield* unlock_task(k, p);
   // mm_users already 0: the victim's exit_mmap has it; success with no work.
   if (!reap || !k.mmget_not_zero(mm)) return ret;
-  if ((yield* k.mmap_read_lock_killable(mm)) !== 0) {
-    ret = -ERRNO.EINTR;
-  } else {
-    if (!(yield* k.__oom_reap_task_mm(mm))) ret = -ERRNO.EAGAIN;
-    k.mmap_read_unlock(mm);
-  }
+  const reaped = yield* reap_locked(k, mm, "none");
   // The caller may be the last user: then it runs exit_mmap (and waits for AIO) here.
   yield* k.mmput(mm);
-  return ret;
+  return reaped;
 }
 
 /** ba535c1caf3e (v5.17) and mainline: mmgrab, MMF_OOM_SKIP re-checked under the lock. */
 function* mmgrab_recheck(k: Primitives, p: number, v: MreleaseVariant): KGen<number> {
   const mm = k.task_mm(p);
   k.mmgrab(mm);
-  let ret = 0;
-  let reap = false;
-  if (k.task_will_free_mem(p)) {
-    reap = true;
-  } else if (!k.test_bit(MMF_OOM_SKIP, mm)) {
-    ret = -ERRNO.EINVAL;
-  }
-  k.task_unlock(p);
-  // spin_unlock re-enables preemption: the victim's exit may run here.
-  yield* k.cond_resched();
-  if (reap) {
-    if ((yield* k.mmap_read_lock_killable(mm)) !== 0) {
-      ret = -ERRNO.EINTR;
-    } else {
-      // "Check MMF_OOM_SKIP again under mmap_read_lock protection to ensure possible change
-      // in exit_mmap is seen." The 2025 accessor conversion lost the `!` (§F.5).
-      const skip = k.test_bit(MMF_OOM_SKIP, mm);
-      const done = v === "mainline-inverted-check" ? !skip : skip;
-      if (!done && !(yield* k.__oom_reap_task_mm(mm))) ret = -ERRNO.EAGAIN;
-      k.mmap_read_unlock(mm);
-    }
-  }
+  const { reap, ret } = dying_or_done(k, p, mm);
+  yield* unlock_task(k, p);
+  // The 2025 accessor conversion lost the `!` of the re-check (§F.5).
+  const recheck = v === "mainline-inverted-check" ? "inverted" : "oom_skip";
+  const result = reap ? yield* reap_locked(k, mm, recheck) : ret;
   k.mmdrop(mm);
+  return result;
+}
+
+/**
+ * From 337546e83fc7 on: reap a dying target; otherwise EINVAL, "only if the work has not been
+ * done already" (MMF_OOM_SKIP set → 0).
+ */
+export function dying_or_done(
+  k: Primitives,
+  p: number,
+  mm: number,
+): { reap: boolean; ret: number } {
+  if (k.task_will_free_mem(p)) return { reap: true, ret: 0 };
+  return { reap: false, ret: k.test_bit(MMF_OOM_SKIP, mm) ? 0 : -ERRNO.EINVAL };
+}
+
+/** task_unlock(p): spin_unlock re-enables preemption, so the victim's exit may run here. */
+export function* unlock_task(k: Primitives, p: number): KGen<void> {
+  k.task_unlock(p);
+  yield* k.cond_resched();
+}
+
+/**
+ * The tail all versions share: mmap_read_lock_killable (EINTR on a fatal signal to the
+ * caller), __oom_reap_task_mm (EAGAIN when a notifier refused), unlock. `recheck`: from v5.17
+ * MMF_OOM_SKIP is tested again under the lock "to ensure possible change in exit_mmap is
+ * seen" and the reap skipped when set; `inverted` is §F.5's lost `!`.
+ */
+export function* reap_locked(
+  k: Primitives,
+  mm: number,
+  recheck: "none" | "oom_skip" | "inverted",
+): KGen<number> {
+  if ((yield* k.mmap_read_lock_killable(mm)) !== 0) return -ERRNO.EINTR;
+  const skip = k.test_bit(MMF_OOM_SKIP, mm);
+  const done = recheck === "oom_skip" ? skip : recheck === "inverted" ? !skip : false;
+  const ret = !done && !(yield* k.__oom_reap_task_mm(mm)) ? -ERRNO.EAGAIN : 0;
+  k.mmap_read_unlock(mm);
   return ret;
 }
 

@@ -10,10 +10,10 @@
 
 import type { Design } from "../src/design.ts";
 import { ERRNO } from "../src/core/errno.ts";
-import { type KGen, MMF_OOM_SKIP, type Primitives, SIGKILL } from "../src/core/primitives.ts";
+import { type KGen, type Primitives, SIGKILL } from "../src/core/primitives.ts";
 import { NR } from "../src/core/userspace.ts";
 import { victimFd } from "../src/recipe.ts";
-import { pidfd_get_task } from "./process_mrelease.ts";
+import { dying_or_done, pidfd_get_task, reap_locked, unlock_task } from "./process_mrelease.ts";
 
 /** include/uapi/linux/mman.h (v1+). */
 export const PROCESS_MRELEASE_REAP_KILL = 1 << 0;
@@ -50,25 +50,12 @@ export function* process_mrelease_reap_kill(
   }
   const mm = k.task_mm(p);
   k.mmgrab(mm);
-  let ret = 0;
-  let reap = false;
-  if (reap_kill || k.task_will_free_mem(p)) {
-    reap = true;
-  } else if (!k.test_bit(MMF_OOM_SKIP, mm)) {
-    ret = -ERRNO.EINVAL;
-  }
-  k.task_unlock(p);
-  // spin_unlock re-enables preemption: the victim's exit may run here.
-  yield* k.cond_resched();
+  // "reap = reap_kill || task_will_free_mem(p)": with the flag a live target is allowed.
+  const { reap, ret: refused } = reap_kill ? { reap: true, ret: 0 } : dying_or_done(k, p, mm);
+  yield* unlock_task(k, p);
+  let ret = refused;
   if (reap && reap_kill) ret = kill_all_shared_mm(k, mm);
-  if (reap && ret === 0) {
-    if ((yield* k.mmap_read_lock_killable(mm)) !== 0) {
-      ret = -ERRNO.EINTR;
-    } else {
-      if (!k.test_bit(MMF_OOM_SKIP, mm) && !(yield* k.__oom_reap_task_mm(mm))) ret = -ERRNO.EAGAIN;
-      k.mmap_read_unlock(mm);
-    }
-  }
+  if (reap && ret === 0) ret = yield* reap_locked(k, mm, "oom_skip");
   k.mmdrop(mm);
   k.put_task_struct(task);
   return ret;
