@@ -14,6 +14,7 @@ import { type RunResult, runScenario } from "../run/experiment.ts";
 import { KERNEL_VERSIONS, type KernelVersion, loadScenarioFile } from "../scenario/mod.ts";
 import { toFtrace, toTraceEventJson } from "../trace/mod.ts";
 import { fmtNs, fmtPages, table } from "./_format.ts";
+import { runHostCommand } from "../host/diff.ts";
 
 /** The designs `lab run` compares when none is named. */
 export const BASELINES = ["sigkill", "oom_reaper"] as const;
@@ -31,7 +32,9 @@ options:
   --kernel-bugs N   switch historical kernel bugs back on (bits: 1 = §F.3 dangling mm->mmap)
   --trace FORMAT    also write the trace: ftrace (trace-cmd report text) or json (Perfetto)
   --trace-out PATH  where the trace goes (default: <scenario>.<design>.trace.txt|json)
-  --json            print the outcomes as JSON (schema mrelease-lab/outcome@1)`;
+  --json            print the outcomes as JSON (schema mrelease-lab/outcome@1)
+  --host            run the recipe on this host's real kernel instead (Linux, root;
+                    docs/host.md); default designs: those the scenario expects`;
 
 /** `lab compare`: every registered design, one table. */
 export const COMPARE_USAGE = `usage: deno task lab compare <scenario.json> [options]
@@ -59,6 +62,7 @@ export async function runCommand(
       trace: { type: "string" },
       "trace-out": { type: "string" },
       json: { type: "boolean" },
+      host: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -67,6 +71,7 @@ export async function runCommand(
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError("lab run takes exactly one scenario file");
+  if (values.host) return await runHostCommand(positionals[0], values.design, !!values.json);
   const kernel = parseKernel(values.kernel);
   const seed = parseWhole("--seed", values.seed);
   const kernelBugs = parseWhole("--kernel-bugs", values["kernel-bugs"]);

@@ -9,6 +9,8 @@ import { COMPARE_USAGE, RUN_USAGE, runCommand, UsageError } from "./_run.ts";
 import { VERIFY_USAGE, verifyCommand } from "./_verify.ts";
 import { REPLAY_USAGE, replayCli } from "./_replay.ts";
 import { SWEEP_USAGE, sweepCli } from "./_sweep.ts";
+import { DIFF_USAGE, diffCommand } from "../host/diff.ts";
+import { REPORT_USAGE, reportCli } from "./_report.ts";
 
 const USAGE =
   `mrelease-lab: compare designs for reaping a killed process's memory, on a simulated kernel
@@ -16,15 +18,21 @@ const USAGE =
 usage: deno task lab <command> [options]
 
 commands:
+  report                  the design review: every design through the standard
+                          experiments, written to docs/review/ (README, charts, traces)
   run <scenario.json>     run a scenario under designs (default: the two baselines)
   compare <scenario.json> run a scenario under every registered design, one table
   verify [scenario...]    check scenario files against their expected outcomes
                           (default: every file in scenarios/)
   sweep                   run the property suite (docs/properties.md) with N runs each
   replay <case.json>      replay one case exactly and check the properties on it
+  diff <scenario.json>    run a scenario on the simulator (6.18) and on this host's real
+                          kernel, and show where they agree (docs/host.md)
   help                    this text
 
-With no command, runs scenarios/dstate-little-core.json under the baselines.
+With no command, writes the design review (\`report\` with its defaults).
+
+${REPORT_USAGE}
 
 ${RUN_USAGE}
 
@@ -34,16 +42,18 @@ ${VERIFY_USAGE}
 
 ${SWEEP_USAGE}
 
-${REPLAY_USAGE}`;
+${REPLAY_USAGE}
 
-const DEFAULT_SCENARIO = "scenarios/dstate-little-core.json";
+${DIFF_USAGE}`;
 
 /** Runs the command line; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   switch (command) {
     case undefined:
-      return await runCommand([DEFAULT_SCENARIO]);
+      return await reportCli([]);
+    case "report":
+      return await reportCli(rest);
     case "run":
       return await runCommand(rest);
     case "compare":
@@ -54,6 +64,8 @@ export async function main(args: string[]): Promise<number> {
       return await sweepCli(rest);
     case "replay":
       return await replayCli(rest);
+    case "diff":
+      return await diffCommand(rest);
     case "help":
     case "--help":
     case "-h":

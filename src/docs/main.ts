@@ -1,6 +1,8 @@
 /**
  * `deno task docs [--check]`: writes `docs/proposals/<design>.md` for every registered
- * design and `docs/proposals/README.md`, from the design records and the scenario files.
+ * design and `docs/proposals/README.md`, from the design records and the scenario files,
+ * and `docs/semantic-diff.md`, from the class table of src/props/compare.ts and the
+ * examples in `scenarios/diff/`.
  * With `--check` it writes nothing: it regenerates in memory and exits 1, with a summary of
  * the differences, when a committed file is missing, different or stale (the gate's
  * "docs current" step, src/tools/check.ts).
@@ -11,12 +13,21 @@
 import { fileURLToPath } from "node:url";
 import { designs } from "../designs.ts";
 import { ScenarioError } from "../scenario/mod.ts";
-import { diffDocs, DOCS_DIR, formatDiff, generateDocs, isCurrent, writeDocs } from "./mod.ts";
+import {
+  diffDocs,
+  DOCS_DIR,
+  formatDiff,
+  generateDocs,
+  isCurrent,
+  SEMANTIC_DIFF_PATH,
+  writeDocs,
+} from "./mod.ts";
 
 const USAGE = `usage: deno task docs [--check]
 
 Generates ${DOCS_DIR}/<design>.md for every registered design and ${DOCS_DIR}/README.md
-from proposals/ and the scenario files (scenarios/**/*.json).
+from proposals/ and the scenario files (scenarios/**/*.json), and ${SEMANTIC_DIFF_PATH} from
+the classes of src/props/compare.ts and their examples in scenarios/diff/.
 
 options:
   --check   write nothing; exit 1 if the committed files differ from a fresh generation`;
@@ -37,10 +48,13 @@ export async function main(args: readonly string[]): Promise<number> {
   if (args.includes("--check")) {
     const diff = await diffDocs(docs, { root });
     if (isCurrent(diff)) {
-      console.log(`${DOCS_DIR}: ${docs.size} files, current`);
+      console.log(`${DOCS_DIR}, ${SEMANTIC_DIFF_PATH}: ${docs.size} files, current`);
       return 0;
     }
-    console.error(`${DOCS_DIR} is out of date; run \`deno task docs\` and commit the result:`);
+    console.error(
+      `${DOCS_DIR} or ${SEMANTIC_DIFF_PATH} is out of date; run \`deno task docs\` and ` +
+        "commit the result:",
+    );
     console.error(formatDiff(diff));
     return 1;
   }
@@ -49,7 +63,7 @@ export async function main(args: readonly string[]): Promise<number> {
   for (const p of report.removed) console.log(`removed ${p}`);
   for (const p of report.foreign) console.log(`left    ${p} (not generated; remove it by hand)`);
   console.log(
-    `${DOCS_DIR}: ${docs.size} files, ${report.written.length} written, ` +
+    `${DOCS_DIR}, ${SEMANTIC_DIFF_PATH}: ${docs.size} files, ${report.written.length} written, ` +
       `${report.removed.length} removed`,
   );
   return 0;

@@ -1,7 +1,9 @@
 /**
  * The generated design docs (`docs/proposals/`): one page per design and an index, built
  * from the design records (proposals/*.ts) and the `expect` entries of the scenario files,
- * so that the error tables are the very expectations `deno task lab verify` checks.
+ * so that the error tables are the very expectations `deno task lab verify` checks; and
+ * `docs/semantic-diff.md`, the named classes of differences between designs
+ * (src/props/compare.ts) with their minimal examples from `scenarios/diff/`.
  *
  * Generation is pure apart from reading the scenario files: it returns the files as a map
  * from path to text, which {@linkcode writeDocs} writes and {@linkcode diffDocs} compares
@@ -22,6 +24,7 @@
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { scenarioFiles } from "../cli/_verify.ts";
 import type { Design } from "../design.ts";
+import { DIFFERENCE_CLASSES, REFINEMENTS, SUSPECTED_BUGS } from "../props/compare.ts";
 import { loadScenarioFile } from "../scenario/mod.ts";
 import {
   cmp,
@@ -31,11 +34,14 @@ import {
   indexPage,
   type LoadedScenario,
 } from "./_render.ts";
+import { semanticDiffPage } from "./_semantic_diff.ts";
 
 /** Where the docs go, relative to the repository root. */
 export const DOCS_DIR = "docs/proposals";
 /** Where the scenario files are, relative to the repository root. */
 export const SCENARIO_DIR = "scenarios";
+/** The semantic-diff page, relative to the repository root. */
+export const SEMANTIC_DIFF_PATH = "docs/semantic-diff.md";
 
 /** Where to read from and write to. */
 export interface DocsLocation {
@@ -51,11 +57,16 @@ export interface GenerateDocsOptions extends DocsLocation {
   readonly designs: readonly Design[];
   /** The folder walked (recursively) for `*.json` scenario files. Default {@linkcode SCENARIO_DIR}. */
   readonly scenarioDir?: string;
+  /**
+   * Where the semantic-diff page goes, relative to `root` (default
+   * {@linkcode SEMANTIC_DIFF_PATH}); false: not generated.
+   */
+  readonly semanticDiff?: string | false;
 }
 
 /**
- * Builds every file of the docs folder in memory: `<outDir>/<design>.md` for each design
- * and `<outDir>/README.md`. Keys are paths relative to `root`, `/`-separated, and the map
+ * Builds every file of the docs folder in memory: `<outDir>/<design>.md` for each design,
+ * `<outDir>/README.md`, and the semantic-diff page. Keys are paths relative to `root`, `/`-separated, and the map
  * is ordered by key. The text depends only on the designs and the scenario files (sorted,
  * no timestamps), so two runs give the same bytes. A scenario file that does not validate
  * throws its `ScenarioError`.
@@ -91,6 +102,19 @@ export async function generateDocs(opts: GenerateDocsOptions): Promise<Map<strin
   const key = (name: string) => posix(relative(root, resolve(outDir, name)));
   out.set(key("README.md"), indexPage(opts.designs, files, link));
   for (const d of opts.designs) out.set(key(`${d.name}.md`), designPage(d, files, link));
+  if (opts.semanticDiff !== false) {
+    const page = resolve(root, opts.semanticDiff ?? SEMANTIC_DIFF_PATH);
+    out.set(
+      posix(relative(root, page)),
+      semanticDiffPage({
+        classes: DIFFERENCE_CLASSES,
+        refinements: REFINEMENTS,
+        bugs: SUSPECTED_BUGS,
+        files,
+        link: (path) => posix(relative(dirname(page), resolve(root, path))),
+      }),
+    );
+  }
   return new Map([...out].sort(([a], [b]) => cmp(a, b)));
 }
 
@@ -151,7 +175,7 @@ export function isCurrent(diff: DocsDiff): boolean {
 export function formatDiff(diff: DocsDiff): string {
   const clip = (s: string) => (s.length > 100 ? `${s.slice(0, 97)}...` : s);
   return [
-    ...diff.missing.map((p) => `  missing  ${p}  (a design with no page yet)`),
+    ...diff.missing.map((p) => `  missing  ${p}  (a page not generated yet)`),
     ...diff.changed.flatMap((c) => [
       `  changed  ${c.path}  (first difference at line ${c.line})`,
       `             committed: ${clip(c.committed)}`,

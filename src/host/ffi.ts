@@ -140,7 +140,11 @@ export function monotonicNs(): number {
   return Number(ts[0]) * 1e9 + Number(ts[1]);
 }
 
-/** The calling thread's CPU time (user + system, RUSAGE_THREAD) in nanoseconds. */
+/**
+ * The calling thread's CPU time (user + system) from getrusage(RUSAGE_THREAD), in ns. Its
+ * user/system split is tick-sampled and then scaled, so a call shorter than a few ms may
+ * show no change: {@linkcode threadCpuClockNs} is the precise one.
+ */
 export function threadCpuNs(): number {
   // struct rusage: ru_utime, ru_stime (struct timeval: 2 x i64), then 14 longs.
   const ru = new BigInt64Array(18);
@@ -148,13 +152,20 @@ export function threadCpuNs(): number {
   return (Number(ru[0]) + Number(ru[2])) * 1e9 + (Number(ru[1]) + Number(ru[3])) * 1e3;
 }
 
-/** A pipe's two ends, both O_CLOEXEC; the read end O_NONBLOCK. */
-export function pipe(): { read: number; write: number } {
+/** The calling thread's CPU time, CLOCK_THREAD_CPUTIME_ID (sum_exec_runtime), in ns. */
+export function threadCpuClockNs(): number {
+  const ts = new BigInt64Array(2);
+  syscall(SYS.clock_gettime, 3, addr(ts));
+  return Number(ts[0]) * 1e9 + Number(ts[1]);
+}
+
+/** A pipe's two ends, both O_CLOEXEC; the read end O_NONBLOCK when `nonblockRead`. */
+export function pipe(nonblockRead: boolean): { read: number; write: number } {
   const fds = new Int32Array(2);
   const r = syscall(SYS.pipe2, addr(fds), C.O_CLOEXEC);
   if (r < 0) throw new Error(`pipe2: ${retName(r)}`);
   // fcntl(F_SETFL, O_NONBLOCK) on the read end.
-  syscall(SYS.fcntl, fds[0], 4, C.O_NONBLOCK);
+  if (nonblockRead) syscall(SYS.fcntl, fds[0], 4, C.O_NONBLOCK);
   return { read: fds[0], write: fds[1] };
 }
 
@@ -238,4 +249,116 @@ export function waitidPidfd(pidfd: number, options: number): { ret: number; pid:
   const info = new Int32Array(32);
   const ret = syscall(SYS.waitid, C.P_PIDFD, pidfd, addr(info), options, 0);
   return { ret, pid: info[4] };
+}
+
+// Files of /proc and /sys through the kernel directly: Deno refuses them without
+// --allow-all, and the backend already holds --allow-ffi, which is as strong.
+
+const AT_FDCWD = -100;
+const AT_REMOVEDIR = 0x200;
+const O_WRONLY = 1;
+const O_DIRECTORY = 0o200000;
+
+function pathArg(path: string): Uint8Array<ArrayBuffer> {
+  return cstr(path);
+}
+
+/** The whole text of a (proc or sys) file, or null when it cannot be opened. */
+export function readText(path: string): string | null {
+  const name = pathArg(path);
+  const fd = syscall(257, AT_FDCWD, addr(name), C.O_CLOEXEC, 0);
+  if (fd < 0) return null;
+  try {
+    const chunks: Uint8Array[] = [];
+    const buf = new Uint8Array(65536);
+    for (;;) {
+      const n = syscall(SYS.read, fd, addr(buf), buf.length);
+      if (n < 0) return null;
+      if (n === 0) break;
+      chunks.push(buf.slice(0, n));
+    }
+    const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) all.set(c, at), at += c.length;
+    return new TextDecoder().decode(all);
+  } finally {
+    closeFd(fd);
+  }
+}
+
+/** Writes `text` to an existing (cgroup) file: 0 or -errno. */
+export function writeText(path: string, text: string): number {
+  const name = pathArg(path);
+  const fd = syscall(257, AT_FDCWD, addr(name), C.O_CLOEXEC | O_WRONLY, 0);
+  if (fd < 0) return fd;
+  try {
+    const data = new TextEncoder().encode(text);
+    const n = syscall(1, fd, addr(data), data.length);
+    return n < 0 ? n : 0;
+  } finally {
+    closeFd(fd);
+  }
+}
+
+/** mkdir(path, 0755): 0 or -errno. */
+export function makeDir(path: string): number {
+  return syscall(258, AT_FDCWD, addr(pathArg(path)), 0o755);
+}
+
+/** rmdir(path): 0 or -errno. */
+export function removeDir(path: string): number {
+  return syscall(263, AT_FDCWD, addr(pathArg(path)), AT_REMOVEDIR);
+}
+
+/** Whether `path` exists (faccessat F_OK). */
+export function exists(path: string): boolean {
+  return syscall(269, AT_FDCWD, addr(pathArg(path)), 0, 0) === 0;
+}
+
+/** The target of a symlink, or null. */
+export function readLink(path: string): string | null {
+  const buf = new Uint8Array(4096);
+  const n = syscall(267, AT_FDCWD, addr(pathArg(path)), addr(buf), buf.length);
+  return n < 0 ? null : new TextDecoder().decode(buf.subarray(0, n));
+}
+
+/** The entries of a directory (getdents64), without "." and "..", or null. */
+export function listDir(path: string): { name: string; dir: boolean }[] | null {
+  const fd = syscall(257, AT_FDCWD, addr(pathArg(path)), C.O_CLOEXEC | O_DIRECTORY, 0);
+  if (fd < 0) return null;
+  try {
+    const out: { name: string; dir: boolean }[] = [];
+    const buf = new Uint8Array(32768);
+    const view = new DataView(buf.buffer);
+    for (;;) {
+      const n = syscall(217, fd, addr(buf), buf.length);
+      if (n < 0) return null;
+      if (n === 0) return out;
+      // struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }
+      for (let at = 0; at < n;) {
+        const reclen = view.getUint16(at + 16, true);
+        const type = buf[at + 18];
+        let end = at + 19;
+        while (buf[end] !== 0) end++;
+        const name = new TextDecoder().decode(buf.subarray(at + 19, end));
+        if (name !== "." && name !== "..") out.push({ name, dir: type === 4 });
+        at += reclen;
+      }
+    }
+  } finally {
+    closeFd(fd);
+  }
+}
+
+/** uname()'s release ("6.18.44-..."). */
+export function unameRelease(): string {
+  const buf = new Uint8Array(65 * 6);
+  if (syscall(63, addr(buf)) < 0) return "unknown";
+  const rel = buf.subarray(130, 195);
+  return new TextDecoder().decode(rel.subarray(0, rel.indexOf(0)));
+}
+
+/** The effective uid (geteuid) and the parent pid (getppid) of the lab. */
+export function selfIds(): { euid: number; ppid: number } {
+  return { euid: syscall(107), ppid: syscall(110) };
 }

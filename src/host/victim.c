@@ -6,6 +6,7 @@
  *
  *   victim --parent PID [--comm NAME] [--anon B:R] [--locked B:R] [--shared B:R]
  *          [--shmem B:R] [--threads N] [--vfork]
+ *   victim --watchdog CGROUP_DIR
  *
  * B:R is a mapping's size and its resident part in bytes (both whole pages). --anon is
  * private anonymous memory, --locked the same under mlock2(MLOCK_ONFAULT) (VM_LOCKED),
@@ -20,9 +21,17 @@
  * Then every thread sleeps in pause() until killed. It dies with its parent
  * (PR_SET_PDEATHSIG), and so does the vfork child with it, so that a crashed lab leaves
  * nothing running.
+ *
+ * --watchdog is the other half of that promise for frozen victims, which cannot act on
+ * the SIGKILL their parent's death queues: it reads its stdin (a pipe whose only writer
+ * is the lab) until end of file, then, if the lab's freezer cgroup CGROUP_DIR still
+ * exists (the lab died before removing it), thaws it, SIGKILLs what is still in it
+ * through pidfds (every member is a process the lab put there), and removes it. It
+ * touches nothing outside that one directory.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -124,6 +133,61 @@ static void start_thread(void *(*fn)(void *)) {
   pthread_attr_destroy(&attr);
 }
 
+static int write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  if (!f) return -1;
+  int ok = fputs(text, f) >= 0;
+  return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static int watchdog(const char *dir) {
+  char buf[256], path[4096];
+  if (strncmp(dir, "/sys/fs/cgroup/freezer/mrelease-lab-", 36) || strchr(dir + 36, '/')) {
+    dprintf(2, "watchdog: refusing %s\n", dir);
+    return 1;
+  }
+  /* Block on the pipe whatever flags it came with; only end of file (or an error other
+   * than EINTR) ends the wait. */
+  fcntl(0, F_SETFL, fcntl(0, F_GETFL) & ~O_NONBLOCK);
+  for (;;) {
+    ssize_t n = read(0, buf, sizeof buf);
+    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) break;
+    if (n < 0 && errno == EAGAIN) usleep(100000);
+  }
+  for (int attempt = 0; attempt < 200; attempt++) {
+    snprintf(path, sizeof path, "%s/freezer.state", dir);
+    if (access(path, F_OK) != 0) return 0; /* the lab removed it: nothing to do */
+    write_file(path, "THAWED");
+    snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+    FILE *f = fopen(path, "r");
+    int pid, members = 0;
+    while (f && fscanf(f, "%d", &pid) == 1) {
+      members++;
+      int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+      if (pidfd < 0) continue;
+      /* Still a member of this cgroup now that it is pinned by the pidfd? */
+      char cg[4096], line[4096];
+      snprintf(cg, sizeof cg, "/proc/%d/cgroup", pid);
+      FILE *c = fopen(cg, "r");
+      int member = 0;
+      while (c && fgets(line, sizeof line, c)) {
+        char *name = strstr(line, ":freezer:/");
+        if (name && !strncmp(name + 10, dir + 23, strlen(dir + 23)) &&
+            name[10 + strlen(dir + 23)] == '\n') {
+          member = 1;
+        }
+      }
+      if (c) fclose(c);
+      if (member && pid > 2) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+      close(pidfd);
+    }
+    if (f) fclose(f);
+    if (!members && rmdir(dir) == 0) return 0;
+    usleep(50000);
+  }
+  return 1;
+}
+
 int main(int argc, char **argv) {
   /* Signals as a fresh process has them, whatever the spawner had blocked or ignored. */
   sigset_t none;
@@ -132,6 +196,7 @@ int main(int argc, char **argv) {
   for (int s = 1; s < 32; s++) {
     if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
   }
+  if (argc == 3 && !strcmp(argv[1], "--watchdog")) return watchdog(argv[2]);
   long parent = -1, threads = 0;
   int vfork = 0;
   for (int i = 1; i < argc; i++) {

@@ -64,7 +64,7 @@ export interface WorldSpec {
    */
   readonly caller?: CallerThread;
   /**
-   * Further victims of the same cgroup (tgids 1001 + 2i... see {@linkcode cgroupTgids}),
+   * Further victims of the same cgroup (tgids 2000, 2001...: {@linkcode cgroupTgids}),
    * single-threaded, sleeping (S), `cgroupMemberMiB` each, on the little cores.
    */
   readonly cgroupMembers?: number;

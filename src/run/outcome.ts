@@ -14,6 +14,7 @@ import { EVENT_KINDS, EVENT_WORDS, WARN_NAMES } from "../trace/mod.ts";
 /** The outcome schema's identifier; bumped on any incompatible change. */
 export const OUTCOME_SCHEMA = "mrelease-lab/outcome@1";
 
+const SIGKILL = 9;
 /** rss_stat's MM_ANONPAGES member. */
 const MM_ANONPAGES = 1;
 const PAGE_SIZE = 4096;
@@ -168,7 +169,8 @@ export function computeOutcome(
         args: [log[i + B], log[i + C]],
       });
     } else if (
-      kind === EVENT_KINDS.signal_generate && log[i + B] === ctx.victimTgid && log[i + D] === 0 &&
+      kind === EVENT_KINDS.signal_generate && log[i + A] === SIGKILL &&
+      log[i + B] === ctx.victimTgid && log[i + D] === 0 &&
       log[i + TS] >= ctx.intentNs
     ) {
       signalDelivered = true;

@@ -361,10 +361,16 @@ impl World {
             },
             3 => TaskState::Stopped,
             4 => TaskState::Frozen,
+            // A thread other than the leader is released as soon as it exits (threads
+            // autoreap): only a zombie leader stays a zombie.
             5 => {
                 t.flags |= PF_EXITING;
                 t.frames.clear();
-                TaskState::Zombie
+                if pid.0 == tgid.0 {
+                    TaskState::Zombie
+                } else {
+                    TaskState::Dead
+                }
             }
             _ => TaskState::Sleeping {
                 kind: SleepKind::Killable,

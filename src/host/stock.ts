@@ -1,0 +1,197 @@
+/**
+ * The stock 6.18 kernel's answers to the calls of the designs that never merged, written
+ * against the simulator's primitives like any design, so that `lab diff` can set the
+ * simulator's prediction for the host beside the host's answer. The proposals themselves
+ * (proposals/) model the patched kernels; a stock kernel must reject them, and these say
+ * how (docs/host.md):
+ *
+ * | design | its call | stock 6.18 |
+ * |---|---|---|
+ * | sync_reap_mm | pidfd_send_signal(fd, SIGKILL, NULL, 1) | 1 is PIDFD_SIGNAL_THREAD since v6.9: the signal is sent, nothing is reaped |
+ * | process_madvise | process_madvise(fd, NULL, 0, MADV_DONTNEED, PMADV_FLAG_RANGE) | EINVAL (flags must be 0); with flags 0, EINVAL again: DONTNEED is not a remote advice |
+ * | process_reap | its own syscall number | ENOSYS (an unassigned number, {@linkcode SYS_UNASSIGNED}) |
+ * | process_mrelease_reap_kill | process_mrelease(fd, 1) | EINVAL (flags must be 0) |
+ *
+ * @module
+ */
+
+import type { Design } from "../design.ts";
+import { ERRNO } from "../core/errno.ts";
+import {
+  CAP_SYS_NICE,
+  type KGen,
+  PF_KTHREAD,
+  type Primitives,
+  PTRACE_MODE_READ,
+  SIGKILL,
+} from "../core/primitives.ts";
+import { NR } from "../core/userspace.ts";
+import { killFirst, victimFd } from "../recipe.ts";
+import { pidfd_get_task, process_mrelease } from "../../proposals/process_mrelease.ts";
+import { SYS_UNASSIGNED } from "./ffi.ts";
+
+/** include/uapi/linux/pidfd.h (v6.9+): pidfd_send_signal's scope flags. */
+export const PIDFD_SIGNAL_THREAD = 1 << 0;
+export const PIDFD_SIGNAL_THREAD_GROUP = 1 << 1;
+export const PIDFD_SIGNAL_PROCESS_GROUP = 1 << 2;
+const PIDFD_SEND_SIGNAL_FLAGS = PIDFD_SIGNAL_THREAD | PIDFD_SIGNAL_THREAD_GROUP |
+  PIDFD_SIGNAL_PROCESS_GROUP;
+
+/** mm/madvise.c process_madvise_remote_valid(): the advice another process may get. */
+const MADV_WILLNEED = 3, MADV_COLD = 20, MADV_PAGEOUT = 21, MADV_COLLAPSE = 25;
+const UIO_MAXIOV = 1024;
+
+/**
+ * kernel/signal.c SYSCALL_DEFINE4(pidfd_send_signal) as of v6.9..6.18: unknown flags, or
+ * more than one scope flag, are EINVAL; then the fd (EBADF); then the signal goes out. The
+ * lab's SIGKILL kills the whole group whatever the scope, so the scope is not modelled.
+ */
+export function pidfd_send_signal_618(
+  k: Primitives,
+  a: { pidfd: number; sig: number; flags: number },
+): number {
+  if (a.flags & ~PIDFD_SEND_SIGNAL_FLAGS) return -ERRNO.EINVAL;
+  const scope = a.flags & PIDFD_SEND_SIGNAL_FLAGS;
+  if (scope & (scope - 1)) return -ERRNO.EINVAL;
+  const pid = k.pidfd_to_pid(a.pidfd);
+  if (pid < 0) return -ERRNO.EBADF;
+  return k.kill_pid_info(a.sig, pid);
+}
+
+/** mm/madvise.c SYSCALL_DEFINE5(process_madvise) as of 6.18, for advice that frees nothing. */
+// deno-lint-ignore require-yield
+export function* process_madvise_618(
+  k: Primitives,
+  a: { pidfd: number; vlen: number; bytes: number; behavior: number; flags: number },
+): KGen<number> {
+  if (a.flags !== 0) return -ERRNO.EINVAL;
+  if (a.vlen > UIO_MAXIOV) return -ERRNO.EINVAL; // import_iovec()
+  const task = pidfd_get_task(k, a.pidfd, "mainline");
+  if (task < 0) return task;
+  let ret: number;
+  // mm_access(task, PTRACE_MODE_READ_FSCREDS): ESRCH without an mm, EACCES without rights.
+  const mm = k.task_flags(task) & PF_KTHREAD ? 0 : k.task_mm(task);
+  const remote = mm !== k.task_mm(k.current);
+  if (!mm) {
+    ret = -ERRNO.ESRCH;
+  } else if (remote && !k.ptrace_may_access(task, PTRACE_MODE_READ)) {
+    ret = -ERRNO.EACCES;
+  } else if (
+    remote && ![MADV_COLD, MADV_PAGEOUT, MADV_WILLNEED, MADV_COLLAPSE].includes(a.behavior)
+  ) {
+    // process_madvise_remote_valid(): MADV_DONTNEED is not among them.
+    ret = -ERRNO.EINVAL;
+  } else if (remote && !k.capable(CAP_SYS_NICE)) {
+    ret = -ERRNO.EPERM;
+  } else {
+    // Non-destructive advice: the bytes advised (the lab models no LRU to age).
+    ret = a.bytes;
+  }
+  k.put_task_struct(task);
+  return ret;
+}
+
+const STOCK = {
+  date: "2025-11",
+  status: "stock v6.18 (what the host runs)",
+  lore: "torvalds/linux v6.18",
+  kernelBase: "6.18",
+} as const;
+
+/** sync_reap_mm's call on a stock 6.18 kernel. */
+export const stock_pidfd_send_signal: Design = {
+  ...STOCK,
+  name: "stock:pidfd_send_signal",
+  call: "pidfd_send_signal(pidfd, SIGKILL, NULL, 1)",
+  summary: "SYNC_REAP_MM's call on 6.18: flag 1 is PIDFD_SIGNAL_THREAD, no reap.",
+  *recipe(u, ctx) {
+    const fd = yield* victimFd(u, ctx);
+    const sig = ctx.call.sig ?? SIGKILL;
+    const flags = ctx.call.flags ?? 1;
+    return yield* u.syscall(NR.pidfd_send_signal, [fd, sig], function* (k) {
+      return pidfd_send_signal_618(k, { pidfd: fd, sig, flags });
+    });
+  },
+};
+
+/** process_madvise's (PMADV_FLAG_RANGE) call on a stock 6.18 kernel. */
+export const stock_process_madvise: Design = {
+  ...STOCK,
+  name: "stock:process_madvise",
+  call: "process_madvise(pidfd, iov, vlen, MADV_DONTNEED, flags)",
+  summary: "The remote MADV_DONTNEED on 6.18: flags must be 0 and DONTNEED is not remote.",
+  *recipe(u, ctx) {
+    const fd = yield* victimFd(u, ctx);
+    yield* killFirst(u, ctx, fd);
+    const iov = ctx.call.iov ?? [];
+    const vlen = ctx.call.vlen ?? iov.length;
+    const bytes = iov.slice(0, vlen).reduce((n, r) => n + (r.end_page - r.start_page) * 4096, 0);
+    return yield* u.syscall(
+      NR.process_madvise,
+      [fd, ctx.call.advice ?? 4],
+      (k) =>
+        process_madvise_618(k, {
+          pidfd: fd,
+          vlen,
+          bytes,
+          behavior: ctx.call.advice ?? 4,
+          flags: ctx.call.flags ?? 1,
+        }),
+    );
+  },
+};
+
+/** process_reap's call on a stock kernel: a number nobody assigned. */
+export const stock_unassigned_syscall: Design = {
+  ...STOCK,
+  name: "stock:unassigned",
+  call: `syscall(${SYS_UNASSIGNED}, pidfd, 0)`,
+  summary: "process_reap on 6.18: sys_ni_syscall, ENOSYS.",
+  *recipe(u, ctx) {
+    const fd = yield* victimFd(u, ctx);
+    yield* killFirst(u, ctx, fd);
+    return yield* u.syscall(SYS_UNASSIGNED, [fd, ctx.call.flags ?? 0], function* () {
+      return -ERRNO.ENOSYS;
+    });
+  },
+};
+
+/** process_mrelease_reap_kill's call on a stock 6.18 kernel. */
+export const stock_process_mrelease_flags: Design = {
+  ...STOCK,
+  name: "stock:process_mrelease",
+  call: "process_mrelease(pidfd, 1)",
+  summary: "PROCESS_MRELEASE_REAP_KILL on 6.18: flags must be 0, EINVAL.",
+  *recipe(u, ctx) {
+    const fd = yield* victimFd(u, ctx);
+    const flags = ctx.call.flags ?? 1;
+    return yield* u.syscall(
+      NR.process_mrelease,
+      [fd, flags],
+      (k) => process_mrelease(k, { pidfd: fd, flags, variant: "mainline" }),
+    );
+  },
+};
+
+/**
+ * The design whose run predicts the host for `design`: the design itself when its call
+ * is in 6.18 (sigkill, process_mrelease), else its stock counterpart above; undefined when
+ * the host cannot make the call at all (oom_reaper).
+ */
+export function stockCounterpart(design: string): Design | "self" | undefined {
+  switch (design) {
+    case "sigkill":
+    case "process_mrelease":
+      return "self";
+    case "sync_reap_mm":
+      return stock_pidfd_send_signal;
+    case "process_madvise":
+      return stock_process_madvise;
+    case "process_reap":
+      return stock_unassigned_syscall;
+    case "process_mrelease_reap_kill":
+      return stock_process_mrelease_flags;
+    default:
+      return undefined;
+  }
+}

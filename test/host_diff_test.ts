@@ -1,0 +1,200 @@
+// The differential suite (docs/host.md): the host-expressible scenarios run on the
+// simulator (kernel 6.18) and on this machine's real kernel, which must agree on the
+// errno exactly, on whether the victim got SIGKILL, and on the private anon memory freed
+// (within toleranceForPages). A fast-check property does the same for generated worlds.
+// The guard's refusals, the cleanup after a failing run, and, last, that nothing of the
+// run is left are checked too. Skipped, with the reason printed, where the host is not
+// Linux 6.18 on x86_64, not root, has no FFI, no freezer, no gcc, or lacks a syscall.
+
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { scenarioFiles } from "../src/cli/_verify.ts";
+import { loadScenarioFile, validateScenario } from "../src/scenario/mod.ts";
+import { agrees, designsOf, diffScenario, formatDiff } from "../src/host/diff.ts";
+import { hostSupport } from "../src/host/support.ts";
+import { HostSafetyError, HostSession, leftovers } from "../src/host/session.ts";
+import { hostPlan, NotExpressible } from "../src/host/plan.ts";
+import { runHost } from "../src/host/run.ts";
+import { buildHostWorld, type HostWorldParams } from "../src/host/worlds.ts";
+import { selfIds, syscallCount } from "../src/host/ffi.ts";
+import { procStatus, startTime } from "../src/host/observe.ts";
+
+const support = hostSupport();
+const ignore = !support.ok;
+const skip = ignore ? ` (SKIPPED: ${support.reason})` : "";
+if (ignore) console.log(`host differential suite SKIPPED: ${support.reason}`);
+
+const files = (await scenarioFiles("scenarios/host")).sort();
+
+Deno.test("host: the shipped host scenarios are host-expressible", async () => {
+  assert.ok(files.length >= 15, `only ${files.length} host scenarios`);
+  for (const f of files) hostPlan(await loadScenarioFile(f));
+  // ... and the others say why not, every reason at once.
+  const paths = await loadScenarioFile("scenarios/paths/target-live.json");
+  assert.throws(() => hostPlan(paths), (e) => e instanceof NotExpressible && e.reasons.length > 1);
+});
+
+for (const file of files) {
+  const scenario = await loadScenarioFile(file);
+  for (const design of designsOf(scenario)) {
+    Deno.test({
+      name: `host diff: ${scenario.name} under ${design}${skip}`,
+      ignore,
+      fn: async () => {
+        const row = await diffScenario(scenario, design);
+        assert.ok(agrees(row), formatDiff([row]));
+      },
+    });
+  }
+}
+
+Deno.test({
+  name: `host guard: refuses pids it did not spawn, before any call${skip}`,
+  ignore,
+  fn: async () => {
+    const a = new HostSession();
+    const b = new HostSession();
+    try {
+      const ppid = selfIds().ppid;
+      const before = syscallCount;
+      for (const pid of [0, 1, 2, -1, Deno.pid, ppid]) {
+        assert.throws(() => a.check(pid), HostSafetyError, `pid ${pid}`);
+        assert.throws(() => a.signal(pid, 0), HostSafetyError, `signal ${pid}`);
+        assert.throws(() => a.pidfdOpen(pid, 0), HostSafetyError, `pidfd_open ${pid}`);
+        assert.throws(() => a.reap(pid), HostSafetyError, `reap ${pid}`);
+        await assert.rejects(a.freeze([pid]), HostSafetyError, `freeze ${pid}`);
+      }
+      assert.equal(syscallCount, before, "a refused operation made a syscall");
+      assert.equal(a.cgroup, null, "a refused freeze made a cgroup");
+      // One run's process is not another's, and neither is its pidfd.
+      const v = await a.spawnVictim({ comm: "guarded", vmas: [], extraThreads: 0, vfork: false });
+      assert.throws(() => b.signal(v.process.pid, 9), HostSafetyError);
+      const fd = a.dupPidfd(v.process.pid);
+      assert.throws(() => b.checkFd(fd), HostSafetyError);
+      a.checkFd(fd);
+      a.checkFd(-1);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  },
+});
+
+Deno.test({
+  name: `host cleanup: a run that fails with its victim frozen leaves nothing${skip}`,
+  ignore,
+  fn: async () => {
+    const s = await loadScenarioFile("scenarios/host/host-mrelease-vfork-sharer.json");
+    let seen: { pid: number; start: string | null }[] = [];
+    await assert.rejects(
+      runHost(s, "process_mrelease", {
+        beforeRecipe: (v) => {
+          seen = [v.process, v.vforkChild!].map((p) => ({ pid: p.pid, start: startTime(p.pid) }));
+          assert.equal(procStatus(v.process.pid)?.state, "D"); // frozen
+          throw new Error("injected failure");
+        },
+      }),
+      /injected failure/,
+    );
+    assert.equal(seen.length, 2);
+    for (const p of seen) {
+      const st = startTime(p.pid) === p.start ? procStatus(p.pid) : null;
+      assert.ok(st === null || st.state === "Z", `${p.pid} is left, state ${st?.state}`);
+      assert.ok(st === null || st.rssAnonKb === null, `${p.pid} still has memory`);
+    }
+    assert.deepEqual(leftovers(), []);
+  },
+});
+
+/** A generated host world: memory shape, threads, sharing, and when the kill comes. */
+const worldArb = fc.record({
+  anonMiB: fc.integer({ min: 1, max: 48 }),
+  halfResident: fc.boolean(),
+  lockedMiB: fc.constantFrom(0, 0, 4, 8),
+  sharedMiB: fc.constantFrom(0, 0, 2),
+  shmemMiB: fc.constantFrom(0, 0, 2),
+  threads: fc.integer({ min: 1, max: 4 }),
+  vfork: fc.boolean(),
+  stopped: fc.boolean(),
+  // none: a live target; before-call: SIGKILL right before the call (the victim frozen, so
+  // that its memory is still attached); exited / reaped: killed and gone before the call.
+  kill: fc.constantFrom("none", "before-call", "before-call", "exited", "reaped"),
+  flags: fc.constantFrom(0, 0, 0, 0, 1),
+});
+
+type WorldArb = typeof worldArb extends fc.Arbitrary<infer T> ? T : never;
+
+function worldOf(w: WorldArb, i: number): HostWorldParams {
+  const MiB = 256;
+  const vmas: HostWorldParams["vmas"] = [{
+    kind: "anon",
+    size_pages: w.anonMiB * MiB,
+    resident_pages: (w.halfResident ? w.anonMiB / 2 : w.anonMiB) * MiB,
+  }];
+  if (w.lockedMiB) {
+    vmas.push({
+      kind: "anon",
+      size_pages: w.lockedMiB * MiB,
+      resident_pages: w.lockedMiB * MiB,
+      locked: true,
+    });
+  }
+  if (w.sharedMiB) {
+    vmas.push({
+      kind: "anon_shared",
+      size_pages: w.sharedMiB * MiB,
+      resident_pages: w.sharedMiB * MiB,
+    });
+  }
+  if (w.shmemMiB) {
+    vmas.push({ kind: "shmem", size_pages: w.shmemMiB * MiB, resident_pages: w.shmemMiB * MiB });
+  }
+  const dead = w.kill === "exited" || w.kill === "reaped";
+  return {
+    name: `host-prop-${i}`,
+    description: "generated by test/host_diff_test.ts",
+    vmas,
+    threads: w.threads,
+    state: w.kill === "none"
+      ? (w.stopped ? "T" : "S")
+      : w.kill === "before-call"
+      ? "frozen"
+      : w.kill === "exited"
+      ? "zombie"
+      : "reaped",
+    vfork: dead || !w.vfork ? null : { frozen: false },
+    call: {
+      ...(w.kill === "none" ? { kill: false } : {}),
+      ...(dead ? { fd: 3 } : {}),
+      ...(w.flags ? { flags: w.flags } : {}),
+    },
+    callerFds: dead ? [{ fd: 3, kind: "pidfd" }] : [],
+  };
+}
+
+Deno.test({
+  name: `host property: simulator and host agree on errno and memory released${skip}`,
+  ignore,
+  fn: async () => {
+    let i = 0;
+    await fc.assert(
+      fc.asyncProperty(worldArb, async (w) => {
+        const s = validateScenario(buildHostWorld(worldOf(w, i++)));
+        const row = await diffScenario(s, "process_mrelease");
+        assert.equal(row.host.errno, row.sim.errno, formatDiff([row]));
+        assert.equal(row.host.released, row.sim.released, formatDiff([row]));
+        assert.ok(agrees(row), formatDiff([row]));
+      }),
+      { numRuns: 30, seed: 20260101, endOnFailure: true },
+    );
+  },
+});
+
+// Last: nothing of this run is left: no process it created, no cgroup, no open session.
+Deno.test({
+  name: `host cleanup: no process or cgroup of the suite is left${skip}`,
+  ignore,
+  fn: () => {
+    assert.deepEqual(leftovers(), []);
+  },
+});
