@@ -30,33 +30,9 @@ import { killFirst, victimFd } from "../recipe.ts";
 import { pidfd_get_task, process_mrelease } from "../../proposals/process_mrelease.ts";
 import { SYS_UNASSIGNED } from "./ffi.ts";
 
-/** include/uapi/linux/pidfd.h (v6.9+): pidfd_send_signal's scope flags. */
-export const PIDFD_SIGNAL_THREAD = 1 << 0;
-export const PIDFD_SIGNAL_THREAD_GROUP = 1 << 1;
-export const PIDFD_SIGNAL_PROCESS_GROUP = 1 << 2;
-const PIDFD_SEND_SIGNAL_FLAGS = PIDFD_SIGNAL_THREAD | PIDFD_SIGNAL_THREAD_GROUP |
-  PIDFD_SIGNAL_PROCESS_GROUP;
-
 /** mm/madvise.c process_madvise_remote_valid(): the advice another process may get. */
 const MADV_WILLNEED = 3, MADV_COLD = 20, MADV_PAGEOUT = 21, MADV_COLLAPSE = 25;
 const UIO_MAXIOV = 1024;
-
-/**
- * kernel/signal.c SYSCALL_DEFINE4(pidfd_send_signal) as of v6.9..6.18: unknown flags, or
- * more than one scope flag, are EINVAL; then the fd (EBADF); then the signal goes out. The
- * lab's SIGKILL kills the whole group whatever the scope, so the scope is not modelled.
- */
-export function pidfd_send_signal_618(
-  k: Primitives,
-  a: { pidfd: number; sig: number; flags: number },
-): number {
-  if (a.flags & ~PIDFD_SEND_SIGNAL_FLAGS) return -ERRNO.EINVAL;
-  const scope = a.flags & PIDFD_SEND_SIGNAL_FLAGS;
-  if (scope & (scope - 1)) return -ERRNO.EINVAL;
-  const pid = k.pidfd_to_pid(a.pidfd);
-  if (pid < 0) return -ERRNO.EBADF;
-  return k.kill_pid_info(a.sig, pid);
-}
 
 /** mm/madvise.c SYSCALL_DEFINE5(process_madvise) as of 6.18, for advice that frees nothing. */
 // deno-lint-ignore require-yield
@@ -105,12 +81,9 @@ export const stock_pidfd_send_signal: Design = {
   call: "pidfd_send_signal(pidfd, SIGKILL, NULL, 1)",
   summary: "SYNC_REAP_MM's call on 6.18: flag 1 is PIDFD_SIGNAL_THREAD, no reap.",
   *recipe(u, ctx) {
+    // The core's pidfd_send_signal knows v6.9's scope flags (wasm/src/prims.rs).
     const fd = yield* victimFd(u, ctx);
-    const sig = ctx.call.sig ?? SIGKILL;
-    const flags = ctx.call.flags ?? 1;
-    return yield* u.syscall(NR.pidfd_send_signal, [fd, sig], function* (k) {
-      return pidfd_send_signal_618(k, { pidfd: fd, sig, flags });
-    });
+    return yield* u.pidfd_send_signal(fd, ctx.call.sig ?? SIGKILL, ctx.call.flags ?? 1);
   },
 };
 
