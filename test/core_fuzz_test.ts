@@ -65,6 +65,7 @@ const METHODS: readonly [string, number][] = [
   ["set_kernel_bugs", 1],
   ["mm_info", 1],
   ["events", 1],
+  ["take_events", 0],
   ["check_invariants", 0],
 ];
 

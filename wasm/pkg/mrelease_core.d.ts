@@ -115,6 +115,11 @@ export class Kernel {
     signal_group_exit(task: number): number;
     syscall_enter(cur: number, nr: number, a0: number, a1: number): number;
     syscall_exit(cur: number, nr: number, ret: number): number;
+    /**
+     * Every event not taken yet, handed over without a copy in the core (the count and the
+     * hash still cover them): for a caller that reads the log once at the end of a run.
+     */
+    take_events(): Float64Array;
     take_result(pid: number): number;
     task_count(): number;
     task_flags(task: number): number;

@@ -542,6 +542,17 @@ export class Kernel {
         return ret;
     }
     /**
+     * Every event not taken yet, handed over without a copy in the core (the count and the
+     * hash still cover them): for a caller that reads the log once at the end of a run.
+     * @returns {Float64Array}
+     */
+    take_events() {
+        const ret = wasm.kernel_take_events(this.__wbg_ptr);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
      * @param {number} pid
      * @returns {number}
      */

@@ -58,6 +58,7 @@ export const kernel_set_kernel_bugs: (a: number, b: number) => number;
 export const kernel_signal_group_exit: (a: number, b: number) => number;
 export const kernel_syscall_enter: (a: number, b: number, c: number, d: number, e: number) => number;
 export const kernel_syscall_exit: (a: number, b: number, c: number, d: number) => number;
+export const kernel_take_events: (a: number) => [number, number];
 export const kernel_take_result: (a: number, b: number) => number;
 export const kernel_task_count: (a: number) => number;
 export const kernel_task_flags: (a: number, b: number) => number;

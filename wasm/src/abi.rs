@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 
 /// Bumped whenever an export, the world program, the event encoding or a snapshot layout
 /// changes; the TypeScript side refuses a core with another version.
-pub const ABI_VERSION: u32 = 4;
+pub const ABI_VERSION: u32 = 5;
 
 #[wasm_bindgen]
 pub struct Kernel {
@@ -123,6 +123,12 @@ impl Kernel {
     /// Events from index `first` on, 8 numbers each.
     pub fn events(&self, first: u32) -> Vec<f64> {
         self.w.log.slice_from(first as usize).to_vec()
+    }
+
+    /// Every event not taken yet, handed over without a copy in the core (the count and the
+    /// hash still cover them): for a caller that reads the log once at the end of a run.
+    pub fn take_events(&mut self) -> Vec<f64> {
+        self.w.log.take()
     }
 
     /// FNV-1a 64 of the whole event log, as 16 hex digits.

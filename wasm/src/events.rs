@@ -139,6 +139,8 @@ pub struct EventLog {
     hash: u64,
     /// Recording can be turned off for benchmarks of the model alone; the hash still runs.
     record: bool,
+    /// Events handed over by `take`.
+    taken: usize,
 }
 
 impl Default for EventLog {
@@ -148,6 +150,7 @@ impl Default for EventLog {
             data: Vec::with_capacity(EVENT_WORDS * 256),
             hash: FNV_OFFSET,
             record: true,
+            taken: 0,
         }
     }
 }
@@ -184,17 +187,29 @@ impl EventLog {
         }
     }
 
+    /// Events logged so far, taken ones included.
     pub fn len(&self) -> usize {
-        self.data.len() / EVENT_WORDS
+        self.taken + self.data.len() / EVENT_WORDS
     }
 
     pub fn is_empty(&self) -> bool {
-        self.data.is_empty()
+        self.len() == 0
     }
 
+    /// Events from absolute index `first` on (taken ones are gone).
     pub fn slice_from(&self, first: usize) -> &[f64] {
-        let start = first.saturating_mul(EVENT_WORDS).min(self.data.len());
+        let start = first
+            .saturating_sub(self.taken)
+            .saturating_mul(EVENT_WORDS)
+            .min(self.data.len());
         &self.data[start..]
+    }
+
+    /// Hands the recorded events over (the hash and the count stay): the log's owner reads
+    /// them once, without a copy.
+    pub fn take(&mut self) -> Vec<f64> {
+        self.taken += self.data.len() / EVENT_WORDS;
+        std::mem::take(&mut self.data)
     }
 
     pub fn hash(&self) -> u64 {
