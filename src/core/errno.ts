@@ -8,28 +8,34 @@
 /** errno values by name. */
 export const ERRNO: {
   readonly EPERM: 1;
+  readonly ENOENT: 2;
   readonly ESRCH: 3;
   readonly EINTR: 4;
   readonly EBADF: 9;
   readonly ECHILD: 10;
   readonly EAGAIN: 11;
+  readonly ENOMEM: 12;
   readonly EACCES: 13;
   readonly EFAULT: 14;
   readonly EBUSY: 16;
   readonly EINVAL: 22;
   readonly ENOSYS: 38;
+  readonly EOPNOTSUPP: 95;
 } = {
   EPERM: 1,
+  ENOENT: 2,
   ESRCH: 3,
   EINTR: 4,
   EBADF: 9,
   ECHILD: 10,
   EAGAIN: 11,
+  ENOMEM: 12,
   EACCES: 13,
   EFAULT: 14,
   EBUSY: 16,
   EINVAL: 22,
   ENOSYS: 38,
+  EOPNOTSUPP: 95,
 };
 
 /** An errno name. */

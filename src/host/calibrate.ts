@@ -19,16 +19,8 @@ import { parseArgs } from "node:util";
 import { findDesign } from "../designs.ts";
 import { runScenario } from "../run/experiment.ts";
 import { validateScenario } from "../scenario/mod.ts";
-import {
-  C,
-  monotonicNs,
-  readText,
-  retName,
-  SYS,
-  syscall,
-  threadCpuClockNs,
-  threadCpuNs,
-} from "./ffi.ts";
+import { C, monotonicNs, readText, SYS, syscall, threadCpuClockNs, threadCpuNs } from "./ffi.ts";
+import { retName } from "../core/errno.ts";
 import { kernelRelease, procStatus, zoneFreePages } from "./observe.ts";
 import { HostSession } from "./session.ts";
 import { hostSupport } from "./support.ts";

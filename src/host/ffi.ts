@@ -10,6 +10,8 @@
  * @module
  */
 
+import { ERRNO, retName } from "../core/errno.ts";
+
 /** x86_64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
 export const SYS = {
   read: 0,
@@ -35,16 +37,8 @@ export const SYS = {
  */
 export const SYS_UNASSIGNED = 400;
 
-/** Constants of the uapi headers the backend uses. */
+/** Constants of the uapi headers the backend uses (errno values: src/core/errno.ts). */
 export const C = {
-  EPERM: 1,
-  ESRCH: 3,
-  EINTR: 4,
-  EBADF: 9,
-  ECHILD: 10,
-  EAGAIN: 11,
-  EINVAL: 22,
-  ENOSYS: 38,
   O_NONBLOCK: 0o4000,
   O_CLOEXEC: 0o2000000,
   F_DUPFD_CLOEXEC: 1030,
@@ -60,29 +54,6 @@ export const C = {
   SIGSTOP: 19,
   SIGCONT: 18,
 } as const;
-
-const ERRNO_NAMES: Record<number, string> = {
-  1: "EPERM",
-  2: "ENOENT",
-  3: "ESRCH",
-  4: "EINTR",
-  9: "EBADF",
-  10: "ECHILD",
-  11: "EAGAIN",
-  12: "ENOMEM",
-  13: "EACCES",
-  14: "EFAULT",
-  16: "EBUSY",
-  22: "EINVAL",
-  38: "ENOSYS",
-  95: "EOPNOTSUPP",
-};
-
-/** The name of a return value as the lab prints it: "0", "ESRCH", or the number. */
-export function retName(ret: number): string {
-  if (ret >= 0) return String(ret);
-  return ERRNO_NAMES[-ret] ?? String(ret);
-}
 
 const SYMBOLS = {
   syscall: {
@@ -183,7 +154,7 @@ export function pollIn(fd: number, timeoutMs: number): boolean {
 export function readSome(fd: number): string | null {
   const buf = new Uint8Array(4096);
   const n = syscall(SYS.read, fd, addr(buf), buf.length);
-  if (n === -C.EAGAIN) return null;
+  if (n === -ERRNO.EAGAIN) return null;
   if (n < 0) throw new Error(`read: ${retName(n)}`);
   return new TextDecoder().decode(buf.subarray(0, n));
 }

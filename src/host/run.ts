@@ -16,13 +16,13 @@ import {
   C,
   monotonicNs,
   pollIn,
-  retName,
   SYS,
   SYS_UNASSIGNED,
   syscall,
   threadCpuClockNs,
   threadCpuNs,
 } from "./ffi.ts";
+import { retName } from "../core/errno.ts";
 import { kernelRelease, type ProcStatus, procStatus, zoneFreePages } from "./observe.ts";
 import { type HostPlan, hostPlan, NotExpressible } from "./plan.ts";
 import { HostSession, type Victim } from "./session.ts";

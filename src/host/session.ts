@@ -24,13 +24,13 @@ import {
   readSome,
   readText,
   removeDir,
-  retName,
   spawn,
   SYS,
   syscall,
   waitidPidfd,
   writeText,
 } from "./ffi.ts";
+import { retName } from "../core/errno.ts";
 import { helperPath } from "./helper.ts";
 import { parentPid, startTime, threadStates } from "./observe.ts";
 

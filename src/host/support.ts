@@ -6,6 +6,7 @@
  * @module
  */
 
+import { ERRNO } from "../core/errno.ts";
 import * as ffiModule from "./ffi.ts";
 import { kernelRelease } from "./observe.ts";
 
@@ -55,7 +56,7 @@ function probe(): HostSupport {
   ];
   try {
     for (const [name, nr, args] of probes) {
-      if (ffi.syscall(nr, ...args) === -ffi.C.ENOSYS) return no(`${name} (${nr}) is ENOSYS here`);
+      if (ffi.syscall(nr, ...args) === -ERRNO.ENOSYS) return no(`${name} (${nr}) is ENOSYS here`);
     }
   } catch (e) {
     return no(`libc could not be loaded: ${e}`);
