@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { scenarioFiles } from "../src/cli/_verify.ts";
+import { scenarioFiles } from "../src/scenario/mod.ts";
 import { loadScenarioFile, validateScenario } from "../src/scenario/mod.ts";
 import { agrees, designsOf, diffScenario, formatDiff } from "../src/host/diff.ts";
 import { hostSupport } from "../src/host/support.ts";

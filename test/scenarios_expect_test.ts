@@ -2,7 +2,7 @@
 // scenario file against its expectations"; `deno task lab verify` is the same check).
 
 import assert from "node:assert/strict";
-import { scenarioFiles } from "../src/cli/_verify.ts";
+import { scenarioFiles } from "../src/scenario/mod.ts";
 import { verifyScenario } from "../src/run/verify.ts";
 import { loadScenarioFile } from "../src/scenario/mod.ts";
 

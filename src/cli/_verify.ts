@@ -4,7 +4,7 @@
  * @module
  */
 
-import { loadScenarioFile } from "../scenario/mod.ts";
+import { loadScenarioFile, scenarioFiles } from "../scenario/mod.ts";
 import { verifyScenario } from "../run/verify.ts";
 import { table } from "./_format.ts";
 
@@ -37,15 +37,4 @@ export async function verifyCommand(args: string[]): Promise<number> {
   console.log(table(["scenario", "design", "kernel", "result", "why"], rows));
   console.log(`\n${rows.length - failed} passed, ${failed} failed`);
   return failed > 0 ? 1 : 0;
-}
-
-/** The scenario files of a folder and its subfolders, sorted. */
-export async function scenarioFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for await (const e of Deno.readDir(dir)) {
-    const path = `${dir}/${e.name}`;
-    if (e.isDirectory) out.push(...await scenarioFiles(path));
-    else if (e.isFile && e.name.endsWith(".json")) out.push(path);
-  }
-  return out.sort();
 }

@@ -22,7 +22,7 @@
  */
 
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import { scenarioFiles } from "../cli/_verify.ts";
+import { scenarioFiles } from "../scenario/mod.ts";
 import type { Design } from "../design.ts";
 import { DIFFERENCE_CLASSES, REFINEMENTS, SUSPECTED_BUGS } from "../props/compare.ts";
 import { loadScenarioFile } from "../scenario/mod.ts";

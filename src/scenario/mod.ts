@@ -23,6 +23,7 @@ import type { Scenario } from "./types.ts";
 import { validate } from "./_validate.ts";
 
 export * from "./abi.ts";
+export { scenarioFiles } from "./files.ts";
 export * from "./types.ts";
 export { ScenarioError, type ScenarioProblem } from "./error.ts";
 export {
