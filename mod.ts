@@ -15,14 +15,10 @@
  * @module
  */
 
-export type { Design, DesignContext } from "./src/design.ts";
-export { designs, findDesign } from "./src/designs.ts";
-export { ABI_VERSION } from "./src/core/_wasm.ts";
-export * from "./src/core/errno.ts";
-export * from "./src/core/primitives.ts";
-export * from "./src/core/userspace.ts";
-export { SimulatorBug } from "./src/run/runner.ts";
-export { type RunOptions, type RunResult, runScenario } from "./src/run/experiment.ts";
+export * from "./src/core/mod.ts";
+export { designs, findDesign } from "./src/lab/designs/mod.ts";
+export { SimulatorBug } from "./src/engine/run/runner.ts";
+export { type RunOptions, type RunResult, runScenario } from "./src/engine/run/experiment.ts";
 export {
   type CallRecord,
   type MemoryOutcome,
@@ -30,7 +26,7 @@ export {
   OUTCOME_SCHEMA,
   type ReclaimTimes,
   type WarningRecord,
-} from "./src/run/outcome.ts";
-export { type Verdict, verifyScenario } from "./src/run/verify.ts";
-export * from "./src/scenario/mod.ts";
-export * from "./src/trace/mod.ts";
+} from "./src/engine/run/outcome.ts";
+export { type Verdict, verifyScenario } from "./src/engine/run/verify.ts";
+export * from "./src/engine/scenario/mod.ts";
+export * from "./src/engine/trace/mod.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Design } from "../src/design.ts";
+import type { Design } from "../src/core/design.ts";
 
 /** The page allocator's OOM path picks the victim in the caller's context. */
 export const oom_reaper: Design = {
@@ -18,6 +18,10 @@ export const oom_reaper: Design = {
   status: "baseline (kernel)",
   lore: "torvalds/linux:mm/oom_kill.c",
   kernelBase: "any",
+  kind: "baseline",
+  reaper: "kthread",
+  killsInCall: true,
+  defaults: {},
   // deno-lint-ignore require-yield
   *recipe(u, ctx) {
     const signalled = u.oom_kill_process(ctx.victim);

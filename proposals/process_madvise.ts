@@ -10,23 +10,23 @@
  * @module
  */
 
-import type { Design } from "../src/design.ts";
+import { stock_process_madvise } from "./stock.ts";
+import type { Design } from "../src/core/design.ts";
 import { ERRNO } from "../src/core/errno.ts";
+import type { KGen, Primitives } from "../src/core/primitives.ts";
 import {
   CAP_SYS_NICE,
-  type KGen,
   MMF_OOM_SKIP,
   MMF_OOM_VICTIM,
   MMF_UNSTABLE,
   PF_KTHREAD,
   PIDTYPE_PID,
-  type Primitives,
   PTRACE_MODE_ATTACH,
   PTRACE_MODE_READ,
-} from "../src/core/primitives.ts";
-import { NR } from "../src/core/userspace.ts";
-import type { IovRange } from "../src/scenario/mod.ts";
-import { killFirst, victimFd } from "../src/recipe.ts";
+} from "../src/core/kernel.ts";
+import { SYSCALLS } from "../src/core/userspace.ts";
+import type { IovRange } from "../src/engine/scenario/mod.ts";
+import { killFirst, victimFd } from "../src/core/recipe.ts";
 
 /** include/uapi/asm-generic/mman-common.h with patch 1. */
 export const PMADV_FLAG_RANGE = 0x1;
@@ -138,6 +138,13 @@ export const process_madvise_dontneed: Design = {
   status: "v1 patchset, not merged (a separate syscall was asked for, §C.2)",
   lore: "https://lore.kernel.org/all/20201124053943.1684874-1-surenb@google.com/",
   kernelBase: "5.10",
+  kind: "proposal",
+  reaper: "caller",
+  killsInCall: false,
+  pins: "mm_users",
+  needsCapability: "CAP_SYS_PTRACE",
+  defaults: { advice: MADV_DONTNEED, flags: PMADV_FLAG_RANGE },
+  stock: stock_process_madvise,
   semantics: "process_madvise() accepts MADV_DONTNEED for another process, and a new flag, " +
     "PMADV_FLAG_RANGE, that ignores the vector and applies the advice to the whole address " +
     "space, answering 0 instead of a byte count. The killer sends SIGKILL separately, " +
@@ -192,8 +199,19 @@ export const process_madvise_dontneed: Design = {
       link: "https://lore.kernel.org/all/20201223075712.GA4719@lst.de/",
     },
   ],
-  variants: ["v5.10", "cap_sys_nice"],
-  defaultVariant: () => "v5.10",
+  variants: [
+    {
+      name: "v5.10",
+      summary: "mm_access() with PTRACE_MODE_ATTACH (EACCES), as posted on v5.10",
+      source: "20201124053943.1684874-1-surenb@google.com",
+    },
+    {
+      name: "cap_sys_nice",
+      summary: "PTRACE_MODE_READ plus CAP_SYS_NICE (EPERM)",
+      source: "96cfe2c0fd23",
+    },
+  ],
+  defaultVariant: "v5.10",
   *recipe(u, ctx) {
     const fd = yield* victimFd(u, ctx);
     yield* killFirst(u, ctx, fd);
@@ -208,7 +226,7 @@ export const process_madvise_dontneed: Design = {
       variant: ctx.variant ?? "v5.10",
     };
     return yield* u.syscall(
-      NR.process_madvise,
+      SYSCALLS.process_madvise,
       [fd, args.behavior],
       (k) => process_madvise(k, args),
     );

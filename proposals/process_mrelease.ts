@@ -14,12 +14,13 @@
  * @module
  */
 
-import type { Design } from "../src/design.ts";
+import type { Design } from "../src/core/design.ts";
 import { ERRNO } from "../src/core/errno.ts";
-import { type KGen, MMF_OOM_SKIP, PIDTYPE_TGID, type Primitives } from "../src/core/primitives.ts";
-import { NR } from "../src/core/userspace.ts";
-import type { KernelVersion } from "../src/scenario/mod.ts";
-import { killFirst, victimFd } from "../src/recipe.ts";
+import type { KGen, Primitives } from "../src/core/primitives.ts";
+import { MMF_OOM_SKIP, PIDTYPE_TGID } from "../src/core/kernel.ts";
+import { SYSCALLS } from "../src/core/userspace.ts";
+import type { KernelVersion } from "../src/engine/scenario/mod.ts";
+import { killFirst, victimFd } from "../src/core/recipe.ts";
 
 /** The variants, oldest first. */
 export const MRELEASE_VARIANTS = [
@@ -190,6 +191,14 @@ export const process_mrelease_design: Design = {
   status: "merged in v5.15 (884a7e5964e0, dce491039628)",
   lore: "https://lore.kernel.org/all/20210809185259.405936-1-surenb@google.com/",
   kernelBase: "5.14",
+  kind: "proposal",
+  reaper: "caller",
+  mergedIn: "5.15",
+  killsInCall: false,
+  pins: "mm_count",
+  defaults: { flags: 0 },
+  stock: "self",
+  compareVariants: ["v9"],
   semantics:
     "process_mrelease(pidfd, flags) releases the memory of a process that is already dying; " +
     "flags must be 0 (EINVAL, checked before the fd). It resolves the pidfd to the " +
@@ -252,15 +261,50 @@ export const process_mrelease_design: Design = {
       link: "https://lore.kernel.org/all/20210804185004.1304692-1-surenb@google.com/",
     },
   ],
-  variants: MRELEASE_VARIANTS,
-  defaultVariant: mreleaseVariantFor,
+  variants: [
+    {
+      name: "v9",
+      summary: "as merged: pidfd_get_pid + get_pid_task(PIDTYPE_TGID), mmgrab",
+      source: "884a7e5964e0 (20210809185259.405936-1-surenb@google.com)",
+    },
+    {
+      name: "v5.15",
+      summary: "mmget_not_zero instead of mmgrab; MMF_OOM_SKIP an error only when not dying",
+      source: "337546e83fc7 (20211022014658.263508-1-surenb@google.com)",
+      kernels: ["5.10", "5.15"],
+    },
+    {
+      name: "v5.16",
+      summary: "pidfd_get_task() replaces the two lookups (same answers)",
+      source: "Christian Brauner's pid helpers (v5.16)",
+      kernels: ["5.16"],
+    },
+    {
+      name: "v5.17",
+      summary: "back to mmgrab, MMF_OOM_SKIP re-checked under the read lock",
+      source: "ba535c1caf3e (20211209191325.3069345-3-surenb@google.com)",
+      kernels: ["5.17", "5.18", "6.0"],
+    },
+    {
+      name: "mainline",
+      summary: "as v5.17, plus the PIDFD_SELF_* sentinels (~v6.14)",
+      source: "torvalds/linux:mm/oom_kill.c",
+      kernels: ["6.18"],
+    },
+    {
+      name: "mainline-inverted-check",
+      summary: "the 2025 mm-new bug: the re-check lost its `!` (§F.5)",
+      source: "20250916194915.1395712-1-clm@meta.com",
+    },
+  ],
+  defaultVariant: "mainline",
   *recipe(u, ctx) {
     const fd = yield* victimFd(u, ctx);
     yield* killFirst(u, ctx, fd);
     const flags = ctx.call.flags ?? 0;
     const variant = (ctx.variant ?? mreleaseVariantFor(ctx.kernel)) as MreleaseVariant;
     return yield* u.syscall(
-      NR.process_mrelease,
+      SYSCALLS.process_mrelease,
       [fd, flags],
       (k) => process_mrelease(k, { pidfd: fd, flags, variant }),
     );

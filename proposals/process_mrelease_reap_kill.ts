@@ -8,11 +8,13 @@
  * @module
  */
 
-import type { Design } from "../src/design.ts";
+import { stock_process_mrelease_flags } from "./stock.ts";
+import type { Design } from "../src/core/design.ts";
 import { ERRNO } from "../src/core/errno.ts";
-import { type KGen, type Primitives, SIGKILL } from "../src/core/primitives.ts";
-import { NR } from "../src/core/userspace.ts";
-import { victimFd } from "../src/recipe.ts";
+import type { KGen, Primitives } from "../src/core/primitives.ts";
+import { SIGKILL } from "../src/core/kernel.ts";
+import { SYSCALLS } from "../src/core/userspace.ts";
+import { victimFd } from "../src/core/recipe.ts";
 import { dying_or_done, pidfd_get_task, reap_locked, unlock_task } from "./process_mrelease.ts";
 
 /** include/uapi/linux/mman.h (v1+). */
@@ -70,6 +72,12 @@ export const process_mrelease_reap_kill_design: Design = {
   status: "v3 under review; outcome unknown (§A.5)",
   lore: "https://lore.kernel.org/all/20260511214226.937793-1-minchan@kernel.org/",
   kernelBase: "7.1",
+  kind: "proposal",
+  reaper: "caller",
+  killsInCall: true,
+  pins: "mm_count",
+  defaults: { flags: PROCESS_MRELEASE_REAP_KILL },
+  stock: stock_process_mrelease_flags,
   semantics:
     "The 2026 flag PROCESS_MRELEASE_REAP_KILL turns process_mrelease into kill-and-reap: " +
     "with it a live target is allowed. After mainline's checks (unknown flags EINVAL, " +
@@ -119,7 +127,7 @@ export const process_mrelease_reap_kill_design: Design = {
     const fd = yield* victimFd(u, ctx);
     const flags = ctx.call.flags ?? PROCESS_MRELEASE_REAP_KILL;
     return yield* u.syscall(
-      NR.process_mrelease,
+      SYSCALLS.process_mrelease,
       [fd, flags],
       (k) => process_mrelease_reap_kill(k, { pidfd: fd, flags }),
     );

@@ -7,11 +7,13 @@
  * @module
  */
 
-import type { Design } from "../src/design.ts";
+import { stock_unassigned_syscall } from "./stock.ts";
+import type { Design } from "../src/core/design.ts";
 import { ERRNO } from "../src/core/errno.ts";
-import { type KGen, PF_KTHREAD, PIDTYPE_PID, type Primitives } from "../src/core/primitives.ts";
-import { NR } from "../src/core/userspace.ts";
-import { killFirst, victimFd } from "../src/recipe.ts";
+import type { KGen, Primitives } from "../src/core/primitives.ts";
+import { PF_KTHREAD, PIDTYPE_PID } from "../src/core/kernel.ts";
+import { SYSCALLS } from "../src/core/userspace.ts";
+import { killFirst, victimFd } from "../src/core/recipe.ts";
 
 /** SYSCALL_DEFINE2(process_reap, int, pidfd, unsigned int, flags). */
 export function* process_reap(k: Primitives, args: { pidfd: number; flags: number }): KGen<number> {
@@ -50,6 +52,12 @@ export const process_reap_v1: Design = {
   status: "v1, renamed process_mrelease in v2 (§C.3)",
   lore: "https://lore.kernel.org/all/20210623192822.3072029-1-surenb@google.com/",
   kernelBase: "5.13",
+  kind: "proposal",
+  reaper: "caller",
+  killsInCall: false,
+  pins: "mm_users",
+  defaults: { flags: 0 },
+  stock: stock_unassigned_syscall,
   semantics:
     "A dedicated syscall, process_reap(pidfd, flags), for a process that is already dying; " +
     "flags must be 0 (EINVAL). It resolves the pidfd (EBADF) to its own task, usually the " +
@@ -100,7 +108,7 @@ export const process_reap_v1: Design = {
     const flags = ctx.call.flags ?? 0;
     // v1's syscall number is UNVERIFIED (§G.1); the trace shows the slot it later got.
     return yield* u.syscall(
-      NR.process_mrelease,
+      SYSCALLS.process_mrelease,
       [fd, flags],
       (k) => process_reap(k, { pidfd: fd, flags }),
     );

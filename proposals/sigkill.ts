@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { Design } from "../src/design.ts";
-import { SIGKILL } from "../src/core/primitives.ts";
+import type { Design } from "../src/core/design.ts";
+import { SIGKILL } from "../src/core/kernel.ts";
 
 /** kill(pid, SIGKILL), and wait. */
 export const sigkill: Design = {
@@ -18,6 +18,11 @@ export const sigkill: Design = {
   status: "baseline",
   lore: "torvalds/linux:kernel/exit.c",
   kernelBase: "any",
+  kind: "baseline",
+  reaper: "victim",
+  killsInCall: true,
+  defaults: {},
+  stock: "self",
   *recipe(u, ctx) {
     return yield* u.kill(ctx.victim, SIGKILL);
   },

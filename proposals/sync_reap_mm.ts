@@ -6,19 +6,14 @@
  * @module
  */
 
-import type { Design } from "../src/design.ts";
+import { stock_pidfd_send_signal } from "./stock.ts";
+import type { Design } from "../src/core/design.ts";
 import { ERRNO } from "../src/core/errno.ts";
-import {
-  type KGen,
-  MMF_OOM_SKIP,
-  MMF_OOM_VICTIM,
-  PIDTYPE_PID,
-  type Primitives,
-  SIGKILL,
-} from "../src/core/primitives.ts";
-import { NR } from "../src/core/userspace.ts";
-import type { SigInfoArg } from "../src/scenario/mod.ts";
-import { victimFd } from "../src/recipe.ts";
+import type { KGen, Primitives } from "../src/core/primitives.ts";
+import { MMF_OOM_SKIP, MMF_OOM_VICTIM, PIDTYPE_PID, SIGKILL } from "../src/core/kernel.ts";
+import { SYSCALLS } from "../src/core/userspace.ts";
+import type { SigInfoArg } from "../src/engine/scenario/mod.ts";
+import { victimFd } from "../src/core/recipe.ts";
 
 /** include/linux/signal.h (kernel-internal, not uapi: userspace hard-codes it). */
 export const SYNC_REAP_MM = 0x1;
@@ -97,6 +92,12 @@ export const sync_reap_mm: Design = {
   status: "RFC, not merged (reviewers preferred process_madvise, §C.1)",
   lore: "https://lore.kernel.org/all/20201113173448.1863419-1-surenb@google.com/",
   kernelBase: "5.10",
+  kind: "proposal",
+  reaper: "caller",
+  killsInCall: true,
+  pins: "mm_users",
+  defaults: { sig: SIGKILL, flags: SYNC_REAP_MM },
+  stock: stock_pidfd_send_signal,
   semantics: "pidfd_send_signal() gains a flag, SYNC_REAP_MM (0x1, kernel-internal, not uapi), " +
     "accepted only with SIGKILL and checked before the fd (EINVAL). The pidfd (or a " +
     "/proc/<pid> directory fd, else EBADF) is signalled with the usual kill permission " +
@@ -149,7 +150,7 @@ export const sync_reap_mm: Design = {
     const flags = ctx.call.flags ?? SYNC_REAP_MM;
     const info = ctx.call.info;
     return yield* u.syscall(
-      NR.pidfd_send_signal,
+      SYSCALLS.pidfd_send_signal,
       [fd, sig],
       (k) => pidfd_send_signal(k, { pidfd: fd, sig, info, flags }),
     );

@@ -3,7 +3,7 @@
 // whose shape the test chooses. Built through the real validator.
 
 import { Kernel } from "../src/core/_wasm.ts";
-import { encodeWorld, type Scenario, validateScenario } from "../src/scenario/mod.ts";
+import { encodeWorld, type Scenario, validateScenario } from "../src/engine/scenario/mod.ts";
 
 export interface WorldOptions {
   kernel?: string;

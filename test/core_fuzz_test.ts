@@ -6,7 +6,7 @@ import fc from "fast-check";
 import assert from "node:assert/strict";
 import { Kernel } from "../src/core/_wasm.ts";
 import { SIM_BUG } from "../src/core/errno.ts";
-import { encodeWorld, loadScenarioFile, validateScenario } from "../src/scenario/mod.ts";
+import { encodeWorld, loadScenarioFile, validateScenario } from "../src/engine/scenario/mod.ts";
 import { tiny } from "./_every_record.ts";
 
 const scenario = await loadScenarioFile("scenarios/dstate-little-core.json");

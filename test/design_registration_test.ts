@@ -1,20 +1,21 @@
 // docs/design-author-guide.md, followed: a throwaway sixth design, written the way the guide
-// says (kernel side as a generator against the primitives, userspace from src/recipe.ts),
+// says (kernel side as a generator against the primitives, userspace from src/core/recipe.ts),
 // but handed to the lab as an extra design instead of a line in proposals/registry.ts. It
 // must show up in `lab compare` next to every registered design, verify against a scenario
 // expectation written for it, and get a docs page of its own.
 
 import assert from "node:assert/strict";
-import { runCommand } from "../src/cli/_run.ts";
+import { runCommand } from "../src/lab/cli/_run.ts";
 import { ERRNO } from "../src/core/errno.ts";
-import { type KGen, PIDTYPE_TGID, type Primitives } from "../src/core/primitives.ts";
-import { NR } from "../src/core/userspace.ts";
-import type { Design } from "../src/design.ts";
-import { designs } from "../src/designs.ts";
-import { generateDocs } from "../src/docs/mod.ts";
-import { killFirst, victimFd } from "../src/recipe.ts";
-import { verifyScenario } from "../src/run/verify.ts";
-import { loadScenarioFile } from "../src/scenario/mod.ts";
+import type { KGen, Primitives } from "../src/core/primitives.ts";
+import { PIDTYPE_TGID } from "../src/core/kernel.ts";
+import { SYSCALLS } from "../src/core/userspace.ts";
+import type { Design } from "../src/core/design.ts";
+import { designs } from "../src/lab/designs/mod.ts";
+import { generateDocs } from "../src/lab/docs/mod.ts";
+import { killFirst, victimFd } from "../src/core/recipe.ts";
+import { verifyScenario } from "../src/engine/run/verify.ts";
+import { loadScenarioFile } from "../src/engine/scenario/mod.ts";
 
 const SCENARIO = "scenarios/dstate-little-core.json";
 
@@ -46,6 +47,10 @@ const noop: Design = {
   status: "throwaway (test/design_registration_test.ts)",
   lore: "https://lore.kernel.org/all/20250916194915.1395712-1-clm@meta.com/",
   kernelBase: "6.18",
+  kind: "proposal",
+  reaper: "caller",
+  killsInCall: false,
+  defaults: { flags: 0 },
   semantics: "Looks up the pidfd's thread-group leader (EBADF, ESRCH) and returns 0.",
   review: [{
     who: "Chris Mason",
@@ -57,7 +62,7 @@ const noop: Design = {
     yield* killFirst(u, ctx, fd);
     const flags = ctx.call.flags ?? 0;
     return yield* u.syscall(
-      NR.process_mrelease,
+      SYSCALLS.process_mrelease,
       [fd, flags],
       (k) => process_mrelease_noop(k, { pidfd: fd, flags }),
     );

@@ -1,11 +1,11 @@
 // Determinism (ARCHITECTURE property 2): the same scenario and seed give a byte-identical
 // event log, twice in WASM and once natively (the same core built by cargo, driven by
-// wasm/src/baseline.rs with the boundary calls src/run/runner.ts makes).
+// wasm/src/baseline.rs with the boundary calls src/engine/run/runner.ts makes).
 
 import assert from "node:assert/strict";
-import { findDesign } from "../src/designs.ts";
-import { runScenario } from "../src/run/experiment.ts";
-import { encodeWorld, loadScenarioFile } from "../src/scenario/mod.ts";
+import { findDesign } from "../src/lab/designs/mod.ts";
+import { runScenario } from "../src/engine/run/experiment.ts";
+import { encodeWorld, loadScenarioFile } from "../src/engine/scenario/mod.ts";
 
 const SCENARIO = "scenarios/dstate-little-core.json";
 const scenario = await loadScenarioFile(SCENARIO);

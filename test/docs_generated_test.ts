@@ -3,7 +3,7 @@
 // every kind of drift: a missing page, a changed one, a stale one.
 
 import assert from "node:assert/strict";
-import { designs } from "../src/designs.ts";
+import { designs } from "../src/lab/designs/mod.ts";
 import {
   diffDocs,
   type DocsDiff,
@@ -11,7 +11,7 @@ import {
   generateDocs,
   isCurrent,
   writeDocs,
-} from "../src/docs/mod.ts";
+} from "../src/lab/docs/mod.ts";
 
 Deno.test("docs/proposals/ equals a fresh generation", async () => {
   const diff = await diffDocs(await generateDocs({ designs: designs() }));

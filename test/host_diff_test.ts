@@ -8,16 +8,16 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { scenarioFiles } from "../src/scenario/mod.ts";
-import { loadScenarioFile, validateScenario } from "../src/scenario/mod.ts";
-import { agrees, designsOf, diffScenario, formatDiff } from "../src/host/diff.ts";
-import { hostSupport } from "../src/host/support.ts";
-import { HostSafetyError, HostSession, leftovers } from "../src/host/session.ts";
-import { hostPlan, NotExpressible } from "../src/host/plan.ts";
-import { runHost } from "../src/host/run.ts";
-import { buildHostWorld, type HostWorldParams } from "../src/host/worlds.ts";
-import { selfIds, syscallCount } from "../src/host/ffi.ts";
-import { procStatus, startTime } from "../src/host/observe.ts";
+import { scenarioFiles } from "../src/engine/scenario/mod.ts";
+import { loadScenarioFile, validateScenario } from "../src/engine/scenario/mod.ts";
+import { agrees, designsOf, diffScenario, formatDiff } from "../src/lab/host/diff.ts";
+import { hostSupport } from "../src/lab/host/support.ts";
+import { HostSafetyError, HostSession, leftovers } from "../src/lab/host/session.ts";
+import { hostPlan, NotExpressible } from "../src/lab/host/plan.ts";
+import { runHost } from "../src/lab/host/run.ts";
+import { buildHostWorld, type HostWorldParams } from "../src/lab/host/worlds.ts";
+import { selfIds, syscallCount } from "../src/lab/host/ffi.ts";
+import { procStatus, startTime } from "../src/lab/host/observe.ts";
 
 const support = hostSupport();
 const ignore = !support.ok;

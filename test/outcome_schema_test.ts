@@ -1,9 +1,9 @@
 // docs/outcome-schema.md lists exactly the fields a real outcome has, with their JSON types.
 
 import assert from "node:assert/strict";
-import { findDesign } from "../src/designs.ts";
-import { runScenario } from "../src/run/experiment.ts";
-import { loadScenarioFile } from "../src/scenario/mod.ts";
+import { findDesign } from "../src/lab/designs/mod.ts";
+import { runScenario } from "../src/engine/run/experiment.ts";
+import { loadScenarioFile } from "../src/engine/scenario/mod.ts";
 
 const doc = await Deno.readTextFile("docs/outcome-schema.md");
 

@@ -3,17 +3,16 @@
 
 import assert from "node:assert/strict";
 import { ERRNO } from "../src/core/errno.ts";
+import type { KGen, Primitives } from "../src/core/primitives.ts";
 import {
-  type KGen,
   MMF_OOM_SKIP,
   MMF_UNSTABLE,
   PIDTYPE_PID,
   PIDTYPE_TGID,
-  type Primitives,
   SIGKILL,
-} from "../src/core/primitives.ts";
+} from "../src/core/kernel.ts";
 import type { Kernel } from "../src/core/_wasm.ts";
-import { runActors } from "../src/run/runner.ts";
+import { runActors } from "../src/engine/run/runner.ts";
 import { loadWorld, smallScenario, type WorldOptions } from "./_world.ts";
 
 const VICTIM = 1000;

@@ -3,7 +3,7 @@
 // README links only to files the report writes.
 
 import assert from "node:assert/strict";
-import { buildReport, REVIEW_MARKER, writeReport } from "../src/report/mod.ts";
+import { buildReport, REVIEW_MARKER, writeReport } from "../src/lab/report/mod.ts";
 
 Deno.test("two builds of the report are identical, whatever the worker count", async () => {
   const a = await buildReport({ full: false, workers: 2, progress: null });
@@ -33,7 +33,7 @@ Deno.test("two builds of the report are identical, whatever the worker count", a
 
 Deno.test("writeReport removes stale review files only from a generated review", async () => {
   const files = new Map([
-    ["README.md", `${REVIEW_MARKER}\` (src/report/). -->\n# review\n`],
+    ["README.md", `${REVIEW_MARKER}\` (src/lab/report/). -->\n# review\n`],
     ["new.svg", "<svg/>\n"],
   ]);
   const review = await Deno.makeTempDir();

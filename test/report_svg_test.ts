@@ -3,7 +3,7 @@
 // an entry per series. Checked on charts made here and on every chart in docs/review/.
 
 import assert from "node:assert/strict";
-import { barChart, lineChart } from "../src/report/svg.ts";
+import { barChart, lineChart } from "../src/lab/report/svg.ts";
 
 interface XmlElement {
   name: string;

@@ -4,8 +4,8 @@
 // give identical records, event-log hashes included.
 
 import assert from "node:assert/strict";
-import { allUnits } from "../src/report/experiments.ts";
-import { runPoints } from "../src/report/pool.ts";
+import { allUnits } from "../src/lab/report/experiments.ts";
+import { runPoints } from "../src/lab/report/pool.ts";
 
 const NAMES = [
   "state-running",

@@ -16,7 +16,7 @@ import {
   ScenarioError,
   validateScenario,
   WORLD_OP,
-} from "../src/scenario/mod.ts";
+} from "../src/engine/scenario/mod.ts";
 
 const root = new URL("..", import.meta.url);
 

@@ -2,9 +2,9 @@
 // scenario file against its expectations"; `deno task lab verify` is the same check).
 
 import assert from "node:assert/strict";
-import { scenarioFiles } from "../src/scenario/mod.ts";
-import { verifyScenario } from "../src/run/verify.ts";
-import { loadScenarioFile } from "../src/scenario/mod.ts";
+import { scenarioFiles } from "../src/engine/scenario/mod.ts";
+import { verifyScenario } from "../src/engine/run/verify.ts";
+import { loadScenarioFile } from "../src/engine/scenario/mod.ts";
 
 const files = await scenarioFiles("scenarios");
 

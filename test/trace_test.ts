@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { CPUS_TRACK_PID, cpuTrackTid, mmTrackPid } from "../src/trace/_names.ts";
+import { CPUS_TRACK_PID, cpuTrackTid, mmTrackPid } from "../src/engine/trace/_names.ts";
 import {
   checkKindNames,
   type ChromeTraceEvent,
@@ -23,7 +23,7 @@ import {
   type TraceEvent,
   WARN_CODES,
   WARN_NAMES,
-} from "../src/trace/mod.ts";
+} from "../src/engine/trace/mod.ts";
 
 const root = new URL("..", import.meta.url);
 

@@ -18,52 +18,6 @@ export type Yield = "block" | "resched";
 /** Kernel code that may sleep: a generator returning `T`. */
 export type KGen<T> = Generator<Yield, T, void>;
 
-// MMF_ flag bits, as the core numbers them (wasm/src/mm.rs).
-/** MMF_OOM_SKIP: the oom_reaper or exit_mmap is done with this mm. */
-export const MMF_OOM_SKIP = 1;
-/** MMF_UNSTABLE: set by the reaper; faults on the mm get SIGBUS. */
-export const MMF_UNSTABLE = 2;
-/** MMF_OOM_VICTIM (until v6.0): the mm belongs to an OOM victim. */
-export const MMF_OOM_VICTIM = 4;
-/** MMF_OOM_REAP_QUEUED: already queued for the oom_reaper. */
-export const MMF_OOM_REAP_QUEUED = 8;
-
-// Capabilities (wasm/src/process.rs).
-/** CAP_KILL: may signal any process. */
-export const CAP_KILL = 1;
-/** CAP_SYS_NICE. */
-export const CAP_SYS_NICE = 2;
-/** CAP_SYS_PTRACE: passes ptrace_may_access. */
-export const CAP_SYS_PTRACE = 4;
-/** CAP_SYS_ADMIN. */
-export const CAP_SYS_ADMIN = 8;
-
-/** get_pid_task(): the task with that pid. */
-export const PIDTYPE_PID = 0;
-/** get_pid_task(): the thread-group leader with that pid. */
-export const PIDTYPE_TGID = 1;
-
-/** ptrace_may_access(): read access. */
-export const PTRACE_MODE_READ = 0;
-/** ptrace_may_access(): attach access. */
-export const PTRACE_MODE_ATTACH = 1;
-
-// Signals the core implements.
-/** SIGKILL. */
-export const SIGKILL = 9;
-/** SIGTERM. */
-export const SIGTERM = 15;
-/** SIGCONT. */
-export const SIGCONT = 18;
-/** SIGSTOP. */
-export const SIGSTOP = 19;
-
-// PF_ flags (include/linux/sched.h).
-/** PF_EXITING: the task is in do_exit. */
-export const PF_EXITING = 0x4;
-/** PF_KTHREAD: a kernel thread. */
-export const PF_KTHREAD = 0x200000;
-
 const MM_GRAB = 0, MM_DROP = 1, MM_GET = 2, MM_GET_NOT_ZERO = 3, MM_PUT = 4;
 const READ = 0, WRITE = 1;
 const BLOCKING = 0, KILLABLE = 1, TRYLOCK = 2;

@@ -9,6 +9,7 @@
 
 import type { Kernel } from "./_wasm.ts";
 import { type KGen, Primitives } from "./primitives.ts";
+import type { IovRange } from "./call.ts";
 
 /** The syscalls the lab's recipes issue. */
 export type SyscallName =
@@ -33,6 +34,11 @@ export const NR: Readonly<Record<SyscallName, number>> = {
   process_mrelease: 448,
 };
 
+/** The syscalls of {@linkcode NR} as {@linkcode SyscallSpec}s, for `Userspace.syscall`. */
+export const SYSCALLS: Readonly<Record<SyscallName, SyscallSpec>> = Object.fromEntries(
+  Object.entries(NR).map(([name, nr]) => [name, { name, nr }]),
+) as Record<SyscallName, SyscallSpec>;
+
 /** pidfd_open's PIDFD_NONBLOCK (O_NONBLOCK). */
 export const PIDFD_NONBLOCK = 0o4000;
 /** waitid's WNOHANG. */
@@ -56,7 +62,29 @@ export class TaskKilled extends Error {
 }
 
 /**
- * A thread's view of the kernel from userspace.
+ * One syscall argument as userspace passes it: a number, or a pointer to an iovec array over
+ * the victim's pages (process_madvise's vector), which the host backend builds in memory.
+ */
+export type SyscallArg = number | { readonly iov: readonly IovRange[] };
+
+/**
+ * A syscall whose kernel side a design supplies: its name, the number the trace shows, and
+ * whether any real kernel assigned that number to it (a real kernel answers ENOSYS to a
+ * proposal that never got one).
+ */
+export interface SyscallSpec {
+  /** The syscall's name: `process_mrelease`, `process_reap`. */
+  readonly name: string;
+  /** Its x86_64 number, as the trace shows it. */
+  readonly nr: number;
+  /** false: no kernel has this syscall at `nr` (the host gets ENOSYS). Default true. */
+  readonly upstream?: boolean;
+}
+
+/**
+ * A thread's view of the kernel from userspace: what a design's recipe is written against.
+ * The simulator ({@linkcode SimUserspace}) and the host backend (src/lab/host) implement it,
+ * so one recipe runs on both.
  *
  * @example
  * ```ts
@@ -68,7 +96,39 @@ export class TaskKilled extends Error {
  * }
  * ```
  */
-export class Userspace {
+export interface Userspace {
+  /** This thread's pid. */
+  readonly current: number;
+  /**
+   * Issues `call` with `args`: on the simulator, enter, run `body` (the design's kernel side)
+   * in this thread's kernel context, exit; on the host, the real syscall.
+   */
+  syscall(
+    call: SyscallSpec,
+    args: readonly SyscallArg[],
+    body: (k: Primitives) => KGen<number>,
+  ): KGen<number>;
+  /** kill(pid, sig). */
+  kill(pid: number, sig: number): KGen<number>;
+  /** pidfd_open(pid, flags): a new fd or -errno. */
+  pidfd_open(pid: number, flags: number): KGen<number>;
+  /** pidfd_send_signal(fd, sig, NULL, flags) as the kernel has it. */
+  pidfd_send_signal(fd: number, sig: number, flags: number): KGen<number>;
+  /** close(fd). */
+  close(fd: number): KGen<number>;
+  /** waitid(P_PIDFD, fd, WEXITED | WNOHANG): the reaped child's pid, 0, or -errno. */
+  waitid_pidfd(fd: number): KGen<number>;
+  /** poll() on a pidfd: 1 once the process has exited. */
+  pidfd_poll(fd: number): KGen<number>;
+  /**
+   * The page allocator ran out of memory here and the OOM killer chose `tgid` (only the
+   * simulator can do this on demand; the host backend refuses it).
+   */
+  oom_kill_process(tgid: number): number;
+}
+
+/** The simulator's {@linkcode Userspace}: a thread of the world loaded in the core. */
+export class SimUserspace implements Userspace {
   /** The primitives bound to this thread, for syscall bodies written in TypeScript. */
   readonly k: Primitives;
 
@@ -96,6 +156,14 @@ export class Userspace {
    * `args` are the first two arguments, for the trace.
    */
   *syscall(
+    call: SyscallSpec,
+    args: readonly SyscallArg[],
+    body: (k: Primitives) => KGen<number>,
+  ): KGen<number> {
+    return yield* this.#syscall(call.nr, args.map((a) => typeof a === "number" ? a : 0), body);
+  }
+
+  *#syscall(
     nr: number,
     args: readonly number[],
     body: (k: Primitives) => KGen<number>,
@@ -110,7 +178,7 @@ export class Userspace {
 
   /** kill(pid, sig). */
   *kill(pid: number, sig: number): KGen<number> {
-    return yield* this.syscall(
+    return yield* this.#syscall(
       NR.kill,
       [pid, sig],
       () => done(this.#kernel.kill(this.current, pid, sig)),
@@ -119,7 +187,7 @@ export class Userspace {
 
   /** pidfd_open(pid, flags): a new fd or -errno. */
   *pidfd_open(pid: number, flags: number): KGen<number> {
-    return yield* this.syscall(
+    return yield* this.#syscall(
       NR.pidfd_open,
       [pid, flags],
       () => done(this.#kernel.pidfd_open(this.current, pid, flags)),
@@ -128,7 +196,7 @@ export class Userspace {
 
   /** pidfd_send_signal(fd, sig, NULL, flags) as the kernel has it (flags must be 0). */
   *pidfd_send_signal(fd: number, sig: number, flags: number): KGen<number> {
-    return yield* this.syscall(
+    return yield* this.#syscall(
       NR.pidfd_send_signal,
       [fd, sig],
       () => done(this.#kernel.pidfd_send_signal(this.current, fd, sig, flags)),
@@ -137,12 +205,12 @@ export class Userspace {
 
   /** close(fd). */
   *close(fd: number): KGen<number> {
-    return yield* this.syscall(NR.close, [fd], () => done(this.#kernel.close(this.current, fd)));
+    return yield* this.#syscall(NR.close, [fd], () => done(this.#kernel.close(this.current, fd)));
   }
 
   /** waitid(P_PIDFD, fd, WEXITED | WNOHANG): the reaped child's pid, 0, or -errno. */
   *waitid_pidfd(fd: number): KGen<number> {
-    return yield* this.syscall(
+    return yield* this.#syscall(
       NR.waitid,
       [fd, WEXITED | WNOHANG],
       () => done(this.#kernel.waitid_pidfd(this.current, fd, WEXITED | WNOHANG)),
@@ -151,7 +219,7 @@ export class Userspace {
 
   /** poll() on a pidfd: 1 once the process has exited. */
   *pidfd_poll(fd: number): KGen<number> {
-    return yield* this.syscall(
+    return yield* this.#syscall(
       NR.poll,
       [fd],
       () => done(this.#kernel.pidfd_poll(this.current, fd)),

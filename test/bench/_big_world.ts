@@ -25,7 +25,7 @@ import {
   VMA_KIND_CODE,
   WORLD_OP,
   WORLD_PAYLOAD_LEN,
-} from "../../src/scenario/abi.ts";
+} from "../../src/engine/scenario/abi.ts";
 
 /** Who shares the victim's mm besides its own threads. */
 export type Sharer = "none" | "alive" | "dying";

@@ -3,19 +3,19 @@
  * scenario runs, and a 100,000-process world (building it and one task_will_free_mem walk).
  * `deno task bench` runs this file with `--json` and turns the figures into rates.
  *
- * Names are stable: src/tools/bench.ts looks the results up by them.
+ * Names are stable: src/lab/tools/bench.ts looks the results up by them.
  *
  * Run alone: deno bench -A test/bench/
  * @module
  */
 
 import { Kernel } from "../../src/core/_wasm.ts";
-import { findDesign } from "../../src/designs.ts";
-import { runScenario } from "../../src/run/experiment.ts";
-import { runActors } from "../../src/run/runner.ts";
-import { SIGKILL } from "../../src/core/primitives.ts";
+import { findDesign } from "../../src/lab/designs/mod.ts";
+import { runScenario } from "../../src/engine/run/experiment.ts";
+import { runActors } from "../../src/engine/run/runner.ts";
+import { SIGKILL } from "../../src/core/kernel.ts";
 import { NR } from "../../src/core/userspace.ts";
-import { encodeWorld, loadScenarioFile, type Scenario } from "../../src/scenario/mod.ts";
+import { encodeWorld, loadScenarioFile, type Scenario } from "../../src/engine/scenario/mod.ts";
 import { bigWorld } from "./_big_world.ts";
 
 /** Boundary calls per bench iteration. */
@@ -38,7 +38,7 @@ function loaded(words: Int32Array): Kernel {
   return k;
 }
 
-/** One sigkill run as src/run/runner.ts makes it, without decoding events or the outcome. */
+/** One sigkill run as src/engine/run/runner.ts makes it, without decoding events or the outcome. */
 function coreLoop(recording: boolean): void {
   const k = loaded(program);
   if (!recording) k.set_event_recording(false);

@@ -3,8 +3,8 @@
 
 import fc from "fast-check";
 import assert from "node:assert/strict";
-import { main } from "../../src/cli/main.ts";
-import { parseChoices } from "../../src/cli/_replay.ts";
+import { main } from "../../src/lab/cli/main.ts";
+import { parseChoices } from "../../src/lab/cli/_replay.ts";
 import {
   arbCase,
   CASE_FILE_SCHEMA,
@@ -16,8 +16,8 @@ import {
   replayCommand,
   toCase,
   writeFailure,
-} from "../../src/props/mod.ts";
-import { loadScenarioFile } from "../../src/scenario/mod.ts";
+} from "../../src/lab/props/mod.ts";
+import { loadScenarioFile } from "../../src/engine/scenario/mod.ts";
 
 const KEPT = "test/props/failures/expected-safety-process-madvise-zap-live-sharer.json";
 

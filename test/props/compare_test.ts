@@ -8,7 +8,7 @@
 // world is written (default: a new temporary directory).
 
 import assert from "node:assert/strict";
-import type { Design } from "../../src/design.ts";
+import type { Design } from "../../src/core/design.ts";
 import {
   caseFacts,
   checkComparison,
@@ -25,11 +25,11 @@ import {
   retOf,
   SUSPECTED_BUGS,
   writeCompareFailure,
-} from "../../src/props/compare.ts";
-import { parseTarget, type Target } from "../../src/props/properties.ts";
-import { runScenario } from "../../src/run/experiment.ts";
-import { loadScenarioFile } from "../../src/scenario/mod.ts";
-import { examplePath } from "../../src/docs/_semantic_diff.ts";
+} from "../../src/lab/props/compare.ts";
+import { parseTarget, type Target } from "../../src/lab/props/properties.ts";
+import { runScenario } from "../../src/engine/run/experiment.ts";
+import { loadScenarioFile } from "../../src/engine/scenario/mod.ts";
+import { examplePath } from "../../src/lab/docs/_semantic_diff.ts";
 
 const RUNS = Number(Deno.env.get("COMPARE_RUNS") ?? 10000);
 const REFINE_RUNS = Number(Deno.env.get("REFINE_RUNS") ?? 3000);

@@ -13,9 +13,9 @@ import {
   LATENCY_WAKE_US,
   PIDS,
   withVictimWake,
-} from "../../src/props/mod.ts";
-import { buildWorld } from "../../src/props/_worlds.ts";
-import { KERNEL_VERSIONS, validateScenario } from "../../src/scenario/mod.ts";
+} from "../../src/lab/props/mod.ts";
+import { buildWorld } from "../../src/lab/props/_worlds.ts";
+import { KERNEL_VERSIONS, validateScenario } from "../../src/engine/scenario/mod.ts";
 
 const SAMPLES = 2000;
 const cases: Case[] = fc.sample(arbCase(), { numRuns: SAMPLES, seed: 11 });

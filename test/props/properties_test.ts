@@ -19,8 +19,8 @@ import {
   type PropertyName,
   targets,
   toCase,
-} from "../../src/props/mod.ts";
-import { SWEEP_SEED_DEFAULT } from "../../src/cli/_sweep.ts";
+} from "../../src/lab/props/mod.ts";
+import { SWEEP_SEED_DEFAULT } from "../../src/lab/cli/_sweep.ts";
 
 /** Runs per property and target in `deno task test` (about 20 s in all on 2 cores). */
 const CI_RUNS: Readonly<Record<PropertyName, number>> = {

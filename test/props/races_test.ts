@@ -14,8 +14,8 @@ import {
   type RaceConfig,
   RACES,
   runConfig,
-} from "../../src/props/races.ts";
-import { loadScenarioFile } from "../../src/scenario/mod.ts";
+} from "../../src/lab/props/races.ts";
+import { loadScenarioFile } from "../../src/engine/scenario/mod.ts";
 
 const { seed, numRuns } = RACE_BUDGET;
 

@@ -4,7 +4,7 @@
 # project's machines reach only Debian's archive, crates.io and npm
 # (see shared/design/TOOLCHAIN.md).
 #
-# wasm/pkg/SOURCE_HASH recipe (src/tools/wasm_fresh.ts must match it):
+# wasm/pkg/SOURCE_HASH recipe (src/lab/tools/wasm_fresh.ts must match it):
 #   files = Cargo.toml, Cargo.lock and every regular file named *.rs under
 #           wasm/ (symlinks not followed), skipping wasm/target and wasm/pkg;
 #           paths relative to wasm/ with "/" separators, sorted by bytes;

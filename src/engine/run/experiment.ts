@@ -1,0 +1,142 @@
+/**
+ * One run: a scenario's world built in a fresh core, a design's recipe run by the
+ * scenario's caller at the intent's time, and the outcome.
+ *
+ * @module
+ */
+
+import { ABI_VERSION, Kernel } from "../../core/_wasm.ts";
+import { type Design, variantFor } from "../../core/design.ts";
+import { encodeWorld, type KernelVersion, type Scenario } from "../scenario/mod.ts";
+import { decodeEvents, type TraceContext, type TraceEvent } from "../trace/mod.ts";
+import { traceContext } from "./trace_context.ts";
+import { runActors } from "./runner.ts";
+import { computeOutcome, type Outcome } from "./outcome.ts";
+
+/** How to run. */
+export interface RunOptions {
+  /** The design whose recipe the caller runs. */
+  design: Design;
+  /** Its variant; by default the one that matches the kernel version. */
+  variant?: string;
+  /** The kernel version; the scenario's own by default. */
+  kernel?: KernelVersion;
+  /** The seed of the choice source; the scenario's own by default. */
+  seed?: number;
+  /** An explicit choice list (replaces the seeded PRNG), as fast-check generates. */
+  choices?: readonly number[];
+  /** Historical kernel bugs to switch back on (`Kernel.set_kernel_bugs` bits). */
+  kernelBugs?: number;
+}
+
+/** A finished run: the outcome, the decoded events and who is who (for traces). */
+export interface RunResult {
+  /** The outcome, schema `mrelease-lab/outcome@1`. */
+  outcome: Outcome;
+  /** The core's event log, decoded. */
+  events: TraceEvent[];
+  /** Names, thread groups and mm owners for the trace exporters. */
+  trace: TraceContext;
+}
+
+/**
+ * Runs `scenario` once under `opts.design`.
+ *
+ * @example
+ * ```ts
+ * import { runScenario } from "./experiment.ts";
+ * import { findDesign } from "../../lab/designs/mod.ts";
+ * import { loadScenarioFile } from "../scenario/mod.ts";
+ * const s = await loadScenarioFile("scenarios/dstate-little-core.json");
+ * const { outcome } = runScenario(s, { design: findDesign("sigkill") });
+ * console.log(outcome.memory.t100_ns);
+ * ```
+ */
+export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
+  const kernelVersion = opts.kernel ?? scenario.kernel;
+  const seed = opts.seed ?? scenario.seed;
+  const kernel = new Kernel(seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0);
+  if (opts.choices) kernel.set_choices(Uint32Array.from(opts.choices));
+  if (opts.kernelBugs && kernel.set_kernel_bugs(opts.kernelBugs) !== 0) {
+    throw new Error(`unknown kernel bug bits ${opts.kernelBugs}`);
+  }
+  if (kernel.load_world(program(scenario, kernelVersion)) !== 0) {
+    throw new Error(`${scenario.name}: the core refused the world: ${kernel.last_error()}`);
+  }
+  const victim = scenario.intent.victim;
+  const victimThreads =
+    scenario.processes.find((p) => p.tgid === victim)?.threads.map((t) => t.pid) ??
+      [];
+  // The victim's mm is that of its first thread that still has one (a zombie leader has
+  // none), as find_lock_task_mm() picks it.
+  const victimMm = victimThreads.map((t) => kernel.task_mm(t)).find((mm) => mm > 0) ?? 0;
+  const reclaimablePages = victimMm > 0 ? kernel.mm_info(victimMm)[9] : 0;
+  const kthreads = [
+    kernel.oom_reaper_pid(),
+    ...scenario.processes.filter((p) => p.kthread).flatMap((p) => p.threads.map((t) => t.pid)),
+  ];
+  const variant = opts.variant ?? variantFor(opts.design, kernelVersion);
+  const ctx = { victim, kernel: kernelVersion, variant, call: scenario.intent.call };
+  const callers = [
+    { pid: scenario.caller.pid, at_ns: scenario.intent.at_ns },
+    ...scenario.intent.also,
+  ];
+  // What each of the caller's syscalls left of the victim's reapable memory.
+  const reapableAfter: number[] = [];
+  const onSyscallExit = (pid: number) => {
+    if (pid === scenario.caller.pid) reapableAfter.push(kernel.reapable_pages(victimMm));
+  };
+  const results = runActors(
+    kernel,
+    callers.map((c) => ({ pid: c.pid, atNs: c.at_ns, recipe: (u) => opts.design.recipe(u, ctx) })),
+    { onSyscallExit },
+  );
+  // The run is over: take the log instead of copying it (the count and hash stay).
+  const log = kernel.take_events();
+  const outcome = computeOutcome(kernel, {
+    log,
+    ctx: {
+      scenario: scenario.name,
+      design: opts.design.name,
+      variant: variant ?? null,
+      kernel: kernelVersion,
+      seed,
+      abi: ABI_VERSION,
+      caller: scenario.caller.pid,
+      victimTgid: victim,
+      victimThreads,
+      kthreads,
+      victimMm,
+      reclaimablePages,
+      reapableAfter,
+      intentNs: scenario.intent.at_ns,
+      ret: results.get(scenario.caller.pid) ?? Number.NaN,
+      callersUnfinished: callers.length - results.size,
+    },
+  });
+  const identity = { kernel: kernelVersion, oomReaper: kernel.oom_reaper_pid() };
+  kernel.free();
+  // Events and names are built only for a caller that asks (traces, reports).
+  let events: TraceEvent[] | undefined;
+  let trace: TraceContext | undefined;
+  return {
+    outcome,
+    get events() {
+      return events ??= decodeEvents(log);
+    },
+    get trace() {
+      return trace ??= traceContext(scenario, identity);
+    },
+  };
+}
+
+/** The world program of a scenario for a kernel, encoded once (scenarios are immutable). */
+const programs = new WeakMap<Scenario, Map<KernelVersion, Int32Array>>();
+
+function program(scenario: Scenario, kernel: KernelVersion): Int32Array {
+  let byKernel = programs.get(scenario);
+  if (!byKernel) programs.set(scenario, byKernel = new Map());
+  let p = byKernel.get(kernel);
+  if (!p) byKernel.set(kernel, p = encodeWorld(scenario, { kernel }));
+  return p;
+}

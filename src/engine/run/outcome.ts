@@ -1,0 +1,272 @@
+/**
+ * The outcome of one run, in the documented, versioned JSON schema `mrelease-lab/outcome@1`
+ * (docs/outcome-schema.md): return codes, when the victim's memory came back, who paid the
+ * CPU time, and the WARNs the simulated kernel printed.
+ *
+ * @module
+ */
+
+import { retName } from "../../core/errno.ts";
+import type { Kernel } from "../../core/_wasm.ts";
+import { NR } from "../../core/userspace.ts";
+import { EVENT_KINDS, EVENT_WORDS, WARN_NAMES } from "../trace/mod.ts";
+
+/** The outcome schema's identifier; bumped on any incompatible change. */
+export const OUTCOME_SCHEMA = "mrelease-lab/outcome@1";
+
+const SIGKILL = 9;
+/** rss_stat's MM_ANONPAGES member. */
+const MM_ANONPAGES = 1;
+const PAGE_SIZE = 4096;
+
+/** One syscall the caller made. */
+export interface CallRecord {
+  /** The syscall's name (`kill`, `process_mrelease`). */
+  name: string;
+  /** Its x86_64 number. */
+  nr: number;
+  /** What it returned: >= 0, or -errno. */
+  ret: number;
+  /** `ret` as a name: "0", "ESRCH". */
+  errno: string;
+  /** When it entered the kernel (simulated ns). */
+  at_ns: number;
+  /** How long until it returned (simulated ns). */
+  duration_ns: number;
+  /**
+   * Private anon pages of the victim's mm that a reap would still free (this kernel's skip
+   * rules) when the call returned: 0 after a reap that did its work.
+   */
+  reapable_after_pages: number;
+}
+
+/** When a share of the victim's reclaimable memory had come back, counted from the intent. */
+export interface ReclaimTimes {
+  /** Half of it (ns), or null if never. */
+  t50_ns: number | null;
+  /** 90% of it (ns), or null if never. */
+  t90_ns: number | null;
+  /** All of it (ns), or null if never. */
+  t100_ns: number | null;
+}
+
+/** The victim's memory: how much could come back, how much did, who freed it, and when. */
+export interface MemoryOutcome extends ReclaimTimes {
+  /** Private anon pages of the victim's mm when the run started. */
+  reclaimable_pages: number;
+  /** How many of them were freed by the end of the run. */
+  freed_pages: number;
+  /** Pages freed in each context: the caller's, the victim's threads', kthreads', others'. */
+  freed_by: { caller: number; victim: number; kthreads: number; other: number };
+}
+
+/** A WARN the simulated kernel printed (wasm/src/events.rs `Warn`). */
+export interface WarningRecord {
+  /** When (simulated ns). */
+  at_ns: number;
+  /** The WARN's name (`zap_live_sharer`, ...). */
+  name: string;
+  /** Its two arguments, as events.rs documents them. */
+  args: number[];
+}
+
+/** The outcome of one (scenario, design, kernel, seed) run. */
+export interface Outcome {
+  /** Always {@linkcode OUTCOME_SCHEMA}. */
+  schema: typeof OUTCOME_SCHEMA;
+  /** The scenario's name. */
+  scenario: string;
+  /** The design's name. */
+  design: string;
+  /** The design's variant that ran, or null for a design with one version. */
+  variant: string | null;
+  /** The kernel version the world ran. */
+  kernel: string;
+  /** The seed of the choice source. */
+  seed: number;
+  /** The core's ABI version. */
+  abi: number;
+  /** The design's main call: 0, -errno, or "killed" when the caller died first. */
+  ret: number | "killed";
+  /** `ret` as a name. */
+  errno: string;
+  /** Every syscall the caller made, in order. */
+  calls: CallRecord[];
+  /** Whether the victim got a SIGKILL (signal_generate delivered) after the intent. */
+  signal_delivered: boolean;
+  /** The victim's memory. */
+  memory: MemoryOutcome;
+  /** CPU time (simulated ns) charged to the caller, the victim's threads and kthreads. */
+  cpu_ns: { caller: number; victim: number; kthreads: number };
+  /** The WARNs, in order. */
+  warnings: WarningRecord[];
+  /**
+   * References the design took through the primitives (get_pid_task; mmgrab/mmget) and
+   * never put back by the end of the run: a leak is a design bug.
+   */
+  leaked_refs: { tasks: number; mms: number };
+  /** Callers whose recipe was still running at the end (a call blocked past the horizon). */
+  callers_unfinished: number;
+  /** The simulated time the run ended at. */
+  end_ns: number;
+  /** How many events the core logged. */
+  event_count: number;
+  /** FNV-1a 64 of the event log: equal hashes, equal runs. */
+  events_hash: string;
+}
+
+/** Who is who in the run (see the fields of {@linkcode Outcome}). */
+export interface OutcomeContext {
+  scenario: string;
+  design: string;
+  variant: string | null;
+  kernel: string;
+  seed: number;
+  abi: number;
+  caller: number;
+  victimTgid: number;
+  victimThreads: readonly number[];
+  kthreads: readonly number[];
+  /** The victim's mm handle and its reclaimable pages, read when the world was loaded. */
+  victimMm: number;
+  reclaimablePages: number;
+  /** `Kernel.reapable_pages` of the victim's mm as each of the caller's syscalls returned. */
+  reapableAfter: readonly number[];
+  intentNs: number;
+  ret: number | "killed";
+  /** Callers whose recipe had not finished by the end of the run. */
+  callersUnfinished: number;
+}
+
+/** Offsets of an event's fields in the log (wasm/src/events.rs). */
+const TS = 0, PID = 2, KIND = 3, A = 4, B = 5, C = 6, D = 7;
+
+/**
+ * Computes the outcome from the kernel's state and raw event log (8 numbers an event) after
+ * a run. It reads the log in place: no event objects are built.
+ *
+ * @example
+ * ```ts
+ * import { computeOutcome } from "./outcome.ts";
+ * // const o = computeOutcome(kernel, { log: kernel.events(0), ctx });
+ * ```
+ */
+export function computeOutcome(
+  kernel: Kernel,
+  run: { log: Float64Array; ctx: OutcomeContext },
+): Outcome {
+  const { log, ctx } = run;
+  const cpu = (pids: readonly number[]) => pids.reduce((sum, p) => sum + kernel.cpu_time_ns(p), 0);
+  const warnings: WarningRecord[] = [];
+  const leaked = kernel.leaked_refs();
+  let signalDelivered = false;
+  for (let i = 0; i < log.length; i += EVENT_WORDS) {
+    const kind = log[i + KIND];
+    if (kind === EVENT_KINDS.warn) {
+      warnings.push({
+        at_ns: log[i + TS],
+        name: WARN_NAMES[log[i + A]] ?? `warn ${log[i + A]}`,
+        args: [log[i + B], log[i + C]],
+      });
+    } else if (
+      kind === EVENT_KINDS.signal_generate && log[i + A] === SIGKILL &&
+      log[i + B] === ctx.victimTgid && log[i + D] === 0 &&
+      log[i + TS] >= ctx.intentNs
+    ) {
+      signalDelivered = true;
+    }
+  }
+  return {
+    schema: OUTCOME_SCHEMA,
+    scenario: ctx.scenario,
+    design: ctx.design,
+    variant: ctx.variant,
+    kernel: ctx.kernel,
+    seed: ctx.seed,
+    abi: ctx.abi,
+    ret: ctx.ret,
+    errno: ctx.ret === "killed" ? "killed" : retName(ctx.ret),
+    calls: calls(log, ctx.caller).map((c, i) => ({
+      ...c,
+      reapable_after_pages: ctx.reapableAfter[i] ?? 0,
+    })),
+    signal_delivered: signalDelivered,
+    memory: reclaim(log, ctx),
+    cpu_ns: {
+      caller: cpu([ctx.caller]),
+      victim: cpu(ctx.victimThreads),
+      kthreads: cpu(ctx.kthreads),
+    },
+    warnings,
+    leaked_refs: { tasks: leaked[0] ?? 0, mms: leaked[1] ?? 0 },
+    callers_unfinished: ctx.callersUnfinished,
+    end_ns: kernel.now_ns(),
+    event_count: kernel.event_count(),
+    events_hash: kernel.events_hash(),
+  };
+}
+
+const SYSCALL_NAMES = new Map<number, string>(Object.entries(NR).map(([k, v]) => [v, k]));
+
+function calls(log: Float64Array, caller: number): Omit<CallRecord, "reapable_after_pages">[] {
+  const out: Omit<CallRecord, "reapable_after_pages">[] = [];
+  let enteredAt = -1;
+  for (let i = 0; i < log.length; i += EVENT_WORDS) {
+    if (log[i + PID] !== caller) continue;
+    const kind = log[i + KIND];
+    if (kind === EVENT_KINDS.sys_enter) enteredAt = log[i + TS];
+    if (kind === EVENT_KINDS.sys_exit && enteredAt >= 0) {
+      const nr = log[i + A], ret = log[i + B];
+      out.push({
+        name: SYSCALL_NAMES.get(nr) ?? `syscall_${nr}`,
+        nr,
+        ret,
+        errno: retName(ret),
+        at_ns: enteredAt,
+        duration_ns: log[i + TS] - enteredAt,
+      });
+      enteredAt = -1;
+    }
+  }
+  return out;
+}
+
+function reclaim(log: Float64Array, ctx: OutcomeContext): MemoryOutcome {
+  const total = ctx.reclaimablePages;
+  const mmId = ctx.victimMm - 1;
+  const freedBy = { caller: 0, victim: 0, kthreads: 0, other: 0 };
+  const times: ReclaimTimes = { t50_ns: null, t90_ns: null, t100_ns: null };
+  let anon = total;
+  let freed = 0;
+  for (let i = 0; i < log.length; i += EVENT_WORDS) {
+    if (
+      log[i + KIND] !== EVENT_KINDS.rss_stat || log[i + A] !== mmId || log[i + B] !== MM_ANONPAGES
+    ) {
+      continue;
+    }
+    const now = log[i + C] / PAGE_SIZE;
+    const delta = anon - now;
+    anon = now;
+    if (delta <= 0) continue;
+    freed += delta;
+    const pid = log[i + PID];
+    const who = pid === ctx.caller
+      ? "caller"
+      : ctx.victimThreads.includes(pid)
+      ? "victim"
+      : ctx.kthreads.includes(pid)
+      ? "kthreads"
+      : "other";
+    freedBy[who] += delta;
+    const after = Math.max(0, log[i + TS] - ctx.intentNs);
+    if (times.t50_ns === null && freed * 2 >= total) times.t50_ns = after;
+    if (times.t90_ns === null && freed * 10 >= total * 9) times.t90_ns = after;
+    if (times.t100_ns === null && freed >= total) times.t100_ns = after;
+  }
+  return {
+    reclaimable_pages: total,
+    freed_pages: Math.min(freed, total),
+    freed_by: freedBy,
+    ...times,
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Checks a scenario's litmus-style expectations (its `expect` entries) against fresh runs.
+ *
+ * @module
+ */
+
+import { parseRet, retName } from "../../core/errno.ts";
+import type { Design } from "../../core/design.ts";
+import { chooseDesign } from "../../lab/designs/mod.ts";
+import type { Bounds, Expectation, Scenario } from "../scenario/mod.ts";
+import { runScenario } from "./experiment.ts";
+import type { Outcome } from "./outcome.ts";
+
+/** One expectation checked: what failed, if anything. */
+export interface Verdict {
+  /** The scenario's name. */
+  scenario: string;
+  /** The design the expectation is about. */
+  design: string;
+  /** The kernel it ran. */
+  kernel: string;
+  /** What did not match; empty when the expectation holds. */
+  failures: string[];
+  /** The run's outcome. */
+  outcome: Outcome;
+}
+
+/**
+ * Runs every expectation of `scenario` and compares.
+ *
+ * @example
+ * ```ts
+ * import { verifyScenario } from "./verify.ts";
+ * // for (const v of verifyScenario(s)) console.log(v.design, v.failures);
+ * ```
+ */
+export function verifyScenario(scenario: Scenario, extra: readonly Design[] = []): Verdict[] {
+  return scenario.expect.map((e) => {
+    const kernel = e.kernel ?? scenario.kernel;
+    const { design, variant } = chooseDesign(e.design, extra);
+    const { outcome } = runScenario(scenario, { design, variant, kernel });
+    return {
+      scenario: scenario.name,
+      design: e.design,
+      kernel,
+      failures: compare(e, outcome),
+      outcome,
+    };
+  });
+}
+
+function compare(e: Expectation, o: Outcome): string[] {
+  const out: string[] = [];
+  if (e.ret === "killed") {
+    if (o.ret !== "killed") out.push(`ret: expected the caller to be killed, got ${o.errno}`);
+  } else if (e.ret !== undefined) {
+    const want = parseRet(e.ret);
+    if (want === undefined) out.push(`ret: "${e.ret}" is neither 0 nor an errno name`);
+    else if (o.ret !== want) out.push(`ret: expected ${retName(want)}, got ${o.errno}`);
+  }
+  if (e.signal_delivered !== undefined && e.signal_delivered !== o.signal_delivered) {
+    out.push(`signal_delivered: expected ${e.signal_delivered}, got ${o.signal_delivered}`);
+  }
+  within("freed_pages", e.freed_pages, o.memory.freed_pages, out);
+  within("t50_ns", e.t50_ns, o.memory.t50_ns, out);
+  within("t90_ns", e.t90_ns, o.memory.t90_ns, out);
+  within("t100_ns", e.t100_ns, o.memory.t100_ns, out);
+  return out;
+}
+
+function within(what: string, b: Bounds | undefined, got: number | null, out: string[]): void {
+  if (b === undefined) return;
+  if (got === null) {
+    out.push(`${what}: expected ${show(b)}, but it never happened`);
+  } else if ((b.min !== undefined && got < b.min) || (b.max !== undefined && got > b.max)) {
+    out.push(`${what}: expected ${show(b)}, got ${got}`);
+  }
+}
+
+function show(b: Bounds): string {
+  return [b.min !== undefined ? `>= ${b.min}` : "", b.max !== undefined ? `<= ${b.max}` : ""]
+    .filter(Boolean).join(" and ");
+}

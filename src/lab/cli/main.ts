@@ -1,0 +1,93 @@
+/**
+ * The lab's command line: `deno task lab <command> ...`.
+ *
+ * @module
+ */
+
+import { ScenarioError } from "../../engine/scenario/mod.ts";
+import { COMPARE_USAGE, RUN_USAGE, runCommand, UsageError } from "./_run.ts";
+import { VERIFY_USAGE, verifyCommand } from "./_verify.ts";
+import { REPLAY_USAGE, replayCli } from "./_replay.ts";
+import { SWEEP_USAGE, sweepCli } from "./_sweep.ts";
+import { DIFF_USAGE, diffCommand } from "../host/diff.ts";
+import { REPORT_USAGE, reportCli } from "./_report.ts";
+
+const USAGE =
+  `mrelease-lab: compare designs for reaping a killed process's memory, on a simulated kernel
+
+usage: deno task lab <command> [options]
+
+commands:
+  report                  the design review: every design through the standard
+                          experiments, written to docs/review/ (README, charts, traces)
+  run <scenario.json>     run a scenario under designs (default: the two baselines)
+  compare <scenario.json> run a scenario under every registered design, one table
+  verify [scenario...]    check scenario files against their expected outcomes
+                          (default: every file in scenarios/)
+  sweep                   run the property suite (docs/properties.md) with N runs each
+  replay <case.json>      replay one case exactly and check the properties on it
+  diff <scenario.json>    run a scenario on the simulator (6.18) and on this host's real
+                          kernel, and show where they agree (docs/host.md)
+  help                    this text
+
+With no command, writes the design review (\`report\` with its defaults).
+
+${REPORT_USAGE}
+
+${RUN_USAGE}
+
+${COMPARE_USAGE}
+
+${VERIFY_USAGE}
+
+${SWEEP_USAGE}
+
+${REPLAY_USAGE}
+
+${DIFF_USAGE}`;
+
+/** Runs the command line; returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case undefined:
+      return await reportCli([]);
+    case "report":
+      return await reportCli(rest);
+    case "run":
+      return await runCommand(rest);
+    case "compare":
+      return await runCommand(rest, { defaults: "all" });
+    case "verify":
+      return await verifyCommand(rest);
+    case "sweep":
+      return await sweepCli(rest);
+    case "replay":
+      return await replayCli(rest);
+    case "diff":
+      return await diffCommand(rest);
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(USAGE);
+      return 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`error: ${e.message}\n\n${USAGE}`);
+      Deno.exit(2);
+    }
+    if (e instanceof ScenarioError || e instanceof Deno.errors.NotFound) {
+      console.error(`error: ${e.message}`);
+      Deno.exit(1);
+    }
+    throw e;
+  }
+}

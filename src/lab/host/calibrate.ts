@@ -1,0 +1,317 @@
+/**
+ * `deno task calibrate`: measures on this host (docs/host.md)
+ *
+ * - the rate at which process_mrelease releases private anon memory (MB/s, MB = 10^6 B),
+ *   on a frozen, SIGKILLed victim, so that the caller does all of it;
+ * - the rate at which a SIGKILLed victim releases it by itself (kill → its pidfd polls
+ *   readable), from the slope over sizes, so the fixed cost of exiting drops out;
+ * - the caller's CPU time per GiB reaped (CLOCK_THREAD_CPUTIME_ID; getrusage's
+ *   RUSAGE_THREAD beside it);
+ *
+ * by size, the median of several runs, one victim at a time, and writes them with the
+ * simulator's prediction for the same victims to `docs/calibration/host.json`, with a
+ * `host-measured` CPU profile (capacity, freq_mhz, max_freq_mhz) a scenario can use.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { findDesign } from "../designs/mod.ts";
+import { runScenario } from "../../engine/run/experiment.ts";
+import { validateScenario } from "../../engine/scenario/mod.ts";
+import { C, monotonicNs, readText, SYS, syscall, threadCpuClockNs, threadCpuNs } from "./ffi.ts";
+import { retName } from "../../core/errno.ts";
+import { kernelRelease, procStatus, zoneFreePages } from "./observe.ts";
+import { HostSession } from "./session.ts";
+import { hostSupport } from "./support.ts";
+import { buildHostWorld } from "./worlds.ts";
+
+/** The model's reference rates (wasm/src/params.rs), MB/s at speed 1.0. */
+export const MODEL = {
+  /** REAP_NS_PER_PAGE = 330. */
+  reapMBps: 4096 / 330 * 1000,
+  /** EXIT_UNMAP_NS_PER_PAGE = 279. */
+  exitMBps: 4096 / 279 * 1000,
+};
+
+/** One size's medians. */
+export interface SizeFigures {
+  /** Victim size, MiB. */
+  mib: number;
+  /** process_mrelease: wall time (ms), rate (MB/s), caller CPU (ms), pages it freed. */
+  mrelease: {
+    ms: number;
+    mbps: number;
+    cpu_ms: number;
+    rusage_ms: number;
+    freed_pages: number;
+  };
+  /** zoneinfo free pages gained over the call (noisy: the whole machine). */
+  zone_free_delta_pages: number;
+  /** SIGKILL alone: kill → exited (ms). */
+  exit_ms: number;
+  /** The simulator (host preset, speed 1.0): process_mrelease's call and the exit's t100 (ms). */
+  model: { mrelease_ms: number; mrelease_cpu_ms: number; exit_t100_ms: number | null };
+}
+
+/** docs/calibration/host.json. */
+export interface Calibration {
+  /** "mrelease-lab/calibration@1". */
+  schema: "mrelease-lab/calibration@1";
+  /** When (ISO date). */
+  measured: string;
+  /** The kernel release. */
+  kernel: string;
+  /** /proc/cpuinfo's model name, and how many CPUs. */
+  cpu: { model: string; count: number };
+  /** Runs per size. */
+  runs: number;
+  /** Per size. */
+  sizes: SizeFigures[];
+  /** Rates fitted over the sizes (MB/s), and CPU per GiB (ms). */
+  fit: {
+    mrelease_mbps: number;
+    exit_mbps: number;
+    exit_fixed_ms: number;
+    mrelease_cpu_ms_per_gib: number;
+  };
+  /** The model's reference rates at speed 1.0 (MB/s). */
+  model: { reap_mbps: number; exit_mbps: number };
+  /**
+   * The CPU profile whose speed reproduces the measured reap rate: speed = rate / the
+   * model's 12,412 MB/s at speed 1.0, as capacity at full frequency; capped at 1024 (speed
+   * 1.0), the scale's top, with the excess in `speed`.
+   */
+  profile: {
+    label: "host-measured";
+    capacity: number;
+    freq_mhz: number;
+    max_freq_mhz: number;
+    speed: number;
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Least squares y = a + b x. */
+function fitLine(xs: number[], ys: number[]): { a: number; b: number } {
+  const n = xs.length;
+  const mx = xs.reduce((s, x) => s + x, 0) / n;
+  const my = ys.reduce((s, y) => s + y, 0) / n;
+  let sxy = 0, sxx = 0;
+  for (let i = 0; i < n; i++) sxy += (xs[i] - mx) * (ys[i] - my), sxx += (xs[i] - mx) ** 2;
+  const b = sxx ? sxy / sxx : 0;
+  return { a: my - b * mx, b };
+}
+
+async function oneMrelease(mib: number) {
+  const s = new HostSession();
+  try {
+    const bytes = mib * 1024 * 1024;
+    const v = await s.spawnVictim({
+      comm: "calibrate",
+      vmas: [{ kind: "anon", bytes, resident: bytes }],
+      extraThreads: 0,
+      vfork: false,
+    });
+    const pid = v.process.pid;
+    await s.freeze([pid]);
+    if (s.signal(pid, C.SIGKILL) !== 0) throw new Error("SIGKILL failed");
+    const before = procStatus(pid)!.rssAnonKb!;
+    const fd = s.dupPidfd(pid);
+    s.checkFd(fd);
+    const z0 = zoneFreePages();
+    const r0 = threadCpuNs();
+    const c0 = threadCpuClockNs();
+    const w0 = monotonicNs();
+    const r = syscall(SYS.process_mrelease, fd, 0);
+    const w1 = monotonicNs();
+    const c1 = threadCpuClockNs();
+    const r1 = threadCpuNs();
+    const z1 = zoneFreePages();
+    if (r !== 0) throw new Error(`process_mrelease: ${retName(r)}`);
+    const after = procStatus(pid)!.rssAnonKb!;
+    const freed = (before - after) * 1024;
+    return {
+      ms: (w1 - w0) / 1e6,
+      mbps: freed / ((w1 - w0) / 1e9) / 1e6,
+      cpu_ms: (c1 - c0) / 1e6,
+      rusage_ms: (r1 - r0) / 1e6,
+      freed_pages: freed / 4096,
+      zone: z1 - z0,
+    };
+  } finally {
+    await s.close();
+  }
+}
+
+async function oneExit(mib: number): Promise<number> {
+  const s = new HostSession();
+  try {
+    const bytes = mib * 1024 * 1024;
+    const v = await s.spawnVictim({
+      comm: "calibrate",
+      vmas: bytes ? [{ kind: "anon", bytes, resident: bytes }] : [],
+      extraThreads: 0,
+      vfork: false,
+    });
+    const t0 = monotonicNs();
+    if (s.signal(v.process.pid, C.SIGKILL) !== 0) throw new Error("SIGKILL failed");
+    if (!s.waitExit(v.process.pid, 30_000)) throw new Error("the victim did not exit");
+    return (monotonicNs() - t0) / 1e6;
+  } finally {
+    await s.close();
+  }
+}
+
+function modelFor(mib: number) {
+  const pages = mib * 256;
+  const world = (state: "frozen" | "S") =>
+    validateScenario(buildHostWorld({
+      name: `calibrate-${mib}`,
+      description: "calibration",
+      vmas: [{ kind: "anon", size_pages: pages, resident_pages: pages }],
+      threads: 1,
+      state,
+      horizon_ms: 60_000,
+    }));
+  const m = runScenario(world("frozen"), { design: findDesign("process_mrelease"), kernel: "6.18" })
+    .outcome;
+  const e = runScenario(world("S"), { design: findDesign("sigkill"), kernel: "6.18" }).outcome;
+  return {
+    mrelease_ms: (m.calls.at(-1)?.duration_ns ?? 0) / 1e6,
+    mrelease_cpu_ms: m.cpu_ns.caller / 1e6,
+    exit_t100_ms: e.memory.t100_ns === null ? null : e.memory.t100_ns / 1e6,
+  };
+}
+
+/** Measures; `log` gets a line per size. */
+export async function calibrate(
+  opts: { sizesMiB: number[]; runs: number; log?: (line: string) => void },
+): Promise<Calibration> {
+  const sizes: SizeFigures[] = [];
+  const exitXs: number[] = [], exitYs: number[] = [];
+  const mrXs: number[] = [], mrYs: number[] = [];
+  for (const mib of opts.sizesMiB) {
+    const mr = [];
+    const ex = [];
+    for (let i = 0; i < opts.runs; i++) mr.push(await oneMrelease(mib));
+    for (let i = 0; i < opts.runs; i++) ex.push(await oneExit(mib));
+    const f: SizeFigures = {
+      mib,
+      mrelease: {
+        ms: median(mr.map((x) => x.ms)),
+        mbps: median(mr.map((x) => x.mbps)),
+        cpu_ms: median(mr.map((x) => x.cpu_ms)),
+        rusage_ms: median(mr.map((x) => x.rusage_ms)),
+        freed_pages: median(mr.map((x) => x.freed_pages)),
+      },
+      zone_free_delta_pages: median(mr.map((x) => x.zone)),
+      exit_ms: median(ex),
+      model: modelFor(mib),
+    };
+    sizes.push(f);
+    for (const x of mr) mrXs.push(x.freed_pages * 4096 / 1e6), mrYs.push(x.ms);
+    for (const y of ex) exitXs.push(mib * 1.048576), exitYs.push(y);
+    opts.log?.(
+      `${String(mib).padStart(5)} MiB  mrelease ${f.mrelease.ms.toFixed(2)} ms (${
+        f.mrelease.mbps.toFixed(0)
+      } MB/s, cpu ${f.mrelease.cpu_ms.toFixed(2)} ms; model ${
+        f.model.mrelease_ms.toFixed(2)
+      } ms)  exit ${f.exit_ms.toFixed(2)} ms (model t100 ${
+        f.model.exit_t100_ms?.toFixed(2) ?? "-"
+      } ms)`,
+    );
+  }
+  const mrFit = fitLine(mrXs, mrYs);
+  const exFit = fitLine(exitXs, exitYs);
+  const mreleaseMBps = 1000 / mrFit.b;
+  const cpuPerGib = median(sizes.map((s) => s.mrelease.cpu_ms / (s.mib / 1024)));
+  const speed = mreleaseMBps / MODEL.reapMBps;
+  const cpuinfo = readText("/proc/cpuinfo") ?? "";
+  return {
+    schema: "mrelease-lab/calibration@1",
+    measured: new Date().toISOString().slice(0, 10),
+    kernel: kernelRelease().release,
+    cpu: {
+      model: cpuinfo.match(/^model name\s*:\s*(.*)$/m)?.[1] ?? "unknown",
+      count: (cpuinfo.match(/^processor\s*:/gm) ?? []).length,
+    },
+    runs: opts.runs,
+    sizes,
+    fit: {
+      mrelease_mbps: Math.round(mreleaseMBps),
+      exit_mbps: Math.round(1000 / exFit.b),
+      exit_fixed_ms: Number(exFit.a.toFixed(3)),
+      mrelease_cpu_ms_per_gib: Number(cpuPerGib.toFixed(2)),
+    },
+    model: { reap_mbps: Math.round(MODEL.reapMBps), exit_mbps: Math.round(MODEL.exitMBps) },
+    profile: {
+      label: "host-measured",
+      capacity: Math.max(1, Math.min(1024, Math.round(1024 * speed))),
+      freq_mhz: 1000,
+      max_freq_mhz: 1000,
+      speed: Number(speed.toFixed(3)),
+    },
+  };
+}
+
+/**
+ * The `host-measured` CPU of `docs/calibration/host.json`, as a scenario's `cpus` entry
+ * (explicit numbers), or null when there is no calibration.
+ *
+ * @example
+ * ```ts
+ * import { hostMeasuredCpu } from "./calibrate.ts";
+ * const cpu = await hostMeasuredCpu(); // { capacity, freq_mhz, max_freq_mhz, label }
+ * ```
+ */
+export async function hostMeasuredCpu(
+  path = new URL("../../../docs/calibration/host.json", import.meta.url),
+): Promise<{ capacity: number; freq_mhz: number; max_freq_mhz: number; label: string } | null> {
+  try {
+    const c = JSON.parse(await Deno.readTextFile(path)) as Calibration;
+    const p = c.profile;
+    return {
+      capacity: p.capacity,
+      freq_mhz: p.freq_mhz,
+      max_freq_mhz: p.max_freq_mhz,
+      label: p.label,
+    };
+  } catch {
+    return null;
+  }
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      sizes: { type: "string", default: "64,256,1024" },
+      runs: { type: "string", default: "5" },
+      out: { type: "string", default: "docs/calibration/host.json" },
+    },
+  });
+  const support = hostSupport();
+  if (!support.ok) {
+    console.error(`calibrate: the host cannot run it: ${support.reason}`);
+    Deno.exit(2);
+  }
+  const sizesMiB = values.sizes.split(",").map(Number);
+  if (sizesMiB.some((m) => !(m >= 1 && m <= 2048))) {
+    console.error("calibrate: --sizes takes MiB values 1..2048 (at most 2 GiB a victim)");
+    Deno.exit(2);
+  }
+  const c = await calibrate({ sizesMiB, runs: Number(values.runs), log: (l) => console.log(l) });
+  await Deno.mkdir(new URL(".", `file://${Deno.cwd()}/${values.out}`), { recursive: true });
+  await Deno.writeTextFile(values.out, JSON.stringify(c, null, 2) + "\n");
+  console.log(
+    `process_mrelease ${c.fit.mrelease_mbps} MB/s (model ${c.model.reap_mbps} at speed 1.0), ` +
+      `exit ${c.fit.exit_mbps} MB/s (model ${c.model.exit_mbps}), ` +
+      `${c.fit.mrelease_cpu_ms_per_gib} ms CPU per GiB; profile capacity ${c.profile.capacity} ` +
+      `(speed ${c.profile.speed}) written to ${values.out}`,
+  );
+}

@@ -1,0 +1,230 @@
+/**
+ * Which scenarios the host can run, and how: a scenario becomes a {@linkcode HostPlan}
+ * (the victim helper's memory and threads, the state to put it in before the intent, the
+ * caller's fds) or a list of reasons it cannot. The rules (docs/host.md):
+ *
+ * - the caller is the lab itself: a root thread (uid and euid 0, every capability) of a
+ *   process that is neither the victim nor its vfork child; one caller, no `also`;
+ * - the victim is a root user process with 1..64 threads, all in one state: `S`,
+ *   `T` (SIGSTOPped), `frozen` (a cgroup-v1 freezer), or a zombie / reaped process
+ *   (SIGKILLed, and waited for when reaped); a vfork parent's one `D_vfork` thread may
+ *   stand beside `S`, `T` or `frozen` threads;
+ * - its mm's VMAs are `anon` (optionally `VM_LOCKED`), `anon_shared` or `shmem`, without
+ *   swap, COW, notifiers or robust-futex lists, 2 GiB at most in all;
+ * - at most one other process: the victim's vfork child, threads `S` or `frozen`;
+ * - no events; the call's `info`, `iov_fault` and `sig` other than SIGKILL are not
+ *   expressible; `iov` ranges must each lie inside one VMA.
+ *
+ * @module
+ */
+
+import type {
+  CallArgs,
+  Scenario,
+  ScenarioProcess,
+  ScenarioVma,
+} from "../../engine/scenario/mod.ts";
+
+/** What the helper maps, per VMA of the scenario, in order. */
+export interface PlanVma {
+  /** The helper's kind. */
+  kind: "anon" | "locked" | "shared" | "shmem";
+  /** Size in bytes. */
+  bytes: number;
+  /** Resident bytes (touched). */
+  resident: number;
+  /** First page of the VMA in the lab's layout (from 0x10, one-page gaps). */
+  startPage: number;
+}
+
+/** The state the victim is put in before the intent. */
+export type PlanState = "S" | "T" | "frozen" | "zombie" | "reaped";
+
+/** A host-expressible scenario. */
+export interface HostPlan {
+  /** The victim's tgid in the scenario. */
+  victimTgid: number;
+  /** Its comm. */
+  comm: string;
+  /** Its mappings. */
+  vmas: PlanVma[];
+  /** Its threads besides the main one and the vfork thread. */
+  extraThreads: number;
+  /** Its state at the intent. */
+  state: PlanState;
+  /** Its vfork child: the scenario's tgid and state, or null. */
+  vforkChild: { tgid: number; frozen: boolean } | null;
+  /** The caller's fds by scenario number: what each names. */
+  callerFds: {
+    fd: number;
+    kind: "pidfd" | "proc_dir" | "file";
+    target: number | null;
+    nonblock: boolean;
+  }[];
+  /** How the design is called. */
+  call: CallArgs;
+  /** How long to watch after the call (ms): the scenario's horizon after the intent, at most 2 s. */
+  windowMs: number;
+  /** Private anon pages the scenario gives the victim (the simulator's reclaimable). */
+  anonPages: number;
+}
+
+/** A scenario the host cannot run, with every reason. */
+export class NotExpressible extends Error {
+  override name = "NotExpressible";
+  /** Each reason. */
+  readonly reasons: string[];
+  /** The scenario's name and its reasons. */
+  constructor(scenario: string, reasons: string[]) {
+    super(`${scenario} cannot run on the host:\n  ${reasons.join("\n  ")}`);
+    this.reasons = reasons;
+  }
+}
+
+const MAX_BYTES = 2 * 1024 ** 3;
+const PAGE = 4096;
+
+function isRoot(p: ScenarioProcess): boolean {
+  return p.uid === 0 && p.euid === 0 && p.caps.length === 4;
+}
+
+/** The plan of `s`, or a {@linkcode NotExpressible} listing why not. */
+export function hostPlan(s: Scenario): HostPlan {
+  const why: string[] = [];
+  const victim = s.processes.find((p) => p.tgid === s.intent.victim);
+  const callerProc = s.processes.find((p) => p.threads.some((t) => t.pid === s.caller.pid));
+  if (!victim) throw new NotExpressible(s.name, ["the victim is not a process"]);
+  if (!callerProc) throw new NotExpressible(s.name, ["the caller is not a thread"]);
+  if (!isRoot(callerProc)) {
+    why.push("the caller must be root with every capability (it is the lab)");
+  }
+  if (s.intent.also.length) why.push("a second caller (intent.also)");
+  if (s.events.length) why.push("timed events");
+  if (victim.kthread || victim.init) {
+    why.push("the victim must be a user process, not init or a kthread");
+  }
+  if (victim.uid !== 0 || victim.euid !== 0) {
+    why.push("the victim runs as root on the host (uid 0)");
+  }
+  if (victim.core_dump) why.push("a core dump in progress");
+  if (victim.vfork_child) why.push("the victim itself a vfork child (target its parent instead)");
+  const vforkKids = s.processes.filter((p) => p.vfork_child && p.parent === victim.tgid);
+  for (const p of s.processes) {
+    if (p !== victim && p !== callerProc && !vforkKids.includes(p)) {
+      why.push(
+        `process ${p.tgid} (${p.comm}): the host runs only the caller, the victim and its vfork child`,
+      );
+    }
+  }
+  if (vforkKids.length > 1) why.push("more than one vfork child");
+  const kid = vforkKids[0];
+  if (kid) {
+    const states = new Set(kid.threads.map((t) => t.state));
+    if (kid.threads.length !== 1 || !(states.has("S") || states.has("frozen"))) {
+      why.push("the vfork child must be one thread in S or frozen");
+    }
+  }
+
+  let state: PlanState;
+  if (victim.status === "zombie") {
+    state = "zombie";
+    if (victim.parent_waits) why.push("a zombie whose parent waits (parent_waits must be false)");
+  } else if (victim.status === "reaped") {
+    state = "reaped";
+  } else {
+    const states = new Set(victim.threads.filter((t) => t.state !== "D_vfork").map((t) => t.state));
+    const only = [...states];
+    if (only.length !== 1 || !["S", "T", "frozen"].includes(only[0])) {
+      why.push(
+        `victim threads must all be S, T or frozen (besides one D_vfork), got ${only.join(", ")}`,
+      );
+    }
+    state = (only[0] ?? "S") as PlanState;
+  }
+  const dvfork = victim.threads.filter((t) => t.state === "D_vfork").length;
+  if (dvfork > (kid ? 1 : 0)) why.push("D_vfork threads without a vfork child each");
+  if (victim.threads.length > 64) why.push("more than 64 threads");
+  if (victim.threads.some((t) => t.holds.length || t.until_ns !== null)) {
+    why.push("timed sleeps and held locks are not expressible");
+  }
+
+  const mm = s.mms.find((m) => m.id === (victim.mm ?? kid?.mm));
+  const vmas: PlanVma[] = [];
+  let page = 16;
+  let total = 0;
+  let anonPages = 0;
+  for (const [i, v] of (mm?.vmas ?? []).entries()) {
+    const kind = vmaKind(v);
+    if (
+      typeof kind !== "string" || v.swap_entries || v.cow_pages || v.notifier !== "none" ||
+      v.robust_futex_list
+    ) {
+      why.push(
+        `VMA ${i}: ${
+          typeof kind === "string" ? "swap, COW, notifiers and robust lists" : kind.why
+        } are not expressible`,
+      );
+    } else {
+      vmas.push({
+        kind,
+        bytes: v.size_pages * PAGE,
+        resident: v.resident_pages * PAGE,
+        startPage: page,
+      });
+    }
+    anonPages += v.anon_pages;
+    total += v.size_pages * PAGE;
+    page += v.size_pages + 1;
+  }
+  if (total > MAX_BYTES) why.push(`the victim maps ${total} bytes, more than 2 GiB`);
+
+  const c = s.intent.call;
+  if (c.info !== undefined) why.push("call.info");
+  if (c.iov_fault) why.push("call.iov_fault");
+  if (c.sig !== undefined && c.sig !== 9) why.push("call.sig other than SIGKILL");
+  for (const r of c.iov ?? []) {
+    if (
+      !vmas.some((v) => r.start_page >= v.startPage && r.end_page <= v.startPage + v.bytes / PAGE)
+    ) {
+      why.push(`iov [${r.start_page}, ${r.end_page}) does not lie inside one VMA`);
+    }
+  }
+  for (const fd of callerProc.fds) {
+    if (fd.target !== null && fd.target !== victim.tgid && fd.target !== kid?.tgid) {
+      why.push(`caller fd ${fd.fd} names ${fd.target}, which the host does not run`);
+    }
+  }
+  if (s.kernel !== "6.18") why.push(`kernel ${s.kernel}: the host runs 6.18`);
+  if (why.length) throw new NotExpressible(s.name, why);
+  return {
+    victimTgid: victim.tgid,
+    comm: victim.comm,
+    vmas,
+    extraThreads: Math.max(0, victim.threads.length - 1 - dvfork),
+    state,
+    vforkChild: kid ? { tgid: kid.tgid, frozen: kid.threads[0].state === "frozen" } : null,
+    callerFds: callerProc.fds.map((f) => ({
+      fd: f.fd,
+      kind: f.kind,
+      target: f.target,
+      nonblock: f.nonblock,
+    })),
+    call: c,
+    windowMs: Math.min(2000, Math.max(0, (s.horizon_ns - s.intent.at_ns) / 1e6)),
+    anonPages,
+  };
+}
+
+function vmaKind(v: ScenarioVma): PlanVma["kind"] | { why: string } {
+  if (v.flags.includes("VM_HUGETLB")) return { why: "VM_HUGETLB" };
+  switch (v.kind) {
+    case "anon":
+      return v.flags.includes("VM_LOCKED") ? "locked" : "anon";
+    case "anon_shared":
+      return v.flags.length ? { why: "VM_LOCKED shared memory" } : "shared";
+    case "shmem":
+      return v.flags.length ? { why: "VM_LOCKED shmem" } : "shmem";
+    default:
+      return { why: `${v.kind} mappings` };
+  }
+}

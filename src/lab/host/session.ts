@@ -1,0 +1,514 @@
+/**
+ * One run's hold on the host: the processes it created, by pidfd from creation, and the
+ * one freezer cgroup it made. Every call that signals, freezes or reaps goes through the
+ * guard here, which refuses (with {@linkcode HostSafetyError}, before any call is made)
+ * a pid <= 2, a pid this session did not spawn, and a pidfd or /proc/<pid> fd it did not
+ * open. Signals travel through the session's pidfds, never `kill(pid)`, so a recycled pid
+ * can never be hit. `close()` kills, thaws, waits for and reaps everything, and removes
+ * the cgroup; a watchdog process does the same if the lab dies first.
+ *
+ * @module
+ */
+
+import {
+  addr,
+  C,
+  closeFd,
+  exists,
+  listDir,
+  makeDir,
+  monotonicNs,
+  pipe,
+  pollIn,
+  readLink,
+  readSome,
+  readText,
+  removeDir,
+  spawn,
+  SYS,
+  syscall,
+  waitidPidfd,
+  writeText,
+} from "./ffi.ts";
+import { retName } from "../../core/errno.ts";
+import { helperPath } from "./helper.ts";
+import { parentPid, startTime, threadStates } from "./observe.ts";
+
+/** The guard refused: the operation would touch a process the lab did not create. */
+export class HostSafetyError extends Error {
+  override name = "HostSafetyError";
+}
+
+/** The cgroup-v1 freezer hierarchy the lab's cgroups go under. */
+export const FREEZER_ROOT = "/sys/fs/cgroup/freezer";
+/** Every cgroup the lab creates is `FREEZER_ROOT/CGROUP_PREFIX<lab pid>-<n>`. */
+export const CGROUP_PREFIX = "mrelease-lab-";
+
+/** A process the session created (directly, or as the vfork child of one it created). */
+export interface OwnedProcess {
+  /** Its pid. */
+  readonly pid: number;
+  /** The session's pidfd of it, opened while it could not be anyone else. */
+  readonly pidfd: number;
+  /** Field 22 of /proc/<pid>/stat when it was taken: with the pid, its identity. */
+  readonly startTime: string;
+  /** A child of the lab (the lab waits for it), or a descendant of one. */
+  readonly direct: boolean;
+  /** What it is, for messages. */
+  readonly label: string;
+  /** Reaped by the lab's waitid. */
+  reaped: boolean;
+}
+
+/** A mapping the helper reports. */
+export interface HelperVma {
+  /** anon, locked, shared or shmem. */
+  kind: string;
+  /** Its address in the victim. */
+  addr: bigint;
+  /** Its length in bytes. */
+  bytes: number;
+}
+
+/** What the victim helper is asked to build. */
+export interface VictimSpec {
+  /** The process name (PR_SET_NAME, at most 15 characters). */
+  comm: string;
+  /** Mappings in order: kind, size and resident bytes (whole pages). */
+  vmas: { kind: "anon" | "locked" | "shared" | "shmem"; bytes: number; resident: number }[];
+  /** Threads besides the main one (and the vfork thread). */
+  extraThreads: number;
+  /** One more thread calls clone(CLONE_VM | CLONE_VFORK); the child sleeps. */
+  vfork: boolean;
+}
+
+/** A victim the helper built. */
+export interface Victim {
+  /** The victim process. */
+  readonly process: OwnedProcess;
+  /** Its vfork child, if asked for. */
+  readonly vforkChild: OwnedProcess | null;
+  /** Its mappings, in the order asked for. */
+  readonly vmas: HelperVma[];
+}
+
+/** Every process and cgroup any session of this lab process created (for the leak check). */
+const LEDGER = {
+  processes: [] as { pid: number; startTime: string; label: string }[],
+  cgroups: [] as string[],
+};
+
+let sessionCount = 0;
+
+/** The lab's own sessions, open right now. */
+const OPEN = new Set<HostSession>();
+
+/**
+ * One run's processes and cgroup.
+ *
+ * @example
+ * ```ts
+ * import { HostSession } from "./session.ts";
+ * const s = new HostSession();
+ * try {
+ *   // const v = await s.spawnVictim({ comm: "victim", vmas: [], extraThreads: 0, vfork: false });
+ * } finally {
+ *   await s.close();
+ * }
+ * ```
+ */
+export class HostSession {
+  /** Unique among this lab process's sessions. */
+  readonly id: string;
+  readonly #owned = new Map<number, OwnedProcess>();
+  /** fds the session opened (pidfds, dups, /proc dirs, other files) → the pid they name. */
+  readonly #fds = new Map<number, number | null>();
+  #cgroup: string | null = null;
+  #watchdog: { process: OwnedProcess; pipeWrite: number } | null = null;
+  #closed = false;
+
+  /** A new session; nothing is created until asked. */
+  constructor() {
+    this.id = `${Deno.pid}-${++sessionCount}-${Math.random().toString(36).slice(2, 8)}`;
+    OPEN.add(this);
+  }
+
+  /** The processes this session owns. */
+  get owned(): readonly OwnedProcess[] {
+    return [...this.#owned.values()];
+  }
+
+  /** The freezer cgroup's directory, once made. */
+  get cgroup(): string | null {
+    return this.#cgroup;
+  }
+
+  /**
+   * The owned process `pid`, or a {@linkcode HostSafetyError}: pid <= 2, or a pid this
+   * session did not create. Called before every call that acts on a process.
+   */
+  check(pid: number): OwnedProcess {
+    if (!Number.isSafeInteger(pid) || pid <= 2) {
+      throw new HostSafetyError(`refusing pid ${pid}: the lab never acts on pid <= 2`);
+    }
+    const p = this.#owned.get(pid);
+    if (!p) {
+      throw new HostSafetyError(
+        `refusing pid ${pid}: not a process this run created (owned: ${
+          [...this.#owned.keys()].join(", ") || "none"
+        })`,
+      );
+    }
+    return p;
+  }
+
+  /**
+   * Refuses an fd that names a process unless the session opened it: a pidfd or a
+   * /proc/<pid> directory from elsewhere. Negative, closed and ordinary fds pass (the
+   * kernel answers EBADF for them).
+   */
+  checkFd(fd: number): void {
+    if (fd < 0 || this.#fds.has(fd) || [...this.#owned.values()].some((p) => p.pidfd === fd)) {
+      return;
+    }
+    const info = readText(`/proc/self/fdinfo/${fd}`);
+    if (info === null) return; // closed
+    if (/^Pid:/m.test(info)) {
+      throw new HostSafetyError(`refusing fd ${fd}: a pidfd this run did not open`);
+    }
+    const target = readLink(`/proc/self/fd/${fd}`) ?? "";
+    if (/^\/proc\/\d+$/.test(target)) {
+      throw new HostSafetyError(`refusing fd ${fd}: ${target} was not opened by this run`);
+    }
+  }
+
+  /** Builds a victim with the helper; it is the lab's child, held by pidfd at once. */
+  async spawnVictim(spec: VictimSpec): Promise<Victim> {
+    this.#open();
+    const path = await helperPath();
+    const args = ["--parent", String(Deno.pid), "--comm", spec.comm.slice(0, 15)];
+    for (const v of spec.vmas) args.push(`--${v.kind}`, `${v.bytes}:${v.resident}`);
+    if (spec.extraThreads > 0) args.push("--threads", String(spec.extraThreads));
+    if (spec.vfork) args.push("--vfork");
+    const out = pipe(true);
+    let pid: number;
+    try {
+      pid = spawn(path, args, out.write);
+    } catch (e) {
+      closeFd(out.read);
+      closeFd(out.write);
+      throw e;
+    }
+    closeFd(out.write);
+    // Our unwaited child: its pid cannot be recycled until we wait, so this pidfd names it.
+    const process = this.#adopt(pid, true, spec.comm);
+    try {
+      const text = readUntil(out.read, /^(ready|error) .*$/m, 60_000);
+      const err = text.match(/^error (.*)$/m);
+      if (err) throw new Error(`the victim helper failed: ${err[1]}`);
+      if (!/^ready /m.test(text)) throw new Error(`the victim helper did not start: ${text}`);
+      const vmas = [...text.matchAll(/^vma (\S+) (0x[0-9a-f]+) (\d+)$/gm)].map((m) => ({
+        kind: m[1],
+        addr: BigInt(m[2]),
+        bytes: Number(m[3]),
+      }));
+      let vforkChild: OwnedProcess | null = null;
+      const vc = text.match(/^vfork_child (\d+)$/m);
+      if (vc) vforkChild = this.#adoptDescendant(Number(vc[1]), process, `${spec.comm}:vfork`);
+      return { process, vforkChild, vmas };
+    } finally {
+      closeFd(out.read);
+    }
+  }
+
+  /** pidfd_open(pid, flags) of an owned process (the recipe's own pidfd); fd or -errno. */
+  pidfdOpen(pid: number, flags: number): number {
+    this.check(pid);
+    const fd = syscall(SYS.pidfd_open, pid, flags);
+    if (fd >= 0) this.#fds.set(fd, pid);
+    return fd;
+  }
+
+  /** A new fd for the session's pidfd of `pid` (F_DUPFD_CLOEXEC). */
+  dupPidfd(pid: number): number {
+    const p = this.check(pid);
+    const fd = syscall(SYS.fcntl, p.pidfd, C.F_DUPFD_CLOEXEC, 3);
+    if (fd < 0) throw new Error(`dup of pidfd: ${retName(fd)}`);
+    this.#fds.set(fd, pid);
+    return fd;
+  }
+
+  /** An fd of the /proc/<pid> directory of an owned process (O_DIRECTORY). */
+  openProcDir(pid: number): number {
+    this.check(pid);
+    const fd = openPath(`/proc/${pid}`, 0o200000);
+    this.#fds.set(fd, pid);
+    return fd;
+  }
+
+  /** An fd of an ordinary file (/dev/null): not a pidfd. */
+  openOrdinaryFile(): number {
+    const fd = openPath("/dev/null", 0);
+    this.#fds.set(fd, null);
+    return fd;
+  }
+
+  /** Closes an fd the session opened for a recipe (its own pidfds stay until close()). */
+  closeFd(fd: number): void {
+    if (this.#fds.has(fd)) {
+      this.#fds.delete(fd);
+      closeFd(fd);
+    }
+  }
+
+  /** pidfd_send_signal through the session's pidfd of an owned process: 0 or -errno. */
+  signal(pid: number, sig: number): number {
+    const p = this.check(pid);
+    return syscall(SYS.pidfd_send_signal, p.pidfd, sig, 0, 0);
+  }
+
+  /** Whether the process has exited (its pidfd polls readable), waiting up to `timeoutMs`. */
+  waitExit(pid: number, timeoutMs: number): boolean {
+    const p = this.check(pid);
+    return pollIn(p.pidfd, timeoutMs);
+  }
+
+  /** Reaps an exited child of the lab (waitid(P_PIDFD, WEXITED)). */
+  reap(pid: number): void {
+    const p = this.check(pid);
+    if (!p.direct) throw new HostSafetyError(`refusing to wait for ${pid}: not the lab's child`);
+    if (p.reaped) return;
+    const r = waitidPidfd(p.pidfd, C.WEXITED | C.WNOHANG);
+    if (r.ret < 0) throw new Error(`waitid(${pid}): ${retName(r.ret)}`);
+    if (r.pid === pid) p.reaped = true;
+  }
+
+  /** SIGSTOPs an owned process and waits until every thread that can stop has. */
+  stop(pid: number): void {
+    const r = this.signal(pid, C.SIGSTOP);
+    if (r < 0) throw new Error(`SIGSTOP ${pid}: ${retName(r)}`);
+    spinUntil(
+      () => {
+        const s = threadStates(pid);
+        return s.length > 0 && s.every((x) => x === "T" || x === "D");
+      },
+      5000,
+      `process ${pid} did not stop`,
+    );
+  }
+
+  /**
+   * Moves owned processes into the session's own freezer cgroup (made on first use, with
+   * a watchdog) and freezes it. They stay frozen, even when SIGKILLed, until thawed.
+   */
+  async freeze(pids: readonly number[]): Promise<void> {
+    for (const pid of pids) this.check(pid);
+    const dir = await this.#ensureCgroup();
+    for (const pid of pids) {
+      // The pid is held: an unwaited child (or the vfork child of one), alive or zombie.
+      mustWrite(`${dir}/cgroup.procs`, String(pid));
+    }
+    // The v1 freezer kicks each task once per write: a thread that went to sleep in a
+    // freezable wait just after the kick (vfork's wait_for_vfork_done) would keep the
+    // cgroup FREEZING for ever, so the write is repeated until it is FROZEN.
+    let kicks = 0;
+    spinUntil(
+      () => {
+        if (kicks++ % 10 === 0) mustWrite(`${dir}/freezer.state`, "FROZEN");
+        return readText(`${dir}/freezer.state`)?.trim() === "FROZEN";
+      },
+      5000,
+      `${dir} did not freeze`,
+    );
+  }
+
+  /** Thaws the session's cgroup (a no-op without one). */
+  thaw(): void {
+    if (this.#cgroup) mustWrite(`${this.#cgroup}/freezer.state`, "THAWED");
+  }
+
+  /**
+   * Ends the run: SIGKILLs every owned process still alive (by pidfd), thaws the cgroup,
+   * waits for every process to exit and reaps the lab's children, removes the cgroup and
+   * lets the watchdog go. Throws if anything is left, after trying everything.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const problems: string[] = [];
+    const victims = [...this.#owned.values()].filter((p) => p !== this.#watchdog?.process);
+    for (const p of victims) {
+      if (!pollIn(p.pidfd, 0)) syscall(SYS.pidfd_send_signal, p.pidfd, C.SIGKILL, 0, 0);
+    }
+    try {
+      this.thaw();
+    } catch (e) {
+      problems.push(`thaw: ${e}`);
+    }
+    for (const p of victims) {
+      if (!pollIn(p.pidfd, 10_000)) problems.push(`${p.label} (${p.pid}) did not exit`);
+      if (p.direct && !p.reaped) {
+        const r = waitidPidfd(p.pidfd, C.WEXITED);
+        if (r.ret === 0) p.reaped = true;
+        else problems.push(`waitid ${p.pid}: ${retName(r.ret)}`);
+      }
+    }
+    if (this.#cgroup) {
+      const dir = this.#cgroup;
+      try {
+        await retry(() => {
+          const r = removeDir(dir);
+          if (r < 0) throw new Error(retName(r));
+        }, 5000);
+      } catch (e) {
+        problems.push(`rmdir ${dir}: ${e}`);
+      }
+    }
+    if (this.#watchdog) {
+      const w = this.#watchdog;
+      closeFd(w.pipeWrite);
+      if (!pollIn(w.process.pidfd, 10_000)) problems.push(`watchdog ${w.process.pid} did not exit`);
+      const r = waitidPidfd(w.process.pidfd, C.WEXITED);
+      if (r.ret === 0) w.process.reaped = true;
+    }
+    for (const fd of this.#fds.keys()) closeFd(fd);
+    this.#fds.clear();
+    for (const p of this.#owned.values()) closeFd(p.pidfd);
+    OPEN.delete(this);
+    if (problems.length) throw new Error(`host session cleanup: ${problems.join("; ")}`);
+  }
+
+  #open(): void {
+    if (this.#closed) throw new Error("host session is closed");
+  }
+
+  #adopt(pid: number, direct: boolean, label: string): OwnedProcess {
+    const pidfd = syscall(SYS.pidfd_open, pid, 0);
+    if (pidfd < 0) throw new Error(`pidfd_open(${pid}) of a new child: ${retName(pidfd)}`);
+    const st = startTime(pid) ?? "?";
+    const p: OwnedProcess = { pid, pidfd, startTime: st, direct, label, reaped: false };
+    this.#owned.set(pid, p);
+    LEDGER.processes.push({ pid, startTime: st, label });
+    return p;
+  }
+
+  /**
+   * Takes a pidfd of a child of an owned process, and keeps it only if, once pinned by
+   * the pidfd, the process is still that parent's child (a recycled pid would not be).
+   */
+  #adoptDescendant(pid: number, parent: OwnedProcess, label: string): OwnedProcess {
+    if (pid <= 2 || parentPid(pid) !== parent.pid) {
+      throw new HostSafetyError(`refusing pid ${pid}: not a child of ${parent.pid}`);
+    }
+    const p = this.#adopt(pid, false, label);
+    const info = readText(`/proc/self/fdinfo/${p.pidfd}`) ?? "";
+    if (!new RegExp(`^Pid:\\s+${pid}$`, "m").test(info) || parentPid(pid) !== parent.pid) {
+      this.#owned.delete(pid);
+      closeFd(p.pidfd);
+      throw new HostSafetyError(`refusing pid ${pid}: it changed while being adopted`);
+    }
+    return p;
+  }
+
+  async #ensureCgroup(): Promise<string> {
+    if (this.#cgroup) return this.#cgroup;
+    const dir = `${FREEZER_ROOT}/${CGROUP_PREFIX}${this.id}`;
+    const made = makeDir(dir);
+    if (made < 0) throw new Error(`mkdir ${dir}: ${retName(made)}`);
+    this.#cgroup = dir;
+    LEDGER.cgroups.push(dir);
+    // The watchdog: if the lab dies with this cgroup frozen, it thaws, kills and removes it.
+    // A blocking read end: the watchdog waits on it for the lab's end.
+    const p = pipe(false);
+    let pid: number;
+    try {
+      pid = spawn(await helperPath(), ["--watchdog", dir], 2, p.read);
+    } finally {
+      closeFd(p.read);
+    }
+    this.#watchdog = { process: this.#adopt(pid, true, "watchdog"), pipeWrite: p.write };
+    return dir;
+  }
+}
+
+/**
+ * What this lab process left behind: processes of any session still running (same pid
+ * and start time as when created), and cgroups still present, including sessions not
+ * closed. Empty when clean.
+ */
+export function leftovers(): string[] {
+  const left: string[] = [];
+  for (const s of OPEN) left.push(`session ${s.id} was not closed`);
+  for (const p of LEDGER.processes) {
+    if (startTime(p.pid) === p.startTime) {
+      const states = threadStates(p.pid);
+      // A zombie of init's (an orphaned vfork child) holds no memory; anything else does.
+      if (!(states.length === 1 && states[0] === "Z" && parentPid(p.pid) !== Deno.pid)) {
+        left.push(`process ${p.pid} (${p.label}) is still there, state ${states.join("")}`);
+      }
+    }
+  }
+  for (const dir of LEDGER.cgroups) {
+    if (exists(dir)) left.push(`cgroup ${dir} still exists`);
+  }
+  for (const e of listDir(FREEZER_ROOT) ?? []) {
+    if (e.dir && e.name.startsWith(`${CGROUP_PREFIX}${Deno.pid}-`)) {
+      const dir = `${FREEZER_ROOT}/${e.name}`;
+      if (!LEDGER.cgroups.includes(dir)) left.push(`cgroup ${dir} still exists`);
+    }
+  }
+  return left;
+}
+
+/** How many processes and cgroups the lab process created so far. */
+export function ledgerSize(): { processes: number; cgroups: number } {
+  return { processes: LEDGER.processes.length, cgroups: LEDGER.cgroups.length };
+}
+
+function readUntil(fd: number, done: RegExp, timeoutMs: number): string {
+  const deadline = monotonicNs() + timeoutMs * 1e6;
+  let text = "";
+  while (!done.test(text)) {
+    const left = (deadline - monotonicNs()) / 1e6;
+    if (left <= 0) throw new Error(`the victim helper said nothing in ${timeoutMs} ms: ${text}`);
+    pollIn(fd, Math.min(left, 200));
+    const s = readSome(fd);
+    if (s === "") break;
+    if (s) text += s;
+  }
+  return text;
+}
+
+function mustWrite(path: string, text: string): void {
+  const r = writeText(path, text);
+  if (r < 0) throw new Error(`write ${text} to ${path}: ${retName(r)}`);
+}
+
+function spinUntil(ok: () => boolean, timeoutMs: number, message: string): void {
+  const deadline = monotonicNs() + timeoutMs * 1e6;
+  while (!ok()) {
+    if (monotonicNs() > deadline) throw new Error(message);
+    // A short sleep without leaving the thread: poll() on nothing.
+    syscall(SYS.poll, 0, 0, 2);
+  }
+}
+
+async function retry(fn: () => void, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return fn();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+function openPath(path: string, flags: number): number {
+  const name = new TextEncoder().encode(`${path}\0`);
+  // openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | flags)
+  const fd = syscall(257, -100, addr(name), C.O_CLOEXEC | flags, 0);
+  if (fd < 0) throw new Error(`open ${path}: ${retName(fd)}`);
+  return fd;
+}

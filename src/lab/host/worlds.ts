@@ -1,0 +1,130 @@
+/**
+ * Host-expressible worlds from a few parameters: the shipped `scenarios/host/*.json` and
+ * the differential property's generated cases are built here, so both have one shape: the
+ * lab (tgid 100, root, the caller) and the victim (tgid 200, root, its child) with an
+ * optional vfork child (tgid 300), on two `host` CPUs.
+ *
+ * @module
+ */
+
+import type { CallArgs, VmaKind } from "../../engine/scenario/mod.ts";
+
+/** One VMA of the victim. */
+export interface HostVmaParams {
+  /** `anon`, `anon_shared` or `shmem`. */
+  kind: Extract<VmaKind, "anon" | "anon_shared" | "shmem">;
+  /** Size in pages. */
+  size_pages: number;
+  /** Resident pages (at most the size). */
+  resident_pages: number;
+  /** VM_LOCKED (anon only). */
+  locked?: boolean;
+}
+
+/** The parameters of a host world. */
+export interface HostWorldParams {
+  /** The scenario's name. */
+  name: string;
+  /** Its description. */
+  description: string;
+  /** The victim's VMAs (ignored for a zombie or reaped victim, which has no mm). */
+  vmas: HostVmaParams[];
+  /** The victim's threads (besides the vfork thread), 1..64. */
+  threads: number;
+  /** Its state at time 0. */
+  state: "S" | "T" | "frozen" | "zombie" | "reaped";
+  /** A vfork child sharing the victim's mm (alive victims only). */
+  vfork?: { frozen: boolean } | null;
+  /** How the design is called. */
+  call?: CallArgs;
+  /** The caller's fds. */
+  callerFds?: { fd: number; kind: "pidfd" | "proc_dir" | "file"; target?: number }[];
+  /** When the simulation stops (ms). */
+  horizon_ms?: number;
+  /** Expectations (simulator, kernel 6.18). */
+  expect?: Record<string, unknown>[];
+}
+
+/** The tgids of a host world. */
+export const HOST_TGIDS = { lab: 100, victim: 200, vforkChild: 300 } as const;
+
+/**
+ * The scenario JSON of a host world (validate it with `validateScenario`).
+ *
+ * @example
+ * ```ts
+ * import { buildHostWorld } from "./worlds.ts";
+ * import { validateScenario } from "../../engine/scenario/mod.ts";
+ * const s = validateScenario(buildHostWorld({
+ *   name: "x", description: "a frozen 4 MiB victim", threads: 1, state: "frozen",
+ *   vmas: [{ kind: "anon", size_pages: 1024, resident_pages: 1024 }],
+ * }));
+ * ```
+ */
+export function buildHostWorld(p: HostWorldParams): Record<string, unknown> {
+  const dead = p.state === "zombie" || p.state === "reaped";
+  const vfork = dead ? null : p.vfork ?? null;
+  const victimThreads: { pid: number; cpu: number; state?: string }[] = dead && p.state === "reaped"
+    ? []
+    : Array.from(
+      { length: Math.max(1, p.threads) },
+      (_, i) => ({ pid: HOST_TGIDS.victim + i, cpu: 0, ...(dead ? {} : { state: p.state }) }),
+    );
+  if (vfork) {
+    victimThreads.push({ pid: HOST_TGIDS.victim + victimThreads.length, cpu: 0, state: "D_vfork" });
+  }
+  const victimVmas = p.vmas.map((v) => ({
+    kind: v.kind,
+    size: v.size_pages * 4096,
+    resident: v.resident_pages * 4096,
+    ...(v.locked ? { flags: ["VM_LOCKED"] } : {}),
+  }));
+  const processes: Record<string, unknown>[] = [
+    {
+      tgid: HOST_TGIDS.lab,
+      comm: "lab",
+      mm: "lab_mm",
+      fds: (p.callerFds ?? []).map((f) => ({
+        fd: f.fd,
+        kind: f.kind,
+        ...(f.kind === "file" ? {} : { target: f.target ?? HOST_TGIDS.victim }),
+      })),
+      threads: [{ pid: HOST_TGIDS.lab, cpu: 1, state: "S" }],
+    },
+    {
+      tgid: HOST_TGIDS.victim,
+      comm: "victim",
+      parent: HOST_TGIDS.lab,
+      ...(dead ? { status: p.state, parent_waits: false } : { mm: "victim_mm" }),
+      threads: victimThreads,
+    },
+  ];
+  if (p.state === "reaped") delete processes[1].parent_waits;
+  if (vfork) {
+    processes.push({
+      tgid: HOST_TGIDS.vforkChild,
+      comm: "vfork-child",
+      parent: HOST_TGIDS.victim,
+      share: "vfork",
+      mm: "victim_mm",
+      threads: [{ pid: HOST_TGIDS.vforkChild, cpu: 1, state: vfork.frozen ? "frozen" : "S" }],
+    });
+  }
+  return {
+    schema: "mrelease-lab/scenario@1",
+    name: p.name,
+    description: p.description,
+    kernel: "6.18",
+    seed: 1,
+    horizon_ms: p.horizon_ms ?? 300,
+    cpus: [{ preset: "host", label: "host0" }, { preset: "host", label: "host1" }],
+    mms: [
+      { id: "lab_mm", vmas: [{ kind: "anon", size: "4MiB" }] },
+      ...(dead ? [] : [{ id: "victim_mm", vmas: victimVmas }]),
+    ],
+    processes,
+    caller: { pid: HOST_TGIDS.lab },
+    intent: { victim: HOST_TGIDS.victim, at_ms: 1, ...(p.call ? { call: p.call } : {}) },
+    ...(p.expect ? { expect: p.expect } : {}),
+  };
+}

@@ -1,0 +1,278 @@
+/**
+ * One point of the review, measured: its scenario is built and validated, every run of the
+ * point is made with `runScenario`, and each run is boiled down to a {@linkcode RunRecord}:
+ * plain JSON (a worker posts it back), a pure function of the point, the design, the kernel
+ * and the seed.
+ *
+ * Memory is measured from the event log's `rss_stat` records of the victims' mms (all N of
+ * a cgroup), and times count from the first kill at 1 ms, so that they mean the same in
+ * every family; for every family but the ESRCH window that is also the caller's start, and
+ * the times equal `deno task lab run`'s.
+ *
+ * @module
+ */
+
+import type { Design } from "../../core/design.ts";
+import { chooseDesign } from "../designs/mod.ts";
+import { retName as errnoName } from "../../core/errno.ts";
+import { SIGKILL } from "../../core/kernel.ts";
+import type { Userspace } from "../../core/userspace.ts";
+import { type RunResult, runScenario } from "../../engine/run/experiment.ts";
+import { type Scenario, validateScenario } from "../../engine/scenario/mod.ts";
+import { EVENT_KINDS } from "../../engine/trace/mod.ts";
+import {
+  defaultRuns,
+  type Point,
+  pointScenario,
+  REPORT_KERNEL,
+  REPORT_SEED,
+  type RunSpec,
+} from "./experiments.ts";
+import { cgroupTgids, INTENT_MS, VICTIM_TGID } from "./world.ts";
+
+/** rss_stat's MM_ANONPAGES member. */
+const MM_ANONPAGES = 1;
+const PAGE_SIZE = 4096;
+/** When the first kill happens in every world (ns). */
+export const KILL_NS = INTENT_MS * 1e6;
+/** At most this many points in a kept memory curve. */
+const CURVE_POINTS_MAX = 400;
+
+/** One run, boiled down. Times in simulated ns, memory in 4 KiB pages. */
+export interface RunRecord {
+  /** The label in tables and legends. */
+  label: string;
+  /** The design's name. */
+  design: string;
+  /** Its variant, or null. */
+  variant: string | null;
+  /** The kernel version. */
+  kernel: string;
+  /** The seed. */
+  seed: number;
+  /** The design's call (the first victim's, in a loop) as an errno name. */
+  errno: string;
+  /** In a loop: how many of the design's calls answered each errno. */
+  errnos: Record<string, number>;
+  /** Private anonymous pages of the victims' mms at the start. */
+  reclaimable_pages: number;
+  /** How many of them were freed by the end. */
+  freed_pages: number;
+  /** Pages freed in each context. */
+  freed_by: { caller: number; victim: number; kthreads: number; other: number };
+  /** When 10/50/90/100% had been freed, from the kill; null if never. */
+  t10_ns: number | null;
+  t50_ns: number | null;
+  t90_ns: number | null;
+  t100_ns: number | null;
+  /** CPU time charged to the caller, the (first) victim's threads, kthreads. */
+  cpu_ns: { caller: number; victim: number; kthreads: number };
+  /** From the caller's first syscall entry to its last syscall exit. */
+  caller_busy_ns: number;
+  /** The longest of the caller's calls (the design's call, in practice). */
+  longest_call_ns: number;
+  /** The WARNs' names. */
+  warnings: string[];
+  /** FNV-1a of the event log: equal hashes, equal runs. */
+  events_hash: string;
+  /** Memory freed over time, `[ns since the kill, pages]`, when the point asks for it. */
+  curve?: [number, number][];
+}
+
+/** A measured point. */
+export interface PointResult {
+  /** The scenario's name. */
+  name: string;
+  /** Its runs, in the point's order. */
+  runs: RunRecord[];
+}
+
+/**
+ * Measures a point: every run of it, in order.
+ *
+ * @example
+ * ```ts
+ * import { measurePoint } from "./measure.ts";
+ * import { allUnits } from "./experiments.ts";
+ * const unit = allUnits(false).find((u) => u.point.name === "state-d-500ms")!;
+ * console.log(measurePoint(unit.point).runs.map((r) => r.t90_ns));
+ * ```
+ */
+export function measurePoint(point: Point): PointResult {
+  const scenario = validateScenario(pointScenario(point));
+  const runs = (point.runs ?? defaultRuns()).map((spec) => measureRun(scenario, point, spec));
+  return { name: point.name, runs };
+}
+
+/**
+ * Runs one design on a point's scenario and returns the run itself (for traces).
+ *
+ * @example
+ * ```ts
+ * import { runOne } from "./measure.ts";
+ * // const { result } = runOne(scenario, point, { label: "sigkill", design: "sigkill" });
+ * ```
+ */
+export function runOne(
+  scenario: Scenario,
+  point: Point,
+  spec: RunSpec,
+): { result: RunResult; callRets: number[] } {
+  const { design, variant } = chooseDesign(spec.design);
+  const callRets: number[] = [];
+  const run = point.loop ? loopOver(design, cgroupOf(point), callRets) : design;
+  const result = runScenario(scenario, {
+    design: run,
+    variant,
+    kernel: spec.kernel ?? REPORT_KERNEL,
+    seed: REPORT_SEED,
+  });
+  return { result, callRets };
+}
+
+function measureRun(scenario: Scenario, point: Point, spec: RunSpec): RunRecord {
+  const { result, callRets } = runOne(scenario, point, spec);
+  const o = result.outcome;
+  const victims = new Set(point.loop ? cgroupOf(point) : [VICTIM_TGID]);
+  const mem = memory(scenario, result, victims, point.curve ?? false);
+  const first = o.calls.length > 0 ? o.calls[0].at_ns : 0;
+  const last = o.calls.reduce((m, c) => Math.max(m, c.at_ns + c.duration_ns), first);
+  const errnos: Record<string, number> = {};
+  for (const ret of callRets) {
+    const name = retName(ret);
+    errnos[name] = (errnos[name] ?? 0) + 1;
+  }
+  return {
+    label: spec.label,
+    design: o.design,
+    variant: o.variant,
+    kernel: o.kernel,
+    seed: o.seed,
+    errno: point.loop && callRets.length > 0 ? retName(callRets[0]) : o.errno,
+    errnos,
+    ...mem,
+    cpu_ns: o.cpu_ns,
+    caller_busy_ns: last - first,
+    longest_call_ns: o.calls.reduce((m, c) => Math.max(m, c.duration_ns), 0),
+    warnings: o.warnings.map((w) => w.name),
+    events_hash: o.events_hash,
+  };
+}
+
+function retName(ret: number | "killed"): string {
+  return ret === "killed" ? "killed" : errnoName(ret);
+}
+
+/** The victim and the rest of its cgroup, in tgid order. */
+function cgroupOf(point: Point): number[] {
+  return [VICTIM_TGID, ...cgroupTgids(point.world.cgroupMembers ?? 0)];
+}
+
+/**
+ * The cgroup recipe: open a pidfd of every member and SIGKILL it (killed together, as after
+ * `cgroup.kill`), then make the design's call on each pidfd in turn, as oomd's
+ * reapCgroupRecursively() does (reference §E.2). The design's own recipe runs per member
+ * with that pidfd and `kill: false` (designs that kill in their call still do).
+ */
+function loopOver(design: Design, tgids: readonly number[], rets: number[]): Design {
+  return {
+    ...design,
+    *recipe(u: Userspace, ctx) {
+      const fds: number[] = [];
+      for (const tgid of tgids) {
+        const fd = yield* u.pidfd_open(tgid, 0);
+        fds.push(fd);
+        if (fd >= 0) yield* u.pidfd_send_signal(fd, SIGKILL, 0);
+      }
+      for (const [i, tgid] of tgids.entries()) {
+        const ret = yield* design.recipe(u, {
+          ...ctx,
+          victim: tgid,
+          call: { ...ctx.call, fd: fds[i], kill: false },
+        });
+        rets.push(ret);
+      }
+      return rets[0] ?? 0;
+    },
+  };
+}
+
+type Memory = Pick<
+  RunRecord,
+  | "reclaimable_pages"
+  | "freed_pages"
+  | "freed_by"
+  | "t10_ns"
+  | "t50_ns"
+  | "t90_ns"
+  | "t100_ns"
+  | "curve"
+>;
+
+/** Memory freed from the victims' mms, read off the rss_stat records. */
+function memory(
+  scenario: Scenario,
+  result: RunResult,
+  victims: ReadonlySet<number>,
+  keepCurve: boolean,
+): Memory {
+  const mmIds = new Map<number, number>(); // mm index -> anon pages at the start
+  const victimPids = new Set<number>();
+  for (const p of scenario.processes) {
+    if (!victims.has(p.tgid)) continue;
+    for (const t of p.threads) victimPids.add(t.pid);
+    const mm = scenario.mms.find((m) => m.id === p.mm);
+    if (mm && !mmIds.has(mm.index)) {
+      mmIds.set(mm.index, mm.vmas.reduce((s, v) => s + v.anon_pages, 0));
+    }
+  }
+  const kthreadPids = new Set(
+    scenario.processes.filter((p) => p.kthread).flatMap((p) => p.threads.map((t) => t.pid)),
+  );
+  const caller = scenario.caller.pid;
+  const total = [...mmIds.values()].reduce((s, n) => s + n, 0);
+  const now = new Map(mmIds);
+  const freedBy = { caller: 0, victim: 0, kthreads: 0, other: 0 };
+  const times: (number | null)[] = [null, null, null, null];
+  const shares = [0.1, 0.5, 0.9, 1];
+  const curve: [number, number][] = [[0, 0]];
+  let freed = 0;
+  for (const e of result.events) {
+    if (e.kind !== EVENT_KINDS.rss_stat || e.b !== MM_ANONPAGES || !now.has(e.a)) continue;
+    const pages = e.c / PAGE_SIZE;
+    const delta = now.get(e.a)! - pages;
+    now.set(e.a, pages);
+    if (delta <= 0) continue;
+    freed += delta;
+    const who = e.pid === caller
+      ? "caller"
+      : victimPids.has(e.pid)
+      ? "victim"
+      : kthreadPids.has(e.pid) || result.trace.comm(e.pid) === "oom_reaper"
+      ? "kthreads"
+      : "other";
+    freedBy[who] += delta;
+    const at = Math.max(0, e.tsNs - KILL_NS);
+    for (const [i, share] of shares.entries()) {
+      if (times[i] === null && freed >= total * share) times[i] = at;
+    }
+    if (keepCurve) curve.push([at, freed]);
+  }
+  return {
+    reclaimable_pages: total,
+    freed_pages: Math.min(freed, total),
+    freed_by: freedBy,
+    t10_ns: times[0],
+    t50_ns: times[1],
+    t90_ns: times[2],
+    t100_ns: times[3],
+    ...(keepCurve ? { curve: thin(curve) } : {}),
+  };
+}
+
+/** At most CURVE_POINTS_MAX points, keeping the first and the last. */
+function thin(curve: [number, number][]): [number, number][] {
+  if (curve.length <= CURVE_POINTS_MAX) return curve;
+  const step = (curve.length - 1) / (CURVE_POINTS_MAX - 1);
+  return Array.from({ length: CURVE_POINTS_MAX }, (_, i) => curve[Math.round(i * step)]);
+}

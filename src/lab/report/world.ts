@@ -1,0 +1,317 @@
+/**
+ * The base world every experiment of the design review is built from: the Android-like
+ * machine of `scenarios/dstate-little-core.json` (a Snapdragon 845: CPUs 0-3 little, 4-7
+ * big; init, kthreadd, zygote64, and lmkd with its SCHED_FIFO main thread 500 and two
+ * reaper threads 501/502 at nice -20 on the big cores, reference §E.1), written in code with
+ * the knobs the experiments turn: the victim's state, size, threads and placement, which
+ * lmkd thread calls, a cgroup of victims, filler processes, and who sends the kill.
+ *
+ * {@linkcode buildWorld} returns scenario JSON (`docs/scenario-format.md`) that
+ * `validateScenario` accepts; `deno task lab report --scenario NAME` prints it, so every
+ * number in the report can be replayed with `deno task lab run`.
+ *
+ * @module
+ */
+
+import type { CpuPresetName } from "../../engine/scenario/mod.ts";
+
+/** A victim thread's state at time 0 (the scenario format's names). */
+export type VictimState = "R" | "S" | "D" | "T" | "frozen";
+
+/** The victim process (tgid 1000). */
+export interface VictimSpec {
+  /** Private anonymous memory, MiB (all resident): what killing it can give back. */
+  readonly anonMiB: number;
+  /** Threads in the process (the leader is 1000, the others 1001...). */
+  readonly threads: number;
+  /** The leader's state at time 0. */
+  readonly leader: VictimState | "zombie";
+  /** The other threads' state (default `S`; `T`/`frozen` when the whole process is). */
+  readonly others?: VictimState;
+  /**
+   * End of the D sleep (absolute ms) of the D thread: the leader, or thread 1001 when the
+   * leader is a zombie. Without it the sleep lasts past the horizon.
+   */
+  readonly sleepUntilMs?: number;
+  /** The D-state thread holds the victim's mmap_lock for write across its sleep. */
+  readonly holdsMmapLockWrite?: boolean;
+  /** Where its threads run: `little` (CPUs 0-3, background cpuset) or `big` (CPUs 4-7). */
+  readonly cpus: "little" | "big";
+  /** The process has vforked a child (tgid 1100) that shares its mm and is not killed. */
+  readonly vforkChild?: boolean;
+}
+
+/** Which lmkd thread makes the calls. */
+export type CallerThread = "reaper" | "main";
+
+/** Everything an experiment chooses about a world. */
+export interface WorldSpec {
+  /** Scenario name, `[a-z0-9-]+`. */
+  readonly name: string;
+  /** One paragraph: what this point of the family is. */
+  readonly description: string;
+  /** The simulation stops here (ms). */
+  readonly horizonMs: number;
+  /** Preset of the little cores 0-3 (default `sd845-little-min`). */
+  readonly little?: CpuPresetName;
+  /** Preset of the big cores 4-7 (default `sd845-big-max`). */
+  readonly big?: CpuPresetName;
+  /** The victim. */
+  readonly victim: VictimSpec;
+  /**
+   * `reaper`: lmkd_reaper0 (pid 501, SCHED_OTHER nice -20, what lmkd does since 353c2f1);
+   * `main`: lmkd's main thread (pid 500, SCHED_FIFO 1, what 1c96a31 forbids).
+   */
+  readonly caller?: CallerThread;
+  /**
+   * Further victims of the same cgroup (tgids 2000, 2001...: {@linkcode cgroupTgids}),
+   * single-threaded, sleeping (S), `cgroupMemberMiB` each, on the little cores.
+   */
+  readonly cgroupMembers?: number;
+  /** Anonymous memory of each further cgroup member, MiB. */
+  readonly cgroupMemberMiB?: number;
+  /** Sleeping filler processes (tgids from 100000), to grow the process list. */
+  readonly fillerProcesses?: number;
+  /**
+   * Who kills: by default the caller's recipe does (at 1 ms). With `mainKillsAtMs`, lmkd's
+   * main thread sends SIGKILL at that time (a `kill` event) and the caller starts
+   * `callerDelayMs` later without killing again (the ESRCH window, reference §F.7).
+   */
+  readonly mainKillsAtMs?: number;
+  /** How long after the main thread's kill the caller's call starts (ms). */
+  readonly callerDelayMs?: number;
+  /**
+   * lmkd's capabilities (default {@linkcode LMKD_CAPS}). lmkd really has CAP_KILL and
+   * CAP_SYS_NICE; the report adds CAP_SYS_PTRACE so that process_madvise, which needs
+   * ptrace access to the victim (PTRACE_MODE_ATTACH on v5.10, §A.2), gets to act.
+   */
+  readonly callerCaps?: readonly string[];
+}
+
+/** lmkd's capabilities in the report's worlds: its own two, plus CAP_SYS_PTRACE. */
+export const LMKD_CAPS: readonly string[] = ["CAP_KILL", "CAP_SYS_NICE", "CAP_SYS_PTRACE"];
+/** lmkd's capabilities as Android grants them (reference §E.1). */
+export const LMKD_CAPS_ANDROID: readonly string[] = ["CAP_KILL", "CAP_SYS_NICE"];
+
+/** The victim's tgid in every world. */
+export const VICTIM_TGID = 1000;
+/** The caller's pid per {@linkcode CallerThread}. */
+export const CALLER_PID: Readonly<Record<CallerThread, number>> = { reaper: 501, main: 500 };
+/** When the caller starts, unless the main thread kills first (ms). */
+export const INTENT_MS = 1;
+/** The filler processes' first tgid. */
+const FILLER_TGID = 100_000;
+/** Filler processes per shared mm: the format allows at most 65,536 mms. */
+const FILLERS_PER_MM = 1000;
+
+const LITTLE = [0, 1, 2, 3];
+const BIG = [4, 5, 6, 7];
+
+/** The tgids of a cgroup of `members` further victims, after the victim 1000. */
+export function cgroupTgids(members: number): number[] {
+  return Array.from({ length: members }, (_, i) => 2000 + i);
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * The scenario JSON of a world.
+ *
+ * @example
+ * ```ts
+ * import { buildWorld } from "./world.ts";
+ * import { validateScenario } from "../../engine/scenario/mod.ts";
+ * const s = validateScenario(buildWorld({
+ *   name: "example",
+ *   description: "a 512 MiB app in D state until 500 ms on a little core",
+ *   horizonMs: 3000,
+ *   victim: { anonMiB: 512, threads: 3, leader: "D", sleepUntilMs: 500, cpus: "little" },
+ * }));
+ * console.log(s.processes.length);
+ * ```
+ */
+export function buildWorld(spec: WorldSpec): Json {
+  const v = spec.victim;
+  const victimCpus = v.cpus === "little" ? LITTLE : BIG;
+  const callerPid = CALLER_PID[spec.caller ?? "reaper"];
+  const cgroup = cgroupTgids(spec.cgroupMembers ?? 0);
+  const fillers = spec.fillerProcesses ?? 0;
+  const fillerMms = Math.ceil(fillers / FILLERS_PER_MM);
+
+  const cpus = [
+    ...LITTLE.map((i) => ({ preset: spec.little ?? "sd845-little-min", label: `little${i}` })),
+    ...BIG.map((i) => ({ preset: spec.big ?? "sd845-big-max", label: `big${i - 4}` })),
+  ];
+
+  const mms: Json[] = [
+    {
+      id: "init_mm",
+      vmas: [{ kind: "anon", size: "4MiB", resident: "2MiB" }, {
+        kind: "file_private",
+        size: "2MiB",
+        resident: "1MiB",
+      }],
+    },
+    {
+      id: "lmkd_mm",
+      vmas: [
+        { kind: "anon", size: "6MiB", resident: "4MiB", flags: ["VM_LOCKED"] },
+        { kind: "file_private", size: "3MiB", resident: "2MiB", flags: ["VM_LOCKED"] },
+      ],
+    },
+    {
+      id: "zygote_mm",
+      vmas: [
+        { kind: "anon", size: "64MiB", resident: "48MiB" },
+        { kind: "file_private", size: "96MiB", resident: "40MiB", cow: "4MiB" },
+      ],
+    },
+    {
+      id: "victim_mm",
+      vmas: [
+        { kind: "anon", size: `${v.anonMiB}MiB`, resident: "100%" },
+        { kind: "file_private", size: "16MiB", resident: "8MiB" },
+      ],
+    },
+    ...cgroup.map((tgid) => ({
+      id: `app${tgid}_mm`,
+      vmas: [{ kind: "anon", size: `${spec.cgroupMemberMiB ?? 16}MiB`, resident: "100%" }],
+    })),
+    ...Array.from({ length: fillerMms }, (_, i) => ({
+      id: `filler${i}_mm`,
+      vmas: [{ kind: "anon", size: "1MiB", resident: "100%" }],
+    })),
+  ];
+
+  const thread = (pid: number, state: VictimState | "zombie", cpuIndex: number): Json => {
+    const t: Json = {
+      pid,
+      cpu: victimCpus[cpuIndex % victimCpus.length],
+      affinity: victimCpus,
+      state,
+    };
+    if (pid !== VICTIM_TGID) t.comm = `worker${pid - VICTIM_TGID}`;
+    return t;
+  };
+  // The thread that sleeps in D (with the lock, if any): the leader, or with a zombie
+  // leader the first other thread; any further D threads sleep in S instead.
+  const sleeper = v.leader === "zombie" ? 1 : 0;
+  const victimThreads: Json[] = [];
+  for (let i = 0; i < v.threads; i++) {
+    let state = i === 0 ? v.leader : (v.others ?? "S");
+    if (i !== sleeper && state === "D") state = "S";
+    const t = thread(VICTIM_TGID + i, state, i);
+    if (i === sleeper && state === "D") {
+      if (v.sleepUntilMs !== undefined) t.until_ms = v.sleepUntilMs;
+      if (v.holdsMmapLockWrite) t.holds = [{ lock: "mmap_lock", mode: "write", mm: "victim_mm" }];
+    }
+    if (v.vforkChild && i === 0) t.state = "D_vfork";
+    victimThreads.push(t);
+  }
+
+  const lmkdFds: Json[] = [
+    { fd: 3, kind: "pidfd", target: VICTIM_TGID },
+    { fd: 4, kind: "pidfd", target: VICTIM_TGID },
+  ];
+  const processes: Json[] = [
+    {
+      tgid: 1,
+      comm: "init",
+      init: true,
+      uid: 0,
+      mm: "init_mm",
+      threads: [{ pid: 1, cpu: 0, state: "S" }],
+    },
+    { tgid: 2, comm: "kthreadd", kthread: true, threads: [{ pid: 2, cpu: 0, state: "S" }] },
+    {
+      tgid: 500,
+      comm: "lmkd",
+      parent: 1,
+      uid: 1069,
+      euid: 1069,
+      caps: [...(spec.callerCaps ?? LMKD_CAPS)],
+      mm: "lmkd_mm",
+      fds: lmkdFds,
+      threads: [
+        { pid: 500, comm: "lmkd", cpu: 4, affinity: BIG, policy: "fifo", rt_prio: 1, state: "S" },
+        { pid: 501, comm: "lmkd_reaper0", cpu: 5, affinity: BIG, nice: -20, state: "S" },
+        { pid: 502, comm: "lmkd_reaper1", cpu: 6, affinity: BIG, nice: -20, state: "S" },
+      ],
+    },
+    {
+      tgid: 600,
+      comm: "zygote64",
+      parent: 1,
+      uid: 0,
+      mm: "zygote_mm",
+      threads: [{ pid: 600, cpu: 1, state: "S" }],
+    },
+    {
+      tgid: VICTIM_TGID,
+      comm: "com.example.app",
+      parent: 600,
+      uid: 10050,
+      mm: "victim_mm",
+      threads: victimThreads,
+    },
+  ];
+  if (v.vforkChild) {
+    processes.push({
+      tgid: 1100,
+      comm: "sh",
+      parent: VICTIM_TGID,
+      share: "vfork",
+      uid: 10050,
+      mm: "victim_mm",
+      threads: [{ pid: 1100, cpu: victimCpus[2], affinity: victimCpus, state: "R" }],
+    });
+  }
+  for (const [i, tgid] of cgroup.entries()) {
+    processes.push({
+      tgid,
+      comm: `app${i + 1}`,
+      parent: 600,
+      uid: 10050 + ((i + 1) % 9000),
+      mm: `app${tgid}_mm`,
+      threads: [{ pid: tgid, cpu: LITTLE[i % 4], affinity: LITTLE, state: "S" }],
+    });
+  }
+  for (let i = 0; i < fillers; i++) {
+    const tgid = FILLER_TGID + i;
+    processes.push({
+      tgid,
+      comm: "filler",
+      parent: 1,
+      uid: 10000,
+      mm: `filler${Math.floor(i / FILLERS_PER_MM)}_mm`,
+      threads: [{ pid: tgid, cpu: LITTLE[i % 4], affinity: LITTLE, state: "S" }],
+    });
+  }
+
+  const intent: Json = { victim: VICTIM_TGID, at_ms: INTENT_MS };
+  const events: Json[] = [];
+  if (spec.mainKillsAtMs !== undefined) {
+    events.push({ at_ms: spec.mainKillsAtMs, kind: "kill", target: VICTIM_TGID, from: 500 });
+    intent.at_ms = round3(spec.mainKillsAtMs + (spec.callerDelayMs ?? 0));
+    // The caller uses the pidfd it opened before the kill (lmkd's dup'd fd 4).
+    intent.call = { fd: 4, kill: false };
+  }
+  return {
+    schema: "mrelease-lab/scenario@1",
+    name: spec.name,
+    description: spec.description,
+    kernel: "6.18",
+    seed: 1,
+    horizon_ms: spec.horizonMs,
+    cpus,
+    mms,
+    processes,
+    events,
+    caller: { pid: callerPid },
+    intent,
+  };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
