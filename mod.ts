@@ -16,17 +16,29 @@
  */
 
 export * from "./src/core/mod.ts";
-export { designs, findDesign } from "./src/lab/designs/mod.ts";
-export { SimulatorBug } from "./src/engine/run/runner.ts";
-export { type RunOptions, type RunResult, runScenario } from "./src/engine/run/experiment.ts";
+export { chooseDesign, type DesignChoice, designs, findDesign } from "./src/lab/designs/mod.ts";
 export {
   type CallRecord,
+  type DesignResolver,
+  type FreeContext,
+  type FreedBy,
+  freedBy,
+  freedPages,
+  type FreeWatch,
+  type MainRet,
   type MemoryOutcome,
   type Outcome,
   OUTCOME_SCHEMA,
+  type PageFree,
   type ReclaimTimes,
+  type RunLog,
+  type RunOptions,
+  type RunResult,
+  runScenario,
+  SimulatorBug,
+  type Verdict,
+  verifyScenario,
   type WarningRecord,
-} from "./src/engine/run/outcome.ts";
-export { type Verdict, verifyScenario } from "./src/engine/run/verify.ts";
+} from "./src/engine/run/mod.ts";
 export * from "./src/engine/scenario/mod.ts";
 export * from "./src/engine/trace/mod.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Design } from "../src/core/design.ts";
+import type { Design } from "../src/core/mod.ts";
 
 /** The page allocator's OOM path picks the victim in the caller's context. */
 export const oom_reaper: Design = {
@@ -21,7 +21,23 @@ export const oom_reaper: Design = {
   kind: "baseline",
   reaper: "kthread",
   killsInCall: true,
+  // mark_oom_victim() mmgrab()s the victim's mm into signal->oom_mm for the kthread.
+  pins: "mm_count",
   defaults: {},
+  listedAs: "the kernel's oom_reaper",
+  killsSharers: { by: "__oom_kill_process()", ref: "§B.4" },
+  victimArg: "pid",
+  findsMm: "find_lock_task_mm",
+  dyingTest: "task_will_free_mem",
+  answers: {
+    "leader-past-exit-mm": ["0", "killed"],
+    "past-exit-mm": ["ESRCH"],
+    "no-kill-permission": ["0"],
+  },
+  races: [
+    { race: "f6-robust-futex", kernel: "5.15", buggy: true },
+    { race: "f6-robust-futex", kernel: "6.18", buggy: false },
+  ],
   // deno-lint-ignore require-yield
   *recipe(u, ctx) {
     const signalled = u.oom_kill_process(ctx.victim);

@@ -4,53 +4,73 @@
  * entire memory range" and "mm/madvise: add process_madvise MADV_DONTNEER support"; reference
  * §A.2. Kernel side: v5.10 mm/madvise.c with both patches.
  *
- * Variants: `v5.10` (mm_access with PTRACE_MODE_ATTACH, EACCES) and `cap_sys_nice` (96cfe2c0fd23:
- * PTRACE_MODE_READ plus CAP_SYS_NICE, EPERM).
+ * Variants, one function each, to read beside SYSCALL_DEFINE5(process_madvise) (gotos as
+ * labelled blocks: `break release_mm` is `goto release_mm`): `v5.10` (mm_access with
+ * PTRACE_MODE_ATTACH, EACCES) and `cap_sys_nice` (the patches on top of 96cfe2c0fd23:
+ * PTRACE_MODE_READ plus CAP_SYS_NICE, EPERM). They look alike on purpose: each is a version
+ * of the source, not a copy of the other.
+ *
+ * The lab's do_madvise() is MADV_DONTNEED's zap whatever the advice (COLD and PAGEOUT, which
+ * only age or page out, free the same pages here), with a preemption point after each iovec.
+ *
+ * Also here: what a stock 6.18 kernel answers to the same call ({@linkcode
+ * stock_process_madvise}), for `lab diff`.
  *
  * @module
  */
 
-import { stock_process_madvise } from "./stock.ts";
-import type { Design } from "../src/core/design.ts";
-import { ERRNO } from "../src/core/errno.ts";
-import type { KGen, Primitives } from "../src/core/primitives.ts";
 import {
   CAP_SYS_NICE,
+  type Design,
+  type DesignContext,
+  ERRNO,
+  forVariant,
+  type IovRange,
+  type KGen,
+  killFirst,
+  MADV_COLD,
+  MADV_COLLAPSE,
+  MADV_DONTNEED,
+  MADV_FREE,
+  MADV_PAGEOUT,
+  MADV_WILLNEED,
+  mm_access,
   MMF_OOM_SKIP,
   MMF_OOM_VICTIM,
   MMF_UNSTABLE,
-  PF_KTHREAD,
+  PAGE_SIZE,
+  pidfd_get_task,
   PIDTYPE_PID,
+  type Primitives,
   PTRACE_MODE_ATTACH,
   PTRACE_MODE_READ,
-} from "../src/core/kernel.ts";
-import { SYSCALLS } from "../src/core/userspace.ts";
-import type { IovRange } from "../src/engine/scenario/mod.ts";
-import { killFirst, victimFd } from "../src/core/recipe.ts";
+  SYSCALLS,
+  UIO_MAXIOV,
+  type Userspace,
+  victimFd,
+} from "../src/core/mod.ts";
 
-/** include/uapi/asm-generic/mman-common.h with patch 1. */
+/** include/uapi/asm-generic/mman-common.h with patch 1: ignore the vector, advise it all. */
 export const PMADV_FLAG_RANGE = 0x1;
+/** include/uapi/asm-generic/mman-common.h with patch 1: the flags process_madvise accepts. */
 export const PMADV_FLAG_MASK = PMADV_FLAG_RANGE;
-/** Advice values (mman-common.h). */
-export const MADV_DONTNEED = 4;
-export const MADV_FREE = 8;
-export const MADV_COLD = 20;
-export const MADV_PAGEOUT = 21;
-/** include/uapi/linux/uio.h. */
-export const UIO_MAXIOV = 1024;
 /** The highest page of `ULONG_MAX & PAGE_MASK` for the lab's page numbers. */
 const ADDRESS_SPACE_END_PAGE = 2 ** 52;
 
 /** The call's arguments, as userspace passes them. */
 export interface MadviseArgs {
-  pidfd: number;
-  iov: readonly IovRange[];
-  vlen: number;
+  /** The pidfd of the process to advise. */
+  readonly pidfd: number;
+  /** The vector, as page ranges. */
+  readonly iov: readonly IovRange[];
+  /** How many of `iov` the call reads. */
+  readonly vlen: number;
   /** copy_from_user of the vector faults. */
-  iovFault: boolean;
-  behavior: number;
-  flags: number;
-  variant: string;
+  readonly iovFault: boolean;
+  /** The advice: MADV_DONTNEED, ... */
+  readonly behavior: number;
+  /** PMADV_FLAG_RANGE, or 0 for the per-iovec mode. */
+  readonly flags: number;
 }
 
 /** process_madvise_behavior_valid() for a remote target: COLD, PAGEOUT, and DONTNEED (patch 2). */
@@ -63,71 +83,257 @@ function madvise_destructive(behavior: number): boolean {
   return behavior === MADV_DONTNEED || behavior === MADV_FREE;
 }
 
-/** The patched SYSCALL_DEFINE5(process_madvise). Returns 0 in RANGE mode, else bytes. */
-export function* process_madvise(k: Primitives, a: MadviseArgs): KGen<number> {
+/**
+ * do_madvise(mm, start, len, behavior) over pages [start, end): the zap under a blocking
+ * mmap_read_lock, skipping the VMAs can_madv_lru_vma() refuses; unmapped gaps are no error.
+ */
+function* do_madvise(k: Primitives, mm: number, startPage: number, endPage: number): KGen<void> {
+  yield* k.mmap_read_lock(mm);
+  yield* k.zap_range(mm, startPage, endPage);
+  k.mmap_read_unlock(mm);
+}
+
+/** v5.10's process_madvise with both patches: mm_access() with PTRACE_MODE_ATTACH. */
+export function* process_madvise_v5_10(k: Primitives, a: MadviseArgs): KGen<number> {
+  let ret = 0;
+
   if (a.flags & ~PMADV_FLAG_MASK) return -ERRNO.EINVAL;
+
   // import_iovec() still runs: NULL/0 passes, a non-zero vlen is validated.
   if (a.vlen > UIO_MAXIOV) return -ERRNO.EINVAL;
   if (a.vlen > 0 && a.iovFault) return -ERRNO.EFAULT;
+
   const pid = k.pidfd_get_pid(a.pidfd);
-  if (pid < 0) return -ERRNO.EBADF;
+  if (pid < 0) return pid; // IS_ERR(pid): -EBADF
+
   const task = k.get_pid_task(pid, PIDTYPE_PID);
-  if (!task) return -ERRNO.ESRCH;
-  let ret: number;
-  const remote = k.task_mm(task) !== k.task_mm(k.current);
-  if (remote && !process_madvise_behavior_valid(a.behavior)) {
-    ret = -ERRNO.EINVAL;
-  } else {
-    ret = yield* withMm(k, task, a);
+  if (!task) return -ERRNO.ESRCH; // goto put_pid
+
+  release_task: {
+    const remote = k.task_mm(task) !== k.task_mm(k.current);
+    if (remote && !process_madvise_behavior_valid(a.behavior)) {
+      ret = -ERRNO.EINVAL;
+      break release_task;
+    }
+
+    // Its exec_update_lock wait (EINTR) is not reachable: the lab models no exec.
+    const mm = mm_access(k, task, PTRACE_MODE_ATTACH);
+    if (mm < 0) {
+      ret = mm; // IS_ERR_OR_NULL(mm): ESRCH, EACCES
+      break release_task;
+    }
+    k.mmget(mm); // get_task_mm()'s reference
+
+    release_mm: {
+      if (madvise_destructive(a.behavior)) {
+        // The only dying check: the target's own thread group (Jann Horn's and Oleg
+        // Nesterov's objections, §C.2: a live sharer, an exec, a core dump all pass).
+        if (!k.signal_group_exit(task)) {
+          ret = -ERRNO.EINVAL;
+          break release_mm;
+        }
+        // "Already being reclaimed"
+        if (k.test_bit(MMF_OOM_VICTIM, mm) || k.test_bit(MMF_OOM_SKIP, mm)) break release_mm;
+        k.set_bit(MMF_UNSTABLE, mm);
+      }
+
+      if (a.flags & PMADV_FLAG_RANGE) {
+        // do_madvise(mm, 0, ULONG_MAX & PAGE_MASK, behavior).
+        yield* do_madvise(k, mm, 0, ADDRESS_SPACE_END_PAGE);
+        break release_mm;
+      }
+
+      // The per-iovec loop: the bytes advised.
+      for (const r of a.iov.slice(0, a.vlen)) {
+        yield* do_madvise(k, mm, r.start_page, r.end_page);
+        ret += (r.end_page - r.start_page) * PAGE_SIZE;
+        yield* k.cond_resched();
+      }
+    }
+    yield* k.mmput(mm);
   }
   k.put_task_struct(task);
   return ret;
 }
 
-/** mm_access(), the destructive-advice checks, the advice itself, mmput(). */
-function* withMm(k: Primitives, task: number, a: MadviseArgs): KGen<number> {
-  // mm_access() (kernel/fork.c): get_task_mm() first, NULL for a kthread or a task past
-  // exit_mm (→ ESRCH); then, for another process's mm, ptrace_may_access() with
-  // PTRACE_MODE_ATTACH_FSCREDS in v5.10 or READ after 96cfe2c0fd23 (→ ERR_PTR(-EACCES)).
-  // Its exec_update_lock wait (EINTR) is not reachable: the lab models no exec.
-  const mm = k.task_flags(task) & PF_KTHREAD ? 0 : k.task_mm(task);
-  if (!mm) return -ERRNO.ESRCH;
-  const mode = a.variant === "cap_sys_nice" ? PTRACE_MODE_READ : PTRACE_MODE_ATTACH;
-  if (mm !== k.task_mm(k.current) && !k.ptrace_may_access(task, mode)) return -ERRNO.EACCES;
-  k.mmget(mm);
-  const ret = yield* advise(k, task, mm, a);
-  yield* k.mmput(mm);
+/**
+ * The patches on top of 96cfe2c0fd23 ("mm/madvise: replace ptrace attach requirement for
+ * process_madvise"): mm_access() with PTRACE_MODE_READ, then CAP_SYS_NICE (EPERM).
+ */
+export function* process_madvise_cap_sys_nice(k: Primitives, a: MadviseArgs): KGen<number> {
+  let ret = 0;
+
+  if (a.flags & ~PMADV_FLAG_MASK) return -ERRNO.EINVAL;
+
+  // import_iovec() still runs: NULL/0 passes, a non-zero vlen is validated.
+  if (a.vlen > UIO_MAXIOV) return -ERRNO.EINVAL;
+  if (a.vlen > 0 && a.iovFault) return -ERRNO.EFAULT;
+
+  const pid = k.pidfd_get_pid(a.pidfd);
+  if (pid < 0) return pid; // IS_ERR(pid): -EBADF
+
+  const task = k.get_pid_task(pid, PIDTYPE_PID);
+  if (!task) return -ERRNO.ESRCH; // goto put_pid
+
+  release_task: {
+    const remote = k.task_mm(task) !== k.task_mm(k.current);
+    if (remote && !process_madvise_behavior_valid(a.behavior)) {
+      ret = -ERRNO.EINVAL;
+      break release_task;
+    }
+
+    // "Require PTRACE_MODE_READ to avoid leaking ASLR metadata."
+    const mm = mm_access(k, task, PTRACE_MODE_READ);
+    if (mm < 0) {
+      ret = mm; // IS_ERR_OR_NULL(mm): ESRCH, EACCES
+      break release_task;
+    }
+    k.mmget(mm); // get_task_mm()'s reference
+
+    release_mm: {
+      // "Require CAP_SYS_NICE for influencing process performance."
+      if (!k.capable(CAP_SYS_NICE)) {
+        ret = -ERRNO.EPERM;
+        break release_mm;
+      }
+
+      if (madvise_destructive(a.behavior)) {
+        // The only dying check: the target's own thread group (Jann Horn's and Oleg
+        // Nesterov's objections, §C.2: a live sharer, an exec, a core dump all pass).
+        if (!k.signal_group_exit(task)) {
+          ret = -ERRNO.EINVAL;
+          break release_mm;
+        }
+        // "Already being reclaimed"
+        if (k.test_bit(MMF_OOM_VICTIM, mm) || k.test_bit(MMF_OOM_SKIP, mm)) break release_mm;
+        k.set_bit(MMF_UNSTABLE, mm);
+      }
+
+      if (a.flags & PMADV_FLAG_RANGE) {
+        // do_madvise(mm, 0, ULONG_MAX & PAGE_MASK, behavior).
+        yield* do_madvise(k, mm, 0, ADDRESS_SPACE_END_PAGE);
+        break release_mm;
+      }
+
+      // The per-iovec loop: the bytes advised.
+      for (const r of a.iov.slice(0, a.vlen)) {
+        yield* do_madvise(k, mm, r.start_page, r.end_page);
+        ret += (r.end_page - r.start_page) * PAGE_SIZE;
+        yield* k.cond_resched();
+      }
+    }
+    yield* k.mmput(mm);
+  }
+  k.put_task_struct(task);
   return ret;
 }
 
-function* advise(k: Primitives, task: number, mm: number, a: MadviseArgs): KGen<number> {
-  if (a.variant === "cap_sys_nice" && !k.capable(CAP_SYS_NICE)) return -ERRNO.EPERM;
-  if (madvise_destructive(a.behavior)) {
-    // The only dying check: the target's own thread group (Jann Horn's and Oleg
-    // Nesterov's objections, §C.2: a live sharer, an exec, a core dump all pass).
-    if (!k.signal_group_exit(task)) return -ERRNO.EINVAL;
-    if (k.test_bit(MMF_OOM_VICTIM, mm) || k.test_bit(MMF_OOM_SKIP, mm)) return 0;
-    k.set_bit(MMF_UNSTABLE, mm);
-  }
-  if (a.flags & PMADV_FLAG_RANGE) {
-    // do_madvise(mm, 0, ULONG_MAX & PAGE_MASK, ...): unmapped gaps are no error, and VMAs
-    // that fail can_range_madv_lru_vma() are skipped.
-    yield* k.mmap_read_lock(mm);
-    yield* k.zap_range(mm, 0, ADDRESS_SPACE_END_PAGE);
-    k.mmap_read_unlock(mm);
-    return 0;
-  }
-  // The per-iovec loop: bytes advised.
-  let bytes = 0;
-  for (const r of a.iov.slice(0, a.vlen)) {
-    yield* k.mmap_read_lock(mm);
-    yield* k.zap_range(mm, r.start_page, r.end_page);
-    k.mmap_read_unlock(mm);
-    bytes += (r.end_page - r.start_page) * 4096;
-    yield* k.cond_resched();
-  }
-  return bytes;
+/** The kernel side of each of the record's `variants`, by name. */
+export const PROCESS_MADVISE: Readonly<
+  Record<string, (k: Primitives, a: MadviseArgs) => KGen<number>>
+> = {
+  "v5.10": process_madvise_v5_10,
+  "cap_sys_nice": process_madvise_cap_sys_nice,
+};
+
+/** mm/madvise.c process_madvise_remote_valid() (6.18): the advice another process may get. */
+function process_madvise_remote_valid(behavior: number): boolean {
+  return [MADV_COLD, MADV_PAGEOUT, MADV_WILLNEED, MADV_COLLAPSE].includes(behavior);
 }
+
+/**
+ * Stock 6.18's SYSCALL_DEFINE5(process_madvise), for the advice a remote caller may give,
+ * none of which frees anything: the lab models no LRU to age, so an accepted call answers
+ * the bytes of the vector (vector_madvise()) and does nothing. A faulting vector (EFAULT
+ * from import_iovec()) is not modelled here. mm_access() took no reference (the lab's), so
+ * there is no mmput().
+ */
+// deno-lint-ignore require-yield
+function* process_madvise_618(k: Primitives, a: MadviseArgs): KGen<number> {
+  let ret: number;
+
+  if (a.flags !== 0) return -ERRNO.EINVAL;
+
+  // import_iovec()
+  if (a.vlen > UIO_MAXIOV) return -ERRNO.EINVAL;
+
+  const task = pidfd_get_task(k, a.pidfd, { pidfd_self: true });
+  if (task < 0) return task; // IS_ERR(task)
+
+  release_task: {
+    // "Require PTRACE_MODE_READ to avoid leaking ASLR metadata."
+    const mm = mm_access(k, task, PTRACE_MODE_READ);
+    if (mm < 0) {
+      ret = mm; // IS_ERR(mm)
+      break release_task;
+    }
+    // MADV_DONTNEED is not among them.
+    if (mm !== k.task_mm(k.current) && !process_madvise_remote_valid(a.behavior)) {
+      ret = -ERRNO.EINVAL;
+    } else if (mm !== k.task_mm(k.current) && !k.capable(CAP_SYS_NICE)) {
+      ret = -ERRNO.EPERM;
+    } else {
+      ret = a.iov.slice(0, a.vlen).reduce((n, r) => n + (r.end_page - r.start_page), 0) *
+        PAGE_SIZE;
+    }
+  }
+  k.put_task_struct(task);
+  return ret;
+}
+
+/** How a memory killer calls it: after its own SIGKILL, the whole range at once. */
+const CALL = { advice: MADV_DONTNEED, flags: PMADV_FLAG_RANGE } as const;
+
+/**
+ * The recipe of both records, with `process_madvise` as the kernel side: SIGKILL first, then
+ * the call with the scenario's vector (none by default: RANGE mode ignores it).
+ */
+function* killThenMadvise(
+  u: Userspace,
+  ctx: DesignContext,
+  process_madvise: (k: Primitives, a: MadviseArgs) => KGen<number>,
+): KGen<number> {
+  const fd = yield* victimFd(u, ctx);
+  yield* killFirst(u, ctx, fd);
+  const iov = ctx.call.iov ?? [];
+  const a: MadviseArgs = {
+    pidfd: fd,
+    iov,
+    vlen: ctx.call.vlen ?? iov.length,
+    iovFault: ctx.call.iov_fault ?? false,
+    behavior: ctx.call.advice ?? CALL.advice,
+    flags: ctx.call.flags ?? CALL.flags,
+  };
+  return yield* u.syscall(
+    SYSCALLS.process_madvise,
+    [fd, { iov }, a.vlen, a.behavior, a.flags],
+    (k) => process_madvise(k, a),
+  );
+}
+
+/**
+ * The design's call on a stock 6.18 kernel (the host's): EINVAL, flags must be 0; with
+ * flags 0, EINVAL again: MADV_DONTNEED is not an advice for another process.
+ */
+export const stock_process_madvise: Design = {
+  name: "stock_process_madvise",
+  call: "process_madvise(pidfd, iov, vlen, MADV_DONTNEED, flags)",
+  summary: "The remote MADV_DONTNEED on stock 6.18: flags must be 0 and DONTNEED is not remote.",
+  date: "2025-11-30",
+  status: "stock v6.18 (what the host runs)",
+  lore: "torvalds/linux:mm/madvise.c (v6.18)",
+  kernelBase: "6.18",
+  kind: "stock",
+  reaper: "victim",
+  mergedIn: "5.10",
+  killsInCall: false,
+  needsCapability: "CAP_SYS_NICE",
+  defaults: CALL,
+  stock: "self",
+  *recipe(u, ctx) {
+    return yield* killThenMadvise(u, ctx, process_madvise_618);
+  },
+};
 
 /** The design: kill, then zap the whole address space with a remote MADV_DONTNEED. */
 export const process_madvise_dontneed: Design = {
@@ -143,8 +349,9 @@ export const process_madvise_dontneed: Design = {
   killsInCall: false,
   pins: "mm_users",
   needsCapability: "CAP_SYS_PTRACE",
-  defaults: { advice: MADV_DONTNEED, flags: PMADV_FLAG_RANGE },
+  defaults: CALL,
   stock: stock_process_madvise,
+  listedAs: "`process_madvise(MADV_DONTNEED, PMADV_FLAG_RANGE)` (2020)",
   semantics: "process_madvise() accepts MADV_DONTNEED for another process, and a new flag, " +
     "PMADV_FLAG_RANGE, that ignores the vector and applies the advice to the whole address " +
     "space, answering 0 instead of a byte count. The killer sends SIGKILL separately, " +
@@ -209,26 +416,34 @@ export const process_madvise_dontneed: Design = {
       name: "cap_sys_nice",
       summary: "PTRACE_MODE_READ plus CAP_SYS_NICE (EPERM)",
       source: "96cfe2c0fd23",
+      breaks: [{
+        property: "safety",
+        rules: ["zap_live_sharer"],
+        why: "as process_madvise: 96cfe2c0fd23 changed the permission check, not the dying " +
+          "check",
+      }],
     },
   ],
   defaultVariant: "v5.10",
+  victimArg: "pidfd",
+  findsMm: "pidfd_task",
+  dyingTest: "signal_group_exit",
+  zaps: "madvise",
+  answers: {
+    "leader-past-exit-mm": ["ESRCH"],
+    "past-exit-mm": ["ESRCH"],
+    "init": ["EINVAL", "EACCES"],
+    "kthread": ["ESRCH"],
+    "no-kill-permission": ["EINVAL", "EACCES", "0", "EAGAIN", "EINTR", "killed", "unfinished"],
+  },
+  otherFlags: { 0: "the per-iovec mode with an empty vector: nothing zapped" },
+  breaks: [{
+    property: "safety",
+    rules: ["zap_live_sharer"],
+    why: "only the target's own thread group is checked (signal_group_exit): memory a live " +
+      "vfork parent or CLONE_VM sibling still uses is zapped (Jann Horn, §C.2)",
+  }],
   *recipe(u, ctx) {
-    const fd = yield* victimFd(u, ctx);
-    yield* killFirst(u, ctx, fd);
-    const iov = ctx.call.iov ?? [];
-    const args: MadviseArgs = {
-      pidfd: fd,
-      iov,
-      vlen: ctx.call.vlen ?? iov.length,
-      iovFault: ctx.call.iov_fault ?? false,
-      behavior: ctx.call.advice ?? MADV_DONTNEED,
-      flags: ctx.call.flags ?? PMADV_FLAG_RANGE,
-      variant: ctx.variant ?? "v5.10",
-    };
-    return yield* u.syscall(
-      SYSCALLS.process_madvise,
-      [fd, args.behavior],
-      (k) => process_madvise(k, args),
-    );
+    return yield* killThenMadvise(u, ctx, forVariant(PROCESS_MADVISE, ctx));
   },
 };

@@ -8,179 +8,382 @@
  * | `v5.15` | 337546e83fc7: `mmget_not_zero` instead of `mmgrab` (exit_mmap freed page tables under the reaper, §F.1); MMF_OOM_SKIP is an error only when not dying | 20211022014658.263508-1-surenb@google.com |
  * | `v5.16` | `pidfd_get_task()` replaces the two lookups (same answers) | Christian Brauner's pid helpers |
  * | `v5.17` | ba535c1caf3e: back to `mmgrab`, MMF_OOM_SKIP re-checked under the read lock | 20211209191325.3069345-3-surenb@google.com |
- * | `mainline` | as v5.17, plus the PIDFD_SELF_* sentinels (~v6.14) | torvalds/linux:mm/oom_kill.c |
+ * | `mainline` | as v5.17; `pidfd_get_task()` knows the PIDFD_SELF_* sentinels (~v6.14) | torvalds/linux:mm/oom_kill.c |
  * | `mainline-inverted-check` | the 2025 mm-new bug (§F.5): the re-check lost its `!` | 20250916194915.1395712-1-clm@meta.com |
+ *
+ * Each version is one function, to be read beside that version's SYSCALL_DEFINE2 line by
+ * line: the kernel's names and order, its gotos as labelled blocks (`break drop_mm` is `goto
+ * drop_mm`). They share only what the kernel shares (pidfd_get_task() and the primitives),
+ * so they look alike, and a duplicate finder says so: that is the point, each one reads
+ * beside its own source. The record's `variants` name them; {@linkcode PROCESS_MRELEASE}
+ * maps each name to its function.
+ *
+ * Two things every version has in the lab and not in the source: a preemption point after
+ * task_unlock(p) (the spin_unlock re-enables preemption, and the victim's exit may run
+ * there before the caller goes on: §F.1 and §F.3 need that window), and no nommu stub
+ * (ENOSYS): the lab's kernel has an MMU. The lab counts no `struct pid` references, so v9's
+ * and v5.15's `put_pid` has no line of its own.
  *
  * @module
  */
 
-import type { Design } from "../src/core/design.ts";
-import { ERRNO } from "../src/core/errno.ts";
-import type { KGen, Primitives } from "../src/core/primitives.ts";
-import { MMF_OOM_SKIP, PIDTYPE_TGID } from "../src/core/kernel.ts";
-import { SYSCALLS } from "../src/core/userspace.ts";
-import type { KernelVersion } from "../src/engine/scenario/mod.ts";
-import { killFirst, victimFd } from "../src/core/recipe.ts";
+import {
+  type Design,
+  ERRNO,
+  forVariant,
+  KERNEL_BUGS,
+  type KGen,
+  killFirst,
+  MMF_OOM_SKIP,
+  pidfd_get_task,
+  PIDTYPE_TGID,
+  type Primitives,
+  SYSCALLS,
+  victimFd,
+} from "../src/core/mod.ts";
 
-/** The variants, oldest first. */
-export const MRELEASE_VARIANTS = [
-  "v9",
-  "v5.15",
-  "v5.16",
-  "v5.17",
-  "mainline",
-  "mainline-inverted-check",
-] as const;
-/** One of {@linkcode MRELEASE_VARIANTS}. */
-export type MreleaseVariant = (typeof MRELEASE_VARIANTS)[number];
-
-/** include/uapi/linux/pidfd.h (~v6.14): the calling thread, and its thread group. */
-export const PIDFD_SELF_THREAD = -10000;
-export const PIDFD_SELF_THREAD_GROUP = -20000;
-
-/**
- * pidfd_get_task(fd) (v5.16+), or pidfd_get_pid() + get_pid_task(PIDTYPE_TGID) before: the
- * same answers, EBADF for anything but a pidfd, ESRCH when no thread-group leader is left.
- * A task reference on success.
- */
-export function pidfd_get_task(k: Primitives, pidfd: number, v: MreleaseVariant): number {
-  if (
-    v.startsWith("mainline") && (pidfd === PIDFD_SELF_THREAD || pidfd === PIDFD_SELF_THREAD_GROUP)
-  ) {
-    const self = pidfd === PIDFD_SELF_THREAD ? k.current : k.task_tgid(k.current);
-    return k.get_pid_task(self, pidfd === PIDFD_SELF_THREAD ? 0 : PIDTYPE_TGID) || -ERRNO.ESRCH;
-  }
-  const pid = k.pidfd_get_pid(pidfd);
-  if (pid < 0) return -ERRNO.EBADF;
-  return k.get_pid_task(pid, PIDTYPE_TGID) || -ERRNO.ESRCH;
+/** SYSCALL_DEFINE2(process_mrelease, int, pidfd, unsigned int, flags)'s arguments. */
+export interface MreleaseArgs {
+  /** The pidfd of the process whose memory to release. */
+  readonly pidfd: number;
+  /** Must be 0. */
+  readonly flags: number;
 }
 
-/** SYSCALL_DEFINE2(process_mrelease, int, pidfd, unsigned int, flags), by variant. */
-export function* process_mrelease(
-  k: Primitives,
-  args: { pidfd: number; flags: number; variant: MreleaseVariant },
-): KGen<number> {
-  const v = args.variant;
-  // The nommu stub's ENOSYS is not modelled: the lab's kernel has an MMU.
+/** v9 as merged for v5.15 (884a7e5964e0): mmgrab, and MMF_OOM_SKIP before the dying test. */
+export function* process_mrelease_v9(k: Primitives, args: MreleaseArgs): KGen<number> {
+  let reap = true;
+  let ret = 0;
+
   if (args.flags) return -ERRNO.EINVAL;
-  const task = pidfd_get_task(k, args.pidfd, v);
-  if (task < 0) return task;
-  // "Make sure to choose a thread which still has a reference to mm during the group exit."
-  const p = k.find_lock_task_mm(task);
-  if (!p) {
-    k.put_task_struct(task);
-    return -ERRNO.ESRCH;
+
+  const pid = k.pidfd_get_pid(args.pidfd);
+  if (pid < 0) return pid; // IS_ERR(pid): -EBADF
+
+  const task = k.get_pid_task(pid, PIDTYPE_TGID);
+  if (!task) return -ERRNO.ESRCH; // goto put_pid
+
+  put_task: {
+    // "Make sure to choose a thread which still has a reference to mm during the group exit"
+    const p = k.find_lock_task_mm(task);
+    if (!p) {
+      ret = -ERRNO.ESRCH;
+      break put_task;
+    }
+
+    const mm = k.task_mm(p);
+    k.mmgrab(mm);
+
+    // "If the work has been done already, just exit with success"
+    if (k.test_bit(MMF_OOM_SKIP, mm)) {
+      reap = false;
+    } else if (!k.task_will_free_mem(p)) {
+      reap = false;
+      ret = -ERRNO.EINVAL;
+    }
+    k.task_unlock(p);
+    yield* k.cond_resched(); // the lab's: the spin_unlock re-enables preemption
+
+    drop_mm: {
+      if (!reap) break drop_mm;
+
+      if (yield* k.mmap_read_lock_killable(mm)) {
+        ret = -ERRNO.EINTR;
+        break drop_mm;
+      }
+      // Only mm_count is pinned: on v5.15's exit_mmap the victim may free the page tables
+      // under this walk (§F.1).
+      if (!(yield* k.__oom_reap_task_mm(mm))) ret = -ERRNO.EAGAIN;
+      k.mmap_read_unlock(mm);
+    }
+    k.mmdrop(mm);
   }
-  const ret = v === "v9"
-    ? yield* merged_v9(k, p)
-    : v === "v5.15" || v === "v5.16"
-    ? yield* mmget_not_zero_fix(k, p)
-    : yield* mmgrab_recheck(k, p, v);
   k.put_task_struct(task);
   return ret;
 }
 
-/** v9 as merged: mmgrab, and MMF_OOM_SKIP before task_will_free_mem (success, no work). */
-function* merged_v9(k: Primitives, p: number): KGen<number> {
-  const mm = k.task_mm(p);
-  k.mmgrab(mm);
+/**
+ * 337546e83fc7 (v5.15): pin mm_users with mmget_not_zero(), so exit_mmap cannot run under the
+ * walk; MMF_OOM_SKIP answers 0 only for a target that is not dying.
+ *
+ * The patch takes mmget_not_zero(p->mm) first, under task_lock, and looks at the target only
+ * when it succeeds; the lab takes it after task_unlock(p), so the victim's exit may bring
+ * mm_users to 0 in between (then: 0, no work).
+ */
+export function* process_mrelease_v5_15(k: Primitives, args: MreleaseArgs): KGen<number> {
+  let reap = false;
   let ret = 0;
-  let reap = true;
-  if (k.test_bit(MMF_OOM_SKIP, mm)) {
-    // "If the work has been done already, just exit with success."
-    reap = false;
-  } else if (!k.task_will_free_mem(p)) {
-    reap = false;
-    ret = -ERRNO.EINVAL;
+
+  if (args.flags) return -ERRNO.EINVAL;
+
+  const pid = k.pidfd_get_pid(args.pidfd);
+  if (pid < 0) return pid; // IS_ERR(pid): -EBADF
+
+  const task = k.get_pid_task(pid, PIDTYPE_TGID);
+  if (!task) return -ERRNO.ESRCH; // goto put_pid
+
+  put_task: {
+    // "Make sure to choose a thread which still has a reference to mm during the group exit"
+    const p = k.find_lock_task_mm(task);
+    if (!p) {
+      ret = -ERRNO.ESRCH;
+      break put_task;
+    }
+
+    const mm = k.task_mm(p);
+    if (k.task_will_free_mem(p)) {
+      reap = true;
+    } else {
+      // "Error only if the work has not been done already"
+      if (!k.test_bit(MMF_OOM_SKIP, mm)) ret = -ERRNO.EINVAL;
+    }
+    k.task_unlock(p);
+    yield* k.cond_resched(); // the lab's: the spin_unlock re-enables preemption
+
+    if (!reap || !k.mmget_not_zero(mm)) break put_task;
+
+    drop_mm: {
+      if (yield* k.mmap_read_lock_killable(mm)) {
+        ret = -ERRNO.EINTR;
+        break drop_mm;
+      }
+      if (!(yield* k.__oom_reap_task_mm(mm))) ret = -ERRNO.EAGAIN;
+      k.mmap_read_unlock(mm);
+    }
+    // The caller may be the last user: then it runs exit_mmap (and waits for AIO) here.
+    yield* k.mmput(mm);
   }
-  yield* unlock_task(k, p);
-  // Only mm_count is pinned: on v5.15's exit_mmap the victim may free the page tables under
-  // this walk (§F.1).
-  if (reap) ret = yield* reap_locked(k, mm, "none");
-  k.mmdrop(mm);
+  k.put_task_struct(task);
   return ret;
 }
 
-/** 337546e83fc7: pin mm_users (mmget_not_zero), so exit_mmap cannot run under the walk. */
-function* mmget_not_zero_fix(k: Primitives, p: number): KGen<number> {
-  const mm = k.task_mm(p);
-  const { reap, ret } = dying_or_done(k, p, mm);
-  yield* unlock_task(k, p);
-  // mm_users already 0: the victim's exit_mmap has it; success with no work.
-  if (!reap || !k.mmget_not_zero(mm)) return ret;
-  const reaped = yield* reap_locked(k, mm, "none");
-  // The caller may be the last user: then it runs exit_mmap (and waits for AIO) here.
-  yield* k.mmput(mm);
-  return reaped;
-}
+/**
+ * v5.16: as 337546e83fc7, with pidfd_get_task() for the two lookups (same answers). Its
+ * mmget_not_zero() is placed as {@linkcode process_mrelease_v5_15}'s.
+ */
+export function* process_mrelease_v5_16(k: Primitives, args: MreleaseArgs): KGen<number> {
+  let reap = false;
+  let ret = 0;
 
-/** ba535c1caf3e (v5.17) and mainline: mmgrab, MMF_OOM_SKIP re-checked under the lock. */
-function* mmgrab_recheck(k: Primitives, p: number, v: MreleaseVariant): KGen<number> {
-  const mm = k.task_mm(p);
-  k.mmgrab(mm);
-  const { reap, ret } = dying_or_done(k, p, mm);
-  yield* unlock_task(k, p);
-  // The 2025 accessor conversion lost the `!` of the re-check (§F.5).
-  const recheck = v === "mainline-inverted-check" ? "inverted" : "oom_skip";
-  const result = reap ? yield* reap_locked(k, mm, recheck) : ret;
-  k.mmdrop(mm);
-  return result;
+  if (args.flags) return -ERRNO.EINVAL;
+
+  // v5.16's kernel/pid.c: no PIDFD_SELF_* yet.
+  const task = pidfd_get_task(k, args.pidfd, { pidfd_self: false });
+  if (task < 0) return task; // IS_ERR(task)
+
+  put_task: {
+    // "Make sure to choose a thread which still has a reference to mm during the group exit"
+    const p = k.find_lock_task_mm(task);
+    if (!p) {
+      ret = -ERRNO.ESRCH;
+      break put_task;
+    }
+
+    const mm = k.task_mm(p);
+    if (k.task_will_free_mem(p)) {
+      reap = true;
+    } else {
+      // "Error only if the work has not been done already"
+      if (!k.test_bit(MMF_OOM_SKIP, mm)) ret = -ERRNO.EINVAL;
+    }
+    k.task_unlock(p);
+    yield* k.cond_resched(); // the lab's: the spin_unlock re-enables preemption
+
+    if (!reap || !k.mmget_not_zero(mm)) break put_task;
+
+    drop_mm: {
+      if (yield* k.mmap_read_lock_killable(mm)) {
+        ret = -ERRNO.EINTR;
+        break drop_mm;
+      }
+      if (!(yield* k.__oom_reap_task_mm(mm))) ret = -ERRNO.EAGAIN;
+      k.mmap_read_unlock(mm);
+    }
+    // The caller may be the last user: then it runs exit_mmap (and waits for AIO) here.
+    yield* k.mmput(mm);
+  }
+  k.put_task_struct(task);
+  return ret;
 }
 
 /**
- * From 337546e83fc7 on: reap a dying target; otherwise EINVAL, "only if the work has not been
- * done already" (MMF_OOM_SKIP set → 0).
+ * ba535c1caf3e (v5.17): back to mmgrab, now that exit_mmap frees page tables under the
+ * mmap_lock write lock; MMF_OOM_SKIP re-checked under the read lock.
  */
-export function dying_or_done(
-  k: Primitives,
-  p: number,
-  mm: number,
-): { reap: boolean; ret: number } {
-  if (k.task_will_free_mem(p)) return { reap: true, ret: 0 };
-  return { reap: false, ret: k.test_bit(MMF_OOM_SKIP, mm) ? 0 : -ERRNO.EINVAL };
-}
+export function* process_mrelease_v5_17(k: Primitives, args: MreleaseArgs): KGen<number> {
+  let reap = false;
+  let ret = 0;
 
-/** task_unlock(p): spin_unlock re-enables preemption, so the victim's exit may run here. */
-export function* unlock_task(k: Primitives, p: number): KGen<void> {
-  k.task_unlock(p);
-  yield* k.cond_resched();
+  if (args.flags) return -ERRNO.EINVAL;
+
+  // v5.16's kernel/pid.c: no PIDFD_SELF_* yet.
+  const task = pidfd_get_task(k, args.pidfd, { pidfd_self: false });
+  if (task < 0) return task; // IS_ERR(task)
+
+  put_task: {
+    // "Make sure to choose a thread which still has a reference to mm during the group exit"
+    const p = k.find_lock_task_mm(task);
+    if (!p) {
+      ret = -ERRNO.ESRCH;
+      break put_task;
+    }
+
+    const mm = k.task_mm(p);
+    k.mmgrab(mm);
+
+    if (k.task_will_free_mem(p)) {
+      reap = true;
+    } else {
+      // "Error only if the work has not been done already"
+      if (!k.test_bit(MMF_OOM_SKIP, mm)) ret = -ERRNO.EINVAL;
+    }
+    k.task_unlock(p);
+    yield* k.cond_resched(); // the lab's: the spin_unlock re-enables preemption
+
+    drop_mm: {
+      if (!reap) break drop_mm;
+
+      if (yield* k.mmap_read_lock_killable(mm)) {
+        ret = -ERRNO.EINTR;
+        break drop_mm;
+      }
+      // "Check MMF_OOM_SKIP again under mmap_read_lock protection to ensure possible change
+      // in exit_mmap is seen"
+      if (!k.test_bit(MMF_OOM_SKIP, mm) && !(yield* k.__oom_reap_task_mm(mm))) {
+        ret = -ERRNO.EAGAIN;
+      }
+      k.mmap_read_unlock(mm);
+    }
+    k.mmdrop(mm);
+  }
+  k.put_task_struct(task);
+  return ret;
 }
 
 /**
- * The tail all versions share: mmap_read_lock_killable (EINTR on a fatal signal to the
- * caller), __oom_reap_task_mm (EAGAIN when a notifier refused), unlock. `recheck`: from v5.17
- * MMF_OOM_SKIP is tested again under the lock "to ensure possible change in exit_mmap is
- * seen" and the reap skipped when set; `inverted` is §F.5's lost `!`.
+ * mainline (torvalds/linux mm/oom_kill.c): as v5.17, with mm_flags_test() for test_bit()
+ * and a pidfd_get_task() that knows the PIDFD_SELF_* sentinels (~v6.14).
  */
-export function* reap_locked(
+export function* process_mrelease_mainline(k: Primitives, args: MreleaseArgs): KGen<number> {
+  let reap = false;
+  let ret = 0;
+
+  if (args.flags) return -ERRNO.EINVAL;
+
+  const task = pidfd_get_task(k, args.pidfd, { pidfd_self: true });
+  if (task < 0) return task; // IS_ERR(task)
+
+  put_task: {
+    // "Make sure to choose a thread which still has a reference to mm during the group exit"
+    const p = k.find_lock_task_mm(task);
+    if (!p) {
+      ret = -ERRNO.ESRCH;
+      break put_task;
+    }
+
+    const mm = k.task_mm(p);
+    k.mmgrab(mm);
+
+    if (k.task_will_free_mem(p)) {
+      reap = true;
+    } else {
+      // "Error only if the work has not been done already"
+      if (!k.test_bit(MMF_OOM_SKIP, mm)) ret = -ERRNO.EINVAL;
+    }
+    k.task_unlock(p);
+    yield* k.cond_resched(); // the lab's: the spin_unlock re-enables preemption
+
+    drop_mm: {
+      if (!reap) break drop_mm;
+
+      if (yield* k.mmap_read_lock_killable(mm)) {
+        ret = -ERRNO.EINTR;
+        break drop_mm;
+      }
+      // "Check MMF_OOM_SKIP again under mmap_read_lock protection to ensure possible change
+      // in exit_mmap is seen"
+      if (!k.test_bit(MMF_OOM_SKIP, mm) && !(yield* k.__oom_reap_task_mm(mm))) {
+        ret = -ERRNO.EAGAIN;
+      }
+      k.mmap_read_unlock(mm);
+    }
+    k.mmdrop(mm);
+  }
+  k.put_task_struct(task);
+  return ret;
+}
+
+/**
+ * The 2025 mm-new bug (§F.5): 12e423ba4eae's conversion to mm_flags_test() lost the `!` of
+ * the re-check, so the call reaps only an mm whose MMF_OOM_SKIP is already set, and answers
+ * 0 having done nothing otherwise ("I think we lost a ! here").
+ */
+export function* process_mrelease_mainline_inverted_check(
   k: Primitives,
-  mm: number,
-  recheck: "none" | "oom_skip" | "inverted",
+  args: MreleaseArgs,
 ): KGen<number> {
-  if ((yield* k.mmap_read_lock_killable(mm)) !== 0) return -ERRNO.EINTR;
-  const skip = k.test_bit(MMF_OOM_SKIP, mm);
-  const done = recheck === "oom_skip" ? skip : recheck === "inverted" ? !skip : false;
-  const ret = !done && !(yield* k.__oom_reap_task_mm(mm)) ? -ERRNO.EAGAIN : 0;
-  k.mmap_read_unlock(mm);
+  let reap = false;
+  let ret = 0;
+
+  if (args.flags) return -ERRNO.EINVAL;
+
+  const task = pidfd_get_task(k, args.pidfd, { pidfd_self: true });
+  if (task < 0) return task; // IS_ERR(task)
+
+  put_task: {
+    // "Make sure to choose a thread which still has a reference to mm during the group exit"
+    const p = k.find_lock_task_mm(task);
+    if (!p) {
+      ret = -ERRNO.ESRCH;
+      break put_task;
+    }
+
+    const mm = k.task_mm(p);
+    k.mmgrab(mm);
+
+    if (k.task_will_free_mem(p)) {
+      reap = true;
+    } else {
+      // "Error only if the work has not been done already"
+      if (!k.test_bit(MMF_OOM_SKIP, mm)) ret = -ERRNO.EINVAL;
+    }
+    k.task_unlock(p);
+    yield* k.cond_resched(); // the lab's: the spin_unlock re-enables preemption
+
+    drop_mm: {
+      if (!reap) break drop_mm;
+
+      if (yield* k.mmap_read_lock_killable(mm)) {
+        ret = -ERRNO.EINTR;
+        break drop_mm;
+      }
+      // "Check MMF_OOM_SKIP again under mmap_read_lock protection to ensure possible change
+      // in exit_mmap is seen"
+      if (k.test_bit(MMF_OOM_SKIP, mm) && !(yield* k.__oom_reap_task_mm(mm))) {
+        ret = -ERRNO.EAGAIN;
+      }
+      k.mmap_read_unlock(mm);
+    }
+    k.mmdrop(mm);
+  }
+  k.put_task_struct(task);
   return ret;
 }
 
-/** The variant that was current in a kernel release. */
-export function mreleaseVariantFor(kernel: KernelVersion): MreleaseVariant {
-  switch (kernel) {
-    case "5.10":
-    case "5.15":
-      return "v5.15";
-    case "5.16":
-      return "v5.16";
-    case "5.17":
-    case "5.18":
-    case "6.0":
-      return "v5.17";
-    case "6.18":
-      return "mainline";
-  }
-}
+/** The kernel side of each of the record's `variants`, by name. */
+export const PROCESS_MRELEASE: Readonly<
+  Record<string, (k: Primitives, args: MreleaseArgs) => KGen<number>>
+> = {
+  "v9": process_mrelease_v9,
+  "v5.15": process_mrelease_v5_15,
+  "v5.16": process_mrelease_v5_16,
+  "v5.17": process_mrelease_v5_17,
+  "mainline": process_mrelease_mainline,
+  "mainline-inverted-check": process_mrelease_mainline_inverted_check,
+};
+
+/** How a memory killer calls it. */
+const CALL = { flags: 0 } as const;
 
 /** The design: kill, then release the dying process's memory from the killer (lmkd's way). */
 export const process_mrelease_design: Design = {
@@ -196,7 +399,7 @@ export const process_mrelease_design: Design = {
   mergedIn: "5.15",
   killsInCall: false,
   pins: "mm_count",
-  defaults: { flags: 0 },
+  defaults: CALL,
   stock: "self",
   compareVariants: ["v9"],
   semantics:
@@ -266,47 +469,123 @@ export const process_mrelease_design: Design = {
       name: "v9",
       summary: "as merged: pidfd_get_pid + get_pid_task(PIDTYPE_TGID), mmgrab",
       source: "884a7e5964e0 (20210809185259.405936-1-surenb@google.com)",
+      rechecksOomSkip: false,
+      breaks: [
+        {
+          property: "safety",
+          rules: ["pgtables_freed_under_walker"],
+          kernels: ["5.10", "5.15", "5.16"],
+          why: "v9 pins only mm_count (mmgrab); before v5.17 a non-OOM victim's exit_mmap " +
+            "frees the page tables with no lock, under the walk (§F.1, fixed by 337546e83fc7)",
+        },
+        {
+          property: "safety",
+          rules: ["vma_use_after_free"],
+          kernels: ["5.10", "5.15", "5.16"],
+          why: "the other face of §F.1: a v9 walk that starts after such an exit_mmap finished " +
+            "reads VMAs that mm->mmap still points at (left dangling before v5.17)",
+        },
+      ],
+      races: [
+        { race: "f1-pgtables", kernel: "5.15", buggy: true },
+        { race: "f6-robust-futex", kernel: "5.15", buggy: true },
+      ],
     },
     {
       name: "v5.15",
       summary: "mmget_not_zero instead of mmgrab; MMF_OOM_SKIP an error only when not dying",
       source: "337546e83fc7 (20211022014658.263508-1-surenb@google.com)",
-      kernels: ["5.10", "5.15"],
+      kernels: ["5.15"],
+      pins: "mm_users",
+      pinsAfterTaskUnlock: true,
+      rechecksOomSkip: false,
+      races: [
+        { race: "f1-pgtables", kernel: "5.15", buggy: false },
+        { race: "f6-robust-futex", kernel: "5.15", buggy: true },
+      ],
     },
     {
       name: "v5.16",
       summary: "pidfd_get_task() replaces the two lookups (same answers)",
       source: "Christian Brauner's pid helpers (v5.16)",
       kernels: ["5.16"],
+      pins: "mm_users",
+      pinsAfterTaskUnlock: true,
+      rechecksOomSkip: false,
     },
     {
       name: "v5.17",
       summary: "back to mmgrab, MMF_OOM_SKIP re-checked under the read lock",
       source: "ba535c1caf3e (20211209191325.3069345-3-surenb@google.com)",
       kernels: ["5.17", "5.18", "6.0"],
+      races: [
+        { race: "f1-pgtables", kernel: "5.17", buggy: false },
+        {
+          race: "f3-dangling-mmap",
+          kernel: "5.17",
+          kernelBugs: KERNEL_BUGS.F3_DANGLING_MMAP,
+          buggy: true,
+        },
+        { race: "f3-dangling-mmap", kernel: "5.17", buggy: false },
+        { race: "f6-robust-futex", kernel: "5.17", buggy: true },
+      ],
     },
     {
       name: "mainline",
-      summary: "as v5.17, plus the PIDFD_SELF_* sentinels (~v6.14)",
+      summary: "as v5.17; pidfd_get_task() knows the PIDFD_SELF_* sentinels (~v6.14)",
       source: "torvalds/linux:mm/oom_kill.c",
       kernels: ["6.18"],
+      races: [
+        { race: "f5-inverted-check", kernel: "6.18", buggy: false },
+        { race: "f6-robust-futex", kernel: "6.18", buggy: true },
+      ],
     },
     {
       name: "mainline-inverted-check",
       summary: "the 2025 mm-new bug: the re-check lost its `!` (§F.5)",
       source: "20250916194915.1395712-1-clm@meta.com",
+      breaks: [
+        {
+          property: "effectiveness",
+          rules: ["reapable_left"],
+          why: "the accessor conversion lost the `!` of the MMF_OOM_SKIP re-check: it reaps " +
+            "only when the work is already done and otherwise returns 0 having done nothing " +
+            "(§F.5)",
+        },
+        {
+          property: "latency",
+          rules: ["freed_not_covered"],
+          why: "as for effectiveness: with the victim asleep nothing sets MMF_OOM_SKIP, so the " +
+            "inverted re-check skips the reap and the call returns 0 having freed nothing " +
+            "(§F.5)",
+        },
+      ],
+      races: [{ race: "f5-inverted-check", kernel: "6.18", buggy: true }],
     },
   ],
   defaultVariant: "mainline",
+  victimArg: "pidfd",
+  findsMm: "find_lock_task_mm",
+  dyingTest: "task_will_free_mem",
+  zaps: "reap",
+  rechecksOomSkip: true,
+  answers: {
+    "not-dying": ["EINVAL"],
+    "leader-past-exit-mm": ["0", "EAGAIN", "EINTR", "killed", "unfinished", "EINVAL"],
+    "past-exit-mm": ["ESRCH"],
+    "init": ["EINVAL"],
+    "kthread": ["ESRCH"],
+    "no-kill-permission": ["EINVAL", "0", "EAGAIN", "EINTR", "killed", "unfinished"],
+  },
   *recipe(u, ctx) {
     const fd = yield* victimFd(u, ctx);
     yield* killFirst(u, ctx, fd);
-    const flags = ctx.call.flags ?? 0;
-    const variant = (ctx.variant ?? mreleaseVariantFor(ctx.kernel)) as MreleaseVariant;
+    const flags = ctx.call.flags ?? CALL.flags;
+    const process_mrelease = forVariant(PROCESS_MRELEASE, ctx);
     return yield* u.syscall(
       SYSCALLS.process_mrelease,
       [fd, flags],
-      (k) => process_mrelease(k, { pidfd: fd, flags, variant }),
+      (k) => process_mrelease(k, { pidfd: fd, flags }),
     );
   },
 };

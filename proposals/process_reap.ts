@@ -4,16 +4,32 @@
  * Shakeel Butt's reply; the tail after the eligibility test (lock, EAGAIN, mmput) is
  * reconstructed from v2/v3 (UNVERIFIED for v1, reference §G.1).
  *
+ * Also here: what a stock kernel answers to the same call ({@linkcode
+ * stock_unassigned_syscall}), for `lab diff`.
+ *
  * @module
  */
 
-import { stock_unassigned_syscall } from "./stock.ts";
-import type { Design } from "../src/core/design.ts";
-import { ERRNO } from "../src/core/errno.ts";
-import type { KGen, Primitives } from "../src/core/primitives.ts";
-import { PF_KTHREAD, PIDTYPE_PID } from "../src/core/kernel.ts";
-import { SYSCALLS } from "../src/core/userspace.ts";
-import { killFirst, victimFd } from "../src/core/recipe.ts";
+import {
+  type Design,
+  type DesignContext,
+  ERRNO,
+  type KGen,
+  killFirst,
+  PF_KTHREAD,
+  PIDTYPE_PID,
+  type Primitives,
+  type SyscallSpec,
+  type Userspace,
+  victimFd,
+} from "../src/core/mod.ts";
+
+/**
+ * The syscall v1 adds. No kernel assigned it a number: the trace shows the slot it got when
+ * it was merged as process_mrelease (448; v1's own number is UNVERIFIED, §G.1), and a real
+ * kernel answers ENOSYS.
+ */
+export const PROCESS_REAP: SyscallSpec = { name: "process_reap", nr: 448, upstream: false };
 
 /** SYSCALL_DEFINE2(process_reap, int, pidfd, unsigned int, flags). */
 export function* process_reap(k: Primitives, args: { pidfd: number; flags: number }): KGen<number> {
@@ -43,6 +59,45 @@ export function* process_reap(k: Primitives, args: { pidfd: number; flags: numbe
   return ret;
 }
 
+/** How a memory killer calls it. */
+const CALL = { flags: 0 } as const;
+
+/** The recipe of both records, with `process_reap` as the kernel side: SIGKILL, then the call. */
+function* killThenReap(
+  u: Userspace,
+  ctx: DesignContext,
+  process_reap: (k: Primitives, args: { pidfd: number; flags: number }) => KGen<number>,
+): KGen<number> {
+  const fd = yield* victimFd(u, ctx);
+  yield* killFirst(u, ctx, fd);
+  const flags = ctx.call.flags ?? CALL.flags;
+  return yield* u.syscall(PROCESS_REAP, [fd, flags], (k) => process_reap(k, { pidfd: fd, flags }));
+}
+
+/**
+ * The design's call on a stock kernel (the host's): no kernel has the syscall, so the call
+ * lands on sys_ni_syscall (kernel/sys_ni.c), ENOSYS.
+ */
+export const stock_unassigned_syscall: Design = {
+  name: "stock_unassigned_syscall",
+  call: "process_reap(pidfd, 0) on an unassigned syscall number",
+  summary: "process_reap on stock 6.18: no such syscall, ENOSYS.",
+  date: "2025-11-30",
+  status: "stock v6.18 (what the host runs)",
+  lore: "torvalds/linux:kernel/sys_ni.c (v6.18)",
+  kernelBase: "6.18",
+  kind: "stock",
+  reaper: "victim",
+  killsInCall: false,
+  defaults: CALL,
+  stock: "self",
+  *recipe(u, ctx) {
+    return yield* killThenReap(u, ctx, function* sys_ni_syscall() {
+      return -ERRNO.ENOSYS;
+    });
+  },
+};
+
 /** The design: kill, then reap the dying process from the killer's context. */
 export const process_reap_v1: Design = {
   name: "process_reap",
@@ -56,7 +111,7 @@ export const process_reap_v1: Design = {
   reaper: "caller",
   killsInCall: false,
   pins: "mm_users",
-  defaults: { flags: 0 },
+  defaults: CALL,
   stock: stock_unassigned_syscall,
   semantics:
     "A dedicated syscall, process_reap(pidfd, flags), for a process that is already dying; " +
@@ -102,15 +157,20 @@ export const process_reap_v1: Design = {
       link: "https://lore.kernel.org/all/20210702152724.7fv5tnik4qlap6do@wittgenstein/",
     },
   ],
+  victimArg: "pidfd",
+  findsMm: "pidfd_task",
+  dyingTest: "task_will_free_mem",
+  zaps: "reap",
+  answers: {
+    "not-dying": ["EINVAL"],
+    "leader-past-exit-mm": ["EINVAL"],
+    "past-exit-mm": ["EINVAL"],
+    "init": ["EINVAL"],
+    "kthread": ["EINVAL"],
+    "no-kill-permission": ["EINVAL", "0", "EAGAIN", "EINTR", "killed", "unfinished"],
+  },
+  agreesWith: [{ claim: "process-reap-v1-is-mrelease-v9", target: "process_mrelease@v9" }],
   *recipe(u, ctx) {
-    const fd = yield* victimFd(u, ctx);
-    yield* killFirst(u, ctx, fd);
-    const flags = ctx.call.flags ?? 0;
-    // v1's syscall number is UNVERIFIED (§G.1); the trace shows the slot it later got.
-    return yield* u.syscall(
-      SYSCALLS.process_mrelease,
-      [fd, flags],
-      (k) => process_reap(k, { pidfd: fd, flags }),
-    );
+    return yield* killThenReap(u, ctx, process_reap);
   },
 };

@@ -6,8 +6,7 @@
  * @module
  */
 
-import type { Design } from "../src/core/design.ts";
-import { SIGKILL } from "../src/core/kernel.ts";
+import { type Design, SIGKILL } from "../src/core/mod.ts";
 
 /** kill(pid, SIGKILL), and wait. */
 export const sigkill: Design = {
@@ -23,6 +22,15 @@ export const sigkill: Design = {
   killsInCall: true,
   defaults: {},
   stock: "self",
+  listedAs: "SIGKILL alone",
+  victimArg: "pid",
+  answers: {
+    "leader-past-exit-mm": ["0", "killed"],
+    "past-exit-mm": ["0", "EPERM"],
+    "init": ["0", "EPERM"],
+    "kthread": ["0", "EPERM"],
+    "no-kill-permission": ["EPERM"],
+  },
   *recipe(u, ctx) {
     return yield* u.kill(ctx.victim, SIGKILL);
   },

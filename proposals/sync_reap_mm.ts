@@ -3,17 +3,25 @@
  * Suren Baghdasaryan, "[RFC PATCH 1/1] mm/oom_kill: ... sync reaping of the killed
  * process's memory"; reference §A.1. Kernel side: kernel/signal.c (v5.10) with the patch.
  *
+ * Also here: what a stock 6.18 kernel answers to the same call ({@linkcode
+ * stock_pidfd_send_signal}), for `lab diff`.
+ *
  * @module
  */
 
-import { stock_pidfd_send_signal } from "./stock.ts";
-import type { Design } from "../src/core/design.ts";
-import { ERRNO } from "../src/core/errno.ts";
-import type { KGen, Primitives } from "../src/core/primitives.ts";
-import { MMF_OOM_SKIP, MMF_OOM_VICTIM, PIDTYPE_PID, SIGKILL } from "../src/core/kernel.ts";
-import { SYSCALLS } from "../src/core/userspace.ts";
-import type { SigInfoArg } from "../src/engine/scenario/mod.ts";
-import { victimFd } from "../src/core/recipe.ts";
+import {
+  type Design,
+  ERRNO,
+  type KGen,
+  MMF_OOM_SKIP,
+  MMF_OOM_VICTIM,
+  PIDTYPE_PID,
+  type Primitives,
+  type SigInfoArg,
+  SIGKILL,
+  SYSCALLS,
+  victimFd,
+} from "../src/core/mod.ts";
 
 /** include/linux/signal.h (kernel-internal, not uapi: userspace hard-codes it). */
 export const SYNC_REAP_MM = 0x1;
@@ -36,7 +44,8 @@ export function* pidfd_send_signal(
     // copy_siginfo_from_user_any(), then the usual pidfd_send_signal rules.
     if (info === "fault") return -ERRNO.EFAULT;
     if (info === "signo_mismatch") return -ERRNO.EINVAL;
-    // A forged si_code (>= 0 or SI_TKILL) is only allowed towards oneself.
+    // A forged si_code (>= 0 or SI_TKILL) is only allowed towards oneself. (v5.10 compares
+    // the calling thread's pid, `task_pid(current) != pid`; the lab, the thread group.)
     if (!k.same_thread_group(k.current, pid)) return -ERRNO.EPERM;
   }
   const ret = k.kill_pid_info(sig, pid);
@@ -83,6 +92,33 @@ function* reap_mm(k: Primitives, pid: number): KGen<number> {
   return ret;
 }
 
+/** How a memory killer calls it: SIGKILL and the flag, no kill before the call. */
+const CALL = { sig: SIGKILL, flags: SYNC_REAP_MM } as const;
+
+/**
+ * The design's call on a stock 6.18 kernel (the host's): since v6.9 flag 1 is
+ * PIDFD_SIGNAL_THREAD, so the SIGKILL is sent (to the pidfd's thread) and nothing is reaped.
+ */
+export const stock_pidfd_send_signal: Design = {
+  name: "stock_pidfd_send_signal",
+  call: "pidfd_send_signal(pidfd, SIGKILL, NULL, 1)",
+  summary: "SYNC_REAP_MM's call on stock 6.18: flag 1 is PIDFD_SIGNAL_THREAD, no reap.",
+  date: "2025-11-30",
+  status: "stock v6.18 (what the host runs)",
+  lore: "torvalds/linux:kernel/signal.c (v6.18)",
+  kernelBase: "6.18",
+  kind: "stock",
+  reaper: "victim",
+  killsInCall: true,
+  defaults: CALL,
+  stock: "self",
+  *recipe(u, ctx) {
+    // The core's pidfd_send_signal knows v6.9's scope flags (wasm/src/prims.rs).
+    const fd = yield* victimFd(u, ctx);
+    return yield* u.pidfd_send_signal(fd, ctx.call.sig ?? CALL.sig, ctx.call.flags ?? CALL.flags);
+  },
+};
+
 /** The design: one call kills and reaps. */
 export const sync_reap_mm: Design = {
   name: "sync_reap_mm",
@@ -96,8 +132,9 @@ export const sync_reap_mm: Design = {
   reaper: "caller",
   killsInCall: true,
   pins: "mm_users",
-  defaults: { sig: SIGKILL, flags: SYNC_REAP_MM },
+  defaults: CALL,
   stock: stock_pidfd_send_signal,
+  listedAs: "`pidfd_send_signal(SYNC_REAP_MM)` (2020)",
   semantics: "pidfd_send_signal() gains a flag, SYNC_REAP_MM (0x1, kernel-internal, not uapi), " +
     "accepted only with SIGKILL and checked before the fd (EINVAL). The pidfd (or a " +
     "/proc/<pid> directory fd, else EBADF) is signalled with the usual kill permission " +
@@ -144,14 +181,29 @@ export const sync_reap_mm: Design = {
       link: "https://lore.kernel.org/all/20201118154334.GT12284@dhcp22.suse.cz/",
     },
   ],
+  victimArg: "pidfd_or_proc_dir",
+  findsMm: "pidfd_task",
+  dyingTest: "task_will_free_mem",
+  zaps: "reap",
+  setsOomSkip: true,
+  answers: {
+    "not-dying": ["EBUSY"],
+    "leader-past-exit-mm": ["EBUSY"],
+    "past-exit-mm": ["EBUSY", "EPERM"],
+    "init": ["EBUSY", "EPERM"],
+    "kthread": ["EBUSY", "EPERM"],
+    "no-kill-permission": ["EPERM"],
+  },
+  otherFlags: { 0: "a plain pidfd_send_signal(SIGKILL): the kill without the reap" },
+  agreesWith: [{ claim: "sync-reap-mm-is-kill-then-mrelease", target: "process_mrelease" }],
   *recipe(u, ctx) {
     const fd = yield* victimFd(u, ctx);
-    const sig = ctx.call.sig ?? SIGKILL;
-    const flags = ctx.call.flags ?? SYNC_REAP_MM;
+    const sig = ctx.call.sig ?? CALL.sig;
+    const flags = ctx.call.flags ?? CALL.flags;
     const info = ctx.call.info;
     return yield* u.syscall(
       SYSCALLS.pidfd_send_signal,
-      [fd, sig],
+      [fd, sig, 0, /* info */ flags],
       (k) => pidfd_send_signal(k, { pidfd: fd, sig, info, flags }),
     );
   },

@@ -2,7 +2,7 @@
 // the victim (fd 3), a /proc dir fd (fd 4) and a plain file (fd 5), and a victim (tgid 1000)
 // whose shape the test chooses. Built through the real validator.
 
-import { Kernel } from "../src/core/_wasm.ts";
+import { Kernel } from "../src/core/wasm.ts";
 import { encodeWorld, type Scenario, validateScenario } from "../src/engine/scenario/mod.ts";
 
 export interface WorldOptions {

@@ -3,10 +3,11 @@
 // takes 5-20 s: load_world is quadratic in the number of processes (docs/performance.md).
 
 import assert from "node:assert/strict";
-import { Kernel } from "../src/core/_wasm.ts";
-import { bigWorld, type BigWorldOptions } from "./bench/_big_world.ts";
+import { Kernel } from "../src/core/wasm.ts";
+import { COST_MODEL, taskInfo } from "../src/core/mod.ts";
+import { bigWorld, type BigWorldOptions } from "./bench/big_world.ts";
 
-const TWFM_NS_PER_PROCESS = 25; // wasm/src/params.rs
+const TWFM_NS_PER_PROCESS = COST_MODEL.TWFM_NS_PER_PROCESS;
 
 /** Loads the world, hands the caller its segment, walks once; returns answer and charge. */
 function walkOnce(opts: BigWorldOptions) {
@@ -22,10 +23,10 @@ function walkOnce(opts: BigWorldOptions) {
     // (quadratic in a world this size) never runs here.
     assert.equal(k.run(k.horizon_ns()), w.caller);
     assert.equal(k.signal_group_exit(w.victim), 1, "the t = 0 kill landed");
-    const before = k.task_info(w.caller)[5];
+    const before = taskInfo(k, w.caller)!.cpu_time_ns;
     const answer = k.task_will_free_mem(w.caller, w.victim);
     assert.equal(k.ext_yield(w.caller), 0);
-    const charged = k.task_info(w.caller)[5] - before;
+    const charged = taskInfo(k, w.caller)!.cpu_time_ns - before;
     return { w, answer, charged, walked: w.processes + 1 };
   } finally {
     k.free();

@@ -4,8 +4,9 @@
 
 import fc from "fast-check";
 import assert from "node:assert/strict";
-import { Kernel } from "../src/core/_wasm.ts";
-import { SIM_BUG } from "../src/core/errno.ts";
+import { Kernel } from "../src/core/wasm.ts";
+import { ERRNO, SIM_BUG } from "../src/core/errno.ts";
+import { CORE_LAYOUTS, mmInfo, taskInfo } from "../src/core/kernel.ts";
 import { encodeWorld, loadScenarioFile, validateScenario } from "../src/engine/scenario/mod.ts";
 import { tiny } from "./_every_record.ts";
 
@@ -138,4 +139,33 @@ Deno.test("arbitrary and mutated world programs are refused, never trap", () => 
     ),
     { numRuns: 20000, seed: 20261122 },
   );
+});
+
+Deno.test("zap_coverage answers arbitrary integers with a coverage code or -EINVAL", () => {
+  const coverages = [...CORE_LAYOUTS.zap_coverages.keys(), -ERRNO.EINVAL];
+  fc.assert(
+    fc.property(arg, arg, arg, arg, arg, (version, kind, flags, notifier, mode) => {
+      const r = Kernel.zap_coverage(version, kind, flags, notifier, mode);
+      assert.ok(coverages.includes(r), `${r}`);
+    }),
+    { numRuns: 5000, seed: 20261123 },
+  );
+});
+
+Deno.test("snapshots decode by the core's layout", () => {
+  const k = new Kernel(1, 0);
+  assert.equal(k.load_world(program), 0, k.last_error());
+  const task = taskInfo(k, caller);
+  assert.ok(task !== undefined);
+  assert.equal(Object.keys(task).length, k.task_info(caller).length);
+  assert.equal(task.tgid, k.task_tgid(caller));
+  const mm = mmInfo(k, task.mm);
+  assert.ok(mm !== undefined);
+  assert.equal(Object.keys(mm).length, k.mm_info(task.mm).length);
+  assert.equal(
+    mm.reclaimable_pages,
+    k.mm_info(task.mm)[CORE_LAYOUTS.mm_info.indexOf("reclaimable_pages")],
+  );
+  assert.equal(taskInfo(k, 0), undefined);
+  assert.equal(mmInfo(k, 0), undefined);
 });

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { findDesign } from "../src/lab/designs/mod.ts";
-import { runScenario } from "../src/engine/run/experiment.ts";
+import { runScenario } from "../src/engine/run/mod.ts";
 import { encodeWorld, loadScenarioFile } from "../src/engine/scenario/mod.ts";
 
 const SCENARIO = "scenarios/dstate-little-core.json";

@@ -1,23 +1,40 @@
 // The differential suite (docs/host.md): the host-expressible scenarios run on the
 // simulator (kernel 6.18) and on this machine's real kernel, which must agree on the
 // errno exactly, on whether the victim got SIGKILL, and on the private anon memory freed
-// (within toleranceForPages). A fast-check property does the same for generated worlds.
-// The guard's refusals, the cleanup after a failing run, and, last, that nothing of the
-// run is left are checked too. Skipped, with the reason printed, where the host is not
+// (within toleranceForPages); each design runs its own recipe on both, and the stock
+// counterpart of a proposal runs as a design of its own too. A fast-check property does the
+// same for generated worlds. The guard's refusals (the session's and a recipe's calls'),
+// the cleanup after a failing run, and, last, that nothing of the run is left are checked
+// too. Skipped, with the reason printed, where the host is not
 // Linux 6.18 on x86_64, not root, has no FFI, no freezer, no gcc, or lacks a syscall.
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { scenarioFiles } from "../src/engine/scenario/mod.ts";
-import { loadScenarioFile, validateScenario } from "../src/engine/scenario/mod.ts";
-import { agrees, designsOf, diffScenario, formatDiff } from "../src/lab/host/diff.ts";
-import { hostSupport } from "../src/lab/host/support.ts";
-import { HostSafetyError, HostSession, leftovers } from "../src/lab/host/session.ts";
-import { hostPlan, NotExpressible } from "../src/lab/host/plan.ts";
-import { runHost } from "../src/lab/host/run.ts";
-import { buildHostWorld, type HostWorldParams } from "../src/lab/host/worlds.ts";
+import { type Design, type KGen, PAGE_SIZE, SYSCALLS } from "../src/core/mod.ts";
+import { loadScenarioFile, scenarioFiles, validateScenario } from "../src/engine/scenario/mod.ts";
+import { findDesign } from "../src/lab/designs/mod.ts";
+import {
+  agrees,
+  buildHostWorld,
+  designsOf,
+  diffScenario,
+  hostPlan,
+  HostSafetyError,
+  HostSession,
+  hostSupport,
+  HostUserspace,
+  type HostWorldParams,
+  leftovers,
+  NotExpressible,
+  runHost,
+  runRecipe,
+} from "../src/lab/host/mod.ts";
+import { formatDiff } from "../src/lab/cli/mod.ts";
 import { selfIds, syscallCount } from "../src/lab/host/ffi.ts";
 import { procStatus, startTime } from "../src/lab/host/observe.ts";
+
+/** The design the generated worlds call: the one every host world is shaped for. */
+const mrelease = findDesign("process_mrelease");
 
 const support = hostSupport();
 const ignore = !support.ok;
@@ -36,12 +53,14 @@ Deno.test("host: the shipped host scenarios are host-expressible", async () => {
 
 for (const file of files) {
   const scenario = await loadScenarioFile(file);
-  for (const design of designsOf(scenario)) {
+  // A proposal's stock counterpart is a design too, and runs on the host as itself.
+  const stockToo = (d: Design) => typeof d.stock === "object" ? [d, d.stock] : [d];
+  for (const design of designsOf(scenario).flatMap(stockToo)) {
     Deno.test({
-      name: `host diff: ${scenario.name} under ${design}${skip}`,
+      name: `host diff: ${scenario.name} under ${design.name}${skip}`,
       ignore,
       fn: async () => {
-        const row = await diffScenario(scenario, design);
+        const row = await diffScenario(scenario, { design });
         assert.ok(agrees(row), formatDiff([row]));
       },
     });
@@ -80,6 +99,55 @@ Deno.test({
   },
 });
 
+/** A syscall body: the host never runs it (the real kernel is the body). */
+// deno-lint-ignore require-yield
+function* unused(): KGen<number> {
+  return 0;
+}
+
+/** A recipe that blocks, which no host call does. */
+function* blocks(): KGen<number> {
+  yield "block";
+  return 0;
+}
+
+Deno.test({
+  name: `host userspace: a recipe's calls keep to what the run spawned${skip}`,
+  ignore,
+  fn: async () => {
+    const s = await loadScenarioFile("scenarios/host/host-mrelease-live.json");
+    const a = new HostSession();
+    const b = new HostSession();
+    try {
+      const v = await a.spawnVictim({ comm: "guarded", vmas: [], extraThreads: 0, vfork: false });
+      const other = await b.spawnVictim({ comm: "other", vmas: [], extraThreads: 0, vfork: false });
+      const u = new HostUserspace(a, v, hostPlan(s), s.name);
+      const pids = [1, Deno.pid, selfIds().ppid, other.process.pid];
+      const before = syscallCount;
+      for (const pid of pids) {
+        assert.throws(() => runRecipe(u.kill(pid, 0)), HostSafetyError, `kill ${pid}`);
+        assert.throws(() => runRecipe(u.pidfd_open(pid, 0)), HostSafetyError, `open ${pid}`);
+      }
+      // A call that names its target by pid is not made on the host, nor is an OOM kill.
+      assert.throws(
+        () => runRecipe(u.syscall(SYSCALLS.kill, [v.process.pid, 0], unused)),
+        NotExpressible,
+      );
+      assert.throws(() => u.oom_kill_process(v.process.pid), NotExpressible);
+      assert.equal(syscallCount, before, "a refused call was made");
+      // Another run's pidfd is refused as an argument, and cannot be closed.
+      const foreign = b.dupPidfd(other.process.pid);
+      assert.throws(() => runRecipe(u.pidfd_send_signal(foreign, 0, 0)), HostSafetyError);
+      assert.throws(() => runRecipe(u.close(foreign)), HostSafetyError);
+      assert.deepEqual(u.calls, []);
+      assert.throws(() => runRecipe(blocks()), /yielded/);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  },
+});
+
 Deno.test({
   name: `host cleanup: a run that fails with its victim frozen leaves nothing${skip}`,
   ignore,
@@ -87,7 +155,8 @@ Deno.test({
     const s = await loadScenarioFile("scenarios/host/host-mrelease-vfork-sharer.json");
     let seen: { pid: number; start: string | null }[] = [];
     await assert.rejects(
-      runHost(s, "process_mrelease", {
+      runHost(s, {
+        design: mrelease,
         beforeRecipe: (v) => {
           seen = [v.process, v.vforkChild!].map((p) => ({ pid: p.pid, start: startTime(p.pid) }));
           assert.equal(procStatus(v.process.pid)?.state, "D"); // frozen
@@ -125,7 +194,7 @@ const worldArb = fc.record({
 type WorldArb = typeof worldArb extends fc.Arbitrary<infer T> ? T : never;
 
 function worldOf(w: WorldArb, i: number): HostWorldParams {
-  const MiB = 256;
+  const MiB = 2 ** 20 / PAGE_SIZE;
   const vmas: HostWorldParams["vmas"] = [{
     kind: "anon",
     size_pages: w.anonMiB * MiB,
@@ -180,7 +249,7 @@ Deno.test({
     await fc.assert(
       fc.asyncProperty(worldArb, async (w) => {
         const s = validateScenario(buildHostWorld(worldOf(w, i++)));
-        const row = await diffScenario(s, "process_mrelease");
+        const row = await diffScenario(s, { design: mrelease });
         assert.equal(row.host.errno, row.sim.errno, formatDiff([row]));
         assert.equal(row.host.released, row.sim.released, formatDiff([row]));
         assert.ok(agrees(row), formatDiff([row]));

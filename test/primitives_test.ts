@@ -1,18 +1,30 @@
-// The kernel-primitives API (src/core/primitives.ts) against the reference's rules, through
-// recipes run by the real runner: each test names the rule it checks.
+// The kernel API face (src/core/mod.ts): the primitives and the kernel helpers the kernel
+// shares (pidfd_get_task, mm_access) against the reference's rules, through recipes run by the
+// real runner, and how a run picks a design's variant. Each test names the rule it checks.
 
 import assert from "node:assert/strict";
-import { ERRNO } from "../src/core/errno.ts";
-import type { KGen, Primitives } from "../src/core/primitives.ts";
 import {
+  type Design,
+  ERRNO,
+  forVariant,
+  type KGen,
+  mm_access,
   MMF_OOM_SKIP,
   MMF_UNSTABLE,
+  mmInfo,
+  pidfd_get_task,
+  PIDFD_SELF_THREAD,
+  PIDFD_SELF_THREAD_GROUP,
   PIDTYPE_PID,
   PIDTYPE_TGID,
+  type Primitives,
+  PTRACE_MODE_ATTACH,
+  PTRACE_MODE_READ,
   SIGKILL,
-} from "../src/core/kernel.ts";
-import type { Kernel } from "../src/core/_wasm.ts";
-import { runActors } from "../src/engine/run/runner.ts";
+  variantFor,
+} from "../src/core/mod.ts";
+import type { Kernel } from "../src/core/wasm.ts";
+import { runActors } from "../src/engine/run/mod.ts";
 import { loadWorld, smallScenario, type WorldOptions } from "./_world.ts";
 
 const VICTIM = 1000;
@@ -140,7 +152,7 @@ Deno.test("§B.3 step 5: a notifier refusing non-blocking invalidation makes the
   });
   assert.equal(r.ok, false);
   assert.equal(
-    kernel.mm_info(r.mm)[3],
+    mmInfo(kernel, r.mm)!.anon_pages,
     4 * 256,
     "the refusing VMA keeps its pages, the other is reaped",
   );
@@ -179,4 +191,101 @@ Deno.test("§B.5 (v6.0+): after the victim's exit_mmap, MMF_OOM_SKIP is set and 
   });
   assert.equal(r.skip, true);
   assert.equal(kernel.mm_info(r.mm)[3], 0);
+});
+
+Deno.test("§A.0: pidfd_get_task finds a pidfd's leader; EBADF for any other fd", () => {
+  const { r, kernel } = inKernel({}, function* (k) {
+    yield* k.cond_resched();
+    const task = pidfd_get_task(k, 3, { pidfd_self: false });
+    if (task > 0) k.put_task_struct(task);
+    // A /proc/<pid> dir fd (pidfd_send_signal takes it), a plain file, no fd at all.
+    const others = [4, 5, 9].map((fd) => pidfd_get_task(k, fd, { pidfd_self: true }));
+    return [task, ...others];
+  });
+  assert.deepEqual(r, [VICTIM, -ERRNO.EBADF, -ERRNO.EBADF, -ERRNO.EBADF]);
+  assert.deepEqual([...kernel.leaked_refs()], [0, 0], "the task reference was dropped");
+});
+
+Deno.test("§A.0: pidfd_get_task answers ESRCH once the pidfd's process was waited for", () => {
+  const { r } = inKernel({}, function* (k) {
+    k.kill_pid_info(SIGKILL, VICTIM);
+    // init waits for its children: the victim exits and is released.
+    let task = pidfd_get_task(k, 3, { pidfd_self: false });
+    while (task > 0 && k.now_ns() < 1.5e9) {
+      k.put_task_struct(task);
+      yield* k.cond_resched();
+      task = pidfd_get_task(k, 3, { pidfd_self: false });
+    }
+    return task;
+  });
+  assert.equal(r, -ERRNO.ESRCH);
+});
+
+Deno.test("§A.0 (~v6.14): PIDFD_SELF_* name the caller only where pid.c knows them", () => {
+  const { r } = inKernel({}, function* (k) {
+    yield* k.cond_resched();
+    const got = (fd: number, pidfd_self: boolean) => {
+      const task = pidfd_get_task(k, fd, { pidfd_self });
+      if (task > 0) k.put_task_struct(task);
+      return task;
+    };
+    return [
+      got(PIDFD_SELF_THREAD, true),
+      got(PIDFD_SELF_THREAD_GROUP, true),
+      got(PIDFD_SELF_THREAD, false),
+      got(PIDFD_SELF_THREAD_GROUP, false),
+    ];
+  });
+  // The caller is thread 501 of the killer, whose leader is 500.
+  assert.deepEqual(r, [CALLER, 500, -ERRNO.EBADF, -ERRNO.EBADF]);
+});
+
+Deno.test("mm_access: ESRCH without an mm, EACCES without ptrace rights, the mm otherwise", () => {
+  const threads = [{ pid: 1000, state: "zombie" }, { pid: 1001, state: "S" }];
+  const run = (o: WorldOptions) =>
+    inKernel(o, function* (k) {
+      yield* k.cond_resched();
+      return {
+        victim: mm_access(k, 1001, PTRACE_MODE_READ),
+        attach: mm_access(k, 1001, PTRACE_MODE_ATTACH),
+        zombieLeader: mm_access(k, VICTIM, PTRACE_MODE_READ),
+        own: mm_access(k, CALLER, PTRACE_MODE_ATTACH),
+        mms: [k.task_mm(1001), k.task_mm(CALLER)],
+      };
+    }).r;
+  const stranger = run({ victimThreads: threads, callerCaps: [] });
+  assert.equal(stranger.victim, -ERRNO.EACCES, "another uid, no CAP_SYS_PTRACE");
+  assert.equal(stranger.attach, -ERRNO.EACCES);
+  assert.equal(stranger.zombieLeader, -ERRNO.ESRCH, "a task past exit_mm has no mm");
+  assert.equal(stranger.own, stranger.mms[1], "the caller's own mm needs no rights");
+  const owner = run({ victimThreads: threads, victimUid: 1069, callerCaps: [] });
+  assert.equal(owner.victim, owner.mms[0], "a uid match passes");
+  const tracer = run({ victimThreads: threads, callerCaps: ["CAP_SYS_PTRACE"] });
+  assert.equal(tracer.attach, tracer.mms[0], "CAP_SYS_PTRACE passes");
+});
+
+Deno.test("variantFor: a release's own variant; before the merge, the merged one; else the default", () => {
+  const d = {
+    mergedIn: "5.15",
+    variants: [
+      { name: "posted", summary: "", source: "" },
+      { name: "merged", summary: "", source: "", kernels: ["5.15", "5.16"] },
+      { name: "fixed", summary: "", source: "", kernels: ["6.0"] },
+      { name: "newest", summary: "", source: "" },
+    ],
+    defaultVariant: "newest",
+  } as unknown as Design;
+  const kernels = ["5.10", "5.15", "5.16", "5.17", "6.0", "6.18"] as const;
+  assert.deepEqual(kernels.map((k) => variantFor(d, k)), [
+    "merged",
+    "merged",
+    "merged",
+    "newest",
+    "fixed",
+    "newest",
+  ]);
+  assert.equal(variantFor({ ...d, variants: undefined }, "6.18"), undefined);
+  const ctx = { victim: VICTIM, kernel: "6.18", call: {} } as const;
+  assert.equal(forVariant({ fixed: 1, newest: 2 }, { ...ctx, variant: "fixed" }), 1);
+  assert.throws(() => forVariant({ fixed: 1 }, { ...ctx, variant: "posted" }), /posted/);
 });

@@ -4,8 +4,7 @@
 // give identical records, event-log hashes included.
 
 import assert from "node:assert/strict";
-import { allUnits } from "../src/lab/report/experiments.ts";
-import { runPoints } from "../src/lab/report/pool.ts";
+import { allUnits, runPoints } from "../src/lab/report/mod.ts";
 
 const NAMES = [
   "state-running",

@@ -2,9 +2,9 @@
 // scenario file against its expectations"; `deno task lab verify` is the same check).
 
 import assert from "node:assert/strict";
-import { scenarioFiles } from "../src/engine/scenario/mod.ts";
-import { verifyScenario } from "../src/engine/run/verify.ts";
-import { loadScenarioFile } from "../src/engine/scenario/mod.ts";
+import { loadScenarioFile, scenarioFiles } from "../src/engine/scenario/mod.ts";
+import { verifyScenario } from "../src/engine/run/mod.ts";
+import { chooseDesign } from "../src/lab/designs/mod.ts";
 
 const files = await scenarioFiles("scenarios");
 
@@ -14,7 +14,7 @@ Deno.test("the shipped scenarios carry expectations", () => {
 
 for (const file of files) {
   const scenario = await loadScenarioFile(file);
-  for (const verdict of verifyScenario(scenario)) {
+  for (const verdict of verifyScenario(scenario, chooseDesign)) {
     Deno.test(`${scenario.name}: ${verdict.design} on ${verdict.kernel}`, () => {
       assert.deepEqual(verdict.failures, [], verdict.failures.join("\n"));
     });

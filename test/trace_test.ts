@@ -1,22 +1,28 @@
 /**
- * Tests of the trace exporters, on event arrays built by hand (the WASM core is not run):
- * every tracepoint line against one derived by hand from the kernel's TP_printk, the lab-only
- * lines, the line prefix and timestamps, the atrace marks, the JSON's structure, decoding,
- * and the kind table against wasm/src/events.rs.
+ * Tests of the trace exporters, on event arrays built by hand (no world is run; the tables
+ * come from the core's facts): every tracepoint line against one derived by hand from the
+ * kernel's TP_printk, the lab-only lines, the line prefix and timestamps, the atrace marks,
+ * the JSON's structure, decoding, arguments by name, and the kind tables against
+ * wasm/src/events.rs.
  */
 
 import assert from "node:assert/strict";
-import { CPUS_TRACK_PID, cpuTrackTid, mmTrackPid } from "../src/engine/trace/_names.ts";
+import { codesByName } from "../src/core/kernel.ts";
 import {
-  checkKindNames,
   type ChromeTraceEvent,
+  CPUS_TRACK_PID,
+  cpuTrackTid,
   decodeEvents,
   encodeEvents,
+  EVENT_FIELD,
   EVENT_KINDS,
+  eventArg,
   type EventKindName,
+  eventWord,
   type FtraceContext,
   KIND_NAMES,
   LOCK_OPS,
+  mmTrackPid,
   toFtrace,
   toTraceEventJson,
   type TraceContext,
@@ -578,13 +584,6 @@ Deno.test("decodeEvents round-trips encodeEvents and rejects a torn record", () 
   assert.throws(() => decodeEvents(new Float64Array(9)), /not a multiple of 8/);
 });
 
-/** The string list `const <name>: &[&str] = &[ ... ];` of a Rust file. */
-function rustStrings(src: string, name: string): string[] {
-  const block = src.match(new RegExp(`${name}: &\\[&str\\] = &\\[([^\\]]*)\\]`))?.[1];
-  assert.ok(block !== undefined, `${name} not found`);
-  return [...block.matchAll(/"([^"]*)"/g)].map((m) => m[1]);
-}
-
 /** `Variant = n,` of a Rust enum, as snake_case name → n. */
 function rustEnum(src: string, name: string): Record<string, number> {
   const block = src.match(new RegExp(`pub enum ${name} \\{([^}]*)\\}`))?.[1];
@@ -596,27 +595,43 @@ function rustEnum(src: string, name: string): Record<string, number> {
   return out;
 }
 
-Deno.test("the kind, WARN and LockOp tables mirror wasm/src/events.rs", async () => {
+Deno.test("the kind, WARN and LockOp tables are the core's (wasm/src/events.rs)", async () => {
   const src = await Deno.readTextFile(new URL("wasm/src/events.rs", root));
-  const names = rustStrings(src, "KIND_NAMES");
-  checkKindNames(names.join(","));
-  checkKindNames(names);
-  assert.deepEqual(KIND_NAMES, names);
+  // The enums' variants, snake_cased, are the names the core states for their codes.
+  assert.deepEqual(rustEnum(src, "Kind"), EVENT_KINDS);
   assert.deepEqual(rustEnum(src, "Warn"), WARN_CODES);
   assert.deepEqual(rustEnum(src, "LockOp"), LOCK_OPS);
+  assert.equal(KIND_NAMES[0], "");
+  assert.equal(KIND_NAMES[EVENT_KINDS.run_end], "run_end");
   assert.equal(WARN_NAMES[WARN_CODES.unable_to_reap], "unable_to_reap");
   assert.equal(WARN_NAMES[0], undefined);
 });
 
-Deno.test("checkKindNames throws when the core disagrees", () => {
-  const good = [...KIND_NAMES];
-  const swapped = [...good];
-  [swapped[7], swapped[8]] = [swapped[8], swapped[7]];
+Deno.test("codesByName refuses a table that names other things than this side", () => {
+  assert.deepEqual(codesByName("t", ["a", "b"], ["b", "a"]), { b: 1, a: 0 });
+  assert.deepEqual(codesByName("t", { x: 4 }, ["x"]), { x: 4 });
   assert.throws(
-    () => checkKindNames(swapped.join(",")),
-    /kind 7 is "finish_task_reaping" in the core, "start_task_reaping" here/,
+    () => codesByName("event kinds", ["a", "b", "new_kind"], ["a", "b"]),
+    /event kinds disagree .*this side lacks \["new_kind"\]/,
   );
-  assert.throws(() => checkKindNames([...good, "new_kind"]), /the core has 24 kinds, this side 23/);
-  assert.throws(() => checkKindNames(good.slice(0, -1)), /kind 22 is null in the core/);
-  assert.throws(() => checkKindNames(""), /disagree/);
+  assert.throws(() => codesByName("t", { x: 4 }, ["x", "y"]), /the core lacks \["y"\]/);
+});
+
+Deno.test("eventArg reads an argument by the name the core gives it", () => {
+  const sw = ev(1, 0, 7, "sched_switch", 100, 2, 7);
+  assert.equal(eventArg(sw, "next_pid"), 100);
+  assert.equal(eventArg(sw, "prev_state"), 2);
+  assert.equal(eventArg(sw, "prev_pid"), 7);
+  assert.throws(() => eventArg(sw, "pid"), /sched_switch has no argument pid/);
+  // A WARN's and a scenario event's b and c are named by their own code.
+  const warn = ev(1, 0, 7, "warn", WARN_CODES.zap_live_sharer, 100, MM);
+  assert.equal(eventArg(warn, "tgid"), 100);
+  assert.equal(eventArg(warn, "mm"), MM);
+  assert.throws(() => eventArg(warn, "walker"), /warn has no argument walker/);
+  const kill = ev(1, 0, 200, "scenario_event", 2, 100, 9);
+  assert.deepEqual([eventArg(kill, "tgid"), eventArg(kill, "sig")], [100, 9]);
+  // Offsets into a raw record.
+  assert.equal(EVENT_FIELD.kind, 3);
+  assert.equal(eventWord("signal_generate", "result"), EVENT_FIELD.d);
+  assert.throws(() => eventWord("signal_generate", "nope"), /no argument nope/);
 });

@@ -12,7 +12,7 @@
 
 import type { KGen } from "./primitives.ts";
 import type { Userspace } from "./userspace.ts";
-import type { KernelVersion } from "./kernel.ts";
+import { KERNEL_VERSION_CODE, type KernelVersion } from "./kernel.ts";
 import type { CallArgs } from "./call.ts";
 
 /** What the recipe is given. */
@@ -21,7 +21,10 @@ export interface DesignContext {
   readonly victim: number;
   /** The kernel version the world runs ("5.15", "6.18", ...). */
   readonly kernel: KernelVersion;
-  /** The variant of the design that runs (one of `Design.variants`), if it has any. */
+  /**
+   * The variant of the design that runs (one of `Design.variants`), for a design that has
+   * any: whoever runs the recipe fills it, with {@linkcode variantFor} when none is named.
+   */
   readonly variant?: string;
   /** How the scenario wants the call made (all optional: the design's usual call). */
   readonly call: CallArgs;
@@ -45,8 +48,57 @@ export interface Variant {
   readonly summary: string;
   /** The commit id or lore message it comes from. */
   readonly source: string;
-  /** The kernel releases that shipped it: the variant a run on them gets by default. */
+  /**
+   * The kernel releases that shipped it, among the lab's kernel versions: the variant a run
+   * on them gets by default (see {@linkcode variantFor}). Absent for a version no release
+   * shipped (a posting, a bug caught before a release).
+   */
   readonly kernels?: readonly KernelVersion[];
+  /** How this version pins the victim's mm, where it differs from the design's `pins`. */
+  readonly pins?: "mm_users" | "mm_count";
+  /**
+   * This version takes its mm_users pin with mmget_not_zero() only after task_unlock(), a
+   * preemption point: the victim's own exit can get there first, and the call then has
+   * nothing to do (337546e83fc7, §F.1).
+   */
+  readonly pinsAfterTaskUnlock?: boolean;
+  /** Whether this version re-checks MMF_OOM_SKIP under mmap_lock, where it differs. */
+  readonly rechecksOomSkip?: boolean;
+  /** The property rules this version is known to break (as the design's `breaks`). */
+  readonly breaks?: readonly KnownBreak[];
+  /** How this version fares in the post-merge races (as the design's `races`). */
+  readonly races?: readonly RaceResult[];
+}
+
+/**
+ * A rule of the lab's properties (docs/properties.md) that a design or variant is known to
+ * break, a historical bug or a reviewer's objection: the property is checked without the rule
+ * for it, and a search of its own must still find the break.
+ */
+export interface KnownBreak {
+  /** The property: `safety`, `effectiveness`, `latency` or `determinism`. */
+  readonly property: string;
+  /** The rules broken: WARN names (`zap_live_sharer`) or the property's own (`reapable_left`). */
+  readonly rules: readonly string[];
+  /** The kernels on which it breaks them (every kernel when absent). */
+  readonly kernels?: readonly KernelVersion[];
+  /** Why, with the reference section. */
+  readonly why: string;
+}
+
+/**
+ * How a design or variant fares on one kernel in one of the post-merge races of reference §F
+ * (docs/races.md): the race's property must find the bug, or must hold for its whole budget.
+ */
+export interface RaceResult {
+  /** The race's id: `f1-pgtables`, `f3-dangling-mmap`, `f5-inverted-check`, ... */
+  readonly race: string;
+  /** The kernel version it runs on. */
+  readonly kernel: KernelVersion;
+  /** Historical kernel bugs switched on (`Kernel.set_kernel_bugs` bits; none when absent). */
+  readonly kernelBugs?: number;
+  /** True: the property must find the bug; false: it must hold. */
+  readonly buggy: boolean;
 }
 
 /** A review message the posting got (reference §C). */
@@ -79,15 +131,26 @@ export interface Design {
   readonly kind: DesignKind;
   /** Who frees the victim's memory when the design works as meant. */
   readonly reaper: Reaper;
-  /** The first release that merged the call, if one did. */
+  /**
+   * The release that merged the call, when it is one of the lab's kernel versions
+   * (process_mrelease: 5.15). Absent for a call never merged or older than all of them. A
+   * world older than it runs the call as that release shipped it ({@linkcode variantFor}).
+   */
   readonly mergedIn?: KernelVersion;
   /** The call itself sends the SIGKILL (no separate kill before it). */
   readonly killsInCall: boolean;
   /** How the call pins the victim's mm while it reaps, in the kernel's default variant. */
   readonly pins?: "mm_users" | "mm_count";
-  /** The capability the caller needs beyond the kill's own permission, if any. */
+  /**
+   * The capability a caller without a uid match needs to pass the call's own permission
+   * check, beyond the kill's (in the default variant): process_madvise's ptrace attach
+   * needs CAP_SYS_PTRACE. Absent when the call checks nothing more than the kill does.
+   */
   readonly needsCapability?: "CAP_SYS_PTRACE" | "CAP_SYS_NICE";
-  /** The call's usual arguments (what a scenario's `call` overrides). */
+  /**
+   * The call's usual arguments, what a scenario's `call` overrides: the recipe reads each one
+   * as `ctx.call.x ?? defaults.x`, so this is their only statement.
+   */
   readonly defaults: Readonly<CallArgs>;
   /**
    * What its call does on a stock 6.18 kernel (the host's): `"self"` when the call is in
@@ -108,7 +171,10 @@ export interface Design {
    * as fixed, ...), oldest first; one file, not copies. Absent for designs with one version.
    */
   readonly variants?: readonly Variant[];
-  /** The variant a kernel runs when no variant lists it in `kernels` (the newest). */
+  /**
+   * The variant a kernel runs when no variant lists it in `kernels` and it is not older than
+   * `mergedIn` (the newest, or the one posted).
+   */
   readonly defaultVariant?: string;
   /**
    * Variants the pairwise comparison runs besides each kernel's own, because the record
@@ -120,20 +186,112 @@ export interface Design {
    * result of the design's main call (0 or -errno).
    */
   recipe(u: Userspace, ctx: DesignContext): KGen<number>;
+  /**
+   * How prose that lists the designs names this one, when not as its name in code style
+   * followed by the year it was posted (`process_reap` (2021)) or the release that merged
+   * it: "SIGKILL alone", "the 2026 `PROCESS_MRELEASE_REAP_KILL` flag". The design review's
+   * opening sentence lists every design this way.
+   */
+  readonly listedAs?: string;
+  /**
+   * The design also kills every other process that shares the victim's mm, so that a live
+   * sharer (a vfork child) cannot keep the memory: the kernel function that walks the
+   * process list for them, and the reference section that describes it. Absent when only
+   * the victim's thread group is killed.
+   */
+  readonly killsSharers?: { readonly by: string; readonly ref: string };
+  /**
+   * How the call names its victim: by `pid` (kill(2), the OOM killer), by `pidfd`, or by
+   * `pidfd_or_proc_dir`: pidfd_send_signal() also takes a /proc/<pid> directory fd (§A.0).
+   */
+  readonly victimArg?: "pid" | "pidfd" | "pidfd_or_proc_dir";
+  /**
+   * Where the call looks for the victim's mm: in the pidfd's own task, the thread-group
+   * leader (`pidfd_task`: nothing once the leader has passed exit_mm), or in any thread that
+   * still has one (`find_lock_task_mm`, §B.1). Absent for a call that does not look.
+   */
+  readonly findsMm?: "pidfd_task" | "find_lock_task_mm";
+  /**
+   * How the call decides that its victim is dying before it acts: task_will_free_mem(), which
+   * also asks every process sharing the mm (§B.2), or signal_group_exit() of the victim's own
+   * thread group only (§A.2). Absent for a call that does not ask (it kills instead).
+   */
+  readonly dyingTest?: "task_will_free_mem" | "signal_group_exit";
+  /**
+   * Which VMAs the call's zap frees, as `zapCovers()` names the rules: `reap`
+   * (__oom_reap_task_mm's, §B.3) or `madvise` (MADV_DONTNEED's can_madv_lru_vma, §A.2).
+   * Absent for a call that frees nothing itself.
+   */
+  readonly zaps?: "reap" | "madvise";
+  /** The call sets MMF_OOM_SKIP before it reaps, turning other reapers away (§A.1). */
+  readonly setsOomSkip?: boolean;
+  /**
+   * The call re-checks MMF_OOM_SKIP once it holds mmap_lock (ba535c1caf3e, v5.17), so a
+   * completed exit_mmap is seen, in the default variant (a `Variant` may say otherwise).
+   */
+  readonly rechecksOomSkip?: boolean;
+  /**
+   * What the call answers in the situations the pairwise comparison names
+   * (src/lab/props/compare/, docs/semantic-diff.md), by situation id: each a list of answers
+   * as the comparison spells them: "0", an errno name, "killed" (the caller died before the
+   * call returned) or "unfinished" (no answer by the end of the run).
+   */
+  readonly answers?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Flag values the call accepts besides its usual `defaults.flags`, each with what the call
+   * then does, in a few words; any other value is EINVAL. Absent: it accepts no other value.
+   */
+  readonly otherFlags?: Readonly<Record<number, string>>;
+  /**
+   * Claims of the lab's comparison that this design answers and frees as another target
+   * (`name` or `name@variant`) does on the worlds of the claim's domain (the refinements of
+   * docs/semantic-diff.md), as the record's history has it: process_reap v1 was renamed
+   * process_mrelease, SYNC_REAP_MM is a kill and a reap in one call.
+   */
+  readonly agreesWith?: readonly { readonly claim: string; readonly target: string }[];
+  /** The property rules the design (in each kernel's variant) is known to break. */
+  readonly breaks?: readonly KnownBreak[];
+  /** How the design (in each kernel's variant) fares in the post-merge races. */
+  readonly races?: readonly RaceResult[];
 }
 
 /**
  * The variant of `d` that a run on `kernel` gets when none is named: the one that shipped in
- * that release, else the record's default; undefined for a design without variants.
+ * that release; for a release older than `d.mergedIn`, the one that release shipped (the
+ * call as first released, backported); else the record's default. Undefined for a design
+ * without variants.
  *
  * @example
  * ```ts
  * import { variantFor } from "./design.ts";
- * // variantFor(process_mrelease, "5.15") === "v5.15"
+ * // variantFor(process_mrelease, "5.16") === "v5.16"
+ * // variantFor(process_mrelease, "5.10") === "v5.15" (merged in 5.15)
  * ```
  */
 export function variantFor(d: Design, kernel: KernelVersion): string | undefined {
   if (!d.variants) return undefined;
-  return d.variants.find((v) => v.kernels?.includes(kernel))?.name ?? d.defaultVariant ??
-    d.variants[d.variants.length - 1].name;
+  const shippedIn = (k: KernelVersion) => d.variants!.find((v) => v.kernels?.includes(k));
+  const own = shippedIn(kernel) ??
+    (d.mergedIn && KERNEL_VERSION_CODE[kernel] < KERNEL_VERSION_CODE[d.mergedIn]
+      ? shippedIn(d.mergedIn)
+      : undefined);
+  return own?.name ?? d.defaultVariant ?? d.variants[d.variants.length - 1].name;
+}
+
+/**
+ * The entry of `table` (one per variant of a design, by name) for the variant a recipe runs,
+ * `ctx.variant`: how a design with variants picks its kernel side. Throws when the table has
+ * none for it (the record's `variants` and its table disagree).
+ *
+ * @example
+ * ```ts
+ * import { forVariant } from "./design.ts";
+ * const ctx = { victim: 1000, kernel: "6.18", variant: "v2", call: {} } as const;
+ * forVariant({ v1: "old", v2: "new" }, ctx); // "new"
+ * ```
+ */
+export function forVariant<T>(table: Readonly<Record<string, T>>, ctx: DesignContext): T {
+  const entry = ctx.variant === undefined ? undefined : table[ctx.variant];
+  if (entry === undefined) throw new Error(`no kernel side for variant ${ctx.variant}`);
+  return entry;
 }

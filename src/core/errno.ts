@@ -1,50 +1,75 @@
 /**
- * Error numbers as the kernel returns them (include/uapi/asm-generic/errno-base.h), and the
- * two non-errno answers of the core: BLOCKED and SIM_BUG (wasm/src/errno.rs).
+ * Error numbers as the kernel returns them (include/uapi/asm-generic/errno-base.h, errno.h),
+ * and the two non-errno answers of the core: BLOCKED and SIM_BUG. The core states every
+ * value it answers with (wasm/src/errno.rs, read through `Kernel.kernel_facts()`); the few
+ * the host backend meets and the core never returns are stated here, marked as such.
  *
  * @module
  */
 
-/** errno values by name. */
-export const ERRNO: {
-  readonly EPERM: 1;
-  readonly ENOENT: 2;
-  readonly ESRCH: 3;
-  readonly EINTR: 4;
-  readonly EBADF: 9;
-  readonly ECHILD: 10;
-  readonly EAGAIN: 11;
-  readonly ENOMEM: 12;
-  readonly EACCES: 13;
-  readonly EFAULT: 14;
-  readonly EBUSY: 16;
-  readonly EINVAL: 22;
-  readonly ENOSYS: 38;
-  readonly EOPNOTSUPP: 95;
-} = {
-  EPERM: 1,
+import { CORE_FACTS } from "./_wasm.ts";
+import { codesByName } from "./kernel.ts";
+
+/** The errnos the simulated core answers with (wasm/src/errno.rs). */
+export type CoreErrnoName =
+  | "EPERM"
+  | "ESRCH"
+  | "EINTR"
+  | "EBADF"
+  | "ECHILD"
+  | "EAGAIN"
+  | "EACCES"
+  | "EFAULT"
+  | "EBUSY"
+  | "EINVAL"
+  | "ENOSYS";
+
+/** Errnos only a real kernel answers the host backend with; the core never returns them. */
+export type HostErrnoName = "ENOENT" | "ENOMEM" | "EOPNOTSUPP";
+
+/**
+ * Not the core's: a missing /proc entry, a failed allocation, an unsupported advice, from
+ * include/uapi/asm-generic/errno-base.h and errno.h.
+ */
+const HOST_ONLY_ERRNO: Readonly<Record<HostErrnoName, number>> = {
   ENOENT: 2,
-  ESRCH: 3,
-  EINTR: 4,
-  EBADF: 9,
-  ECHILD: 10,
-  EAGAIN: 11,
   ENOMEM: 12,
-  EACCES: 13,
-  EFAULT: 14,
-  EBUSY: 16,
-  EINVAL: 22,
-  ENOSYS: 38,
   EOPNOTSUPP: 95,
 };
 
-/** An errno name. */
-export type ErrnoName = keyof typeof ERRNO;
+/** An errno name: the core's, or one only the host backend meets. */
+export type ErrnoName = CoreErrnoName | HostErrnoName;
+
+/** errno values by name, in numeric order. */
+export const ERRNO: Readonly<Record<ErrnoName, number>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries({
+      ...codesByName(
+        "errno",
+        CORE_FACTS.errno,
+        [
+          "EPERM",
+          "ESRCH",
+          "EINTR",
+          "EBADF",
+          "ECHILD",
+          "EAGAIN",
+          "EACCES",
+          "EFAULT",
+          "EBUSY",
+          "EINVAL",
+          "ENOSYS",
+        ] satisfies CoreErrnoName[],
+      ),
+      ...HOST_ONLY_ERRNO,
+    }).sort(([, a], [, b]) => a - b),
+  ) as Record<ErrnoName, number>,
+);
 
 /** A primitive's caller must yield: the result arrives through `take_result`. */
-export const BLOCKED: number = 1000;
+export const BLOCKED: number = CORE_FACTS.blocked;
 /** The simulator broke its own invariant (a lab bug); `last_error()` says which. */
-export const SIM_BUG: number = -10000;
+export const SIM_BUG: number = CORE_FACTS.sim_bug;
 
 const NAMES = new Map<number, ErrnoName>(
   Object.entries(ERRNO).map(([k, v]) => [v, k as ErrnoName]),

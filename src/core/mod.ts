@@ -33,6 +33,7 @@ export * from "./kernel.ts";
 export * from "./errno.ts";
 export * from "./call.ts";
 export * from "./primitives.ts";
+export * from "./helpers.ts";
 export * from "./userspace.ts";
 export * from "./design.ts";
 export * from "./recipe.ts";

@@ -10,6 +10,7 @@
 import type { Kernel } from "./_wasm.ts";
 import { type KGen, Primitives } from "./primitives.ts";
 import type { IovRange } from "./call.ts";
+import { UAPI } from "./kernel.ts";
 
 /** The syscalls the lab's recipes issue. */
 export type SyscallName =
@@ -22,29 +23,67 @@ export type SyscallName =
   | "process_madvise"
   | "process_mrelease";
 
-/** x86_64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
-export const NR: Readonly<Record<SyscallName, number>> = {
-  close: 3,
-  poll: 7,
-  kill: 62,
-  waitid: 247,
-  pidfd_send_signal: 424,
-  pidfd_open: 434,
-  process_madvise: 440,
-  process_mrelease: 448,
+/**
+ * The syscalls the lab's recipes issue, with their x86_64 numbers
+ * (arch/x86/entry/syscalls/syscall_64.tbl), for `Userspace.syscall`.
+ *
+ * @example
+ * ```ts
+ * import { SYSCALLS } from "./userspace.ts";
+ * SYSCALLS.process_mrelease.nr; // 448
+ * ```
+ */
+export const SYSCALLS: Readonly<Record<SyscallName, SyscallSpec>> = {
+  close: { name: "close", nr: 3 },
+  poll: { name: "poll", nr: 7 },
+  kill: { name: "kill", nr: 62 },
+  waitid: { name: "waitid", nr: 247 },
+  pidfd_send_signal: { name: "pidfd_send_signal", nr: 424 },
+  pidfd_open: { name: "pidfd_open", nr: 434 },
+  // (pidfd, vec, vlen, advice, flags): the trace shows the advice, which says more about
+  // the call than the vector's address.
+  process_madvise: { name: "process_madvise", nr: 440, traceArgs: [0, 3] },
+  process_mrelease: { name: "process_mrelease", nr: 448 },
 };
 
-/** The syscalls of {@linkcode NR} as {@linkcode SyscallSpec}s, for `Userspace.syscall`. */
-export const SYSCALLS: Readonly<Record<SyscallName, SyscallSpec>> = Object.fromEntries(
-  Object.entries(NR).map(([name, nr]) => [name, { name, nr }]),
-) as Record<SyscallName, SyscallSpec>;
+/** The x86_64 numbers of {@linkcode SYSCALLS}, by name. */
+export const NR: Readonly<Record<SyscallName, number>> = Object.fromEntries(
+  Object.values(SYSCALLS).map((s) => [s.name, s.nr]),
+) as Record<SyscallName, number>;
 
-/** pidfd_open's PIDFD_NONBLOCK (O_NONBLOCK). */
-export const PIDFD_NONBLOCK = 0o4000;
-/** waitid's WNOHANG. */
-export const WNOHANG = 1;
-/** waitid's WEXITED. */
-export const WEXITED = 4;
+/** pidfd_open's PIDFD_NONBLOCK (O_NONBLOCK), as the core states it. */
+export const PIDFD_NONBLOCK: number = UAPI.PIDFD_NONBLOCK;
+/** waitid's WNOHANG, as the core states it. */
+export const WNOHANG: number = UAPI.WNOHANG;
+/** waitid's WEXITED, as the core states it. */
+export const WEXITED: number = UAPI.WEXITED;
+
+/**
+ * include/uapi/linux/pidfd.h (~v6.14): an fd argument that names the calling thread, for
+ * the calls that look their pidfd up with pidfd_get_task(). The lab's value; 6.18's header
+ * has -10000 too.
+ */
+export const PIDFD_SELF_THREAD: number = -10000;
+/**
+ * include/uapi/linux/pidfd.h (~v6.14): an fd argument that names the caller's thread group.
+ * The lab's value is an early one of the series; 6.18's header has -10001 (errata).
+ */
+export const PIDFD_SELF_THREAD_GROUP: number = -20000;
+
+/** include/uapi/asm-generic/mman-common.h: MADV_WILLNEED (read ahead). */
+export const MADV_WILLNEED = 3;
+/** include/uapi/asm-generic/mman-common.h: MADV_DONTNEED (drop the pages: a zap). */
+export const MADV_DONTNEED = 4;
+/** include/uapi/asm-generic/mman-common.h: MADV_FREE (free when memory is needed). */
+export const MADV_FREE = 8;
+/** include/uapi/asm-generic/mman-common.h: MADV_COLD (deactivate). */
+export const MADV_COLD = 20;
+/** include/uapi/asm-generic/mman-common.h: MADV_PAGEOUT (reclaim). */
+export const MADV_PAGEOUT = 21;
+/** include/uapi/asm-generic/mman-common.h: MADV_COLLAPSE (into huge pages). */
+export const MADV_COLLAPSE = 25;
+/** include/uapi/linux/uio.h: the most iovecs one call takes (import_iovec(): EINVAL). */
+export const UIO_MAXIOV = 1024;
 
 /** Called as each syscall returns (pid, nr, ret), before the thread goes back to userspace. */
 export type SyscallObserver = (pid: number, nr: number, ret: number) => void;
@@ -79,6 +118,11 @@ export interface SyscallSpec {
   readonly nr: number;
   /** false: no kernel has this syscall at `nr` (the host gets ENOSYS). Default true. */
   readonly upstream?: boolean;
+  /**
+   * Which two of the call's arguments, by position, the trace's sys_enter shows as its
+   * first two (the lab's event has room for two). Default `[0, 1]`.
+   */
+  readonly traceArgs?: readonly [number, number];
 }
 
 /**
@@ -152,15 +196,16 @@ export class SimUserspace implements Userspace {
   }
 
   /**
-   * Issues syscall `nr`: enter, run `body` in this thread's kernel context, exit.
-   * `args` are the first two arguments, for the trace.
+   * Issues `call`: enter, run `body` in this thread's kernel context, exit. The trace shows
+   * the two arguments `call.traceArgs` names (a pointer as 0: the simulator has no addresses).
    */
   *syscall(
     call: SyscallSpec,
     args: readonly SyscallArg[],
     body: (k: Primitives) => KGen<number>,
   ): KGen<number> {
-    return yield* this.#syscall(call.nr, args.map((a) => typeof a === "number" ? a : 0), body);
+    const shown = (call.traceArgs ?? [0, 1]).map((i) => args[i]);
+    return yield* this.#syscall(call.nr, shown.map((a) => typeof a === "number" ? a : 0), body);
   }
 
   *#syscall(

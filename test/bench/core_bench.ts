@@ -9,14 +9,13 @@
  * @module
  */
 
-import { Kernel } from "../../src/core/_wasm.ts";
+import { Kernel } from "../../src/core/wasm.ts";
 import { findDesign } from "../../src/lab/designs/mod.ts";
-import { runScenario } from "../../src/engine/run/experiment.ts";
-import { runActors } from "../../src/engine/run/runner.ts";
-import { SIGKILL } from "../../src/core/kernel.ts";
+import { runActors, runScenario } from "../../src/engine/run/mod.ts";
+import { SIGKILL, taskInfo } from "../../src/core/kernel.ts";
 import { NR } from "../../src/core/userspace.ts";
 import { encodeWorld, loadScenarioFile, type Scenario } from "../../src/engine/scenario/mod.ts";
-import { bigWorld } from "./_big_world.ts";
+import { bigWorld } from "./big_world.ts";
 
 /** Boundary calls per bench iteration. */
 export const CALLS_PER_ITERATION = 1_000_000;
@@ -191,10 +190,10 @@ function walkReady(): Kernel {
   if (k.run(k.horizon_ns()) !== big.caller) throw new Error("run() did not hand over the caller");
   // Verify once that the call walks: the answer the world dictates, and the caller charged
   // 25 ns per process visited (the charge is paid when the segment yields).
-  const before = k.task_info(big.caller)[5];
+  const before = taskInfo(k, big.caller)!.cpu_time_ns;
   const answer = k.task_will_free_mem(big.caller, big.victim);
   k.ext_yield(big.caller);
-  const charged = k.task_info(big.caller)[5] - before;
+  const charged = taskInfo(k, big.caller)!.cpu_time_ns - before;
   const walked = big.processes + 1; // + the oom_reaper kthread the core adds
   if (answer !== big.willFreeMem) {
     throw new Error(`task_will_free_mem answered ${answer}, the world dictates ${big.willFreeMem}`);

@@ -3,8 +3,7 @@
 
 import fc from "fast-check";
 import assert from "node:assert/strict";
-import { main } from "../../src/lab/cli/main.ts";
-import { parseChoices } from "../../src/lab/cli/_replay.ts";
+import { main } from "../../src/lab/cli/mod.ts";
 import {
   arbCase,
   CASE_FILE_SCHEMA,
@@ -42,9 +41,13 @@ Deno.test("replayCommand writes an empty choice list as 0 (the same interleaving
     replayCommand("f.json", { target: "sigkill", kernel: "6.18", choices: [], property: "safety" }),
     "deno task replay f.json --design sigkill --kernel 6.18 --choices 0 --property safety",
   );
-  assert.deepEqual(parseChoices("0"), [0]);
-  assert.deepEqual(parseChoices(""), []);
-  assert.deepEqual(parseChoices("1, 0,3"), [1, 0, 3]);
+});
+
+Deno.test("replay reads --choices as the replay command writes it", async () => {
+  for (const [flag, list] of [["0", "0"], ["", ""], ["1, 0,3", "1,0,3"]]) {
+    const r = await cli(["replay", KEPT, "--choices", flag]);
+    assert.match(r.out, new RegExp(`choices \\[${list}\\]`), `--choices "${flag}"`);
+  }
 });
 
 Deno.test("a written failure is a plain scenario, and its command replays the failure", async () => {

@@ -8,13 +8,13 @@ import {
   arbCase,
   arbLatencyCase,
   arbWorldPlan,
+  buildWorld,
   type Case,
   isLatencyWorld,
   LATENCY_WAKE_US,
   PIDS,
   withVictimWake,
 } from "../../src/lab/props/mod.ts";
-import { buildWorld } from "../../src/lab/props/_worlds.ts";
 import { KERNEL_VERSIONS, validateScenario } from "../../src/engine/scenario/mod.ts";
 
 const SAMPLES = 2000;

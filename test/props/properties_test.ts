@@ -1,8 +1,8 @@
 // The per-design properties (docs/properties.md) for every registered design and the named
 // variants: fast-check with a fixed seed and budget, so a run depends on the code alone.
 // Kept cases under test/props/failures/ are replayed first. A target that is known to break
-// a rule (EXPECTED_FAILURES) must hold without that rule and must still be caught breaking
-// it: the test fails if the break disappears.
+// a rule (its design record's `breaks`) must hold without that rule and must still be caught
+// breaking it: the test fails if the break disappears.
 //
 // Budgets: PROPS_RUNS=N sets every property's runs (the CI numbers are below); PROPS_SEED=S
 // the base seed; MRELEASE_PROPS_OUT=DIR where failing cases are written (default: a new
@@ -11,16 +11,17 @@
 import assert from "node:assert/strict";
 import {
   checkProperty,
-  EXPECTED_FAILURES,
+  expectedFailures,
   formatReport,
   parseCaseFile,
   parseTarget,
   PROPERTIES,
   type PropertyName,
+  PROPS_SEED_DEFAULT,
   targets,
   toCase,
 } from "../../src/lab/props/mod.ts";
-import { SWEEP_SEED_DEFAULT } from "../../src/lab/cli/_sweep.ts";
+import { designs } from "../../src/lab/designs/mod.ts";
 
 /** Runs per property and target in `deno task test` (about 20 s in all on 2 cores). */
 const CI_RUNS: Readonly<Record<PropertyName, number>> = {
@@ -32,7 +33,7 @@ const CI_RUNS: Readonly<Record<PropertyName, number>> = {
 const EXPECTED_BUDGET = 5000;
 
 const envRuns = Deno.env.get("PROPS_RUNS");
-const seed = Number(Deno.env.get("PROPS_SEED") ?? SWEEP_SEED_DEFAULT);
+const seed = Number(Deno.env.get("PROPS_SEED") ?? PROPS_SEED_DEFAULT);
 // Default: a temporary directory, made only when a case has to be written.
 const outDir = Deno.env.get("MRELEASE_PROPS_OUT");
 
@@ -92,11 +93,19 @@ for (const p of PROPERTIES) {
   }
 }
 
-Deno.test("every expected failure names a registered target and a property that applies", () => {
+Deno.test("every break a record states reaches a target and a property that applies", () => {
   const names = new Set(targets().map((t) => t.name));
-  for (const x of EXPECTED_FAILURES) {
-    assert.ok(names.has(x.target), `${x.target} is not a target`);
-    const p = PROPERTIES.find((p) => p.name === x.property)!;
+  const stated = designs().flatMap((d) => [
+    ...(d.breaks ?? []).map((b) => ({ target: d.name, property: b.property })),
+    ...(d.variants ?? []).flatMap((v) =>
+      (v.breaks ?? []).map((b) => ({ target: `${d.name}@${v.name}`, property: b.property }))
+    ),
+  ]);
+  assert.equal(stated.length, expectedFailures().length, "every stated break is expected");
+  for (const x of stated) {
+    assert.ok(names.has(x.target), `${x.target} states a break but is not a target`);
+    const p = PROPERTIES.find((p) => p.name === x.property);
+    assert.ok(p, `${x.target}: no property "${x.property}"`);
     assert.ok(p.applies(parseTarget(x.target)), `${x.property} does not apply to ${x.target}`);
   }
 });

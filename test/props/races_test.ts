@@ -14,7 +14,7 @@ import {
   type RaceConfig,
   RACES,
   runConfig,
-} from "../../src/lab/props/races.ts";
+} from "../../src/lab/props/mod.ts";
 import { loadScenarioFile } from "../../src/engine/scenario/mod.ts";
 
 const { seed, numRuns } = RACE_BUDGET;

@@ -17,10 +17,6 @@ export class Kernel {
     cpu_time_ns(pid: number): number;
     event_count(): number;
     /**
-     * The event kind names, comma-separated, indexed by kind number.
-     */
-    static event_kind_names(): string;
-    /**
      * Events from index `first` on, 8 numbers each.
      */
     events(first: number): Float64Array;
@@ -36,6 +32,12 @@ export class Kernel {
     get_pid_task(cur: number, pid: number, pidtype: number): number;
     horizon_ns(): number;
     is_global_init(tgid: number): number;
+    /**
+     * The kernel's facts as JSON: constants, versions with their named features, and the
+     * layouts of events, snapshots and the world program (`facts.rs`). TypeScript reads
+     * every one of them from here at load.
+     */
+    static kernel_facts(): string;
     kernel_version(): number;
     kill(cur: number, pid: number, sig: number): number;
     kill_pid_info(cur: number, sig: number, pid: number): number;
@@ -55,8 +57,7 @@ export class Kernel {
      */
     mm_flag(cur: number, mm: number, bit: number, op: number): number;
     /**
-     * [mm_users, mm_count, flags, anon, file, shmem, swap (mapped pages), anon zapped,
-     * anon at start, reclaimable now, VMAs, state, readers, writer pid, waiters].
+     * An mm's snapshot, laid out as the facts' `mm_info` names; empty for a bad handle.
      */
     mm_info(mm: number): Float64Array;
     /**
@@ -124,8 +125,7 @@ export class Kernel {
     task_count(): number;
     task_flags(task: number): number;
     /**
-     * [tgid, state, flags, mm handle, cpu, cpu_time_ns, user_time_ns, sigkill_pending,
-     * usage, prio, external]; empty for an unknown pid.
+     * A task's snapshot, laid out as the facts' `task_info` names; empty for an unknown pid.
      */
     task_info(pid: number): Float64Array;
     task_lock(cur: number, task: number): number;
@@ -134,5 +134,12 @@ export class Kernel {
     task_unlock(cur: number, task: number): number;
     task_will_free_mem(cur: number, task: number): number;
     waitid_pidfd(cur: number, fd: number, options: number): number;
+    /**
+     * What a walk in `mode` (an index of the facts' `zap_modes`) does on kernel `version`
+     * (a version code) with a VMA of `kind`, `flags` and `notifier` (the VMA record's
+     * codes): the index of the facts' `zap_coverages` (0 skipped, 1 refused, 2 zapped), the
+     * rule the walks themselves follow; -EINVAL for a code the core does not know.
+     */
+    static zap_coverage(version: number, kind: number, flags: number, notifier: number, mode: number): number;
     zap_range(cur: number, mm: number, start_page: number, end_page: number): number;
 }

@@ -83,22 +83,6 @@ export class Kernel {
         return ret >>> 0;
     }
     /**
-     * The event kind names, comma-separated, indexed by kind number.
-     * @returns {string}
-     */
-    static event_kind_names() {
-        let deferred1_0;
-        let deferred1_1;
-        try {
-            const ret = wasm.kernel_event_kind_names();
-            deferred1_0 = ret[0];
-            deferred1_1 = ret[1];
-            return getStringFromWasm0(ret[0], ret[1]);
-        } finally {
-            wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
-        }
-    }
-    /**
      * Events from index `first` on, 8 numbers each.
      * @param {number} first
      * @returns {Float64Array}
@@ -192,6 +176,24 @@ export class Kernel {
         return ret;
     }
     /**
+     * The kernel's facts as JSON: constants, versions with their named features, and the
+     * layouts of events, snapshots and the world program (`facts.rs`). TypeScript reads
+     * every one of them from here at load.
+     * @returns {string}
+     */
+    static kernel_facts() {
+        let deferred1_0;
+        let deferred1_1;
+        try {
+            const ret = wasm.kernel_kernel_facts();
+            deferred1_0 = ret[0];
+            deferred1_1 = ret[1];
+            return getStringFromWasm0(ret[0], ret[1]);
+        } finally {
+            wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
+        }
+    }
+    /**
      * @returns {number}
      */
     kernel_version() {
@@ -275,8 +277,7 @@ export class Kernel {
         return ret;
     }
     /**
-     * [mm_users, mm_count, flags, anon, file, shmem, swap (mapped pages), anon zapped,
-     * anon at start, reclaimable now, VMAs, state, readers, writer pid, waiters].
+     * An mm's snapshot, laid out as the facts' `mm_info` names; empty for a bad handle.
      * @param {number} mm
      * @returns {Float64Array}
      */
@@ -576,8 +577,7 @@ export class Kernel {
         return ret;
     }
     /**
-     * [tgid, state, flags, mm handle, cpu, cpu_time_ns, user_time_ns, sigkill_pending,
-     * usage, prio, external]; empty for an unknown pid.
+     * A task's snapshot, laid out as the facts' `task_info` names; empty for an unknown pid.
      * @param {number} pid
      * @returns {Float64Array}
      */
@@ -638,6 +638,22 @@ export class Kernel {
      */
     waitid_pidfd(cur, fd, options) {
         const ret = wasm.kernel_waitid_pidfd(this.__wbg_ptr, cur, fd, options);
+        return ret;
+    }
+    /**
+     * What a walk in `mode` (an index of the facts' `zap_modes`) does on kernel `version`
+     * (a version code) with a VMA of `kind`, `flags` and `notifier` (the VMA record's
+     * codes): the index of the facts' `zap_coverages` (0 skipped, 1 refused, 2 zapped), the
+     * rule the walks themselves follow; -EINVAL for a code the core does not know.
+     * @param {number} version
+     * @param {number} kind
+     * @param {number} flags
+     * @param {number} notifier
+     * @param {number} mode
+     * @returns {number}
+     */
+    static zap_coverage(version, kind, flags, notifier, mode) {
+        const ret = wasm.kernel_zap_coverage(version, kind, flags, notifier, mode);
         return ret;
     }
     /**

@@ -1,15 +1,20 @@
 //! The boundary: one `Kernel` per simulated machine. Integers and handles in, integers out
 //! (negative = -errno, as the kernel returns); bulk data as Float64Array. Every method
 //! checks its arguments and never traps. Task handles are pids, mm handles are mm index + 1
-//! (0 is NULL), pid handles are pid numbers.
+//! (0 is NULL), pid handles are pid numbers. The constants, version features and layouts
+//! TypeScript needs cross once, as the JSON of `kernel_facts()` (facts.rs).
 
 use crate::errno::{EINVAL, SIM_BUG};
+use crate::frame::ZapMode;
+use crate::version::KernelVersion;
+use crate::vma::{Pages, Vma, VmaKind, NOTIFIERS, VMA_FLAGS_MASK};
 use crate::world::World;
+use crate::zap::zap_coverage;
 use wasm_bindgen::prelude::*;
 
 /// Bumped whenever an export, the world program, the event encoding or a snapshot layout
 /// changes; the TypeScript side refuses a core with another version.
-pub const ABI_VERSION: u32 = 5;
+pub const ABI_VERSION: u32 = 6;
 
 #[wasm_bindgen]
 pub struct Kernel {
@@ -35,9 +40,40 @@ impl Kernel {
         ABI_VERSION
     }
 
-    /// The event kind names, comma-separated, indexed by kind number.
-    pub fn event_kind_names() -> String {
-        crate::events::KIND_NAMES.join(",")
+    /// The kernel's facts as JSON: constants, versions with their named features, and the
+    /// layouts of events, snapshots and the world program (`facts.rs`). TypeScript reads
+    /// every one of them from here at load.
+    pub fn kernel_facts() -> String {
+        crate::facts::kernel_facts()
+    }
+
+    /// What a walk in `mode` (an index of the facts' `zap_modes`) does on kernel `version`
+    /// (a version code) with a VMA of `kind`, `flags` and `notifier` (the VMA record's
+    /// codes): the index of the facts' `zap_coverages` (0 skipped, 1 refused, 2 zapped), the
+    /// rule the walks themselves follow; -EINVAL for a code the core does not know.
+    pub fn zap_coverage(version: i32, kind: i32, flags: u32, notifier: i32, mode: i32) -> i32 {
+        let vma = (|| {
+            let kind = VmaKind::from_code(kind)?;
+            let notifier = usize::try_from(notifier)
+                .ok()
+                .filter(|&n| n < NOTIFIERS.len())?;
+            (flags & !VMA_FLAGS_MASK == 0).then_some(Vma {
+                start_page: 0,
+                size_pages: 0,
+                kind,
+                flags,
+                notifier_refuses_nonblock: notifier == 1,
+                mapped: Pages::default(),
+                zapped: Pages::default(),
+            })
+        })();
+        let mode = usize::try_from(mode)
+            .ok()
+            .and_then(|m| ZapMode::ALL.get(m).copied());
+        match (KernelVersion::from_code(version), vma, mode) {
+            (Some(v), Some(vma), Some(mode)) => zap_coverage(v, &vma, mode) as i32,
+            _ => -EINVAL,
+        }
     }
 
     /// Replaces the PRNG by an explicit choice list (taken modulo, then 0 when exhausted).
@@ -161,14 +197,12 @@ impl Kernel {
         self.w.tasks.iter().map(|t| t.pid.0).collect()
     }
 
-    /// [tgid, state, flags, mm handle, cpu, cpu_time_ns, user_time_ns, sigkill_pending,
-    /// usage, prio, external]; empty for an unknown pid.
+    /// A task's snapshot, laid out as the facts' `task_info` names; empty for an unknown pid.
     pub fn task_info(&self, pid: u32) -> Vec<f64> {
         self.w.k_task_info(pid)
     }
 
-    /// [mm_users, mm_count, flags, anon, file, shmem, swap (mapped pages), anon zapped,
-    /// anon at start, reclaimable now, VMAs, state, readers, writer pid, waiters].
+    /// An mm's snapshot, laid out as the facts' `mm_info` names; empty for a bad handle.
     pub fn mm_info(&self, mm: u32) -> Vec<f64> {
         self.w.k_mm_info(mm)
     }

@@ -12,6 +12,20 @@ pub const EFAULT: i32 = 14;
 pub const EBUSY: i32 = 16;
 pub const EINVAL: i32 = 22;
 pub const ENOSYS: i32 = 38;
+/// Every errno the core answers with, by name, as `kernel_facts()` states them.
+pub const ERRNOS: [(&str, i32); 11] = [
+    ("EPERM", EPERM),
+    ("ESRCH", ESRCH),
+    ("EINTR", EINTR),
+    ("EBADF", EBADF),
+    ("ECHILD", ECHILD),
+    ("EAGAIN", EAGAIN),
+    ("EACCES", EACCES),
+    ("EFAULT", EFAULT),
+    ("EBUSY", EBUSY),
+    ("EINVAL", EINVAL),
+    ("ENOSYS", ENOSYS),
+];
 
 /// Not an errno: the answer of a primitive whose caller must now sleep or let the core run
 /// kernel code in its context. The result arrives later through `take_result`.

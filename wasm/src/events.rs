@@ -1,118 +1,187 @@
 //! The event log: every state change, stamped with simulated time, CPU and task. Records
 //! cross the boundary as a Float64Array of `EVENT_WORDS` numbers each (all integers, exact
 //! below 2^53). Names of the kinds that are kernel tracepoints are the tracepoints' own.
+//! The layout, the kinds and every code an event carries are stated here once and handed to
+//! TypeScript by `Kernel::kernel_facts()`.
 
 pub const EVENT_WORDS: usize = 8;
 
-/// Kinds. The TypeScript side keeps the same table (src/core/_events.ts) and a test checks
-/// the two agree through `Kernel.event_kind_names()`.
+/// The words of one record, in the order `EventLog::push` writes them. What `a`..`d` hold
+/// depends on the kind (`Kind::info`).
+pub const EVENT_FIELDS: [&str; EVENT_WORDS] = ["ts_ns", "cpu", "pid", "kind", "a", "b", "c", "d"];
+
+/// Kinds. Their names and the names of their arguments (`Kind::info`) reach TypeScript
+/// through `Kernel::kernel_facts()`, which decodes the log by those names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Kind {
-    /// sched:sched_switch — a: next pid, b: prev_state code.
+    /// sched:sched_switch (prev_state: `TaskState::code`).
     SchedSwitch = 1,
-    /// sched:sched_wakeup — a: woken pid, b: target cpu.
+    /// sched:sched_wakeup.
     SchedWakeup = 2,
-    /// signal:signal_generate — a: sig, b: target pid, c: group (1/0), d: result
-    /// (TRACE_SIGNAL_DELIVERED 0, IGNORED 1, ALREADY_PENDING 2).
+    /// signal:signal_generate (group 1/0; result: `TRACE_SIGNAL_*` of signal.rs).
     SignalGenerate = 3,
-    /// signal:signal_deliver — a: sig.
+    /// signal:signal_deliver.
     SignalDeliver = 4,
-    /// oom:mark_victim — a: pid.
+    /// oom:mark_victim.
     MarkVictim = 5,
-    /// oom:wake_reaper — a: pid.
+    /// oom:wake_reaper.
     WakeReaper = 6,
-    /// oom:start_task_reaping — a: pid.
+    /// oom:start_task_reaping.
     StartTaskReaping = 7,
-    /// oom:finish_task_reaping — a: pid.
+    /// oom:finish_task_reaping.
     FinishTaskReaping = 8,
-    /// oom:skip_task_reaping — a: pid.
+    /// oom:skip_task_reaping.
     SkipTaskReaping = 9,
-    /// sched:sched_process_exit — a: pid, b: prio, c: group_dead.
+    /// sched:sched_process_exit.
     SchedProcessExit = 10,
-    /// kmem:rss_stat — a: mm id, b: member (MM_FILEPAGES 0, MM_ANONPAGES 1, MM_SWAPENTS 2,
-    /// MM_SHMEMPAGES 3), c: size in bytes, d: curr (the mm is current's).
+    /// kmem:rss_stat (member: `MM_*` of zap.rs; size in bytes; curr: the mm is current's).
     RssStat = 11,
-    /// A WARN/BUG the real kernel would print — a: `Warn` code, b, c: details.
+    /// A WARN/BUG the real kernel would print (`Warn`, whose `info` names b and c).
     Warn = 12,
-    /// raw_syscalls:sys_enter — a: nr, b: arg0, c: arg1.
+    /// raw_syscalls:sys_enter (the lab records two arguments).
     SysEnter = 13,
-    /// raw_syscalls:sys_exit — a: nr, b: ret.
+    /// raw_syscalls:sys_exit.
     SysExit = 14,
-    /// lab: a task changed state — a: pid, b: state code (see TaskState::code), c: PF flags.
+    /// lab: a task changed state (`TaskState::code`, PF_ flags).
     TaskState = 15,
-    /// lab: an MMF_ flag changed — a: mm, b: bit, c: 1 set / 0 clear.
+    /// lab: an MMF_ flag changed (bit: the MMF_ mask; set 1 / clear 0).
     MmFlag = 16,
-    /// lab: mm refcounts changed — a: mm, b: mm_users, c: mm_count.
+    /// lab: mm refcounts changed.
     MmRef = 17,
-    /// lab: mmap_lock — a: mm, b: `LockOp`.
+    /// lab: mmap_lock (`LockOp`).
     MmapLock = 18,
-    /// lab: exit_mmap phase — a: mm, b: 0 start, 1 unmapped, 2 MMF_OOM_SKIP set,
-    /// 3 page tables freed, 4 VMAs removed (done).
+    /// lab: exit_mmap reached a phase (`ExitMmapPhase`).
     ExitMmap = 19,
-    /// sched:sched_process_free (release_task) — a: pid.
+    /// sched:sched_process_free (release_task).
     SchedProcessFree = 20,
-    /// lab: a timed scenario event fired — a: event kind, b, c: its arguments.
+    /// lab: a timed scenario event fired (event: the world program's code, whose
+    /// `load::SCENARIO_EVENTS` entry names b and c).
     ScenarioEvent = 21,
-    /// lab: the simulation reached the end of the run — a: 1 horizon, 0 quiescent.
+    /// lab: the simulation reached the end of the run (1 at the horizon, 0 quiescent).
     RunEnd = 22,
 }
 
-pub const KIND_NAMES: &[&str] = &[
-    "",
-    "sched_switch",
-    "sched_wakeup",
-    "signal_generate",
-    "signal_deliver",
-    "mark_victim",
-    "wake_reaper",
-    "start_task_reaping",
-    "finish_task_reaping",
-    "skip_task_reaping",
-    "sched_process_exit",
-    "rss_stat",
-    "warn",
-    "sys_enter",
-    "sys_exit",
-    "task_state",
-    "mm_flag",
-    "mm_ref",
-    "mmap_lock",
-    "exit_mmap",
-    "sched_process_free",
-    "scenario_event",
-    "run_end",
-];
+impl Kind {
+    /// Every kind, in number order.
+    pub const ALL: [Kind; 22] = [
+        Kind::SchedSwitch,
+        Kind::SchedWakeup,
+        Kind::SignalGenerate,
+        Kind::SignalDeliver,
+        Kind::MarkVictim,
+        Kind::WakeReaper,
+        Kind::StartTaskReaping,
+        Kind::FinishTaskReaping,
+        Kind::SkipTaskReaping,
+        Kind::SchedProcessExit,
+        Kind::RssStat,
+        Kind::Warn,
+        Kind::SysEnter,
+        Kind::SysExit,
+        Kind::TaskState,
+        Kind::MmFlag,
+        Kind::MmRef,
+        Kind::MmapLock,
+        Kind::ExitMmap,
+        Kind::SchedProcessFree,
+        Kind::ScenarioEvent,
+        Kind::RunEnd,
+    ];
+
+    /// The kind's name (a kernel tracepoint keeps its own) and what its arguments `a`, `b`,
+    /// `c`, `d` hold, in that order (unnamed trailing ones are 0).
+    pub fn info(self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            Kind::SchedSwitch => ("sched_switch", &["next_pid", "prev_state", "prev_pid"]),
+            Kind::SchedWakeup => ("sched_wakeup", &["pid", "target_cpu"]),
+            Kind::SignalGenerate => ("signal_generate", &["sig", "pid", "group", "result"]),
+            Kind::SignalDeliver => ("signal_deliver", &["sig"]),
+            Kind::MarkVictim => ("mark_victim", &["pid"]),
+            Kind::WakeReaper => ("wake_reaper", &["pid"]),
+            Kind::StartTaskReaping => ("start_task_reaping", &["pid"]),
+            Kind::FinishTaskReaping => ("finish_task_reaping", &["pid"]),
+            Kind::SkipTaskReaping => ("skip_task_reaping", &["pid"]),
+            Kind::SchedProcessExit => ("sched_process_exit", &["pid", "prio", "group_dead"]),
+            Kind::RssStat => ("rss_stat", &["mm", "member", "size_bytes", "curr"]),
+            Kind::Warn => ("warn", &["warn", "b", "c"]),
+            Kind::SysEnter => ("sys_enter", &["nr", "arg0", "arg1"]),
+            Kind::SysExit => ("sys_exit", &["nr", "ret"]),
+            Kind::TaskState => ("task_state", &["pid", "state", "flags"]),
+            Kind::MmFlag => ("mm_flag", &["mm", "bit", "set"]),
+            Kind::MmRef => ("mm_ref", &["mm", "mm_users", "mm_count"]),
+            Kind::MmapLock => ("mmap_lock", &["mm", "op"]),
+            Kind::ExitMmap => ("exit_mmap", &["mm", "phase"]),
+            Kind::SchedProcessFree => ("sched_process_free", &["pid"]),
+            Kind::ScenarioEvent => ("scenario_event", &["event", "b", "c"]),
+            Kind::RunEnd => ("run_end", &["at_horizon"]),
+        }
+    }
+}
 
 /// What a WARN event means (the real kernel's message is given with each).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Warn {
-    /// Pages were zapped from an mm that a live, not dying, process still uses. b: the live
-    /// process's tgid. (No kernel message: silent data loss — Jann Horn's objection, §C.2.)
+    /// Pages were zapped from an mm that a live, not dying, process still uses. (No kernel
+    /// message: silent data loss — Jann Horn's objection, §C.2.)
     ZapLiveSharer = 1,
     /// exit_robust_list() could not read the robust-futex list because it was reaped first:
-    /// waiters are never told OWNER_DIED (§F.6). b: the exiting pid.
+    /// waiters are never told OWNER_DIED (§F.6).
     RobustListUnreadable = 2,
     /// "BUG: KASAN: use-after-free": a VMA walked after exit_mmap freed it (§F.3).
     VmaUseAfterFree = 3,
     /// "BUG: unable to handle page fault … pte_offset_map_lock": page tables freed by
-    /// exit_mmap while another task walked them without the lock (§F.1). b: the walker.
+    /// exit_mmap while another task walked them without the lock (§F.1).
     PgtablesFreedUnderWalker = 4,
-    /// "refcount_t: underflow; use-after-free" on mm_count or mm_users. b: 0 count, 1 users.
+    /// "refcount_t: underflow; use-after-free" on mm_count (mm_users 0) or mm_users (1).
     MmRefUnderflow = 5,
-    /// put_task_struct() on a task with no reference left. b: the pid.
+    /// put_task_struct() on a task with no reference left.
     TaskRefUnderflow = 6,
-    /// "BUG: scheduling while atomic": slept holding task_lock. b: the task whose lock.
+    /// "BUG: scheduling while atomic": slept holding task_lock (task: whose lock).
     SleepWithTaskLock = 7,
     /// lockdep: __oom_reap_task_mm without mmap_lock held for read.
     ReapWithoutMmapLock = 8,
-    /// "oom_reaper: unable to reap pid:%d" after MAX_OOM_REAP_RETRIES. b: the pid.
+    /// "oom_reaper: unable to reap pid:%d" after MAX_OOM_REAP_RETRIES.
     UnableToReap = 9,
-    /// An unlock of a lock the task does not hold. b: the mm.
+    /// An unlock of a lock the task does not hold.
     UnlockNotHeld = 10,
-    /// "oom killer %d (%s) has mm pinned by %d (%s)": a global-init sharer. b: the pid.
+    /// "oom killer %d (%s) has mm pinned by %d (%s)": a global-init sharer.
     MmPinnedByInit = 11,
+}
+
+impl Warn {
+    /// Every WARN, in code order.
+    pub const ALL: [Warn; 11] = [
+        Warn::ZapLiveSharer,
+        Warn::RobustListUnreadable,
+        Warn::VmaUseAfterFree,
+        Warn::PgtablesFreedUnderWalker,
+        Warn::MmRefUnderflow,
+        Warn::TaskRefUnderflow,
+        Warn::SleepWithTaskLock,
+        Warn::ReapWithoutMmapLock,
+        Warn::UnableToReap,
+        Warn::UnlockNotHeld,
+        Warn::MmPinnedByInit,
+    ];
+
+    /// The WARN's name and what the event's `b` and `c` hold for it.
+    pub fn info(self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            Warn::ZapLiveSharer => ("zap_live_sharer", &["tgid", "mm"]),
+            Warn::RobustListUnreadable => ("robust_list_unreadable", &["pid"]),
+            Warn::VmaUseAfterFree => ("vma_use_after_free", &["mm"]),
+            Warn::PgtablesFreedUnderWalker => ("pgtables_freed_under_walker", &["walker", "mm"]),
+            Warn::MmRefUnderflow => ("mm_ref_underflow", &["mm_users", "mm"]),
+            Warn::TaskRefUnderflow => ("task_ref_underflow", &["pid"]),
+            Warn::SleepWithTaskLock => ("sleep_with_task_lock", &["task"]),
+            Warn::ReapWithoutMmapLock => ("reap_without_mmap_lock", &["mm"]),
+            Warn::UnableToReap => ("unable_to_reap", &["pid"]),
+            Warn::UnlockNotHeld => ("unlock_not_held", &["mm"]),
+            Warn::MmPinnedByInit => ("mm_pinned_by_init", &["tgid"]),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,6 +195,69 @@ pub enum LockOp {
     WriteWaiting = 5,
     WaitInterrupted = 6,
     TrylockFailed = 7,
+}
+
+impl LockOp {
+    /// Every operation, in code order.
+    pub const ALL: [LockOp; 8] = [
+        LockOp::ReadAcquired,
+        LockOp::ReadReleased,
+        LockOp::WriteAcquired,
+        LockOp::WriteReleased,
+        LockOp::ReadWaiting,
+        LockOp::WriteWaiting,
+        LockOp::WaitInterrupted,
+        LockOp::TrylockFailed,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            LockOp::ReadAcquired => "read_acquired",
+            LockOp::ReadReleased => "read_released",
+            LockOp::WriteAcquired => "write_acquired",
+            LockOp::WriteReleased => "write_released",
+            LockOp::ReadWaiting => "read_waiting",
+            LockOp::WriteWaiting => "write_waiting",
+            LockOp::WaitInterrupted => "wait_interrupted",
+            LockOp::TrylockFailed => "trylock_failed",
+        }
+    }
+}
+
+/// The phases exit_mmap() marks (`Kind::ExitMmap`'s `phase`), in the order they happen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExitMmapPhase {
+    Start = 0,
+    /// unmap_vmas() returned.
+    Unmapped = 1,
+    /// MMF_OOM_SKIP set (v4.17-v5.16: after the victim's own __oom_reap_task_mm).
+    OomSkipSet = 2,
+    PgtablesFreed = 3,
+    /// The VMAs are removed: the mm is torn down.
+    VmasRemoved = 4,
+}
+
+impl ExitMmapPhase {
+    /// Every phase, in code order.
+    pub const ALL: [ExitMmapPhase; 5] = [
+        ExitMmapPhase::Start,
+        ExitMmapPhase::Unmapped,
+        ExitMmapPhase::OomSkipSet,
+        ExitMmapPhase::PgtablesFreed,
+        ExitMmapPhase::VmasRemoved,
+    ];
+
+    /// The phase's name, and the kernel work that ends at it (none for the start).
+    pub fn info(self) -> (&'static str, &'static str) {
+        match self {
+            ExitMmapPhase::Start => ("start", ""),
+            ExitMmapPhase::Unmapped => ("unmapped", "unmap_vmas"),
+            ExitMmapPhase::OomSkipSet => ("oom_skip_set", "set_bit(MMF_OOM_SKIP)"),
+            ExitMmapPhase::PgtablesFreed => ("pgtables_freed", "free_pgtables"),
+            ExitMmapPhase::VmasRemoved => ("vmas_removed", "remove_vma"),
+        }
+    }
 }
 
 /// FNV-1a over the 64-bit patterns of every number (a word at a time, not a byte: the log is

@@ -2,7 +2,7 @@
 //! exit_mm, the last mmput's exit_mmap in the shape of the selected kernel, becoming a
 //! zombie and being released (reference §B.5).
 
-use crate::events::{Kind, Warn};
+use crate::events::{ExitMmapPhase, Kind, Warn};
 use crate::frame::{ExitPc, Frame, Zap, ZapMode};
 use crate::ids::{MmId, Pid, Tgid};
 use crate::mm::{MmState, MMF_OOM_SKIP, MMF_OOM_VICTIM};
@@ -24,7 +24,7 @@ enum Op {
     Lock(LockMode),
     Unlock(LockMode),
     Unmap,
-    /// unmap_vmas() returned (traced as exit_mmap phase 1).
+    /// unmap_vmas() returned (traced as `ExitMmapPhase::Unmapped`).
     Unmapped,
     FreePgtables,
     RemoveVmas,
@@ -340,7 +340,14 @@ impl World {
         let nvmas = self.mm(mm).map(|m| m.vmas.len() as u64).unwrap_or(0);
         let base = match op {
             Op::Start => {
-                self.emit(p, Kind::ExitMmap, mm.0 as i64, 0, 0, 0);
+                self.emit(
+                    p,
+                    Kind::ExitMmap,
+                    mm.0 as i64,
+                    ExitMmapPhase::Start as i64,
+                    0,
+                    0,
+                );
                 params::PRIMITIVE_NS
             }
             Op::Reap => {
@@ -349,7 +356,14 @@ impl World {
             }
             Op::SetOomSkip => {
                 self.set_mm_flag(p, mm, MMF_OOM_SKIP, true);
-                self.emit(p, Kind::ExitMmap, mm.0 as i64, 2, 0, 0);
+                self.emit(
+                    p,
+                    Kind::ExitMmap,
+                    mm.0 as i64,
+                    ExitMmapPhase::OomSkipSet as i64,
+                    0,
+                    0,
+                );
                 params::PRIMITIVE_NS
             }
             Op::Lock(mode) => {
@@ -365,7 +379,14 @@ impl World {
                 params::PRIMITIVE_NS
             }
             Op::Unmapped => {
-                self.emit(p, Kind::ExitMmap, mm.0 as i64, 1, 0, 0);
+                self.emit(
+                    p,
+                    Kind::ExitMmap,
+                    mm.0 as i64,
+                    ExitMmapPhase::Unmapped as i64,
+                    0,
+                    0,
+                );
                 params::PRIMITIVE_NS
             }
             Op::FreePgtables => {
@@ -400,7 +421,14 @@ impl World {
         if let Some(m) = self.mm_mut(mm) {
             m.pgtables_freed = true;
         }
-        self.emit(p, Kind::ExitMmap, mm.0 as i64, 3, 0, 0);
+        self.emit(
+            p,
+            Kind::ExitMmap,
+            mm.0 as i64,
+            ExitMmapPhase::PgtablesFreed as i64,
+            0,
+            0,
+        );
     }
 
     /// remove_vma() for each VMA, then mm->mmap = NULL: the set is empty, not dangling.
@@ -414,10 +442,11 @@ impl World {
                 mm.0
             ));
         }
-        // mm->mmap = NULL after the removal came with the v5.17-rc fix (§F.3): earlier kernels
-        // left it pointing at the freed first VMA too (what a v9 caller walks, §F.1).
+        // mm->mmap = NULL after the removal came with the v5.17-rc fix (§F.3,
+        // `exit_mmap_clears_mmap`): earlier kernels left it pointing at the freed first VMA
+        // too (what a v9 caller walks, §F.1).
         let dangling = self.kernel_bugs & crate::world::KERNEL_BUG_F3_DANGLING_MMAP != 0
-            || self.version < crate::version::KernelVersion::V5_17;
+            || !self.version.exit_mmap_clears_mmap();
         if let Some(m) = self.mm_mut(mm) {
             if dangling {
                 m.dangling_vmas = m.vmas.len();
@@ -425,6 +454,13 @@ impl World {
             m.vmas.clear();
             m.state = MmState::TornDown;
         }
-        self.emit(p, Kind::ExitMmap, mm.0 as i64, 4, 0, 0);
+        self.emit(
+            p,
+            Kind::ExitMmap,
+            mm.0 as i64,
+            ExitMmapPhase::VmasRemoved as i64,
+            0,
+            0,
+        );
     }
 }

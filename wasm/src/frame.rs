@@ -52,6 +52,20 @@ pub enum ZapMode {
     MadviseDontneed,
 }
 
+impl ZapMode {
+    /// Every mode; its index is the mode's code in `Kernel::zap_covers`.
+    pub const ALL: [ZapMode; 3] = [ZapMode::Reap, ZapMode::ExitUnmap, ZapMode::MadviseDontneed];
+
+    /// The mode's name as `kernel_facts()` states it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ZapMode::Reap => "reap",
+            ZapMode::ExitUnmap => "exit_unmap",
+            ZapMode::MadviseDontneed => "madvise",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Zap {
     pub mm: MmId,

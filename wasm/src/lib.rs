@@ -8,6 +8,7 @@ pub mod choice;
 pub mod errno;
 pub mod events;
 mod exit;
+mod facts;
 pub mod fd;
 pub mod frame;
 pub mod ids;

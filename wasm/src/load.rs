@@ -12,7 +12,7 @@ use crate::process::{Cred, Process, CAPS_MASK, SIGNAL_GROUP_EXIT, SIGNAL_UNKILLA
 use crate::rwsem::LockMode;
 use crate::task::{Policy, SleepKind, Task, TaskState, WaitFor, PF_EXITING, PF_KTHREAD};
 use crate::version::KernelVersion;
-use crate::vma::{Pages, Vma, VmaKind, VMA_FLAGS_MASK};
+use crate::vma::{Pages, Vma, VmaKind, NOTIFIERS, VMA_FLAGS_MASK};
 use crate::world::{ScenarioEvent, ScenarioEventKind, Timer, World};
 
 pub const OP_KERNEL: i32 = 1;
@@ -27,17 +27,92 @@ pub const OP_EVENT: i32 = 9;
 pub const OP_CALLER: i32 = 10;
 pub const OP_HORIZON: i32 = 11;
 
+/// Every record: opcode, name, payload length in words. A program lists them in opcode
+/// order; `kernel_facts()` hands this table to the TypeScript encoder.
+pub const RECORDS: [(i32, &str, i32); 11] = [
+    (OP_KERNEL, "KERNEL", 1),
+    (OP_CPU, "CPU", 3),
+    (OP_MM, "MM", 0),
+    (OP_VMA, "VMA", 9),
+    (OP_PROCESS, "PROCESS", 8),
+    (OP_THREAD, "THREAD", 9),
+    (OP_HOLD, "HOLD", 3),
+    (OP_FD, "FD", 5),
+    (OP_EVENT, "EVENT", 5),
+    (OP_CALLER, "CALLER", 1),
+    (OP_HORIZON, "HORIZON", 1),
+];
+
 /// The lab's limits, so a hostile program cannot make the core allocate without bound.
 pub const MAX_CPUS: usize = 64;
 pub const MAX_VMAS_PER_MM: usize = 4096;
 pub const MAX_TASKS: usize = 1 << 20;
 pub const MAX_EVENTS: usize = 1 << 16;
+/// A CPU's capacity at most (the biggest core's, as the kernel's SCHED_CAPACITY_SCALE).
+pub const MAX_CAPACITY: i64 = 1024;
+pub const MAX_FREQ_MHZ: i64 = 100_000;
+/// Times travel as i32 microseconds, -1 for "none" (2^31 - 1 us is about 35.8 minutes).
+pub const MAX_TIME_US: i64 = i32::MAX as i64;
+pub const TIME_NONE_US: i64 = -1;
+/// A page count travels as one i32 word.
+pub const MAX_VMA_PAGES: i64 = i32::MAX as i64;
 
-const PF_KTHREAD_BIT: i32 = 1;
-const PF_INIT_BIT: i32 = 2;
-const PF_CORE_DUMP_BIT: i32 = 4;
-const PF_PARENT_WAITS_BIT: i32 = 8;
-const PF_VFORK_CHILD_BIT: i32 = 16;
+/// The PROCESS record's flag bits (not kernel flags: how the scenario describes it).
+pub const PROCESS_KTHREAD: i32 = 1;
+pub const PROCESS_INIT: i32 = 2;
+pub const PROCESS_CORE_DUMP: i32 = 4;
+pub const PROCESS_PARENT_WAITS: i32 = 8;
+pub const PROCESS_VFORK_CHILD: i32 = 16;
+pub const PROCESS_FLAGS: [(&str, i32); 5] = [
+    ("kthread", PROCESS_KTHREAD),
+    ("init", PROCESS_INIT),
+    ("core_dump", PROCESS_CORE_DUMP),
+    ("parent_waits", PROCESS_PARENT_WAITS),
+    ("vfork_child", PROCESS_VFORK_CHILD),
+];
+
+/// The PROCESS record's status word, by code.
+pub const PROCESS_STATUSES: [&str; 3] = ["alive", "zombie", "reaped"];
+const STATUS_ALIVE: u8 = 0;
+const STATUS_ZOMBIE: u8 = 1;
+const STATUS_REAPED: u8 = 2;
+
+/// The THREAD record's policy word, by code (SCHED_OTHER with a nice, SCHED_FIFO with an
+/// rt priority).
+pub const SCHED_POLICIES: [&str; 2] = ["normal", "fifo"];
+
+/// The THREAD record's state word, by code: `ps` letters, then the lab's own states.
+pub const THREAD_STATES: [&str; 7] = ["R", "S", "D", "T", "frozen", "zombie", "D_vfork"];
+const STATE_R: i64 = 0;
+const STATE_S: i64 = 1;
+const STATE_D: i64 = 2;
+const STATE_T: i64 = 3;
+const STATE_FROZEN: i64 = 4;
+const STATE_ZOMBIE: i64 = 5;
+
+/// The HOLD record's mode word, by code.
+pub const HOLD_MODES: [&str; 2] = ["read", "write"];
+
+/// The FD record's kind word, by code.
+pub const FD_KINDS: [&str; 3] = ["pidfd", "proc_dir", "file"];
+
+/// The EVENT record's kind word, by code; the same code is the `event` of a scenario_event
+/// in the log, whose `b` and `c` are named here.
+pub const SCENARIO_EVENTS: [(&str, &[&str]); 4] = [
+    ("proc_reader", &["mm", "done"]),
+    ("exit", &["pid"]),
+    ("kill", &["tgid", "sig"]),
+    ("wake", &["pid"]),
+];
+pub const EVENT_PROC_READER: i64 = 0;
+pub const EVENT_EXIT: i64 = 1;
+pub const EVENT_KILL: i64 = 2;
+pub const EVENT_WAKE: i64 = 3;
+
+/// The largest code of a table indexed by code.
+fn max_code<T>(table: &[T]) -> i64 {
+    table.len() as i64 - 1
+}
 
 pub struct LoadError {
     pub word: usize,
@@ -106,16 +181,8 @@ impl World {
             r.record = r.pos;
             let op = r.word()?;
             let len = r.word()?;
-            let expected = match op {
-                OP_KERNEL | OP_CALLER | OP_HORIZON => 1,
-                OP_CPU | OP_HOLD => 3,
-                OP_MM => 0,
-                OP_VMA => 9,
-                OP_PROCESS => 8,
-                OP_THREAD => 9,
-                OP_FD => 5,
-                OP_EVENT => 5,
-                _ => return r.err(format!("unknown record type {op}")),
+            let Some(&(_, _, expected)) = RECORDS.iter().find(|rec| rec.0 == op) else {
+                return r.err(format!("unknown record type {op}"));
             };
             if len != expected {
                 return r.err(format!("record type {op} has {expected} words, got {len}"));
@@ -147,7 +214,7 @@ impl World {
                 OP_HOLD => {
                     let pid = Pid(r.range("pid", 1, PID_MAX_LIMIT as i64)? as u32);
                     let mm = MmId(r.range("mm", 0, self.mms.len() as i64 - 1)? as u32);
-                    let mode = if r.range("mode", 0, 1)? == 1 {
+                    let mode = if r.range("mode", 0, max_code(&HOLD_MODES))? == 1 {
                         LockMode::Write
                     } else {
                         LockMode::Read
@@ -166,7 +233,7 @@ impl World {
                     }
                     self.caller = Some(pid);
                 }
-                _ => self.horizon_ns = r.range("horizon_us", 1, i32::MAX as i64)? as u64 * 1000,
+                _ => self.horizon_ns = r.range("horizon_us", 1, MAX_TIME_US)? as u64 * 1000,
             }
         }
         r.record = words.len();
@@ -180,10 +247,10 @@ impl World {
         if self.cpus.len() >= MAX_CPUS {
             return r.err(format!("at most {MAX_CPUS} CPUs"));
         }
-        let capacity = r.range("capacity", 1, 1024)? as u32;
-        let freq = r.range("freq_mhz", 1, 100_000)?;
+        let capacity = r.range("capacity", 1, MAX_CAPACITY)? as u32;
+        let freq = r.range("freq_mhz", 1, MAX_FREQ_MHZ)?;
         let freq_mhz = freq as u32;
-        let max_freq_mhz = r.range("max_freq_mhz", freq, 100_000)? as u32;
+        let max_freq_mhz = r.range("max_freq_mhz", freq, MAX_FREQ_MHZ)? as u32;
         self.cpus.push(crate::world::Cpu {
             capacity,
             freq_mhz,
@@ -203,8 +270,8 @@ impl World {
             return r.err(format!("unknown VMA kind {kind}"));
         };
         let flags = r.range("vma flags", 0, VMA_FLAGS_MASK as i64)? as u32;
-        let notifier = r.range("notifier", 0, 1)? == 1;
-        let size = r.range("size_pages", 1, i32::MAX as i64)? as u64;
+        let notifier = r.range("notifier", 0, max_code(&NOTIFIERS))? == 1;
+        let size = r.range("size_pages", 1, MAX_VMA_PAGES)? as u64;
         let pages = Pages {
             anon: r.range("anon_pages", 0, size as i64)? as u64,
             file: r.range("file_pages", 0, size as i64)? as u64,
@@ -244,25 +311,26 @@ impl World {
         let uid = r.word()? as u32;
         let euid = r.word()? as u32;
         let caps = r.range("caps", 0, CAPS_MASK as i64)? as u32;
-        let pflags = r.range("process flags", 0, 31)? as i32;
-        let status = r.range("status", 0, 2)?;
-        let kthread = pflags & PF_KTHREAD_BIT != 0;
+        let all_flags = PROCESS_FLAGS.iter().fold(0, |all, &(_, bit)| all | bit);
+        let pflags = r.range("process flags", 0, all_flags as i64)? as i32;
+        let status = r.range("status", 0, max_code(&PROCESS_STATUSES))? as u8;
+        let kthread = pflags & PROCESS_KTHREAD != 0;
         // A zombie or reaped process has no mm left; a live userspace process has one.
-        if (kthread && mm >= 0) || (!kthread && status == 0 && mm < 0) {
+        if (kthread && mm >= 0) || (!kthread && status == STATUS_ALIVE && mm < 0) {
             return r.err("a kthread has no mm and every live userspace process has one");
         }
-        if pflags & PF_INIT_BIT != 0 && tgid.0 != 1 {
+        if pflags & PROCESS_INIT != 0 && tgid.0 != 1 {
             return r.err("only tgid 1 can be init");
         }
         if self.procs.len() >= MAX_TASKS {
             return r.err("too many processes");
         }
-        let mut signal_flags = if pflags & PF_INIT_BIT != 0 {
+        let mut signal_flags = if pflags & PROCESS_INIT != 0 {
             SIGNAL_UNKILLABLE
         } else {
             0
         };
-        let core_dump = pflags & PF_CORE_DUMP_BIT != 0;
+        let core_dump = pflags & PROCESS_CORE_DUMP != 0;
         if core_dump {
             signal_flags |= SIGNAL_GROUP_EXIT;
         }
@@ -274,14 +342,14 @@ impl World {
             signal_flags,
             core_state: core_dump,
             kthread,
-            parent_waits: pflags & PF_PARENT_WAITS_BIT != 0,
-            vfork_child: pflags & PF_VFORK_CHILD_BIT != 0,
+            parent_waits: pflags & PROCESS_PARENT_WAITS != 0,
+            vfork_child: pflags & PROCESS_VFORK_CHILD != 0,
             sigkill_queued: false,
             oom_mm: None,
             fds: Default::default(),
         });
         r.status
-            .push((status as u8, (mm >= 0).then_some(MmId(mm as u32))));
+            .push((status, (mm >= 0).then_some(MmId(mm as u32))));
         Ok(())
     }
 
@@ -318,7 +386,7 @@ impl World {
                 pid.0, cpu.0
             ));
         }
-        let policy = match r.range("policy", 0, 1)? {
+        let policy = match r.range("policy", 0, max_code(&SCHED_POLICIES))? {
             0 => Policy::Normal {
                 nice: r.range("nice", -20, 19)? as i32,
             },
@@ -326,18 +394,22 @@ impl World {
                 rt_prio: r.range("rt_prio", 1, 99)? as i32,
             },
         };
-        let state = r.range("state", 0, 6)?;
-        let until = micros(r.range("until_us", -1, i32::MAX as i64)?);
+        let state = r.range("state", 0, max_code(&THREAD_STATES))?;
+        let until = micros(r.range("until_us", TIME_NONE_US, MAX_TIME_US)?);
         // One status entry per process, in the order of the process records.
-        let (status, mm) = r.status.get(pi).map(|s| (s.0, s.1)).unwrap_or((0, None));
-        if status == 2 {
+        let (status, mm) = r
+            .status
+            .get(pi)
+            .map(|s| (s.0, s.1))
+            .unwrap_or((STATUS_ALIVE, None));
+        if status == STATUS_REAPED {
             return r.err(format!(
                 "process {} was already reaped: it has no threads",
                 tgid.0
             ));
         }
         // A live process may have zombie threads (a zombie leader whose threads still run).
-        if status == 1 && state != 5 {
+        if status == STATUS_ZOMBIE && state != STATE_ZOMBIE {
             return r.err(format!(
                 "pid {}: a zombie process has only zombie threads",
                 pid.0
@@ -348,22 +420,22 @@ impl World {
         if self.procs[pi].kthread {
             t.flags |= PF_KTHREAD;
         }
-        t.mm = if state == 5 { None } else { mm };
+        t.mm = if state == STATE_ZOMBIE { None } else { mm };
         t.state = match state {
-            0 => TaskState::Runnable,
-            1 => TaskState::Sleeping {
+            STATE_R => TaskState::Runnable,
+            STATE_S => TaskState::Sleeping {
                 kind: SleepKind::Interruptible,
                 waiting: WaitFor::Plain,
             },
-            2 => TaskState::Sleeping {
+            STATE_D => TaskState::Sleeping {
                 kind: SleepKind::Uninterruptible,
                 waiting: WaitFor::Plain,
             },
-            3 => TaskState::Stopped,
-            4 => TaskState::Frozen,
+            STATE_T => TaskState::Stopped,
+            STATE_FROZEN => TaskState::Frozen,
             // A thread other than the leader is released as soon as it exits (threads
             // autoreap): only a zombie leader stays a zombie.
-            5 => {
+            STATE_ZOMBIE => {
                 t.flags |= PF_EXITING;
                 t.frames.clear();
                 if pid.0 == tgid.0 {
@@ -372,12 +444,13 @@ impl World {
                     TaskState::Dead
                 }
             }
+            // D_vfork
             _ => TaskState::Sleeping {
                 kind: SleepKind::Killable,
                 waiting: WaitFor::VforkDone,
             },
         };
-        if until.is_some() && !matches!(state, 1 | 2) {
+        if until.is_some() && !matches!(state, STATE_S | STATE_D) {
             return r.err(format!("pid {}: until_us only for S and D sleeps", pid.0));
         }
         t.sleep_until_ns = until;
@@ -389,7 +462,7 @@ impl World {
     fn load_fd(&mut self, r: &mut Reader) -> R<()> {
         let owner = Tgid(r.range("fd owner", 1, PID_MAX_LIMIT as i64)? as u32);
         let fd = r.range("fd", 0, crate::fd::FD_LIMIT as i64 - 1)? as i32;
-        let kind = r.range("fd kind", 0, 2)?;
+        let kind = r.range("fd kind", 0, max_code(&FD_KINDS))?;
         let target = r.range("fd target", 0, PID_MAX_LIMIT as i64)? as u32;
         let nonblock = r.range("nonblock", 0, 1)? == 1;
         if kind != 2 && self.process(Tgid(target)).is_none() {
@@ -419,14 +492,14 @@ impl World {
         if self.scenario_events.len() >= MAX_EVENTS {
             return r.err("too many events");
         }
-        let at_ns = r.range("at_us", 0, i32::MAX as i64)? as u64 * 1000;
-        let kind = r.range("event kind", 0, 3)?;
+        let at_ns = r.range("at_us", 0, MAX_TIME_US)? as u64 * 1000;
+        let kind = r.range("event kind", 0, max_code(&SCENARIO_EVENTS))?;
         let a = r.word()?;
         let b = r.word()?;
         let c = r.word()?;
         let task_ok = |w: &World, pid: i32| pid > 0 && w.task(Pid(pid as u32)).is_some();
         let kind = match kind {
-            0 => {
+            EVENT_PROC_READER => {
                 if a < 0 || a as usize >= self.mms.len() || b < 0 || !task_ok(self, c) {
                     return r.err("proc_reader needs an mm, a duration >= 0 and a reader thread");
                 }
@@ -436,13 +509,13 @@ impl World {
                     reader: Pid(c as u32),
                 }
             }
-            1 => {
+            EVENT_EXIT => {
                 if !task_ok(self, a) {
                     return r.err(format!("exit event names unknown pid {a}"));
                 }
                 ScenarioEventKind::Exit { pid: Pid(a as u32) }
             }
-            2 => {
+            EVENT_KILL => {
                 if a <= 0
                     || self.process(Tgid(a as u32)).is_none()
                     || !crate::signal::signal_supported(b)
@@ -471,15 +544,15 @@ impl World {
     fn finish_load(&mut self, r: &Reader, holds: &[(Pid, MmId, LockMode)]) -> R<()> {
         for i in 0..self.procs.len() {
             let tgid = self.procs[i].tgid;
-            let status = r.status.get(i).map(|s| s.0).unwrap_or(0);
-            if status != 2 && self.procs[i].threads.is_empty() {
+            let status = r.status.get(i).map(|s| s.0).unwrap_or(STATUS_ALIVE);
+            if status != STATUS_REAPED && self.procs[i].threads.is_empty() {
                 return r.err(format!("process {} has no thread", tgid.0));
             }
             let any_alive = self.procs[i]
                 .threads
                 .iter()
                 .any(|t| self.task(*t).is_some_and(|t| t.state.is_alive()));
-            if status == 0 && !any_alive {
+            if status == STATUS_ALIVE && !any_alive {
                 return r.err(format!(
                     "process {} is alive but all its threads are zombies: give it status zombie",
                     tgid.0
@@ -607,7 +680,7 @@ impl World {
                 self.emit(
                     reader,
                     crate::events::Kind::ScenarioEvent,
-                    0,
+                    EVENT_PROC_READER,
                     mm.0 as i64,
                     0,
                     0,
@@ -624,7 +697,7 @@ impl World {
                 self.emit(
                     pid,
                     crate::events::Kind::ScenarioEvent,
-                    1,
+                    EVENT_EXIT,
                     pid.0 as i64,
                     0,
                     0,
@@ -640,7 +713,7 @@ impl World {
                 self.emit(
                     from,
                     crate::events::Kind::ScenarioEvent,
-                    2,
+                    EVENT_KILL,
                     target.0 as i64,
                     sig as i64,
                     0,
@@ -651,7 +724,7 @@ impl World {
                 self.emit(
                     pid,
                     crate::events::Kind::ScenarioEvent,
-                    3,
+                    EVENT_WAKE,
                     pid.0 as i64,
                     0,
                     0,

@@ -12,6 +12,13 @@ pub const MMF_UNSTABLE: u32 = 1 << 1;
 pub const MMF_OOM_VICTIM: u32 = 1 << 2;
 pub const MMF_OOM_REAP_QUEUED: u32 = 1 << 3;
 pub const MMF_MASK: u32 = MMF_OOM_SKIP | MMF_UNSTABLE | MMF_OOM_VICTIM | MMF_OOM_REAP_QUEUED;
+/// The MMF_ bits by name, as `kernel_facts()` states them.
+pub const MMF_FLAGS: [(&str, u32); 4] = [
+    ("MMF_OOM_SKIP", MMF_OOM_SKIP),
+    ("MMF_UNSTABLE", MMF_UNSTABLE),
+    ("MMF_OOM_VICTIM", MMF_OOM_VICTIM),
+    ("MMF_OOM_REAP_QUEUED", MMF_OOM_REAP_QUEUED),
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MmState {
@@ -23,6 +30,34 @@ pub enum MmState {
     TornDown,
     /// mm_count reached 0: the mm_struct itself is gone.
     Freed,
+}
+
+impl MmState {
+    /// Every state; its index is the code mm_info carries.
+    pub const ALL: [MmState; 4] = [
+        MmState::Live,
+        MmState::Exiting,
+        MmState::TornDown,
+        MmState::Freed,
+    ];
+
+    pub fn code(self) -> u8 {
+        match self {
+            MmState::Live => 0,
+            MmState::Exiting => 1,
+            MmState::TornDown => 2,
+            MmState::Freed => 3,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            MmState::Live => "live",
+            MmState::Exiting => "exiting",
+            MmState::TornDown => "torn_down",
+            MmState::Freed => "freed",
+        }
+    }
 }
 
 pub struct Mm {

@@ -72,6 +72,29 @@ pub const OOM_REAP_RETRY_SLEEP_NS: u64 = 100_000_000;
 /// 6144/12398 at 800/2500 MHz and little core 3236/8144 at 300/1600 MHz both give 0.258.
 pub const MEMORY_BOUND_PER_MILLE: u64 = 258;
 
+/// Every cost-model parameter by name (PAGE_SIZE aside), as `kernel_facts()` states them and
+/// docs/architecture.md's parameter table lists them.
+pub const COST_MODEL: [(&str, u64); 18] = [
+    ("REAP_NS_PER_PAGE", REAP_NS_PER_PAGE),
+    ("EXIT_UNMAP_NS_PER_PAGE", EXIT_UNMAP_NS_PER_PAGE),
+    ("SWAP_ENTRY_NS", SWAP_ENTRY_NS),
+    ("FILE_UNMAP_NS_PER_PAGE", FILE_UNMAP_NS_PER_PAGE),
+    ("ZAP_VMA_NS", ZAP_VMA_NS),
+    ("FREE_PGTABLES_NS_PER_VMA", FREE_PGTABLES_NS_PER_VMA),
+    ("TWFM_NS_PER_PROCESS", TWFM_NS_PER_PROCESS),
+    ("ZAP_BATCH_PAGES", ZAP_BATCH_PAGES),
+    ("SYSCALL_NS", SYSCALL_NS),
+    ("PRIMITIVE_NS", PRIMITIVE_NS),
+    ("SIGNAL_NS", SIGNAL_NS),
+    ("CONTEXT_SWITCH_NS", CONTEXT_SWITCH_NS),
+    ("EXIT_STEP_NS", EXIT_STEP_NS),
+    ("USER_SLICE_NS", USER_SLICE_NS),
+    ("SCHED_SLICE_NS", SCHED_SLICE_NS),
+    ("MAX_OOM_REAP_RETRIES", MAX_OOM_REAP_RETRIES as u64),
+    ("OOM_REAP_RETRY_SLEEP_NS", OOM_REAP_RETRY_SLEEP_NS),
+    ("MEMORY_BOUND_PER_MILLE", MEMORY_BOUND_PER_MILLE),
+];
+
 /// Speed of a CPU relative to the reference (capacity 1024 at maximum frequency), in parts
 /// per million: capacity/1024 * (M + (1-M) * freq/max_freq).
 pub fn cpu_speed_ppm(capacity: u32, freq_mhz: u32, max_freq_mhz: u32) -> u64 {

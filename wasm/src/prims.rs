@@ -8,13 +8,13 @@ use crate::events::{Kind, Warn};
 use crate::fd::File;
 use crate::frame::{Frame, Zap, ZapMode};
 use crate::ids::{MmId, Pid, Tgid};
-use crate::mm::{MmState, MMF_MASK};
+use crate::mm::{Mm, MmState, MMF_MASK};
 use crate::mmops::{LockAnswer, LockHow};
 use crate::params;
 use crate::process::CAP_SYS_PTRACE;
 use crate::rwsem::LockMode;
 use crate::signal::{signal_supported, Sender};
-use crate::task::{SleepKind, TaskState, WaitFor};
+use crate::task::{SleepKind, Task, TaskState, WaitFor};
 use crate::world::World;
 
 /// O_NONBLOCK, which pidfd_open accepts as PIDFD_NONBLOCK.
@@ -23,8 +23,25 @@ pub const PIDFD_NONBLOCK: i32 = 0o4000;
 pub const WNOHANG: i32 = 1;
 pub const WEXITED: i32 = 4;
 
+/// get_pid_task()'s pid types (include/linux/pid.h `enum pid_type`, its first two).
 pub const PIDTYPE_PID: i32 = 0;
 pub const PIDTYPE_TGID: i32 = 1;
+
+/// ptrace_may_access()'s modes as the lab numbers them (the kernel's are bit sets:
+/// PTRACE_MODE_READ 0x01, PTRACE_MODE_ATTACH 0x02); the lab's rule is the same for both.
+pub const PTRACE_MODE_READ: i32 = 0;
+pub const PTRACE_MODE_ATTACH: i32 = 1;
+
+/// pidfd_send_signal()'s scope flags (include/uapi/linux/pidfd.h, v6.9): exactly one may be
+/// given, on a kernel with `pidfd_signal_scope_flags`.
+pub const PIDFD_SIGNAL_THREAD: i32 = 1 << 0;
+pub const PIDFD_SIGNAL_THREAD_GROUP: i32 = 1 << 1;
+pub const PIDFD_SIGNAL_PROCESS_GROUP: i32 = 1 << 2;
+const PIDFD_SIGNAL_SCOPES: [i32; 3] = [
+    PIDFD_SIGNAL_THREAD,
+    PIDFD_SIGNAL_THREAD_GROUP,
+    PIDFD_SIGNAL_PROCESS_GROUP,
+];
 
 type Ans = Result<i32, i32>;
 
@@ -194,12 +211,12 @@ impl World {
     /// pidfd_send_signal(pidfd, sig, NULL, flags) (kernel/signal.c).
     pub fn sys_pidfd_send_signal(&mut self, cur: u32, fd: i32, sig: i32, flags: i32) -> i32 {
         self.with_cur(cur, |w, me| {
-            // From v6.9 one of PIDFD_SIGNAL_THREAD (1), _THREAD_GROUP (2), _PROCESS_GROUP (4)
-            // may pick the scope (kernel/signal.c); before, any flag is EINVAL. The lab signals
-            // the thread group for each: a fatal signal to one thread takes the group down
-            // (complete_signal), and process groups are not modelled.
-            let scopes_known = w.version >= crate::version::KernelVersion::V6_18;
-            let scope_ok = scopes_known && matches!(flags, 1 | 2 | 4);
+            // With e1fb1dc08e73 (`pidfd_signal_scope_flags`) one of the PIDFD_SIGNAL_* scope
+            // flags may pick the scope (kernel/signal.c); before, any flag is EINVAL. The lab
+            // signals the thread group for each: a fatal signal to one thread takes the group
+            // down (complete_signal), and process groups are not modelled.
+            let scope_ok =
+                w.version.pidfd_signal_scope_flags() && PIDFD_SIGNAL_SCOPES.contains(&flags);
             if flags != 0 && !scope_ok {
                 return Err(-EINVAL);
             }
@@ -615,9 +632,9 @@ impl World {
     }
 
     /// __ptrace_may_access(): same uid and euid as the target, or CAP_SYS_PTRACE (dumpable
-    /// and LSM checks are not modelled). mode 0 READ, 1 ATTACH: the same rule here.
+    /// and LSM checks are not modelled). PTRACE_MODE_READ and _ATTACH: the same rule here.
     pub fn k_ptrace_may_access(&self, cur: u32, task: u32, mode: i32) -> i32 {
-        if !(0..=1).contains(&mode) {
+        if !(PTRACE_MODE_READ..=PTRACE_MODE_ATTACH).contains(&mode) {
             return -EINVAL;
         }
         let Ok(me) = self.cur(cur) else {
@@ -636,51 +653,64 @@ impl World {
         (same || a.cred.caps & CAP_SYS_PTRACE != 0) as i32
     }
 
+    /// `mm_info(mm)`: the fields of `mm_info_fields`, or nothing for a bad handle.
     pub fn k_mm_info(&self, mm: u32) -> Vec<f64> {
-        let Some(m) = mm.checked_sub(1).and_then(|i| self.mm(MmId(i))) else {
-            return Vec::new();
-        };
-        let now = m.mapped();
-        vec![
-            m.users as f64,
-            m.count as f64,
-            m.flags as f64,
-            now.anon as f64,
-            now.file as f64,
-            now.shmem as f64,
-            now.swap as f64,
-            m.zapped.anon as f64,
-            m.initial.anon as f64,
-            m.reclaimable_pages() as f64,
-            m.vmas.len() as f64,
-            match m.state {
-                MmState::Live => 0.0,
-                MmState::Exiting => 1.0,
-                MmState::TornDown => 2.0,
-                MmState::Freed => 3.0,
-            },
-            m.lock.reader_count() as f64,
-            m.lock.writer().map(|p| p.0 as f64).unwrap_or(0.0),
-            m.lock.waiter_count() as f64,
-        ]
+        mm.checked_sub(1)
+            .and_then(|i| self.mm(MmId(i)))
+            .map(|m| mm_info_fields(m).iter().map(|&(_, v)| v).collect())
+            .unwrap_or_default()
     }
 
+    /// `task_info(pid)`: the fields of `task_info_fields`, or nothing for an unknown pid.
     pub fn k_task_info(&self, pid: u32) -> Vec<f64> {
-        let Some(t) = self.task(Pid(pid)) else {
-            return Vec::new();
-        };
-        vec![
-            t.tgid.0 as f64,
-            t.state.code() as f64,
-            t.flags as f64,
-            t.mm.map(|m| m.0 as f64 + 1.0).unwrap_or(0.0),
-            t.cpu.0 as f64,
-            t.cpu_time_ns as f64,
-            t.user_time_ns as f64,
-            t.sigkill_pending as u8 as f64,
-            t.usage as f64,
-            t.policy.prio() as f64,
-            t.external as u8 as f64,
-        ]
+        self.task(Pid(pid))
+            .map(|t| task_info_fields(t).iter().map(|&(_, v)| v).collect())
+            .unwrap_or_default()
     }
+}
+
+/// An mm's snapshot, field by field in the order `mm_info` returns them; the names are the
+/// layout `kernel_facts()` states.
+pub fn mm_info_fields(m: &Mm) -> [(&'static str, f64); 15] {
+    let now = m.mapped();
+    [
+        ("mm_users", m.users as f64),
+        ("mm_count", m.count as f64),
+        ("flags", m.flags as f64),
+        // Pages mapped now, by rss_stat member.
+        ("anon_pages", now.anon as f64),
+        ("file_pages", now.file as f64),
+        ("shmem_pages", now.shmem as f64),
+        ("swap_entries", now.swap as f64),
+        ("anon_zapped_pages", m.zapped.anon as f64),
+        ("anon_initial_pages", m.initial.anon as f64),
+        ("reclaimable_pages", m.reclaimable_pages() as f64),
+        ("vmas", m.vmas.len() as f64),
+        ("state", m.state.code() as f64),
+        ("lock_readers", m.lock.reader_count() as f64),
+        (
+            "lock_writer_pid",
+            m.lock.writer().map(|p| p.0 as f64).unwrap_or(0.0),
+        ),
+        ("lock_waiters", m.lock.waiter_count() as f64),
+    ]
+}
+
+/// A task's snapshot, field by field in the order `task_info` returns them; the names are
+/// the layout `kernel_facts()` states.
+pub fn task_info_fields(t: &Task) -> [(&'static str, f64); 11] {
+    [
+        ("tgid", t.tgid.0 as f64),
+        ("state", t.state.code() as f64),
+        ("flags", t.flags as f64),
+        // The mm handle (index + 1; 0 for none).
+        ("mm", t.mm.map(|m| m.0 as f64 + 1.0).unwrap_or(0.0)),
+        ("cpu", t.cpu.0 as f64),
+        ("cpu_time_ns", t.cpu_time_ns as f64),
+        ("user_time_ns", t.user_time_ns as f64),
+        ("sigkill_pending", t.sigkill_pending as u8 as f64),
+        ("usage", t.usage as f64),
+        ("prio", t.policy.prio() as f64),
+        ("external", t.external as u8 as f64),
+    ]
 }

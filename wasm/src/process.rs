@@ -13,6 +13,14 @@ pub const CAP_SYS_NICE: u32 = 2;
 pub const CAP_SYS_PTRACE: u32 = 4;
 pub const CAP_SYS_ADMIN: u32 = 8;
 pub const CAPS_MASK: u32 = CAP_KILL | CAP_SYS_NICE | CAP_SYS_PTRACE | CAP_SYS_ADMIN;
+/// The capability bits by name, as `kernel_facts()` states them (the PROCESS record's caps
+/// word and `capable()` use these bits, not the kernel's capability numbers).
+pub const CAPS: [(&str, u32); 4] = [
+    ("CAP_KILL", CAP_KILL),
+    ("CAP_SYS_NICE", CAP_SYS_NICE),
+    ("CAP_SYS_PTRACE", CAP_SYS_PTRACE),
+    ("CAP_SYS_ADMIN", CAP_SYS_ADMIN),
+];
 
 #[derive(Clone, Copy, Debug)]
 pub struct Cred {

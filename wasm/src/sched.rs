@@ -358,7 +358,14 @@ impl World {
             Timer::Scenario { index } => self.fire_scenario_event(index),
             Timer::WakeOomReaper { victim } => self.wake_oom_reaper(victim),
             Timer::ProcReaderDone { mm, reader } => {
-                self.emit(reader, Kind::ScenarioEvent, 0, mm.0 as i64, 1, 0);
+                self.emit(
+                    reader,
+                    Kind::ScenarioEvent,
+                    crate::load::EVENT_PROC_READER,
+                    mm.0 as i64,
+                    1,
+                    0,
+                );
                 self.mmput(reader, mm);
             }
         }

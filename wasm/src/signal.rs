@@ -11,15 +11,30 @@ use crate::process::{CAP_KILL, SIGNAL_GROUP_EXIT};
 use crate::task::{SleepKind, TaskState, WaitFor};
 use crate::world::World;
 
+/// The signals the lab implements (x86_64 and arm64 generic numbering); signal 0 is the
+/// existence and permission check only.
 pub const SIGKILL: i32 = 9;
 pub const SIGTERM: i32 = 15;
 pub const SIGCONT: i32 = 18;
 pub const SIGSTOP: i32 = 19;
+/// The signals by name, as `kernel_facts()` states them.
+pub const SIGNALS: [(&str, i32); 4] = [
+    ("SIGKILL", SIGKILL),
+    ("SIGTERM", SIGTERM),
+    ("SIGCONT", SIGCONT),
+    ("SIGSTOP", SIGSTOP),
+];
 
 /// TRACE_SIGNAL_* results of signal_generate (include/trace/events/signal.h).
 pub const TRACE_SIGNAL_DELIVERED: i64 = 0;
 pub const TRACE_SIGNAL_IGNORED: i64 = 1;
 pub const TRACE_SIGNAL_ALREADY_PENDING: i64 = 2;
+/// The results by name, as `kernel_facts()` states them.
+pub const TRACE_SIGNAL_RESULTS: [(&str, i64); 3] = [
+    ("TRACE_SIGNAL_DELIVERED", TRACE_SIGNAL_DELIVERED),
+    ("TRACE_SIGNAL_IGNORED", TRACE_SIGNAL_IGNORED),
+    ("TRACE_SIGNAL_ALREADY_PENDING", TRACE_SIGNAL_ALREADY_PENDING),
+];
 
 /// Who sends: a task (checked) or the kernel itself (SEND_SIG_PRIV, e.g. the OOM killer).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -37,7 +52,7 @@ impl Sender {
 }
 
 pub fn signal_supported(sig: i32) -> bool {
-    matches!(sig, 0 | SIGKILL | SIGTERM | SIGCONT | SIGSTOP)
+    sig == 0 || SIGNALS.iter().any(|&(_, s)| s == sig)
 }
 
 impl World {
@@ -95,13 +110,13 @@ impl World {
         // signals unless forced; kthreads run with every handler SIG_IGN (ignore_signals).
         let ignored = p.kthread || (p.unkillable() && (matches!(sig, SIGKILL | SIGSTOP) || !force));
         // prepare_signal(): a group already exiting drops new signals, except SIGKILL during a
-        // core dump (it interrupts the dump), since "signal: Drop signals received after a fatal
-        // signal has been processed" (Eric W. Biederman, 2022; v5.17 in the lab, derived from
-        // kernel/signal.c). Before it the signal went on to __send_signal ("nothing to do"),
-        // where a SIGKILL already in shared_pending is TRACE_SIGNAL_ALREADY_PENDING
-        // (legacy_queue), and anything else is queued with no further effect.
+        // core dump (it interrupts the dump), where the kernel has 9a95f78eab70
+        // (`drops_signals_to_exiting_group`). Before it the signal went on to __send_signal
+        // ("nothing to do"), where a SIGKILL already in shared_pending is
+        // TRACE_SIGNAL_ALREADY_PENDING (legacy_queue), and anything else is queued with no
+        // further effect.
         let exiting = p.group_exit() && !(p.core_state && sig == SIGKILL);
-        let res = if ignored || (exiting && self.version >= crate::version::KernelVersion::V5_17) {
+        let res = if ignored || (exiting && self.version.drops_signals_to_exiting_group()) {
             TRACE_SIGNAL_IGNORED
         } else if exiting && sig == SIGKILL && p.sigkill_queued {
             TRACE_SIGNAL_ALREADY_PENDING

@@ -7,6 +7,12 @@ use crate::ids::{CpuId, MmId, Pid, Tgid};
 /// PF_ flags (include/linux/sched.h) the reaping paths look at.
 pub const PF_EXITING: u32 = 0x0000_0004;
 pub const PF_KTHREAD: u32 = 0x0020_0000;
+/// The PF_ flags by name, as `kernel_facts()` states them.
+pub const PF_FLAGS: [(&str, u32); 2] = [("PF_EXITING", PF_EXITING), ("PF_KTHREAD", PF_KTHREAD)];
+
+/// DEFAULT_PRIO (include/linux/sched/prio.h): the `prio` of nice 0, what sched tracepoints
+/// print for a SCHED_OTHER task at nice 0 and for the idle task.
+pub const DEFAULT_PRIO: i32 = 120;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Policy {
@@ -19,7 +25,7 @@ impl Policy {
     /// for nice -20..19.
     pub fn prio(self) -> i32 {
         match self {
-            Policy::Normal { nice } => 120 + nice,
+            Policy::Normal { nice } => DEFAULT_PRIO + nice,
             Policy::Fifo { rt_prio } => 99 - rt_prio,
         }
     }
@@ -71,8 +77,22 @@ pub enum TaskState {
     Dead,
 }
 
+/// The task state codes of `TaskState::code`, by code: the name the lab prints, and the
+/// letter sched_switch's prev_state prints for it (`__print_flags` over the state bits:
+/// TASK_FROZEN reads as uninterruptible, EXIT_ZOMBIE "Z", EXIT_DEAD "X").
+pub const TASK_STATE_CODES: [(&str, &str); 7] = [
+    ("running", "R"), // running or runnable
+    ("interruptible", "S"),
+    ("uninterruptible", "D"), // TASK_UNINTERRUPTIBLE or TASK_KILLABLE
+    ("stopped", "T"),
+    ("frozen", "D"),
+    ("zombie", "Z"),
+    ("dead", "X"),
+];
+
 impl TaskState {
-    /// The letter `ps` and sched_switch's prev_state show.
+    /// The state's code (an index into `TASK_STATE_CODES`), as task_info and the task_state
+    /// and sched_switch events carry it.
     pub fn code(self) -> i32 {
         match self {
             TaskState::Running | TaskState::Runnable => 0,

@@ -1,4 +1,7 @@
-//! The kernel versions whose behaviour the record distinguishes (reference §A.4.1, §B.3-B.5).
+//! The kernel versions whose behaviour the record distinguishes (reference §A.4.1, §B.3-B.5),
+//! and what each one changed, as named predicates with their commit ids. The rest of the core
+//! asks these predicates, never compares versions itself; `Kernel::kernel_facts()` hands
+//! them to TypeScript per version (see `FEATURES`).
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum KernelVersion {
@@ -24,7 +27,82 @@ pub enum ExitMmapShape {
     ReadThenWrite,
 }
 
+impl ExitMmapShape {
+    /// The shape's name as `kernel_facts()` states it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Unlocked => "unlocked",
+            Self::WriteLocked => "write_locked",
+            Self::ReadThenWrite => "read_then_write",
+        }
+    }
+}
+
+/// The value of one named feature on one kernel version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeatureValue {
+    Bool(bool),
+    Ns(u64),
+    Name(&'static str),
+}
+
+/// A named feature and how to read it off a version.
+pub type Feature = (&'static str, fn(KernelVersion) -> FeatureValue);
+
+/// Every named feature, in the order `kernel_facts()` lists them: the TypeScript
+/// `KernelFeatures` record is read from this table (one field per entry).
+pub const FEATURES: &[Feature] = &[
+    ("exit_mmap_shape", |v| {
+        FeatureValue::Name(v.exit_mmap_shape().name())
+    }),
+    ("exit_mmap_clears_mmap", |v| {
+        FeatureValue::Bool(v.exit_mmap_clears_mmap())
+    }),
+    ("drops_signals_to_exiting_group", |v| {
+        FeatureValue::Bool(v.drops_signals_to_exiting_group())
+    }),
+    ("pidfd_signal_scope_flags", |v| {
+        FeatureValue::Bool(v.pidfd_signal_scope_flags())
+    }),
+    ("mlocked_reapable", |v| {
+        FeatureValue::Bool(v.mlocked_reapable())
+    }),
+    ("has_mmf_oom_victim", |v| {
+        FeatureValue::Bool(v.has_mmf_oom_victim())
+    }),
+    ("oom_reaper_delay_ns", |v| {
+        FeatureValue::Ns(v.oom_reaper_delay_ns())
+    }),
+    ("reap_walks_in_reverse", |v| {
+        FeatureValue::Bool(v.reap_walks_in_reverse())
+    }),
+];
+
 impl KernelVersion {
+    /// Every version, oldest first.
+    pub const ALL: [KernelVersion; 7] = [
+        Self::V5_10,
+        Self::V5_15,
+        Self::V5_16,
+        Self::V5_17,
+        Self::V5_18,
+        Self::V6_0,
+        Self::V6_18,
+    ];
+
+    /// The version as the scenario format and the CLI spell it: "5.10", "6.18".
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::V5_10 => "5.10",
+            Self::V5_15 => "5.15",
+            Self::V5_16 => "5.16",
+            Self::V5_17 => "5.17",
+            Self::V5_18 => "5.18",
+            Self::V6_0 => "6.0",
+            Self::V6_18 => "6.18",
+        }
+    }
+
     pub fn from_code(code: i32) -> Option<Self> {
         Some(match code {
             510 => Self::V5_10,
@@ -50,6 +128,7 @@ impl KernelVersion {
         }
     }
 
+    /// exit_mmap()'s shape: 27ae357fa82b (v4.17), 64591e8605d6 (v5.17), bf3980c85212 (v6.0).
     pub fn exit_mmap_shape(self) -> ExitMmapShape {
         if self >= Self::V6_0 {
             ExitMmapShape::ReadThenWrite
@@ -58,6 +137,32 @@ impl KernelVersion {
         } else {
             ExitMmapShape::Unlocked
         }
+    }
+
+    /// f798a1d4f94d "mm: fix use-after-free bug when mm->mmap is reused after being freed"
+    /// (v5.17-rc, the fix of §F.3): exit_mmap() sets mm->mmap = NULL once it has removed the
+    /// VMAs. Before it, mm->mmap kept pointing at the freed first VMA, and a walker that got
+    /// the mm after exit_mmap (process_mrelease holding only an mmgrab) read freed memory.
+    pub fn exit_mmap_clears_mmap(self) -> bool {
+        self >= Self::V5_17
+    }
+
+    /// 9a95f78eab70 "signal: Drop signals received after a fatal signal has been processed"
+    /// (Eric W. Biederman): prepare_signal() drops a new signal to a thread group that is
+    /// already exiting (SIGKILL during a core dump excepted); before it the signal went on
+    /// to __send_signal(), where a queued SIGKILL is TRACE_SIGNAL_ALREADY_PENDING. The lab
+    /// dates it v5.17, where its first version (e051a9366f65) was queued; that one was
+    /// dropped before the merge, and 9a95f78eab70 went in through signal-for-v5.20, i.e.
+    /// v6.0 (reference errata). The lab keeps v5.17 until its scenarios are re-dated.
+    pub fn drops_signals_to_exiting_group(self) -> bool {
+        self >= Self::V5_17
+    }
+
+    /// e1fb1dc08e73 "pidfd: allow to override signal scope in pidfd_send_signal()" (v6.9):
+    /// PIDFD_SIGNAL_THREAD (1), PIDFD_SIGNAL_THREAD_GROUP (2), PIDFD_SIGNAL_PROCESS_GROUP (4).
+    /// Before it any flag is EINVAL. Of the lab's versions, 6.18 is the first that has it.
+    pub fn pidfd_signal_scope_flags(self) -> bool {
+        self >= Self::V6_18
     }
 
     /// a213e5cf71cb "mm/munlock: delete munlock_vma_pages_all(), allow oomreap" (v5.18):

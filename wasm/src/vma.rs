@@ -19,16 +19,32 @@ pub enum VmaKind {
 }
 
 impl VmaKind {
+    /// Every kind; its index is the VMA record's kind code.
+    pub const ALL: [VmaKind; 6] = [
+        Self::Anon,
+        Self::AnonShared,
+        Self::FilePrivate,
+        Self::FileShared,
+        Self::Shmem,
+        Self::PfnMap,
+    ];
+
     pub fn from_code(code: i32) -> Option<Self> {
-        Some(match code {
-            0 => Self::Anon,
-            1 => Self::AnonShared,
-            2 => Self::FilePrivate,
-            3 => Self::FileShared,
-            4 => Self::Shmem,
-            5 => Self::PfnMap,
-            _ => return None,
-        })
+        usize::try_from(code)
+            .ok()
+            .and_then(|i| Self::ALL.get(i).copied())
+    }
+
+    /// The kind's name in the scenario format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Anon => "anon",
+            Self::AnonShared => "anon_shared",
+            Self::FilePrivate => "file_private",
+            Self::FileShared => "file_shared",
+            Self::Shmem => "shmem",
+            Self::PfnMap => "pfnmap",
+        }
     }
 
     /// `vma->vm_flags & VM_SHARED`.
@@ -48,6 +64,15 @@ pub const VM_HUGETLB: u32 = 2;
 /// Not a kernel flag: this VMA holds the thread's robust-futex list head (reference §F.6).
 pub const VMA_ROBUST_LIST: u32 = 4;
 pub const VMA_FLAGS_MASK: u32 = VM_LOCKED | VM_HUGETLB | VMA_ROBUST_LIST;
+/// The VMA record's flag bits by name, as `kernel_facts()` states them.
+pub const VMA_FLAGS: [(&str, u32); 3] = [
+    ("VM_LOCKED", VM_LOCKED),
+    ("VM_HUGETLB", VM_HUGETLB),
+    ("ROBUST_FUTEX_LIST", VMA_ROBUST_LIST),
+];
+/// The VMA record's notifier codes by name: how the range's mmu notifier answers a
+/// non-blocking invalidate (`Vma::notifier_refuses_nonblock` is code 1).
+pub const NOTIFIERS: [&str; 2] = ["none", "refuses_nonblock"];
 
 /// Page counts by the kernel's rss_stat members (MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS,
 /// MM_SHMEMPAGES).

@@ -16,6 +16,8 @@ use std::collections::BinaryHeap;
 /// use-after-free bug when mm->mmap is reused after being freed").
 pub const KERNEL_BUG_F3_DANGLING_MMAP: u32 = 1;
 pub const KERNEL_BUGS_MASK: u32 = KERNEL_BUG_F3_DANGLING_MMAP;
+/// The bits by name, as `kernel_facts()` states them.
+pub const KERNEL_BUGS: [(&str, u32); 1] = [("F3_DANGLING_MMAP", KERNEL_BUG_F3_DANGLING_MMAP)];
 
 pub struct Cpu {
     pub capacity: u32,

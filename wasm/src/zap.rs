@@ -8,6 +8,7 @@ use crate::ids::{MmId, Pid};
 use crate::mm::MMF_UNSTABLE;
 use crate::params;
 use crate::rwsem::LockMode;
+use crate::version::KernelVersion;
 use crate::vma::{Pages, Vma};
 use crate::world::World;
 
@@ -16,28 +17,63 @@ pub const MM_FILEPAGES: i64 = 0;
 pub const MM_ANONPAGES: i64 = 1;
 pub const MM_SWAPENTS: i64 = 2;
 pub const MM_SHMEMPAGES: i64 = 3;
+/// Their names, indexed by member, as `__print_symbolic(member, TRACE_MM_PAGES)` prints them.
+pub const RSS_MEMBER_NAMES: [&str; 4] = [
+    "MM_FILEPAGES",
+    "MM_ANONPAGES",
+    "MM_SWAPENTS",
+    "MM_SHMEMPAGES",
+];
+
+/// What a walk does with one VMA when it gets there (the discriminant is the code
+/// `Kernel::zap_coverage` answers, an index of `COVERAGE_NAMES`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i32)]
+pub enum Coverage {
+    /// The walk's skip rules pass it by.
+    Skipped,
+    /// __oom_reap_task_mm(): the range's mmu notifier refuses a non-blocking invalidate, so
+    /// the VMA is left alone and the walk fails (§B.3 step 4).
+    Refused,
+    /// The walk zaps its pages.
+    Zapped,
+}
+
+/// The names of `Coverage`, by code.
+pub const COVERAGE_NAMES: [&str; 3] = ["skipped", "refused", "zapped"];
+
+/// The per-VMA rule of every walk: __oom_reap_task_mm()'s skip rules (§B.3: private or
+/// anonymous, not hugetlb or VM_PFNMAP, VM_LOCKED only with `mlocked_reapable`, and a
+/// notifier that does not refuse), exit_mmap()'s unmap_vmas() (everything), and
+/// MADV_DONTNEED's can_madv_lru_vma() (never mlocked; a refusing notifier is waited for).
+/// The walks, `reapable_pages` and the `Kernel::zap_covers` export all ask this one function.
+pub fn zap_coverage(version: KernelVersion, vma: &Vma, mode: ZapMode) -> Coverage {
+    let private_or_anon = vma.kind.is_anonymous() || !vma.kind.is_shared();
+    let eligible = match mode {
+        ZapMode::ExitUnmap => true,
+        ZapMode::Reap => {
+            let skip_locked = vma.is_locked() && !version.mlocked_reapable();
+            !vma.is_hugetlb() && !vma.is_pfnmap() && !skip_locked && private_or_anon
+        }
+        ZapMode::MadviseDontneed => vma.can_madv_lru() && private_or_anon,
+    };
+    if !eligible {
+        Coverage::Skipped
+    } else if mode == ZapMode::Reap && vma.notifier_refuses_nonblock {
+        Coverage::Refused
+    } else {
+        Coverage::Zapped
+    }
+}
 
 impl World {
-    /// Whether a walk in `mode` touches this VMA at all.
-    pub fn zap_eligible(&self, vma: &Vma, mode: ZapMode) -> bool {
-        let private_or_anon = vma.kind.is_anonymous() || !vma.kind.is_shared();
-        match mode {
-            ZapMode::ExitUnmap => true,
-            ZapMode::Reap => {
-                let skip_locked = vma.is_locked() && !self.version.mlocked_reapable();
-                !vma.is_hugetlb() && !vma.is_pfnmap() && !skip_locked && private_or_anon
-            }
-            ZapMode::MadviseDontneed => vma.can_madv_lru() && private_or_anon,
-        }
-    }
-
-    /// Private anon pages that __oom_reap_task_mm would free now under this kernel's skip
-    /// rules (notifier refusals aside): what a successful reap must leave at zero.
+    /// Private anon pages that __oom_reap_task_mm would free now under this kernel's rules:
+    /// what a successful reap must leave at zero.
     pub fn reapable_pages(&self, mm: MmId) -> u64 {
         self.mm(mm).map_or(0, |m| {
             m.vmas
                 .iter()
-                .filter(|v| self.zap_eligible(v, ZapMode::Reap) && !v.notifier_refuses_nonblock)
+                .filter(|v| zap_coverage(self.version, v, ZapMode::Reap) == Coverage::Zapped)
                 .map(|v| v.mapped.anon)
                 .sum()
         })
@@ -149,7 +185,8 @@ impl World {
             z.done_vmas += 1;
             return params::PRIMITIVE_NS;
         };
-        if !self.zap_eligible(vma, z.mode) {
+        let coverage = zap_coverage(self.version, vma, z.mode);
+        if coverage == Coverage::Skipped {
             z.done_vmas += 1;
             return params::PRIMITIVE_NS;
         }
@@ -163,7 +200,7 @@ impl World {
         }
         // mmu_notifier_invalidate_range_start_nonblock() failing: skip this VMA, the walk
         // returns false (§B.3 step 4). madvise uses the blocking variant, which waits.
-        if z.mode == ZapMode::Reap && vma.notifier_refuses_nonblock {
+        if coverage == Coverage::Refused {
             z.ok = false;
             z.done_vmas += 1;
             return params::ZAP_VMA_NS;

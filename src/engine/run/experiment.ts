@@ -5,10 +5,11 @@
  * @module
  */
 
-import { ABI_VERSION, Kernel } from "../../core/_wasm.ts";
-import { type Design, variantFor } from "../../core/design.ts";
+import { type Design, mmInfo, variantFor } from "../../core/mod.ts";
+import { ABI_VERSION, Kernel } from "../../core/wasm.ts";
 import { encodeWorld, type KernelVersion, type Scenario } from "../scenario/mod.ts";
 import { decodeEvents, type TraceContext, type TraceEvent } from "../trace/mod.ts";
+import { readRunLog, type RunLog } from "./freed.ts";
 import { traceContext } from "./trace_context.ts";
 import { runActors } from "./runner.ts";
 import { computeOutcome, type Outcome } from "./outcome.ts";
@@ -29,8 +30,11 @@ export interface RunOptions {
   kernelBugs?: number;
 }
 
-/** A finished run: the outcome, the decoded events and who is who (for traces). */
-export interface RunResult {
+/**
+ * A finished run: the outcome, the raw log with the core's word on its tasks and mms (what
+ * `freedPages` reads), the decoded events and who is who (for traces).
+ */
+export interface RunResult extends RunLog {
   /** The outcome, schema `mrelease-lab/outcome@1`. */
   outcome: Outcome;
   /** The core's event log, decoded. */
@@ -44,9 +48,7 @@ export interface RunResult {
  *
  * @example
  * ```ts
- * import { runScenario } from "./experiment.ts";
- * import { findDesign } from "../../lab/designs/mod.ts";
- * import { loadScenarioFile } from "../scenario/mod.ts";
+ * import { findDesign, loadScenarioFile, runScenario } from "../../../mod.ts";
  * const s = await loadScenarioFile("scenarios/dstate-little-core.json");
  * const { outcome } = runScenario(s, { design: findDesign("sigkill") });
  * console.log(outcome.memory.t100_ns);
@@ -70,11 +72,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
   // The victim's mm is that of its first thread that still has one (a zombie leader has
   // none), as find_lock_task_mm() picks it.
   const victimMm = victimThreads.map((t) => kernel.task_mm(t)).find((mm) => mm > 0) ?? 0;
-  const reclaimablePages = victimMm > 0 ? kernel.mm_info(victimMm)[9] : 0;
-  const kthreads = [
-    kernel.oom_reaper_pid(),
-    ...scenario.processes.filter((p) => p.kthread).flatMap((p) => p.threads.map((t) => t.pid)),
-  ];
+  const reclaimablePages = mmInfo(kernel, victimMm)?.reclaimable_pages ?? 0;
   const variant = opts.variant ?? variantFor(opts.design, kernelVersion);
   const ctx = { victim, kernel: kernelVersion, variant, call: scenario.intent.call };
   const callers = [
@@ -92,9 +90,9 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
     { onSyscallExit },
   );
   // The run is over: take the log instead of copying it (the count and hash stay).
-  const log = kernel.take_events();
+  const run = readRunLog(kernel, kernel.take_events());
   const outcome = computeOutcome(kernel, {
-    log,
+    run,
     ctx: {
       scenario: scenario.name,
       design: opts.design.name,
@@ -105,12 +103,11 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
       caller: scenario.caller.pid,
       victimTgid: victim,
       victimThreads,
-      kthreads,
       victimMm,
       reclaimablePages,
       reapableAfter,
       intentNs: scenario.intent.at_ns,
-      ret: results.get(scenario.caller.pid) ?? Number.NaN,
+      ret: results.get(scenario.caller.pid) ?? null,
       callersUnfinished: callers.length - results.size,
     },
   });
@@ -121,8 +118,9 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
   let trace: TraceContext | undefined;
   return {
     outcome,
+    ...run,
     get events() {
-      return events ??= decodeEvents(log);
+      return events ??= decodeEvents(run.log);
     },
     get trace() {
       return trace ??= traceContext(scenario, identity);

@@ -6,18 +6,36 @@
  * @module
  */
 
-import { retName } from "../../core/errno.ts";
-import type { Kernel } from "../../core/_wasm.ts";
-import { NR } from "../../core/userspace.ts";
-import { EVENT_KINDS, EVENT_WORDS, WARN_NAMES } from "../trace/mod.ts";
+import { CORE_LAYOUTS, NR, retName, SIGKILL } from "../../core/mod.ts";
+import type { Kernel } from "../../core/wasm.ts";
+import { EVENT_FIELD, EVENT_KINDS, EVENT_WORDS, eventWord, WARN_NAMES } from "../trace/mod.ts";
+import { type FreedBy, freedBy, freedPages, type RunLog } from "./freed.ts";
 
 /** The outcome schema's identifier; bumped on any incompatible change. */
 export const OUTCOME_SCHEMA = "mrelease-lab/outcome@1";
 
-const SIGKILL = 9;
-/** rss_stat's MM_ANONPAGES member. */
-const MM_ANONPAGES = 1;
-const PAGE_SIZE = 4096;
+/**
+ * What the design's main call answered: 0 or -errno; `"killed"` when the caller died before
+ * it returned; null when it had not returned by the end of the run (blocked or still
+ * reaping at the horizon).
+ */
+export type MainRet = number | "killed" | null;
+
+/** Where the records this module reads hold their fields (the core names them). */
+const { ts_ns: TS, pid: PID, kind: KIND } = EVENT_FIELD;
+const WARN = {
+  warn: eventWord("warn", "warn"),
+  b: eventWord("warn", "b"),
+  c: eventWord("warn", "c"),
+};
+const SIGNAL = {
+  sig: eventWord("signal_generate", "sig"),
+  pid: eventWord("signal_generate", "pid"),
+  result: eventWord("signal_generate", "result"),
+};
+const SYS = { nr: eventWord("sys_exit", "nr"), ret: eventWord("sys_exit", "ret") };
+/** signal_generate's result for a signal that was queued (include/trace/events/signal.h). */
+const TRACE_SIGNAL_DELIVERED = CORE_LAYOUTS.event.signal_results.TRACE_SIGNAL_DELIVERED;
 
 /** One syscall the caller made. */
 export interface CallRecord {
@@ -57,7 +75,7 @@ export interface MemoryOutcome extends ReclaimTimes {
   /** How many of them were freed by the end of the run. */
   freed_pages: number;
   /** Pages freed in each context: the caller's, the victim's threads', kthreads', others'. */
-  freed_by: { caller: number; victim: number; kthreads: number; other: number };
+  freed_by: FreedBy;
 }
 
 /** A WARN the simulated kernel printed (wasm/src/events.rs `Warn`). */
@@ -86,11 +104,11 @@ export interface Outcome {
   seed: number;
   /** The core's ABI version. */
   abi: number;
-  /** The design's main call: 0, -errno, or "killed" when the caller died first. */
-  ret: number | "killed";
-  /** `ret` as a name. */
+  /** The design's main call: 0, -errno, `"killed"`, or null when it never returned. */
+  ret: MainRet;
+  /** `ret` as a name: `"0"`, `"ESRCH"`, `"killed"`, or `"unfinished"` when `ret` is null. */
   errno: string;
-  /** Every syscall the caller made, in order. */
+  /** Every syscall the caller made that returned, in order. */
   calls: CallRecord[];
   /** Whether the victim got a SIGKILL (signal_generate delivered) after the intent. */
   signal_delivered: boolean;
@@ -126,36 +144,38 @@ export interface OutcomeContext {
   caller: number;
   victimTgid: number;
   victimThreads: readonly number[];
-  kthreads: readonly number[];
   /** The victim's mm handle and its reclaimable pages, read when the world was loaded. */
   victimMm: number;
   reclaimablePages: number;
   /** `Kernel.reapable_pages` of the victim's mm as each of the caller's syscalls returned. */
   reapableAfter: readonly number[];
   intentNs: number;
-  ret: number | "killed";
+  ret: MainRet;
   /** Callers whose recipe had not finished by the end of the run. */
   callersUnfinished: number;
 }
 
-/** Offsets of an event's fields in the log (wasm/src/events.rs). */
-const TS = 0, PID = 2, KIND = 3, A = 4, B = 5, C = 6, D = 7;
+/** `ret` as the outcome names it. */
+function retText(ret: MainRet): string {
+  if (ret === null) return "unfinished";
+  return ret === "killed" ? ret : retName(ret);
+}
 
 /**
- * Computes the outcome from the kernel's state and raw event log (8 numbers an event) after
- * a run. It reads the log in place: no event objects are built.
+ * Computes the outcome from the kernel's state and the run's raw event log (8 numbers an
+ * event) after a run. It reads the log in place: no event objects are built.
  *
  * @example
  * ```ts
  * import { computeOutcome } from "./outcome.ts";
- * // const o = computeOutcome(kernel, { log: kernel.events(0), ctx });
+ * // const o = computeOutcome(kernel, { run: readRunLog(kernel, kernel.take_events()), ctx });
  * ```
  */
 export function computeOutcome(
   kernel: Kernel,
-  run: { log: Float64Array; ctx: OutcomeContext },
+  { run, ctx }: { run: RunLog; ctx: OutcomeContext },
 ): Outcome {
-  const { log, ctx } = run;
+  const { log } = run;
   const cpu = (pids: readonly number[]) => pids.reduce((sum, p) => sum + kernel.cpu_time_ns(p), 0);
   const warnings: WarningRecord[] = [];
   const leaked = kernel.leaked_refs();
@@ -163,14 +183,15 @@ export function computeOutcome(
   for (let i = 0; i < log.length; i += EVENT_WORDS) {
     const kind = log[i + KIND];
     if (kind === EVENT_KINDS.warn) {
+      const warn = log[i + WARN.warn];
       warnings.push({
         at_ns: log[i + TS],
-        name: WARN_NAMES[log[i + A]] ?? `warn ${log[i + A]}`,
-        args: [log[i + B], log[i + C]],
+        name: WARN_NAMES[warn] ?? `warn ${warn}`,
+        args: [log[i + WARN.b], log[i + WARN.c]],
       });
     } else if (
-      kind === EVENT_KINDS.signal_generate && log[i + A] === SIGKILL &&
-      log[i + B] === ctx.victimTgid && log[i + D] === 0 &&
+      kind === EVENT_KINDS.signal_generate && log[i + SIGNAL.sig] === SIGKILL &&
+      log[i + SIGNAL.pid] === ctx.victimTgid && log[i + SIGNAL.result] === TRACE_SIGNAL_DELIVERED &&
       log[i + TS] >= ctx.intentNs
     ) {
       signalDelivered = true;
@@ -185,17 +206,17 @@ export function computeOutcome(
     seed: ctx.seed,
     abi: ctx.abi,
     ret: ctx.ret,
-    errno: ctx.ret === "killed" ? "killed" : retName(ctx.ret),
+    errno: retText(ctx.ret),
     calls: calls(log, ctx.caller).map((c, i) => ({
       ...c,
       reapable_after_pages: ctx.reapableAfter[i] ?? 0,
     })),
     signal_delivered: signalDelivered,
-    memory: reclaim(log, ctx),
+    memory: reclaim(run, ctx),
     cpu_ns: {
       caller: cpu([ctx.caller]),
       victim: cpu(ctx.victimThreads),
-      kthreads: cpu(ctx.kthreads),
+      kthreads: cpu([...run.kthreads]),
     },
     warnings,
     leaked_refs: { tasks: leaked[0] ?? 0, mms: leaked[1] ?? 0 },
@@ -216,7 +237,7 @@ function calls(log: Float64Array, caller: number): Omit<CallRecord, "reapable_af
     const kind = log[i + KIND];
     if (kind === EVENT_KINDS.sys_enter) enteredAt = log[i + TS];
     if (kind === EVENT_KINDS.sys_exit && enteredAt >= 0) {
-      const nr = log[i + A], ret = log[i + B];
+      const nr = log[i + SYS.nr], ret = log[i + SYS.ret];
       out.push({
         name: SYSCALL_NAMES.get(nr) ?? `syscall_${nr}`,
         nr,
@@ -231,34 +252,18 @@ function calls(log: Float64Array, caller: number): Omit<CallRecord, "reapable_af
   return out;
 }
 
-function reclaim(log: Float64Array, ctx: OutcomeContext): MemoryOutcome {
+function reclaim(run: RunLog, ctx: OutcomeContext): MemoryOutcome {
   const total = ctx.reclaimablePages;
-  const mmId = ctx.victimMm - 1;
-  const freedBy = { caller: 0, victim: 0, kthreads: 0, other: 0 };
+  const frees = freedPages(run, {
+    mms: ctx.victimMm > 0 ? [ctx.victimMm - 1] : [],
+    caller: ctx.caller,
+    victims: new Set(ctx.victimThreads),
+  });
   const times: ReclaimTimes = { t50_ns: null, t90_ns: null, t100_ns: null };
-  let anon = total;
   let freed = 0;
-  for (let i = 0; i < log.length; i += EVENT_WORDS) {
-    if (
-      log[i + KIND] !== EVENT_KINDS.rss_stat || log[i + A] !== mmId || log[i + B] !== MM_ANONPAGES
-    ) {
-      continue;
-    }
-    const now = log[i + C] / PAGE_SIZE;
-    const delta = anon - now;
-    anon = now;
-    if (delta <= 0) continue;
-    freed += delta;
-    const pid = log[i + PID];
-    const who = pid === ctx.caller
-      ? "caller"
-      : ctx.victimThreads.includes(pid)
-      ? "victim"
-      : ctx.kthreads.includes(pid)
-      ? "kthreads"
-      : "other";
-    freedBy[who] += delta;
-    const after = Math.max(0, log[i + TS] - ctx.intentNs);
+  for (const f of frees) {
+    freed += f.pages;
+    const after = Math.max(0, f.at_ns - ctx.intentNs);
     if (times.t50_ns === null && freed * 2 >= total) times.t50_ns = after;
     if (times.t90_ns === null && freed * 10 >= total * 9) times.t90_ns = after;
     if (times.t100_ns === null && freed >= total) times.t100_ns = after;
@@ -266,7 +271,7 @@ function reclaim(log: Float64Array, ctx: OutcomeContext): MemoryOutcome {
   return {
     reclaimable_pages: total,
     freed_pages: Math.min(freed, total),
-    freed_by: freedBy,
+    freed_by: freedBy(frees),
     ...times,
   };
 }

@@ -5,10 +5,14 @@
  * @module
  */
 
-import { SIM_BUG } from "../../core/errno.ts";
-import type { Kernel } from "../../core/_wasm.ts";
-import type { KGen } from "../../core/primitives.ts";
-import { SimUserspace, type SyscallObserver, TaskKilled } from "../../core/userspace.ts";
+import {
+  type KGen,
+  SIM_BUG,
+  SimUserspace,
+  type SyscallObserver,
+  TaskKilled,
+} from "../../core/mod.ts";
+import type { Kernel } from "../../core/wasm.ts";
 
 /** A thread whose userspace is a recipe, starting at a simulated time. */
 export interface Actor {
@@ -20,7 +24,10 @@ export interface Actor {
   readonly recipe: (u: SimUserspace) => KGen<number>;
 }
 
-/** What became of each actor: its recipe's result, or "killed". */
+/**
+ * What became of each actor that finished: its recipe's result, or "killed". An actor whose
+ * recipe was still running at the horizon has no entry.
+ */
 export type ActorResults = Map<number, number | "killed">;
 
 /** The simulator broke its own invariant: a lab bug, with the core's message. */
@@ -74,19 +81,19 @@ function resume(
 ): void {
   const gen = running.get(pid);
   if (!gen) throw new Error(`the core handed over thread ${pid}, which runs no recipe`);
-  let step: IteratorResult<unknown, number>;
+  let result: number | "killed";
   try {
-    step = gen.next();
+    const step = gen.next();
+    if (!step.done) {
+      kernel.ext_yield(pid);
+      return;
+    }
+    result = step.value;
   } catch (e) {
     if (!(e instanceof TaskKilled)) throw e;
-    step = { done: true, value: Number.NaN };
-    results.set(pid, "killed");
+    result = "killed";
   }
-  if (!step.done) {
-    kernel.ext_yield(pid);
-    return;
-  }
-  if (!results.has(pid)) results.set(pid, step.value);
+  results.set(pid, result);
   running.delete(pid);
   kernel.ext_end(pid);
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { PAGE_SIZE } from "../../core/mod.ts";
 import type { Scenario, ScenarioVma } from "../scenario/mod.ts";
 import type { TraceContext } from "../trace/mod.ts";
 
@@ -54,7 +55,7 @@ export function traceContext(scenario: Scenario, run: RunIdentity): TraceContext
     rssBytes: (mm) => {
       const vmas = scenario.mms.find((x) => x.index === mm)?.vmas;
       if (!vmas) return undefined;
-      const sum = (f: (v: ScenarioVma) => number) => vmas.reduce((s, v) => s + f(v), 0) * 4096;
+      const sum = (f: (v: ScenarioVma) => number) => vmas.reduce((s, v) => s + f(v), 0) * PAGE_SIZE;
       return [
         sum((v) => v.file_pages),
         sum((v) => v.anon_pages),

@@ -4,12 +4,17 @@
  * @module
  */
 
-import { parseRet, retName } from "../../core/errno.ts";
-import type { Design } from "../../core/design.ts";
-import { chooseDesign } from "../../lab/designs/mod.ts";
+import { type Design, parseRet, retName } from "../../core/mod.ts";
 import type { Bounds, Expectation, Scenario } from "../scenario/mod.ts";
 import { runScenario } from "./experiment.ts";
 import type { Outcome } from "./outcome.ts";
+
+/**
+ * Finds the design an expectation names (`name` or `name@variant`) and the variant to run;
+ * the lab's registry answers it (`chooseDesign` of src/lab/designs), and the engine knows
+ * designs only as the records it is handed.
+ */
+export type DesignResolver = (spec: string) => { design: Design; variant?: string };
 
 /** One expectation checked: what failed, if anything. */
 export interface Verdict {
@@ -26,18 +31,20 @@ export interface Verdict {
 }
 
 /**
- * Runs every expectation of `scenario` and compares.
+ * Runs every expectation of `scenario`, each under the design `choose` finds for it, and
+ * compares.
  *
  * @example
  * ```ts
- * import { verifyScenario } from "./verify.ts";
- * // for (const v of verifyScenario(s)) console.log(v.design, v.failures);
+ * import { chooseDesign, loadScenarioFile, verifyScenario } from "../../../mod.ts";
+ * const s = await loadScenarioFile("scenarios/dstate-little-core.json");
+ * for (const v of verifyScenario(s, chooseDesign)) console.log(v.design, v.failures);
  * ```
  */
-export function verifyScenario(scenario: Scenario, extra: readonly Design[] = []): Verdict[] {
+export function verifyScenario(scenario: Scenario, choose: DesignResolver): Verdict[] {
   return scenario.expect.map((e) => {
     const kernel = e.kernel ?? scenario.kernel;
-    const { design, variant } = chooseDesign(e.design, extra);
+    const { design, variant } = choose(e.design);
     const { outcome } = runScenario(scenario, { design, variant, kernel });
     return {
       scenario: scenario.name,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { MAX_CPUS, VMA_KIND_CODE } from "./abi.ts";
+import { MAX_CAPACITY, MAX_CPUS, MAX_FREQ_MHZ, MAX_VMAS_PER_MM, VMA_KIND_CODE } from "./abi.ts";
 import {
   describe,
   field,
@@ -20,15 +20,15 @@ import {
 } from "./_check.ts";
 import { indexPath, keyPath } from "./_path.ts";
 import { CPU_PRESET_NAMES, CPU_PRESETS } from "./presets.ts";
-import { parseResidentPages, parseSizePages } from "./_sizes.ts";
+import { PAGE_SIZE_TEXT, parseResidentPages, parseSizePages } from "./_sizes.ts";
 import type { ScenarioCpu, ScenarioMm, ScenarioVma, VmaFlag, VmaKind } from "./types.ts";
 
 /** A frequency bound well above any real CPU, so typos (MHz vs kHz) are caught. */
-const FREQ_MHZ_MAX = 10000;
+const FREQ_MHZ_MAX: number = MAX_FREQ_MHZ;
 /** Linux cpu_capacity scale: the biggest core at its max frequency is 1024. */
-const CAPACITY_MAX = 1024;
+const CAPACITY_MAX: number = MAX_CAPACITY;
 /** The spec's bound on VMAs per mm (a real mm allows 65530, vm.max_map_count). */
-export const VMAS_PER_MM_MAX = 4096;
+export const VMAS_PER_MM_MAX: number = MAX_VMAS_PER_MM;
 /** Bound on the number of mms (one per process at most, in practice). */
 const MMS_MAX = 65536;
 
@@ -180,7 +180,9 @@ function readVma(p: Problems, v: unknown, path: string): ScenarioVma | undefined
   const size = parseSizePages(field(o, "size"));
   if (!has(o, "size")) ok = false; // reported by readObject
   else if (!size.ok) bad("size", size.message);
-  else if (size.value === 0) bad("size", "expected a size of at least 4 KiB (one page), got 0");
+  else if (size.value === 0) {
+    bad("size", `expected a size of at least ${PAGE_SIZE_TEXT} (one page), got 0`);
+  }
   const size_pages = size.ok && size.value > 0 ? size.value : undefined;
 
   const flags = readFlags(p, field(o, "flags"), keyPath(path, "flags"), kind);

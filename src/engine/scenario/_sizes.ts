@@ -5,8 +5,12 @@
  * @module
  */
 
-import { MAX_TIME_US, MAX_VMA_PAGES, PAGE_SIZE_BYTES } from "./abi.ts";
+import { PAGE_SIZE } from "../../core/mod.ts";
+import { MAX_TIME_US, MAX_VMA_PAGES } from "./abi.ts";
 import { describe } from "./_check.ts";
+
+/** The page size as messages write it: "4 KiB". */
+export const PAGE_SIZE_TEXT = `${PAGE_SIZE / 1024} KiB`;
 
 /** A parsed value, or the message saying what was expected instead. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -53,11 +57,12 @@ function decimal(int: string, frac: string | undefined): { num: bigint; den: big
 }
 
 function bytesToPages(bytes: bigint, shown: string): Parsed<number> {
-  const page = BigInt(PAGE_SIZE_BYTES);
+  const page = BigInt(PAGE_SIZE);
   if (bytes % page !== 0n) {
     return {
       ok: false,
-      message: `expected a multiple of 4 KiB (the page size), got ${shown} (${bytes} bytes)`,
+      message:
+        `expected a multiple of ${PAGE_SIZE_TEXT} (the page size), got ${shown} (${bytes} bytes)`,
     };
   }
   const pages = bytes / page;

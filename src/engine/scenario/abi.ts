@@ -1,149 +1,191 @@
 /**
- * The numbers of the world program: the `Int32Array` that `encodeWorld`
- * builds and the Rust core's `Kernel.load_world` reads. Every table here
- * mirrors a constant in the core (spec: `spec/scenario-format.md`, "World
- * program"); a change on one side without the other is an ABI break, so the
- * two are cross-checked and this file is the only place the TypeScript side
- * spells them.
+ * The numbers of the world program: the `Int32Array` that `encodeWorld` builds and the Rust
+ * core's `Kernel.load_world` reads (spec: docs/scenario-format.md, "World program"). The
+ * core states every opcode, payload length, code, bit and limit (`CORE_LAYOUTS.world`, from
+ * wasm/src/load.rs and the tables it uses); this file gives them the scenario format's names,
+ * and a name the core does not state, or a code the core has that this side does not name,
+ * stops the lab at load.
  * @module
  */
 
-/** Record opcodes. A record is `[op, len, ...payload(len words)]`. */
-export const WORLD_OP = {
-  KERNEL: 1,
-  CPU: 2,
-  MM: 3,
-  VMA: 4,
-  PROCESS: 5,
-  THREAD: 6,
-  HOLD: 7,
-  FD: 8,
-  EVENT: 9,
-  CALLER: 10,
-  HORIZON: 11,
-} as const;
+import { CAP_BITS, codesByName, CORE_LAYOUTS, PAGE_SIZE } from "../../core/kernel.ts";
 
-/** Payload length in words of each record, by opcode name. */
-export const WORLD_PAYLOAD_LEN = {
-  KERNEL: 1,
-  CPU: 3,
-  MM: 0,
-  VMA: 9,
-  PROCESS: 8,
-  THREAD: 9,
-  HOLD: 3,
-  FD: 5,
-  EVENT: 5,
-  CALLER: 1,
-  HORIZON: 1,
-} as const;
+const WORLD = CORE_LAYOUTS.world;
 
 export { KERNEL_VERSION_CODE, KERNEL_VERSIONS, type KernelVersion } from "../../core/kernel.ts";
 
-/** VMA kinds, as the VMA record's `kind` word. */
-export const VMA_KIND_CODE = {
-  anon: 0,
-  anon_shared: 1,
-  file_private: 2,
-  file_shared: 3,
-  shmem: 4,
-  pfnmap: 5,
-} as const;
+/** Record opcodes. A record is `[op, len, ...payload(len words)]`, records in opcode order. */
+export const WORLD_OP: Readonly<
+  Record<
+    | "KERNEL"
+    | "CPU"
+    | "MM"
+    | "VMA"
+    | "PROCESS"
+    | "THREAD"
+    | "HOLD"
+    | "FD"
+    | "EVENT"
+    | "CALLER"
+    | "HORIZON",
+    number
+  >
+> = codesByName(
+  "world records",
+  Object.fromEntries(WORLD.records.map((r) => [r.name, r.op])),
+  ["KERNEL", "CPU", "MM", "VMA", "PROCESS", "THREAD", "HOLD", "FD", "EVENT", "CALLER", "HORIZON"],
+);
 
-/** VMA flag bits, as the VMA record's `flags` word. */
-export const VMA_FLAG_BIT = {
-  VM_LOCKED: 1,
-  VM_HUGETLB: 2,
-  /** Not a vm_flags bit: marks the VMA holding a robust-futex list head (reference F.6). */
-  ROBUST_FUTEX_LIST: 4,
-} as const;
+/** Payload length in words of each record, by opcode name. */
+export const WORLD_PAYLOAD_LEN: Readonly<Record<keyof typeof WORLD_OP, number>> = Object.freeze(
+  Object.fromEntries(WORLD.records.map((r) => [r.name, r.len])) as Record<
+    keyof typeof WORLD_OP,
+    number
+  >,
+);
+
+/** VMA kinds, as the VMA record's `kind` word. */
+export const VMA_KIND_CODE: Readonly<
+  Record<"anon" | "anon_shared" | "file_private" | "file_shared" | "shmem" | "pfnmap", number>
+> = codesByName("vma_kinds", WORLD.vma_kinds, [
+  "anon",
+  "anon_shared",
+  "file_private",
+  "file_shared",
+  "shmem",
+  "pfnmap",
+]);
+
+/**
+ * VMA flag bits, as the VMA record's `flags` word. ROBUST_FUTEX_LIST is not a vm_flags bit:
+ * it marks the VMA holding a robust-futex list head (reference F.6).
+ */
+export const VMA_FLAG_BIT: Readonly<
+  Record<"VM_LOCKED" | "VM_HUGETLB" | "ROBUST_FUTEX_LIST", number>
+> = codesByName("vma_flags", WORLD.vma_flags, ["VM_LOCKED", "VM_HUGETLB", "ROBUST_FUTEX_LIST"]);
 
 /** mmu notifier behaviour of a VMA's range, as the VMA record's `notifier` word. */
-export const NOTIFIER_CODE = { none: 0, refuses_nonblock: 1 } as const;
+export const NOTIFIER_CODE: Readonly<Record<"none" | "refuses_nonblock", number>> = codesByName(
+  "notifiers",
+  WORLD.notifiers,
+  ["none", "refuses_nonblock"],
+);
 
 /** Capability bits, as the PROCESS record's `caps` word. */
-export const CAP_BIT = {
-  CAP_KILL: 1,
-  CAP_SYS_NICE: 2,
-  CAP_SYS_PTRACE: 4,
-  CAP_SYS_ADMIN: 8,
-} as const;
+export const CAP_BIT: typeof CAP_BITS = CAP_BITS;
 
 /** Process flag bits, as the PROCESS record's `pflags` word. */
-export const PROCESS_FLAG_BIT = {
-  kthread: 1,
-  init: 2,
-  core_dump: 4,
-  parent_waits: 8,
-  vfork_child: 16,
-} as const;
+export const PROCESS_FLAG_BIT: Readonly<
+  Record<"kthread" | "init" | "core_dump" | "parent_waits" | "vfork_child", number>
+> = codesByName("process_flags", WORLD.process_flags, [
+  "kthread",
+  "init",
+  "core_dump",
+  "parent_waits",
+  "vfork_child",
+]);
 
 /** Process status, as the PROCESS record's `status` word. */
-export const PROCESS_STATUS_CODE = { alive: 0, zombie: 1, reaped: 2 } as const;
+export const PROCESS_STATUS_CODE: Readonly<Record<"alive" | "zombie" | "reaped", number>> =
+  codesByName("process_statuses", WORLD.process_statuses, ["alive", "zombie", "reaped"]);
 
 /** Scheduling policy, as the THREAD record's `policy` word. */
-export const SCHED_POLICY_CODE = { normal: 0, fifo: 1 } as const;
+export const SCHED_POLICY_CODE: Readonly<Record<"normal" | "fifo", number>> = codesByName(
+  "sched_policies",
+  WORLD.sched_policies,
+  ["normal", "fifo"],
+);
 
 /** Thread state, as the THREAD record's `state` word. */
-export const THREAD_STATE_CODE = {
-  R: 0,
-  S: 1,
-  D: 2,
-  T: 3,
-  frozen: 4,
-  zombie: 5,
-  D_vfork: 6,
-} as const;
+export const THREAD_STATE_CODE: Readonly<
+  Record<"R" | "S" | "D" | "T" | "frozen" | "zombie" | "D_vfork", number>
+> = codesByName("thread_states", WORLD.thread_states, [
+  "R",
+  "S",
+  "D",
+  "T",
+  "frozen",
+  "zombie",
+  "D_vfork",
+]);
 
 /** Lock mode, as the HOLD record's `mode` word. */
-export const HOLD_MODE_CODE = { read: 0, write: 1 } as const;
+export const HOLD_MODE_CODE: Readonly<Record<"read" | "write", number>> = codesByName(
+  "hold_modes",
+  WORLD.hold_modes,
+  ["read", "write"],
+);
 
 /** File kind, as the FD record's `kind` word. */
-export const FD_KIND_CODE = { pidfd: 0, proc_dir: 1, file: 2 } as const;
+export const FD_KIND_CODE: Readonly<Record<"pidfd" | "proc_dir" | "file", number>> = codesByName(
+  "fd_kinds",
+  WORLD.fd_kinds,
+  ["pidfd", "proc_dir", "file"],
+);
 
 /** Timed event kind, as the EVENT record's `kind` word. */
-export const EVENT_KIND_CODE = {
-  proc_reader: 0,
-  exit: 1,
-  kill: 2,
-  wake: 3,
-} as const;
+export const EVENT_KIND_CODE: Readonly<Record<"proc_reader" | "exit" | "kill" | "wake", number>> =
+  codesByName("world events", WORLD.events.map((e) => e.name), [
+    "proc_reader",
+    "exit",
+    "kill",
+    "wake",
+  ]);
 
-/** Signal numbers (x86_64 and arm64 generic numbering) for kill events. */
-export const SIGNAL_NUMBER = {
-  SIGKILL: 9,
-  SIGTERM: 15,
-  SIGCONT: 18,
-  SIGSTOP: 19,
-} as const;
+export { SIGNALS as SIGNAL_NUMBER } from "../../core/kernel.ts";
+
+const LIMIT = codesByName("world limits", WORLD.limits, [
+  "PID_MAX_LIMIT",
+  "MAX_CPUS",
+  "MAX_VMAS_PER_MM",
+  "MAX_TASKS",
+  "MAX_EVENTS",
+  "MAX_CAPACITY",
+  "MAX_FREQ_MHZ",
+  "MAX_TIME_US",
+  "TIME_NONE_US",
+  "MAX_VMA_PAGES",
+]);
 
 /** The word for "no time" (until_us of a sleep without an end). */
-export const TIME_NONE_US: -1 = -1;
+export const TIME_NONE_US: number = LIMIT.TIME_NONE_US;
 
 /** The page size the lab counts in; sizes must be multiples of it. */
-export const PAGE_SIZE_BYTES = 4096;
+export const PAGE_SIZE_BYTES: number = PAGE_SIZE;
 
 /** The kernel's PID_MAX_LIMIT on 64-bit: the largest pid/tgid. */
-export const PID_MAX_LIMIT = 4194304;
+export const PID_MAX_LIMIT: number = LIMIT.PID_MAX_LIMIT;
 
 /** At most 64 CPUs: an affinity mask travels as two 32-bit words. */
-export const MAX_CPUS = 64;
+export const MAX_CPUS: number = LIMIT.MAX_CPUS;
+
+/** A CPU's largest capacity (the biggest core's, as SCHED_CAPACITY_SCALE). */
+export const MAX_CAPACITY: number = LIMIT.MAX_CAPACITY;
+
+/** The largest CPU frequency a program may give, MHz. */
+export const MAX_FREQ_MHZ: number = LIMIT.MAX_FREQ_MHZ;
 
 /**
  * The largest time the program can carry: times are i32 microseconds
  * (2^31 - 1 us, about 35.8 minutes).
  */
-export const MAX_TIME_US = 2147483647;
+export const MAX_TIME_US: number = LIMIT.MAX_TIME_US;
 
 /** The core's bound on tasks (threads) and on processes in one world. */
-export const MAX_TASKS = 1048576;
+export const MAX_TASKS: number = LIMIT.MAX_TASKS;
 
 /** The core's bound on timed events in one world. */
-export const MAX_EVENTS = 65536;
+export const MAX_EVENTS: number = LIMIT.MAX_EVENTS;
+
+/** The core's bound on the VMAs of one mm. */
+export const MAX_VMAS_PER_MM: number = LIMIT.MAX_VMAS_PER_MM;
+
+/** The first fd number the core refuses (fds are 0 .. FD_LIMIT - 1). */
+export const FD_LIMIT: number = WORLD.fd_limit;
 
 /**
  * The largest page count one word can carry (2^31 - 1 pages, just under
  * 8 TiB). The spec's 64 TiB VMA limit does not fit an i32 page count, so the
  * program's word size is the binding limit.
  */
-export const MAX_VMA_PAGES = 2147483647;
+export const MAX_VMA_PAGES: number = LIMIT.MAX_VMA_PAGES;

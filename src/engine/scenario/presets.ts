@@ -23,6 +23,8 @@
  * @module
  */
 
+import { COST_MODEL } from "../../core/mod.ts";
+
 /** Names of the CPU presets. */
 export type CpuPresetName =
   | "sd845-big-max"
@@ -42,7 +44,7 @@ export interface CpuPreset {
 }
 
 /** The fraction of reap cost that does not scale with frequency (see module doc). */
-export const FREQ_INDEPENDENT_FRACTION = 0.258;
+export const FREQ_INDEPENDENT_FRACTION: number = COST_MODEL.MEMORY_BOUND_PER_MILLE / 1000;
 
 /** The presets, by name. */
 export const CPU_PRESETS: Readonly<Record<CpuPresetName, Readonly<CpuPreset>>> = {

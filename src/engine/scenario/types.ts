@@ -19,9 +19,9 @@ import type {
   VMA_KIND_CODE,
 } from "./abi.ts";
 import type { CpuPresetName } from "./presets.ts";
-import type { CallArgs } from "../../core/call.ts";
+import type { CallArgs } from "../../core/mod.ts";
 
-export type { CallArgs, IovRange, SigInfoArg } from "../../core/call.ts";
+export type { CallArgs, IovRange, SigInfoArg } from "../../core/mod.ts";
 
 export type { KernelVersion };
 

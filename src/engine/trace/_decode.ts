@@ -1,14 +1,31 @@
 /**
  * The event log as it crosses the WASM boundary: a Float64Array of `EVENT_WORDS` numbers
- * per record (wasm/src/events.rs `EventLog::push`), all integers exact below 2^53.
+ * per record, all integers exact below 2^53, laid out as the core states it
+ * (`CORE_LAYOUTS.event.fields`, from wasm/src/events.rs `EVENT_FIELDS`).
  *
  * @module
  */
 
-/** Numbers per record: ts, cpu, pid, kind, a, b, c, d. */
-export const EVENT_WORDS = 8;
+import { codesByName, CORE_LAYOUTS } from "../../core/kernel.ts";
 
-/** One decoded record. What `a`..`d` mean depends on `kind` (wasm/src/events.rs `Kind`). */
+/** The words of a record by name: their offsets from the record's start. */
+export const EVENT_FIELD: Readonly<
+  Record<"ts_ns" | "cpu" | "pid" | "kind" | "a" | "b" | "c" | "d", number>
+> = codesByName("event fields", CORE_LAYOUTS.event.fields, [
+  "ts_ns",
+  "cpu",
+  "pid",
+  "kind",
+  "a",
+  "b",
+  "c",
+  "d",
+]);
+
+/** Numbers per record. */
+export const EVENT_WORDS: number = CORE_LAYOUTS.event.fields.length;
+
+/** One decoded record. What `a`..`d` mean depends on `kind` ({@linkcode eventArg} names them). */
 export interface TraceEvent {
   /** Simulated time, nanoseconds since the run began. */
   tsNs: number;
@@ -44,17 +61,18 @@ export function decodeEvents(words: ArrayLike<number>): TraceEvent[] {
       `event log has ${words.length} words, not a multiple of ${EVENT_WORDS} per record`,
     );
   }
+  const { ts_ns, cpu, pid, kind, a, b, c, d } = EVENT_FIELD;
   const out: TraceEvent[] = [];
   for (let i = 0; i < words.length; i += EVENT_WORDS) {
     out.push({
-      tsNs: words[i],
-      cpu: words[i + 1],
-      pid: words[i + 2],
-      kind: words[i + 3],
-      a: words[i + 4],
-      b: words[i + 5],
-      c: words[i + 6],
-      d: words[i + 7],
+      tsNs: words[i + ts_ns],
+      cpu: words[i + cpu],
+      pid: words[i + pid],
+      kind: words[i + kind],
+      a: words[i + a],
+      b: words[i + b],
+      c: words[i + c],
+      d: words[i + d],
     });
   }
   return out;
@@ -72,8 +90,17 @@ export function decodeEvents(words: ArrayLike<number>): TraceEvent[] {
  */
 export function encodeEvents(events: readonly TraceEvent[]): Float64Array {
   const words = new Float64Array(events.length * EVENT_WORDS);
+  const f = EVENT_FIELD;
   events.forEach((e, i) => {
-    words.set([e.tsNs, e.cpu, e.pid, e.kind, e.a, e.b, e.c, e.d], i * EVENT_WORDS);
+    const at = i * EVENT_WORDS;
+    words[at + f.ts_ns] = e.tsNs;
+    words[at + f.cpu] = e.cpu;
+    words[at + f.pid] = e.pid;
+    words[at + f.kind] = e.kind;
+    words[at + f.a] = e.a;
+    words[at + f.b] = e.b;
+    words[at + f.c] = e.c;
+    words[at + f.d] = e.d;
   });
   return words;
 }

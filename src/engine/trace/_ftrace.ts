@@ -7,8 +7,9 @@
  * @module
  */
 
+import { CORE_LAYOUTS } from "../../core/kernel.ts";
 import type { TraceEvent } from "./_decode.ts";
-import { EVENT_KINDS, KIND_NAMES } from "./_kinds.ts";
+import { EVENT_KINDS, eventArg, KIND_NAMES } from "./_kinds.ts";
 import { keyValues, labArgs, warnMessage } from "./_lab.ts";
 import {
   fieldComm,
@@ -54,13 +55,14 @@ export function toFtrace(events: readonly TraceEvent[], ctx: FtraceContext): str
   for (const line of rssBaseline(events, ctx)) lines.push(prefix(ctx, 0, 0, ts(0)) + line);
   events.forEach((e, i) => {
     const cpu = state.cpuOf(e);
-    // sched_switch is printed by the task switched out (c), like the kernel's `current`.
-    const pid = e.kind === EVENT_KINDS.sched_switch ? e.c : e.pid;
+    // sched_switch is printed by the task switched out, like the kernel's `current`.
+    const pid = e.kind === EVENT_KINDS.sched_switch ? eventArg(e, "prev_pid") : e.pid;
     const at = prefix(ctx, pid, cpu, ts(e.tsNs));
     lines.push(at + formatEvent(e, cpu, ctx, state));
     for (const mark of marks.get(i) ?? []) lines.push(at + `tracing_mark_write: ${mark}`);
     if (e.kind === EVENT_KINDS.rss_stat) {
-      lines.push(at + `tracing_mark_write: ${counterMark(e.a, e.b, e.c)}`);
+      const mark = counterMark(eventArg(e, "mm"), eventArg(e, "member"), eventArg(e, "size_bytes"));
+      lines.push(at + `tracing_mark_write: ${mark}`);
     }
     state.observe(e);
   });
@@ -72,7 +74,7 @@ function header(events: readonly TraceEvent[], ctx: TraceContext): string[] {
   let cpus = 1;
   for (const e of events) {
     cpus = Math.max(cpus, e.cpu + 1);
-    if (e.kind === EVENT_KINDS.sched_wakeup) cpus = Math.max(cpus, e.b + 1);
+    if (e.kind === EVENT_KINDS.sched_wakeup) cpus = Math.max(cpus, eventArg(e, "target_cpu") + 1);
   }
   const lines = [
     `cpus=${cpus}`,
@@ -147,134 +149,139 @@ function formatEvent(e: TraceEvent, cpu: number, ctx: TraceContext, st: TraceSta
  * include/trace/events/sched.h, sched_switch:
  *   TP_printk("prev_comm=%s prev_pid=%d prev_prio=%d prev_state=%s%s ==> next_comm=%s
  *              next_pid=%d next_prio=%d", ...)
- * Event: a next pid, b prev_state code (wasm/src/task.rs), c prev pid.
  */
 function schedSwitch(e: TraceEvent, ctx: TraceContext): string {
-  const [prev, next] = [e.c, e.a];
+  const [prev, next] = [eventArg(e, "prev_pid"), eventArg(e, "next_pid")];
   return `prev_comm=${fieldComm(ctx, prev, e.cpu)} prev_pid=${prev} ` +
-    `prev_prio=${prioOf(ctx, prev)} prev_state=${prevState(e.b, prev)} ==> ` +
-    `next_comm=${fieldComm(ctx, next, e.cpu)} next_pid=${next} next_prio=${prioOf(ctx, next)}`;
+    `prev_prio=${prioOf(ctx, prev)} prev_state=${prevState(eventArg(e, "prev_state"), prev)} ` +
+    `==> next_comm=${fieldComm(ctx, next, e.cpu)} next_pid=${next} next_prio=${prioOf(ctx, next)}`;
 }
+
+/** The task state code of a task that is running or runnable. */
+const TASK_RUNNING = CORE_LAYOUTS.task_states.findIndex((s) => s.name === "running");
 
 /**
  * prev_state as `__print_flags(... { TASK_INTERRUPTIBLE, "S" }, { TASK_UNINTERRUPTIBLE, "D" },
- * { __TASK_STOPPED, "T" }, ... { EXIT_DEAD, "X" }, { EXIT_ZOMBIE, "Z" } ...) : "R"` plus "+"
- * when preempted. A lab task switched out while runnable was always preempted (wasm/src/
- * sched.rs dispatch), so it prints "R+"; the idle task prints "R". A frozen task prints "D":
- * __task_state_index() reports TASK_FROZEN as uninterruptible.
+ * { __TASK_STOPPED, "T" }, ... { EXIT_DEAD, "X" }, { EXIT_ZOMBIE, "Z" } ...) : "R"` (the
+ * core states each state's letter) plus "+" when preempted. A lab task switched out while
+ * runnable was always preempted (wasm/src/sched.rs dispatch), so it prints "R+"; the idle
+ * task prints "R".
  */
 function prevState(code: number, prevPid: number): string {
-  if (code === 0) return prevPid === 0 ? "R" : "R+";
-  return ["R", "S", "D", "T", "D", "Z", "X"][code] ?? "R";
+  if (code === TASK_RUNNING) return prevPid === 0 ? "R" : "R+";
+  return CORE_LAYOUTS.task_states[code]?.letter ?? "R";
 }
 
 /**
  * include/trace/events/sched.h, sched_wakeup_template:
  *   TP_printk("comm=%s pid=%d prio=%d target_cpu=%03d", ...)
- * (older kernels also printed success=%d). Event: a woken pid, b target cpu.
+ * (older kernels also printed success=%d).
  */
 function schedWakeup(e: TraceEvent, ctx: TraceContext): string {
-  return `comm=${taskComm(ctx, e.a)} pid=${e.a} prio=${prioOf(ctx, e.a)} ` +
-    `target_cpu=${String(e.b).padStart(3, "0")}`;
+  const pid = eventArg(e, "pid");
+  return `comm=${taskComm(ctx, pid)} pid=${pid} prio=${prioOf(ctx, pid)} ` +
+    `target_cpu=${String(eventArg(e, "target_cpu")).padStart(3, "0")}`;
 }
 
 /**
  * include/trace/events/signal.h, signal_generate:
  *   TP_printk("sig=%d errno=%d code=%d comm=%s pid=%d grp=%d res=%d", ...)
- * Event: a sig, b target pid, c group, d result (TRACE_SIGNAL_DELIVERED 0, IGNORED 1, ...).
- * The log records no siginfo: errno is 0 and code is SI_KERNEL (128) when the context also
- * marked an OOM victim at that instant (the OOM killer's SEND_SIG_PRIV), else SI_USER (0).
+ * res is the core's TRACE_SIGNAL_* result. The log records no siginfo: errno is 0 and code
+ * is SI_KERNEL (128) when the context also marked an OOM victim at that instant (the OOM
+ * killer's SEND_SIG_PRIV), else SI_USER (0).
  */
 function signalGenerate(e: TraceEvent, ctx: TraceContext, code: number): string {
-  return `sig=${e.a} errno=0 code=${code} comm=${taskComm(ctx, e.b)} pid=${e.b} ` +
-    `grp=${e.c} res=${e.d}`;
+  const pid = eventArg(e, "pid");
+  return `sig=${eventArg(e, "sig")} errno=0 code=${code} comm=${taskComm(ctx, pid)} ` +
+    `pid=${pid} grp=${eventArg(e, "group")} res=${eventArg(e, "result")}`;
 }
 
 /**
  * include/trace/events/signal.h, signal_deliver:
  *   TP_printk("sig=%d errno=%d code=%d sa_handler=%lx sa_flags=%lx", ...)
- * Event: a sig. The lab's signals all have the default action: sa_handler SIG_DFL (0),
- * sa_flags 0; code is that of the signal generated for the thread's group.
+ * The lab's signals all have the default action: sa_handler SIG_DFL (0), sa_flags 0; code
+ * is that of the signal generated for the thread's group.
  */
 function signalDeliver(e: TraceEvent, code: number): string {
-  return `sig=${e.a} errno=0 code=${code} sa_handler=0 sa_flags=0`;
+  return `sig=${eventArg(e, "sig")} errno=0 code=${code} sa_handler=0 sa_flags=0`;
 }
 
 /**
  * include/trace/events/oom.h, mark_victim, since Linux 6.8 (before: "pid=%d"):
  *   TP_printk("pid=%d comm=%s total-vm=%lukB anon-rss=%lukB file-rss:%lukB shmem-rss:%lukB
  *              uid=%u pgtables=%lukB oom_score_adj=%hd", ...)
- * (the colons after file-rss and shmem-rss are the kernel's own). Event: a pid. The rss
- * fields come from the mm's counters so far (ctx.mmOf, ctx.rssBytes and rss_stat events;
+ * (the colons after file-rss and shmem-rss are the kernel's own). The rss fields come from the mm's counters so far (ctx.mmOf, ctx.rssBytes and rss_stat events;
  * 0 without them). total-vm is the lab's lower bound, every counted page (rss + swap
  * entries): the lab does not model untouched virtual space. pgtables and oom_score_adj are
  * not modelled and print 0; uid is ctx.uid, else 0.
  */
 function markVictim(e: TraceEvent, ctx: TraceContext, st: TraceState): string {
-  const mm = ctx.mmOf?.(e.a);
+  const pid = eventArg(e, "pid");
+  const mm = ctx.mmOf?.(pid);
   const rss = mm === undefined ? [0, 0, 0, 0] : st.rss(mm);
   const kb = (bytes: number) => Math.floor(bytes / 1024);
   const [file, anon, swap, shmem] = rss;
-  return `pid=${e.a} comm=${taskComm(ctx, e.a)} total-vm=${kb(file + anon + swap + shmem)}kB ` +
+  return `pid=${pid} comm=${taskComm(ctx, pid)} total-vm=${kb(file + anon + swap + shmem)}kB ` +
     `anon-rss=${kb(anon)}kB file-rss:${kb(file)}kB shmem-rss:${kb(shmem)}kB ` +
-    `uid=${ctx.uid?.(e.a) ?? 0} pgtables=0kB oom_score_adj=0`;
+    `uid=${ctx.uid?.(pid) ?? 0} pgtables=0kB oom_score_adj=0`;
 }
 
 /**
  * include/trace/events/oom.h, wake_reaper, start_task_reaping, finish_task_reaping,
- * skip_task_reaping: TP_printk("pid=%d", __entry->pid). Event: a pid.
+ * skip_task_reaping: TP_printk("pid=%d", __entry->pid).
  */
 function oomPid(e: TraceEvent): string {
-  return `pid=${e.a}`;
+  return `pid=${eventArg(e, "pid")}`;
 }
 
 /**
  * include/trace/events/sched.h, sched_process_exit, recent mainline (2025; before it was
  * sched_process_template, "comm=%s pid=%d prio=%d"):
  *   TP_printk("comm=%s pid=%d prio=%d group_dead=%s", ..., group_dead ? "true" : "false")
- * Event: a pid, b prio, c group_dead.
  */
 function schedProcessExit(e: TraceEvent, ctx: TraceContext): string {
-  return `comm=${taskComm(ctx, e.a)} pid=${e.a} prio=${e.b} ` +
-    `group_dead=${e.c !== 0 ? "true" : "false"}`;
+  const pid = eventArg(e, "pid");
+  return `comm=${taskComm(ctx, pid)} pid=${pid} prio=${eventArg(e, "prio")} ` +
+    `group_dead=${eventArg(e, "group_dead") !== 0 ? "true" : "false"}`;
 }
 
 /**
  * include/trace/events/sched.h, sched_process_free (sched_process_template):
- *   TP_printk("comm=%s pid=%d prio=%d", ...). Event: a pid.
+ *   TP_printk("comm=%s pid=%d prio=%d", ...).
  */
 function schedProcessFree(e: TraceEvent, ctx: TraceContext): string {
-  return `comm=${taskComm(ctx, e.a)} pid=${e.a} prio=${prioOf(ctx, e.a)}`;
+  const pid = eventArg(e, "pid");
+  return `comm=${taskComm(ctx, pid)} pid=${pid} prio=${prioOf(ctx, pid)}`;
 }
 
 /**
  * include/trace/events/kmem.h, rss_stat (its first version printed member=%d, not type=%s):
  *   TP_printk("mm_id=%u curr=%d type=%s size=%ldB", ...,
  *             __print_symbolic(__entry->member, TRACE_MM_PAGES), ...)
- * Event: a mm, b member, c size in bytes, d curr. mm_id is the lab's mm handle where the
- * kernel prints mm_ptr_to_hash(mm), a 32-bit hash of the pointer.
+ * mm_id is the lab's mm handle where the kernel prints mm_ptr_to_hash(mm), a 32-bit hash of
+ * the pointer.
  */
 function rssStat(e: TraceEvent): string {
-  const type = RSS_MEMBERS[e.b] ?? `${e.b}`;
-  return `mm_id=${e.a} curr=${e.d} type=${type} size=${e.c}B`;
+  const member = eventArg(e, "member");
+  const type = RSS_MEMBERS[member] ?? `${member}`;
+  return `mm_id=${eventArg(e, "mm")} curr=${eventArg(e, "curr")} type=${type} ` +
+    `size=${eventArg(e, "size_bytes")}B`;
 }
 
 /**
  * include/trace/events/syscalls.h (TRACE_SYSTEM raw_syscalls), sys_enter:
  *   TP_printk("NR %ld (%lx, %lx, %lx, %lx, %lx, %lx)", id, args[0], ..., args[5])
- * Event: a nr, b arg0, c arg1; the lab records two arguments, the other four print 0.
+ * The lab records two arguments; the other four print 0.
  */
 function sysEnter(e: TraceEvent): string {
   const hex = (v: number) => BigInt.asUintN(64, BigInt(v)).toString(16);
-  return `NR ${e.a} (${hex(e.b)}, ${hex(e.c)}, 0, 0, 0, 0)`;
+  return `NR ${eventArg(e, "nr")} (${hex(eventArg(e, "arg0"))}, ${hex(eventArg(e, "arg1"))}, ` +
+    `0, 0, 0, 0)`;
 }
 
-/**
- * include/trace/events/syscalls.h, sys_exit: TP_printk("NR %ld = %ld", id, ret).
- * Event: a nr, b ret.
- */
+/** include/trace/events/syscalls.h, sys_exit: TP_printk("NR %ld = %ld", id, ret). */
 function sysExit(e: TraceEvent): string {
-  return `NR ${e.a} = ${e.b}`;
+  return `NR ${eventArg(e, "nr")} = ${eventArg(e, "ret")}`;
 }
 
 // ---- tracing_mark_write marks --------------------------------------------------------------

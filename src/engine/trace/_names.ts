@@ -1,9 +1,13 @@
 /**
  * Who is who in a trace: the context the exporters take (built by the caller from the
- * scenario), and the small naming tables both exporters share.
+ * scenario), and the small naming tables both exporters share, read from the core's facts
+ * (`CORE_LAYOUTS`, the MMF_ bits) and from the syscall table of the kernel API face.
  *
  * @module
  */
+
+import { codesByName, CORE_LAYOUTS, DEFAULT_PRIO, MMF_FLAGS } from "../../core/kernel.ts";
+import { NR } from "../../core/userspace.ts";
 
 /**
  * What the exporters need to know beyond the event log. The caller builds it from the
@@ -35,7 +39,7 @@ export interface TraceContext {
 const COMM_CHARS_MAX = 15;
 
 /** nice 0: DEFAULT_PRIO (include/linux/sched/prio.h). */
-export const PRIO_DEFAULT = 120;
+export const PRIO_DEFAULT: number = DEFAULT_PRIO;
 
 /** The comm a trace line shows for a thread: the kernel's idle task prints as `<idle>`. */
 export function taskComm(ctx: TraceContext, pid: number): string {
@@ -60,75 +64,55 @@ export function tgidOf(ctx: TraceContext, pid: number): number {
   return pid === 0 ? 0 : ctx.tgid(pid);
 }
 
-/** x86_64 syscall names (arch/x86/entry/syscalls/syscall_64.tbl) the lab's designs issue. */
-const SYSCALL_NAMES: ReadonlyMap<number, string> = new Map([
-  [3, "close"],
-  [7, "poll"],
-  [62, "kill"],
-  [231, "exit_group"],
-  [247, "waitid"],
-  [424, "pidfd_send_signal"],
-  [434, "pidfd_open"],
-  [440, "process_madvise"],
-  [448, "process_mrelease"],
-]);
+/** x86_64 syscall names of the syscalls the lab's designs issue, by number. */
+const SYSCALL_NAMES: ReadonlyMap<number, string> = new Map(
+  Object.entries(NR).map(([name, nr]) => [nr, name]),
+);
 
 /** A syscall's name, or `syscall_<nr>` for a number the table does not know. */
 export function syscallName(nr: number): string {
   return SYSCALL_NAMES.get(nr) ?? `syscall_${nr}`;
 }
 
-/** rss_stat members as `__print_symbolic(member, TRACE_MM_PAGES)` prints them. */
-export const RSS_MEMBERS: readonly string[] = [
-  "MM_FILEPAGES",
-  "MM_ANONPAGES",
-  "MM_SWAPENTS",
-  "MM_SHMEMPAGES",
-];
+/** rss_stat members, by member, as `__print_symbolic(member, TRACE_MM_PAGES)` prints them. */
+export const RSS_MEMBERS: readonly string[] = CORE_LAYOUTS.event.rss_members;
 
-/** The lab's MMF_ masks (wasm/src/mm.rs), by the kernel's names. */
-const MMF_NAMES: ReadonlyMap<number, string> = new Map([
-  [1 << 0, "MMF_OOM_SKIP"],
-  [1 << 1, "MMF_UNSTABLE"],
-  [1 << 2, "MMF_OOM_VICTIM"],
-  [1 << 3, "MMF_OOM_REAP_QUEUED"],
-]);
+/** The lab's MMF_ masks, by the kernel's names. */
+const MMF_NAMES: ReadonlyMap<number, string> = new Map(
+  Object.entries(MMF_FLAGS).map(([name, mask]) => [mask, name]),
+);
 
 /** An MMF_ flag's name, or its mask in hex. */
 export function mmfName(mask: number): string {
   return MMF_NAMES.get(mask) ?? `0x${mask.toString(16)}`;
 }
 
-/** The lab's task state codes (wasm/src/task.rs `TaskState::code`). */
-const TASK_STATE_NAMES: readonly string[] = [
-  "running", // running or runnable
-  "interruptible",
-  "uninterruptible", // TASK_UNINTERRUPTIBLE or TASK_KILLABLE
-  "stopped",
-  "frozen",
-  "zombie",
-  "dead",
-];
-
-/** A task state code's name. */
+/** A task state code's name (`running` covers runnable, `uninterruptible` killable). */
 export function taskStateName(code: number): string {
-  return TASK_STATE_NAMES[code] ?? `state_${code}`;
+  return CORE_LAYOUTS.task_states[code]?.name ?? `state_${code}`;
 }
 
-/** The exit_mmap phase marks (wasm/src/events.rs `Kind::ExitMmap`). */
-export const EXIT_MMAP_PHASES: readonly string[] = [
+/** The exit_mmap phase marks, by phase. */
+export const EXIT_MMAP_PHASES: readonly string[] = CORE_LAYOUTS.event.exit_mmap_phases.map((p) =>
+  p.name
+);
+
+const PHASE = codesByName("exit_mmap phases", EXIT_MMAP_PHASES, [
   "start",
   "unmapped",
   "oom_skip_set",
   "pgtables_freed",
   "vmas_removed",
-];
+]);
+
+/** exit_mmap's first phase: it began. */
+export const EXIT_MMAP_START: number = PHASE.start;
 
 /** exit_mmap's last phase: the VMAs are removed and the mm is torn down. */
-export const EXIT_MMAP_DONE = 4;
+export const EXIT_MMAP_DONE: number = PHASE.vmas_removed;
 
-/** Timed scenario events (wasm/src/load.rs `ScenarioEventKind`, in order). */
-export const SCENARIO_EVENTS: readonly string[] = ["proc_reader", "exit", "kill", "wake"];
+/** Timed scenario events, by the code a scenario_event carries. */
+export const SCENARIO_EVENTS: readonly string[] = CORE_LAYOUTS.world.events.map((e) => e.name);
 
 // Things that are not tasks (the CPUs, each mm's counters) get pseudo pids above
 // PID_MAX_LIMIT (4 * 1024 * 1024 on 64-bit, include/linux/threads.h), so they can never

@@ -10,7 +10,7 @@
  */
 
 import type { TraceEvent } from "./_decode.ts";
-import { EVENT_KINDS, KIND_NAMES } from "./_kinds.ts";
+import { EVENT_KINDS, eventArg, KIND_NAMES } from "./_kinds.ts";
 import { labArgs, warnMessage, warnName } from "./_lab.ts";
 import {
   CPUS_TRACK_PID,
@@ -104,7 +104,10 @@ export function toTraceEventJson(
     const x = fromEvent(e, ctx, state);
     if (x !== null) out.push(x);
     state.observe(e);
-    if (e.kind === EVENT_KINDS.rss_stat) out.push(rssCounter(e.a, e.tsNs, state.rss(e.a)));
+    if (e.kind === EVENT_KINDS.rss_stat) {
+      const mm = eventArg(e, "mm");
+      out.push(rssCounter(mm, e.tsNs, state.rss(mm)));
+    }
   }
   return {
     traceEvents: out,
@@ -175,7 +178,8 @@ function cpuSlices(
   for (const e of events) {
     if (e.kind !== EVENT_KINDS.sched_switch) continue;
     close(e.cpu, e.tsNs);
-    if (e.a !== 0) running.set(e.cpu, { pid: e.a, sinceNs: e.tsNs });
+    const next = eventArg(e, "next_pid");
+    if (next !== 0) running.set(e.cpu, { pid: next, sinceNs: e.tsNs });
   }
   for (const cpu of [...running.keys()]) close(cpu, endNs);
 }
@@ -210,6 +214,7 @@ function fromEvent(e: TraceEvent, ctx: TraceContext, st: TraceState): ChromeTrac
     s,
     args,
   });
+  const arg = (name: string) => eventArg(e, name);
   switch (e.kind) {
     case EVENT_KINDS.sched_switch: // drawn as the CPUs' slices
     case EVENT_KINDS.sched_wakeup: // in trace.txt only: an instant per wakeup is noise here
@@ -220,44 +225,44 @@ function fromEvent(e: TraceEvent, ctx: TraceContext, st: TraceState): ChromeTrac
       return null;
     case EVENT_KINDS.signal_generate:
       return instant("signal", {
-        sig: e.a,
-        pid: e.b,
-        comm: taskComm(ctx, e.b),
-        grp: e.c,
-        res: e.d,
+        sig: arg("sig"),
+        pid: arg("pid"),
+        comm: taskComm(ctx, arg("pid")),
+        grp: arg("group"),
+        res: arg("result"),
         code: st.generateCode(e),
       });
     case EVENT_KINDS.signal_deliver:
-      return instant("signal", { sig: e.a, code: st.deliverCode(e.pid) });
+      return instant("signal", { sig: arg("sig"), code: st.deliverCode(e.pid) });
     case EVENT_KINDS.mark_victim:
     case EVENT_KINDS.wake_reaper:
     case EVENT_KINDS.start_task_reaping:
     case EVENT_KINDS.finish_task_reaping:
     case EVENT_KINDS.skip_task_reaping:
-      return instant("oom", { pid: e.a, comm: taskComm(ctx, e.a) });
+      return instant("oom", { pid: arg("pid"), comm: taskComm(ctx, arg("pid")) });
     case EVENT_KINDS.sched_process_exit:
       return instant("sched", {
-        pid: e.a,
-        comm: taskComm(ctx, e.a),
-        prio: e.b,
-        group_dead: e.c !== 0,
+        pid: arg("pid"),
+        comm: taskComm(ctx, arg("pid")),
+        prio: arg("prio"),
+        group_dead: arg("group_dead") !== 0,
       });
     case EVENT_KINDS.sched_process_free:
-      return instant("sched", { pid: e.a, comm: taskComm(ctx, e.a) });
+      return instant("sched", { pid: arg("pid"), comm: taskComm(ctx, arg("pid")) });
     case EVENT_KINDS.warn:
       return {
         ...instant("warn", { message: warnMessage(e, ctx, st.victim), b: e.b, c: e.c }, "g"),
-        name: `WARN ${warnName(e.a)}`,
+        name: `WARN ${warnName(arg("warn"))}`,
       };
     case EVENT_KINDS.mm_ref: {
-      const mmPid = mmTrackPid(e.a);
-      const args = { mm_users: e.b, mm_count: e.c };
+      const mmPid = mmTrackPid(arg("mm"));
+      const args = { mm_users: arg("mm_users"), mm_count: arg("mm_count") };
       return { name: "mm_refs", cat: "mm", ph: "C", ts: us(e.tsNs), pid: mmPid, tid: mmPid, args };
     }
     case EVENT_KINDS.mm_flag: {
-      const mmPid = mmTrackPid(e.a);
+      const mmPid = mmTrackPid(arg("mm"));
       return {
-        name: `${mmfName(e.b)} ${e.c !== 0 ? "set" : "clear"}`,
+        name: `${mmfName(arg("bit"))} ${arg("set") !== 0 ? "set" : "clear"}`,
         cat: "mm",
         ph: "i",
         ts: us(e.tsNs),

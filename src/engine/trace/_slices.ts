@@ -5,9 +5,10 @@
  * @module
  */
 
+import { CORE_LAYOUTS } from "../../core/kernel.ts";
 import type { TraceEvent } from "./_decode.ts";
-import { EVENT_KINDS } from "./_kinds.ts";
-import { EXIT_MMAP_DONE, syscallName } from "./_names.ts";
+import { EVENT_KINDS, eventArg } from "./_kinds.ts";
+import { EXIT_MMAP_DONE, EXIT_MMAP_START, syscallName } from "./_names.ts";
 
 /** A duration on one thread, between two events of the log. */
 export interface Slice {
@@ -26,16 +27,11 @@ export interface Slice {
 }
 
 /**
- * The step between two exit_mmap marks, named by the mark that ends it. Each step runs from
- * the previous mark, so it includes any wait for mmap_lock before the work.
+ * The step between two exit_mmap marks, named by the kernel work that ends at the mark
+ * (as the core names it). Each step runs from the previous mark, so it includes any wait
+ * for mmap_lock before the work.
  */
-const EXIT_MMAP_STEPS: readonly string[] = [
-  "",
-  "unmap_vmas", // ends at "unmapped"
-  "set_bit(MMF_OOM_SKIP)", // ends at "oom_skip_set" (v4.17-v5.16: after __oom_reap_task_mm)
-  "free_pgtables", // ends at "pgtables_freed"
-  "remove_vma", // ends at "vmas_removed"
-];
+const EXIT_MMAP_STEPS: readonly string[] = CORE_LAYOUTS.event.exit_mmap_phases.map((p) => p.step);
 
 /** Every slice of the log, in the order they begin. */
 export function findSlices(events: readonly TraceEvent[]): Slice[] {
@@ -47,35 +43,37 @@ export function findSlices(events: readonly TraceEvent[]): Slice[] {
     const e = events[i];
     if (e.kind === EVENT_KINDS.sys_enter) {
       const stack = syscalls.get(e.pid) ?? [];
+      const nr = eventArg(e, "nr");
       const s: Slice = {
-        name: syscallName(e.a),
+        name: syscallName(nr),
         pid: e.pid,
         begin: i,
         end: null,
         depth: stack.length,
-        args: { nr: e.a, arg0: e.b, arg1: e.c },
+        args: { nr, arg0: eventArg(e, "arg0"), arg1: eventArg(e, "arg1") },
       };
       stack.push(s);
       syscalls.set(e.pid, stack);
       slices.push(s);
     } else if (e.kind === EVENT_KINDS.sys_exit) {
       const stack = syscalls.get(e.pid) ?? [];
-      const k = stack.findLastIndex((s) => s.args.nr === e.a);
+      const k = stack.findLastIndex((s) => s.args.nr === eventArg(e, "nr"));
       if (k < 0) continue; // an exit without its enter: nothing to draw
       stack[k].end = i;
-      stack[k].args.ret = e.b;
+      stack[k].args.ret = eventArg(e, "ret");
       stack.splice(k); // anything opened inside it and never closed stays unfinished
     } else if (e.kind === EVENT_KINDS.exit_mmap) {
-      const key = `${e.pid}:${e.a}`;
+      const [mm, phase] = [eventArg(e, "mm"), eventArg(e, "phase")];
+      const key = `${e.pid}:${mm}`;
       let open = exitMmaps.get(key);
-      if (e.b === 0) {
+      if (phase === EXIT_MMAP_START) {
         const outer: Slice = {
           name: "exit_mmap",
           pid: e.pid,
           begin: i,
           end: null,
           depth: 0,
-          args: { mm: e.a },
+          args: { mm },
         };
         slices.push(outer);
         open = { outer, step: null };
@@ -84,7 +82,7 @@ export function findSlices(events: readonly TraceEvent[]): Slice[] {
       if (open === undefined) continue; // marks of an exit_mmap that began before the log
       if (open.step !== null) open.step.end = i;
       open.step = null;
-      if (e.b === EXIT_MMAP_DONE) {
+      if (phase === EXIT_MMAP_DONE) {
         open.outer.end = i;
         exitMmaps.delete(key);
         continue;
@@ -97,7 +95,7 @@ export function findSlices(events: readonly TraceEvent[]): Slice[] {
         begin: i,
         end: null,
         depth: 1,
-        args: { mm: e.a },
+        args: { mm },
       };
       slices.push(open.step);
     }
@@ -121,9 +119,10 @@ function nextExitMmapPhase(events: readonly TraceEvent[]): Map<number, number> {
   const last = new Map<string, number>();
   events.forEach((e, i) => {
     if (e.kind !== EVENT_KINDS.exit_mmap) return;
-    const key = `${e.pid}:${e.a}`;
+    const key = `${e.pid}:${eventArg(e, "mm")}`;
     const prev = last.get(key);
-    if (prev !== undefined && e.b !== 0) out.set(prev, e.b);
+    const phase = eventArg(e, "phase");
+    if (prev !== undefined && phase !== EXIT_MMAP_START) out.set(prev, phase);
     last.set(key, i);
   });
   return out;

@@ -6,7 +6,7 @@
  */
 
 import type { TraceEvent } from "./_decode.ts";
-import { EVENT_KINDS } from "./_kinds.ts";
+import { EVENT_KINDS, eventArg } from "./_kinds.ts";
 import { RSS_MEMBERS, tgidOf, type TraceContext } from "./_names.ts";
 
 /** SI_USER: kill(2), pidfd_send_signal(2) with no info (include/uapi/asm-generic/siginfo.h). */
@@ -60,18 +60,24 @@ export class TraceState {
   observe(e: TraceEvent): void {
     if (e.cpu >= 0) this.#lastCpu.set(e.pid, e.cpu);
     switch (e.kind) {
-      case EVENT_KINDS.sched_switch:
-        if (e.a !== 0) this.#lastCpu.set(e.a, e.cpu);
+      case EVENT_KINDS.sched_switch: {
+        const next = eventArg(e, "next_pid");
+        if (next !== 0) this.#lastCpu.set(next, e.cpu);
         break;
+      }
       case EVENT_KINDS.signal_generate:
-        this.#groupSiCode.set(tgidOf(this.#ctx, e.b), this.generateCode(e));
+        this.#groupSiCode.set(tgidOf(this.#ctx, eventArg(e, "pid")), this.generateCode(e));
         break;
       case EVENT_KINDS.mark_victim:
-        this.victim = e.a;
+        this.victim = eventArg(e, "pid");
         break;
-      case EVENT_KINDS.rss_stat:
-        if (e.b >= 0 && e.b < RSS_MEMBERS.length) this.#rssOf(e.a)[e.b] = e.c;
+      case EVENT_KINDS.rss_stat: {
+        const member = eventArg(e, "member");
+        if (member >= 0 && member < RSS_MEMBERS.length) {
+          this.#rssOf(eventArg(e, "mm"))[member] = eventArg(e, "size_bytes");
+        }
         break;
+      }
     }
   }
 
@@ -96,7 +102,7 @@ export function mmsOf(events: readonly TraceEvent[]): number[] {
       case EVENT_KINDS.mm_ref:
       case EVENT_KINDS.mmap_lock:
       case EVENT_KINDS.exit_mmap:
-        mms.add(e.a);
+        mms.add(eventArg(e, "mm"));
     }
   }
   return [...mms];

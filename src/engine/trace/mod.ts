@@ -10,10 +10,14 @@
  *
  * How to read and open both: docs/traces.md.
  *
+ * The log's layout, kinds and codes, and the names of each event's arguments, are the
+ * core's (`CORE_LAYOUTS.event`): {@linkcode eventArg} reads an argument by name, and
+ * {@linkcode EVENT_FIELD} / {@linkcode eventWord} give offsets for code that reads the raw
+ * log in place.
+ *
  * @example
  * ```ts
- * import { checkKindNames, decodeEvents, toFtrace, toTraceEventJson } from "./mod.ts";
- * // checkKindNames(Kernel.event_kind_names());
+ * import { decodeEvents, toFtrace, toTraceEventJson } from "./mod.ts";
  * // const events = decodeEvents(kernel.events(0));
  * const events = decodeEvents(new Float64Array([1_000, 0, 7, 6, 100, 0, 0, 0]));
  * const ctx = { comm: () => "oom_reaper", tgid: (p: number) => p, mmOwner: () => "", kernel: "6.1" };
@@ -23,18 +27,26 @@
  * @module
  */
 
-export { decodeEvents, encodeEvents, EVENT_WORDS, type TraceEvent } from "./_decode.ts";
 export {
-  checkKindNames,
+  decodeEvents,
+  encodeEvents,
+  EVENT_FIELD,
+  EVENT_WORDS,
+  type TraceEvent,
+} from "./_decode.ts";
+export {
   EVENT_KINDS,
+  eventArg,
   type EventKindName,
+  eventWord,
   KIND_NAMES,
   LOCK_OP_NAMES,
   LOCK_OPS,
+  SIGNAL_RESULTS,
   WARN_CODES,
   WARN_NAMES,
 } from "./_kinds.ts";
-export type { TraceContext } from "./_names.ts";
+export { CPUS_TRACK_PID, cpuTrackTid, mmTrackPid, type TraceContext } from "./_names.ts";
 export { type FtraceContext, toFtrace } from "./_ftrace.ts";
 export {
   type ChromeTraceEvent,

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { PAGE_SIZE } from "../../core/mod.ts";
+
 /** "1.50 ms", "512.0 MiB": simulated nanoseconds. */
 export function fmtNs(ns: number | null): string {
   if (ns === null || Number.isNaN(ns)) return "-";
@@ -13,9 +15,9 @@ export function fmtNs(ns: number | null): string {
   return `${ns} ns`;
 }
 
-/** Pages as MiB (4 KiB pages). */
+/** Pages (of PAGE_SIZE bytes) as MiB or GiB. */
 export function fmtPages(pages: number): string {
-  const mib = pages * 4096 / 2 ** 20;
+  const mib = pages * PAGE_SIZE / 2 ** 20;
   return mib >= 1024 ? `${(mib / 1024).toFixed(2)} GiB` : `${mib.toFixed(1)} MiB`;
 }
 

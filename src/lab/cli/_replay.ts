@@ -6,21 +6,24 @@
  */
 
 import { parseArgs } from "node:util";
-import { ABI_VERSION } from "../../core/_wasm.ts";
-import { type CaseFile, readCaseFile, replayCommand } from "../props/case_file.ts";
-import { type Case, toCase } from "../props/gen.ts";
+import { ABI_VERSION } from "../../core/wasm.ts";
 import {
+  type Case,
+  type CaseFile,
   findProperty,
   outOfDomain,
   parseTarget,
   PROPERTIES,
   PROPERTY_NAMES,
   type PropertyCheck,
+  readCaseFile,
+  replayCommand,
   runTarget,
   type Target,
   targets,
+  toCase,
   type Violation,
-} from "../props/properties.ts";
+} from "../props/mod.ts";
 import {
   KERNEL_VERSIONS,
   type KernelVersion,

@@ -7,10 +7,10 @@
  */
 
 import { parseArgs } from "node:util";
-import { ABI_VERSION } from "../../core/_wasm.ts";
+import { ABI_VERSION } from "../../core/wasm.ts";
 import type { Design } from "../../core/design.ts";
 import { chooseDesign, designs } from "../designs/mod.ts";
-import { type RunResult, runScenario } from "../../engine/run/experiment.ts";
+import { type RunResult, runScenario } from "../../engine/run/mod.ts";
 import {
   KERNEL_VERSIONS,
   type KernelVersion,
@@ -18,14 +18,16 @@ import {
 } from "../../engine/scenario/mod.ts";
 import { toFtrace, toTraceEventJson } from "../../engine/trace/mod.ts";
 import { fmtNs, fmtPages, table } from "./_format.ts";
-import { runHostCommand } from "../host/diff.ts";
+import { runHostCommand } from "./_diff.ts";
 
-/** The designs `lab run` compares when none is named. */
-export const BASELINES = ["sigkill", "oom_reaper"] as const;
+/** The designs `lab run` compares when none is named: the registered baselines. */
+export function baselines(extra: readonly Design[] = []): string[] {
+  return designs(extra).filter((d) => d.kind === "baseline").map((d) => d.name);
+}
 
 export const RUN_USAGE = `usage: deno task lab run <scenario.json> [options]
 
-Runs the scenario under each design (default: the baselines ${BASELINES.join(", ")}) and
+Runs the scenario under each design (default: the baselines ${baselines().join(", ")}) and
 prints return codes, reclaim times (50/90/100% of the victim's reclaimable memory, after
 the kill intent) and CPU time by who paid it.
 
@@ -85,7 +87,7 @@ export async function runCommand(
   const scenario = await loadScenarioFile(positionals[0]);
   const extra = opts.extra ?? [];
   const names = values.design ??
-    (opts.defaults === "all" ? designs(extra).map((d) => d.name) : [...BASELINES]);
+    (opts.defaults === "all" ? designs(extra).map((d) => d.name) : baselines(extra));
   if (values["trace-out"] && names.length > 1) {
     throw new UsageError("--trace-out names one file: use it with a single --design");
   }

@@ -7,24 +7,27 @@
  */
 
 import { parseArgs } from "node:util";
-import { ABI_VERSION } from "../../core/_wasm.ts";
-import { checkProperty, formatReport, type PropertyReport } from "../props/check.ts";
+import { ABI_VERSION } from "../../core/wasm.ts";
 import {
+  checkProperty,
+  expectedFailuresOf,
   findProperty,
+  formatReport,
   parseTarget,
   PROPERTIES,
   PROPERTY_NAMES,
   type PropertyCheck,
+  type PropertyReport,
+  PROPS_SEED_DEFAULT,
   type Target,
   targets,
-} from "../props/properties.ts";
-import { expectedFailuresOf } from "../props/properties.ts";
+} from "../props/mod.ts";
 import { KERNEL_VERSIONS, type KernelVersion } from "../../engine/scenario/mod.ts";
 import { table } from "./_format.ts";
 import { UsageError } from "./_run.ts";
 
 /** The seed the sweep (and the property tests) use unless told otherwise. */
-export const SWEEP_SEED_DEFAULT = 20260601;
+export const SWEEP_SEED_DEFAULT = PROPS_SEED_DEFAULT;
 
 export const SWEEP_USAGE = `usage: deno task sweep [options]
 
@@ -84,7 +87,7 @@ export async function sweepCli(args: string[]): Promise<number> {
 
   const work = props.flatMap((p) => chosen.filter((t) => p.applies(t)).map((t) => ({ p, t })));
   const budgetOf = (p: PropertyCheck, t: Target) =>
-    runs + expectedFailuresOf(p.name, t.name).length * expectedBudget;
+    runs + expectedFailuresOf(p.name, t).length * expectedBudget;
   const total = work.reduce((sum, w) => sum + budgetOf(w.p, w.t), 0);
   const identity = `seed ${seed}  runs ${runs}  kernels ${
     (kernels ?? KERNEL_VERSIONS).join(",")

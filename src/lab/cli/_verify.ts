@@ -5,7 +5,8 @@
  */
 
 import { loadScenarioFile, scenarioFiles } from "../../engine/scenario/mod.ts";
-import { verifyScenario } from "../../engine/run/verify.ts";
+import { verifyScenario } from "../../engine/run/mod.ts";
+import { chooseDesign } from "../designs/mod.ts";
 import { table } from "./_format.ts";
 
 export const VERIFY_USAGE = `usage: deno task lab verify [scenario.json ...]
@@ -23,7 +24,7 @@ export async function verifyCommand(args: string[]): Promise<number> {
   const rows: string[][] = [];
   let failed = 0;
   for (const f of files) {
-    for (const v of verifyScenario(await loadScenarioFile(f))) {
+    for (const v of verifyScenario(await loadScenarioFile(f), chooseDesign)) {
       failed += v.failures.length > 0 ? 1 : 0;
       rows.push([
         v.scenario,

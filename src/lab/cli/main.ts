@@ -9,7 +9,8 @@ import { COMPARE_USAGE, RUN_USAGE, runCommand, UsageError } from "./_run.ts";
 import { VERIFY_USAGE, verifyCommand } from "./_verify.ts";
 import { REPLAY_USAGE, replayCli } from "./_replay.ts";
 import { SWEEP_USAGE, sweepCli } from "./_sweep.ts";
-import { DIFF_USAGE, diffCommand } from "../host/diff.ts";
+import { CLASSIFY_USAGE, classifyCli } from "./_classify.ts";
+import { DIFF_USAGE, diffCommand } from "./_diff.ts";
 import { REPORT_USAGE, reportCli } from "./_report.ts";
 
 const USAGE =
@@ -26,6 +27,8 @@ commands:
                           (default: every file in scenarios/)
   sweep                   run the property suite (docs/properties.md) with N runs each
   replay <case.json>      replay one case exactly and check the properties on it
+  classify <case.json>    run every comparison target on one case and name the class of
+                          each difference (docs/semantic-diff.md)
   diff <scenario.json>    run a scenario on the simulator (6.18) and on this host's real
                           kernel, and show where they agree (docs/host.md)
   help                    this text
@@ -43,6 +46,8 @@ ${VERIFY_USAGE}
 ${SWEEP_USAGE}
 
 ${REPLAY_USAGE}
+
+${CLASSIFY_USAGE}
 
 ${DIFF_USAGE}`;
 
@@ -64,6 +69,8 @@ export async function main(args: string[]): Promise<number> {
       return await sweepCli(rest);
     case "replay":
       return await replayCli(rest);
+    case "classify":
+      return await classifyCli(rest);
     case "diff":
       return await diffCommand(rest);
     case "help":

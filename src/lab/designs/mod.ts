@@ -1,15 +1,34 @@
 /**
- * The registered designs (proposals/registry.ts), as a list and by name.
+ * The registered designs (proposals/registry.ts), as a list and by name: the baselines and
+ * proposals that every comparison iterates ({@linkcode designs}), and with them the stock
+ * designs that say what the host's stock kernel answers to a proposal's call
+ * ({@linkcode allDesigns}). Any of them runs by name.
  *
  * @module
  */
 
-import type { Design } from "../../core/design.ts";
+import type { Design } from "../../core/mod.ts";
 import * as registered from "../../../proposals/registry.ts";
 
 /**
- * All registered designs, oldest first (by `date`; a module's exports have no order of
- * their own), then `extra`.
+ * Every registered design, stock ones included, oldest first (by `date`; a module's exports
+ * have no order of their own), then `extra`.
+ *
+ * @example
+ * ```ts
+ * import { allDesigns } from "./mod.ts";
+ * console.log(allDesigns().filter((d) => d.kind === "stock").map((d) => d.name));
+ * ```
+ */
+export function allDesigns(extra: readonly Design[] = []): readonly Design[] {
+  const all = Object.values(registered).sort((a, b) => a.date.localeCompare(b.date));
+  return [...all, ...extra];
+}
+
+/**
+ * The registered baselines and proposals, oldest first, then `extra`: what every comparison
+ * iterates. The stock designs stand in for a proposal on the host only ({@linkcode
+ * allDesigns} has them).
  *
  * @example
  * ```ts
@@ -18,8 +37,7 @@ import * as registered from "../../../proposals/registry.ts";
  * ```
  */
 export function designs(extra: readonly Design[] = []): readonly Design[] {
-  const all = Object.values(registered).sort((a, b) => a.date.localeCompare(b.date));
-  return [...all, ...extra];
+  return allDesigns(extra).filter((d) => d.kind !== "stock");
 }
 
 /** A design with the variant chosen for a run. */
@@ -31,7 +49,8 @@ export interface DesignChoice {
 }
 
 /**
- * Parses `name` or `name@variant` into a registered design and one of its variants.
+ * Parses `name` or `name@variant` into a registered (or `extra`) design, stock ones
+ * included, and one of its variants.
  *
  * @example
  * ```ts
@@ -52,7 +71,8 @@ export function chooseDesign(spec: string, extra: readonly Design[] = []): Desig
 }
 
 /**
- * The design called `name`, or an error listing the known ones.
+ * The registered (or `extra`) design called `name`, stock ones included, or an error
+ * listing the known ones.
  *
  * @example
  * ```ts
@@ -61,7 +81,7 @@ export function chooseDesign(spec: string, extra: readonly Design[] = []): Desig
  * ```
  */
 export function findDesign(name: string, extra: readonly Design[] = []): Design {
-  const all = designs(extra);
+  const all = allDesigns(extra);
   const d = all.find((d) => d.name === name);
   if (!d) {
     throw new Error(`unknown design "${name}"; known: ${all.map((d) => d.name).join(", ")}`);

@@ -3,7 +3,7 @@
  * from the design records (proposals/*.ts) and the `expect` entries of the scenario files,
  * so that the error tables are the very expectations `deno task lab verify` checks; and
  * `docs/semantic-diff.md`, the named classes of differences between designs
- * (src/lab/props/compare.ts) with their minimal examples from `scenarios/diff/`.
+ * (src/lab/props/compare/) with their minimal examples from `scenarios/diff/`.
  *
  * Generation is pure apart from reading the scenario files: it returns the files as a map
  * from path to text, which {@linkcode writeDocs} writes and {@linkcode diffDocs} compares
@@ -24,7 +24,7 @@
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { scenarioFiles } from "../../engine/scenario/mod.ts";
 import type { Design } from "../../core/design.ts";
-import { DIFFERENCE_CLASSES, REFINEMENTS, SUSPECTED_BUGS } from "../props/compare.ts";
+import { DIFFERENCE_CLASSES, REFINEMENTS, SUSPECTED_BUGS } from "../props/mod.ts";
 import { loadScenarioFile } from "../../engine/scenario/mod.ts";
 import {
   cmp,

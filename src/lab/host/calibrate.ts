@@ -15,23 +15,23 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { findDesign } from "../designs/mod.ts";
-import { runScenario } from "../../engine/run/experiment.ts";
-import { validateScenario } from "../../engine/scenario/mod.ts";
-import { C, monotonicNs, readText, SYS, syscall, threadCpuClockNs, threadCpuNs } from "./ffi.ts";
-import { retName } from "../../core/errno.ts";
-import { kernelRelease, procStatus, zoneFreePages } from "./observe.ts";
-import { HostSession } from "./session.ts";
-import { hostSupport } from "./support.ts";
+import { COST_MODEL, type Design, PAGE_SIZE } from "../../core/mod.ts";
+import { designs } from "../designs/mod.ts";
+import { runScenario } from "../../engine/run/mod.ts";
+import { type Scenario, validateScenario } from "../../engine/scenario/mod.ts";
+import { mergedOnHost } from "./designs.ts";
+import { readText } from "./ffi.ts";
+import { kernelRelease } from "./observe.ts";
+import { runHost } from "./run.ts";
+import { HOST_KERNEL } from "./support.ts";
 import { buildHostWorld } from "./worlds.ts";
 
 /** The model's reference rates (wasm/src/params.rs), MB/s at speed 1.0. */
 export const MODEL = {
-  /** REAP_NS_PER_PAGE = 330. */
-  reapMBps: 4096 / 330 * 1000,
-  /** EXIT_UNMAP_NS_PER_PAGE = 279. */
-  exitMBps: 4096 / 279 * 1000,
+  /** From REAP_NS_PER_PAGE. */
+  reapMBps: PAGE_SIZE / COST_MODEL.REAP_NS_PER_PAGE * 1000,
+  /** From EXIT_UNMAP_NS_PER_PAGE. */
+  exitMBps: PAGE_SIZE / COST_MODEL.EXIT_UNMAP_NS_PER_PAGE * 1000,
 };
 
 /** One size's medians. */
@@ -107,80 +107,60 @@ function fitLine(xs: number[], ys: number[]): { a: number; b: number } {
   return { a: my - b * mx, b };
 }
 
-async function oneMrelease(mib: number) {
-  const s = new HostSession();
-  try {
-    const bytes = mib * 1024 * 1024;
-    const v = await s.spawnVictim({
-      comm: "calibrate",
-      vmas: [{ kind: "anon", bytes, resident: bytes }],
-      extraThreads: 0,
-      vfork: false,
-    });
-    const pid = v.process.pid;
-    await s.freeze([pid]);
-    if (s.signal(pid, C.SIGKILL) !== 0) throw new Error("SIGKILL failed");
-    const before = procStatus(pid)!.rssAnonKb!;
-    const fd = s.dupPidfd(pid);
-    s.checkFd(fd);
-    const z0 = zoneFreePages();
-    const r0 = threadCpuNs();
-    const c0 = threadCpuClockNs();
-    const w0 = monotonicNs();
-    const r = syscall(SYS.process_mrelease, fd, 0);
-    const w1 = monotonicNs();
-    const c1 = threadCpuClockNs();
-    const r1 = threadCpuNs();
-    const z1 = zoneFreePages();
-    if (r !== 0) throw new Error(`process_mrelease: ${retName(r)}`);
-    const after = procStatus(pid)!.rssAnonKb!;
-    const freed = (before - after) * 1024;
-    return {
-      ms: (w1 - w0) / 1e6,
-      mbps: freed / ((w1 - w0) / 1e9) / 1e6,
-      cpu_ms: (c1 - c0) / 1e6,
-      rusage_ms: (r1 - r0) / 1e6,
-      freed_pages: freed / 4096,
-      zone: z1 - z0,
-    };
-  } finally {
-    await s.close();
-  }
+/** The design calibrated: the merged proposal whose caller reaps, as the host kernel has it. */
+/** The design whose call the calibration times: the merged one the host runs. */
+export function reaper(): Design {
+  const d = mergedOnHost().find((d) => d.reaper === "caller");
+  if (!d) throw new Error("calibrate: no merged design whose caller reaps is registered");
+  return d;
 }
 
+/** The baseline whose victim frees its own memory when killed: kill and wait. */
+function killAndWait(): Design {
+  const d = designs().find((d) => d.kind === "baseline" && d.reaper === "victim" && d.stock);
+  if (!d) throw new Error("calibrate: no baseline whose victim frees its own memory");
+  return d;
+}
+
+/** A victim of `mib` MiB of private anon, resident, frozen (for the reaper) or sleeping. */
+function world(mib: number, state: "frozen" | "S"): Scenario {
+  const pages = mib * 2 ** 20 / PAGE_SIZE;
+  return validateScenario(buildHostWorld({
+    name: `calibrate-${mib}`,
+    description: "calibration",
+    vmas: [{ kind: "anon", size_pages: pages, resident_pages: pages }],
+    threads: 1,
+    state,
+    horizon_ms: 60_000,
+  }));
+}
+
+/** The reaper's call on a frozen victim, killed first by its recipe: the caller frees it all. */
+async function oneMrelease(mib: number) {
+  const o = await runHost(world(mib, "frozen"), { design: reaper() });
+  const call = o.calls.at(-1)!;
+  if (o.ret !== 0) throw new Error(`${call.name}: ${o.errno}`);
+  const freed = o.memory.freed_pages * PAGE_SIZE;
+  return {
+    ms: call.wall_ns / 1e6,
+    mbps: freed / (call.wall_ns / 1e9) / 1e6,
+    cpu_ms: call.cpu_ns / 1e6,
+    rusage_ms: call.rusage_ns / 1e6,
+    freed_pages: o.memory.freed_pages,
+    zone: o.memory.zone_free_delta_pages,
+  };
+}
+
+/** SIGKILL alone on a sleeping victim: kill → its pidfd polls readable (ms). */
 async function oneExit(mib: number): Promise<number> {
-  const s = new HostSession();
-  try {
-    const bytes = mib * 1024 * 1024;
-    const v = await s.spawnVictim({
-      comm: "calibrate",
-      vmas: bytes ? [{ kind: "anon", bytes, resident: bytes }] : [],
-      extraThreads: 0,
-      vfork: false,
-    });
-    const t0 = monotonicNs();
-    if (s.signal(v.process.pid, C.SIGKILL) !== 0) throw new Error("SIGKILL failed");
-    if (!s.waitExit(v.process.pid, 30_000)) throw new Error("the victim did not exit");
-    return (monotonicNs() - t0) / 1e6;
-  } finally {
-    await s.close();
-  }
+  const o = await runHost(world(mib, "S"), { design: killAndWait() });
+  if (o.exit.after_ns === null) throw new Error("the victim did not exit");
+  return o.exit.after_ns / 1e6;
 }
 
 function modelFor(mib: number) {
-  const pages = mib * 256;
-  const world = (state: "frozen" | "S") =>
-    validateScenario(buildHostWorld({
-      name: `calibrate-${mib}`,
-      description: "calibration",
-      vmas: [{ kind: "anon", size_pages: pages, resident_pages: pages }],
-      threads: 1,
-      state,
-      horizon_ms: 60_000,
-    }));
-  const m = runScenario(world("frozen"), { design: findDesign("process_mrelease"), kernel: "6.18" })
-    .outcome;
-  const e = runScenario(world("S"), { design: findDesign("sigkill"), kernel: "6.18" }).outcome;
+  const m = runScenario(world(mib, "frozen"), { design: reaper(), kernel: HOST_KERNEL }).outcome;
+  const e = runScenario(world(mib, "S"), { design: killAndWait(), kernel: HOST_KERNEL }).outcome;
   return {
     mrelease_ms: (m.calls.at(-1)?.duration_ns ?? 0) / 1e6,
     mrelease_cpu_ms: m.cpu_ns.caller / 1e6,
@@ -214,7 +194,7 @@ export async function calibrate(
       model: modelFor(mib),
     };
     sizes.push(f);
-    for (const x of mr) mrXs.push(x.freed_pages * 4096 / 1e6), mrYs.push(x.ms);
+    for (const x of mr) mrXs.push(x.freed_pages * PAGE_SIZE / 1e6), mrYs.push(x.ms);
     for (const y of ex) exitXs.push(mib * 1.048576), exitYs.push(y);
     opts.log?.(
       `${String(mib).padStart(5)} MiB  mrelease ${f.mrelease.ms.toFixed(2)} ms (${
@@ -284,34 +264,4 @@ export async function hostMeasuredCpu(
   } catch {
     return null;
   }
-}
-
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      sizes: { type: "string", default: "64,256,1024" },
-      runs: { type: "string", default: "5" },
-      out: { type: "string", default: "docs/calibration/host.json" },
-    },
-  });
-  const support = hostSupport();
-  if (!support.ok) {
-    console.error(`calibrate: the host cannot run it: ${support.reason}`);
-    Deno.exit(2);
-  }
-  const sizesMiB = values.sizes.split(",").map(Number);
-  if (sizesMiB.some((m) => !(m >= 1 && m <= 2048))) {
-    console.error("calibrate: --sizes takes MiB values 1..2048 (at most 2 GiB a victim)");
-    Deno.exit(2);
-  }
-  const c = await calibrate({ sizesMiB, runs: Number(values.runs), log: (l) => console.log(l) });
-  await Deno.mkdir(new URL(".", `file://${Deno.cwd()}/${values.out}`), { recursive: true });
-  await Deno.writeTextFile(values.out, JSON.stringify(c, null, 2) + "\n");
-  console.log(
-    `process_mrelease ${c.fit.mrelease_mbps} MB/s (model ${c.model.reap_mbps} at speed 1.0), ` +
-      `exit ${c.fit.exit_mbps} MB/s (model ${c.model.exit_mbps}), ` +
-      `${c.fit.mrelease_cpu_ms_per_gib} ms CPU per GiB; profile capacity ${c.profile.capacity} ` +
-      `(speed ${c.profile.speed}) written to ${values.out}`,
-  );
 }

@@ -10,50 +10,58 @@
  * @module
  */
 
-import { ERRNO, retName } from "../../core/errno.ts";
+import { ERRNO, NR, PAGE_SIZE, retName } from "../../core/mod.ts";
 
-/** x86_64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
+/**
+ * x86_64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl): the recipes' syscalls as
+ * the core numbers them ({@linkcode NR}), and the ones only the backend makes.
+ */
 export const SYS = {
+  ...NR,
   read: 0,
-  close: 3,
-  poll: 7,
+  write: 1,
+  uname: 63,
   fcntl: 72,
   getrusage: 98,
+  geteuid: 107,
+  getppid: 110,
   gettid: 186,
+  getdents64: 217,
   clock_gettime: 228,
-  waitid: 247,
+  openat: 257,
+  mkdirat: 258,
+  unlinkat: 263,
+  readlinkat: 267,
+  faccessat: 269,
   pipe2: 293,
-  pidfd_send_signal: 424,
-  pidfd_open: 434,
-  process_madvise: 440,
-  process_mrelease: 448,
 } as const;
 
 /**
- * A number no x86_64 kernel assigns: the table jumps from 334 (rseq) to 424
- * (pidfd_send_signal, the first of the numbers shared by every architecture), and the gap
- * is never filled. The lab's `process_reap` (v1 asked for a number, §G.1) is issued here
- * on the host: 448 is process_mrelease's.
+ * A number no x86_64 kernel assigns, so that the kernel answers ENOSYS: syscall_64.tbl says
+ * "don't use numbers 387 through 423" (424, pidfd_send_signal, starts the numbers shared by
+ * every architecture). Below 387 the gap after 334 (rseq) is being filled with x86-only calls:
+ * 335 is uretprobe (v6.11), which SIGILLs a caller outside a uretprobe trampoline. A design's
+ * call that no kernel assigned a number (a `SyscallSpec` with `upstream: false`) is issued
+ * here on the host.
  */
 export const SYS_UNASSIGNED = 400;
 
-/** Constants of the uapi headers the backend uses (errno values: src/core/errno.ts). */
+/** Constants of the uapi headers the backend uses besides the core's (errno: src/core). */
 export const C = {
   O_NONBLOCK: 0o4000,
   O_CLOEXEC: 0o2000000,
+  O_DIRECTORY: 0o200000,
+  F_SETFL: 4,
   F_DUPFD_CLOEXEC: 1030,
-  PIDFD_NONBLOCK: 0o4000,
   P_PIDFD: 3,
-  WEXITED: 4,
-  WNOHANG: 1,
-  WNOWAIT: 0x01000000,
   POLLIN: 1,
   RUSAGE_THREAD: 1,
   CLOCK_MONOTONIC: 1,
-  SIGKILL: 9,
-  SIGSTOP: 19,
-  SIGCONT: 18,
+  CLOCK_THREAD_CPUTIME_ID: 3,
 } as const;
+
+/** include/uapi/linux/limits.h: the longest path readlink can answer. */
+const PATH_MAX = 4096;
 
 const SYMBOLS = {
   syscall: {
@@ -126,7 +134,7 @@ export function threadCpuNs(): number {
 /** The calling thread's CPU time, CLOCK_THREAD_CPUTIME_ID (sum_exec_runtime), in ns. */
 export function threadCpuClockNs(): number {
   const ts = new BigInt64Array(2);
-  syscall(SYS.clock_gettime, 3, addr(ts));
+  syscall(SYS.clock_gettime, C.CLOCK_THREAD_CPUTIME_ID, addr(ts));
   return Number(ts[0]) * 1e9 + Number(ts[1]);
 }
 
@@ -136,23 +144,27 @@ export function pipe(nonblockRead: boolean): { read: number; write: number } {
   const r = syscall(SYS.pipe2, addr(fds), C.O_CLOEXEC);
   if (r < 0) throw new Error(`pipe2: ${retName(r)}`);
   // fcntl(F_SETFL, O_NONBLOCK) on the read end.
-  if (nonblockRead) syscall(SYS.fcntl, fds[0], 4, C.O_NONBLOCK);
+  if (nonblockRead) syscall(SYS.fcntl, fds[0], C.F_SETFL, C.O_NONBLOCK);
   return { read: fds[0], write: fds[1] };
 }
 
-/** poll() one fd for POLLIN; true when readable (or hung up) within `timeoutMs`. */
-export function pollIn(fd: number, timeoutMs: number): boolean {
+/** poll() one fd for POLLIN: the number of fds with events (1 or 0), or -errno. */
+export function pollFd(fd: number, timeoutMs: number): number {
   // struct pollfd { int fd; short events; short revents; }
   const pfd = new Int32Array(2);
   pfd[0] = fd;
   pfd[1] = C.POLLIN;
-  const r = syscall(SYS.poll, addr(pfd), 1, Math.max(0, Math.floor(timeoutMs)));
-  return r > 0;
+  return syscall(SYS.poll, addr(pfd), 1, Math.max(0, Math.floor(timeoutMs)));
 }
 
-/** read() up to 4 KiB: the text, "" at end of file, or null when nothing is there yet. */
+/** poll() one fd for POLLIN; true when readable (or hung up) within `timeoutMs`. */
+export function pollIn(fd: number, timeoutMs: number): boolean {
+  return pollFd(fd, timeoutMs) > 0;
+}
+
+/** read() up to a page: the text, "" at end of file, or null when nothing is there yet. */
 export function readSome(fd: number): string | null {
-  const buf = new Uint8Array(4096);
+  const buf = new Uint8Array(PAGE_SIZE);
   const n = syscall(SYS.read, fd, addr(buf), buf.length);
   if (n === -ERRNO.EAGAIN) return null;
   if (n < 0) throw new Error(`read: ${retName(n)}`);
@@ -228,16 +240,19 @@ export function waitidPidfd(pidfd: number, options: number): { ret: number; pid:
 const AT_FDCWD = -100;
 const AT_REMOVEDIR = 0x200;
 const O_WRONLY = 1;
-const O_DIRECTORY = 0o200000;
 
 function pathArg(path: string): Uint8Array<ArrayBuffer> {
   return cstr(path);
 }
 
+/** openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | flags): an fd or -errno. */
+export function openPath(path: string, flags: number): number {
+  return syscall(SYS.openat, AT_FDCWD, addr(pathArg(path)), C.O_CLOEXEC | flags, 0);
+}
+
 /** The whole text of a (proc or sys) file, or null when it cannot be opened. */
 export function readText(path: string): string | null {
-  const name = pathArg(path);
-  const fd = syscall(257, AT_FDCWD, addr(name), C.O_CLOEXEC, 0);
+  const fd = openPath(path, 0);
   if (fd < 0) return null;
   try {
     const chunks: Uint8Array[] = [];
@@ -259,12 +274,11 @@ export function readText(path: string): string | null {
 
 /** Writes `text` to an existing (cgroup) file: 0 or -errno. */
 export function writeText(path: string, text: string): number {
-  const name = pathArg(path);
-  const fd = syscall(257, AT_FDCWD, addr(name), C.O_CLOEXEC | O_WRONLY, 0);
+  const fd = openPath(path, O_WRONLY);
   if (fd < 0) return fd;
   try {
     const data = new TextEncoder().encode(text);
-    const n = syscall(1, fd, addr(data), data.length);
+    const n = syscall(SYS.write, fd, addr(data), data.length);
     return n < 0 ? n : 0;
   } finally {
     closeFd(fd);
@@ -273,36 +287,36 @@ export function writeText(path: string, text: string): number {
 
 /** mkdir(path, 0755): 0 or -errno. */
 export function makeDir(path: string): number {
-  return syscall(258, AT_FDCWD, addr(pathArg(path)), 0o755);
+  return syscall(SYS.mkdirat, AT_FDCWD, addr(pathArg(path)), 0o755);
 }
 
 /** rmdir(path): 0 or -errno. */
 export function removeDir(path: string): number {
-  return syscall(263, AT_FDCWD, addr(pathArg(path)), AT_REMOVEDIR);
+  return syscall(SYS.unlinkat, AT_FDCWD, addr(pathArg(path)), AT_REMOVEDIR);
 }
 
 /** Whether `path` exists (faccessat F_OK). */
 export function exists(path: string): boolean {
-  return syscall(269, AT_FDCWD, addr(pathArg(path)), 0, 0) === 0;
+  return syscall(SYS.faccessat, AT_FDCWD, addr(pathArg(path)), 0, 0) === 0;
 }
 
 /** The target of a symlink, or null. */
 export function readLink(path: string): string | null {
-  const buf = new Uint8Array(4096);
-  const n = syscall(267, AT_FDCWD, addr(pathArg(path)), addr(buf), buf.length);
+  const buf = new Uint8Array(PATH_MAX);
+  const n = syscall(SYS.readlinkat, AT_FDCWD, addr(pathArg(path)), addr(buf), buf.length);
   return n < 0 ? null : new TextDecoder().decode(buf.subarray(0, n));
 }
 
 /** The entries of a directory (getdents64), without "." and "..", or null. */
 export function listDir(path: string): { name: string; dir: boolean }[] | null {
-  const fd = syscall(257, AT_FDCWD, addr(pathArg(path)), C.O_CLOEXEC | O_DIRECTORY, 0);
+  const fd = openPath(path, C.O_DIRECTORY);
   if (fd < 0) return null;
   try {
     const out: { name: string; dir: boolean }[] = [];
     const buf = new Uint8Array(32768);
     const view = new DataView(buf.buffer);
     for (;;) {
-      const n = syscall(217, fd, addr(buf), buf.length);
+      const n = syscall(SYS.getdents64, fd, addr(buf), buf.length);
       if (n < 0) return null;
       if (n === 0) return out;
       // struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }
@@ -324,12 +338,12 @@ export function listDir(path: string): { name: string; dir: boolean }[] | null {
 /** uname()'s release ("6.18.44-..."). */
 export function unameRelease(): string {
   const buf = new Uint8Array(65 * 6);
-  if (syscall(63, addr(buf)) < 0) return "unknown";
+  if (syscall(SYS.uname, addr(buf)) < 0) return "unknown";
   const rel = buf.subarray(130, 195);
   return new TextDecoder().decode(rel.subarray(0, rel.indexOf(0)));
 }
 
 /** The effective uid (geteuid) and the parent pid (getppid) of the lab. */
 export function selfIds(): { euid: number; ppid: number } {
-  return { euid: syscall(107), ppid: syscall(110) };
+  return { euid: syscall(SYS.geteuid), ppid: syscall(SYS.getppid) };
 }

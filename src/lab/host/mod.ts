@@ -1,12 +1,29 @@
 /**
- * The host backend: scenarios run on this machine's real kernel (docs/host.md).
+ * The host backend: scenarios run on this machine's real kernel, each design through its own
+ * recipe (docs/host.md). The command line is src/lab/cli/_diff.ts.
  *
  * @module
  */
 
 export { HostSafetyError, HostSession, leftovers } from "./session.ts";
-export { type HostOutcome, runHost } from "./run.ts";
-export { hostPlan, NotExpressible } from "./plan.ts";
-export { agrees, type DiffRow, diffScenario, formatDiff, toleranceForPages } from "./diff.ts";
-export { hostSupport } from "./support.ts";
-export { buildHostWorld } from "./worlds.ts";
+export {
+  HOST_OUTCOME_SCHEMA,
+  type HostOutcome,
+  type HostRunOptions,
+  type RssSnapshot,
+  runHost,
+} from "./run.ts";
+export { type HostCall, HostUserspace, runRecipe } from "./userspace.ts";
+export { designsOf, hostRefusals, mergedOnHost } from "./designs.ts";
+export { type HostPlan, hostPlan, NotExpressible } from "./plan.ts";
+export {
+  agrees,
+  type DiffRow,
+  diffScenario,
+  type Side,
+  simulateForHost,
+  toleranceForPages,
+} from "./diff.ts";
+export { HOST_KERNEL, hostSupport } from "./support.ts";
+export { buildHostWorld, type HostWorldParams } from "./worlds.ts";
+export { calibrate, hostMeasuredCpu, reaper as calibrationReaper } from "./calibrate.ts";

@@ -18,12 +18,16 @@
  * @module
  */
 
-import type {
-  CallArgs,
-  Scenario,
-  ScenarioProcess,
-  ScenarioVma,
+import { PAGE_SIZE, SIGKILL } from "../../core/mod.ts";
+import {
+  type CallArgs,
+  CAP_BIT,
+  type Capability,
+  type Scenario,
+  type ScenarioProcess,
+  type ScenarioVma,
 } from "../../engine/scenario/mod.ts";
+import { HOST_KERNEL } from "./support.ts";
 
 /** What the helper maps, per VMA of the scenario, in order. */
 export interface PlanVma {
@@ -82,10 +86,10 @@ export class NotExpressible extends Error {
 }
 
 const MAX_BYTES = 2 * 1024 ** 3;
-const PAGE = 4096;
 
 function isRoot(p: ScenarioProcess): boolean {
-  return p.uid === 0 && p.euid === 0 && p.caps.length === 4;
+  return p.uid === 0 && p.euid === 0 &&
+    (Object.keys(CAP_BIT) as Capability[]).every((c) => p.caps.includes(c));
 }
 
 /** The plan of `s`, or a {@linkcode NotExpressible} listing why not. */
@@ -167,13 +171,13 @@ export function hostPlan(s: Scenario): HostPlan {
     } else {
       vmas.push({
         kind,
-        bytes: v.size_pages * PAGE,
-        resident: v.resident_pages * PAGE,
+        bytes: v.size_pages * PAGE_SIZE,
+        resident: v.resident_pages * PAGE_SIZE,
         startPage: page,
       });
     }
     anonPages += v.anon_pages;
-    total += v.size_pages * PAGE;
+    total += v.size_pages * PAGE_SIZE;
     page += v.size_pages + 1;
   }
   if (total > MAX_BYTES) why.push(`the victim maps ${total} bytes, more than 2 GiB`);
@@ -181,10 +185,12 @@ export function hostPlan(s: Scenario): HostPlan {
   const c = s.intent.call;
   if (c.info !== undefined) why.push("call.info");
   if (c.iov_fault) why.push("call.iov_fault");
-  if (c.sig !== undefined && c.sig !== 9) why.push("call.sig other than SIGKILL");
+  if (c.sig !== undefined && c.sig !== SIGKILL) why.push("call.sig other than SIGKILL");
   for (const r of c.iov ?? []) {
     if (
-      !vmas.some((v) => r.start_page >= v.startPage && r.end_page <= v.startPage + v.bytes / PAGE)
+      !vmas.some((v) =>
+        r.start_page >= v.startPage && r.end_page <= v.startPage + v.bytes / PAGE_SIZE
+      )
     ) {
       why.push(`iov [${r.start_page}, ${r.end_page}) does not lie inside one VMA`);
     }
@@ -194,7 +200,7 @@ export function hostPlan(s: Scenario): HostPlan {
       why.push(`caller fd ${fd.fd} names ${fd.target}, which the host does not run`);
     }
   }
-  if (s.kernel !== "6.18") why.push(`kernel ${s.kernel}: the host runs 6.18`);
+  if (s.kernel !== HOST_KERNEL) why.push(`kernel ${s.kernel}: the host runs ${HOST_KERNEL}`);
   if (why.length) throw new NotExpressible(s.name, why);
   return {
     victimTgid: victim.tgid,

@@ -11,13 +11,13 @@
  */
 
 import {
-  addr,
   C,
   closeFd,
   exists,
   listDir,
   makeDir,
   monotonicNs,
+  openPath,
   pipe,
   pollIn,
   readLink,
@@ -30,7 +30,7 @@ import {
   waitidPidfd,
   writeText,
 } from "./ffi.ts";
-import { retName } from "../../core/errno.ts";
+import { retName, SIGKILL, SIGSTOP, WEXITED, WNOHANG } from "../../core/mod.ts";
 import { helperPath } from "./helper.ts";
 import { parentPid, startTime, threadStates } from "./observe.ts";
 
@@ -241,24 +241,42 @@ export class HostSession {
   /** An fd of the /proc/<pid> directory of an owned process (O_DIRECTORY). */
   openProcDir(pid: number): number {
     this.check(pid);
-    const fd = openPath(`/proc/${pid}`, 0o200000);
+    const fd = mustOpen(`/proc/${pid}`, C.O_DIRECTORY);
     this.#fds.set(fd, pid);
     return fd;
   }
 
   /** An fd of an ordinary file (/dev/null): not a pidfd. */
   openOrdinaryFile(): number {
-    const fd = openPath("/dev/null", 0);
+    const fd = mustOpen("/dev/null", 0);
     this.#fds.set(fd, null);
     return fd;
   }
 
-  /** Closes an fd the session opened for a recipe (its own pidfds stay until close()). */
-  closeFd(fd: number): void {
-    if (this.#fds.has(fd)) {
-      this.#fds.delete(fd);
-      closeFd(fd);
+  /**
+   * close(fd) for a recipe: only an fd the session opened for it (the lab's other fds are
+   * the runtime's, and the session's own pidfds stay until `close()`); 0 or -errno.
+   */
+  closeForRecipe(fd: number): number {
+    if (!this.#fds.has(fd)) {
+      throw new HostSafetyError(`refusing close(${fd}): not an fd this run opened`);
     }
+    this.#fds.delete(fd);
+    return syscall(SYS.close, fd);
+  }
+
+  /**
+   * waitid(P_PIDFD, fd, options) for a recipe, on an fd that passes `checkFd`:
+   * the pid it reaped (marked reaped, so that `close()` does not wait for it again), 0, or
+   * -errno.
+   */
+  waitidForRecipe(fd: number, options: number): number {
+    this.checkFd(fd);
+    const r = waitidPidfd(fd, options);
+    if (r.ret < 0) return r.ret;
+    const p = this.#owned.get(r.pid);
+    if (p) p.reaped = true;
+    return r.pid;
   }
 
   /** pidfd_send_signal through the session's pidfd of an owned process: 0 or -errno. */
@@ -278,14 +296,14 @@ export class HostSession {
     const p = this.check(pid);
     if (!p.direct) throw new HostSafetyError(`refusing to wait for ${pid}: not the lab's child`);
     if (p.reaped) return;
-    const r = waitidPidfd(p.pidfd, C.WEXITED | C.WNOHANG);
+    const r = waitidPidfd(p.pidfd, WEXITED | WNOHANG);
     if (r.ret < 0) throw new Error(`waitid(${pid}): ${retName(r.ret)}`);
     if (r.pid === pid) p.reaped = true;
   }
 
   /** SIGSTOPs an owned process and waits until every thread that can stop has. */
   stop(pid: number): void {
-    const r = this.signal(pid, C.SIGSTOP);
+    const r = this.signal(pid, SIGSTOP);
     if (r < 0) throw new Error(`SIGSTOP ${pid}: ${retName(r)}`);
     spinUntil(
       () => {
@@ -338,7 +356,7 @@ export class HostSession {
     const problems: string[] = [];
     const victims = [...this.#owned.values()].filter((p) => p !== this.#watchdog?.process);
     for (const p of victims) {
-      if (!pollIn(p.pidfd, 0)) syscall(SYS.pidfd_send_signal, p.pidfd, C.SIGKILL, 0, 0);
+      if (!pollIn(p.pidfd, 0)) syscall(SYS.pidfd_send_signal, p.pidfd, SIGKILL, 0, 0);
     }
     try {
       this.thaw();
@@ -348,7 +366,7 @@ export class HostSession {
     for (const p of victims) {
       if (!pollIn(p.pidfd, 10_000)) problems.push(`${p.label} (${p.pid}) did not exit`);
       if (p.direct && !p.reaped) {
-        const r = waitidPidfd(p.pidfd, C.WEXITED);
+        const r = waitidPidfd(p.pidfd, WEXITED);
         if (r.ret === 0) p.reaped = true;
         else problems.push(`waitid ${p.pid}: ${retName(r.ret)}`);
       }
@@ -368,7 +386,7 @@ export class HostSession {
       const w = this.#watchdog;
       closeFd(w.pipeWrite);
       if (!pollIn(w.process.pidfd, 10_000)) problems.push(`watchdog ${w.process.pid} did not exit`);
-      const r = waitidPidfd(w.process.pidfd, C.WEXITED);
+      const r = waitidPidfd(w.process.pidfd, WEXITED);
       if (r.ret === 0) w.process.reaped = true;
     }
     for (const fd of this.#fds.keys()) closeFd(fd);
@@ -505,10 +523,8 @@ async function retry(fn: () => void, timeoutMs: number): Promise<void> {
   }
 }
 
-function openPath(path: string, flags: number): number {
-  const name = new TextEncoder().encode(`${path}\0`);
-  // openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | flags)
-  const fd = syscall(257, -100, addr(name), C.O_CLOEXEC | flags, 0);
+function mustOpen(path: string, flags: number): number {
+  const fd = openPath(path, flags);
   if (fd < 0) throw new Error(`open ${path}: ${retName(fd)}`);
   return fd;
 }

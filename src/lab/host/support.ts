@@ -1,14 +1,21 @@
 /**
  * Whether this host can run the host backend, and if not, why: Linux on x86_64, root,
- * FFI allowed, kernel 6.18 (what the differential suite compares with), the four syscalls
- * answering (probed with fd -1, which touches no process), the cgroup-v1 freezer, and gcc.
+ * FFI allowed, kernel {@linkcode HOST_KERNEL} (what the differential suite compares with),
+ * the four syscalls answering (probed with fd -1, which touches no process), the cgroup-v1
+ * freezer, and gcc.
  *
  * @module
  */
 
-import { ERRNO } from "../../core/errno.ts";
+import { ERRNO, type KernelVersion, SYSCALLS, type SyscallSpec } from "../../core/mod.ts";
 import * as ffiModule from "./ffi.ts";
 import { kernelRelease } from "./observe.ts";
+
+/**
+ * The kernel the host backend compares with: the simulator runs this version for the host,
+ * host-expressible scenarios are written for it, and the host must run it.
+ */
+export const HOST_KERNEL: KernelVersion = "6.18";
 
 /** The verdict. */
 export interface HostSupport {
@@ -44,19 +51,21 @@ function probe(): HostSupport {
   } catch (e) {
     return no(`libc could not be loaded: ${e}`);
   }
-  if (release.version !== "6.18") {
-    return no(`kernel ${release.release}: the comparisons are for 6.18`);
+  if (release.version !== HOST_KERNEL) {
+    return no(`kernel ${release.release}: the comparisons are for ${HOST_KERNEL}`);
   }
   if (uid !== 0) return no(`not root (euid ${uid})`);
-  const probes: [string, number, number[]][] = [
-    ["pidfd_send_signal", ffi.SYS.pidfd_send_signal, [-1, 0, 0, 0]],
-    ["pidfd_open", ffi.SYS.pidfd_open, [0, 0]],
-    ["process_madvise", ffi.SYS.process_madvise, [-1, 0, 0, 0, 0]],
-    ["process_mrelease", ffi.SYS.process_mrelease, [-1, 0]],
+  const probes: [SyscallSpec, number[]][] = [
+    [SYSCALLS.pidfd_send_signal, [-1, 0, 0, 0]],
+    [SYSCALLS.pidfd_open, [0, 0]],
+    [SYSCALLS.process_madvise, [-1, 0, 0, 0, 0]],
+    [SYSCALLS.process_mrelease, [-1, 0]],
   ];
   try {
-    for (const [name, nr, args] of probes) {
-      if (ffi.syscall(nr, ...args) === -ERRNO.ENOSYS) return no(`${name} (${nr}) is ENOSYS here`);
+    for (const [call, args] of probes) {
+      if (ffi.syscall(call.nr, ...args) === -ERRNO.ENOSYS) {
+        return no(`${call.name} (${call.nr}) is ENOSYS here`);
+      }
     }
   } catch (e) {
     return no(`libc could not be loaded: ${e}`);

@@ -7,7 +7,9 @@
  * @module
  */
 
+import { PAGE_SIZE } from "../../core/mod.ts";
 import type { CallArgs, VmaKind } from "../../engine/scenario/mod.ts";
+import { HOST_KERNEL } from "./support.ts";
 
 /** One VMA of the victim. */
 export interface HostVmaParams {
@@ -41,7 +43,7 @@ export interface HostWorldParams {
   callerFds?: { fd: number; kind: "pidfd" | "proc_dir" | "file"; target?: number }[];
   /** When the simulation stops (ms). */
   horizon_ms?: number;
-  /** Expectations (simulator, kernel 6.18). */
+  /** Expectations (simulator, kernel {@linkcode HOST_KERNEL}). */
   expect?: Record<string, unknown>[];
 }
 
@@ -75,8 +77,8 @@ export function buildHostWorld(p: HostWorldParams): Record<string, unknown> {
   }
   const victimVmas = p.vmas.map((v) => ({
     kind: v.kind,
-    size: v.size_pages * 4096,
-    resident: v.resident_pages * 4096,
+    size: v.size_pages * PAGE_SIZE,
+    resident: v.resident_pages * PAGE_SIZE,
     ...(v.locked ? { flags: ["VM_LOCKED"] } : {}),
   }));
   const processes: Record<string, unknown>[] = [
@@ -114,7 +116,7 @@ export function buildHostWorld(p: HostWorldParams): Record<string, unknown> {
     schema: "mrelease-lab/scenario@1",
     name: p.name,
     description: p.description,
-    kernel: "6.18",
+    kernel: HOST_KERNEL,
     seed: 1,
     horizon_ms: p.horizon_ms ?? 300,
     cpus: [{ preset: "host", label: "host0" }, { preset: "host", label: "host1" }],

@@ -21,6 +21,7 @@
  * @module
  */
 
+import { PAGE_SIZE } from "../../core/mod.ts";
 import type { Capability, CpuPresetName, SignalName, VmaKind } from "../../engine/scenario/mod.ts";
 
 /** A CPU: a preset, or free numbers. */
@@ -210,20 +211,20 @@ function targetTgid(p: WorldPlan): number {
 
 function vmaJson(v: VmaPlan): Json {
   const size = Math.max(1, Math.floor(v.size_pages));
-  const o: Json = { kind: v.kind, size: size * 4096 };
+  const o: Json = { kind: v.kind, size: size * PAGE_SIZE };
   if (v.kind === "pfnmap") {
     o.resident = 0;
   } else {
     const resident = Math.floor(size * clampMille(v.resident_per_mille) / 1000);
-    o.resident = resident * 4096;
+    o.resident = resident * PAGE_SIZE;
     const swapOk = (v.kind === "anon" || v.kind === "file_private") && !v.hugetlb;
     if (swapOk) {
       const swap = Math.floor((size - resident) * clampMille(v.swap_per_mille) / 1000);
-      if (swap > 0) o.swap = swap * 4096;
+      if (swap > 0) o.swap = swap * PAGE_SIZE;
     }
     if (v.kind === "file_private") {
       const cow = Math.floor(resident * clampMille(v.cow_per_mille) / 1000);
-      if (cow > 0) o.cow = cow * 4096;
+      if (cow > 0) o.cow = cow * PAGE_SIZE;
     }
     const flags = [...(v.locked ? ["VM_LOCKED"] : []), ...(v.hugetlb ? ["VM_HUGETLB"] : [])];
     if (flags.length) o.flags = flags;

@@ -12,7 +12,7 @@
  * {
  *   "schema": "mrelease-lab/props-case@1",
  *   "property": "safety",
- *   "design": "process_mrelease@v9",
+ *   "design": "design@variant",
  *   "kernel": "5.15",
  *   "choices": [1, 0, 3],
  *   "kernel_bugs": 0,
@@ -244,8 +244,8 @@ export async function writeFailure(
  * @example
  * ```ts
  * import { replayCommand } from "./case_file.ts";
- * replayCommand("f.json", { target: "process_mrelease@v9", kernel: "5.15", choices: [1, 0, 3] });
- * // "deno task replay f.json --design process_mrelease@v9 --kernel 5.15 --choices 1,0,3"
+ * replayCommand("f.json", { target: "design@variant", kernel: "5.15", choices: [1, 0, 3] });
+ * // "deno task replay f.json --design design@variant --kernel 5.15 --choices 1,0,3"
  * ```
  */
 export function replayCommand(

@@ -4,15 +4,16 @@
  * written as a scenario file, and reported with fast-check's seed and path and the one
  * command that replays it. The property tests and `deno task sweep` both run through here.
  *
- * A target that is known to break a rule (`EXPECTED_FAILURES`) gets two checks: the
+ * A target that is known to break a rule (its record's `breaks`) gets two checks: the
  * property without that rule must hold, and a search of its own must still find the break
  * within the budget (it fails if the break disappears).
  *
  * @example
  * ```ts
  * import { checkProperty } from "./check.ts";
- * import { findProperty, parseTarget } from "./properties.ts";
- * const reports = await checkProperty(findProperty("safety"), parseTarget("process_reap"), {
+ * import { findProperty } from "./properties.ts";
+ * import { targets } from "./target.ts";
+ * const reports = await checkProperty(findProperty("safety"), targets()[0], {
  *   numRuns: 50,
  *   seed: 1,
  * });
@@ -22,17 +23,18 @@
  */
 
 import fc from "fast-check";
-import type { KernelVersion } from "../../engine/scenario/mod.ts";
+import type { KernelVersion } from "../../core/mod.ts";
 import { writeFailure } from "./case_file.ts";
-import { arbCase, arbLatencyCase, type Case } from "./gen.ts";
+import { arbCase, type Case } from "./gen.ts";
+import { arbLatencyCase } from "./latency.ts";
 import {
   type ExpectedFailure,
   expectedFailuresOf,
   type PropertyCheck,
   type PropertyName,
-  type Target,
   type Violation,
 } from "./properties.ts";
+import type { Target } from "./target.ts";
 
 /** Options of {@linkcode checkProperty}. */
 export interface CheckOptions {
@@ -95,6 +97,9 @@ export interface PropertyReport {
   readonly failure?: FailureRecord;
 }
 
+/** The base seed the property tests and `deno task sweep` use unless told otherwise. */
+export const PROPS_SEED_DEFAULT = 20260601;
+
 /** FNV-1a 32 of a string: independent, reproducible seeds per check. */
 export function deriveSeed(base: number, ...parts: string[]): number {
   let h = 0x811c9dc5 ^ (base >>> 0);
@@ -118,7 +123,7 @@ export async function checkProperty(
   t: Target,
   opts: CheckOptions,
 ): Promise<PropertyReport[]> {
-  const expected = expectedFailuresOf(p.name, t.name);
+  const expected = expectedFailuresOf(p.name, t);
   const run = { kernelBugs: opts.kernelBugs };
   const ignored = (c: Case) =>
     new Set(
@@ -213,7 +218,7 @@ export function formatReport(r: PropertyReport): string {
     ? `${r.property} ${r.target}: expected ${r.expected!.rules.join(",")} ` +
       (r.ok
         ? `found after ${r.runs} of ${r.numRuns} runs`
-        : `NOT FOUND in ${r.numRuns} runs (the break disappeared: update EXPECTED_FAILURES)`)
+        : `NOT FOUND in ${r.numRuns} runs (the break disappeared: update the record's breaks)`)
     : `${r.property} ${r.target}: ` +
       (r.ok ? `ok (${r.runs} runs)` : `FAILED after ${r.runs} runs`);
   if (!r.failure) return head;

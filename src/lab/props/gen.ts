@@ -27,6 +27,7 @@
  */
 
 import fc, { type Arbitrary } from "fast-check";
+import { PAGE_SIZE } from "../../core/mod.ts";
 import {
   type Capability,
   CPU_PRESET_NAMES,
@@ -155,7 +156,8 @@ export function arbFastCpu(): Arbitrary<CpuPlan> {
   return fc.oneof({ arbitrary: preset, weight: 3 }, { arbitrary: free, weight: 1 });
 }
 
-const GIB_PAGES = 262144;
+/** Pages in a GiB. */
+const GIB_PAGES = 2 ** 30 / PAGE_SIZE;
 
 /** A page count from one page to tens of GiB, mostly small (sizes cost nothing to simulate). */
 export function arbPages(maxPages = 40 * GIB_PAGES): Arbitrary<number> {
@@ -500,12 +502,12 @@ export function arbWorldPlan(opts: WorldPlanOptions = {}): Arbitrary<WorldPlan> 
  * @example
  * ```ts
  * import fc from "fast-check";
- * import { findDesign } from "../designs/mod.ts";
- * import { runScenario } from "../../engine/run/experiment.ts";
+ * import { designs } from "../designs/mod.ts";
+ * import { runScenario } from "../../engine/run/mod.ts";
  * import { arbCase } from "./gen.ts";
  * fc.assert(fc.property(arbCase(), (c) => {
  *   const { outcome } = runScenario(c.scenario, {
- *     design: findDesign("process_mrelease"), kernel: c.kernel, choices: c.choices,
+ *     design: designs()[0], kernel: c.kernel, choices: c.choices,
  *   });
  *   return outcome.warnings.length === 0;
  * }), { numRuns: 10 });
@@ -517,115 +519,4 @@ export function arbCase(opts: CaseOptions & WorldPlanOptions = {}): Arbitrary<Ca
     kernel: arbKernel(opts.kernels),
     choices: arbChoices(opts.maxChoices),
   }).map(({ plan, kernel, choices }) => toCase(buildWorld(plan), { kernel, choices }));
-}
-
-// ---- the D-state latency worlds ----
-
-/** The two wake times the latency property compares (µs), and the horizon. */
-export const LATENCY_WAKE_US = [400_000, 800_000] as const;
-const LATENCY_HORIZON_US = 1_000_000;
-
-/**
- * A case for the latency property: a victim whose threads sleep in D (no lock held) until
- * `LATENCY_WAKE_US[0]`, except threads that are running or sleeping interruptibly (they die
- * at once) and a possible zombie leader; no sharer, no other event; a privileged caller pinned
- * to one CPU; at most 256 MiB of VMAs, so that any reap ends long before the wake. Use
- * {@linkcode withVictimWake} for the same world with the other wake time.
- *
- * @example
- * ```ts
- * import fc from "fast-check";
- * import { arbLatencyCase, LATENCY_WAKE_US, withVictimWake } from "./gen.ts";
- * const [c] = fc.sample(arbLatencyCase(), 1);
- * const later = withVictimWake(c, LATENCY_WAKE_US[1]);
- * ```
- */
-export function arbLatencyCase(opts: CaseOptions = {}): Arbitrary<Case> {
-  const wake = LATENCY_WAKE_US[0];
-  const thread = fc.record({
-    state: fc.oneof(
-      { arbitrary: fc.constant<ThreadPlan["state"]>("D"), weight: 4 },
-      fc.constantFrom<ThreadPlan["state"]>("R", "S", "zombie"),
-    ),
-    cpu: fc.nat({ max: 3 }),
-  }).map(({ state, cpu }): ThreadPlan => ({
-    state,
-    until_us: state === "D" ? wake : null,
-    wake_us: null,
-    hold: "none",
-    cpu,
-    exit_us: null,
-  }));
-  const dThread: ThreadPlan = { ...DEFAULT_D, until_us: wake };
-  const plan = fc.record({
-    cpus: fc.array(arbFastCpu(), { minLength: 1, maxLength: 4 }),
-    intent_us: fc.integer({ min: 0, max: 5_000 }),
-    threads: fc.array(thread, { maxLength: 3 }),
-    dFirst: fc.boolean(),
-    vmas: fc.array(arbVma(16384), { minLength: 1, maxLength: 4 }),
-    uid: fc.constantFrom(0, 1069),
-    pin_cpu: fc.nat({ max: 3 }),
-    nice: fc.constantFrom(0, -20),
-  }).map((p): WorldPlan => ({
-    name: "props-latency",
-    cpus: p.cpus,
-    horizon_us: LATENCY_HORIZON_US,
-    intent_us: p.intent_us,
-    target: "victim",
-    kthreadd: false,
-    victim: {
-      status: "alive",
-      uid: 10050,
-      core_dump: false,
-      parent_waits: true,
-      // At least one thread sleeps in D until the wake, holding the mm.
-      threads: p.dFirst ? [dThread, ...p.threads] : [...p.threads, dThread],
-      vmas: p.vmas,
-      signals: [],
-    },
-    vfork_child: null,
-    sibling: null,
-    killer: {
-      uid: p.uid,
-      caps: ["CAP_KILL", "CAP_SYS_PTRACE", "CAP_SYS_NICE"],
-      pin_cpu: p.pin_cpu,
-      nice: p.nice,
-      second_caller_after_us: null,
-      killed_after_us: null,
-    },
-    call: {},
-    readers: [],
-  }));
-  return fc.record({ plan, kernel: arbKernel(opts.kernels), choices: arbChoices(opts.maxChoices) })
-    .map(({ plan, kernel, choices }) => toCase(buildWorld(plan), { kernel, choices }));
-}
-
-const DEFAULT_D: ThreadPlan = {
-  state: "D",
-  until_us: null,
-  wake_us: null,
-  hold: "none",
-  cpu: 0,
-  exit_us: null,
-};
-
-/**
- * The same case with every D sleep of the victim's threads ending at `wakeUs` instead: the
- * latency property runs a case twice this way.
- *
- * @example
- * ```ts
- * import { withVictimWake } from "./gen.ts";
- * // const later = withVictimWake(c, 800_000);
- * ```
- */
-export function withVictimWake(c: Case, wakeUs: number): Case {
-  const json = structuredClone(c.json);
-  const victim = (json.processes as Record<string, unknown>[]).find((p) =>
-    p.tgid === c.scenario.intent.victim
-  );
-  for (const t of (victim?.threads ?? []) as Record<string, unknown>[]) {
-    if (t.state === "D" && t.until_ms !== undefined) t.until_ms = wakeUs / 1000;
-  }
-  return toCase(json, { kernel: c.kernel, choices: c.choices });
 }

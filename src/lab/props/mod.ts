@@ -1,14 +1,18 @@
 /**
- * Property-based comparison of the designs: fast-check generators of valid worlds and
- * interleavings (`gen.ts`), the per-design properties as plain functions returning
- * violations (`properties.ts`), the fast-check driver shared by the tests and
- * `deno task sweep` (`check.ts`), and failing cases as replayable files (`case_file.ts`).
- * `docs/properties.md` explains each property, the sweep and how to replay a failure.
+ * Property-based checks of the designs, the folder's face: fast-check generators of valid
+ * worlds and interleavings (`gen.ts`, `_worlds.ts`), the targets the registry gives
+ * (`target.ts`), the per-design properties as plain functions returning violations
+ * (`properties.ts`; the latency property with its worlds in `latency.ts`, the zap rules in
+ * `zap.ts`), the fast-check driver shared by the tests and `deno task sweep` (`check.ts`),
+ * failing cases as replayable files (`case_file.ts`), the post-merge races (`races.ts`), and
+ * the pairwise comparison of the designs (`compare/`). `docs/properties.md` explains each
+ * property, the sweep and how to replay a failure; `docs/semantic-diff.md` the comparison;
+ * `docs/races.md` the races.
  *
  * @example
  * ```ts
- * import { checkProperty, findProperty, formatReport, parseTarget } from "./mod.ts";
- * const reports = await checkProperty(findProperty("safety"), parseTarget("process_mrelease"), {
+ * import { checkProperty, findProperty, formatReport, targets } from "./mod.ts";
+ * const reports = await checkProperty(findProperty("safety"), targets()[0], {
  *   numRuns: 20,
  *   seed: 7,
  * });
@@ -22,16 +26,13 @@ export {
   arbChoices,
   arbCpu,
   arbKernel,
-  arbLatencyCase,
   arbPages,
   arbVma,
   arbWorldPlan,
   type Case,
   type CaseOptions,
-  LATENCY_WAKE_US,
   PIDS,
   toCase,
-  withVictimWake,
   type WorldPlan,
   type WorldPlanOptions,
 } from "./gen.ts";
@@ -50,6 +51,11 @@ export type {
   WorldJson,
 } from "./_worlds.ts";
 export { buildWorld, KILLER_FDS } from "./_worlds.ts";
+export * from "./target.ts";
+export * from "./zap.ts";
 export * from "./properties.ts";
+export * from "./latency.ts";
 export * from "./check.ts";
 export * from "./case_file.ts";
+export * from "./races.ts";
+export * from "./compare/mod.ts";

@@ -1,8 +1,9 @@
 /**
  * The per-design properties, as plain functions from a case and its run(s) to a list of
- * violations (empty: the property holds), and the table of targets they run against: every
- * registered design in the variant that matches the case's kernel, plus the named variants
- * the record singles out. `docs/properties.md` says what each property means and why.
+ * violations (empty: the property holds), run against every target (src/lab/props/target.ts),
+ * and the rules the design records say a target breaks (`breaks`). The latency property
+ * lives with its worlds in `latency.ts`. `docs/properties.md` says what each property means
+ * and why.
  *
  * | property | runs | holds when |
  * |---|---|---|
@@ -14,27 +15,35 @@
  * @example
  * ```ts
  * import fc from "fast-check";
- * import { arbCase } from "./gen.ts";
- * import { runTarget, safetyViolations, targets } from "./properties.ts";
+ * import { arbCase, runTarget, safetyViolations, targets } from "./mod.ts";
  * const [c] = fc.sample(arbCase(), 1);
  * for (const t of targets()) console.log(t.name, safetyViolations(c, runTarget(c, t)));
  * ```
  * @module
  */
 
-import type { Design } from "../../core/design.ts";
-import { chooseDesign, designs } from "../designs/mod.ts";
-import { type RunResult, runScenario } from "../../engine/run/experiment.ts";
-import { SimulatorBug } from "../../engine/run/runner.ts";
 import {
-  cpuSpeedRatio,
-  KERNEL_VERSION_CODE,
-  type KernelVersion,
-  type Scenario,
-  type ScenarioVma,
-} from "../../engine/scenario/mod.ts";
+  type Design,
+  type KnownBreak,
+  MMF_OOM_SKIP,
+  MMF_OOM_VICTIM,
+  SIGKILL,
+  zapCovers,
+} from "../../core/mod.ts";
+import { type RunResult, SimulatorBug } from "../../engine/run/mod.ts";
+import type { Scenario } from "../../engine/scenario/mod.ts";
 import { EVENT_KINDS } from "../../engine/trace/mod.ts";
-import { type Case, LATENCY_WAKE_US, withVictimWake } from "./gen.ts";
+import type { Case } from "./gen.ts";
+import { isLatencyWorld, LATENCY_WAKE_US, latencyViolations, withVictimWake } from "./latency.ts";
+import {
+  isReapingDesign,
+  outOfDomain,
+  runTarget,
+  type RunTargetOptions,
+  type Target,
+  targets,
+} from "./target.ts";
+import { victimMmIndex, zapRules } from "./zap.ts";
 
 /** The properties, by name. */
 export const PROPERTY_NAMES = ["safety", "effectiveness", "latency", "determinism"] as const;
@@ -49,109 +58,6 @@ export interface Violation {
   readonly rule: string;
   /** What happened, with the numbers. */
   readonly message: string;
-}
-
-/** A design in a variant: what a property runs. */
-export interface Target {
-  /** `design` or `design@variant`, as `--design` takes it. */
-  readonly name: string;
-  /** The design. */
-  readonly design: Design;
-  /** The named variant; undefined: the one that matches the case's kernel. */
-  readonly variant?: string;
-}
-
-/** The designs that only kill (no reap in the caller's context): the baselines. */
-export const BASELINE_DESIGNS: readonly string[] = ["sigkill", "oom_reaper"];
-
-/**
- * Named variants run besides each design's default, because the record singles them out:
- * v9 as merged (§F.1), the 2025 inverted check (§F.5) and process_madvise after 96cfe2c0fd23.
- */
-export const NAMED_VARIANTS: readonly string[] = [
-  "process_mrelease@v9",
-  "process_mrelease@mainline-inverted-check",
-  "process_madvise@cap_sys_nice",
-];
-
-/**
- * Every target: each registered design (default variant per kernel), then the named
- * variants that exist in the registry.
- *
- * @example
- * ```ts
- * import { targets } from "./properties.ts";
- * console.log(targets().map((t) => t.name));
- * ```
- */
-export function targets(extra: readonly Design[] = []): Target[] {
-  const all: Target[] = designs(extra).map((design) => ({ name: design.name, design }));
-  for (const spec of NAMED_VARIANTS) {
-    const [name, variant] = spec.split("@");
-    const design = all.find((t) => t.name === name)?.design;
-    if (design?.variants?.some((v) => v.name === variant)) {
-      all.push({ name: spec, design, variant });
-    }
-  }
-  return all;
-}
-
-/**
- * A target from `name` or `name@variant` (throws for an unknown design or variant).
- *
- * @example
- * ```ts
- * import { parseTarget } from "./properties.ts";
- * parseTarget("process_mrelease@v9").variant; // "v9"
- * ```
- */
-export function parseTarget(spec: string, extra: readonly Design[] = []): Target {
-  const { design, variant } = chooseDesign(spec, extra);
-  return { name: spec, design, variant };
-}
-
-/** Options of {@linkcode runTarget}. */
-export interface RunTargetOptions {
-  /** Historical kernel bugs to switch on (`Kernel.set_kernel_bugs` bits). */
-  kernelBugs?: number;
-}
-
-/**
- * Runs a case under a target: its scenario, kernel and choice list, the target's design
- * and variant.
- *
- * @example
- * ```ts
- * import { parseTarget, runTarget } from "./properties.ts";
- * // const { outcome } = runTarget(c, parseTarget("process_mrelease"));
- * ```
- */
-export function runTarget(c: Case, t: Target, opts: RunTargetOptions = {}): RunResult {
-  return runScenario(c.scenario, {
-    design: t.design,
-    variant: t.variant,
-    kernel: c.kernel,
-    choices: c.choices,
-    kernelBugs: opts.kernelBugs,
-  });
-}
-
-/**
- * Why a case is outside a target's domain (the properties say nothing about it), or null.
- * One rule so far: the kernel's OOM killer never picks init or a kthread
- * (`oom_unkillable_task`, mm/oom_kill.c), so the `oom_reaper` baseline, whose recipe calls
- * `oom_kill_process` on whatever the scenario names, is not judged on them.
- */
-export function outOfDomain(c: Case, t: Target): string | null {
-  if (t.design.name !== "oom_reaper") return null;
-  const victim = c.scenario.processes.find((p) => p.tgid === c.scenario.intent.victim);
-  if (victim?.init || victim?.kthread) return "the OOM killer never selects init or a kthread";
-  return null;
-}
-
-/** Whether a design kills only (a baseline) or reaps in the caller's context. */
-export function isReapingDesign(t: Target): boolean {
-  return !BASELINE_DESIGNS.includes(t.design.name);
 }
 
 // ---- safety ----
@@ -183,7 +89,7 @@ export const SAFETY_WARNS: readonly string[] = [
  *
  * @example
  * ```ts
- * import { runTarget, safetyViolations } from "./properties.ts";
+ * import { runTarget, safetyViolations } from "./mod.ts";
  * // const v = safetyViolations(c, runTarget(c, t));
  * ```
  */
@@ -195,7 +101,8 @@ export function safetyViolations(c: Case, run: RunResult): Violation[] {
     for (const e of run.events) {
       // signal_generate: a = sig, b = leader pid, d = result (0: delivered).
       if (
-        e.kind === EVENT_KINDS.signal_generate && e.a === 9 && e.d === 0 && dumping.has(e.b) &&
+        e.kind === EVENT_KINDS.signal_generate && e.a === SIGKILL && e.d === 0 &&
+        dumping.has(e.b) &&
         !killedDumpers.has(e.b)
       ) killedDumpers.set(e.b, e.tsNs);
     }
@@ -228,53 +135,6 @@ export function safetyViolations(c: Case, run: RunResult): Violation[] {
 
 // ---- effectiveness ----
 
-/** The victim's mm index (its id in events), or -1 when the victim has none at the start. */
-export function victimMmIndex(s: Scenario): number {
-  const p = s.processes.find((p) => p.tgid === s.intent.victim);
-  if (!p || p.kthread || p.status !== "alive" || p.mm === null) return -1;
-  if (p.threads.every((t) => t.state === "zombie")) return -1;
-  return s.mms.find((m) => m.id === p.mm)?.index ?? -1;
-}
-
-/** Which VMAs a design's zap covers: the reaper's skip rules, or MADV_DONTNEED's. */
-export type ZapRules = "reap" | "madvise";
-
-/** Designs whose call zaps with MADV_DONTNEED's rules instead of the reaper's. */
-const MADVISE_RULES: readonly string[] = ["process_madvise"];
-
-/** The zap rules of a design. */
-export function zapRules(t: Target): ZapRules {
-  return MADVISE_RULES.includes(t.design.name) ? "madvise" : "reap";
-}
-
-/**
- * Whether a VMA's private anon pages are freed by a zap under these rules on this kernel
- * (reference §B.3; `can_madv_lru_vma` for MADV_DONTNEED, §A.2). A refusing mmu notifier
- * stops the reaper (EAGAIN), not MADV_DONTNEED, which waits.
- */
-export function zapCovers(v: ScenarioVma, kernel: KernelVersion, rules: ZapRules): boolean {
-  const privateOrAnon = v.kind === "anon" || v.kind === "file_private";
-  const hugetlb = v.flags.includes("VM_HUGETLB");
-  const locked = v.flags.includes("VM_LOCKED");
-  if (!privateOrAnon || hugetlb) return false;
-  if (rules === "madvise") return !locked;
-  const mlockedReapable = KERNEL_VERSION_CODE[kernel] >= 518; // a213e5cf71cb
-  return (!locked || mlockedReapable) && v.notifier === "none";
-}
-
-/**
- * Pages of the victim's mm at the start that a zap under `rules` frees (what a successful
- * call of a design with those rules must free when nobody else frees them first).
- */
-export function coveredPages(s: Scenario, kernel: KernelVersion, rules: ZapRules): number {
-  const i = victimMmIndex(s);
-  if (i < 0) return 0;
-  return s.mms[i].vmas.filter((v) => zapCovers(v, kernel, rules)).reduce(
-    (sum, v) => sum + v.anon_pages,
-    0,
-  );
-}
-
 /**
  * Effectiveness: when a reaping design's main call returned 0, the victim's mm has nothing
  * reapable left (`calls[last].reapable_after_pages === 0`). Allowed exceptions, where the
@@ -294,7 +154,7 @@ export function coveredPages(s: Scenario, kernel: KernelVersion, rules: ZapRules
  *
  * @example
  * ```ts
- * import { effectivenessViolations, runTarget } from "./properties.ts";
+ * import { effectivenessViolations, runTarget } from "./mod.ts";
  * // const v = effectivenessViolations(c, t, runTarget(c, t));
  * ```
  */
@@ -331,7 +191,7 @@ export interface ZeroAllowance {
  *
  * @example
  * ```ts
- * import { runTarget, zeroAllowedBecause } from "./properties.ts";
+ * import { runTarget, zeroAllowedBecause } from "./mod.ts";
  * // const { reason } = zeroAllowedBecause(c, t, runTarget(c, t));
  * ```
  */
@@ -352,6 +212,7 @@ export function zeroAllowedBecause(c: Case, t: Target, run: RunResult): ZeroAllo
   const caller = c.scenario.caller.pid;
   for (const e of run.events) {
     if (e.tsNs > returnedNs) break;
+    // mm_flag: a = mm, b = the flag's bit, c = 1 when set.
     if (e.kind === EVENT_KINDS.mm_flag && e.a === mm && e.c === 1) {
       if (e.b === MMF_OOM_VICTIM) return allow(`MMF_OOM_VICTIM set at ${e.tsNs} ns`);
       if (e.b === MMF_OOM_SKIP && e.pid !== caller) {
@@ -366,7 +227,7 @@ export function zeroAllowedBecause(c: Case, t: Target, run: RunResult): ZeroAllo
   // MADV_DONTNEED on v5.18+).
   const rules = zapRules(t);
   const skippedByDesign = c.scenario.mms[mm].vmas
-    .filter((v) => zapCovers(v, c.kernel, "reap") && !zapCovers(v, c.kernel, rules))
+    .filter((v) => zapCovers(c.kernel, v, "reap") && !zapCovers(c.kernel, v, rules))
     .reduce((sum, v) => sum + v.anon_pages, 0);
   return { reason: null, skippedByDesign };
 }
@@ -378,163 +239,6 @@ function fdNamesVictim(s: Scenario, fd: number): boolean {
   return f !== undefined && f.kind !== "file" && f.target === s.intent.victim;
 }
 
-const MMF_OOM_SKIP = 1;
-const MMF_OOM_VICTIM = 4;
-const MM_ANONPAGES = 1;
-const REAP_NS_PER_PAGE = 330;
-
-// ---- latency ----
-
-/** When the caller freed the victim's pages: how many, and the time of its last batch. */
-export interface CallerFrees {
-  /** Private anon pages of the victim's mm freed in the caller's context. */
-  readonly pages: number;
-  /** When its last batch was freed (ns), or null when it freed nothing. */
-  readonly lastNs: number | null;
-  /** Victim anon pages freed by anyone before `beforeNs`. */
-  readonly freedBeforePages: number;
-}
-
-/** The caller's frees of the victim's anon pages, from the event log. */
-export function callerFrees(c: Case, run: RunResult, beforeNs: number): CallerFrees {
-  const mm = victimMmIndex(c.scenario);
-  const caller = c.scenario.caller.pid;
-  let anon = -1;
-  let pages = 0, lastNs: number | null = null, before = 0;
-  for (const e of run.events) {
-    if (e.kind !== EVENT_KINDS.rss_stat || e.a !== mm || e.b !== MM_ANONPAGES) continue;
-    const now = e.c / 4096;
-    const start = anon < 0 ? c.scenario.mms[mm].vmas.reduce((s, v) => s + v.anon_pages, 0) : anon;
-    const delta = start - now;
-    anon = now;
-    if (delta <= 0) continue;
-    if (e.tsNs < beforeNs) before += delta;
-    if (e.pid === caller) {
-      pages += delta;
-      lastNs = e.tsNs;
-    }
-  }
-  return { pages, lastNs, freedBeforePages: before };
-}
-
-/** The runs the latency property compares: one case, two wake times. */
-export interface LatencyRuns {
-  /** The case with the victim's D sleeps ending at `LATENCY_WAKE_US[0]`. */
-  readonly early: Case;
-  /** Its run. */
-  readonly earlyRun: RunResult;
-  /** The same case with the sleeps ending at `LATENCY_WAKE_US[1]`. */
-  readonly lateRun: RunResult;
-}
-
-/**
- * Latency, on a case from `arbLatencyCase` (the victim in D until T, no lock held): under
- * SIGKILL alone no victim page comes back before T; a reaping design's caller frees the same
- * pages with its last batch at the same time for both wake times, all before the earlier
- * one; when its call returned 0 or EAGAIN it freed exactly what its zap rules cover; and the
- * caller's CPU time covers the freeing at `REAP_NS_PER_PAGE` (330 ns a page on a speed-1
- * CPU, wasm/src/params.rs) divided by the speed of the CPU the caller is pinned to.
- *
- * @example
- * ```ts
- * import { latencyViolations } from "./properties.ts";
- * // const v = latencyViolations(t, { early: c, earlyRun, lateRun });
- * ```
- */
-export function latencyViolations(t: Target, runs: LatencyRuns): Violation[] {
-  const c = runs.early;
-  const [wake1, wake2] = LATENCY_WAKE_US.map((us) => us * 1000);
-  const v = (rule: string, message: string): Violation => ({
-    property: "latency",
-    rule,
-    message,
-  });
-  const early = callerFrees(c, runs.earlyRun, wake1);
-  const out: Violation[] = [];
-  if (!isReapingDesign(t)) {
-    if (t.design.name === "sigkill" && early.freedBeforePages > 0) {
-      out.push(v(
-        "freed_before_wake",
-        `SIGKILL alone freed ${early.freedBeforePages} pages before the victim woke at ${wake1} ns`,
-      ));
-    }
-    return out;
-  }
-  const late = callerFrees(c, runs.lateRun, wake2);
-  if (early.pages !== late.pages || early.lastNs !== late.lastNs) {
-    out.push(v(
-      "depends_on_wake",
-      `the caller freed ${early.pages} pages by ${early.lastNs} ns with the victim waking at ` +
-        `${wake1} ns, but ${late.pages} by ${late.lastNs} ns with it waking at ${wake2} ns`,
-    ));
-  }
-  if (early.lastNs !== null && early.lastNs >= wake1) {
-    out.push(
-      v("waited_for_wake", `the caller's last free at ${early.lastNs} ns is after the wake`),
-    );
-  }
-  const o = runs.earlyRun.outcome;
-  if (o.memory.freed_by.caller !== early.pages) {
-    out.push(v(
-      "freed_by_caller",
-      `memory.freed_by.caller is ${o.memory.freed_by.caller}, the event log says ${early.pages}`,
-    ));
-  }
-  const ret = o.ret;
-  if ((ret === 0 || ret === -11) && c.scenario.intent.call.flags === undefined) {
-    const rules = zapRules(t);
-    // EAGAIN: the reaper skipped the refusing VMAs and finished the others.
-    const expected = coveredPages(c.scenario, c.kernel, rules);
-    if (early.pages !== expected) {
-      out.push(v(
-        "freed_not_covered",
-        `the call returned ${o.errno} and the caller freed ${early.pages} pages; its zap ` +
-          `rules (${rules}) cover ${expected}`,
-      ));
-    }
-  }
-  const pin = callerCpu(c.scenario);
-  if (pin !== null && early.pages > 0) {
-    const speed = cpuSpeedRatio(c.scenario.cpus[pin]);
-    const batches = Math.ceil(early.pages / 4096) + 2;
-    const floor = early.pages * REAP_NS_PER_PAGE / speed * (1 - 1e-6) - batches;
-    if (o.cpu_ns.caller < floor) {
-      out.push(v(
-        "cpu_not_charged",
-        `the caller freed ${early.pages} pages on a CPU of speed ${speed.toFixed(4)} but was ` +
-          `charged ${o.cpu_ns.caller} ns (at least ${Math.ceil(floor)} expected)`,
-      ));
-    }
-  }
-  return out;
-}
-
-/**
- * Whether a case has the latency property's shape (what `arbLatencyCase` builds): the
- * victim alive with a thread in D until `LATENCY_WAKE_US[0]` and no lock held, no timed
- * event, the usual call, one caller pinned to one CPU.
- */
-export function isLatencyWorld(c: Case): boolean {
-  const s = c.scenario;
-  const victim = s.processes.find((p) => p.tgid === s.intent.victim);
-  if (!victim || victim.status !== "alive" || victim.core_dump) return false;
-  const wakeNs = LATENCY_WAKE_US[0] * 1000;
-  const asleep = victim.threads.some((t) => t.state === "D" && t.until_ns === wakeNs);
-  const holds = s.processes.some((p) => p.threads.some((t) => t.holds.length > 0));
-  return asleep && !holds && s.events.length === 0 && s.intent.also.length === 0 &&
-    Object.keys(s.intent.call).length === 0 && callerCpu(s) !== null &&
-    s.horizon_ns > LATENCY_WAKE_US[1] * 1000;
-}
-
-/** The CPU the caller is pinned to (an affinity of one CPU), or null. */
-function callerCpu(s: Scenario): number | null {
-  for (const p of s.processes) {
-    const t = p.threads.find((t) => t.pid === s.caller.pid);
-    if (t) return t.affinity.length === 1 ? t.affinity[0] : null;
-  }
-  return null;
-}
-
 // ---- determinism ----
 
 /**
@@ -543,7 +247,7 @@ function callerCpu(s: Scenario): number | null {
  *
  * @example
  * ```ts
- * import { determinismViolations, runTarget } from "./properties.ts";
+ * import { determinismViolations, runTarget } from "./mod.ts";
  * // const v = determinismViolations(runTarget(c, t), runTarget(c, t));
  * ```
  */
@@ -612,9 +316,8 @@ function guarded(
  * @example
  * ```ts
  * import fc from "fast-check";
- * import { arbCase } from "./gen.ts";
- * import { PROPERTIES, parseTarget } from "./properties.ts";
- * const t = parseTarget("process_mrelease");
+ * import { arbCase, PROPERTIES, targets } from "./mod.ts";
+ * const t = targets()[0];
  * const [c] = fc.sample(arbCase(), 1);
  * console.log(PROPERTIES.find((p) => p.name === "safety")!.check(c, t));
  * ```
@@ -644,7 +347,7 @@ export const PROPERTIES: readonly PropertyCheck[] = [
     summary: "victim in D until T: SIGKILL frees nothing before T; a reaping design frees " +
       "its pages at a time independent of T, charged to the caller",
     generator: "latency",
-    applies: (t) => isReapingDesign(t) || t.design.name === "sigkill",
+    applies: (t) => isReapingDesign(t) || t.design.reaper === "victim",
     appliesToCase: isLatencyWorld,
     check: (c, t, opts) =>
       guarded("latency", c, t, () => {
@@ -682,86 +385,39 @@ export function findProperty(name: string): PropertyCheck {
 // ---- expected failures ----
 
 /**
- * A rule a design is known to break (a historical bug or a reviewer's objection): the
+ * A rule a target is known to break (a historical bug or a reviewer's objection), as its
+ * design record states it (`breaks` of the design, or of the variant the target names): the
  * property ignores these rules for it, and a separate search must still find the break.
  */
-export interface ExpectedFailure {
+export interface ExpectedFailure extends KnownBreak {
   /** `design` or `design@variant`. */
   readonly target: string;
   /** The property. */
   readonly property: PropertyName;
-  /** The rules it breaks. */
-  readonly rules: readonly string[];
-  /** The kernels on which the break is expected (the search draws only these). */
-  readonly kernels?: readonly KernelVersion[];
-  /** Why, with the reference section. */
-  readonly why: string;
 }
 
-/** The rules the record says these designs break. */
-export const EXPECTED_FAILURES: readonly ExpectedFailure[] = [
-  {
-    target: "process_madvise",
-    property: "safety",
-    rules: ["zap_live_sharer"],
-    why: "only the target's own thread group is checked (signal_group_exit): memory a live " +
-      "vfork parent or CLONE_VM sibling still uses is zapped (Jann Horn, §C.2)",
-  },
-  {
-    target: "process_madvise@cap_sys_nice",
-    property: "safety",
-    rules: ["zap_live_sharer"],
-    why: "as process_madvise: 96cfe2c0fd23 changed the permission check, not the dying check",
-  },
-  {
-    target: "process_mrelease@v9",
-    property: "safety",
-    rules: ["pgtables_freed_under_walker"],
-    kernels: ["5.10", "5.15", "5.16"],
-    why: "v9 pins only mm_count (mmgrab); before v5.17 a non-OOM victim's exit_mmap frees " +
-      "the page tables with no lock, under the walk (§F.1, fixed by 337546e83fc7)",
-  },
-  {
-    target: "process_mrelease@v9",
-    property: "safety",
-    rules: ["vma_use_after_free"],
-    kernels: ["5.10", "5.15", "5.16"],
-    why: "the other face of §F.1: a v9 walk that starts after such an exit_mmap finished " +
-      "reads VMAs that mm->mmap still points at (left dangling before v5.17)",
-  },
-  {
-    target: "process_mrelease_reap_kill",
-    property: "safety",
-    rules: ["pgtables_freed_under_walker"],
-    kernels: ["5.10", "5.15", "5.16"],
-    why: "REAP_KILL is mainline's body (mmgrab only, §A.5), written for kernels whose " +
-      "exit_mmap frees page tables under mmap_lock (v5.17+, §F.2); run on 5.10-5.16 it meets " +
-      "the §F.1 race like v9",
-  },
-  {
-    target: "process_mrelease_reap_kill",
-    property: "safety",
-    rules: ["vma_use_after_free"],
-    kernels: ["5.10", "5.15", "5.16"],
-    why: "as v9 on 5.10-5.16: a walk after the victim's exit_mmap reads the dangling mm->mmap",
-  },
-  {
-    target: "process_mrelease@mainline-inverted-check",
-    property: "effectiveness",
-    rules: ["reapable_left"],
-    why: "the accessor conversion lost the `!` of the MMF_OOM_SKIP re-check: it reaps only " +
-      "when the work is already done and otherwise returns 0 having done nothing (§F.5)",
-  },
-  {
-    target: "process_mrelease@mainline-inverted-check",
-    property: "latency",
-    rules: ["freed_not_covered"],
-    why: "as for effectiveness: with the victim asleep nothing sets MMF_OOM_SKIP, so the " +
-      "inverted re-check skips the reap and the call returns 0 having freed nothing (§F.5)",
-  },
-];
+/**
+ * The expected failures of one property and target: the record's `breaks` of the variant
+ * the target names, or of the design for a target in its kernel's own variant.
+ *
+ * @example
+ * ```ts
+ * import { expectedFailuresOf, targets } from "./mod.ts";
+ * for (const t of targets()) console.log(t.name, expectedFailuresOf("safety", t).length);
+ * ```
+ */
+export function expectedFailuresOf(property: PropertyName, t: Target): ExpectedFailure[] {
+  const breaks = t.variant === undefined
+    ? t.design.breaks
+    : t.design.variants?.find((v) => v.name === t.variant)?.breaks;
+  return (breaks ?? []).filter((b) => b.property === property).map((b) => ({
+    ...b,
+    target: t.name,
+    property,
+  }));
+}
 
-/** The expected failures of one property and target. */
-export function expectedFailuresOf(property: PropertyName, target: string): ExpectedFailure[] {
-  return EXPECTED_FAILURES.filter((x) => x.property === property && x.target === target);
+/** Every expected failure of every target ({@linkcode targets}), target by target. */
+export function expectedFailures(extra: readonly Design[] = []): ExpectedFailure[] {
+  return targets(extra).flatMap((t) => PROPERTY_NAMES.flatMap((p) => expectedFailuresOf(p, t)));
 }

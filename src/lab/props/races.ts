@@ -2,16 +2,17 @@
  * The post-merge races of reference §F as property tests (docs/races.md). For each race: a
  * focused fast-check arbitrary (the world's shape fixed to what the race needs; timings,
  * sizes, scheduling classes, the scheduler's choice list and the design/kernel pair
- * generated) and a property that detects the bug from the run's outcome. The buggy variant
- * must fail the property within a fixed seed and budget; the fixed one must hold for the
- * whole budget.
+ * generated) and a property that detects the bug from the run's outcome. The buggy variants
+ * must fail the property within a fixed seed and budget; the fixed ones must hold for the
+ * whole budget. Which variant on which kernel is buggy or fixed is a fact of the design
+ * records (`races` of a design or a variant), gathered by {@linkcode raceConfigs}.
  *
- * | race | the property fails on | buggy | fixed |
- * |---|---|---|---|
- * | `f1-pgtables` | WARN pgtables_freed_under_walker | `process_mrelease@v9` on 5.15 | `@v5.15` on 5.15, `@v5.17` on 5.17 |
- * | `f3-dangling-mmap` | WARN vma_use_after_free | 5.17 with kernel bug 1 | 5.17 |
- * | `f5-inverted-check` | ret 0, reapable pages left | `@mainline-inverted-check` on 6.18 | `@mainline` on 6.18 |
- * | `f6-robust-futex` | WARN robust_list_unreadable | process_mrelease (every variant), oom_reaper on 5.15 | oom_reaper on 6.18 |
+ * | race | the property fails on |
+ * |---|---|
+ * | `f1-pgtables` | WARN pgtables_freed_under_walker |
+ * | `f3-dangling-mmap` | WARN vma_use_after_free |
+ * | `f5-inverted-check` | ret 0, reapable pages left |
+ * | `f6-robust-futex` | WARN robust_list_unreadable |
  *
  * @example
  * ```ts
@@ -24,9 +25,9 @@
  */
 
 import fc from "fast-check";
-import { chooseDesign } from "../designs/mod.ts";
-import { type RunResult, runScenario } from "../../engine/run/experiment.ts";
-import type { Outcome } from "../../engine/run/outcome.ts";
+import { type Design, PAGE_SIZE } from "../../core/mod.ts";
+import { chooseDesign, designs } from "../designs/mod.ts";
+import { type Outcome, type RunResult, runScenario } from "../../engine/run/mod.ts";
 import { type KernelVersion, type Scenario, validateScenario } from "../../engine/scenario/mod.ts";
 
 /** The races, named after their reference section; also the committed scenarios' names. */
@@ -40,6 +41,32 @@ export interface RaceConfig {
   kernel: KernelVersion;
   /** `Kernel.set_kernel_bugs` bits (1: §F.3's dangling mm->mmap); none by default. */
   kernelBugs?: number;
+}
+
+/**
+ * The configs the design records list for a race (`races` of a design, for its kernels' own
+ * variants, and of each variant, by name), buggy or fixed, in registry order.
+ *
+ * @example
+ * ```ts
+ * import { raceConfigs } from "./races.ts";
+ * console.log(raceConfigs("f1-pgtables", { buggy: true }));
+ * ```
+ */
+export function raceConfigs(
+  race: RaceId,
+  opts: { buggy: boolean; extra?: readonly Design[] },
+): RaceConfig[] {
+  const configs = (design: string, results: Design["races"]): RaceConfig[] =>
+    (results ?? []).filter((r) => r.race === race && r.buggy === opts.buggy).map((r) => ({
+      design,
+      kernel: r.kernel,
+      ...(r.kernelBugs ? { kernelBugs: r.kernelBugs } : {}),
+    }));
+  return designs(opts.extra).flatMap((d) => [
+    ...configs(d.name, d.races),
+    ...(d.variants ?? []).flatMap((v) => configs(`${d.name}@${v.name}`, v.races)),
+  ]);
 }
 
 /** The scenario JSON as it is written to a file (before validation). */
@@ -80,7 +107,6 @@ export const RACE_BUDGET = { seed: 20211022, numRuns: 500 } as const;
 
 // ---- the world every race shares ----
 
-const PAGE = 4096;
 /** The caller: lmkd_reaper0. */
 export const CALLER = 501;
 /** The victim's tgid (and its first thread). */
@@ -211,11 +237,8 @@ export const F1: Race<F1World> = {
   id: "f1-pgtables",
   section: "F.1",
   property: "exit_mmap never frees page tables under a walker (no pgtables_freed_under_walker)",
-  buggy: [{ design: "process_mrelease@v9", kernel: "5.15" }],
-  fixed: [
-    { design: "process_mrelease@v5.15", kernel: "5.15" },
-    { design: "process_mrelease@v5.17", kernel: "5.17" },
-  ],
+  buggy: raceConfigs("f1-pgtables", { buggy: true }),
+  fixed: raceConfigs("f1-pgtables", { buggy: false }),
   params: fc.record({
     victimCpu: fc.constantFrom(0, 1),
     victimState: fc.constantFrom("R" as const, "S" as const),
@@ -233,7 +256,7 @@ export const F1: Race<F1World> = {
       horizonMs: 30,
       cpus: 2,
       callerNice: w.callerNice,
-      victimVmas: w.vmas.map((p) => ({ kind: "anon", size: p * PAGE })),
+      victimVmas: w.vmas.map((p) => ({ kind: "anon", size: p * PAGE_SIZE })),
       victimThreads: [{
         pid: VICTIM,
         cpu: w.victimCpu,
@@ -275,8 +298,8 @@ export const F3: Race<F3World> = {
   id: "f3-dangling-mmap",
   section: "F.3",
   property: "no walk starts at a VMA exit_mmap freed (no vma_use_after_free)",
-  buggy: [{ design: "process_mrelease@v5.17", kernel: "5.17", kernelBugs: 1 }],
-  fixed: [{ design: "process_mrelease@v5.17", kernel: "5.17" }],
+  buggy: raceConfigs("f3-dangling-mmap", { buggy: true }),
+  fixed: raceConfigs("f3-dangling-mmap", { buggy: false }),
   params: fc.record({
     victimCpu: fc.constantFrom(0, 1),
     victimState: fc.constantFrom("R" as const, "S" as const),
@@ -292,7 +315,7 @@ export const F3: Race<F3World> = {
       horizonMs: 30,
       cpus: 2,
       callerNice: w.callerNice,
-      victimVmas: w.vmas.map((p) => ({ kind: "anon", size: p * PAGE })),
+      victimVmas: w.vmas.map((p) => ({ kind: "anon", size: p * PAGE_SIZE })),
       victimThreads: [{
         pid: VICTIM,
         cpu: w.victimCpu,
@@ -334,8 +357,8 @@ export const F5: Race<F5World> = {
   id: "f5-inverted-check",
   section: "F.5",
   property: "a call that returns 0 leaves nothing reapable (reapable_after_pages 0)",
-  buggy: [{ design: "process_mrelease@mainline-inverted-check", kernel: "6.18" }],
-  fixed: [{ design: "process_mrelease@mainline", kernel: "6.18" }],
+  buggy: raceConfigs("f5-inverted-check", { buggy: true }),
+  fixed: raceConfigs("f5-inverted-check", { buggy: false }),
   params: fc.record({
     threads: fc.integer({ min: 1, max: 3 }),
     stuckUs: fc.option(fc.integer({ min: 5000, max: 200000 }), { nil: null }),
@@ -355,11 +378,15 @@ export const F5: Race<F5World> = {
       victimVmas: [
         ...w.vmas.map((p, i) => ({
           kind: "anon",
-          size: p * PAGE,
+          size: p * PAGE_SIZE,
           ...(w.mlocked && i === 0 ? { flags: ["VM_LOCKED"] } : {}),
         })),
         ...(w.filePages > 0
-          ? [{ kind: "file_private", size: w.filePages * PAGE, cow: (w.filePages / 4) * PAGE }]
+          ? [{
+            kind: "file_private",
+            size: w.filePages * PAGE_SIZE,
+            cow: (w.filePages / 4) * PAGE_SIZE,
+          }]
           : []),
       ],
       victimThreads: Array.from({ length: w.threads }, (_, i) => ({
@@ -373,10 +400,11 @@ export const F5: Race<F5World> = {
       atUs: w.atUs,
     }),
   violation: (o) => {
+    // The main call answered (0), so it is the caller's last syscall.
     const last = o.calls.at(-1);
-    if (o.ret !== 0 || !last || last.name !== "process_mrelease") return null;
+    if (o.ret !== 0 || !last) return null;
     return last.reapable_after_pages > 0
-      ? `process_mrelease returned 0 with ${last.reapable_after_pages} reapable pages left`
+      ? `${last.name} returned 0 with ${last.reapable_after_pages} reapable pages left`
       : null;
   },
 };
@@ -412,14 +440,8 @@ export const F6: Race<F6World> = {
   id: "f6-robust-futex",
   section: "F.6",
   property: "exit_robust_list can read the list (no robust_list_unreadable)",
-  buggy: [
-    { design: "oom_reaper", kernel: "5.15" },
-    { design: "process_mrelease@v9", kernel: "5.15" },
-    { design: "process_mrelease@v5.15", kernel: "5.15" },
-    { design: "process_mrelease@v5.17", kernel: "5.17" },
-    { design: "process_mrelease@mainline", kernel: "6.18" },
-  ],
-  fixed: [{ design: "oom_reaper", kernel: "6.18" }],
+  buggy: raceConfigs("f6-robust-futex", { buggy: true }),
+  fixed: raceConfigs("f6-robust-futex", { buggy: false }),
   params: fc.record({
     victimState: fc.constantFrom("D" as const, "S" as const, "R" as const),
     stuckUs: fc.integer({ min: 100, max: 1_900_000 }),
@@ -431,8 +453,8 @@ export const F6: Race<F6World> = {
     atUs: atUsArb,
   }),
   scenario: (w, kernel) => {
-    const robust = { kind: "anon", size: w.robustPages * PAGE, robust_futex_list: true };
-    const heap = { kind: "anon", size: w.heapPages * PAGE };
+    const robust = { kind: "anon", size: w.robustPages * PAGE_SIZE, robust_futex_list: true };
+    const heap = { kind: "anon", size: w.heapPages * PAGE_SIZE };
     const shared = { kind: "shmem", size: "64KiB" };
     const d = w.victimState === "D";
     return baseWorld({

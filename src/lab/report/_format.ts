@@ -5,6 +5,8 @@
  * @module
  */
 
+import { PAGE_SIZE } from "../../core/mod.ts";
+
 /** Simulated ns as ms (or s); null is "never". */
 export function ms(ns: number | null | undefined): string {
   if (ns === null || ns === undefined || Number.isNaN(ns)) return "never";
@@ -20,9 +22,9 @@ export function us(ns: number): string {
   return `${(ns / 1e3).toFixed(1)} µs`;
 }
 
-/** Pages (4 KiB) as MiB or GiB. */
+/** Pages (PAGE_SIZE each) as MiB or GiB. */
 export function mib(pages: number): string {
-  const m = pages * 4096 / 2 ** 20;
+  const m = pages * PAGE_SIZE / 2 ** 20;
   if (m >= 1024) return `${Number((m / 1024).toFixed(2))} GiB`;
   return `${Number(m.toFixed(1))} MiB`;
 }

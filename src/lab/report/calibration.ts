@@ -7,6 +7,7 @@
  * @module
  */
 
+import { PAGE_SIZE } from "../../core/mod.ts";
 import { CPU_PRESETS, type CpuPresetName, cpuSpeedRatio } from "../../engine/scenario/mod.ts";
 import type { RunRecord } from "./measure.ts";
 
@@ -50,13 +51,13 @@ export async function readParams(root: string): Promise<Map<string, Param>> {
 
 /** The model's rate (MB/s, MB = 10^6 B) for `nsPerPage` at speed 1.0 on `preset`. */
 export function modelRate(nsPerPage: number, preset: CpuPresetName): number {
-  return 4096 * cpuSpeedRatio(CPU_PRESETS[preset]) / nsPerPage * 1e3;
+  return PAGE_SIZE * cpuSpeedRatio(CPU_PRESETS[preset]) / nsPerPage * 1e3;
 }
 
 /** The rate a run achieved: the slope between 10% and 90% freed (MB/s). */
 export function simulatedRate(run: RunRecord): number | null {
   if (run.t10_ns === null || run.t90_ns === null || run.t90_ns <= run.t10_ns) return null;
-  return 0.8 * run.reclaimable_pages * 4096 / (run.t90_ns - run.t10_ns) * 1e3;
+  return 0.8 * run.reclaimable_pages * PAGE_SIZE / (run.t90_ns - run.t10_ns) * 1e3;
 }
 
 /** One size of `deno task calibrate`'s measurements (schema `mrelease-lab/calibration@1`). */

@@ -8,19 +8,25 @@
  * @module
  */
 
-import { designs } from "../designs/mod.ts";
-import type { KernelVersion } from "../../engine/scenario/mod.ts";
-import { buildWorld, LMKD_CAPS_ANDROID, type WorldSpec } from "./world.ts";
+import {
+  KILL_ALONE,
+  KILLS_SHARERS,
+  MERGED,
+  NEEDS_PTRACE,
+  OOM_KILLER,
+  playing,
+  type Role,
+} from "./roles.ts";
+import { defaultRuns, oomKillerBeforeDelay, runOf, type RunSpec } from "./runs.ts";
+import {
+  buildWorld,
+  LMKD_CAPS_ANDROID,
+  REPORT_KERNEL,
+  REPORT_SEED,
+  type WorldSpec,
+} from "./world.ts";
 
-/** One design run on a point: the design (`name` or `name@variant`), on a kernel. */
-export interface RunSpec {
-  /** The label in tables and legends. */
-  readonly label: string;
-  /** `name` or `name@variant` (src/lab/designs/mod.ts `chooseDesign`). */
-  readonly design: string;
-  /** The kernel version (default {@linkcode REPORT_KERNEL}). */
-  readonly kernel?: KernelVersion;
-}
+export { REPORT_KERNEL, REPORT_SEED };
 
 /** One point of a family: a scenario and the runs made on it. */
 export interface Point {
@@ -52,14 +58,10 @@ export interface Experiment {
   readonly family: string;
   /** The points. */
   points(full: boolean): Point[];
-  /** The run whose traces are written: a point name and a design label. */
-  readonly representative: { readonly point: string; readonly label: string };
+  /** The run whose traces are written: a point name and the role of the design run there. */
+  readonly representative: { readonly point: string; readonly design: Role };
 }
 
-/** The kernel every run models unless its RunSpec says otherwise. */
-export const REPORT_KERNEL: KernelVersion = "6.18";
-/** The seed of every run. */
-export const REPORT_SEED = 1;
 /** The victim's memory in the state, shape and caller families (MiB). */
 const APP_MIB = 512;
 /** The D sleep of the headline victim (ms): the dstate-little-core world. */
@@ -78,22 +80,23 @@ const victimState: Experiment = {
   title: "Victim state at kill time",
   question:
     "What does each design get back, and when, depending on what the victim is doing when it is killed?",
-  family: "The base world's app (512 MiB of anonymous memory, 3 threads, on the little cores at " +
-    "300 MHz) in each state the kernel distinguishes at kill time: running (R: the SIGKILL " +
-    "IPI makes it exit at once), in interruptible sleep (S: SIGKILL wakes it), in " +
-    "uninterruptible sleep (D: the leader sleeps until `d` ms, `d` from 10 ms to 2 s; " +
-    "SIGKILL cannot end it, reference §A.0), stopped (T: SIGKILL wakes it), frozen (all " +
-    "threads in the freezer), and in D until 500 ms holding its mmap_lock for write (the " +
-    "case that blocks every reaper, §F.7). The other two threads sleep in S (T or frozen " +
-    "when the whole process is). Besides the registered designs on 6.18, the oom_reaper also " +
-    "runs on 5.15, before OOM_REAPER_DELAY (§B.4).",
+  get family() {
+    const early = oomKillerBeforeDelay();
+    return "The base world's app (512 MiB of anonymous memory, 3 threads, on the little cores at " +
+      "300 MHz) in each state the kernel distinguishes at kill time: running (R: the SIGKILL " +
+      "IPI makes it exit at once), in interruptible sleep (S: SIGKILL wakes it), in " +
+      "uninterruptible sleep (D: the leader sleeps until `d` ms, `d` from 10 ms to 2 s; " +
+      "SIGKILL cannot end it, reference §A.0), stopped (T: SIGKILL wakes it), frozen (all " +
+      "threads in the freezer), and in D until 500 ms holding its mmap_lock for write (the " +
+      "case that blocks every reaper, §F.7). The other two threads sleep in S (T or frozen " +
+      "when the whole process is). Besides the registered designs on " +
+      `${REPORT_KERNEL}, the ${early.design} also runs on ${early.kernel}, before ` +
+      "OOM_REAPER_DELAY (§B.4).";
+  },
   points(full) {
     const base = { anonMiB: APP_MIB, threads: 3, cpus: "little" as const };
-    const runs = [...defaultRuns(), {
-      label: "oom_reaper on 5.15",
-      design: "oom_reaper",
-      kernel: "5.15" as const,
-    }];
+    const runs = [...defaultRuns(), oomKillerBeforeDelay()];
+    const ptrace = playing(NEEDS_PTRACE);
     const pts: Point[] = [
       statePoint("state-running", "R (running)", { ...base, leader: "R" }, { runs }),
       statePoint("state-sleeping", "S (interruptible sleep)", { ...base, leader: "S" }, { runs }),
@@ -118,20 +121,20 @@ const victimState: Experiment = {
         { ...base, leader: "D", sleepUntilMs: 500, holdsMmapLockWrite: true },
         { runs },
       ),
-      // process_madvise with lmkd's real capabilities (no CAP_SYS_PTRACE): a footnote run.
+      // The design that needs ptrace access, with lmkd's real capabilities: a footnote run.
       statePoint(
         "state-d-500ms-android-caps",
-        "D until 500 ms, lmkd without CAP_SYS_PTRACE",
+        `D until 500 ms, lmkd without ${ptrace.needsCapability}`,
         { ...base, leader: "D", sleepUntilMs: 500 },
         {
-          runs: [{ label: "process_madvise", design: "process_madvise" }],
+          runs: [runOf(ptrace)],
           callerCaps: LMKD_CAPS_ANDROID,
         },
       ),
     );
     return pts;
   },
-  representative: { point: HEADLINE_POINT, label: "process_mrelease" },
+  representative: { point: HEADLINE_POINT, design: MERGED },
 };
 
 function statePoint(
@@ -204,7 +207,7 @@ const victimSize: Experiment = {
     }
     return pts;
   },
-  representative: { point: "size-1024mib-little", label: "process_mrelease" },
+  representative: { point: "size-1024mib-little", design: MERGED },
 };
 
 function placementLabel(cpus: "little" | "big"): string {
@@ -265,7 +268,7 @@ const callerThread: Experiment = {
     }
     return pts;
   },
-  representative: { point: "caller-main-d-500ms-mmap-lock-write-1gib", label: "process_mrelease" },
+  representative: { point: "caller-main-d-500ms-mmap-lock-write-1gib", design: MERGED },
 };
 
 const shape: Experiment = {
@@ -323,7 +326,7 @@ const shape: Experiment = {
       }),
     ];
   },
-  representative: { point: "shape-vfork-shared-mm", label: "process_mrelease_reap_kill" },
+  representative: { point: "shape-vfork-shared-mm", design: KILLS_SHARERS },
 };
 
 function cgroupSizes(full: boolean): number[] {
@@ -369,7 +372,7 @@ const cgroup: Experiment = {
       };
     });
   },
-  representative: { point: "cgroup-10", label: "process_mrelease" },
+  representative: { point: "cgroup-10", design: MERGED },
 };
 
 function worldSizes(full: boolean): number[] {
@@ -417,7 +420,7 @@ const worldSize: Experiment = {
     }
     return pts;
   },
-  representative: { point: "world-1000-procs-4-threads", label: "process_mrelease" },
+  representative: { point: "world-1000-procs-4-threads", design: MERGED },
 };
 
 function esrchDelaysUs(full: boolean): number[] {
@@ -463,7 +466,7 @@ const esrch: Experiment = {
     }
     return pts;
   },
-  representative: { point: "esrch-big-50us", label: "process_mrelease" },
+  representative: { point: "esrch-big-50us", design: MERGED },
 };
 
 /** The presets the calibration measures, with the SD845 figures of reference §E.4 (MB/s). */
@@ -481,12 +484,14 @@ const calibration: Experiment = {
   id: "calibration",
   title: "Calibration",
   question: "Do the lab's reclaim rates reproduce the measured ones?",
-  family: `A ${CALIBRATION_MIB / 1024} GiB app on a machine whose eight CPUs all run one preset. ` +
-    "Victim's own exit: the app runs when killed and the design is SIGKILL alone, so its " +
-    "exit_mmap frees everything. Reaping: the app sleeps in D past the horizon and " +
-    "process_mrelease reaps everything from the caller (the oom_reaper's rate, which the " +
-    '2019 RFC\'s "expedited" column measured). The rate is the slope between 10% and 90% ' +
-    "freed (MB = 10^6 bytes).",
+  get family() {
+    return `A ${CALIBRATION_MIB / 1024} GiB app on a machine whose eight CPUs all run one ` +
+      "preset. Victim's own exit: the app runs when killed and the design is SIGKILL alone, " +
+      "so its exit_mmap frees everything. Reaping: the app sleeps in D past the horizon and " +
+      `${playing(MERGED).name} reaps everything from the caller (the ` +
+      `${playing(OOM_KILLER).name}'s rate, which the 2019 RFC's "expedited" column ` +
+      "measured). The rate is the slope between 10% and 90% freed (MB = 10^6 bytes).";
+  },
   points() {
     const pts: Point[] = [];
     for (const c of CALIBRATION_PRESETS) {
@@ -511,17 +516,13 @@ const calibration: Experiment = {
               ? { anonMiB: CALIBRATION_MIB, threads: 1, leader: "R", cpus: "little" }
               : { anonMiB: CALIBRATION_MIB, threads: 1, leader: "D", cpus: "little" },
           },
-          runs: [
-            path === "exit"
-              ? { label: "sigkill", design: "sigkill" }
-              : { label: "process_mrelease", design: "process_mrelease" },
-          ],
+          runs: [runOf(playing(path === "exit" ? KILL_ALONE : MERGED))],
         });
       }
     }
     return pts;
   },
-  representative: { point: "calibration-sd845-little-min-reap", label: "process_mrelease" },
+  representative: { point: "calibration-sd845-little-min-reap", design: MERGED },
 };
 
 /** The experiments, in report order. */
@@ -535,11 +536,6 @@ export const EXPERIMENTS: readonly Experiment[] = [
   esrch,
   calibration,
 ];
-
-/** Every run made on a point without its own list: the registered designs, on 6.18. */
-export function defaultRuns(): RunSpec[] {
-  return designs().map((d) => ({ label: d.name, design: d.name }));
-}
 
 /** One unit of work: a point of an experiment, with its global index. */
 export interface Unit {

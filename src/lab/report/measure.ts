@@ -12,27 +12,14 @@
  * @module
  */
 
-import type { Design } from "../../core/design.ts";
+import { type Design, retName as errnoName, SIGKILL, type Userspace } from "../../core/mod.ts";
 import { chooseDesign } from "../designs/mod.ts";
-import { retName as errnoName } from "../../core/errno.ts";
-import { SIGKILL } from "../../core/kernel.ts";
-import type { Userspace } from "../../core/userspace.ts";
-import { type RunResult, runScenario } from "../../engine/run/experiment.ts";
+import { freedBy, freedPages, type RunResult, runScenario } from "../../engine/run/mod.ts";
 import { type Scenario, validateScenario } from "../../engine/scenario/mod.ts";
-import { EVENT_KINDS } from "../../engine/trace/mod.ts";
-import {
-  defaultRuns,
-  type Point,
-  pointScenario,
-  REPORT_KERNEL,
-  REPORT_SEED,
-  type RunSpec,
-} from "./experiments.ts";
+import { type Point, pointScenario, REPORT_KERNEL, REPORT_SEED } from "./experiments.ts";
+import { defaultRuns, type RunSpec } from "./runs.ts";
 import { cgroupTgids, INTENT_MS, VICTIM_TGID } from "./world.ts";
 
-/** rss_stat's MM_ANONPAGES member. */
-const MM_ANONPAGES = 1;
-const PAGE_SIZE = 4096;
 /** When the first kill happens in every world (ns). */
 export const KILL_NS = INTENT_MS * 1e6;
 /** At most this many points in a kept memory curve. */
@@ -60,10 +47,13 @@ export interface RunRecord {
   freed_pages: number;
   /** Pages freed in each context. */
   freed_by: { caller: number; victim: number; kthreads: number; other: number };
-  /** When 10/50/90/100% had been freed, from the kill; null if never. */
+  /** When 10% had been freed, from the kill; null if never. */
   t10_ns: number | null;
+  /** When 50% had been freed, from the kill; null if never. */
   t50_ns: number | null;
+  /** When 90% had been freed (the review's t90), from the kill; null if never. */
   t90_ns: number | null;
+  /** When all of it had been freed, from the kill; null if never. */
   t100_ns: number | null;
   /** CPU time charged to the caller, the (first) victim's threads, kthreads. */
   cpu_ns: { caller: number; victim: number; kthreads: number };
@@ -110,7 +100,7 @@ export function measurePoint(point: Point): PointResult {
  * @example
  * ```ts
  * import { runOne } from "./measure.ts";
- * // const { result } = runOne(scenario, point, { label: "sigkill", design: "sigkill" });
+ * // const { result } = runOne(scenario, point, defaultRuns()[0]);
  * ```
  */
 export function runOne(
@@ -226,33 +216,19 @@ function memory(
       mmIds.set(mm.index, mm.vmas.reduce((s, v) => s + v.anon_pages, 0));
     }
   }
-  const kthreadPids = new Set(
-    scenario.processes.filter((p) => p.kthread).flatMap((p) => p.threads.map((t) => t.pid)),
-  );
-  const caller = scenario.caller.pid;
   const total = [...mmIds.values()].reduce((s, n) => s + n, 0);
-  const now = new Map(mmIds);
-  const freedBy = { caller: 0, victim: 0, kthreads: 0, other: 0 };
   const times: (number | null)[] = [null, null, null, null];
   const shares = [0.1, 0.5, 0.9, 1];
   const curve: [number, number][] = [[0, 0]];
   let freed = 0;
-  for (const e of result.events) {
-    if (e.kind !== EVENT_KINDS.rss_stat || e.b !== MM_ANONPAGES || !now.has(e.a)) continue;
-    const pages = e.c / PAGE_SIZE;
-    const delta = now.get(e.a)! - pages;
-    now.set(e.a, pages);
-    if (delta <= 0) continue;
-    freed += delta;
-    const who = e.pid === caller
-      ? "caller"
-      : victimPids.has(e.pid)
-      ? "victim"
-      : kthreadPids.has(e.pid) || result.trace.comm(e.pid) === "oom_reaper"
-      ? "kthreads"
-      : "other";
-    freedBy[who] += delta;
-    const at = Math.max(0, e.tsNs - KILL_NS);
+  const frees = freedPages(result, {
+    mms: mmIds.keys(),
+    caller: scenario.caller.pid,
+    victims: victimPids,
+  });
+  for (const f of frees) {
+    freed += f.pages;
+    const at = Math.max(0, f.at_ns - KILL_NS);
     for (const [i, share] of shares.entries()) {
       if (times[i] === null && freed >= total * share) times[i] = at;
     }
@@ -261,7 +237,7 @@ function memory(
   return {
     reclaimable_pages: total,
     freed_pages: Math.min(freed, total),
-    freed_by: freedBy,
+    freed_by: freedBy(frees),
     t10_ns: times[0],
     t50_ns: times[1],
     t90_ns: times[2],

@@ -19,13 +19,21 @@
 
 import { validateScenario } from "../../engine/scenario/mod.ts";
 import { toFtrace, toTraceEventJson } from "../../engine/trace/mod.ts";
-import { allUnits, defaultRuns, EXPERIMENTS, pointScenario } from "./experiments.ts";
+import { allUnits, EXPERIMENTS, pointScenario } from "./experiments.ts";
+import { defaultRuns } from "./runs.ts";
 import { runOne } from "./measure.ts";
 import { runPoints } from "./pool.ts";
 import { readHost, readParams } from "./calibration.ts";
 import { renderReport } from "./readme.ts";
+import { playing } from "./roles.ts";
 
-export { allUnits, type Experiment, EXPERIMENTS, type Point } from "./experiments.ts";
+export {
+  allUnits,
+  type Experiment,
+  EXPERIMENTS,
+  type Point,
+  pointScenario,
+} from "./experiments.ts";
 export { measurePoint, type PointResult, type RunRecord } from "./measure.ts";
 export { defaultWorkers, runPoints } from "./pool.ts";
 export { barChart, lineChart } from "./svg.ts";
@@ -78,10 +86,9 @@ export async function buildReport(opts: BuildOptions): Promise<Map<string, strin
       u.experiment === exp && u.point.name === exp.representative.point
     );
     if (!unit) throw new Error(`${exp.id}: no point ${exp.representative.point}`);
-    const spec = (unit.point.runs ?? defaultRuns()).find((r) =>
-      r.label === exp.representative.label
-    );
-    if (!spec) throw new Error(`${exp.id}: no run ${exp.representative.label}`);
+    const label = playing(exp.representative.design).name;
+    const spec = (unit.point.runs ?? defaultRuns()).find((r) => r.label === label);
+    if (!spec) throw new Error(`${exp.id}: no run ${label}`);
     const scenario = validateScenario(pointScenario(unit.point));
     const { result } = runOne(scenario, unit.point, spec);
     files.set(`${exp.id}/trace.txt`, toFtrace(result.events, result.trace));

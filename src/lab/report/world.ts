@@ -13,7 +13,14 @@
  * @module
  */
 
+import type { KernelVersion } from "../../core/mod.ts";
 import type { CpuPresetName } from "../../engine/scenario/mod.ts";
+import { designs } from "../designs/mod.ts";
+
+/** The kernel every run models unless its run says otherwise. */
+export const REPORT_KERNEL: KernelVersion = "6.18";
+/** The seed of every run. */
+export const REPORT_SEED = 1;
 
 /** A victim thread's state at time 0 (the scenario format's names). */
 export type VictimState = "R" | "S" | "D" | "T" | "frozen";
@@ -82,16 +89,26 @@ export interface WorldSpec {
   readonly callerDelayMs?: number;
   /**
    * lmkd's capabilities (default {@linkcode LMKD_CAPS}). lmkd really has CAP_KILL and
-   * CAP_SYS_NICE; the report adds CAP_SYS_PTRACE so that process_madvise, which needs
-   * ptrace access to the victim (PTRACE_MODE_ATTACH on v5.10, §A.2), gets to act.
+   * CAP_SYS_NICE; the report adds what the designs need besides (CAP_SYS_PTRACE, for the
+   * one that needs ptrace access to the victim: PTRACE_MODE_ATTACH, §A.2), so that every
+   * design gets to act.
    */
   readonly callerCaps?: readonly string[];
 }
 
-/** lmkd's capabilities in the report's worlds: its own two, plus CAP_SYS_PTRACE. */
-export const LMKD_CAPS: readonly string[] = ["CAP_KILL", "CAP_SYS_NICE", "CAP_SYS_PTRACE"];
 /** lmkd's capabilities as Android grants them (reference §E.1). */
 export const LMKD_CAPS_ANDROID: readonly string[] = ["CAP_KILL", "CAP_SYS_NICE"];
+/**
+ * lmkd's capabilities in the report's worlds: its own, plus every capability a design needs
+ * beyond the kill's permission (its record's `needsCapability`), so that no design answers
+ * EACCES or EPERM for want of one.
+ */
+export const LMKD_CAPS: readonly string[] = [
+  ...new Set([
+    ...LMKD_CAPS_ANDROID,
+    ...designs().flatMap((d) => d.needsCapability ? [d.needsCapability] : []),
+  ]),
+];
 
 /** The victim's tgid in every world. */
 export const VICTIM_TGID = 1000;
@@ -300,8 +317,8 @@ export function buildWorld(spec: WorldSpec): Json {
     schema: "mrelease-lab/scenario@1",
     name: spec.name,
     description: spec.description,
-    kernel: "6.18",
-    seed: 1,
+    kernel: REPORT_KERNEL,
+    seed: REPORT_SEED,
     horizon_ms: spec.horizonMs,
     cpus,
     mms,

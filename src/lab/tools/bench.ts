@@ -12,16 +12,20 @@
  * `--write-doc` also rewrites the table in docs/performance.md between
  * `<!-- bench:begin -->` and `<!-- bench:end -->`.
  *
- * Run: deno run -A src/lab/tools/bench.ts [--write-doc] [--native-runs N]
+ * `deno task bench [--write-doc] [--native-runs N]` runs it (src/lab/cli/bench.ts).
  * @module
  */
 
 import { encodeWorld, loadScenarioFile } from "../../engine/scenario/mod.ts";
 import { checkWasmFresh } from "./wasm_fresh.ts";
+import { designs } from "../designs/mod.ts";
 
-const root = decodeURIComponent(new URL("../../..", import.meta.url).pathname).replace(/\/$/, "");
+/** The repository root. */
+export const BENCH_ROOT: string = decodeURIComponent(new URL("../../..", import.meta.url).pathname)
+  .replace(/\/$/, "");
 const SCENARIO = "scenarios/dstate-little-core.json";
-const DOC = "docs/performance.md";
+/** The document whose table `--write-doc` rewrites. */
+export const BENCH_DOC = "docs/performance.md";
 /** The markers around the generated part of docs/performance.md. */
 export const DOC_BEGIN = "<!-- bench:begin -->";
 export const DOC_END = "<!-- bench:end -->";
@@ -107,7 +111,8 @@ export function figures(avg: Map<string, number>, native: Native): Figures {
   };
 }
 
-const int = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+/** Whole numbers as the tables print them. */
+export const int: Intl.NumberFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 const verdict = (ok: boolean | undefined) => ok === undefined ? "n/a" : ok ? "PASS" : "MISS";
 
 /** The summary table, as Markdown. */
@@ -178,7 +183,7 @@ export function table(f: Figures): string {
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
-async function output(cmd: string, args: string[], cwd = root): Promise<string | undefined> {
+async function output(cmd: string, args: string[], cwd = BENCH_ROOT): Promise<string | undefined> {
   try {
     const out = await new Deno.Command(cmd, { args, cwd, stderr: "null" }).output();
     return out.success ? new TextDecoder().decode(out.stdout).trim() : undefined;
@@ -199,7 +204,7 @@ export async function machine(): Promise<string[]> {
   }
   const nproc = await output("nproc", []) ?? String(navigator.hardwareConcurrency);
   const rustc = await output("rustc", ["--version"]) ?? "rustc not found";
-  const fresh = await checkWasmFresh(root);
+  const fresh = await checkWasmFresh(BENCH_ROOT);
   return [
     `CPU: ${cpu}, nproc ${nproc} (${Deno.build.os}/${Deno.build.arch})`,
     `Deno ${Deno.version.deno}, V8 ${Deno.version.v8}, TypeScript ${Deno.version.typescript}`,
@@ -212,11 +217,12 @@ export async function machine(): Promise<string[]> {
   ];
 }
 
-async function runDenoBench(): Promise<Map<string, number>> {
+/** Runs `deno bench` on test/bench and averages each benchmark. */
+export async function runDenoBench(): Promise<Map<string, number>> {
   console.log("==> deno bench -A --json test/bench/  (about a minute)");
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["bench", "-A", "--json", "test/bench/"],
-    cwd: root,
+    cwd: BENCH_ROOT,
     stdout: "piped",
     stderr: "inherit",
   }).output();
@@ -228,8 +234,9 @@ async function runDenoBench(): Promise<Map<string, number>> {
   return benchAverages(JSON.parse(text));
 }
 
-async function runNative(runs: number): Promise<Native> {
-  const wasmDir = `${root}/wasm`;
+/** The native core loop's runs per second, or why it was skipped. */
+export async function runNative(runs: number): Promise<Native> {
+  const wasmDir = `${BENCH_ROOT}/wasm`;
   console.log("==> cargo build --release --bin lab_native  (in wasm/)");
   let built: Deno.CommandOutput;
   try {
@@ -250,7 +257,7 @@ async function runNative(runs: number): Promise<Native> {
     console.log(why);
     return { skipped: why };
   }
-  const s = await loadScenarioFile(`${root}/${SCENARIO}`);
+  const s = await loadScenarioFile(`${BENCH_ROOT}/${SCENARIO}`);
   const file = await Deno.makeTempFile({ prefix: "mrelease-bench-", suffix: ".world" });
   try {
     await Deno.writeTextFile(file, encodeWorld(s).join(" "));
@@ -258,7 +265,8 @@ async function runNative(runs: number): Promise<Native> {
       "bench",
       file,
       String(s.seed),
-      "sigkill",
+      // wasm/src/baseline.rs replays the victim's own exit: SIGKILL alone.
+      designs().find((d) => d.kind === "baseline" && d.reaper === "victim")!.name,
       String(s.intent.victim),
       String(s.intent.at_ns),
       String(runs),
@@ -286,49 +294,6 @@ async function runNative(runs: number): Promise<Native> {
 export function replaceBetweenMarkers(doc: string, body: string): string {
   const a = doc.indexOf(DOC_BEGIN);
   const b = doc.indexOf(DOC_END);
-  if (a < 0 || b < a) throw new Error(`${DOC} has no ${DOC_BEGIN} … ${DOC_END} section`);
+  if (a < 0 || b < a) throw new Error(`${BENCH_DOC} has no ${DOC_BEGIN} … ${DOC_END} section`);
   return `${doc.slice(0, a + DOC_BEGIN.length)}\n\n${body}\n\n${doc.slice(b)}`;
-}
-
-function usage(): never {
-  console.log("usage: deno task bench [--write-doc] [--native-runs N]");
-  Deno.exit(2);
-}
-
-if (import.meta.main) {
-  let writeDoc = false;
-  let nativeRuns = 20_000;
-  for (let i = 0; i < Deno.args.length; i++) {
-    const a = Deno.args[i];
-    if (a === "--write-doc") writeDoc = true;
-    else if (a === "--native-runs") {
-      nativeRuns = Number(Deno.args[++i]);
-      if (!Number.isInteger(nativeRuns) || nativeRuns < 1) usage();
-    } else usage();
-  }
-  const avg = await runDenoBench();
-  const native = await runNative(nativeRuns);
-  const f = figures(avg, native);
-  const tbl = table(f);
-  const host = await machine();
-  const date = new Date().toISOString().slice(0, 10);
-  console.log(`\n${tbl}\n`);
-  for (const line of host) console.log(line);
-  if ("skipped" in native) console.log(`native: ${native.skipped}`);
-  console.log("\nSpeed is reported, not asserted: a MISS does not fail this task.");
-  if (writeDoc) {
-    const body = [
-      `Measured ${date} by \`deno task bench --write-doc\` (averages of \`deno bench\`; native: ` +
-      `median of 3 × ${int.format(nativeRuns)} runs):`,
-      "",
-      tbl,
-      "",
-      ...host.map((l) => `- ${l}`),
-    ].join("\n");
-    const path = `${root}/${DOC}`;
-    await Deno.writeTextFile(path, replaceBetweenMarkers(await Deno.readTextFile(path), body));
-    // The table is written unwrapped; `deno fmt` gives it the repository's layout.
-    await new Deno.Command(Deno.execPath(), { args: ["fmt", "-q", DOC], cwd: root }).output();
-    console.log(`rewrote the table in ${DOC}`);
-  }
 }

@@ -9,7 +9,7 @@
  * UTF-8 bytes; sha256 over path, NUL, content, NUL for each file in turn;
  * stored as the lowercase hex digest.
  *
- * Run: deno run -A src/lab/tools/wasm_fresh.ts [repo-root]
+ * `deno task check` runs it (src/lab/cli/check.ts).
  * @module
  */
 
@@ -85,18 +85,4 @@ export async function checkWasmFresh(root: string): Promise<WasmFreshness> {
   }
   const actual = await wasmSourceHash(root);
   return { ok: expected === actual, expected, actual };
-}
-
-if (import.meta.main) {
-  const root = Deno.args[0] ??
-    decodeURIComponent(new URL("../../..", import.meta.url).pathname);
-  const { ok, expected, actual } = await checkWasmFresh(root);
-  if (ok) {
-    console.log(`wasm/pkg is fresh (${actual})`);
-  } else {
-    console.error(STALE_MESSAGE);
-    console.error(`  wasm/pkg/SOURCE_HASH: ${expected || "(missing)"}`);
-    console.error(`  wasm/ sources now:    ${actual}`);
-    Deno.exit(1);
-  }
 }

@@ -447,6 +447,7 @@ fn random_call(k: &mut Kernel, r: &mut XorShift) -> &'static str {
             k.events(u);
             k.leaked_refs();
             k.pids();
+            Kernel::zap_coverage(i, i2, u, i3, i);
             "queries"
         }
         11 => {

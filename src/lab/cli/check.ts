@@ -9,7 +9,7 @@
  * @module
  */
 
-import { checkWasmFresh, STALE_MESSAGE } from "./wasm_fresh.ts";
+import { checkWasmFresh, STALE_MESSAGE } from "../tools/mod.ts";
 
 type Outcome = "ok" | "fail" | "skipped";
 

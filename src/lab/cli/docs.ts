@@ -1,11 +1,11 @@
 /**
  * `deno task docs [--check]`: writes `docs/proposals/<design>.md` for every registered
  * design and `docs/proposals/README.md`, from the design records and the scenario files,
- * and `docs/semantic-diff.md`, from the class table of src/lab/props/compare.ts and the
+ * and `docs/semantic-diff.md`, from the class table of src/lab/props/compare/ and the
  * examples in `scenarios/diff/`.
  * With `--check` it writes nothing: it regenerates in memory and exits 1, with a summary of
  * the differences, when a committed file is missing, different or stale (the gate's
- * "docs current" step, src/lab/tools/check.ts).
+ * "docs current" step, src/lab/cli/check.ts).
  *
  * @module
  */
@@ -21,13 +21,13 @@ import {
   isCurrent,
   SEMANTIC_DIFF_PATH,
   writeDocs,
-} from "./mod.ts";
+} from "../docs/mod.ts";
 
 const USAGE = `usage: deno task docs [--check]
 
 Generates ${DOCS_DIR}/<design>.md for every registered design and ${DOCS_DIR}/README.md
 from proposals/ and the scenario files (scenarios/**/*.json), and ${SEMANTIC_DIFF_PATH} from
-the classes of src/lab/props/compare.ts and their examples in scenarios/diff/.
+the classes of src/lab/props/compare/ and their examples in scenarios/diff/.
 
 options:
   --check   write nothing; exit 1 if the committed files differ from a fresh generation`;

@@ -25,7 +25,7 @@ import {
   VMA_KIND_CODE,
   WORLD_OP,
   WORLD_PAYLOAD_LEN,
-} from "../../src/engine/scenario/abi.ts";
+} from "../../src/engine/scenario/mod.ts";
 
 /** Who shares the victim's mm besides its own threads. */
 export type Sharer = "none" | "alive" | "dying";
@@ -112,7 +112,7 @@ class Writer {
  *
  * @example
  * ```ts
- * import { bigWorld } from "./_big_world.ts";
+ * import { bigWorld } from "./big_world.ts";
  * const w = bigWorld({ count: 1000, sharer: "alive" });
  * console.log(w.program.length, w.willFreeMem); // ... 0
  * ```

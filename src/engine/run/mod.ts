@@ -1,0 +1,39 @@
+/**
+ * Runs: a scenario's world loaded into a fresh core, a design's recipe driven by the core's
+ * scheduler, and what came of it: the outcome (`mrelease-lab/outcome@1`,
+ * docs/outcome-schema.md), who freed which pages, and the scenario's expectations checked.
+ * The engine knows designs only as the `Design` records it is handed.
+ *
+ * @example
+ * ```ts
+ * import { runScenario } from "./mod.ts";
+ * import { loadScenarioFile } from "../scenario/mod.ts";
+ * import { sigkill } from "../../../proposals/registry.ts";
+ * const s = await loadScenarioFile("scenarios/dstate-little-core.json");
+ * console.log(runScenario(s, { design: sigkill }).outcome.memory.freed_by);
+ * ```
+ *
+ * @module
+ */
+
+export { type RunOptions, type RunResult, runScenario } from "./experiment.ts";
+export {
+  type CallRecord,
+  type MainRet,
+  type MemoryOutcome,
+  type Outcome,
+  OUTCOME_SCHEMA,
+  type ReclaimTimes,
+  type WarningRecord,
+} from "./outcome.ts";
+export {
+  type FreeContext,
+  type FreedBy,
+  freedBy,
+  freedPages,
+  type FreeWatch,
+  type PageFree,
+  type RunLog,
+} from "./freed.ts";
+export { type Actor, type ActorResults, runActors, SimulatorBug } from "./runner.ts";
+export { type DesignResolver, type Verdict, verifyScenario } from "./verify.ts";

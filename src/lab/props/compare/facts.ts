@@ -1,0 +1,250 @@
+/**
+ * What a world is, as the comparison's classes and refinements need it: {@linkcode caseFacts}
+ * reads it from the scenario and the kernel version, asking the core for the kernel's rules
+ * (which VMAs a zap covers) rather than restating them.
+ *
+ * @example
+ * ```ts
+ * import { caseFacts } from "./facts.ts";
+ * // const f = caseFacts(c.scenario, c.kernel); f.liveSharer
+ * ```
+ * @module
+ */
+
+import { type KernelVersion, zapCovers } from "../../../core/mod.ts";
+import {
+  cpuSpeedRatio,
+  type Scenario,
+  type ScenarioProcess,
+} from "../../../engine/scenario/mod.ts";
+
+/**
+ * How far apart two runs that did the same work may end and charge the caller: the extra
+ * syscalls and checks of one recipe (the cost model's SYSCALL_NS, SIGNAL_NS, a context
+ * switch, task_will_free_mem's walk, wasm/src/params.rs), well below one batch of reaping.
+ */
+export const OVERHEAD_NS = 100_000;
+
+/** What a world is, as the classes' predicates need it (read from the scenario alone). */
+export interface CaseFacts {
+  /** The kernel version the world runs. */
+  readonly kernel: KernelVersion;
+  /**
+   * The target process (`intent.victim`): a live user process, init, a kthread, a zombie
+   * (every thread exited, not waited for), or reaped.
+   */
+  readonly target: "alive" | "init" | "kthread" | "zombie" | "reaped";
+  /** A core dump is in progress in the target (§A.4.5). */
+  readonly coreDump: boolean;
+  /** Another live process shares the target's mm (a vfork child or parent, a CLONE_VM sibling). */
+  readonly sharer: boolean;
+  /**
+   * ... and one of them is not dying in task_will_free_mem()'s sense (§B.2): no fatal signal
+   * by the intent, or a core dump in progress (§C.2).
+   */
+  readonly liveSharer: boolean;
+  /** The recipe sends SIGKILL before the call (`intent.call.kill` is not false). */
+  readonly killInCall: boolean;
+  /** The caller may signal the target (check_kill_permission: a uid match or CAP_KILL). */
+  readonly mayKill: boolean;
+  /** The caller may ptrace-attach the target (a uid match or CAP_SYS_PTRACE). */
+  readonly mayPtrace: boolean;
+  /** `intent.call.flags`, or null for the design's usual flags. */
+  readonly callFlags: number | null;
+  /**
+   * `intent.call.fd`: null (a fresh pidfd of the target), `target` (a pidfd of it),
+   * `proc_dir` (its /proc directory), `other` (a pidfd of another process), `file`, `bad`.
+   */
+  readonly callFd: null | "target" | "proc_dir" | "other" | "file" | "bad";
+  /** A second caller runs the same recipe (`intent.also`). */
+  readonly secondCaller: boolean;
+  /** The caller's process gets a SIGKILL (after the callers started). */
+  readonly callerKilled: boolean;
+  /** /proc readers take transient mm_users references on the target's mm. */
+  readonly procReaders: boolean;
+  /** ... and one of them is the caller thread itself (its last mmput runs in its context). */
+  readonly readerIsCaller: boolean;
+  /**
+   * The target may be past exit_mm by the time a call reaches it, whatever the call: a zombie
+   * or zombie leader, a thread's own exit, a fatal signal from another actor (before or after
+   * the intent), or a core dump that ends.
+   */
+  readonly mayHaveExited: boolean;
+  /** A thread of the target calls exit_group on its own (at any time). */
+  readonly exits: boolean;
+  /**
+   * Private anon pages of the target's mm that a reap frees and MADV_DONTNEED skips: mlocked
+   * ones, from the kernel that reaps them (a213e5cf71cb, v5.18; the core's `zapCovers`).
+   */
+  readonly mlockedReapablePages: number;
+  /**
+   * A VMA the reaper would walk (§B.3 skip rules, the core's `zapCovers`) has a notifier that
+   * refuses: a reap gives EAGAIN.
+   */
+  readonly refusingVma: boolean;
+  /**
+   * The target's mm has work that frees no private anon page: swap entries, or page-cache
+   * pages of private file mappings (both zapped by a reap, §B.3), or shared mappings.
+   */
+  readonly nonAnonWork: boolean;
+  /** A thread of the target is frozen (mark_oom_victim thaws it, §B.4). */
+  readonly frozen: boolean;
+  /** Any concurrency at all: a second caller, a killed caller, readers, later signals, exits. */
+  readonly concurrent: boolean;
+  /**
+   * {@linkcode OVERHEAD_NS} scaled to the slowest CPU of the world: a few syscalls take
+   * that long there.
+   */
+  readonly overheadNs: number;
+  /** The caller may run on CPUs of different speeds (it is not pinned to one). */
+  readonly callerMayMove: boolean;
+  /** The target's threads run on (or may move to) CPUs of different speeds. */
+  readonly victimSpread: boolean;
+  /**
+   * A thread of the target can never exit within the run: in D with no end before the
+   * horizon and no wake event, or frozen (only the OOM killer thaws it). Its mm then stays
+   * in use, so the victim's own exit_mmap never runs.
+   */
+  readonly neverExits: boolean;
+}
+
+/** The process that runs a thread. */
+function processOf(s: Scenario, pid: number): ScenarioProcess | undefined {
+  return s.processes.find((p) => p.threads.some((t) => t.pid === pid));
+}
+
+/**
+ * The facts of a world (scenario and kernel).
+ *
+ * @example
+ * ```ts
+ * import { caseFacts } from "./facts.ts";
+ * // const f = caseFacts(c.scenario, c.kernel); f.liveSharer
+ * ```
+ */
+export function caseFacts(s: Scenario, kernel: KernelVersion): CaseFacts {
+  const intentNs = s.intent.at_ns;
+  const t = s.processes.find((p) => p.tgid === s.intent.victim);
+  const caller = processOf(s, s.caller.pid);
+  const kills = s.events.filter((e) => e.kind === "kill");
+  // check_kill_permission() for a sender thread: a uid match or CAP_KILL (a kthread signals
+  // as root). A kill event without it is refused, as the call's own kill is.
+  const permits = (from: number, tgid: number): boolean => {
+    const a = processOf(s, from), b = s.processes.find((p) => p.tgid === tgid);
+    if (!a || !b) return false;
+    if (a.kthread || a.caps.includes("CAP_KILL")) return true;
+    return a.euid === b.euid || a.euid === b.uid || a.uid === b.euid || a.uid === b.uid;
+  };
+  // SIGTERM is fatal too: the lab's processes install no handlers.
+  const fatalAt = (tgid: number) =>
+    kills.filter((e) =>
+      e.target === tgid && (e.sig === "SIGKILL" || e.sig === "SIGTERM") && permits(e.from, tgid)
+    ).map((e) => e.at_ns);
+  const target: CaseFacts["target"] = !t
+    ? "reaped"
+    : t.init
+    ? "init"
+    : t.kthread
+    ? "kthread"
+    : t.status === "alive" && t.threads.some((x) => x.state !== "zombie")
+    ? "alive"
+    : t.status === "reaped"
+    ? "reaped"
+    : "zombie";
+  const mm = t?.mm ?? null;
+  const sharers = mm === null || target !== "alive"
+    ? []
+    : s.processes.filter((p) =>
+      p !== t && p.mm === mm && p.status === "alive" && p.threads.some((x) => x.state !== "zombie")
+    );
+  // __task_will_free_mem() of a sharer: dying once a fatal signal came, unless it dumps core.
+  const liveSharer = sharers.some((p) =>
+    p.core_dump || !fatalAt(p.tgid).some((at) => at <= intentNs)
+  );
+  const uidMatch = !!(t && caller) &&
+    (caller.euid === t.euid || caller.euid === t.uid || caller.uid === t.euid ||
+      caller.uid === t.uid);
+  const mayKill = uidMatch || !!caller?.caps.includes("CAP_KILL");
+  const samePtrace = !!(t && caller) && caller.uid === t.uid && caller.uid === t.euid;
+  const mayPtrace = samePtrace || !!caller?.caps.includes("CAP_SYS_PTRACE");
+  const call = s.intent.call;
+  let callFd: CaseFacts["callFd"] = null;
+  if (call.fd !== undefined) {
+    const fd = caller?.fds.find((f) => f.fd === call.fd);
+    callFd = !fd
+      ? "bad"
+      : fd.kind === "file"
+      ? "file"
+      : fd.target !== s.intent.victim
+      ? "other"
+      : fd.kind === "proc_dir"
+      ? "proc_dir"
+      : "target";
+  }
+  const targetPids = new Set(t?.threads.map((x) => x.pid) ?? []);
+  const vmas = target === "alive" ? s.mms.find((m) => m.id === mm)?.vmas ?? [] : [];
+  const wakes = new Set(
+    s.events.filter((e) => e.kind === "wake" && e.at_ns < s.horizon_ns).map((e) =>
+      (e as { pid: number }).pid
+    ),
+  );
+  const sharerTgids = new Set(sharers.map((p) => p.tgid));
+  const secondCaller = s.intent.also.length > 0;
+  const callerKilled = kills.some((e) => e.target === caller?.tgid);
+  const procReaders = s.events.some((e) => e.kind === "proc_reader" && e.mm === mm);
+  const readerIsCaller = s.events.some((e) =>
+    e.kind === "proc_reader" && e.mm === mm && e.reader === s.caller.pid
+  );
+  const killedBeforeIntent = t !== undefined && fatalAt(t.tgid).some((at) => at <= intentNs);
+  const signalsAfterIntent = kills.some((e) => e.target === t?.tgid && e.at_ns > intentNs);
+  const fatalAfterIntent = t !== undefined && fatalAt(t.tgid).some((at) => at > intentNs);
+  const exits = s.events.some((e) => e.kind === "exit" && targetPids.has(e.pid));
+  const sharerKilledAfterIntent = [...sharerTgids].some((tgid) =>
+    fatalAt(tgid).some((at) => at > intentNs)
+  );
+  return {
+    kernel,
+    target,
+    coreDump: target === "alive" && t!.core_dump,
+    sharer: sharers.length > 0,
+    liveSharer,
+    killInCall: call.kill !== false,
+    mayKill,
+    mayPtrace,
+    callFlags: call.flags ?? null,
+    callFd,
+    secondCaller,
+    callerKilled,
+    procReaders,
+    readerIsCaller,
+    mayHaveExited: target === "zombie" ||
+      (target === "alive" &&
+        (t!.threads[0].state === "zombie" || exits || killedBeforeIntent || fatalAfterIntent ||
+          t!.core_dump)),
+    exits,
+    mlockedReapablePages: vmas.filter((v) =>
+      zapCovers(kernel, v, "reap") && !zapCovers(kernel, v, "madvise")
+    ).reduce((sum, v) => sum + v.anon_pages, 0),
+    refusingVma: vmas.some((v) =>
+      v.notifier !== "none" && zapCovers(kernel, { ...v, notifier: "none" }, "reap")
+    ),
+    nonAnonWork: vmas.some((v) => v.swap_entries > 0 || v.file_pages > 0 || v.shmem_pages > 0),
+    frozen: target === "alive" && t!.threads.some((x) => x.state === "frozen"),
+    concurrent: secondCaller || callerKilled || procReaders || signalsAfterIntent || exits ||
+      sharerKilledAfterIntent,
+    overheadNs: OVERHEAD_NS / Math.min(...s.cpus.map((c) => cpuSpeedRatio(c))),
+    neverExits: target === "alive" &&
+      t!.threads.some((x) =>
+        (x.state === "D" && (x.until_ns ?? Infinity) >= s.horizon_ns && !wakes.has(x.pid)) ||
+        x.state === "frozen"
+      ),
+    victimSpread: new Set(
+      (t?.threads ?? []).flatMap((x) => x.affinity).map((c) => cpuSpeedRatio(s.cpus[c])),
+    ).size > 1,
+    callerMayMove: new Set(
+      (caller?.threads.find((x) => x.pid === s.caller.pid)?.affinity ?? []).map((c) =>
+        cpuSpeedRatio(s.cpus[c])
+      ),
+    ).size > 1,
+  };
+}
