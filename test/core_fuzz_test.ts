@@ -60,6 +60,8 @@ const METHODS: readonly [string, number][] = [
   ["kill_pid_info", 3],
   ["capable", 2],
   ["ptrace_may_access", 3],
+  ["check_kill_permission", 2],
+  ["check_ptrace_permission", 3],
   ["task_info", 1],
   ["cpu_time_ns", 1],
   ["reapable_pages", 1],

@@ -9,6 +9,14 @@ export class Kernel {
     caller(): number;
     capable(cur: number, cap: number): number;
     check_invariants(): number;
+    /**
+     * check_kill_permission(sender, tgid) with no signal sent: 1, 0, or -ESRCH.
+     */
+    check_kill_permission(sender: number, tgid: number): number;
+    /**
+     * ptrace_may_access's rule with any task as the tracer (no running caller needed).
+     */
+    check_ptrace_permission(tracer: number, task: number, mode: number): number;
     choices_taken(): number;
     close(cur: number, fd: number): number;
     /**

@@ -51,6 +51,27 @@ export class Kernel {
         return ret;
     }
     /**
+     * check_kill_permission(sender, tgid) with no signal sent: 1, 0, or -ESRCH.
+     * @param {number} sender
+     * @param {number} tgid
+     * @returns {number}
+     */
+    check_kill_permission(sender, tgid) {
+        const ret = wasm.kernel_check_kill_permission(this.__wbg_ptr, sender, tgid);
+        return ret;
+    }
+    /**
+     * ptrace_may_access's rule with any task as the tracer (no running caller needed).
+     * @param {number} tracer
+     * @param {number} task
+     * @param {number} mode
+     * @returns {number}
+     */
+    check_ptrace_permission(tracer, task, mode) {
+        const ret = wasm.kernel_check_ptrace_permission(this.__wbg_ptr, tracer, task, mode);
+        return ret;
+    }
+    /**
      * @returns {number}
      */
     choices_taken() {

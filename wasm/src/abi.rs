@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 
 /// Bumped whenever an export, the world program, the event encoding or a snapshot layout
 /// changes; the TypeScript side refuses a core with another version.
-pub const ABI_VERSION: u32 = 6;
+pub const ABI_VERSION: u32 = 7;
 
 #[wasm_bindgen]
 pub struct Kernel {
@@ -363,6 +363,14 @@ impl Kernel {
     }
     pub fn capable(&self, cur: u32, cap: u32) -> i32 {
         self.w.k_capable(cur, cap)
+    }
+    /// check_kill_permission(sender, tgid) with no signal sent: 1, 0, or -ESRCH.
+    pub fn check_kill_permission(&self, sender: u32, tgid: u32) -> i32 {
+        self.w.k_check_kill_permission(sender, tgid)
+    }
+    /// ptrace_may_access's rule with any task as the tracer (no running caller needed).
+    pub fn check_ptrace_permission(&self, tracer: u32, task: u32, mode: i32) -> i32 {
+        self.w.k_check_ptrace_permission(tracer, task, mode)
     }
     pub fn ptrace_may_access(&self, cur: u32, task: u32, mode: i32) -> i32 {
         self.w.k_ptrace_may_access(cur, task, mode)

@@ -631,6 +631,16 @@ impl World {
             .unwrap_or(-ESRCH)
     }
 
+    /// check_kill_permission(sender, target) asked without sending anything, for analyses that
+    /// must not re-derive the rule: 1 when the sender may signal the process, 0 when not,
+    /// -ESRCH when either is unknown.
+    pub fn k_check_kill_permission(&self, sender: u32, tgid: u32) -> i32 {
+        if self.task(Pid(sender)).is_none() || self.process(Tgid(tgid)).is_none() {
+            return -ESRCH;
+        }
+        self.check_kill_permission(Pid(sender), Tgid(tgid)) as i32
+    }
+
     /// __ptrace_may_access(): same uid and euid as the target, or CAP_SYS_PTRACE (dumpable
     /// and LSM checks are not modelled). PTRACE_MODE_READ and _ATTACH: the same rule here.
     pub fn k_ptrace_may_access(&self, cur: u32, task: u32, mode: i32) -> i32 {
@@ -640,6 +650,19 @@ impl World {
         let Ok(me) = self.cur(cur) else {
             return -EINVAL;
         };
+        self.ptrace_access(me, task)
+    }
+
+    /// ptrace_may_access()'s rule for any task as the tracer, asked without a running caller,
+    /// for analyses that must not re-derive it: 1, 0, -EINVAL for a mode, -ESRCH for a task.
+    pub fn k_check_ptrace_permission(&self, tracer: u32, task: u32, mode: i32) -> i32 {
+        if !(PTRACE_MODE_READ..=PTRACE_MODE_ATTACH).contains(&mode) {
+            return -EINVAL;
+        }
+        self.ptrace_access(Pid(tracer), task)
+    }
+
+    fn ptrace_access(&self, me: Pid, task: u32) -> i32 {
         let (Some(a), Some(b)) = (
             self.task(me).and_then(|t| self.process(t.tgid)),
             self.task(Pid(task)).and_then(|t| self.process(t.tgid)),

@@ -138,3 +138,26 @@ function program(scenario: Scenario, kernel: KernelVersion): Int32Array {
   if (!p) byKernel.set(kernel, p = encodeWorld(scenario, { kernel }));
   return p;
 }
+
+/**
+ * Loads `scenario`'s world at time 0 into a fresh core and hands the core to `ask`, for an
+ * analysis that must ask the kernel a rule (a permission, what a zap covers) rather than
+ * re-derive it; the core is freed when `ask` returns.
+ *
+ * @example
+ * ```ts
+ * import { askWorld } from "./experiment.ts";
+ * // const may = askWorld(s, "6.18", (k) => k.check_kill_permission(s.caller.pid, s.intent.victim));
+ * ```
+ */
+export function askWorld<T>(scenario: Scenario, kernel: KernelVersion, ask: (k: Kernel) => T): T {
+  const k = new Kernel(0, 0);
+  try {
+    if (k.load_world(program(scenario, kernel)) !== 0) {
+      throw new Error(`${scenario.name}: the core refused the world: ${k.last_error()}`);
+    }
+    return ask(k);
+  } finally {
+    k.free();
+  }
+}

@@ -16,7 +16,7 @@
  * @module
  */
 
-export { type RunOptions, type RunResult, runScenario } from "./experiment.ts";
+export { askWorld, type RunOptions, type RunResult, runScenario } from "./experiment.ts";
 export {
   type CallRecord,
   type MainRet,

@@ -167,6 +167,22 @@ fn garbage_integers_answer_negative_errno() {
             k.ptrace_may_access(me, u32::MAX, 0),
         ),
         ("ptrace_may_access mode", k.ptrace_may_access(me, t, 2)),
+        (
+            "check_kill_permission sender",
+            k.check_kill_permission(u32::MAX, t),
+        ),
+        (
+            "check_kill_permission tgid",
+            k.check_kill_permission(me, u32::MAX),
+        ),
+        (
+            "check_ptrace_permission tracer",
+            k.check_ptrace_permission(u32::MAX, t, 0),
+        ),
+        (
+            "check_ptrace_permission mode",
+            k.check_ptrace_permission(me, t, 2),
+        ),
         ("ext_start unknown", k.ext_start(u32::MAX)),
         ("ext_start 0", k.ext_start(0)),
         ("ext_start kthread", k.ext_start(k.oom_reaper_pid())),
@@ -184,6 +200,30 @@ fn garbage_integers_answer_negative_errno() {
         "no garbage call killed anyone"
     );
     assert_eq!(lab.k.check_invariants(), 0);
+}
+
+/// abi.rs: check_kill_permission asks kill_pid_info's rule and sends nothing: the killer
+/// (CAP_KILL) may signal the victim, the victim (another uid, no capability) may not signal
+/// the killer, and without CAP_KILL the killer may not either; kill_pid_info agrees.
+#[test]
+fn check_kill_permission_is_the_kill_rule_without_the_signal() {
+    let lab = boundary_sim().lab(1);
+    let (me, t) = (lab.me, VICTIM as u32);
+    let events = lab.k.event_count();
+    assert_eq!(lab.k.check_kill_permission(me, t), 1);
+    assert_eq!(lab.k.check_kill_permission(t, KILLER as u32), 0);
+    assert_eq!(lab.k.event_count(), events, "nothing was sent");
+    assert_eq!(lab.k.signal_group_exit(t), 0);
+
+    let mut bare = boundary_sim()
+        .creds_of(KILLER, KILLER_UID, KILLER_UID, 0)
+        .lab(1);
+    assert_eq!(bare.k.check_kill_permission(bare.me, t), 0);
+    // The ptrace rule asked the same way answers as ptrace_may_access does for the caller.
+    let asked = bare.k.check_ptrace_permission(bare.me, t, 1);
+    bare.enter();
+    assert_eq!(asked, bare.k.ptrace_may_access(bare.me, t, 1));
+    assert_eq!(bare.k.kill_pid_info(bare.me, SIGKILL, VICTIM), -EPERM);
 }
 
 /// abi.rs: a process_shares_mm for a tgid nobody has answers -ESRCH, as every other task
@@ -557,7 +597,9 @@ fn random_call(k: &mut Kernel, r: &mut XorShift) -> &'static str {
         37 => {
             k.capable(cur, u);
             k.ptrace_may_access(cur, u, i);
-            "capable/ptrace"
+            k.check_kill_permission(u, r.next() as u32);
+            k.check_ptrace_permission(u, r.next() as u32, i);
+            "capable/ptrace/kill permission"
         }
         38 => {
             let list: Vec<u32> = (0..r.below(5)).map(|_| r.next() as u32).collect();

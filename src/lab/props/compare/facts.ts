@@ -11,7 +11,8 @@
  * @module
  */
 
-import { type KernelVersion, zapCovers } from "../../../core/mod.ts";
+import { type KernelVersion, PTRACE_MODE_ATTACH, zapCovers } from "../../../core/mod.ts";
+import { askWorld } from "../../../engine/run/mod.ts";
 import {
   cpuSpeedRatio,
   type Scenario,
@@ -127,18 +128,22 @@ export function caseFacts(s: Scenario, kernel: KernelVersion): CaseFacts {
   const t = s.processes.find((p) => p.tgid === s.intent.victim);
   const caller = processOf(s, s.caller.pid);
   const kills = s.events.filter((e) => e.kind === "kill");
-  // check_kill_permission() for a sender thread: a uid match or CAP_KILL (a kthread signals
-  // as root). A kill event without it is refused, as the call's own kill is.
-  const permits = (from: number, tgid: number): boolean => {
-    const a = processOf(s, from), b = s.processes.find((p) => p.tgid === tgid);
-    if (!a || !b) return false;
-    if (a.kthread || a.caps.includes("CAP_KILL")) return true;
-    return a.euid === b.euid || a.euid === b.uid || a.uid === b.euid || a.uid === b.uid;
-  };
+  // The permissions are the core's rules, asked of the world at time 0 (credentials never
+  // change): check_kill_permission() for each kill event's sender and the caller, and
+  // ptrace_may_access(ATTACH) for the caller. A kill event without permission is refused,
+  // as the call's own kill is.
+  const victimTask = t?.threads[0]?.pid;
+  const asked = askWorld(s, kernel, (k) => ({
+    kills: kills.map((e) => k.check_kill_permission(e.from, e.target) === 1),
+    mayKill: !!t && k.check_kill_permission(s.caller.pid, t.tgid) === 1,
+    mayPtrace: victimTask !== undefined &&
+      k.check_ptrace_permission(s.caller.pid, victimTask, PTRACE_MODE_ATTACH) === 1,
+  }));
+  const permitted = new Set(kills.filter((_, i) => asked.kills[i]));
   // SIGTERM is fatal too: the lab's processes install no handlers.
   const fatalAt = (tgid: number) =>
     kills.filter((e) =>
-      e.target === tgid && (e.sig === "SIGKILL" || e.sig === "SIGTERM") && permits(e.from, tgid)
+      e.target === tgid && (e.sig === "SIGKILL" || e.sig === "SIGTERM") && permitted.has(e)
     ).map((e) => e.at_ns);
   const target: CaseFacts["target"] = !t
     ? "reaped"
@@ -161,12 +166,7 @@ export function caseFacts(s: Scenario, kernel: KernelVersion): CaseFacts {
   const liveSharer = sharers.some((p) =>
     p.core_dump || !fatalAt(p.tgid).some((at) => at <= intentNs)
   );
-  const uidMatch = !!(t && caller) &&
-    (caller.euid === t.euid || caller.euid === t.uid || caller.uid === t.euid ||
-      caller.uid === t.uid);
-  const mayKill = uidMatch || !!caller?.caps.includes("CAP_KILL");
-  const samePtrace = !!(t && caller) && caller.uid === t.uid && caller.uid === t.euid;
-  const mayPtrace = samePtrace || !!caller?.caps.includes("CAP_SYS_PTRACE");
+  const { mayKill, mayPtrace } = asked;
   const call = s.intent.call;
   let callFd: CaseFacts["callFd"] = null;
   if (call.fd !== undefined) {
