@@ -19,6 +19,7 @@ export * from "./src/core/mod.ts";
 export { chooseDesign, type DesignChoice, designs, findDesign } from "./src/lab/designs/mod.ts";
 export {
   type CallRecord,
+  DEFAULT_RUN_LIMITS,
   type DesignResolver,
   type FreeContext,
   type FreedBy,
@@ -31,6 +32,9 @@ export {
   OUTCOME_SCHEMA,
   type PageFree,
   type ReclaimTimes,
+  type RunLimitName,
+  RunLimitReached,
+  type RunLimits,
   type RunLog,
   type RunOptions,
   type RunResult,

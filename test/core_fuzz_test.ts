@@ -20,6 +20,8 @@ const bases = [program, encodeWorld(everyRecord, { kernel: everyRecord.kernel })
 /** Every export that takes integers, with its arity. */
 const METHODS: readonly [string, number][] = [
   ["run", 1],
+  ["run_steps", 2],
+  ["set_run_limits", 2],
   ["ext_start", 1],
   ["ext_yield", 1],
   ["ext_end", 1],

@@ -1,9 +1,13 @@
 // The review's charts are SVG documents that render: well-formed XML with an <svg> root in
 // the SVG namespace, both axes with ticks and a label carrying the unit, and a legend with
-// an entry per series. Checked on charts made here and on every chart in docs/review/.
+// an entry per series. They never hide a series: every series is drawn, and lines that lie
+// on one another are named in an overlap note with their values; one colour means one design
+// in every chart; every point's marker has a <title> with its value and unit. Checked on
+// charts made here and on every chart in docs/review/.
 
 import assert from "node:assert/strict";
 import { barChart, lineChart } from "../src/lab/report/svg.ts";
+import { designs } from "../src/lab/designs/mod.ts";
 
 interface XmlElement {
   name: string;
@@ -173,10 +177,125 @@ Deno.test("a line chart is well-formed SVG with axes, units and a legend", () =>
     ],
   });
   const entries = checkChart(svg, "lineChart");
-  // Overlapping series share one legend entry.
-  assert.deepEqual(entries, ["sigkill, same as sigkill", "process_mrelease"]);
+  // Every series has its own legend entry, overlapping or not.
+  assert.deepEqual(entries, ["sigkill", "process_mrelease", "same as sigkill"]);
   assert.match(svg, /size \(MiB, log scale\)/);
   assert.match(svg, /t90 \(ms\)/);
+});
+
+// What a chart draws, read back from its SVG.
+interface DrawnLine {
+  label: string;
+  color: string;
+  points: [number, number][];
+  markers: XmlElement[];
+}
+
+function linesOf(svg: string): { lines: DrawnLine[]; note: string; root: XmlElement } {
+  const root = parseXml(svg);
+  const lines = all(root, hasClass("series")).map((g) => {
+    const polys = all(g, (e) => e.name === "polyline");
+    return {
+      label: g.attrs["data-label"],
+      color: polys[0]?.attrs.stroke ?? "",
+      points: polys.flatMap((p) =>
+        p.attrs.points.trim().split(/\s+/).map((xy) =>
+          xy.split(",").map(Number) as [number, number]
+        )
+      ),
+      markers: all(g, (e) => e.name === "path" || e.name === "circle" || e.name === "rect"),
+    };
+  });
+  const note = all(root, hasClass("overlap-note"))
+    .flatMap((g) => all(g, (e) => e.name === "text").map(textOf))
+    .join(" ").replace(/\u00a0/g, " ");
+  return { lines, note, root };
+}
+
+/**
+ * Whether every vertex of `a` lies within `tol` px of one of `b`'s segments. The charts
+ * note lines within 1.5 px of each other; the check looks for 1.3 px on coordinates rounded
+ * to 0.1 px, so that rounding cannot make it see an overlap the chart did not.
+ */
+function coveredBy(a: DrawnLine, b: DrawnLine, tol = 1.3): boolean {
+  const seg = (p: number[], q: number[], r: number[]) => {
+    const [dx, dy] = [r[0] - q[0], r[1] - q[1]];
+    const l2 = dx * dx + dy * dy;
+    const t = l2 ? Math.max(0, Math.min(1, ((p[0] - q[0]) * dx + (p[1] - q[1]) * dy) / l2)) : 0;
+    return Math.hypot(p[0] - q[0] - t * dx, p[1] - q[1] - t * dy);
+  };
+  return a.points.length > 0 && b.points.length > 0 &&
+    a.points.every((p) =>
+      b.points.length === 1
+        ? seg(p, b.points[0], b.points[0]) <= tol
+        : b.points.slice(1).some((q, i) => seg(p, b.points[i], q) <= tol)
+    );
+}
+
+/**
+ * No series is hidden: each is drawn (a polyline with points), and one whose line lies on
+ * another's is named, with that other, in the overlap note, which gives a value with its unit.
+ */
+function checkNothingHidden(svg: string, where: string): DrawnLine[] {
+  const { lines, note } = linesOf(svg);
+  for (const l of lines) {
+    assert.ok(l.points.length > 0, `${where}: ${l.label} is drawn`);
+    for (const other of lines) {
+      if (other === l || !coveredBy(l, other) || !coveredBy(other, l)) continue;
+      assert.ok(
+        note.includes(l.label) && note.includes(other.label),
+        `${where}: ${l.label} lies on ${other.label}, and the overlap note does not say so: ${note}`,
+      );
+      assert.match(note, /\d ?(ns|µs|ms|s|B|KiB|MiB|GiB|processes)\b/, `${where}: values`);
+    }
+  }
+  return lines;
+}
+
+/** Every marker and bar has a <title> with a number and a unit. */
+function checkTitles(svg: string, where: string): void {
+  const root = parseXml(svg);
+  const marks = all(root, hasClass("series")).flatMap((g) =>
+    all(g, (e) => ["path", "circle", "rect"].includes(e.name))
+  );
+  for (const m of marks) {
+    const title = m.children.find((c) => c.name === "title");
+    assert.ok(title, `${where}: a <${m.name}> without a <title>`);
+    assert.match(
+      textOf(title),
+      /\d(\.\d+)? (ns|µs|ms|s|B|KiB|MiB|GiB|processes)\b/,
+      `${where}: "${textOf(title)}" has no value with a unit`,
+    );
+  }
+}
+
+Deno.test("overlapping lines are all drawn, and a note names them with their values", () => {
+  const svg = lineChart({
+    title: "t90",
+    x: { label: "d", unit: "ms", log: true },
+    y: { label: "t90", unit: "ms", log: true },
+    series: [
+      { label: "a", points: [[10, 39.43], [100, 39.43], [1000, 39.43]] },
+      { label: "b", points: [[10, 39.2], [100, 39.2], [1000, 39.2]] },
+      { label: "c", points: [[10, 600], [100, 700], [1000, 800]] },
+      { label: "d", points: [[10, 600], [100, 700], [1000, 800]] },
+    ],
+  });
+  checkChart(svg, "overlap");
+  const lines = checkNothingHidden(svg, "overlap");
+  assert.deepEqual(lines.map((l) => l.label), ["a", "b", "c", "d"]);
+  const { note } = linesOf(svg);
+  // Near: both values; equal: the one value they share.
+  assert.match(note, /a 39\.43 ms and b 39\.20 ms at/);
+  assert.match(
+    note,
+    /c and d are drawn as one line: equal at every point \(800\.0 ms at 1\.000 s\)/,
+  );
+  checkTitles(svg, "overlap");
+  // Each series has its own marker shape: c's and d's markers on one spot both show.
+  const [c, d] = [lines[2], lines[3]];
+  assert.equal(c.markers.length, 3);
+  c.markers.forEach((m, i) => assert.notEqual(m.attrs.d, d.markers[i].attrs.d));
 });
 
 Deno.test("a stacked bar chart is well-formed SVG with axes, units and a legend", () => {
@@ -215,6 +334,39 @@ Deno.test("every chart in docs/review/ is well-formed SVG with axes, units and a
     n++;
   }
   assert.ok(n >= 5, `docs/review/ has ${n} charts`);
+});
+
+/** The design a series of the review's charts stands for: its label, or its label's start. */
+function designOf(label: string): string | undefined {
+  return designs().map((d) => d.name).find((n) => label === n || label.startsWith(`${n} `));
+}
+
+Deno.test("the review's charts hide no design, colour designs alike, and title every point", async () => {
+  const colorOf = new Map<string, string>();
+  const designOfColor = new Map<string, string>();
+  let lineCharts = 0;
+  for await (const e of Deno.readDir("docs/review")) {
+    if (!e.isFile || !e.name.endsWith(".svg")) continue;
+    const svg = await Deno.readTextFile(`docs/review/${e.name}`);
+    checkTitles(svg, e.name);
+    if (!svg.includes('class="chart line-chart"')) continue;
+    lineCharts++;
+    const lines = checkNothingHidden(svg, e.name);
+    // Every registered design is drawn in every line chart of the review.
+    for (const d of designs()) {
+      assert.ok(lines.some((l) => designOf(l.label) === d.name), `${e.name}: ${d.name} is missing`);
+    }
+    for (const l of lines) {
+      const d = designOf(l.label);
+      assert.ok(d, `${e.name}: "${l.label}" is no design's line`);
+      assert.equal(colorOf.get(d) ?? l.color, l.color, `${e.name}: ${d} changes colour`);
+      assert.equal(designOfColor.get(l.color) ?? d, d, `${e.name}: ${l.color} is two designs`);
+      colorOf.set(d, l.color);
+      designOfColor.set(l.color, d);
+    }
+  }
+  assert.ok(lineCharts >= 5, `docs/review/ has ${lineCharts} line charts`);
+  assert.equal(colorOf.size, designs().length);
 });
 
 Deno.test("the XML checker rejects what is not well-formed", () => {

@@ -12,8 +12,11 @@ import {
   encodeWorld,
   loadScenarioFile,
   parseScenario,
+  readScenarioText,
   type Scenario,
+  SCENARIO_LIMITS,
   ScenarioError,
+  ScenarioFileError,
   validateScenario,
   WORLD_OP,
 } from "../src/engine/scenario/mod.ts";
@@ -128,7 +131,7 @@ Deno.test("tiny scenario: defaults, sizes, times", () => {
   assert.equal(s.processes[2].parent, 1, "default parent is init");
   assert.equal(s.processes[2].euid, 1000, "euid defaults to uid");
   const victim = s.processes[3];
-  assert.deepEqual(victim.threads.map((t) => t.state), ["D_vfork", "zombie"]);
+  assert.deepEqual(victim.threads.map((t) => t.state), ["D_vfork", "T"]);
   assert.equal(victim.threads[0].comm, "victim", "thread comm defaults to the process comm");
   assert.deepEqual(victim.threads[0].affinity, [0, 1]);
   assert.equal(s.processes[5].threads.length, 0);
@@ -461,7 +464,7 @@ const cases: RuleCase[] = [
   },
   {
     rule: "the first thread is the leader (pid == tgid)",
-    mutate: (s) => (at(s, ["processes", 3]).threads = [{ pid: 201 }, { pid: 200 }]),
+    mutate: (s) => (at(s, ["processes", 3]).threads = [{ pid: 201 }, { pid: 200, state: "S" }]),
     path: "$.processes[3].threads[0].pid",
   },
   {
@@ -593,6 +596,85 @@ const cases: RuleCase[] = [
     rule: "threads of a zombie process are zombies",
     mutate: (s) => (at(s, ["processes", 6, "threads", 0]).state = "R"),
     path: "$.processes[6].threads[0].state",
+  },
+  // The model's states are the kernel's (docs/scenario-format.md, "States the kernel can
+  // produce"): each of these passed the validator before and ran.
+  {
+    rule: "a thread other than the leader is never a zombie (exit_notify autoreaps it)",
+    mutate: (s) => (at(s, ["processes", 3, "threads", 1]).state = "zombie"),
+    path: "$.processes[3].threads[1].state",
+    message: /autoreap.*no ptrace.*leave the exited thread out/,
+  },
+  {
+    rule: "a zombie process keeps only its leader",
+    mutate: (s) => at(s, ["processes", 6]).threads = [{ pid: 500 }, { pid: 501 }],
+    path: "$.processes[6].threads[1]",
+    message: /the default in a zombie process.*keeps only its leader/,
+  },
+  {
+    rule: "a kthread is alone in its thread group",
+    mutate: (s) => at(s, ["processes", 1]).threads = [{ pid: 2, state: "S" }, { pid: 3 }],
+    path: "$.processes[1].threads",
+    message: /CLONE_THREAD/,
+  },
+  {
+    rule: "a kthread is never a zombie (kthreadd autoreaps)",
+    mutate: (s) => {
+      at(s, ["processes", 1]).status = "zombie";
+      delete at(s, ["processes", 1, "threads", 0]).state;
+    },
+    path: "$.processes[1].status",
+    message: /ignores SIGCHLD/,
+  },
+  {
+    rule: "a kthread is never stopped",
+    mutate: (s) => (at(s, ["processes", 1, "threads", 0]).state = "T"),
+    path: "$.processes[1].threads[0].state",
+    message: /TASK_STOPPED/,
+  },
+  {
+    rule: "a vfork child's leader has not exited (mm_release completes vfork_done)",
+    mutate: (s) => at(s, ["processes", 4]).threads = [{ pid: 300, state: "zombie" }, { pid: 301 }],
+    path: "$.processes[4].threads[0].state",
+    message: /vfork_done/,
+    also: ["$.events[2].pid"], // the exit event of the exited leader
+  },
+  {
+    rule: "one D_vfork thread per vfork child",
+    mutate: (s) => (at(s, ["processes", 3, "threads", 1]).state = "D_vfork"),
+    path: "$.processes[3].threads[1].state",
+    message: /at most 1 thread\(s\) in "D_vfork"/,
+  },
+  // The callers: each runs one recipe, and each is alive when its call starts.
+  {
+    rule: "an also caller is not the caller",
+    mutate: (s) => at(s, ["intent"]).also = [{ pid: 100 }],
+    path: "$.intent.also[0].pid",
+    message: /one recipe at a time/,
+  },
+  {
+    rule: "an also caller is listed once",
+    mutate: (s) => at(s, ["intent"]).also = [{ pid: 101 }, { pid: 101, at_ms: 1 }],
+    path: "$.intent.also[1].pid",
+    message: /\$\.intent\.also\[0\]/,
+  },
+  {
+    rule: "no SIGKILL of the caller's process before its call",
+    mutate: (s) => {
+      at(s, ["intent"]).at_ms = 1;
+      (s.events as Json[]).push({ at_ms: 0.5, kind: "kill", target: 100, from: 1 });
+    },
+    path: "$.events[4].at_ms",
+    message: /the caller \(\$\.caller\.pid\) to live until its call at 1 ms/,
+  },
+  {
+    rule: "no exit_group in the caller's process before its call",
+    mutate: (s) => {
+      at(s, ["intent"]).at_ms = 1;
+      (s.events as Json[]).push({ at_ms: 0.5, kind: "exit", pid: 101 });
+    },
+    path: "$.events[4].at_ms",
+    message: /exit_group by pid 101/,
   },
   {
     rule: "a live process has a live thread",
@@ -804,7 +886,7 @@ const cases: RuleCase[] = [
   },
   {
     rule: "kill sender is not a zombie",
-    mutate: (s) => (at(s, ["events", 0]).from = 201),
+    mutate: (s) => (at(s, ["events", 0]).from = 500),
     path: "$.events[0].from",
   },
   {
@@ -839,7 +921,7 @@ const cases: RuleCase[] = [
   },
   {
     rule: "proc_reader's reader is a live thread",
-    mutate: (s) => (at(s, ["events", 1]).reader = 201),
+    mutate: (s) => (at(s, ["events", 1]).reader = 500),
     path: "$.events[1].reader",
   },
   {
@@ -1034,7 +1116,7 @@ Deno.test("encodeWorld of the tiny scenario matches the hand-derived program", (
     6, 9, 100, 100, 1, 2, 0, 1, 50, 1, -1,    // killer leader: affinity {1}, fifo 50, S
     6, 9, 101, 100, 0, 3, 0, 0, -20, 2, 1500, // killer 101: nice -20, D until 1.5 ms
     6, 9, 200, 200, 0, 3, 0, 0, 0, 6, -1,     // victim leader: D_vfork by default
-    6, 9, 201, 200, 0, 3, 0, 0, 0, 5, -1,     // victim 201: zombie
+    6, 9, 201, 200, 0, 3, 0, 0, 0, 3, -1,     // victim 201: stopped (T)
     6, 9, 300, 300, 1, 3, 0, 0, 0, 0, -1,     // vfork child: R
     6, 9, 500, 500, 0, 3, 0, 0, 0, 5, -1,     // zombie process's thread (reaped has none)
     7, 3, 101, 2, 0,                          // 101 holds victim_mm's mmap_lock for read
@@ -1349,4 +1431,203 @@ Deno.test("property: parse(stringify(x)) and validate(x) agree on mutated scenar
     }),
     { numRuns: 300, seed: 34 },
   );
+});
+
+// ---------------------------------------------------------------------------
+// Reading files: bounded, and every failure one line (issue 11, "Unbounded input")
+
+async function fileError(f: () => Promise<unknown>): Promise<ScenarioFileError> {
+  try {
+    await f();
+  } catch (e) {
+    if (e instanceof ScenarioFileError) return e;
+    throw e;
+  }
+  assert.fail("expected a ScenarioFileError");
+}
+
+async function contentError(f: () => Promise<unknown>): Promise<ScenarioError> {
+  try {
+    await f();
+  } catch (e) {
+    if (e instanceof ScenarioError) return e;
+    throw e;
+  }
+  assert.fail("expected a ScenarioError");
+}
+
+Deno.test("loading /dev/zero stops at the size limit, in bounded time and memory", async () => {
+  // Before: Deno.readTextFile read /dev/zero until the machine ran out (8.4 GiB in 20 s).
+  const t0 = performance.now();
+  const rss0 = Deno.memoryUsage().rss;
+  const e = await fileError(() => loadScenarioFile("/dev/zero"));
+  assert.equal(e.problem, "too_large");
+  assert.equal(e.limit_bytes, SCENARIO_LIMITS.file_bytes);
+  assert.match(e.message, /^\/dev\/zero: is larger than the 64 MiB limit on scenario files$/);
+  assert.ok(performance.now() - t0 < 10_000, "within seconds");
+  assert.ok(Deno.memoryUsage().rss - rss0 < 512 * 2 ** 20, "well under 512 MiB more");
+  const small = await fileError(() => loadScenarioFile("/dev/zero", { maxBytes: 1000 }));
+  assert.match(small.message, /the 1000 bytes limit/);
+});
+
+Deno.test("a file over the limit is refused; at the limit it is read", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".json" });
+  await Deno.writeTextFile(path, "x".repeat(100));
+  assert.equal((await readScenarioText(path, { maxBytes: 100 })).length, 100);
+  assert.equal(
+    (await fileError(() => readScenarioText(path, { maxBytes: 99 }))).problem,
+    "too_large",
+  );
+  await Deno.remove(path);
+});
+
+Deno.test("a directory, a missing file: one-line ScenarioFileErrors", async () => {
+  // Before: an IsADirectory error with a stack trace.
+  const dir = await fileError(() => loadScenarioFile(new URL("scenarios", root).pathname));
+  assert.equal(dir.problem, "directory");
+  assert.match(dir.message, /is a directory, not a scenario file$/);
+  const missing = await fileError(() => loadScenarioFile("no/such/scenario.json"));
+  assert.equal(missing.problem, "missing");
+  assert.equal(missing.message, "no/such/scenario.json: no such file");
+  assert.ok(!dir.message.includes("\n") && !missing.message.includes("\n"));
+});
+
+Deno.test("bytes that are not UTF-8 are one problem at $ with the offset", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".json" });
+  await Deno.writeFile(path, new Uint8Array([0x7b, 0x20, 0xc3, 0x28, 0x7d]));
+  const bin = await contentError(() => loadScenarioFile(path));
+  assert.deepEqual(bin.problems.map((p) => p.path), ["$"]);
+  assert.match(bin.problems[0].message, /not UTF-8 at offset 2/);
+  await Deno.writeFile(path, new Uint8Array([0xff, 0xfe, 0x7b, 0x00, 0x7d, 0x00]));
+  const utf16 = await contentError(() => loadScenarioFile(path));
+  assert.match(utf16.problems[0].message, /UTF-16.*save the file as UTF-8/);
+  await Deno.writeFile(path, new TextEncoder().encode("\uFEFF" + JSON.stringify(tiny())));
+  assert.equal((await loadScenarioFile(path)).name, "tiny", "a UTF-8 byte-order mark is fine");
+  await Deno.writeFile(path, new Uint8Array());
+  const empty = await contentError(() => loadScenarioFile(path));
+  assert.match(
+    empty.problems[0].message,
+    /invalid JSON at line 1, column 1: expected a JSON value, got end of input/,
+  );
+  await Deno.remove(path);
+});
+
+// ---------------------------------------------------------------------------
+// The world's size limits: documented, and checked at their JSON path
+
+Deno.test("the Limits table of docs/scenario-format.md states SCENARIO_LIMITS", async () => {
+  const doc = await Deno.readTextFile(new URL("docs/scenario-format.md", root));
+  const section = doc.slice(doc.indexOf("\n## Limits"), doc.indexOf("\n## Units"));
+  const rows = new Map(
+    [...section.matchAll(/^\| ([^|]+?) +\| (\d+) +\|/gm)].map((m) => [m[1], Number(m[2])]),
+  );
+  const want: [string, number][] = [
+    ["file size (bytes, default)", SCENARIO_LIMITS.file_bytes],
+    ["JSON nesting depth", SCENARIO_LIMITS.json_depth],
+    ["CPUs", SCENARIO_LIMITS.cpus],
+    ["address spaces (`mms`)", SCENARIO_LIMITS.mms],
+    ["VMAs of one mm", SCENARIO_LIMITS.vmas_per_mm],
+    ["pages of one VMA", SCENARIO_LIMITS.vma_pages],
+    ["processes", SCENARIO_LIMITS.processes],
+    ["threads, all processes together", SCENARIO_LIMITS.threads],
+    ["threads of one process", SCENARIO_LIMITS.threads_per_process],
+    ["open fds of one process", SCENARIO_LIMITS.fds_per_process],
+    ["mmap_locks held by one thread", SCENARIO_LIMITS.holds_per_thread],
+    ["timed events", SCENARIO_LIMITS.events],
+    ["further callers (`intent.also`)", SCENARIO_LIMITS.also_callers],
+    ["ranges in `intent.call.iov`", SCENARIO_LIMITS.iov_ranges],
+    ["expectations", SCENARIO_LIMITS.expectations],
+    ["pid or tgid", SCENARIO_LIMITS.pid],
+    ["time (microseconds)", SCENARIO_LIMITS.time_us],
+  ];
+  for (const [what, n] of want) assert.equal(rows.get(what), n, what);
+  assert.equal(rows.size, want.length, "every row of the table is checked");
+});
+
+Deno.test("each size limit is reported at the path of the list that passes it", () => {
+  const over = (
+    path: (string | number)[],
+    key: string,
+    n: number,
+    item: (i: number) => unknown,
+  ) => {
+    const json = tiny();
+    at(json, path)[key] = Array.from({ length: n }, (_, i) => item(i));
+    return problemsOf(json).problems.map((p) => p.path);
+  };
+  const L = SCENARIO_LIMITS;
+  assert.deepEqual(over([], "cpus", L.cpus + 1, () => ({ preset: "host" })), ["$.cpus"]);
+  assert.ok(
+    over(["mms", 2], "vmas", L.vmas_per_mm + 1, () => ({ kind: "anon", size: 4096 }))
+      .includes("$.mms[2].vmas"),
+  );
+  assert.ok(
+    over(["processes", 2], "fds", L.fds_per_process + 1, (i) => ({ fd: i, kind: "file" }))
+      .includes("$.processes[2].fds"),
+  );
+  assert.ok(
+    over([], "events", L.events + 1, () => ({ at_ms: 0, kind: "wake", pid: 1 }))
+      .includes("$.events"),
+  );
+  assert.ok(
+    over(["processes", 2, "threads", 1], "holds", L.holds_per_thread + 1, () => ({}))
+      .includes("$.processes[2].threads[1].holds"),
+  );
+});
+
+// ---------------------------------------------------------------------------
+// Bounded time on large valid-looking input (no quadratic walks)
+
+/** A world of `n` extra processes, each the parent of the next (a chain n deep). */
+function chainWorld(n: number): Json {
+  const json = tiny();
+  const processes = json.processes as Json[];
+  for (let i = 0; i < n; i++) {
+    processes.push({
+      tgid: 1000 + i,
+      comm: "c",
+      parent: i === 0 ? 1 : 1000 + i - 1,
+      mm: "init_mm",
+      threads: [{ pid: 1000 + i, state: "S" }],
+    });
+  }
+  return json;
+}
+
+Deno.test("a parent chain 100,000 deep validates in linear time", () => {
+  // Before: the cycle check walked up from every process, 5e9 steps for this world.
+  const t0 = performance.now();
+  validateScenario(chainWorld(100_000));
+  assert.ok(performance.now() - t0 < 5_000, `${performance.now() - t0} ms`);
+});
+
+Deno.test("a cycle at the top of a long chain is reported once", () => {
+  const json = chainWorld(1000);
+  at(json, ["processes", 7]).parent = 1999; // 1000's parent is now the chain's last
+  const e = problemsOf(json);
+  assert.deepEqual(e.problems.map((p) => p.path), ["$.processes[7].parent"]);
+  assert.match(
+    e.problems[0].message,
+    /a cycle through tgids 1000 -> 1999 -> 1998 -> .* -> 1989 -> \.\.\. \(1000 processes\)$/,
+  );
+});
+
+Deno.test("100,000 duplicated keys are reported in bounded time and size", () => {
+  // Before: each duplicate's line and column were found by scanning from the start.
+  const text = "{" + Array.from({ length: 100_000 }, () => '"schema": 1').join(",\n") + "}";
+  const t0 = performance.now();
+  const e = thrown(() => parseScenario(text));
+  assert.ok(performance.now() - t0 < 5_000, `${performance.now() - t0} ms`);
+  assert.equal(e.problems.length, 10_000, "the first 10,000 problems are kept");
+  assert.ok(e.omitted > 0);
+  assert.match(e.message, /\.\.\. and \d+ more/);
+  assert.ok(e.message.length < 20_000, "the message stays short");
+});
+
+Deno.test("a huge key is cut in the problem's path", () => {
+  const json = tiny();
+  json["k".repeat(100_000)] = 1;
+  const [p] = problemsOf(json).problems;
+  assert.ok(p.path.length < 100, p.path);
+  assert.match(p.path, /\(100000 characters\)/);
 });

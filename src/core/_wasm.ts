@@ -4,13 +4,20 @@
  * core's facts document (`Kernel.kernel_facts()`, wasm/src/facts.rs) once for
  * `kernel.ts` and `errno.ts`.
  *
+ * The bindings load the core without a file read: `mrelease_core.js` imports
+ * `mrelease_core_bg.wasm` as a compiled module (`import source`, which Deno loads with the
+ * module graph like any static import) and instantiates it synchronously, as wasm-bindgen's
+ * `--target module` does (wasm/scripts/build.sh makes wasm-pack's deno glue so). Importing
+ * the lab (mod.ts) therefore needs no permission at all: test/package_test.ts runs a
+ * scenario under `deno run --no-prompt`.
+ *
  * @module
  */
 
 import { Kernel } from "../../wasm/pkg/mrelease_core.js";
 
 /** The ABI version this TypeScript side speaks (wasm/src/abi.rs `ABI_VERSION`). */
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 
 const found = Kernel.abi_version();
 if (found !== ABI_VERSION) {
@@ -114,6 +121,8 @@ export interface CoreFacts {
   readonly blocked: number;
   /** The "simulator broke an invariant" answer. */
   readonly sim_bug: number;
+  /** `run`'s answer when the run reached a limit (`Kernel.run_limit` names it). */
+  readonly run_limit: number;
   /** DEFAULT_PRIO. */
   readonly default_prio: number;
   /** The cost model's parameters (wasm/src/params.rs). */

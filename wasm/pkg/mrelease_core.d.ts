@@ -108,9 +108,33 @@ export class Kernel {
     reapable_pages(mm: number): number;
     /**
      * Runs until `until_ns`: returns an external task's pid when its TypeScript segment
-     * must run, 0 at `until_ns` or when nothing is left to happen, or -errno.
+     * must run, 0 at `until_ns` or when nothing is left to happen, `RUN_LIMIT` (-10001)
+     * when the run reached a limit (`run_limit` names it), or -errno.
      */
     run(until_ns: number): number;
+    /**
+     * The limit the run reached ("events" or "steps"), or "" while it reached none.
+     */
+    run_limit(): string;
+    /**
+     * The limits' defaults and maxima: [events default, events max, steps default, steps
+     * max] (`limits.rs`).
+     */
+    static run_limit_bounds(): Float64Array;
+    /**
+     * The run's limits: [max events, max steps].
+     */
+    run_limits(): Float64Array;
+    /**
+     * `run`, pausing after `max_steps` steps with -EAGAIN: calling it again goes on
+     * exactly as if it had not paused. The runner reads the wall clock between slices.
+     */
+    run_steps(until_ns: number, max_steps: number): number;
+    /**
+     * Run-queue slots and tree nodes the scheduler and its per-step checks examined so
+     * far: what grows with the number of runnable tasks (the scaling tests read it).
+     */
+    sched_work(): number;
     /**
      * Replaces the PRNG by an explicit choice list (taken modulo, then 0 when exhausted).
      */
@@ -121,7 +145,18 @@ export class Kernel {
      * mm->mmap); 0, or -EINVAL for unknown bits.
      */
     set_kernel_bugs(mask: number): number;
+    /**
+     * Sets the run's limits (`limits.rs`): the most events its log holds and the most
+     * steps it simulates, whole numbers from 1 to `run_limit_bounds`' maxima; 0, or
+     * -EINVAL (and the limits stay). Set them after `load_world`: a refused program
+     * leaves a fresh machine, with the default limits.
+     */
+    set_run_limits(max_events: number, max_steps: number): number;
     signal_group_exit(task: number): number;
+    /**
+     * Steps simulated so far (one CPU acting once).
+     */
+    steps_taken(): number;
     syscall_enter(cur: number, nr: number, a0: number, a1: number): number;
     syscall_exit(cur: number, nr: number, ret: number): number;
     /**

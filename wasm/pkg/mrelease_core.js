@@ -1,4 +1,6 @@
 /* @ts-self-types="./mrelease_core.d.ts" */
+import source wasmModule from "./mrelease_core_bg.wasm";
+
 
 export class Kernel {
     __destroy_into_raw() {
@@ -501,12 +503,70 @@ export class Kernel {
     }
     /**
      * Runs until `until_ns`: returns an external task's pid when its TypeScript segment
-     * must run, 0 at `until_ns` or when nothing is left to happen, or -errno.
+     * must run, 0 at `until_ns` or when nothing is left to happen, `RUN_LIMIT` (-10001)
+     * when the run reached a limit (`run_limit` names it), or -errno.
      * @param {number} until_ns
      * @returns {number}
      */
     run(until_ns) {
         const ret = wasm.kernel_run(this.__wbg_ptr, until_ns);
+        return ret;
+    }
+    /**
+     * The limit the run reached ("events" or "steps"), or "" while it reached none.
+     * @returns {string}
+     */
+    run_limit() {
+        let deferred1_0;
+        let deferred1_1;
+        try {
+            const ret = wasm.kernel_run_limit(this.__wbg_ptr);
+            deferred1_0 = ret[0];
+            deferred1_1 = ret[1];
+            return getStringFromWasm0(ret[0], ret[1]);
+        } finally {
+            wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
+        }
+    }
+    /**
+     * The limits' defaults and maxima: [events default, events max, steps default, steps
+     * max] (`limits.rs`).
+     * @returns {Float64Array}
+     */
+    static run_limit_bounds() {
+        const ret = wasm.kernel_run_limit_bounds();
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
+     * The run's limits: [max events, max steps].
+     * @returns {Float64Array}
+     */
+    run_limits() {
+        const ret = wasm.kernel_run_limits(this.__wbg_ptr);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
+     * `run`, pausing after `max_steps` steps with -EAGAIN: calling it again goes on
+     * exactly as if it had not paused. The runner reads the wall clock between slices.
+     * @param {number} until_ns
+     * @param {number} max_steps
+     * @returns {number}
+     */
+    run_steps(until_ns, max_steps) {
+        const ret = wasm.kernel_run_steps(this.__wbg_ptr, until_ns, max_steps);
+        return ret;
+    }
+    /**
+     * Run-queue slots and tree nodes the scheduler and its per-step checks examined so
+     * far: what grows with the number of runnable tasks (the scaling tests read it).
+     * @returns {number}
+     */
+    sched_work() {
+        const ret = wasm.kernel_sched_work(this.__wbg_ptr);
         return ret;
     }
     /**
@@ -535,11 +595,32 @@ export class Kernel {
         return ret;
     }
     /**
+     * Sets the run's limits (`limits.rs`): the most events its log holds and the most
+     * steps it simulates, whole numbers from 1 to `run_limit_bounds`' maxima; 0, or
+     * -EINVAL (and the limits stay). Set them after `load_world`: a refused program
+     * leaves a fresh machine, with the default limits.
+     * @param {number} max_events
+     * @param {number} max_steps
+     * @returns {number}
+     */
+    set_run_limits(max_events, max_steps) {
+        const ret = wasm.kernel_set_run_limits(this.__wbg_ptr, max_events, max_steps);
+        return ret;
+    }
+    /**
      * @param {number} task
      * @returns {number}
      */
     signal_group_exit(task) {
         const ret = wasm.kernel_signal_group_exit(this.__wbg_ptr, task);
+        return ret;
+    }
+    /**
+     * Steps simulated so far (one CPU acting once).
+     * @returns {number}
+     */
+    steps_taken() {
+        const ret = wasm.kernel_steps_taken(this.__wbg_ptr);
         return ret;
     }
     /**
@@ -769,8 +850,6 @@ function decodeText(bytes) {
 
 let WASM_VECTOR_LEN = 0;
 
-const wasmUrl = new URL('mrelease_core_bg.wasm', import.meta.url);
-const wasmInstantiated = await WebAssembly.instantiateStreaming(fetch(wasmUrl), __wbg_get_imports());
-const wasmInstance = wasmInstantiated.instance;
-const wasm = wasmInstance.exports;
+let wasmInstance = new WebAssembly.Instance(wasmModule, __wbg_get_imports());
+let wasm = wasmInstance.exports;
 wasm.__wbindgen_start();

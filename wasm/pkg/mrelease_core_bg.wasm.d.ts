@@ -54,10 +54,17 @@ export const kernel_ptrace_may_access: (a: number, b: number, c: number, d: numb
 export const kernel_put_task_struct: (a: number, b: number, c: number) => number;
 export const kernel_reapable_pages: (a: number, b: number) => number;
 export const kernel_run: (a: number, b: number) => number;
+export const kernel_run_limit: (a: number) => [number, number];
+export const kernel_run_limit_bounds: () => [number, number];
+export const kernel_run_limits: (a: number) => [number, number];
+export const kernel_run_steps: (a: number, b: number, c: number) => number;
+export const kernel_sched_work: (a: number) => number;
 export const kernel_set_choices: (a: number, b: number, c: number) => void;
 export const kernel_set_event_recording: (a: number, b: number) => void;
 export const kernel_set_kernel_bugs: (a: number, b: number) => number;
+export const kernel_set_run_limits: (a: number, b: number, c: number) => number;
 export const kernel_signal_group_exit: (a: number, b: number) => number;
+export const kernel_steps_taken: (a: number) => number;
 export const kernel_syscall_enter: (a: number, b: number, c: number, d: number, e: number) => number;
 export const kernel_syscall_exit: (a: number, b: number, c: number, d: number) => number;
 export const kernel_take_events: (a: number) => [number, number];

@@ -6,6 +6,9 @@
 
 use crate::errno::{EINVAL, SIM_BUG};
 use crate::frame::ZapMode;
+use crate::limits::{
+    RunLimits, DEFAULT_MAX_EVENTS, DEFAULT_MAX_STEPS, MAX_MAX_EVENTS, MAX_MAX_STEPS,
+};
 use crate::version::KernelVersion;
 use crate::vma::{Pages, Vma, VmaKind, NOTIFIERS, VMA_FLAGS_MASK};
 use crate::world::World;
@@ -14,7 +17,7 @@ use wasm_bindgen::prelude::*;
 
 /// Bumped whenever an export, the world program, the event encoding or a snapshot layout
 /// changes; the TypeScript side refuses a core with another version.
-pub const ABI_VERSION: u32 = 7;
+pub const ABI_VERSION: u32 = 8;
 
 #[wasm_bindgen]
 pub struct Kernel {
@@ -100,9 +103,17 @@ impl Kernel {
     }
 
     pub fn last_error(&self) -> String {
-        match &self.w.failed {
-            Some(m) => format!("simulator invariant broken (a lab bug): {m}"),
-            None => self.last_error.clone(),
+        match (&self.w.failed, self.w.limit_reached) {
+            (Some(m), _) => format!("simulator invariant broken (a lab bug): {m}"),
+            (None, Some(l)) => format!(
+                "run limit reached: more than {} {}",
+                match l {
+                    crate::limits::Limit::Events => self.w.limits.max_events,
+                    crate::limits::Limit::Steps => self.w.limits.max_steps,
+                },
+                l.name()
+            ),
+            (None, None) => self.last_error.clone(),
         }
     }
 
@@ -127,13 +138,22 @@ impl Kernel {
     }
 
     /// Runs until `until_ns`: returns an external task's pid when its TypeScript segment
-    /// must run, 0 at `until_ns` or when nothing is left to happen, or -errno.
+    /// must run, 0 at `until_ns` or when nothing is left to happen, `RUN_LIMIT` (-10001)
+    /// when the run reached a limit (`run_limit` names it), or -errno.
     pub fn run(&mut self, until_ns: f64) -> i32 {
-        if !until_ns.is_finite() || until_ns < 0.0 {
+        self.run_steps(until_ns, f64::INFINITY)
+    }
+
+    /// `run`, pausing after `max_steps` steps with -EAGAIN: calling it again goes on
+    /// exactly as if it had not paused. The runner reads the wall clock between slices.
+    pub fn run_steps(&mut self, until_ns: f64, max_steps: f64) -> i32 {
+        if !until_ns.is_finite() || until_ns < 0.0 || max_steps.is_nan() || max_steps < 1.0 {
             return -EINVAL;
         }
-        // Nothing is simulated past the horizon.
-        let r = self.w.run(until_ns.min(self.w.horizon_ns as f64) as u64);
+        // Nothing is simulated past the horizon. (A float converts saturating: infinite
+        // steps are u64::MAX.)
+        let until = until_ns.min(self.w.horizon_ns as f64) as u64;
+        let r = self.w.run(until, max_steps as u64);
         if r == 0 {
             self.w.check_invariants();
             if self.w.failed.is_some() {
@@ -141,6 +161,57 @@ impl Kernel {
             }
         }
         r
+    }
+
+    /// Sets the run's limits (`limits.rs`): the most events its log holds and the most
+    /// steps it simulates, whole numbers from 1 to `run_limit_bounds`' maxima; 0, or
+    /// -EINVAL (and the limits stay). Set them after `load_world`: a refused program
+    /// leaves a fresh machine, with the default limits.
+    pub fn set_run_limits(&mut self, max_events: f64, max_steps: f64) -> i32 {
+        let Some(l) = RunLimits::checked(max_events, max_steps) else {
+            return -EINVAL;
+        };
+        self.w.limits = l;
+        self.w.log.set_max_events(l.max_events as usize);
+        0
+    }
+
+    /// The run's limits: [max events, max steps].
+    pub fn run_limits(&self) -> Vec<f64> {
+        let l = self.w.limits;
+        vec![l.max_events as f64, l.max_steps as f64]
+    }
+
+    /// The limits' defaults and maxima: [events default, events max, steps default, steps
+    /// max] (`limits.rs`).
+    pub fn run_limit_bounds() -> Vec<f64> {
+        [
+            DEFAULT_MAX_EVENTS,
+            MAX_MAX_EVENTS,
+            DEFAULT_MAX_STEPS,
+            MAX_MAX_STEPS,
+        ]
+        .map(|v| v as f64)
+        .to_vec()
+    }
+
+    /// The limit the run reached ("events" or "steps"), or "" while it reached none.
+    pub fn run_limit(&self) -> String {
+        self.w
+            .limit_reached
+            .map_or(String::new(), |l| l.name().to_string())
+    }
+
+    /// Steps simulated so far (one CPU acting once).
+    pub fn steps_taken(&self) -> f64 {
+        self.w.steps_total as f64
+    }
+
+    /// Run-queue slots and tree nodes the scheduler and its per-step checks examined so
+    /// far: what grows with the number of runnable tasks (the scaling tests read it).
+    pub fn sched_work(&self) -> f64 {
+        let queues: u64 = self.w.cpus.iter().map(|c| c.rq.work()).sum();
+        (queues + self.w.rq_check_work) as f64
     }
 
     pub fn check_invariants(&mut self) -> i32 {

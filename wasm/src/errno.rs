@@ -33,3 +33,7 @@ pub const BLOCKED: i32 = 1_000;
 
 /// Not an errno: the simulator itself broke an invariant (a lab bug, see `last_error`).
 pub const SIM_BUG: i32 = -10_000;
+
+/// Not an errno: the run reached one of its limits (`limits.rs`; `Kernel::run_limit` names
+/// it). Every later `run` answers the same.
+pub const RUN_LIMIT: i32 = -10_001;

@@ -266,6 +266,9 @@ impl ExitMmapPhase {
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
+/// Room for a typical scenario's events: a small run does not regrow the log.
+const INITIAL_EVENTS: usize = 256;
+
 pub struct EventLog {
     data: Vec<f64>,
     hash: u64,
@@ -273,16 +276,22 @@ pub struct EventLog {
     record: bool,
     /// Events handed over by `take`.
     taken: usize,
+    /// The most events the log holds (`limits.rs`): one more is refused and marks the log
+    /// full, and the run ends at its next step.
+    max_events: usize,
+    /// An event was refused: the log reached `max_events`.
+    full: bool,
 }
 
 impl Default for EventLog {
     fn default() -> Self {
         EventLog {
-            // Room for a typical scenario's events: a run does not regrow the log.
-            data: Vec::with_capacity(EVENT_WORDS * 256),
+            data: Vec::with_capacity(EVENT_WORDS * INITIAL_EVENTS),
             hash: FNV_OFFSET,
             record: true,
             taken: 0,
+            max_events: crate::limits::DEFAULT_MAX_EVENTS as usize,
+            full: false,
         }
     }
 }
@@ -300,6 +309,10 @@ impl EventLog {
         c: i64,
         d: i64,
     ) {
+        if self.len() >= self.max_events {
+            self.full = true;
+            return;
+        }
         let rec = [
             ts as f64,
             cpu as f64,
@@ -315,8 +328,36 @@ impl EventLog {
             self.hash = self.hash.wrapping_mul(FNV_PRIME);
         }
         if self.record {
+            self.reserve_one();
             self.data.extend_from_slice(&rec);
         }
+    }
+
+    /// Makes room for one more event, doubling the buffer but never past `max_events`, so
+    /// a full log's buffer is exactly the limit's size and never its next power of two.
+    fn reserve_one(&mut self) {
+        if self.data.len() + EVENT_WORDS <= self.data.capacity() {
+            return;
+        }
+        let room = self
+            .max_events
+            .saturating_sub(self.taken)
+            .saturating_mul(EVENT_WORDS);
+        let want = (self.data.capacity() * 2)
+            .max(EVENT_WORDS * INITIAL_EVENTS)
+            .min(room)
+            .max(self.data.len() + EVENT_WORDS);
+        self.data.reserve_exact(want - self.data.len());
+    }
+
+    /// Sets the most events the log holds (taken ones count).
+    pub fn set_max_events(&mut self, max_events: usize) {
+        self.max_events = max_events;
+    }
+
+    /// Whether an event was refused because the log was full.
+    pub fn is_full(&self) -> bool {
+        self.full
     }
 
     /// Events logged so far, taken ones included.

@@ -257,10 +257,9 @@ impl World {
     fn exit_notify(&mut self, p: Pid) {
         let Some(t) = self.task(p) else { return };
         let (tgid, prio, leader) = (t.tgid, t.policy.prio(), t.is_leader());
-        let others_alive = self
-            .threads_of(tgid)
-            .iter()
-            .any(|o| *o != p && self.task(*o).is_some_and(|o| o.state.is_alive()));
+        let was_alive = t.state.is_alive();
+        let live = self.process(tgid).map_or(0, |pr| pr.live_threads);
+        let others_alive = live > u32::from(was_alive);
         self.emit(
             p,
             Kind::SchedProcessExit,
@@ -272,6 +271,9 @@ impl World {
         if let Some(t) = self.task_mut(p) {
             t.frames.clear();
             t.state = TaskState::Zombie;
+        }
+        if let Some(pr) = self.process_mut(tgid).filter(|_| was_alive) {
+            pr.live_threads = pr.live_threads.saturating_sub(1);
         }
         self.deschedule(p);
         if !leader {

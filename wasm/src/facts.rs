@@ -7,7 +7,7 @@
 //! A table whose index is the code (`[name, ...]`) is written as a JSON array; one whose
 //! codes are bits or start elsewhere is written as an object or with explicit codes.
 
-use crate::errno::{BLOCKED, ERRNOS, SIM_BUG};
+use crate::errno::{BLOCKED, ERRNOS, RUN_LIMIT, SIM_BUG};
 use crate::events::{ExitMmapPhase, Kind, LockOp, Warn, EVENT_FIELDS};
 use crate::fd::FD_LIMIT;
 use crate::frame::ZapMode;
@@ -208,6 +208,7 @@ pub fn kernel_facts() -> String {
         ("errno", numbers(&ERRNOS)),
         ("blocked", BLOCKED.to_string()),
         ("sim_bug", SIM_BUG.to_string()),
+        ("run_limit", RUN_LIMIT.to_string()),
         ("default_prio", DEFAULT_PRIO.to_string()),
         ("cost_model", numbers(&COST_MODEL)),
         ("kernel_bugs", numbers(&KERNEL_BUGS)),

@@ -11,9 +11,19 @@ use crate::world::World;
 /// world stays fast. After every step, the state that step could touch is checked.
 pub const FULL_CHECK_MAX_TASKS: usize = 4096;
 
+/// A run queue up to this long is checked entry by entry after each of its CPU's steps;
+/// a longer one when everything is checked, so that a step costs the same whatever the
+/// number of runnable tasks.
+pub const RQ_CHECK_PER_STEP_MAX: usize = 64;
+
 impl World {
-    /// After a step on CPU `c`: its task, the mms that task works on, its run queue.
+    /// After a step on CPU `c`: its task, the mms that task works on, its run queue (if
+    /// short).
     pub fn check_after_step(&mut self, c: usize) {
+        let queued = self.cpus.get(c).map_or(0, |cpu| cpu.rq.len());
+        if queued <= RQ_CHECK_PER_STEP_MAX {
+            self.rq_check_work += queued as u64;
+        }
         if let Some(msg) = self.local_violation(c) {
             self.bug(msg);
         }
@@ -34,8 +44,10 @@ impl World {
 
     fn local_violation(&self, c: usize) -> Option<String> {
         let cpu = self.cpus.get(c)?;
-        if let Some(v) = self.rq_violation(c) {
-            return Some(v);
+        if cpu.rq.len() <= RQ_CHECK_PER_STEP_MAX {
+            if let Some(v) = self.rq_entries_violation(c) {
+                return Some(v);
+            }
         }
         let t = cpu.current.and_then(|p| self.task(p))?;
         if let Some(v) = self.task_violation(t) {
@@ -73,6 +85,21 @@ impl World {
                 ));
             }
         }
+        if let Some(v) = self.procs.iter().find_map(|p| {
+            let live = p
+                .threads
+                .iter()
+                .filter(|t| self.task(**t).is_some_and(|t| t.state.is_alive()))
+                .count();
+            (live != p.live_threads as usize).then(|| {
+                format!(
+                    "process {} counts {} live threads but has {live}",
+                    p.tgid.0, p.live_threads
+                )
+            })
+        }) {
+            return Some(v);
+        }
         self.tasks
             .iter()
             .find_map(|t| self.task_violation(t))
@@ -98,14 +125,37 @@ impl World {
         if t.state.is_alive() && t.frames.is_empty() {
             return Some(format!("live task {} has no work", t.pid.0));
         }
+        if (t.state == TaskState::Runnable) != t.rq_slot.is_some() {
+            return Some(format!(
+                "task {} is {}runnable but {}queued",
+                t.pid.0,
+                if t.state == TaskState::Runnable {
+                    ""
+                } else {
+                    "not "
+                },
+                if t.rq_slot.is_some() { "" } else { "not " },
+            ));
+        }
         None
     }
 
+    /// The queue's tree agrees with its entries, and each entry is a runnable task of
+    /// this CPU that knows its slot.
     fn rq_violation(&self, c: usize) -> Option<String> {
-        self.cpus.get(c)?.rq.iter().find_map(|p| {
-            let ok = self
-                .task(*p)
-                .is_some_and(|t| t.state == TaskState::Runnable && t.cpu.0 as usize == c);
+        if !self.cpus.get(c)?.rq.is_consistent() {
+            return Some(format!("cpu {c}'s run queue disagrees with itself"));
+        }
+        self.rq_entries_violation(c)
+    }
+
+    fn rq_entries_violation(&self, c: usize) -> Option<String> {
+        self.cpus.get(c)?.rq.entries().find_map(|(slot, p)| {
+            let ok = self.task(p).is_some_and(|t| {
+                t.state == TaskState::Runnable
+                    && t.cpu.0 as usize == c
+                    && t.rq_slot == Some((t.cpu, slot))
+            });
             (!ok).then(|| format!("cpu {c} queues task {} that is not runnable there", p.0))
         })
     }

@@ -258,7 +258,7 @@ impl World {
             speed_ppm: params::cpu_speed_ppm(capacity, freq_mhz, max_freq_mhz),
             current: None,
             busy_until_ns: 0,
-            rq: Vec::new(),
+            rq: Default::default(),
         });
         Ok(())
     }
@@ -338,6 +338,7 @@ impl World {
             tgid,
             parent: (parent != 0).then_some(Tgid(parent)),
             threads: Vec::new(),
+            live_threads: 0,
             cred: Cred { uid, euid, caps },
             signal_flags,
             core_state: core_dump,
@@ -455,6 +456,9 @@ impl World {
         }
         t.sleep_until_ns = until;
         self.procs[pi].threads.push(pid);
+        if t.state.is_alive() {
+            self.procs[pi].live_threads += 1;
+        }
         self.add_task(t);
         Ok(())
     }
@@ -610,8 +614,8 @@ impl World {
                 (t.pid, t.state, t.sleep_until_ns, t.sleep_gen)
             };
             if state == TaskState::Runnable {
-                let c = self.tasks[i].cpu.0 as usize;
-                self.cpus[c].rq.push(pid);
+                let c = self.tasks[i].cpu;
+                self.enqueue(c, pid);
             }
             if let Some(at) = until {
                 self.add_timer(at, Timer::Wake { pid, gen });

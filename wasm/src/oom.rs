@@ -309,6 +309,7 @@ impl World {
             tgid: Tgid(pid),
             parent: None,
             threads: vec![Pid(pid)],
+            live_threads: 1,
             cred: crate::process::Cred {
                 uid: 0,
                 euid: 0,

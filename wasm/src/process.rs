@@ -34,6 +34,9 @@ pub struct Process {
     pub parent: Option<Tgid>,
     /// Every thread ever in the group, leader first; dead ones stay listed with state Dead.
     pub threads: Vec<Pid>,
+    /// How many of them are alive (neither zombie nor dead), so that an exiting thread
+    /// learns whether it is the last without walking the group.
+    pub live_threads: u32,
     pub cred: Cred,
     pub signal_flags: u32,
     /// signal->core_state: a core dump is in progress.

@@ -6,13 +6,11 @@
 use crate::events::Kind;
 use crate::frame::Frame;
 use crate::ids::{CpuId, Pid};
+use crate::limits::Limit;
 use crate::params;
+use crate::rq::Pushed;
 use crate::task::{SleepKind, TaskState, WaitFor};
 use crate::world::{Timer, World};
-
-/// Steps one `run` call may take before it reports a runaway simulation (a lab bug): far
-/// above what any scenario within its horizon needs.
-pub const MAX_STEPS_PER_RUN: u64 = 50_000_000;
 
 pub enum Dispatch {
     /// Nothing more at this instant on that CPU.
@@ -50,7 +48,7 @@ impl World {
         t.state = TaskState::Runnable;
         let cpu = self.select_cpu(pid);
         self.tasks[i].cpu = cpu;
-        self.cpus[cpu.0 as usize].rq.push(pid);
+        self.enqueue(cpu, pid);
         self.emit(ctx, Kind::SchedWakeup, pid.0 as i64, cpu.0 as i64, 0, 0);
         self.kick_for(cpu, pid);
     }
@@ -130,42 +128,114 @@ impl World {
         }
     }
 
-    fn remove_from_rq(&mut self, pid: Pid) {
-        for c in &mut self.cpus {
-            c.rq.retain(|p| *p != pid);
+    /// Queues a runnable task on CPU `c`'s run queue; the task keeps its slot.
+    pub fn enqueue(&mut self, c: CpuId, pid: Pid) {
+        let Some(i) = self.task_index(pid) else {
+            return;
+        };
+        let t = &self.tasks[i];
+        if t.rq_slot.is_some() || t.state != TaskState::Runnable || t.cpu != c {
+            return self.bug(format!(
+                "task {} queued on cpu {} while queued, not runnable or of another cpu",
+                pid.0, c.0
+            ));
+        }
+        let rank = t.rank();
+        let Some(cpu) = self.cpus.get_mut(c.0 as usize) else {
+            return self.bug(format!(
+                "task {} queued on a cpu {} that is not",
+                pid.0, c.0
+            ));
+        };
+        match cpu.rq.push(pid, rank) {
+            Pushed::At(slot) => self.tasks[i].rq_slot = Some((c, slot)),
+            Pushed::Renumbered => self.renumber(c),
         }
     }
 
-    /// A task stops being schedulable for good (zombie or released): off every queue.
+    /// Takes a task off the run queue it waits in (nothing if it waits in none).
+    fn dequeue(&mut self, pid: Pid) {
+        let Some((c, slot)) = self.task_mut(pid).and_then(|t| t.rq_slot.take()) else {
+            return;
+        };
+        let rq = self.cpus.get_mut(c.0 as usize).map(|cpu| &mut cpu.rq);
+        let removed = match rq {
+            Some(rq) if rq.at(slot) == Some(pid) => rq.remove(slot),
+            _ => None,
+        };
+        match removed {
+            Some(r) if r.renumbered => self.renumber(c),
+            Some(_) => {}
+            None => self.bug(format!("task {} is not in its run-queue slot", pid.0)),
+        }
+    }
+
+    /// The queue of CPU `c` renumbered its slots: its tasks learn their new ones.
+    fn renumber(&mut self, c: CpuId) {
+        let Some(cpu) = self.cpus.get(c.0 as usize) else {
+            return;
+        };
+        let entries: Vec<_> = cpu.rq.entries().collect();
+        for (slot, p) in entries {
+            if let Some(t) = self.task_mut(p) {
+                t.rq_slot = Some((c, slot));
+            }
+        }
+    }
+
+    /// A task stops being schedulable for good (zombie or released) or for now (stopped):
+    /// off its queue.
     pub fn deschedule(&mut self, pid: Pid) {
-        self.remove_from_rq(pid);
+        self.dequeue(pid);
+    }
+
+    /// Why the run must end now, if it must: the event log is full or a limit was reached
+    /// earlier.
+    fn over_limit(&mut self) -> bool {
+        if self.limit_reached.is_none() && self.log.is_full() {
+            self.limit_reached = Some(Limit::Events);
+        }
+        self.limit_reached.is_some()
     }
 
     /// The event loop: fires due timers, lets every CPU due at this instant act (in an
     /// order drawn from the choice source), then advances the clock to the next instant.
     /// Returns the pid of an external task whose TypeScript segment must run, 0 when
-    /// `until_ns` is reached or nothing is left to happen, or a negative error.
-    pub fn run(&mut self, until_ns: u64) -> i32 {
+    /// `until_ns` is reached or nothing is left to happen, -EAGAIN after `slice_steps`
+    /// steps (call again to go on: pausing changes nothing of the run), `RUN_LIMIT` when
+    /// the run reached a limit, or a negative error.
+    pub fn run(&mut self, until_ns: u64, slice_steps: u64) -> i32 {
         if self.failed.is_some() {
             return crate::errno::SIM_BUG;
+        }
+        if self.over_limit() {
+            return crate::errno::RUN_LIMIT;
         }
         if self.ext_running.is_some() {
             return -crate::errno::EBUSY;
         }
-        let mut steps = 0u64;
+        let mut slice = 0u64;
         loop {
             while let Some(t) = self.pop_due_timer() {
                 self.fire(t);
             }
+            if self.over_limit() {
+                return crate::errno::RUN_LIMIT;
+            }
             // Count the CPUs due now, then take the chosen one: no allocation per step.
             let due = (0..self.cpus.len()).filter(|&c| self.cpu_due(c)).count();
             if due > 0 {
-                steps += 1;
-                if steps > MAX_STEPS_PER_RUN {
-                    self.bug(format!(
-                        "runaway: more than {MAX_STEPS_PER_RUN} steps in one run"
-                    ));
+                if self.steps_total >= self.limits.max_steps {
+                    self.limit_reached = Some(Limit::Steps);
+                    return crate::errno::RUN_LIMIT;
                 }
+                // Pausing here, with this instant's timers fired and no choice drawn yet,
+                // resumes exactly where an unpaused loop would go on.
+                if slice >= slice_steps {
+                    return -crate::errno::EAGAIN;
+                }
+                slice += 1;
+                self.steps_total += 1;
                 let k = self.choices.pick(due);
                 let c = (0..self.cpus.len())
                     .filter(|&c| self.cpu_due(c))
@@ -175,6 +245,9 @@ impl World {
                 self.check_after_step(c);
                 if self.failed.is_some() {
                     return crate::errno::SIM_BUG;
+                }
+                if self.over_limit() {
+                    return crate::errno::RUN_LIMIT;
                 }
                 if let Dispatch::External(p) = outcome {
                     self.check_if_small();
@@ -226,9 +299,10 @@ impl World {
                 if !self.should_preempt(c, p) {
                     return self.step_current(c, p);
                 }
-                let i = self.task_index(p).unwrap_or(0);
-                self.tasks[i].state = TaskState::Runnable;
-                self.cpus[c].rq.push(p);
+                if let Some(t) = self.task_mut(p) {
+                    t.state = TaskState::Runnable;
+                }
+                self.enqueue(CpuId(c as u32), p);
             }
             self.cpus[c].current = None;
             let next = self.pick_next(c);
@@ -246,12 +320,7 @@ impl World {
         let Some(cur) = self.task(p) else {
             return false;
         };
-        let best = self.cpus[c]
-            .rq
-            .iter()
-            .filter_map(|q| self.task(*q))
-            .map(|t| t.rank())
-            .max();
+        let best = self.cpus[c].rq.best().map(|(rank, _)| rank);
         match best {
             Some(r) if r > cur.rank() => true,
             Some(r)
@@ -265,23 +334,12 @@ impl World {
 
     /// Highest rank first; among equals (in queue order), a choice.
     fn pick_next(&mut self, c: usize) -> Option<Pid> {
-        let best = self.cpus[c]
-            .rq
-            .iter()
-            .filter_map(|q| self.task(*q))
-            .map(|t| t.rank())
-            .max()?;
-        let is_tied = |w: &World, q: &Pid| w.task(*q).map(|t| t.rank()) == Some(best);
-        let tied = self.cpus[c].rq.iter().filter(|q| is_tied(self, q)).count();
+        let (_, tied) = self.cpus.get(c)?.rq.best()?;
         let k = self.choices.pick(tied);
-        let at = self.cpus[c]
-            .rq
-            .iter()
-            .enumerate()
-            .filter(|(_, q)| is_tied(self, q))
-            .nth(k)
-            .map(|(i, _)| i)?;
-        Some(self.cpus[c].rq.remove(at))
+        let slot = self.cpus[c].rq.nth_best(k)?;
+        let pid = self.cpus[c].rq.at(slot)?;
+        self.dequeue(pid);
+        Some(pid)
     }
 
     fn switch_to(&mut self, c: usize, prev: Pid, next: Option<Pid>, prev_state: i32) {

@@ -150,6 +150,8 @@ pub struct Task {
     pub user_time_ns: u64,
     /// When the task last got its CPU, for the equal-priority slice.
     pub slice_start_ns: u64,
+    /// The run queue (its CPU) and slot it waits in: set exactly while it is Runnable.
+    pub rq_slot: Option<(CpuId, crate::rq::Slot)>,
 }
 
 impl Task {
@@ -178,6 +180,7 @@ impl Task {
             cpu_time_ns: 0,
             user_time_ns: 0,
             slice_start_ns: 0,
+            rq_slot: None,
         }
     }
 

@@ -3,9 +3,11 @@
 use crate::choice::Choices;
 use crate::events::{EventLog, Kind, Warn};
 use crate::ids::{CpuId, MmId, Pid, Tgid};
+use crate::limits::{Limit, RunLimits};
 use crate::mm::Mm;
 use crate::params;
 use crate::process::Process;
+use crate::rq::RunQueue;
 use crate::task::Task;
 use crate::version::KernelVersion;
 use std::cmp::Reverse;
@@ -27,8 +29,8 @@ pub struct Cpu {
     pub current: Option<Pid>,
     /// The current task's step occupies the CPU until then.
     pub busy_until_ns: u64,
-    /// Runnable tasks waiting for this CPU, in the order they were queued.
-    pub rq: Vec<Pid>,
+    /// Runnable tasks waiting for this CPU, in the order they were queued (`rq.rs`).
+    pub rq: RunQueue,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -97,6 +99,15 @@ pub struct World {
     pub kernel_bugs: u32,
     /// An external task handed to TypeScript by `run`, whose segment is under way.
     pub ext_running: Option<Pid>,
+    /// What the run may use (`limits.rs`), and the limit it reached: every later `run`
+    /// refuses.
+    pub limits: RunLimits,
+    pub limit_reached: Option<Limit>,
+    /// Steps simulated so far (one CPU acting once), against `limits.max_steps`.
+    pub steps_total: u64,
+    /// Run-queue entries the per-step checks examined (with the queues' own work, the
+    /// scheduler's work that `Kernel::sched_work` reports).
+    pub rq_check_work: u64,
 }
 
 impl World {
@@ -122,6 +133,10 @@ impl World {
             failed: None,
             kernel_bugs: 0,
             ext_running: None,
+            limits: RunLimits::default(),
+            limit_reached: None,
+            steps_total: 0,
+            rq_check_work: 0,
         }
     }
 

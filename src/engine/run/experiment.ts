@@ -13,6 +13,7 @@ import { readRunLog, type RunLog } from "./freed.ts";
 import { traceContext } from "./trace_context.ts";
 import { runActors } from "./runner.ts";
 import { computeOutcome, type Outcome } from "./outcome.ts";
+import { RunLimitReached, type RunLimits, runLimits } from "./limits.ts";
 
 /** How to run. */
 export interface RunOptions {
@@ -28,6 +29,13 @@ export interface RunOptions {
   choices?: readonly number[];
   /** Historical kernel bugs to switch back on (`Kernel.set_kernel_bugs` bits). */
   kernelBugs?: number;
+  /**
+   * Limits other than the defaults (`DEFAULT_RUN_LIMITS`): the most events, steps and
+   * wall-clock milliseconds; reaching one throws `RunLimitReached`.
+   */
+  limits?: { maxEvents?: number; maxSteps?: number; maxWallMs?: number };
+  /** Steps between two looks at the wall clock (the runner's `SLICE_STEPS` by default). */
+  sliceSteps?: number;
 }
 
 /**
@@ -41,10 +49,17 @@ export interface RunResult extends RunLog {
   events: TraceEvent[];
   /** Names, thread groups and mm owners for the trace exporters. */
   trace: TraceContext;
+  /**
+   * What the run cost the core, the same for the same scenario, seed and choices: the
+   * steps it simulated (one CPU acting once) and the run-queue slots and tree nodes its
+   * scheduler examined (`Kernel.sched_work`).
+   */
+  stats: { steps: number; schedWork: number };
 }
 
 /**
- * Runs `scenario` once under `opts.design`.
+ * Runs `scenario` once under `opts.design`. Throws {@linkcode RunLimitReached} when the
+ * run reaches one of its limits (`opts.limits`, or the defaults), naming the run.
  *
  * @example
  * ```ts
@@ -57,13 +72,39 @@ export interface RunResult extends RunLog {
 export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
   const kernelVersion = opts.kernel ?? scenario.kernel;
   const seed = opts.seed ?? scenario.seed;
+  const limits = runLimits(opts.limits);
   const kernel = new Kernel(seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0);
+  try {
+    return runLoaded(kernel, scenario, { ...opts, kernel: kernelVersion, seed, limits });
+  } catch (e) {
+    if (!(e instanceof RunLimitReached)) throw e;
+    const variant = opts.variant ?? variantFor(opts.design, kernelVersion);
+    const design = variant ? `${opts.design.name}@${variant}` : opts.design.name;
+    throw new RunLimitReached(
+      e.limit,
+      e.value,
+      `scenario ${scenario.name} (design ${design}, kernel ${kernelVersion}, seed ${seed})`,
+    );
+  } finally {
+    kernel.free();
+  }
+}
+
+function runLoaded(
+  kernel: Kernel,
+  scenario: Scenario,
+  opts: RunOptions & { kernel: KernelVersion; seed: number; limits: RunLimits },
+): RunResult {
+  const { kernel: kernelVersion, seed, limits } = opts;
   if (opts.choices) kernel.set_choices(Uint32Array.from(opts.choices));
   if (opts.kernelBugs && kernel.set_kernel_bugs(opts.kernelBugs) !== 0) {
     throw new Error(`unknown kernel bug bits ${opts.kernelBugs}`);
   }
   if (kernel.load_world(program(scenario, kernelVersion)) !== 0) {
     throw new Error(`${scenario.name}: the core refused the world: ${kernel.last_error()}`);
+  }
+  if (kernel.set_run_limits(limits.maxEvents, limits.maxSteps) !== 0) {
+    throw new RangeError(`the core refused the limits ${JSON.stringify(limits)}`);
   }
   const victim = scenario.intent.victim;
   const victimThreads =
@@ -87,7 +128,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
   const results = runActors(
     kernel,
     callers.map((c) => ({ pid: c.pid, atNs: c.at_ns, recipe: (u) => opts.design.recipe(u, ctx) })),
-    { onSyscallExit },
+    { onSyscallExit, maxWallMs: limits.maxWallMs, sliceSteps: opts.sliceSteps },
   );
   // The run is over: take the log instead of copying it (the count and hash stay).
   const run = readRunLog(kernel, kernel.take_events());
@@ -112,12 +153,13 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
     },
   });
   const identity = { kernel: kernelVersion, oomReaper: kernel.oom_reaper_pid() };
-  kernel.free();
+  const stats = { steps: kernel.steps_taken(), schedWork: kernel.sched_work() };
   // Events and names are built only for a caller that asks (traces, reports).
   let events: TraceEvent[] | undefined;
   let trace: TraceContext | undefined;
   return {
     outcome,
+    stats,
     ...run,
     get events() {
       return events ??= decodeEvents(run.log);

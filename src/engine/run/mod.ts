@@ -2,7 +2,9 @@
  * Runs: a scenario's world loaded into a fresh core, a design's recipe driven by the core's
  * scheduler, and what came of it: the outcome (`mrelease-lab/outcome@1`,
  * docs/outcome-schema.md), who freed which pages, and the scenario's expectations checked.
- * The engine knows designs only as the `Design` records it is handed.
+ * Every run is bounded (`DEFAULT_RUN_LIMITS`: events, steps, wall time); reaching a limit
+ * throws `RunLimitReached`. The engine knows designs only as the `Design` records it is
+ * handed.
  *
  * @example
  * ```ts
@@ -17,6 +19,16 @@
  */
 
 export { askWorld, type RunOptions, type RunResult, runScenario } from "./experiment.ts";
+export {
+  DEFAULT_RUN_LIMITS,
+  EVENT_BYTES,
+  MAX_RUN_LIMITS,
+  RUN_LIMIT_FLAGS,
+  type RunLimitName,
+  RunLimitReached,
+  type RunLimits,
+  runLimits,
+} from "./limits.ts";
 export {
   type CallRecord,
   type MainRet,
@@ -35,5 +47,12 @@ export {
   type PageFree,
   type RunLog,
 } from "./freed.ts";
-export { type Actor, type ActorResults, runActors, SimulatorBug } from "./runner.ts";
+export {
+  type Actor,
+  type ActorResults,
+  runActors,
+  type RunActorsOptions,
+  SimulatorBug,
+  SLICE_STEPS,
+} from "./runner.ts";
 export { type DesignResolver, type Verdict, verifyScenario } from "./verify.ts";

@@ -6,6 +6,7 @@
  */
 
 import {
+  ERRNO,
   type KGen,
   SIM_BUG,
   SimUserspace,
@@ -13,6 +14,7 @@ import {
   TaskKilled,
 } from "../../core/mod.ts";
 import type { Kernel } from "../../core/wasm.ts";
+import { DEFAULT_RUN_LIMITS, type RunLimitName, RunLimitReached } from "./limits.ts";
 
 /** A thread whose userspace is a recipe, starting at a simulated time. */
 export interface Actor {
@@ -34,8 +36,28 @@ export type ActorResults = Map<number, number | "killed">;
 export class SimulatorBug extends Error {}
 
 /**
+ * Steps the core simulates between two looks at the wall clock: a few milliseconds of
+ * work. Where the core pauses changes nothing of the run (`Kernel.run_steps`).
+ */
+export const SLICE_STEPS = 16_384;
+
+/** How `runActors` runs. */
+export interface RunActorsOptions {
+  /** Called after each syscall of an actor returns. */
+  onSyscallExit?: SyscallObserver;
+  /**
+   * The wall-clock limit in milliseconds (default `DEFAULT_RUN_LIMITS.maxWallMs`); the
+   * event and step limits are the kernel's (`Kernel.set_run_limits`).
+   */
+  maxWallMs?: number;
+  /** Steps between two looks at the clock (default {@linkcode SLICE_STEPS}). */
+  sliceSteps?: number;
+}
+
+/**
  * Runs `actors` on `kernel` until its horizon. The sequence of boundary calls is the one
  * `wasm/src/baseline.rs` makes, so a one-actor run gives the same event log natively.
+ * Throws {@linkcode RunLimitReached} when the run reaches one of its limits.
  *
  * @example
  * ```ts
@@ -46,18 +68,25 @@ export class SimulatorBug extends Error {}
 export function runActors(
   kernel: Kernel,
   actors: readonly Actor[],
-  opts: { onSyscallExit?: SyscallObserver } = {},
+  opts: RunActorsOptions = {},
 ): ActorResults {
   const pending = [...actors].sort((a, b) => a.atNs - b.atNs);
   const running = new Map<number, KGen<number>>();
   const results: ActorResults = new Map();
   const horizon = kernel.horizon_ns();
+  const maxWallMs = opts.maxWallMs ?? DEFAULT_RUN_LIMITS.maxWallMs;
+  const slice = opts.sliceSteps ?? SLICE_STEPS;
+  // The clock is read between slices only: it decides when the run stops, never what it does.
+  const deadline = performance.now() + maxWallMs;
   let next = 0;
   for (;;) {
     const until = next < pending.length ? Math.min(pending[next].atNs, horizon) : horizon;
-    const r = kernel.run(until);
+    const r = kernel.run_steps(until, slice);
+    const more = r === -ERRNO.EAGAIN || r > 0;
+    if (more && performance.now() > deadline) throw new RunLimitReached("wall_ms", maxWallMs);
+    if (r === -ERRNO.EAGAIN) continue;
     if (r === SIM_BUG) throw new SimulatorBug(kernel.last_error());
-    if (r < 0) throw new Error(`the core refused to run: ${r} ${kernel.last_error()}`);
+    if (r < 0) throw coreLimit(kernel) ?? coreRefused(kernel, r);
     if (r > 0) {
       resume(kernel, r, running, results);
       continue;
@@ -71,6 +100,21 @@ export function runActors(
     running.set(actor.pid, actor.recipe(new SimUserspace(kernel, actor.pid, opts.onSyscallExit)));
   }
   return results;
+}
+
+/** The limit the core's run reached, as an error; undefined if it reached none. */
+function coreLimit(kernel: Kernel): RunLimitReached | undefined {
+  const limit = kernel.run_limit();
+  if (limit !== "events" && limit !== "steps") return undefined;
+  const [maxEvents, maxSteps] = kernel.run_limits();
+  return new RunLimitReached(
+    limit satisfies RunLimitName,
+    limit === "events" ? maxEvents : maxSteps,
+  );
+}
+
+function coreRefused(kernel: Kernel, r: number): Error {
+  return new Error(`the core refused to run: ${r} ${kernel.last_error()}`);
 }
 
 function resume(

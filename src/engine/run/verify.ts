@@ -6,8 +6,9 @@
 
 import { type Design, parseRet, retName } from "../../core/mod.ts";
 import type { Bounds, Expectation, Scenario } from "../scenario/mod.ts";
-import { runScenario } from "./experiment.ts";
+import { type RunOptions, runScenario } from "./experiment.ts";
 import type { Outcome } from "./outcome.ts";
+import { RunLimitReached } from "./limits.ts";
 
 /**
  * Finds the design an expectation names (`name` or `name@variant`) and the variant to run;
@@ -26,13 +27,13 @@ export interface Verdict {
   kernel: string;
   /** What did not match; empty when the expectation holds. */
   failures: string[];
-  /** The run's outcome. */
-  outcome: Outcome;
+  /** The run's outcome; null when the run reached a limit (the failure says which). */
+  outcome: Outcome | null;
 }
 
 /**
  * Runs every expectation of `scenario`, each under the design `choose` finds for it, and
- * compares.
+ * compares. A run that reaches a limit fails its expectation with the limit's message.
  *
  * @example
  * ```ts
@@ -41,18 +42,22 @@ export interface Verdict {
  * for (const v of verifyScenario(s, chooseDesign)) console.log(v.design, v.failures);
  * ```
  */
-export function verifyScenario(scenario: Scenario, choose: DesignResolver): Verdict[] {
+export function verifyScenario(
+  scenario: Scenario,
+  choose: DesignResolver,
+  opts: { limits?: RunOptions["limits"] } = {},
+): Verdict[] {
   return scenario.expect.map((e) => {
     const kernel = e.kernel ?? scenario.kernel;
     const { design, variant } = choose(e.design);
-    const { outcome } = runScenario(scenario, { design, variant, kernel });
-    return {
-      scenario: scenario.name,
-      design: e.design,
-      kernel,
-      failures: compare(e, outcome),
-      outcome,
-    };
+    const verdict = { scenario: scenario.name, design: e.design, kernel };
+    try {
+      const { outcome } = runScenario(scenario, { design, variant, kernel, limits: opts.limits });
+      return { ...verdict, failures: compare(e, outcome), outcome };
+    } catch (err) {
+      if (!(err instanceof RunLimitReached)) throw err;
+      return { ...verdict, failures: [err.message], outcome: null };
+    }
   });
 }
 

@@ -15,13 +15,14 @@ import {
   readObject,
 } from "./_check.ts";
 import { indexPath } from "./_path.ts";
+import { SCENARIO_LIMITS } from "./limits.ts";
 import type { CallArgs, IovRange } from "./types.ts";
 
 const I32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 /** UIO_MAXIOV is 1024; the lab accepts larger vlen so that its EINVAL can be reached. */
 const VLEN = { what: "a vlen", min: 0, max: 2 ** 31 - 1 };
 const PAGE = { what: "a page number", min: 0, max: 2 ** 40 };
-const IOV_MAX = 64;
+const IOV_MAX = SCENARIO_LIMITS.iov_ranges;
 
 /** Reads `$.intent.call`; an absent call is `{}` (the design's usual call). */
 export function readCall(p: Problems, v: unknown): CallArgs | undefined {
@@ -43,7 +44,7 @@ export function readCall(p: Problems, v: unknown): CallArgs | undefined {
     ],
   });
   if (o === undefined) return undefined;
-  const before = p.list.length;
+  const before = p.count;
   const call: CallArgs = {};
   const at = (k: string) => `$.intent.call.${k}`;
   if (has(o, "fd")) call.fd = readInt(p, field(o, "fd"), at("fd"), { what: "an fd", ...I32 });
@@ -71,7 +72,7 @@ export function readCall(p: Problems, v: unknown): CallArgs | undefined {
   if (has(o, "fd") && has(o, "nonblock")) {
     p.add(at("nonblock"), "expected nonblock only when the recipe opens the pidfd, got it with fd");
   }
-  return p.list.length === before ? call : undefined;
+  return p.count === before ? call : undefined;
 }
 
 function readIov(p: Problems, v: unknown): IovRange[] | undefined {

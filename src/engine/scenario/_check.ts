@@ -10,13 +10,29 @@
 import type { ScenarioProblem } from "./error.ts";
 import { keyPath } from "./_path.ts";
 
+/**
+ * The most problems one validation keeps (the message shows the first 50 of them). A
+ * file of a million bad entries still gives one error of bounded size: the rest are
+ * counted, not kept.
+ */
+export const PROBLEMS_KEPT_MAX = 10000;
+
 /** Collects problems. */
 export class Problems {
+  /** The first {@linkcode PROBLEMS_KEPT_MAX} problems. */
   readonly list: ScenarioProblem[] = [];
+  /** Every problem recorded, kept or not: compare it before and after a check. */
+  count = 0;
 
   /** Records `message` at `path`. */
   add(path: string, message: string): void {
-    this.list.push({ path, message });
+    this.count++;
+    if (this.list.length < PROBLEMS_KEPT_MAX) this.list.push({ path, message });
+  }
+
+  /** How many problems were counted but not kept. */
+  get omitted(): number {
+    return this.count - this.list.length;
   }
 }
 

@@ -7,19 +7,24 @@
  * @module
  */
 
+import { describe, PROBLEMS_KEPT_MAX } from "./_check.ts";
 import { ScenarioError, type ScenarioProblem } from "./error.ts";
+import { SCENARIO_LIMITS } from "./limits.ts";
 import { indexPath, keyPath } from "./_path.ts";
 
 /**
  * Nesting bound: a scenario is at most 6 levels deep, so 64 is generous and
  * keeps the recursive descent bounded whatever the input.
  */
-const DEPTH_MAX = 64;
+const DEPTH_MAX = SCENARIO_LIMITS.json_depth;
 
 /** The parsed value, plus one problem per duplicated key. */
 export interface JsonRead {
   value: unknown;
+  /** The first {@linkcode PROBLEMS_KEPT_MAX} duplicated keys. */
   duplicates: ScenarioProblem[];
+  /** Duplicated keys beyond those. */
+  duplicates_omitted: number;
 }
 
 class JsonSyntaxError extends Error {
@@ -40,20 +45,43 @@ const ESCAPES: Readonly<Record<string, string>> = {
   t: "\t",
 };
 
+/**
+ * Line and column (both 1-based) of UTF-16 offsets in one text. The line starts are
+ * found once, on the first question, and each answer is a binary search: a file with a
+ * million duplicated keys asks a million times.
+ */
+export class LineIndex {
+  #starts: number[] | undefined;
+
+  constructor(readonly text: string) {}
+
+  /** Line and column of `offset`. */
+  at(offset: number): { line: number; column: number } {
+    if (this.#starts === undefined) {
+      const starts = [0];
+      for (let i = 0; i < this.text.length; i++) {
+        if (this.text.charCodeAt(i) === 10) starts.push(i + 1);
+      }
+      this.#starts = starts;
+    }
+    const starts = this.#starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo] + 1 };
+  }
+}
+
 /** Line and column (both 1-based) of a UTF-16 offset in `text`. */
 export function lineColumn(
   text: string,
   offset: number,
 ): { line: number; column: number } {
-  let line = 1;
-  let line_start = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      line_start = i + 1;
-    }
-  }
-  return { line, column: offset - line_start + 1 };
+  return new LineIndex(text).at(offset);
 }
 
 function showChar(text: string, offset: number): string {
@@ -64,8 +92,12 @@ function showChar(text: string, offset: number): string {
 class Reader {
   pos = 0;
   readonly duplicates: ScenarioProblem[] = [];
+  duplicates_omitted = 0;
+  readonly lines: LineIndex;
 
-  constructor(readonly text: string) {}
+  constructor(readonly text: string) {
+    this.lines = new LineIndex(text);
+  }
 
   fail(expected: string, at: number = this.pos): never {
     throw new JsonSyntaxError(
@@ -120,12 +152,15 @@ class Reader {
       const child = keyPath(path, key);
       const v = this.value(child, depth);
       const first = seen.get(key);
-      if (first !== undefined) {
-        const at = lineColumn(this.text, first);
+      if (first !== undefined && this.duplicates.length >= PROBLEMS_KEPT_MAX) {
+        this.duplicates_omitted++;
+      } else if (first !== undefined) {
+        const at = this.lines.at(first);
         this.duplicates.push({
           path: child,
-          message:
-            `expected each key once, got "${key}" again (first at line ${at.line}, column ${at.column})`,
+          message: `expected each key once, got ${
+            describe(key)
+          } again (first at line ${at.line}, column ${at.column})`,
         });
       } else {
         seen.set(key, key_offset);
@@ -234,10 +269,14 @@ export function readJson(text: string, source?: string): JsonRead {
     const value = reader.value("$", 0);
     reader.skipSpace();
     if (reader.pos < body.length) reader.fail("end of input after the JSON value");
-    return { value, duplicates: reader.duplicates };
+    return {
+      value,
+      duplicates: reader.duplicates,
+      duplicates_omitted: reader.duplicates_omitted,
+    };
   } catch (e) {
     if (!(e instanceof JsonSyntaxError)) throw e;
-    const at = lineColumn(body, e.offset);
+    const at = reader.lines.at(e.offset);
     throw new ScenarioError([{
       path: "$",
       message: `invalid JSON at line ${at.line}, column ${at.column}: ${e.message}`,

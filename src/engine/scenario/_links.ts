@@ -9,6 +9,7 @@
 import { MAX_TASKS } from "./abi.ts";
 import { describe, hint, type Problems } from "./_check.ts";
 import { keyPath } from "./_path.ts";
+import { checkKernelStates } from "./_states.ts";
 import type { ProcessDraft, ThreadDraft } from "./_tasks.ts";
 import type { ThreadState } from "./types.ts";
 
@@ -54,6 +55,7 @@ export function linkProcesses(
   checkParentCycles(p, processes, world);
   checkMms(p, processes, world, mm_paths);
   resolveStates(p, processes, world);
+  checkKernelStates(p, processes, world);
   checkHolds(p, processes, world);
   checkFds(p, processes, world);
   return world;
@@ -193,25 +195,31 @@ function resolveParents(p: Problems, processes: ProcessDraft[], world: World): v
   }
 }
 
+/** How many tgids of a parent cycle a message names. */
+const CYCLE_SHOWN_MAX = 12;
+
 function checkParentCycles(p: Problems, processes: ProcessDraft[], world: World): void {
-  // Walk up from each process at most processes.length steps: a longer walk
-  // means a cycle. Each cycle is reported once, at its first member in file order.
-  const reported = new Set<ProcessDraft>();
+  // Walk up from each process until a process already judged: every process is walked
+  // once, so a chain of a million parents costs a million steps, not a million squared.
+  // A walk that meets its own chain found a cycle; it is reported once, at its first
+  // member in file order.
+  const index = new Map<ProcessDraft, number>(processes.map((d, i) => [d, i]));
+  const done = new Set<ProcessDraft>();
   for (const start of processes) {
     const chain: ProcessDraft[] = [];
     const on_chain = new Set<ProcessDraft>();
     let cur: ProcessDraft | undefined = start;
-    for (let steps = 0; cur !== undefined && steps <= processes.length; steps++) {
+    while (cur !== undefined && !done.has(cur)) {
       if (on_chain.has(cur)) {
         const cycle = chain.slice(chain.indexOf(cur));
-        if (cycle.some((c) => reported.has(c))) break;
-        cycle.forEach((c) => reported.add(c));
-        const first = processes.find((c) => cycle.includes(c)) ?? cur;
+        let first = cycle[0];
+        for (const c of cycle) if (index.get(c)! < index.get(first)!) first = c;
+        // A long cycle is named by its first tgids and its length: one line stays short.
+        const shown = cycle.slice(0, CYCLE_SHOWN_MAX).map((c) => c.tgid).join(" -> ");
+        const rest = cycle.length > CYCLE_SHOWN_MAX ? ` -> ... (${cycle.length} processes)` : "";
         p.add(
           keyPath(first.path, "parent"),
-          `expected parents to form a tree, got a cycle through tgids ${
-            cycle.map((c) => c.tgid).join(" -> ")
-          }`,
+          `expected parents to form a tree, got a cycle through tgids ${shown}${rest}`,
         );
         break;
       }
@@ -220,6 +228,7 @@ function checkParentCycles(p: Problems, processes: ProcessDraft[], world: World)
       const parent: number | null | undefined = cur.parent;
       cur = parent === undefined || parent === null ? undefined : world.processes.get(parent);
     }
+    for (const c of chain) done.add(c);
   }
 }
 
@@ -271,19 +280,30 @@ function checkMms(p: Problems, processes: ProcessDraft[], world: World, mm_paths
   }
 }
 
+/** The vfork children of each process that has any (the process whose thread called vfork). */
+export function vforkChildren(
+  processes: ProcessDraft[],
+  world: World,
+): Map<ProcessDraft, ProcessDraft[]> {
+  const vfork_children = new Map<ProcessDraft, ProcessDraft[]>();
+  for (const d of processes) {
+    if (d.vfork_child !== true || d.parent === undefined || d.parent === null) continue;
+    const parent = world.processes.get(d.parent);
+    if (parent === undefined) continue;
+    const list = vfork_children.get(parent);
+    if (list === undefined) vfork_children.set(parent, [d]);
+    else list.push(d);
+  }
+  return vfork_children;
+}
+
 /**
  * Thread states: explicit ones are checked against the process, missing
  * ones default to "zombie" in a zombie process, "D_vfork" in the parent of a
  * vfork child, "R" otherwise.
  */
 function resolveStates(p: Problems, processes: ProcessDraft[], world: World): void {
-  const vfork_children = new Map<ProcessDraft, ProcessDraft[]>();
-  for (const d of processes) {
-    if (d.vfork_child !== true || d.parent === undefined || d.parent === null) continue;
-    const parent = world.processes.get(d.parent);
-    if (parent === undefined) continue;
-    vfork_children.set(parent, [...(vfork_children.get(parent) ?? []), d]);
-  }
+  const vfork_children = vforkChildren(processes, world);
   for (const d of processes) {
     if (d.threads === undefined) continue;
     const is_vfork_parent = vfork_children.has(d);
@@ -346,8 +366,9 @@ function resolveStates(p: Problems, processes: ProcessDraft[], world: World): vo
 }
 
 function checkHolds(p: Problems, processes: ProcessDraft[], world: World): void {
-  // rw_semaphore: any number of readers, or one writer. Report the later one.
-  const held = new Map<string, { mode: "read" | "write"; path: string }[]>();
+  // rw_semaphore: any number of readers, or one writer. Report the later one. Per mm,
+  // the writer or the first reader is kept (a million readers are counted, not listed).
+  const held = new Map<string, { mode: "read" | "write"; path: string }>();
   for (const d of processes) {
     for (const t of d.threads ?? []) {
       const mine = new Set<string>();
@@ -364,9 +385,8 @@ function checkHolds(p: Problems, processes: ProcessDraft[], world: World): void 
           continue;
         }
         mine.add(h.mm);
-        const others = held.get(h.mm) ?? [];
-        const clash = others.find((o) => o.mode === "write" || h.mode === "write");
-        if (clash !== undefined) {
+        const clash = held.get(h.mm);
+        if (clash !== undefined && (clash.mode === "write" || h.mode === "write")) {
           p.add(
             keyPath(h.path, "mode"),
             `expected no conflicting holder of ${
@@ -375,7 +395,7 @@ function checkHolds(p: Problems, processes: ProcessDraft[], world: World): void 
           );
           continue;
         }
-        held.set(h.mm, [...others, { mode: h.mode, path: h.path }]);
+        if (clash === undefined) held.set(h.mm, { mode: h.mode, path: h.path });
       }
     }
   }

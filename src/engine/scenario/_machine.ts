@@ -21,6 +21,7 @@ import {
 import { indexPath, keyPath } from "./_path.ts";
 import { CPU_PRESET_NAMES, CPU_PRESETS } from "./presets.ts";
 import { PAGE_SIZE_TEXT, parseResidentPages, parseSizePages } from "./_sizes.ts";
+import { SCENARIO_LIMITS } from "./limits.ts";
 import type { ScenarioCpu, ScenarioMm, ScenarioVma, VmaFlag, VmaKind } from "./types.ts";
 
 /** A frequency bound well above any real CPU, so typos (MHz vs kHz) are caught. */
@@ -30,7 +31,7 @@ const CAPACITY_MAX: number = MAX_CAPACITY;
 /** The spec's bound on VMAs per mm (a real mm allows 65530, vm.max_map_count). */
 export const VMAS_PER_MM_MAX: number = MAX_VMAS_PER_MM;
 /** Bound on the number of mms (one per process at most, in practice). */
-const MMS_MAX = 65536;
+const MMS_MAX = SCENARIO_LIMITS.mms;
 
 const LABEL = {
   what: 'a label of 1..32 characters from "A-Za-z0-9_.:-"',

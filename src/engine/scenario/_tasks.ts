@@ -27,14 +27,15 @@ import {
 } from "./_check.ts";
 import { indexPath, keyPath } from "./_path.ts";
 import { parseMsToNs } from "./_sizes.ts";
+import { SCENARIO_LIMITS } from "./limits.ts";
 import type { Capability, FdKind, ProcessStatus, SchedPolicy, ThreadState } from "./types.ts";
 
 /** Bound on threads per process (a bound the core can rely on, far above real apps). */
-export const THREADS_PER_PROCESS_MAX = 65536;
-/** The lab's fd table size: fds 0..1023 (the default RLIMIT_NOFILE soft limit). */
-export const FDS_MAX = 1024;
+export const THREADS_PER_PROCESS_MAX: number = SCENARIO_LIMITS.threads_per_process;
+/** The core's fd table size: fds 0..1023 (the default RLIMIT_NOFILE soft limit). */
+export const FDS_MAX: number = SCENARIO_LIMITS.fds_per_process;
 /** A thread holds at most this many mmap_locks at once (real code holds one or two). */
-const HOLDS_PER_THREAD_MAX = 8;
+const HOLDS_PER_THREAD_MAX = SCENARIO_LIMITS.holds_per_thread;
 /** uid_t is 32 bits; (uid_t)-1 is INVALID_UID, so it is not a uid a task can have. */
 const UID_MAX = 4294967294;
 

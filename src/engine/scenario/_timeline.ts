@@ -28,6 +28,7 @@ import {
 import { checkMmRef, notATgid, type World } from "./_links.ts";
 import { indexPath, keyPath } from "./_path.ts";
 import { parseMsToNs } from "./_sizes.ts";
+import { SCENARIO_LIMITS } from "./limits.ts";
 import type {
   Bounds,
   Expectation,
@@ -38,7 +39,7 @@ import type {
 } from "./types.ts";
 
 /** Bound on expectations (one per design and kernel is plenty). */
-const EXPECTATIONS_MAX = 1024;
+const EXPECTATIONS_MAX = SCENARIO_LIMITS.expectations;
 
 /**
  * The errno names an expectation may use: every one a proposal in the
@@ -114,12 +115,62 @@ function checkActor(
   }
 }
 
+/** A thread that runs the memory killer's recipe: the caller or one of `intent.also`. */
+export interface Actor {
+  pid: number;
+  /** When its recipe starts. */
+  at_ns: number;
+  /** How a message names it: "the caller ($.caller.pid)". */
+  name: string;
+}
+
 /** What events are judged against besides the world. */
 export interface EventContext {
   /** The horizon, when valid. */
   horizon_ns: number | undefined;
   /** The caller's pid, when valid (the default /proc reader). */
   caller_pid: number | undefined;
+  /** The threads that run the recipe, when valid: a scripted death must not come first. */
+  actors?: readonly Actor[];
+}
+
+/**
+ * The signals whose default action ends the process (the lab's processes install no
+ * handlers): a kill event with one of these ends every thread of its target.
+ */
+const FATAL_SIGNALS: readonly SignalName[] = ["SIGKILL", "SIGTERM"];
+
+/**
+ * An event that ends an actor's process before the actor's recipe starts leaves nobody to
+ * make the call: the scenario contradicts itself (a kill or exit at the same time as the
+ * call comes after it).
+ */
+function checkActorsOutlive(
+  p: Problems,
+  world: World,
+  e: ScenarioEvent,
+  path: string,
+  actors: readonly Actor[],
+): void {
+  let ended: number | undefined;
+  let how = "";
+  if (e.kind === "kill" && FATAL_SIGNALS.includes(e.sig)) {
+    ended = e.target;
+    how = `a ${e.sig} of tgid ${e.target}`;
+  } else if (e.kind === "exit") {
+    ended = world.threads.get(e.pid)?.process.tgid;
+    how = `an exit_group by pid ${e.pid} of tgid ${ended}`;
+  }
+  if (ended === undefined) return;
+  for (const a of actors) {
+    if (world.threads.get(a.pid)?.process.tgid !== ended || e.at_ns >= a.at_ns) continue;
+    p.add(
+      keyPath(path, "at_ms"),
+      `expected the process of ${a.name} to live until its call at ${
+        a.at_ns / 1e6
+      } ms, got ${how} at ${e.at_ns / 1e6} ms (nobody would be left to make the call)`,
+    );
+  }
 }
 
 /** Reads `$.events`, sorted stably by time. */
@@ -132,9 +183,12 @@ export function readEvents(
   if (v === undefined) return [];
   const list = readArray(p, v, "$.events", { what: "a list of events", min: 0, max: MAX_EVENTS });
   if (list === undefined) return undefined;
-  const out: (ScenarioEvent | undefined)[] = list.map((e, i) =>
-    readEvent(p, e, indexPath("$.events", i), world, opts)
-  );
+  const out: (ScenarioEvent | undefined)[] = list.map((e, i) => {
+    const path = indexPath("$.events", i);
+    const event = readEvent(p, e, path, world, opts);
+    if (event !== undefined && opts.actors) checkActorsOutlive(p, world, event, path, opts.actors);
+    return event;
+  });
   if (out.some((e) => e === undefined)) return undefined;
   // Array.prototype.sort is stable (ES2019), which is what the spec asks.
   return (out as ScenarioEvent[]).sort((a, b) => a.at_ns - b.at_ns);
@@ -265,25 +319,33 @@ export function readCaller(
   v: unknown,
   world: World,
   victim: number | undefined,
+  also?: readonly ExtraCaller[],
 ): { pid: number } | undefined {
   const o = readObject(p, v, "$.caller", { what: "the caller", required: ["pid"], optional: [] });
   if (o === undefined) return undefined;
   const pid = readInt(p, field(o, "pid"), "$.caller.pid", PID);
   if (pid === undefined) return undefined;
-  const before = p.list.length;
+  const before = p.count;
   checkActor(p, world, pid, "$.caller.pid", {
     role: "the memory killer's thread",
     user_only: true,
   });
   const t = world.threads.get(pid);
   if (
-    p.list.length === before && t !== undefined && victim !== undefined && t.process.tgid === victim
+    p.count === before && t !== undefined && victim !== undefined && t.process.tgid === victim
   ) {
     p.add(
       "$.caller.pid",
       `expected a thread outside the victim ${victim} (the caller would kill itself), got ${pid}`,
     );
   }
+  (also ?? []).forEach((a, i) => {
+    if (a.pid !== pid) return;
+    p.add(
+      `$.intent.also[${i}].pid`,
+      `expected a thread other than the caller (a thread runs one recipe at a time), got ${pid} ($.caller.pid)`,
+    );
+  });
   return { pid };
 }
 
@@ -322,15 +384,27 @@ function readAlso(
   horizon_ns: number | undefined,
 ): ExtraCaller[] | undefined {
   if (v === undefined) return [];
-  const list = readArray(p, v, "$.intent.also", { what: "a list of callers", min: 0, max: 8 });
+  const list = readArray(p, v, "$.intent.also", {
+    what: "a list of callers",
+    min: 0,
+    max: SCENARIO_LIMITS.also_callers,
+  });
   if (list === undefined) return undefined;
   const out: ExtraCaller[] = [];
+  const seen = new Map<number, number>();
   list.forEach((x, i) => {
     const path = indexPath("$.intent.also", i);
     const o = readObject(p, x, path, { what: "a caller", required: ["pid"], optional: ["at_ms"] });
     if (o === undefined) return;
     const pid = readInt(p, field(o, "pid"), `${path}.pid`, PID);
     checkActor(p, world, pid, `${path}.pid`, { role: "a memory killer's thread", user_only: true });
+    const twice = pid === undefined ? undefined : seen.get(pid);
+    if (twice !== undefined) {
+      p.add(
+        `${path}.pid`,
+        `expected a thread not already in $.intent.also (a thread runs one recipe at a time), got ${pid} (also $.intent.also[${twice}])`,
+      );
+    } else if (pid !== undefined) seen.set(pid, i);
     const at_ns = has(o, "at_ms") ? readTime(p, field(o, "at_ms"), `${path}.at_ms`, horizon_ns) : 0;
     if (pid !== undefined && at_ns !== undefined) out.push({ pid, at_ns });
   });
@@ -383,7 +457,7 @@ function readExpectation(p: Problems, v: unknown, path: string): Expectation | u
   });
   if (o === undefined) return undefined;
   const at = (key: string) => keyPath(path, key);
-  const before = p.list.length;
+  const before = p.count;
   const e: Expectation = { design: "" };
   const design = readString(p, field(o, "design"), at("design"), {
     what: "a design name (1..64 characters)",
@@ -412,7 +486,7 @@ function readExpectation(p: Problems, v: unknown, path: string): Expectation | u
   if (has(o, "note")) {
     e.note = readString(p, field(o, "note"), at("note"), { what: "a note (text)", pattern: /^/ });
   }
-  return p.list.length === before ? e : undefined;
+  return p.count === before ? e : undefined;
 }
 
 function readBounds(

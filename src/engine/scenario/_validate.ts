@@ -57,16 +57,17 @@ function must<T>(v: T | undefined, what: string): T {
  */
 export function validate(
   json: unknown,
-  opts: { source?: string; extra?: ScenarioProblem[] } = {},
+  opts: { source?: string; extra?: ScenarioProblem[]; extra_omitted?: number } = {},
 ): Scenario {
   const p = new Problems();
-  p.list.push(...(opts.extra ?? []));
+  for (const x of opts.extra ?? []) p.add(x.path, x.message);
+  p.count += opts.extra_omitted ?? 0;
   const o = readObject(p, json, "$", {
     what: "a scenario",
     required: TOP_REQUIRED,
     optional: TOP_OPTIONAL,
   });
-  if (o === undefined) throw new ScenarioError(p.list, opts.source);
+  if (o === undefined) throw new ScenarioError(p.list, opts.source, p.omitted);
 
   const schema = field(o, "schema");
   if (has(o, "schema") && schema !== SCENARIO_SCHEMA) {
@@ -103,12 +104,20 @@ export function validate(
     ? readIntent(p, field(o, "intent"), world, horizon_ns)
     : undefined;
   const caller = has(o, "caller")
-    ? readCaller(p, field(o, "caller"), world, intent?.victim)
+    ? readCaller(p, field(o, "caller"), world, intent?.victim, intent?.also)
     : undefined;
-  const events = readEvents(p, field(o, "events"), world, { horizon_ns, caller_pid: caller?.pid });
+  const actors = caller === undefined || intent === undefined ? undefined : [
+    { pid: caller.pid, at_ns: intent.at_ns, name: "the caller ($.caller.pid)" },
+    ...intent.also.map((a, i) => ({ ...a, name: `$.intent.also[${i}].pid` })),
+  ];
+  const events = readEvents(p, field(o, "events"), world, {
+    horizon_ns,
+    caller_pid: caller?.pid,
+    actors,
+  });
   const expect = readExpect(p, field(o, "expect"));
 
-  if (p.list.length > 0) throw new ScenarioError(p.list, opts.source);
+  if (p.count > 0) throw new ScenarioError(p.list, opts.source, p.omitted);
   return {
     schema: SCENARIO_SCHEMA,
     name: must(name, "name"),

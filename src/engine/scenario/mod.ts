@@ -19,13 +19,25 @@
 import type { KernelVersion } from "./abi.ts";
 import { encode } from "./_encode.ts";
 import { readJson } from "./_json.ts";
+import { type ReadScenarioOptions, readScenarioText } from "./files.ts";
 import type { Scenario } from "./types.ts";
 import { validate } from "./_validate.ts";
 
 export * from "./abi.ts";
-export { scenarioFiles } from "./files.ts";
+export { SCENARIO_LIMITS } from "./limits.ts";
+export {
+  type ReadScenarioOptions,
+  readScenarioText,
+  SCENARIO_BYTES_MAX,
+  scenarioFiles,
+} from "./files.ts";
 export * from "./types.ts";
-export { ScenarioError, type ScenarioProblem } from "./error.ts";
+export {
+  ScenarioError,
+  ScenarioFileError,
+  type ScenarioFileProblem,
+  type ScenarioProblem,
+} from "./error.ts";
 export {
   CPU_PRESET_NAMES,
   CPU_PRESETS,
@@ -56,8 +68,12 @@ export interface ParseScenarioOptions {
  * ```
  */
 export function parseScenario(text: string, opts: ParseScenarioOptions = {}): Scenario {
-  const { value, duplicates } = readJson(text, opts.path);
-  return validate(value, { source: opts.path, extra: duplicates });
+  const { value, duplicates, duplicates_omitted } = readJson(text, opts.path);
+  return validate(value, {
+    source: opts.path,
+    extra: duplicates,
+    extra_omitted: duplicates_omitted,
+  });
 }
 
 /**
@@ -80,9 +96,11 @@ export function validateScenario(json: unknown): Scenario {
 }
 
 /**
- * Reads and validates a scenario file. File-system errors (for example
- * `Deno.errors.NotFound`) propagate as they are; a bad scenario throws a
- * {@linkcode ScenarioError} naming the file.
+ * Reads and validates a scenario file, reading at most `opts.maxBytes` bytes
+ * (default {@linkcode SCENARIO_BYTES_MAX}, 64 MiB). A path that is missing, a
+ * directory, unreadable or too large throws a {@linkcode ScenarioFileError}
+ * (one line, naming the path); bytes that are not UTF-8, bad JSON or a bad
+ * scenario throw a {@linkcode ScenarioError} naming the file.
  *
  * @example
  * ```ts
@@ -91,8 +109,11 @@ export function validateScenario(json: unknown): Scenario {
  * console.log(s.name); // "vfork-shared-mm"
  * ```
  */
-export async function loadScenarioFile(path: string): Promise<Scenario> {
-  const text = await Deno.readTextFile(path);
+export async function loadScenarioFile(
+  path: string,
+  opts: ReadScenarioOptions = {},
+): Promise<Scenario> {
+  const text = await readScenarioText(path, opts);
   return parseScenario(text, { path });
 }
 

@@ -1,6 +1,12 @@
 /**
- * The event log as Chrome trace-event JSON (the "JSON Array/Object Format" chrome://tracing
- * and ui.perfetto.dev open). Timestamps are microseconds as floats, so nanoseconds survive.
+ * The event log as Chrome trace-event JSON (the "JSON Object Format" of the Trace Event
+ * Format, which chrome://tracing and ui.perfetto.dev open). `ts` and `dur` are microseconds,
+ * as the format defines them, written as floats (ns / 1000) so nanoseconds survive. There is
+ * no `displayTimeUnit`: in catapult it only picks how times are labelled, but Perfetto's
+ * trace processor read `ts` and `dur` in that unit from google/perfetto e569a2493d (Feb 2020)
+ * until ee80bcb2b0 "Fix behaviour of displayTimeUnit to match catapult" (Nov 2021), so a
+ * viewer built in between showed the lab's `"ns"` traces 1000 times too short; today's
+ * ignores the key and notes it as an info stat (`json_display_time_unit`).
  *
  * Tracks: one process per thread group with one thread per task (syscall and exit_mmap
  * slices, instant events); a pseudo process "CPUs" with one thread per CPU showing who ran
@@ -54,9 +60,7 @@ export interface ChromeTraceEvent {
 export interface TraceEventJson {
   /** The events. */
   traceEvents: ChromeTraceEvent[];
-  /** How viewers show times. */
-  displayTimeUnit: "ns";
-  /** Free-form facts about the run. */
+  /** Free-form facts about the run (the generator, the kernel model, the clock). */
   otherData: Record<string, string>;
 }
 
@@ -111,8 +115,11 @@ export function toTraceEventJson(
   }
   return {
     traceEvents: out,
-    displayTimeUnit: "ns",
-    otherData: { generator: "mrelease-lab", kernel: ctx.kernel, clock: "simulated" },
+    otherData: {
+      generator: "mrelease-lab",
+      kernel: ctx.kernel,
+      clock: "simulated, from the run's start; ts and dur in microseconds",
+    },
   };
 }
 

@@ -6,12 +6,12 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { KERNEL_VERSIONS, type KernelVersion } from "../../core/mod.ts";
-import { compareWorld, readCaseFile, summary } from "../props/mod.ts";
+import { KERNEL_VERSIONS } from "../../core/mod.ts";
+import { compareWorld, summary } from "../props/mod.ts";
 import { validateScenario } from "../../engine/scenario/mod.ts";
 import { parseChoices } from "./_replay.ts";
-import { UsageError } from "./_run.ts";
+import { readCaseFileBounded, UsageError } from "./_errors.ts";
+import { parseCliArgs, parseKernelVersion } from "./_args.ts";
 
 export const CLASSIFY_USAGE = `usage: deno task lab classify <case.json> [options]
 
@@ -26,28 +26,20 @@ options:
 
 /** Runs `classify`; returns the exit code. */
 export async function classifyCli(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      kernel: { type: "string" },
-      choices: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+  const { values, positionals } = parseCliArgs(args, {
+    kernel: { type: "string" },
+    choices: { type: "string" },
+    help: { type: "boolean", short: "h" },
   });
   if (values.help) {
     console.log(CLASSIFY_USAGE);
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError("classify takes exactly one case file");
-  if (
-    values.kernel !== undefined && !(KERNEL_VERSIONS as readonly string[]).includes(values.kernel)
-  ) {
-    throw new UsageError(`--kernel takes one of ${KERNEL_VERSIONS.join(", ")}`);
-  }
-  const file = await readCaseFile(positionals[0]);
+  const kernelOption = parseKernelVersion(values.kernel);
+  const file = await readCaseFileBounded(positionals[0]);
   const scenario = validateScenario(file.scenario);
-  const kernel = (values.kernel as KernelVersion | undefined) ?? file.kernel ?? scenario.kernel;
+  const kernel = kernelOption ?? file.kernel ?? scenario.kernel;
   const choices = values.choices !== undefined ? parseChoices(values.choices) : file.choices;
   const w = compareWorld({ scenario, kernel, choices });
   console.log(

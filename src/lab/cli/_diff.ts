@@ -6,10 +6,10 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { PAGE_SIZE } from "../../core/mod.ts";
 import { loadScenarioFile, type Scenario } from "../../engine/scenario/mod.ts";
-import { chooseDesign, type DesignChoice } from "../designs/mod.ts";
+import type { DesignChoice } from "../designs/mod.ts";
+import { parseCliArgs, parseDesignSpec } from "./_args.ts";
 import {
   agrees,
   designsOf,
@@ -82,26 +82,23 @@ export function formatDiff(rows: readonly DiffRow[]): string {
 }
 
 /** `lab diff` usage. */
-export const DIFF_USAGE = `usage: deno task lab diff <scenario.json> [--design NAME]... [--json]
+export const DIFF_USAGE =
+  `usage: deno task lab:host diff <scenario.json> [--design NAME]... [--json]
 
 Runs the scenario on the simulator (kernel ${HOST_KERNEL}, the host's) and on this host's real
 kernel (Linux, root, --allow-ffi; docs/host.md) and prints where they agree (=) and
 disagree (≠): errno, whether the victim got SIGKILL, private anon freed. Default designs:
 those the scenario's expectations name for ${HOST_KERNEL}, else ${
-  mergedOnHost().map((d) => d.name).join(", ")
-}. Exit code 1 on any
+    mergedOnHost().map((d) => d.name).join(", ")
+  }. Exit code 1 on any
 disagreement, 2 when the host cannot run it.`;
 
 /** `lab diff`: returns the exit code. */
 export async function diffCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      design: { type: "string", multiple: true },
-      json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
+  const { values, positionals } = parseCliArgs(args, {
+    design: { type: "string", multiple: true },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
   });
   if (values.help) {
     console.log(DIFF_USAGE);
@@ -220,7 +217,8 @@ function choices(
   try {
     return {
       ok: true,
-      designs: named?.map((n) => chooseDesign(n)) ?? designsOf(s).map((design) => ({ design })),
+      designs: named?.map((n) => parseDesignSpec(n)) ??
+        designsOf(s).map((design) => ({ design })),
     };
   } catch (e) {
     console.error(`error: ${e instanceof Error ? e.message : e}`);

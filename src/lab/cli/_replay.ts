@@ -5,7 +5,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { ABI_VERSION } from "../../core/wasm.ts";
 import {
   type Case,
@@ -16,7 +15,6 @@ import {
   PROPERTIES,
   PROPERTY_NAMES,
   type PropertyCheck,
-  readCaseFile,
   replayCommand,
   runTarget,
   type Target,
@@ -24,14 +22,11 @@ import {
   toCase,
   type Violation,
 } from "../props/mod.ts";
-import {
-  KERNEL_VERSIONS,
-  type KernelVersion,
-  validateScenario,
-} from "../../engine/scenario/mod.ts";
+import { KERNEL_VERSIONS, validateScenario } from "../../engine/scenario/mod.ts";
 import { toFtrace, toTraceEventJson } from "../../engine/trace/mod.ts";
 import { fmtNs, fmtPages, table } from "./_format.ts";
-import { UsageError } from "./_run.ts";
+import { readCaseFileBounded, UsageError } from "./_errors.ts";
+import { parseCliArgs, parseDesignSpec, parseKernelBugs, parseKernelVersion } from "./_args.ts";
 
 export const REPLAY_USAGE = `usage: deno task replay <case.json> [options]
 
@@ -56,20 +51,16 @@ options:
 
 /** Runs `replay`; returns the exit code. */
 export async function replayCli(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      design: { type: "string" },
-      kernel: { type: "string" },
-      choices: { type: "string" },
-      property: { type: "string" },
-      "kernel-bugs": { type: "string" },
-      trace: { type: "string" },
-      "trace-out": { type: "string" },
-      json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
+  const { values, positionals } = parseCliArgs(args, {
+    design: { type: "string" },
+    kernel: { type: "string" },
+    choices: { type: "string" },
+    property: { type: "string" },
+    "kernel-bugs": { type: "string" },
+    trace: { type: "string" },
+    "trace-out": { type: "string" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
   });
   if (values.help) {
     console.log(REPLAY_USAGE);
@@ -80,14 +71,15 @@ export async function replayCli(args: string[]): Promise<number> {
     throw new UsageError(`--trace takes ftrace or json, got "${values.trace}"`);
   }
   const path = positionals[0];
-  const file: CaseFile = await readCaseFile(path);
-  const kernel = parseKernel(values.kernel) ?? file.kernel ??
+  const file: CaseFile = await readCaseFileBounded(path);
+  const kernel = parseKernelVersion(values.kernel) ?? file.kernel ??
     validateScenario(file.scenario).kernel;
   const choices = values.choices !== undefined ? parseChoices(values.choices) : file.choices ?? [];
   const kernelBugs = values["kernel-bugs"] !== undefined
-    ? parseCount(values["kernel-bugs"], "--kernel-bugs")
+    ? parseKernelBugs(values["kernel-bugs"])!
     : file.kernel_bugs ?? 0;
   const design = values.design ?? file.design;
+  if (design) parseDesignSpec(design); // an unknown name is a one-line mistake
   const chosen: Target[] = design ? [parseTarget(design)] : targets();
   const propName = values.property ?? file.property;
   let props: readonly PropertyCheck[] = PROPERTIES;
@@ -214,14 +206,6 @@ function outcomeTable(results: readonly ReplayResult[]): string {
   ], rows);
 }
 
-function parseKernel(v: string | undefined): KernelVersion | undefined {
-  if (v === undefined) return undefined;
-  if (!(KERNEL_VERSIONS as readonly string[]).includes(v)) {
-    throw new UsageError(`--kernel takes one of ${KERNEL_VERSIONS.join(", ")}, got "${v}"`);
-  }
-  return v as KernelVersion;
-}
-
 /** "1,0,3" → [1, 0, 3]; "" → []. */
 export function parseChoices(v: string): number[] {
   if (v.trim() === "") return [];
@@ -229,8 +213,8 @@ export function parseChoices(v: string): number[] {
 }
 
 function parseCount(v: string, flag: string): number {
-  const n = Number(v);
-  if (v === "" || !Number.isInteger(n) || n < 0 || n > 0xffffffff) {
+  const n = /^[0-9]{1,10}$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) {
     throw new UsageError(`${flag} takes whole numbers 0..4294967295, got "${v}"`);
   }
   return n;

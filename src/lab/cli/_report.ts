@@ -6,7 +6,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import {
   allUnits,
   buildReport,
@@ -18,7 +17,8 @@ import {
 } from "../report/mod.ts";
 import { pointScenario } from "../report/experiments.ts";
 import { fmtNs, fmtPages, table } from "./_format.ts";
-import { UsageError } from "./_run.ts";
+import { UsageError } from "./_errors.ts";
+import { parseCliArgs } from "./_args.ts";
 
 export const REPORT_USAGE =
   `usage: deno task lab report [--out DIR] [--full] [--workers N] [--check]
@@ -39,19 +39,15 @@ options:
 
 /** Runs `lab report`; returns the exit code. */
 export async function reportCli(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      out: { type: "string" },
-      full: { type: "boolean", default: false },
-      workers: { type: "string" },
-      check: { type: "boolean", default: false },
-      list: { type: "boolean", default: false },
-      scenario: { type: "string" },
-      point: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
+  const { values, positionals } = parseCliArgs(args, {
+    out: { type: "string" },
+    full: { type: "boolean", default: false },
+    workers: { type: "string" },
+    check: { type: "boolean", default: false },
+    list: { type: "boolean", default: false },
+    scenario: { type: "string" },
+    point: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) {
     console.log(REPORT_USAGE);

@@ -6,19 +6,65 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { ABI_VERSION } from "../../core/wasm.ts";
 import type { Design } from "../../core/design.ts";
-import { chooseDesign, designs } from "../designs/mod.ts";
-import { type RunResult, runScenario } from "../../engine/run/mod.ts";
+import { designs } from "../designs/mod.ts";
 import {
-  KERNEL_VERSIONS,
-  type KernelVersion,
-  loadScenarioFile,
-} from "../../engine/scenario/mod.ts";
-import { toFtrace, toTraceEventJson } from "../../engine/trace/mod.ts";
-import { fmtNs, fmtPages, table } from "./_format.ts";
+  DEFAULT_RUN_LIMITS,
+  RunLimitReached,
+  type RunLimits,
+  runLimits,
+  type RunResult,
+  runScenario,
+} from "../../engine/run/mod.ts";
+import { KERNEL_VERSIONS, loadScenarioFile } from "../../engine/scenario/mod.ts";
+import { isTraceFormat, TRACE_FORMATS, traceFile } from "../../engine/trace/mod.ts";
+import { fmtNs, fmtPages, table, TERMINAL_COLUMNS, wrapText } from "./_format.ts";
+import { errnoNotes } from "../report/mod.ts";
 import { runHostCommand } from "./_diff.ts";
+import {
+  parseByteCount,
+  parseCliArgs,
+  parseDesignSpec,
+  parseKernelBugs,
+  parseKernelVersion,
+  parseWholeNumber,
+} from "./_args.ts";
+import { UsageError } from "./_errors.ts";
+
+export { UsageError };
+
+/** The run limits' options, as `lab run`, `lab compare` and `lab verify` print them. */
+export const RUN_LIMITS_USAGE =
+  `  --max-events N    end a run that logs more than N events, at 64 bytes each (default
+                    ${DEFAULT_RUN_LIMITS.maxEvents}: a 256 MiB log)
+  --max-steps N     end a run that simulates more than N steps (default ${DEFAULT_RUN_LIMITS.maxSteps})
+  --max-wall-ms N   end a run that takes more than N ms of wall-clock time (default
+                    ${DEFAULT_RUN_LIMITS.maxWallMs}); a run that reaches a limit fails with exit 1`;
+
+/** The options that bound a command that reads scenarios and runs them. */
+export const BOUND_OPTIONS = {
+  "max-scenario-bytes": { type: "string" },
+  "max-events": { type: "string" },
+  "max-steps": { type: "string" },
+  "max-wall-ms": { type: "string" },
+} as const;
+
+/** The run limits' options of a command line (each a whole number; the defaults if absent). */
+export function parseRunLimits(values: Record<string, unknown>): RunLimits {
+  const limits: Partial<Record<keyof RunLimits, number>> = {};
+  const flags = { maxEvents: "max-events", maxSteps: "max-steps", maxWallMs: "max-wall-ms" };
+  for (const [option, flag] of Object.entries(flags) as [keyof RunLimits, string][]) {
+    const v = values[flag];
+    limits[option] = parseWholeNumber(typeof v === "string" ? v : undefined, `--${flag}`);
+  }
+  try {
+    return runLimits(limits);
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message);
+    throw e;
+  }
+}
 
 /** The designs `lab run` compares when none is named: the registered baselines. */
 export function baselines(extra: readonly Design[] = []): string[] {
@@ -36,11 +82,17 @@ options:
   --kernel VERSION  kernel version: ${KERNEL_VERSIONS.join(", ")} (default: the scenario's)
   --seed N          seed of the choice source (default: the scenario's)
   --kernel-bugs N   switch historical kernel bugs back on (bits: 1 = §F.3 dangling mm->mmap)
-  --trace FORMAT    also write the trace: ftrace (trace-cmd report text) or json (Perfetto)
-  --trace-out PATH  where the trace goes (default: <scenario>.<design>.trace.txt|json)
+  --max-scenario-bytes N
+                    read at most N bytes of the scenario (default 64MiB; e.g. 256MiB)
+  --trace FORMAT    also write the trace: ftrace (tracefs text), json (Perfetto) or dat
+                    (trace-cmd's trace.dat, for trace-cmd report and KernelShark)
+  --trace-out PATH  where the trace goes (default: <scenario>.<design>[@variant].trace.txt|
+                    json|dat)
   --json            print the outcomes as JSON (schema mrelease-lab/outcome@1)
   --host            run the recipe on this host's real kernel instead (Linux, root;
-                    docs/host.md); default designs: those the scenario expects`;
+                    docs/host.md; needs "deno task lab:host"); default designs: those the
+                    scenario expects
+${RUN_LIMITS_USAGE}`;
 
 /** `lab compare`: every registered design, one table. */
 export const COMPARE_USAGE = `usage: deno task lab compare <scenario.json> [options]
@@ -57,20 +109,17 @@ export async function runCommand(
   args: string[],
   opts: { defaults: DefaultDesigns; extra?: readonly Design[] } = { defaults: "baselines" },
 ): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      design: { type: "string", multiple: true },
-      kernel: { type: "string" },
-      seed: { type: "string" },
-      "kernel-bugs": { type: "string" },
-      trace: { type: "string" },
-      "trace-out": { type: "string" },
-      json: { type: "boolean" },
-      host: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
+  const { values, positionals } = parseCliArgs(args, {
+    design: { type: "string", multiple: true },
+    kernel: { type: "string" },
+    seed: { type: "string" },
+    "kernel-bugs": { type: "string" },
+    trace: { type: "string" },
+    "trace-out": { type: "string" },
+    json: { type: "boolean" },
+    host: { type: "boolean" },
+    ...BOUND_OPTIONS,
+    help: { type: "boolean", short: "h" },
   });
   if (values.help) {
     console.log(RUN_USAGE);
@@ -78,22 +127,39 @@ export async function runCommand(
   }
   if (positionals.length !== 1) throw new UsageError("lab run takes exactly one scenario file");
   if (values.host) return await runHostCommand(positionals[0], values.design, !!values.json);
-  const kernel = parseKernel(values.kernel);
-  const seed = parseWhole("--seed", values.seed);
-  const kernelBugs = parseWhole("--kernel-bugs", values["kernel-bugs"]);
-  if (values.trace !== undefined && values.trace !== "ftrace" && values.trace !== "json") {
-    throw new UsageError(`--trace takes ftrace or json, got "${values.trace}"`);
+  const kernel = parseKernelVersion(values.kernel);
+  const seed = parseWholeNumber(values.seed, "--seed");
+  const kernelBugs = parseKernelBugs(values["kernel-bugs"]);
+  const maxBytes = parseByteCount(values["max-scenario-bytes"], "--max-scenario-bytes");
+  const limits = parseRunLimits(values);
+  if (values.trace !== undefined && !isTraceFormat(values.trace)) {
+    throw new UsageError(`--trace takes ${TRACE_FORMATS.join(", ")}, got "${values.trace}"`);
   }
-  const scenario = await loadScenarioFile(positionals[0]);
   const extra = opts.extra ?? [];
+  // Every name is checked before the scenario is read: a typo costs nothing.
+  const chosen = (values.design ?? []).map((n) => parseDesignSpec(n, extra));
+  const scenario = await loadScenarioFile(positionals[0], { maxBytes });
   const names = values.design ??
     (opts.defaults === "all" ? designs(extra).map((d) => d.name) : baselines(extra));
   if (values["trace-out"] && names.length > 1) {
     throw new UsageError("--trace-out names one file: use it with a single --design");
   }
-  const runs = names.map((n) =>
-    runScenario(scenario, { ...chooseDesign(n, extra), kernel, seed, kernelBugs })
-  );
+  let runs: RunResult[];
+  try {
+    runs = names.map((n, i) =>
+      runScenario(scenario, {
+        ...(chosen[i] ?? parseDesignSpec(n, extra)),
+        kernel,
+        seed,
+        kernelBugs,
+        limits,
+      })
+    );
+  } catch (e) {
+    if (!(e instanceof RunLimitReached)) throw e;
+    console.error(`error: ${e.message}`);
+    return 1;
+  }
   const identity = `scenario ${scenario.name}  kernel ${kernel ?? scenario.kernel}  seed ${
     seed ?? scenario.seed
   }  abi ${ABI_VERSION}`;
@@ -103,16 +169,17 @@ export async function runCommand(
     console.log(`mrelease-lab run: ${identity}`);
     console.log(outcomeTable(runs));
     for (const r of runs) printWarnings(r);
+    // Why a call answered a permission errno, from the record's and the scenario's facts.
+    const notes = errnoNotes(scenario, runs.map((r) => r.outcome), extra);
+    if (notes.length) console.log(["", ...notes.map((n) => wrapText(n))].join("\n"));
   }
-  if (values.trace) {
+  if (values.trace !== undefined && isTraceFormat(values.trace)) {
     for (const r of runs) {
-      const ext = values.trace === "json" ? "json" : "txt";
-      const path = values["trace-out"] ??
-        `${scenario.name}.${r.outcome.design}.trace.${ext}`;
-      const text = values.trace === "json"
-        ? JSON.stringify(toTraceEventJson(r.events, r.trace))
-        : toFtrace(r.events, r.trace);
-      await Deno.writeTextFile(path, text);
+      const { extension, data } = traceFile(r, values.trace);
+      const o = r.outcome;
+      const design = o.variant ? `${o.design}@${o.variant}` : o.design;
+      const path = values["trace-out"] ?? `${scenario.name}.${design}.trace.${extension}`;
+      await Deno.writeFile(path, data);
       console.error(`trace written: ${path}`);
     }
   }
@@ -144,44 +211,28 @@ function outcomeTable(runs: readonly RunResult[]): string {
     fmtNs(o.cpu_ns.kthreads),
     o.warnings.length ? [...new Set(o.warnings.map((w) => w.name))].join(",") : "-",
   ]);
-  return table([
-    "design",
-    "ret",
-    "killed",
-    "reclaimable",
-    "freed",
-    "t50",
-    "t90",
-    "t100",
-    "cpu:caller",
-    "cpu:victim",
-    "cpu:kthreads",
-    "warnings",
-  ], rows);
+  return table(
+    [
+      "design",
+      "ret",
+      "killed",
+      "reclaimable",
+      "freed",
+      "t50",
+      "t90",
+      "t100",
+      "cpu:caller",
+      "cpu:victim",
+      "cpu:kthreads",
+      "warnings",
+    ],
+    rows,
+    { width: TERMINAL_COLUMNS },
+  );
 }
 
 function printWarnings({ outcome: o }: RunResult): void {
   for (const w of o.warnings) {
     console.log(`  WARN ${o.design} at ${fmtNs(w.at_ns)}: ${w.name} (${w.args.join(", ")})`);
   }
-}
-
-/** A command-line mistake: the message and the usage are printed, exit code 2. */
-export class UsageError extends Error {}
-
-function parseKernel(v: string | undefined): KernelVersion | undefined {
-  if (v === undefined) return undefined;
-  if (!(KERNEL_VERSIONS as readonly string[]).includes(v)) {
-    throw new UsageError(`--kernel takes one of ${KERNEL_VERSIONS.join(", ")}, got "${v}"`);
-  }
-  return v as KernelVersion;
-}
-
-function parseWhole(option: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new UsageError(`${option} takes a whole number >= 0, got "${v}"`);
-  }
-  return n;
 }

@@ -6,7 +6,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { ABI_VERSION } from "../../core/wasm.ts";
 import {
   checkProperty,
@@ -22,9 +21,10 @@ import {
   type Target,
   targets,
 } from "../props/mod.ts";
-import { KERNEL_VERSIONS, type KernelVersion } from "../../engine/scenario/mod.ts";
+import { KERNEL_VERSIONS } from "../../engine/scenario/mod.ts";
 import { table } from "./_format.ts";
-import { UsageError } from "./_run.ts";
+import { UsageError } from "./_errors.ts";
+import { parseCliArgs, parseDesignSpec, parseKernelVersion, parseWholeNumber } from "./_args.ts";
 
 /** The seed the sweep (and the property tests) use unless told otherwise. */
 export const SWEEP_SEED_DEFAULT = PROPS_SEED_DEFAULT;
@@ -47,37 +47,33 @@ options:
 
 /** Runs `sweep`; returns the exit code. */
 export async function sweepCli(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      runs: { type: "string" },
-      seed: { type: "string" },
-      design: { type: "string", multiple: true },
-      property: { type: "string", multiple: true },
-      kernel: { type: "string", multiple: true },
-      "expected-budget": { type: "string" },
-      out: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+  const { values, positionals } = parseCliArgs(args, {
+    runs: { type: "string" },
+    seed: { type: "string" },
+    design: { type: "string", multiple: true },
+    property: { type: "string", multiple: true },
+    kernel: { type: "string", multiple: true },
+    "expected-budget": { type: "string" },
+    out: { type: "string" },
+    help: { type: "boolean", short: "h" },
   });
   if (values.help) {
     console.log(SWEEP_USAGE);
     return 0;
+  }
+  if (positionals.length > 0) {
+    throw new UsageError(`sweep takes no file, got ${JSON.stringify(positionals[0])}`);
   }
   const runs = count(values.runs, "--runs") ?? 1000;
   if (runs < 1) throw new UsageError("--runs takes a number >= 1");
   const seed = count(values.seed, "--seed") ?? SWEEP_SEED_DEFAULT;
   const expectedBudget = count(values["expected-budget"], "--expected-budget") ??
     Math.max(runs, 2000);
-  const kernels = values.kernel?.map((k) => {
-    if (!(KERNEL_VERSIONS as readonly string[]).includes(k)) {
-      throw new UsageError(`--kernel takes one of ${KERNEL_VERSIONS.join(", ")}, got "${k}"`);
-    }
-    return k as KernelVersion;
-  });
+  const kernels = values.kernel?.map((k) => parseKernelVersion(k)!);
   let chosen: Target[];
   let props: readonly PropertyCheck[];
   try {
+    values.design?.forEach((d) => parseDesignSpec(d)); // one line, with "did you mean"
     chosen = values.design ? values.design.map((d) => parseTarget(d)) : targets();
     props = values.property ? values.property.map(findProperty) : PROPERTIES;
   } catch (e) {
@@ -150,12 +146,7 @@ export async function sweepCli(args: string[]): Promise<number> {
 }
 
 function count(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new UsageError(`${flag} takes a whole number >= 0, got "${v}"`);
-  }
-  return n;
+  return parseWholeNumber(v, flag);
 }
 
 /**

@@ -1,30 +1,65 @@
 /**
- * `lab verify [scenario...]`: every scenario file's expectations against fresh runs.
+ * `lab verify [scenario or folder...]`: every scenario file's expectations against fresh
+ * runs. A file that is not a valid scenario (or whose `expect` names no registered design)
+ * is reported with its problems and counted; the others still run.
  *
  * @module
  */
 
-import { loadScenarioFile, scenarioFiles } from "../../engine/scenario/mod.ts";
+import {
+  loadScenarioFile,
+  type Scenario,
+  ScenarioError,
+  ScenarioFileError,
+  scenarioFiles,
+} from "../../engine/scenario/mod.ts";
 import { verifyScenario } from "../../engine/run/mod.ts";
-import { chooseDesign } from "../designs/mod.ts";
 import { table } from "./_format.ts";
+import { designSpecProblem, parseByteCount, parseCliArgs, parseDesignSpec } from "./_args.ts";
+import { reportError, UsageError } from "./_errors.ts";
+import { BOUND_OPTIONS, parseRunLimits, RUN_LIMITS_USAGE } from "./_run.ts";
 
-export const VERIFY_USAGE = `usage: deno task lab verify [scenario.json ...]
+export const VERIFY_USAGE = `usage: deno task lab verify [scenario.json or folder ...]
 
-Runs each expectation ("expect" entries) of the given scenario files (default: every
-scenarios/**/*.json) and prints one line per expectation; exits 1 if any fails.`;
+Runs each expectation ("expect" entries) of the given scenario files, and of every *.json
+file in the given folders (default: scenarios/), and prints one line per expectation;
+exits 1 if any fails or a file is not a valid scenario, 2 if a path does not exist.
+
+options:
+  --max-scenario-bytes N  read at most N bytes of each scenario (default 64MiB)
+${RUN_LIMITS_USAGE} (a FAIL line)`;
 
 /** Runs `lab verify`; returns the exit code. */
 export async function verifyCommand(args: string[]): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
+  const { values, positionals } = parseCliArgs(args, {
+    ...BOUND_OPTIONS,
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
     console.log(VERIFY_USAGE);
     return 0;
   }
-  const files = args.length > 0 ? args : await scenarioFiles("scenarios");
+  const maxBytes = parseByteCount(values["max-scenario-bytes"], "--max-scenario-bytes");
+  const limits = parseRunLimits(values);
+  const files = await expandPaths(positionals.length > 0 ? positionals : ["scenarios"]);
   const rows: string[][] = [];
   let failed = 0;
+  let invalid = 0;
   for (const f of files) {
-    for (const v of verifyScenario(await loadScenarioFile(f), chooseDesign)) {
+    let scenario: Scenario;
+    try {
+      scenario = await loadScenarioFile(f, { maxBytes });
+      checkExpectDesigns(scenario, f);
+    } catch (e) {
+      const r = e instanceof ScenarioError || e instanceof ScenarioFileError
+        ? reportError(e)
+        : undefined;
+      if (r === undefined) throw e;
+      console.error(r.message);
+      invalid++;
+      continue;
+    }
+    for (const v of verifyScenario(scenario, (spec) => parseDesignSpec(spec), { limits })) {
       failed += v.failures.length > 0 ? 1 : 0;
       rows.push([
         v.scenario,
@@ -35,7 +70,46 @@ export async function verifyCommand(args: string[]): Promise<number> {
       ]);
     }
   }
-  console.log(table(["scenario", "design", "kernel", "result", "why"], rows));
-  console.log(`\n${rows.length - failed} passed, ${failed} failed`);
-  return failed > 0 ? 1 : 0;
+  if (rows.length > 0) console.log(table(["scenario", "design", "kernel", "result", "why"], rows));
+  const bad = invalid > 0 ? `, ${invalid} invalid file${invalid === 1 ? "" : "s"}` : "";
+  console.log(`\n${rows.length - failed} passed, ${failed} failed${bad}`);
+  return failed > 0 || invalid > 0 ? 1 : 0;
+}
+
+/**
+ * Files as themselves, folders as the scenario files in them. A path that does not exist
+ * is a command-line mistake (exit 2), and so is a folder without a scenario file.
+ */
+async function expandPaths(paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.stat(p);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw new ScenarioFileError(p, "missing", "no such file or folder", { cause: e });
+      }
+      throw new ScenarioFileError(p, "unreadable", `cannot be read: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+    if (!info.isDirectory) {
+      out.push(p);
+      continue;
+    }
+    const found = await scenarioFiles(p);
+    if (found.length === 0) throw new UsageError(`${p}: no scenario files (*.json) in this folder`);
+    out.push(...found);
+  }
+  return out;
+}
+
+/** Each expectation's design must be registered: a problem at `$.expect[i].design` if not. */
+function checkExpectDesigns(s: Scenario, file: string): void {
+  const problems = s.expect.flatMap((e, i) => {
+    const p = designSpecProblem(e.design);
+    return p === undefined ? [] : [{ path: `$.expect[${i}].design`, message: p.scenario }];
+  });
+  if (problems.length > 0) throw new ScenarioError(problems, file);
 }

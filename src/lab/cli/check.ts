@@ -1,6 +1,7 @@
 /**
- * The gate behind `deno task check`: formatting, lint, types, doc lint, generated docs (the
- * proposals and the design review), the Rust core's fmt and clippy, and wasm/pkg freshness.
+ * The gate behind `deno task check`: formatting, lint, types, doc lint, the package's
+ * `deno publish --dry-run`, generated docs (the proposals and the design review), the Rust
+ * core's fmt and clippy, and wasm/pkg freshness.
  * Every step runs even after a failure, so one run shows everything that is wrong; a
  * summary table follows and the exit code is 1 if any step failed.
  *
@@ -63,6 +64,15 @@ const steps: Step[] = [
   {
     name: "deno doc --lint",
     run: () => exec(deno, ["doc", "--lint", "mod.ts"]),
+  },
+  {
+    // The package as JSR would receive it (deno.json "publish": the library only): slow
+    // types, the license, the module graph from mod.ts. Offline: a dry run uploads nothing
+    // and the library has no dependency to fetch. --allow-dirty because the gate runs
+    // before a commit; a real publish wants a clean tree. test/package_test.ts checks the
+    // file list.
+    name: "deno publish --dry-run",
+    run: () => exec(deno, ["publish", "--dry-run", "--allow-dirty"]),
   },
   {
     // docs/proposals/ is generated from proposals/ and the scenario files' expectations.

@@ -4,8 +4,10 @@
  * @module
  */
 
-import { ScenarioError } from "../../engine/scenario/mod.ts";
-import { COMPARE_USAGE, RUN_USAGE, runCommand, UsageError } from "./_run.ts";
+import { COMPARE_USAGE, RUN_USAGE, runCommand } from "./_run.ts";
+export { reportError };
+import { reportError, UsageError } from "./_errors.ts";
+import { didYouMean } from "./_suggest.ts";
 import { VERIFY_USAGE, verifyCommand } from "./_verify.ts";
 import { REPLAY_USAGE, replayCli } from "./_replay.ts";
 import { SWEEP_USAGE, sweepCli } from "./_sweep.ts";
@@ -51,7 +53,19 @@ ${CLASSIFY_USAGE}
 
 ${DIFF_USAGE}`;
 
-/** Runs the command line; returns the exit code. */
+const COMMANDS = [
+  "report",
+  "run",
+  "compare",
+  "verify",
+  "sweep",
+  "replay",
+  "classify",
+  "diff",
+  "help",
+];
+
+/** Runs the command line; returns the exit code. Mistakes are thrown (see {@linkcode cli}). */
 export async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   switch (command) {
@@ -79,22 +93,36 @@ export async function main(args: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     default:
-      throw new UsageError(`unknown command "${command}"`);
+      throw new UsageError(
+        `unknown command ${JSON.stringify(command)}${
+          didYouMean(command, COMMANDS)
+        } (deno task lab help lists them)`,
+      );
   }
 }
 
-if (import.meta.main) {
+/**
+ * The command line as `deno task lab` runs it: {@linkcode main}, with every mistake
+ * printed on stderr as `error: ...` (one line, or one line per scenario problem) and
+ * turned into its exit code by {@linkcode reportError}.
+ *
+ * @example
+ * ```ts
+ * import { cli } from "./main.ts";
+ * const code = await cli(["run", "scenarios/dstate-little-core.json", "--design", "sigkil"]);
+ * // stderr: error: unknown design "sigkil"; did you mean "sigkill"? (known: ...)
+ * console.log(code); // 2
+ * ```
+ */
+export async function cli(args: string[]): Promise<number> {
   try {
-    Deno.exit(await main(Deno.args));
+    return await main(args);
   } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`error: ${e.message}\n\n${USAGE}`);
-      Deno.exit(2);
-    }
-    if (e instanceof ScenarioError || e instanceof Deno.errors.NotFound) {
-      console.error(`error: ${e.message}`);
-      Deno.exit(1);
-    }
-    throw e;
+    const r = reportError(e);
+    if (r === undefined) throw e;
+    console.error(r.message);
+    return r.code;
   }
 }
+
+if (import.meta.main) Deno.exit(await cli(Deno.args));

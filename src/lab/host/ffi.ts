@@ -20,6 +20,8 @@ export const SYS = {
   ...NR,
   read: 0,
   write: 1,
+  sendmsg: 46,
+  socketpair: 53,
   uname: 63,
   fcntl: 72,
   getrusage: 98,
@@ -51,6 +53,12 @@ export const C = {
   O_NONBLOCK: 0o4000,
   O_CLOEXEC: 0o2000000,
   O_DIRECTORY: 0o200000,
+  AF_UNIX: 1,
+  SOCK_SEQPACKET: 5,
+  SOCK_CLOEXEC: 0o2000000,
+  SOL_SOCKET: 1,
+  SCM_RIGHTS: 1,
+  MSG_NOSIGNAL: 0x4000,
   F_SETFL: 4,
   F_DUPFD_CLOEXEC: 1030,
   P_PIDFD: 3,
@@ -148,6 +156,45 @@ export function pipe(nonblockRead: boolean): { read: number; write: number } {
   return { read: fds[0], write: fds[1] };
 }
 
+/**
+ * socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC): two connected ends, each message read
+ * whole, and end of file at the other end's last close.
+ */
+export function socketPair(): [number, number] {
+  const fds = new Int32Array(2);
+  const r = syscall(SYS.socketpair, C.AF_UNIX, C.SOCK_SEQPACKET | C.SOCK_CLOEXEC, 0, addr(fds));
+  if (r < 0) throw new Error(`socketpair: ${retName(r)}`);
+  return [fds[0], fds[1]];
+}
+
+/**
+ * sendmsg(sock, text) with MSG_NOSIGNAL, and `fd`, if given, attached (SCM_RIGHTS: the
+ * receiver gets its own copy of it): the bytes sent, or -errno.
+ */
+export function sendText(sock: number, msg: { text: string; fd?: number }): number {
+  const fd = msg.fd ?? null;
+  const data = new TextEncoder().encode(msg.text);
+  // struct iovec { void *iov_base; size_t iov_len; }
+  const iov = new BigUint64Array([addr(data), BigInt(data.length)]);
+  // struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; } + one int, padded:
+  // CMSG_LEN(4) = 20, CMSG_SPACE(4) = 24.
+  const control = new ArrayBuffer(24);
+  const cv = new DataView(control);
+  cv.setBigUint64(0, 20n, true);
+  cv.setInt32(8, C.SOL_SOCKET, true);
+  cv.setInt32(12, C.SCM_RIGHTS, true);
+  cv.setInt32(16, fd ?? -1, true);
+  // struct msghdr: name, namelen (+pad), iov, iovlen, control, controllen, flags (+pad).
+  const header = new BigUint64Array(7);
+  header[2] = addr(iov);
+  header[3] = 1n;
+  if (fd !== null) {
+    header[4] = addr(control);
+    header[5] = 24n;
+  }
+  return syscall(SYS.sendmsg, sock, addr(header), C.MSG_NOSIGNAL);
+}
+
 /** poll() one fd for POLLIN: the number of fds with events (1 or 0), or -errno. */
 export function pollFd(fd: number, timeoutMs: number): number {
   // struct pollfd { int fd; short events; short revents; }
@@ -226,12 +273,18 @@ export function spawn(path: string, argv: string[], stdoutFd: number, stdinFd?: 
   }
 }
 
-/** waitid(P_PIDFD, pidfd, options): 0, or -errno; `code`/`status` of the siginfo. */
-export function waitidPidfd(pidfd: number, options: number): { ret: number; pid: number } {
-  // siginfo_t is 128 bytes; si_pid is at offset 16.
+/**
+ * waitid(P_PIDFD, pidfd, options): `ret` 0 or -errno; the siginfo's `pid` (0 when nothing
+ * was waited for) and `status` (the exit code, or the signal).
+ */
+export function waitidPidfd(
+  pidfd: number,
+  options: number,
+): { ret: number; pid: number; status: number } {
+  // siginfo_t is 128 bytes; si_pid is at offset 16, si_status at 24.
   const info = new Int32Array(32);
   const ret = syscall(SYS.waitid, C.P_PIDFD, pidfd, addr(info), options, 0);
-  return { ret, pid: info[4] };
+  return { ret, pid: info[4], status: info[6] };
 }
 
 // Files of /proc and /sys through the kernel directly: Deno refuses them without

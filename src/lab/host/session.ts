@@ -5,7 +5,9 @@
  * a pid <= 2, a pid this session did not spawn, and a pidfd or /proc/<pid> fd it did not
  * open. Signals travel through the session's pidfds, never `kill(pid)`, so a recycled pid
  * can never be hit. `close()` kills, thaws, waits for and reaps everything, and removes
- * the cgroup; a watchdog process does the same if the lab dies first.
+ * the cgroup. A supervisor process in its own session, handed a pidfd of every process the
+ * session creates and told of its cgroup, does the same if the lab dies first, however it
+ * dies (docs/host.md, "Cleanup").
  *
  * @module
  */
@@ -16,23 +18,23 @@ import {
   exists,
   listDir,
   makeDir,
-  monotonicNs,
-  openPath,
   pipe,
   pollIn,
   readLink,
   readSome,
   readText,
   removeDir,
+  sendText,
+  socketPair,
   spawn,
   SYS,
   syscall,
   waitidPidfd,
-  writeText,
 } from "./ffi.ts";
 import { retName, SIGKILL, SIGSTOP, WEXITED, WNOHANG } from "../../core/mod.ts";
 import { helperPath } from "./helper.ts";
 import { parentPid, startTime, threadStates } from "./observe.ts";
+import { mustOpen, mustWrite, readUntil, retry, spinUntil } from "./_io.ts";
 
 /** The guard refused: the operation would touch a process the lab did not create. */
 export class HostSafetyError extends Error {
@@ -59,6 +61,34 @@ export interface OwnedProcess {
   /** Reaped by the lab's waitid. */
   reaped: boolean;
 }
+
+/** The session's supervisor: the helper's `--supervise` mode, a child of the lab. */
+interface Supervisor {
+  /** Its pid. */
+  readonly pid: number;
+  /** The lab's pidfd of it (an unwaited child: it names it). */
+  readonly pidfd: number;
+  /** Field 22 of /proc/<pid>/stat when it started. */
+  readonly startTime: string;
+  /** The lab's end of the socket; the supervisor has the other as its stdin. */
+  readonly socket: number;
+}
+
+/**
+ * The promise of the host backend when the lab dies with a run open, however it dies
+ * (a signal to it or its process group, an uncaught exception, a crash): within this time
+ * every victim of the run has exited, its memory released, and the run's freezer cgroup is
+ * gone (docs/host.md, "Cleanup"). Here that takes 10-30 ms for 64 MiB, most of it Deno's
+ * own exit, and 190-380 ms for 2 GiB, the largest victim the lab makes (calibrate): 2 s
+ * leaves room for a loaded machine. test/host_cleanup_test.ts holds the lab to it.
+ */
+export const LAB_DEATH_CLEANUP_MS = 2000;
+
+/**
+ * How long the lab waits for the supervisor's answer to one message: it answers in
+ * microseconds; 5 s covers a machine loaded by everything else it runs.
+ */
+const SUPERVISOR_ANSWER_MS = 5000;
 
 /** A mapping the helper reports. */
 export interface HelperVma {
@@ -124,7 +154,7 @@ export class HostSession {
   /** fds the session opened (pidfds, dups, /proc dirs, other files) → the pid they name. */
   readonly #fds = new Map<number, number | null>();
   #cgroup: string | null = null;
-  #watchdog: { process: OwnedProcess; pipeWrite: number } | null = null;
+  #supervisor: Supervisor | null = null;
   #closed = false;
 
   /** A new session; nothing is created until asked. */
@@ -141,6 +171,12 @@ export class HostSession {
   /** The freezer cgroup's directory, once made. */
   get cgroup(): string | null {
     return this.#cgroup;
+  }
+
+  /** The supervisor's pid and start time, once started (with the first victim). */
+  get supervisor(): { pid: number; startTime: string } | null {
+    const s = this.#supervisor;
+    return s && { pid: s.pid, startTime: s.startTime };
   }
 
   /**
@@ -185,6 +221,7 @@ export class HostSession {
   /** Builds a victim with the helper; it is the lab's child, held by pidfd at once. */
   async spawnVictim(spec: VictimSpec): Promise<Victim> {
     this.#open();
+    await this.#ensureSupervisor();
     const path = await helperPath();
     const args = ["--parent", String(Deno.pid), "--comm", spec.comm.slice(0, 15)];
     for (const v of spec.vmas) args.push(`--${v.kind}`, `${v.bytes}:${v.resident}`);
@@ -203,6 +240,7 @@ export class HostSession {
     // Our unwaited child: its pid cannot be recycled until we wait, so this pidfd names it.
     const process = this.#adopt(pid, true, spec.comm);
     try {
+      this.#hold(process);
       const text = readUntil(out.read, /^(ready|error) .*$/m, 60_000);
       const err = text.match(/^error (.*)$/m);
       if (err) throw new Error(`the victim helper failed: ${err[1]}`);
@@ -316,8 +354,9 @@ export class HostSession {
   }
 
   /**
-   * Moves owned processes into the session's own freezer cgroup (made on first use, with
-   * a watchdog) and freezes it. They stay frozen, even when SIGKILLed, until thawed.
+   * Moves owned processes into the session's own freezer cgroup (made on first use, and
+   * told to the supervisor first) and freezes it. They stay frozen, even when SIGKILLed,
+   * until thawed.
    */
   async freeze(pids: readonly number[]): Promise<void> {
     for (const pid of pids) this.check(pid);
@@ -348,13 +387,14 @@ export class HostSession {
   /**
    * Ends the run: SIGKILLs every owned process still alive (by pidfd), thaws the cgroup,
    * waits for every process to exit and reaps the lab's children, removes the cgroup and
-   * lets the watchdog go. Throws if anything is left, after trying everything.
+   * lets the supervisor go (it checks the same and exits). Throws if anything is left,
+   * after trying everything.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     const problems: string[] = [];
-    const victims = [...this.#owned.values()].filter((p) => p !== this.#watchdog?.process);
+    const victims = [...this.#owned.values()];
     for (const p of victims) {
       if (!pollIn(p.pidfd, 0)) syscall(SYS.pidfd_send_signal, p.pidfd, SIGKILL, 0, 0);
     }
@@ -382,12 +422,18 @@ export class HostSession {
         problems.push(`rmdir ${dir}: ${e}`);
       }
     }
-    if (this.#watchdog) {
-      const w = this.#watchdog;
-      closeFd(w.pipeWrite);
-      if (!pollIn(w.process.pidfd, 10_000)) problems.push(`watchdog ${w.process.pid} did not exit`);
-      const r = waitidPidfd(w.process.pidfd, WEXITED);
-      if (r.ret === 0) w.process.reaped = true;
+    if (this.#supervisor) {
+      const s = this.#supervisor;
+      // "done", then end of file: it finds everything ended and the cgroup gone, and exits.
+      sendText(s.socket, { text: "done" });
+      closeFd(s.socket);
+      if (!pollIn(s.pidfd, 10_000)) problems.push(`supervisor ${s.pid} did not exit`);
+      const r = waitidPidfd(s.pidfd, WEXITED);
+      if (r.ret < 0) problems.push(`waitid supervisor ${s.pid}: ${retName(r.ret)}`);
+      else if (r.status !== 0) {
+        problems.push(`supervisor ${s.pid} exited with status ${r.status} (its stderr says why)`);
+      }
+      closeFd(s.pidfd);
     }
     for (const fd of this.#fds.keys()) closeFd(fd);
     this.#fds.clear();
@@ -425,26 +471,83 @@ export class HostSession {
       closeFd(p.pidfd);
       throw new HostSafetyError(`refusing pid ${pid}: it changed while being adopted`);
     }
+    // Only now, known to be ours, is it handed to the supervisor.
+    this.#hold(p);
     return p;
+  }
+
+  /**
+   * Starts the session's supervisor (once, before its first victim): the helper in
+   * `--supervise` mode, which calls setsid() so that a signal to the lab's process group
+   * does not reach it, holds a pidfd of the lab, and waits on a socket for what to hold.
+   */
+  async #ensureSupervisor(): Promise<Supervisor> {
+    if (this.#supervisor) return this.#supervisor;
+    const path = await helperPath();
+    const [mine, theirs] = socketPair();
+    let pid: number;
+    try {
+      pid = spawn(path, ["--supervise", String(Deno.pid)], 2, theirs);
+    } catch (e) {
+      closeFd(mine);
+      throw e;
+    } finally {
+      closeFd(theirs);
+    }
+    // Our unwaited child: its pid cannot be recycled until we wait, so this pidfd names it.
+    const pidfd = syscall(SYS.pidfd_open, pid, 0);
+    if (pidfd < 0) {
+      closeFd(mine); // it sees end of file and exits
+      throw new Error(`pidfd_open(${pid}) of the supervisor: ${retName(pidfd)}`);
+    }
+    const st = startTime(pid) ?? "?";
+    LEDGER.processes.push({ pid, startTime: st, label: "supervisor" });
+    const s: Supervisor = { pid, pidfd, startTime: st, socket: mine };
+    this.#supervisor = s; // from here on, close() lets it go and reaps it
+    const answer = this.#answer(s);
+    if (!answer.startsWith("ready ")) throw new Error(`the supervisor did not start: ${answer}`);
+    return s;
+  }
+
+  /**
+   * Hands the supervisor a copy of the session's pidfd of `p` (SCM_RIGHTS) and waits for
+   * its "ok": from then on the lab's death ends `p`. A supervisor that does not take it
+   * fails the run, and `close()` ends `p`.
+   */
+  #hold(p: OwnedProcess): void {
+    this.#tell(`hold ${p.pid}`, p.pidfd);
+  }
+
+  #tell(text: string, fd?: number): void {
+    const s = this.#supervisor;
+    if (!s) throw new Error(`no supervisor to tell "${text}"`);
+    const n = sendText(s.socket, { text, fd });
+    if (n < 0) throw new Error(`the supervisor (${s.pid}): send "${text}": ${retName(n)}`);
+    const answer = this.#answer(s);
+    if (!answer.startsWith("ok")) {
+      throw new Error(`the supervisor (${s.pid}) refused "${text}": ${answer}`);
+    }
+  }
+
+  #answer(s: Supervisor): string {
+    if (!pollIn(s.socket, SUPERVISOR_ANSWER_MS)) {
+      throw new Error(`the supervisor (${s.pid}) did not answer in ${SUPERVISOR_ANSWER_MS} ms`);
+    }
+    const text = readSome(s.socket);
+    if (!text) throw new Error(`the supervisor (${s.pid}) is gone`);
+    return text;
   }
 
   async #ensureCgroup(): Promise<string> {
     if (this.#cgroup) return this.#cgroup;
     const dir = `${FREEZER_ROOT}/${CGROUP_PREFIX}${this.id}`;
+    // Told before it exists, so that a lab dying right after the mkdir leaves nothing.
+    await this.#ensureSupervisor();
+    this.#tell(`cgroup ${dir}`);
     const made = makeDir(dir);
     if (made < 0) throw new Error(`mkdir ${dir}: ${retName(made)}`);
     this.#cgroup = dir;
     LEDGER.cgroups.push(dir);
-    // The watchdog: if the lab dies with this cgroup frozen, it thaws, kills and removes it.
-    // A blocking read end: the watchdog waits on it for the lab's end.
-    const p = pipe(false);
-    let pid: number;
-    try {
-      pid = spawn(await helperPath(), ["--watchdog", dir], 2, p.read);
-    } finally {
-      closeFd(p.read);
-    }
-    this.#watchdog = { process: this.#adopt(pid, true, "watchdog"), pipeWrite: p.write };
     return dir;
   }
 }
@@ -481,50 +584,4 @@ export function leftovers(): string[] {
 /** How many processes and cgroups the lab process created so far. */
 export function ledgerSize(): { processes: number; cgroups: number } {
   return { processes: LEDGER.processes.length, cgroups: LEDGER.cgroups.length };
-}
-
-function readUntil(fd: number, done: RegExp, timeoutMs: number): string {
-  const deadline = monotonicNs() + timeoutMs * 1e6;
-  let text = "";
-  while (!done.test(text)) {
-    const left = (deadline - monotonicNs()) / 1e6;
-    if (left <= 0) throw new Error(`the victim helper said nothing in ${timeoutMs} ms: ${text}`);
-    pollIn(fd, Math.min(left, 200));
-    const s = readSome(fd);
-    if (s === "") break;
-    if (s) text += s;
-  }
-  return text;
-}
-
-function mustWrite(path: string, text: string): void {
-  const r = writeText(path, text);
-  if (r < 0) throw new Error(`write ${text} to ${path}: ${retName(r)}`);
-}
-
-function spinUntil(ok: () => boolean, timeoutMs: number, message: string): void {
-  const deadline = monotonicNs() + timeoutMs * 1e6;
-  while (!ok()) {
-    if (monotonicNs() > deadline) throw new Error(message);
-    // A short sleep without leaving the thread: poll() on nothing.
-    syscall(SYS.poll, 0, 0, 2);
-  }
-}
-
-async function retry(fn: () => void, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return fn();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-
-function mustOpen(path: string, flags: number): number {
-  const fd = openPath(path, flags);
-  if (fd < 0) throw new Error(`open ${path}: ${retName(fd)}`);
-  return fd;
 }

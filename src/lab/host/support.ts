@@ -40,7 +40,9 @@ function probe(): HostSupport {
   if (Deno.build.os !== "linux") return no(`not Linux (${Deno.build.os})`);
   if (Deno.build.arch !== "x86_64") return no(`not x86_64 (${Deno.build.arch})`);
   if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
-    return no("FFI is not allowed (run with --allow-ffi)");
+    return no(
+      "FFI is not allowed: run the host commands as `deno task lab:host ...` (it has --allow-ffi)",
+    );
   }
   // libc is opened on the first call, only here, after the checks above.
   const ffi = ffiModule;

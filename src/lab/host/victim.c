@@ -6,7 +6,7 @@
  *
  *   victim --parent PID [--comm NAME] [--anon B:R] [--locked B:R] [--shared B:R]
  *          [--shmem B:R] [--threads N] [--vfork]
- *   victim --watchdog CGROUP_DIR
+ *   victim --supervise LAB_PID
  *
  * B:R is a mapping's size and its resident part in bytes (both whole pages). --anon is
  * private anonymous memory, --locked the same under mlock2(MLOCK_ONFAULT) (VM_LOCKED),
@@ -22,16 +22,34 @@
  * (PR_SET_PDEATHSIG), and so does the vfork child with it, so that a crashed lab leaves
  * nothing running.
  *
- * --watchdog is the other half of that promise for frozen victims, which cannot act on
- * the SIGKILL their parent's death queues: it reads its stdin (a pipe whose only writer
- * is the lab) until end of file, then, if the lab's freezer cgroup CGROUP_DIR still
- * exists (the lab died before removing it), thaws it, SIGKILLs what is still in it
- * through pidfds (every member is a process the lab put there), and removes it. It
- * touches nothing outside that one directory.
+ * --supervise is the other half of that promise, for what PR_SET_PDEATHSIG cannot do: a
+ * frozen victim cannot act on the SIGKILL its parent's death queues, and nothing removes
+ * the freezer cgroup. One supervisor per host session (src/lab/host/session.ts), started
+ * before its first victim. It calls setsid() at once, so that a signal to the lab's process
+ * group or session (Ctrl-C, a terminal's hangup) does not reach it, and holds a pidfd of
+ * the lab (its parent: pidfd_open(LAB_PID), then getppid() must still be LAB_PID). Its stdin
+ * is an AF_UNIX SOCK_SEQPACKET socket whose other end only the lab holds, on which the lab
+ * sends, and waits for "ok" after each:
+ *
+ *   "hold PID" with the lab's pidfd of PID attached (SCM_RIGHTS): a process the lab created;
+ *   "cgroup DIR": the lab's freezer cgroup, /sys/fs/cgroup/freezer/mrelease-lab-LAB_PID-*,
+ *                 sent before the lab makes it;
+ *   "done" (no answer): the session's close() has ended everything; end of file follows.
+ *
+ * When the lab's pidfd polls readable or the socket reaches end of file without "done" (the
+ * lab died, however: a dying process's files close before its pidfd is notified), or after
+ * "done" and end of file, it SIGKILLs every process it holds through its pidfd, thaws its
+ * cgroups, waits (up to SUPERVISE_WAIT_MS) for each held process to exit (its memory is gone
+ * by then: exit_mm() runs before the pidfd is notified), removes the cgroups and exits 0,
+ * or 1 if something is left. After "done" everything has already exited and the cgroup is
+ * gone, so it just exits; after the lab's death it says on stderr what it did. It acts only
+ * on the pidfds it was handed and the cgroups it was told of; it opens no pidfd itself
+ * except the lab's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -39,8 +57,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -140,52 +160,219 @@ static int write_file(const char *path, const char *text) {
   return fclose(f) == 0 && ok ? 0 : -1;
 }
 
-static int watchdog(const char *dir) {
-  char buf[256], path[4096];
-  if (strncmp(dir, "/sys/fs/cgroup/freezer/mrelease-lab-", 36) || strchr(dir + 36, '/')) {
-    dprintf(2, "watchdog: refusing %s\n", dir);
+/* The longest the supervisor waits for its processes to exit and its cgroups to empty: the
+ * lab's largest victim (2 GiB, in calibrate) exits in about 0.3 s here; 10 s is far past
+ * any healthy exit, and the supervisor reports what is left rather than wait for ever. */
+#define SUPERVISE_WAIT_MS 10000
+/* A session holds one victim and perhaps its vfork child; the bound is generous. */
+#define MAX_HELD 256
+#define MAX_CGROUPS 8
+#define FREEZER_PREFIX "/sys/fs/cgroup/freezer/mrelease-lab-"
+/* include/uapi/linux/pidfd.h is newer than some libcs' headers. */
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+static long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Whether fd polls readable within timeout_ms: for a pidfd, the process has exited. */
+static int readable(int fd, long timeout_ms) {
+  struct pollfd p = {.fd = fd, .events = POLLIN};
+  if (timeout_ms < 0) timeout_ms = 0;
+  for (;;) {
+    int r = poll(&p, 1, (int)timeout_ms);
+    if (r >= 0) return r > 0;
+    if (errno != EINTR) return 0;
+  }
+}
+
+/* The pid a pidfd names (the "Pid:" line of its fdinfo), or -1 (not a pidfd, or reaped). */
+static long pidfd_pid(int fd) {
+  char path[64], line[256];
+  snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+  FILE *f = fopen(path, "r");
+  long pid = -1;
+  while (f && fgets(line, sizeof line, f)) {
+    if (!strncmp(line, "Pid:", 4)) pid = strtol(line + 4, NULL, 10);
+  }
+  if (f) fclose(f);
+  return pid;
+}
+
+static void reply(const char *fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  /* The lab may be gone: MSG_NOSIGNAL, so that its end of the socket cannot SIGPIPE us. */
+  if (n > 0) send(0, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, MSG_NOSIGNAL);
+}
+
+struct held {
+  int pidfd;
+  long pid;
+};
+
+static struct held held[MAX_HELD];
+static int n_held;
+static char cgroups[MAX_CGROUPS][256];
+static int n_cgroups;
+
+static int lab_done;
+
+/* One message from the lab; answers "ok ..." or "error TEXT" ("done" is not answered). */
+static void handle(const char *msg, int fd, long lab) {
+  char prefix[128];
+  snprintf(prefix, sizeof prefix, "%s%ld-", FREEZER_PREFIX, lab);
+  if (!strncmp(msg, "hold ", 5)) {
+    long pid = strtol(msg + 5, NULL, 10);
+    if (fd < 0) {
+      reply("error hold %ld: no pidfd attached", pid);
+    } else if (pid <= 2 || pid == lab || pid == getpid() || pidfd_pid(fd) != pid ||
+               n_held == MAX_HELD) {
+      close(fd);
+      reply("error hold %ld: not a pidfd of it, or too many", pid);
+    } else {
+      held[n_held].pidfd = fd;
+      held[n_held].pid = pid;
+      n_held++;
+      reply("ok hold %ld", pid);
+    }
+    return;
+  }
+  if (fd >= 0) close(fd);
+  if (!strcmp(msg, "done")) {
+    lab_done = 1;
+    return;
+  }
+  if (!strncmp(msg, "cgroup ", 7)) {
+    const char *dir = msg + 7;
+    /* Only the lab's own freezer cgroups: its prefix, one level, a sane name. */
+    if (strncmp(dir, prefix, strlen(prefix)) || strchr(dir + strlen(prefix), '/') ||
+        strstr(dir, "..") || strlen(dir) >= sizeof cgroups[0] || n_cgroups == MAX_CGROUPS) {
+      reply("error cgroup %s: not the lab's freezer cgroup", dir);
+    } else {
+      strcpy(cgroups[n_cgroups++], dir);
+      reply("ok cgroup");
+    }
+    return;
+  }
+  reply("error unknown message");
+}
+
+/*
+ * The lab is gone or done: SIGKILL what is held (a frozen process keeps the signal pending),
+ * thaw, wait for every held process to exit, remove the cgroups. Returns the number of
+ * things left.
+ */
+static int end_all(long lab, int lab_died) {
+  long start = now_ms(), deadline = start + SUPERVISE_WAIT_MS;
+  char path[512];
+  int alive = 0, present = 0, left = 0;
+  for (int i = 0; i < n_held; i++) {
+    if (readable(held[i].pidfd, 0)) continue; /* exited already */
+    alive++;
+    syscall(SYS_pidfd_send_signal, held[i].pidfd, SIGKILL, NULL, 0);
+  }
+  for (int i = 0; i < n_cgroups; i++) {
+    snprintf(path, sizeof path, "%s/freezer.state", cgroups[i]);
+    if (access(path, F_OK) != 0) continue; /* never made, or removed by the lab */
+    present++;
+    write_file(path, "THAWED");
+  }
+  for (int i = 0; i < n_held; i++) {
+    if (!readable(held[i].pidfd, deadline - now_ms())) {
+      dprintf(2, "mrelease-lab supervisor: process %ld did not exit\n", held[i].pid);
+      left++;
+    }
+    close(held[i].pidfd);
+  }
+  for (int i = 0; i < n_cgroups; i++) {
+    /* Exited tasks leave a v1 cgroup at exit; an EBUSY here is a member still exiting. */
+    while (rmdir(cgroups[i]) != 0 && errno != ENOENT) {
+      if (now_ms() > deadline) {
+        dprintf(2, "mrelease-lab supervisor: could not remove %s (errno %d)\n", cgroups[i], errno);
+        left++;
+        break;
+      }
+      snprintf(path, sizeof path, "%s/freezer.state", cgroups[i]);
+      write_file(path, "THAWED");
+      usleep(10000);
+    }
+  }
+  if (lab_died && (alive || present)) {
+    dprintf(2,
+            "mrelease-lab supervisor: the lab (pid %ld) died; killed %d process(es), "
+            "removed %d freezer cgroup(s) in %ld ms%s\n",
+            lab, alive, present, now_ms() - start, left ? ", SOME LEFT" : "");
+  }
+  return left;
+}
+
+static int supervise(const char *lab_arg) {
+  long lab = strtol(lab_arg, NULL, 10);
+  /* Its own session and process group: the lab's Ctrl-C, SIGTERM or hangup is not ours. */
+  if (setsid() < 0) {
+    reply("error setsid (errno %d)", errno);
     return 1;
   }
-  /* Block on the pipe whatever flags it came with; only end of file (or an error other
-   * than EINTR) ends the wait. */
-  fcntl(0, F_SETFL, fcntl(0, F_GETFL) & ~O_NONBLOCK);
+  prctl(PR_SET_NAME, "mrelease-superv", 0, 0, 0);
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+  signal(SIGINT, SIG_IGN);
+  /* The lab is our parent: if getppid() is still LAB_PID once the pidfd is open, the
+   * pidfd names the lab (a dead parent would have made us someone else's child). */
+  int lab_fd = lab > 2 && getppid() == lab ? (int)syscall(SYS_pidfd_open, lab, 0) : -1;
+  if (lab_fd < 0 || getppid() != lab) {
+    reply("error the lab (pid %ld) is not our parent", lab);
+    return 1;
+  }
+  reply("ready %d", (int)getpid());
+  int lab_died = 0;
   for (;;) {
-    ssize_t n = read(0, buf, sizeof buf);
-    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) break;
-    if (n < 0 && errno == EAGAIN) usleep(100000);
-  }
-  for (int attempt = 0; attempt < 200; attempt++) {
-    snprintf(path, sizeof path, "%s/freezer.state", dir);
-    if (access(path, F_OK) != 0) return 0; /* the lab removed it: nothing to do */
-    write_file(path, "THAWED");
-    snprintf(path, sizeof path, "%s/cgroup.procs", dir);
-    FILE *f = fopen(path, "r");
-    int pid, members = 0;
-    while (f && fscanf(f, "%d", &pid) == 1) {
-      members++;
-      int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-      if (pidfd < 0) continue;
-      /* Still a member of this cgroup now that it is pinned by the pidfd? */
-      char cg[4096], line[4096];
-      snprintf(cg, sizeof cg, "/proc/%d/cgroup", pid);
-      FILE *c = fopen(cg, "r");
-      int member = 0;
-      while (c && fgets(line, sizeof line, c)) {
-        char *name = strstr(line, ":freezer:/");
-        if (name && !strncmp(name + 10, dir + 23, strlen(dir + 23)) &&
-            name[10 + strlen(dir + 23)] == '\n') {
-          member = 1;
-        }
-      }
-      if (c) fclose(c);
-      if (member && pid > 2) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-      close(pidfd);
+    struct pollfd p[2] = {{.fd = 0, .events = POLLIN}, {.fd = lab_fd, .events = POLLIN}};
+    if (poll(p, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
     }
-    if (f) fclose(f);
-    if (!members && rmdir(dir) == 0) return 0;
-    usleep(50000);
+    if (p[1].revents) {
+      lab_died = 1;
+      break;
+    }
+    if (!p[0].revents) continue;
+    char msg[512];
+    union {
+      struct cmsghdr align;
+      char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    struct iovec iov = {.iov_base = msg, .iov_len = sizeof msg - 1};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                        .msg_controllen = sizeof control.buf};
+    ssize_t n = recvmsg(0, &mh, MSG_CMSG_CLOEXEC);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      /* End of file: after "done", the session's close(); without, the lab's death. */
+      lab_died = !lab_done || readable(lab_fd, 0);
+      break;
+    }
+    msg[n] = 0;
+    int fd = -1;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+        c->cmsg_len == CMSG_LEN(sizeof(int))) {
+      memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    }
+    handle(msg, fd, lab);
   }
-  return 1;
+  return end_all(lab, lab_died) ? 1 : 0;
 }
 
 int main(int argc, char **argv) {
@@ -196,7 +383,7 @@ int main(int argc, char **argv) {
   for (int s = 1; s < 32; s++) {
     if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
   }
-  if (argc == 3 && !strcmp(argv[1], "--watchdog")) return watchdog(argv[2]);
+  if (argc == 3 && !strcmp(argv[1], "--supervise")) return supervise(argv[2]);
   long parent = -1, threads = 0;
   int vfork = 0;
   for (int i = 1; i < argc; i++) {

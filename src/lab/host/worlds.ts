@@ -69,7 +69,8 @@ export function buildHostWorld(p: HostWorldParams): Record<string, unknown> {
   const victimThreads: { pid: number; cpu: number; state?: string }[] = dead && p.state === "reaped"
     ? []
     : Array.from(
-      { length: Math.max(1, p.threads) },
+      // A zombie keeps only its leader: exit_notify autoreaps the other threads.
+      { length: dead ? 1 : Math.max(1, p.threads) },
       (_, i) => ({ pid: HOST_TGIDS.victim + i, cpu: 0, ...(dead ? {} : { state: p.state }) }),
     );
   if (vfork) {

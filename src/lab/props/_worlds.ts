@@ -310,6 +310,9 @@ export function buildWorld(p: WorldPlan): WorldJson {
     const plans = p.victim.threads.length ? p.victim.threads : [DEFAULT_THREAD];
     plans.slice(0, 4).forEach((t, i) => {
       const out = threadJson(t, PIDS.victim + i, ncpus, horizon_us, holds, victimAlive);
+      // exit_notify autoreaps a thread other than the leader: an exited one is gone (a
+      // zombie process keeps only its leader).
+      if (i > 0 && out.json.state === "zombie") return;
       victimThreads.push(out.json);
       events.push(...out.events);
     });
@@ -329,15 +332,20 @@ export function buildWorld(p: WorldPlan): WorldJson {
     }
   }
 
-  const sharerThreads = (s: SharerPlan, base: number): Json[] =>
+  const sharerThreads = (s: SharerPlan, base: number, vfork = false): Json[] =>
     (s.threads.length ? s.threads : [DEFAULT_THREAD]).slice(0, 2).map((t, i) => {
       const out = threadJson(t, base + i, ncpus, horizon_us, holds, true);
       events.push(...out.events);
       return out.json;
-    }).map((t, i, all) =>
-      // A live process needs a live thread.
-      i === all.length - 1 && all.every((x) => x.state === "zombie") ? { pid: t.pid } : t
-    );
+    }).filter((t, i) => i === 0 || t.state !== "zombie") // exited non-leaders are gone
+      .map((t, i, all) =>
+        // A live process needs a live thread; a vfork child's leader has not exited (its
+        // exit_mm would have released the parent).
+        (i === all.length - 1 && all.every((x) => x.state === "zombie")) ||
+          (vfork && i === 0 && t.state === "zombie")
+          ? { pid: t.pid }
+          : t
+      );
 
   const victimMmUsed = victimAlive || sibling !== null;
   const mms: Json[] = [
@@ -411,7 +419,7 @@ export function buildWorld(p: WorldPlan): WorldJson {
       share: "vfork",
       uid: p.victim.uid,
       mm: "victim_mm",
-      threads: sharerThreads(vforkChild, PIDS.vforkChild),
+      threads: sharerThreads(vforkChild, PIDS.vforkChild, true),
     });
     if (vforkChild.kill_us !== null && vforkChild.kill_us <= horizon_us) {
       events.push(kill(PIDS.vforkChild, vforkChild.kill_us, PIDS.killer, "SIGKILL"));

@@ -1,17 +1,21 @@
 /**
- * The review's charts: what each one plots from the measurements, and a design's colour and
- * dash, which stay the same in every chart (assigned by registry order).
+ * The review's charts: what each one plots from the measurements, and a design's colour,
+ * dash and marker, which stay the same in every chart: assigned by the design's place in the
+ * registry, so one colour means one design everywhere. A run of a design in another setting
+ * (an older kernel, a single-threaded victim) keeps the design's colour and marker, with a
+ * thinner dotted line and filled markers.
  *
  * @module
  */
 
 import { PAGE_SIZE } from "../../core/mod.ts";
 import { CGROUP_MEMBER_MIB, HEADLINE_POINT, REPORT_SEED, type Unit } from "./experiments.ts";
-import { oomKillerBeforeDelay } from "./runs.ts";
+import type { RunRecord } from "./measure.ts";
 import type { Results } from "./results.ts";
 import { KILLS_SHARERS, MERGED, OOM_KILLER, playing } from "./roles.ts";
-import { barChart, DASHES, lineChart, PALETTE, type Series } from "./svg.ts";
+import { barChart, DASHES, lineChart, MARKERS, PALETTE, type Series } from "./svg.ts";
 import { designNames } from "./tables.ts";
+import { duration, pages } from "./_format.ts";
 
 /** Chart file names. */
 export const CHARTS = {
@@ -24,11 +28,37 @@ export const CHARTS = {
   walk: "walk-cost-vs-processes.svg",
 } as const;
 
-/** A run label's colour and dash: by its design's place in the registry, the same everywhere. */
-function style(label: string): { color: string; dash: string } {
-  const names = [...designNames(), oomKillerBeforeDelay().label];
-  const i = Math.max(0, names.indexOf(label));
-  return { color: PALETTE[i % PALETTE.length], dash: DASHES[i % DASHES.length] };
+/** The dash of a design's run in another setting. */
+const VARIANT_DASH = "2 2";
+
+/**
+ * A design's colour, dash and marker: by its place in the registry, the same in every chart;
+ * `variant` for its run in another setting (same colour and marker, dotted, filled).
+ *
+ * @example
+ * ```ts
+ * import { designStyle } from "./charts.ts";
+ * import { designNames } from "./tables.ts";
+ * designStyle(designNames()[0]).color; // "#0072B2"
+ * ```
+ */
+export function designStyle(
+  design: string,
+  variant = false,
+): Pick<Series, "color" | "dash" | "marker" | "variant"> {
+  const names = designNames();
+  const i = names.includes(design) ? names.indexOf(design) : names.length;
+  return {
+    color: PALETTE[i % PALETTE.length],
+    dash: variant ? VARIANT_DASH : DASHES[i % DASHES.length],
+    marker: MARKERS[i % MARKERS.length],
+    variant,
+  };
+}
+
+/** A run's style: its design's, as a variant when its label is not the design's name. */
+function style(run: RunRecord): Pick<Series, "color" | "dash" | "marker" | "variant"> {
+  return designStyle(run.design, run.label !== run.design);
 }
 
 /** One line per label: t90 (ms) of each unit's run, against `x` of the unit. */
@@ -39,7 +69,7 @@ function t90Series(
 ): Series[] {
   return opts.labels.map((l) => ({
     label: l,
-    ...style(l),
+    ...style(r.run(units[0].point.name, l)),
     points: units.map((u) => [opts.x(u), (r.run(u.point.name, l).t90_ns ?? NaN) / 1e6] as const),
   }));
 }
@@ -63,23 +93,32 @@ export function memoryChart(r: Results): string {
   const runs = r.point(HEADLINE_POINT).runs;
   const tEnd = Math.max(...runs.map((x) => x.t100_ns ?? 0)) / 1e6;
   const series: Series[] = runs.map((x) => {
-    const points = (x.curve ?? []).map(([t, p]): [number, number] => [
-      t / 1e6,
-      p * PAGE_SIZE / 2 ** 20,
-    ]);
+    const points = (x.curve ?? []).map(([t, p]): [number, number] => [t / 1e6, p * MIB_PER_PAGE]);
     // Hold the last level to the end of the plot.
     const last = points[points.length - 1];
     if (last && last[0] < tEnd * 1.05) points.push([Math.ceil(tEnd * 1.05), last[1]]);
-    return { label: x.label, ...style(x.label), markers: false, step: true, points };
+    return {
+      label: x.label,
+      ...style(x),
+      markers: false,
+      marks: x.t90_ns === null ? [] : [[x.t90_ns / 1e6, 0.9 * x.reclaimable_pages * MIB_PER_PAGE]],
+      step: true,
+      points,
+      title: `${x.label}: ${pages(x.freed_pages)} of ${pages(x.reclaimable_pages)} freed; ` +
+        `50% at ${duration(x.t50_ns)}, 90% at ${duration(x.t90_ns)}, all at ${duration(x.t100_ns)}`,
+    };
   });
   return lineChart({
-    title: "Memory freed over time, per design",
+    title: "Memory freed over time, per design (a marker at 90%)",
     subtitle: `${HEADLINE_POINT}: 512 MiB app in D until 500 ms on a little core at 300 MHz`,
     x: { label: "time after the kill", unit: "ms" },
     y: { label: "victim memory freed", unit: "MiB" },
     series,
   });
 }
+
+/** A page in MiB. */
+const MIB_PER_PAGE = PAGE_SIZE / 2 ** 20;
 
 /** CPU time charged to the caller, the victim and kernel threads in the headline scenario. */
 export function cpuChart(r: Results): string {
@@ -136,15 +175,6 @@ export function cgroupChart(r: Results, opts: { units: Unit[]; labels: string[] 
   });
 }
 
-/**
- * The single-threaded victim's lines of the walk chart, in greys beside the designs' colours:
- * the merged design's (which skips the walk) and the sharer killer's (which cannot).
- */
-const SINGLE_THREAD_STYLES = [
-  { color: "#999999", dash: "2 3" },
-  { color: "#555555", dash: "6 2" },
-] as const;
-
 /** The extra caller CPU (µs) of `label`'s call on a unit, against the smallest world. */
 export type WalkCost = (u: Unit, label: string) => number;
 
@@ -155,14 +185,15 @@ export function walkChart(
   const { multi, single, extra } = opts;
   const series: Series[] = opts.labels.map((l) => ({
     label: `${l} (4 threads)`,
-    ...style(l),
+    ...designStyle(l),
     points: multi.map((u) => [u.point.params.processes as number, extra(u, l)] as const),
   }));
-  const singles = [playing(MERGED).name, playing(KILLS_SHARERS).name];
-  for (const [i, l] of singles.entries()) {
+  // The single-threaded victim's lines: the merged design's (which skips the walk) and the
+  // sharer killer's (which cannot), in their designs' colours.
+  for (const l of [playing(MERGED).name, playing(KILLS_SHARERS).name]) {
     series.push({
       label: `${l} (single-threaded victim)`,
-      ...SINGLE_THREAD_STYLES[i],
+      ...designStyle(l, true),
       points: single.map((u) => [u.point.params.processes as number, extra(u, l)] as const),
     });
   }

@@ -222,13 +222,13 @@ const callerThread: Experiment = {
   family: "A 1 GiB or 4 GiB app on the little cores, either running when killed or in D until " +
     "500 ms holding its mmap_lock for write; the caller is lmkd_reaper0 (pid 501, " +
     "SCHED_OTHER nice -20) or lmkd's main thread (pid 500, SCHED_FIFO priority 1), both on " +
-    "the big cores (reference §E.1, §F.8). `blocked` is how long the caller's thread was in " +
+    "the big cores (reference §E.1, §F.8). `in call` is how long the caller's thread was in " +
     "the design's call: time lmkd's event loop cannot handle anything else when it is the " +
     "main thread.",
   points() {
     const pts: Point[] = [];
     for (const mib of [1024, 4096]) {
-      for (const state of ["running", "d-500ms-mmap-lock-write"] as const) {
+      for (const state of ["running", "mmap-locked"] as const) {
         for (const caller of ["reaper", "main"] as const) {
           const name = `caller-${caller}-${state}-${mib / 1024}gib`;
           const stateText = state === "running"
@@ -268,7 +268,7 @@ const callerThread: Experiment = {
     }
     return pts;
   },
-  representative: { point: "caller-main-d-500ms-mmap-lock-write-1gib", design: MERGED },
+  representative: { point: "caller-main-mmap-locked-1gib", design: MERGED },
 };
 
 const shape: Experiment = {

@@ -37,6 +37,8 @@ export {
 export { measurePoint, type PointResult, type RunRecord } from "./measure.ts";
 export { defaultWorkers, runPoints } from "./pool.ts";
 export { barChart, lineChart } from "./svg.ts";
+export { bytes, duration, int, pages, pct, quantity, sig } from "./_format.ts";
+export { type CallParties, callParties, errnoNotes, errnoReason } from "./errno.ts";
 
 /** Where the report goes by default. */
 export const REPORT_DIR_DEFAULT = "docs/review";

@@ -15,8 +15,8 @@ import type { RenderInput, Results } from "./results.ts";
 import { KILL_ALONE, MERGED, NEEDS_PTRACE, OOM_KILLER, PINS_MM_USERS, playing } from "./roles.ts";
 import { CHARTS } from "./charts.ts";
 import { LMKD_CAPS_ANDROID } from "./world.ts";
-import { cell, designNames } from "./tables.ts";
-import { code, list, mdTable, ms, pct, times } from "./_format.ts";
+import { designNames, designRows, type GridColumn } from "./tables.ts";
+import { code, duration, int, list, mdTable, pct, times } from "./_format.ts";
 
 /**
  * The title and the opening: which designs the review compares and how to read its numbers.
@@ -45,12 +45,16 @@ export function preamble(input: RenderInput): string {
     "the lab models through the same experiments on one deterministic simulated kernel: " +
     `${compared.join(", ")}.`,
     "",
-    `Every number comes from a simulated run: the tables name the scenario (its first ` +
-    `column or its header), every run uses seed ${REPORT_SEED} and kernel ${REPORT_KERNEL} ` +
-    `unless a column says otherwise, and [Reproducing a number](#reproducing-a-number) ` +
-    `shows how to replay one. Times are simulated and count from the kill at 1 ms; "t90" ` +
+    `Every number comes from a simulated run. In the tables the designs are rows and the ` +
+    `scenarios columns, named in the header or as a pattern in the first header whose ` +
+    `\`*\` each column's header fills (\`size-*mib-little\` over \`64\` is ` +
+    `\`size-64mib-little\`); every run uses seed ${REPORT_SEED} and kernel ` +
+    `${REPORT_KERNEL} unless its row says otherwise, and ` +
+    `[Reproducing a number](#reproducing-a-number) shows how to replay one. Times are ` +
+    `simulated and count from the kill at 1 ms; "t90" ` +
     `is when 90% of the victim's private anonymous memory (what killing it can give back) ` +
-    `had been freed. Regenerate with ${
+    `had been freed. Times and sizes have four significant digits, in the unit their size ` +
+    `calls for (µs, ms, s; KiB, MiB, GiB). Regenerate with ${
       input.full ? "`npx -y deno@2.9.6 task lab report --full`" : "`npx -y deno@2.9.6 task lab`"
     }; \`deno task lab report --check${
       input.full ? " --full" : ""
@@ -82,34 +86,44 @@ function reapers(r: Results, point: string): RunRecord[] {
  * ```
  */
 export function glance(r: Results): string {
-  const cols: { head: string; point: string; fmt: (x: RunRecord) => string }[] = [
-    { head: "D 500 ms, 512 MiB, little core", point: HEADLINE_POINT, fmt: cell },
-    { head: "running, 4 GiB, little core", point: "size-4096mib-little", fmt: cell },
+  const labels = designNames();
+  const walk = `world-${WALK_N}-procs-4-threads`;
+  const groups: { title: string; columns: GridColumn[] }[] = [
     {
-      head: "D 500 ms holding mmap_lock (write)",
-      point: "state-d-500ms-mmap-lock-write",
-      fmt: cell,
+      title: "The victim cannot exit yet, or exits slowly",
+      columns: [
+        { head: ["in D for 500 ms"], point: HEADLINE_POINT },
+        { head: ["running, 4 GiB"], point: "size-4096mib-little" },
+        { head: ["in D, holding mmap_lock"], point: "state-d-500ms-mmap-lock-write" },
+      ],
     },
-    { head: "zombie leader", point: "shape-zombie-leader", fmt: cell },
     {
-      head: "mm shared with a live vfork child",
-      point: "shape-vfork-shared-mm",
-      fmt: (x) => x.warnings.length ? `${cell(x)} · WARN ${x.warnings.join(", ")}` : cell(x),
+      title: "Shapes and timing that defeat a call",
+      columns: [
+        { head: ["zombie leader"], point: "shape-zombie-leader" },
+        { head: ["vfork child shares the mm"], point: "shape-vfork-shared-mm" },
+        { head: ["call 50 µs late"], point: "esrch-big-50us" },
+      ],
     },
-    { head: "cgroup of 1,000 (all 16 GiB)", point: "cgroup-1000", fmt: (x) => ms(x.t90_ns) },
-    { head: "ESRCH window (call 50 µs late, big core)", point: "esrch-big-50us", fmt: cell },
+    {
+      title: "Scale",
+      columns: [
+        {
+          head: ["cgroup of 1,000, 16 GiB"],
+          point: "cgroup-1000",
+          fmt: (x) => duration(x.t90_ns),
+        },
+        {
+          head: [`walk at ${int(WALK_N)} processes`],
+          point: walk,
+          fmt: (x) => walkCost(r, x.label, WALK_N),
+        },
+      ],
+    },
   ];
-  const rows = designNames().map((d) => [
-    `**${d}**`,
-    ...cols.map((c) => c.fmt(r.run(c.point, d))),
-    walkCost(r, d, 100_000),
-  ]);
-  const head = [
-    "design",
-    ...cols.map((c) => `${c.head} (${code(c.point)})`),
-    "walk cost at 100,000 processes (caller CPU, `world-100000-procs-4-threads` minus " +
-    "`world-100-procs-1-thread`)",
-  ];
+  const tables = groups.map((g) =>
+    [`*${g.title}:*`, "", designRows(r, { labels, columns: g.columns })].join("\n")
+  );
 
   const kill = playing(KILL_ALONE).name;
   const merged = playing(MERGED).name;
@@ -135,20 +149,26 @@ export function glance(r: Results): string {
   const findings = [
     `**Reaping from the caller is what makes the time predictable.** With the victim in D ` +
     `for 500 ms on a little core at 300 MHz (the case the proposals were written for), ` +
-    `SIGKILL alone gets 90% of its 512 MiB back after ${ms(h.t90_ns)}; the designs that reap ` +
-    `from the caller (${list(fast.map((x) => x.label))}) take ${ms(Math.min(...fastT))}–` +
-    `${ms(Math.max(...fastT))}, ${times(h.t90_ns!, Math.max(...fastT))} sooner, charged to the ` +
+    `SIGKILL alone gets 90% of its 512 MiB back after ${
+      duration(h.t90_ns)
+    }; the designs that reap ` +
+    `from the caller (${list(fast.map((x) => x.label))}) take ${duration(Math.min(...fastT))}–` +
+    `${duration(Math.max(...fastT))}, ${
+      times(h.t90_ns!, Math.max(...fastT))
+    } sooner, charged to the ` +
     `caller on its big core. The ${playing(OOM_KILLER).name} of ${REPORT_KERNEL} waits ` +
     `OOM_REAPER_DELAY (${oomReaperDelay()}) first and does no better than SIGKILL here.`,
     `**Pinning mm_users costs parallelism.** ${list(mmget.map(code))} take an mm_users ` +
     `reference (mmget), so the victim's own exit_mmap cannot run and the caller frees ` +
     `everything alone; ${list(mmgrab.map(code))} pin only mm_count (mmgrab) and the victim ` +
     `frees pages in parallel. On a running 16 GiB victim on a big core that is ` +
-    `${ms(run4(merged).t90_ns)} for ${merged} against ${ms(run4(mmUsers).t90_ns)} for ` +
-    `${mmUsers}, slower than SIGKILL alone (${ms(run4(kill).t90_ns)}).`,
+    `${duration(run4(merged).t90_ns)} for ${merged} against ${
+      duration(run4(mmUsers).t90_ns)
+    } for ` +
+    `${mmUsers}, slower than SIGKILL alone (${duration(run4(kill).t90_ns)}).`,
     `**A victim holding mmap_lock for write blocks every design**: the reapers wait for the ` +
-    `lock and finish at ${ms(Math.min(...lock))}–${ms(Math.max(...lock))}, against ` +
-    `${ms(r.run("state-d-500ms-mmap-lock-write", kill).t90_ns)} for SIGKILL alone.`,
+    `lock and finish at ${duration(Math.min(...lock))}–${duration(Math.max(...lock))}, against ` +
+    `${duration(r.run("state-d-500ms-mmap-lock-write", kill).t90_ns)} for SIGKILL alone.`,
     `**Shapes separate the designs.** A zombie leader defeats ${
       list(zl.map((x) => `${x.label} (${x.errno})`))
     }, which look at the leader; ${merged} finds a live thread with ` +
@@ -165,21 +185,22 @@ export function glance(r: Results): string {
       list(esrch.map((x) => `${x.label} ${x.errno}`))
     }, and the memory comes back at the victim's own pace.`,
     `**One caller reaping a cgroup of 1,000 one by one** halves the time to 90% ` +
-    `(${ms(cg.t90_ns)} against ${ms(cgs.t90_ns)}), but ${
+    `(${duration(cg.t90_ns)} against ${duration(cgs.t90_ns)}), but ${
       pct(cg.errnos["ESRCH"] ?? 0, 1000)
     } of its calls find a victim already past exit_mm, and it is busy for ` +
-    `${ms(cg.caller_busy_ns)}.`,
+    `${duration(cg.caller_busy_ns)}.`,
   ];
   return [
     `## At a glance`,
     "",
-    `t90 per design and situation (an errno before it when the design's call failed; ` +
-    `"never" when 90% did not come back within the scenario's horizon). The last column is ` +
-    `the CPU time the caller spends per call on task_will_free_mem()'s walk (or the OOM ` +
-    `killer's and REAP_KILL's walks for sharers) in a world of 100,000 processes, victim with ` +
-    `4 threads.`,
+    `t90 per design and situation, with the errno under it when the design's call failed and ` +
+    `the WARNs the simulated kernel printed ("never" when 90% did not come back within the ` +
+    `scenario's horizon). The last column is the CPU time the caller spends per call on ` +
+    `task_will_free_mem()'s walk (or the OOM killer's and REAP_KILL's walks for sharers) in a ` +
+    `world of ${int(WALK_N)} processes, victim with 4 threads: ${code(walk)}'s caller CPU ` +
+    `minus ${code(WALK_BASE)}'s.`,
     "",
-    mdTable(head, rows),
+    tables.join("\n\n"),
     "",
     ...findings.map((f) => `- ${f}`),
     "",
@@ -187,13 +208,15 @@ export function glance(r: Results): string {
   ].join("\n");
 }
 
+/** The world size of the walk's cost at a glance, and the world it is measured against. */
+const WALK_N = 100_000;
+const WALK_BASE = "world-100-procs-1-thread";
+
 /** Extra caller CPU for a 4-thread victim at `n` processes, against 1 thread at 100. */
 function walkCost(r: Results, design: string, n: number): string {
   const name = `world-${n}-procs-4-threads`;
   if (!r.has(name)) return "-";
-  const cost = r.run(name, design).cpu_ns.caller -
-    r.run("world-100-procs-1-thread", design).cpu_ns.caller;
-  return ms(cost);
+  return duration(r.run(name, design).cpu_ns.caller - r.run(WALK_BASE, design).cpu_ns.caller);
 }
 
 /**
@@ -207,15 +230,13 @@ function walkCost(r: Results, design: string, n: number): string {
  */
 export function designTable(): string {
   const rows = designs().map((d) => [
-    code(d.name),
-    code(d.call),
-    d.variants ? code(variantFor(d, REPORT_KERNEL)!) : "-",
-    d.status,
+    d.variants ? [code(d.name), `variant ${code(variantFor(d, REPORT_KERNEL)!)}`] : code(d.name),
+    [code(d.call), d.status],
   ]);
   return [
     `## The designs`,
     "",
-    mdTable(["design", "call", `variant on ${REPORT_KERNEL}`, "status"], rows),
+    mdTable([["design", `(variant on ${REPORT_KERNEL})`], ["call", "status"]], rows),
     "",
     "Each design's semantics, errors and review: [docs/proposals/](../proposals/README.md).",
   ].join("\n");

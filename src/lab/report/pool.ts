@@ -112,6 +112,25 @@ function cost(unit: Unit): number {
   return unit.point.cost ?? 1;
 }
 
+/**
+ * A progress line: the points done out of all and that share of them (the share counts
+ * points, as the count beside it does; the time left is estimated from the points' costs).
+ *
+ * @example
+ * ```ts
+ * import { progressLine } from "./pool.ts";
+ * progressLine({ done: 1, of: 88, elapsed_s: 6.8, left_s: 20.4 });
+ * // "report: 1/88 points (1%), 6.8 s, about 20 s left"
+ * ```
+ */
+export function progressLine(
+  p: { done: number; of: number; elapsed_s: number; left_s: number },
+): string {
+  const share = Math.floor(100 * p.done / Math.max(1, p.of));
+  return `report: ${p.done}/${p.of} points (${share}%), ${p.elapsed_s.toFixed(1)} s, ` +
+    `about ${Math.round(p.left_s)} s left`;
+}
+
 /** Counts finished work by cost and estimates the time left from the rate so far. */
 class Tracker {
   #total: number;
@@ -136,10 +155,8 @@ class Tracker {
     this.#lastLine = now;
     const elapsed = (now - this.#start) / 1000;
     const left = this.#done > 0 ? elapsed * (this.#total - this.#done) / this.#done : 0;
-    const pct = Math.floor(100 * this.#done / this.#total);
     this.#emit(
-      `report: ${this.#count}/${this.#units} points (${pct}%), ${elapsed.toFixed(1)} s, ` +
-        `about ${left.toFixed(0)} s left`,
+      progressLine({ done: this.#count, of: this.#units, elapsed_s: elapsed, left_s: left }),
       false,
     );
   }

@@ -25,25 +25,24 @@ import { code, int, mdTable, pct, times } from "./_format.ts";
 export function calibrationSection(r: Results, { exp }: SectionContext): string {
   const p = r.input.params;
   const reapNs = p.get("REAP_NS_PER_PAGE")!, exitNs = p.get("EXIT_UNMAP_NS_PER_PAGE")!;
-  const rows = CALIBRATION_PRESETS.map((c) => {
-    const reap = r.run(`calibration-${c.preset}-reap`, playing(MERGED).name);
-    const exit = r.run(`calibration-${c.preset}-exit`, playing(KILL_ALONE).name);
-    const f = (v: number | null) => v === null ? "-" : int(v);
-    return [
-      `${c.label} (${code(c.preset)})`,
-      f(modelRate(reapNs.value, c.preset)),
-      f(simulatedRate(reap)),
-      int(c.reap),
-      f(modelRate(exitNs.value, c.preset)),
-      f(simulatedRate(exit)),
-      int(c.exit),
-    ];
-  });
-  const paramRows = [reapNs, exitNs, p.get("TWFM_NS_PER_PROCESS")!].map((x) => [
-    code(x.name),
-    `${x.value} ns`,
-    x.source,
-  ]);
+  const f = (v: number | null) => v === null ? "-" : int(v);
+  const rates = (path: "reap" | "exit") =>
+    CALIBRATION_PRESETS.map((c) => {
+      const run = r.run(
+        `calibration-${c.preset}-${path}`,
+        playing(path === "reap" ? MERGED : KILL_ALONE).name,
+      );
+      return [
+        [code(c.preset), c.label],
+        f(modelRate((path === "reap" ? reapNs : exitNs).value, c.preset)),
+        f(simulatedRate(run)),
+        int(path === "reap" ? c.reap : c.exit),
+      ];
+    });
+  const rateHead = ["CPU", "formula", "simulated", ["SD845", "measured"]];
+  const paramLines = [reapNs, exitNs, p.get("TWFM_NS_PER_PROCESS")!].map((x) =>
+    `- ${code(x.name)} = ${x.value} ns: ${x.source}`
+  );
   const out = [
     ...sectionHead(exp, r),
     "",
@@ -51,30 +50,25 @@ export function calibrationSection(r: Results, { exp }: SectionContext): string 
     `(wasm/src/params.rs), divided by the CPU's speed ` +
     `(capacity/1024 × (0.258 + 0.742 × freq/max_freq), docs/scenario-format.md):`,
     "",
-    mdTable(["parameter", "cost at speed 1.0", "source"], paramRows),
+    ...paramLines,
     "",
     `Rates in MB/s: the model's formula, what the simulation achieved (${
       CALIBRATION_MIB / 1024
     } GiB, scenarios ${code("calibration-<preset>-reap|exit")}), and the Snapdragon 845 ` +
     `measurements of the 2019 RFC (reference §E.4):`,
     "",
-    mdTable(
-      [
-        "CPU",
-        "reaping: formula",
-        "reaping: simulated",
-        "reaping: SD845 measured",
-        "victim's exit: formula",
-        "victim's exit: simulated",
-        "victim's exit: SD845 measured",
-      ],
-      rows,
-    ),
+    `*Reaping (${playing(MERGED).name} from the caller), MB/s:*`,
+    "",
+    mdTable(rateHead, rates("reap")),
+    "",
+    `*The victim's own exit (${playing(KILL_ALONE).name}), MB/s:*`,
+    "",
+    mdTable(rateHead, rates("exit")),
     "",
     `- The reaping rates were fitted to the measured "expedited" column and reproduce it ` +
     `within a fraction of a percent; the simulated rate is a little lower than the ` +
     `formula because each VMA also costs ZAP_VMA_NS and each batch a preemption point.`,
-    `- The victim's-own-exit column is a prediction, and on slow CPUs it is optimistic: ` +
+    `- The victim's-own-exit rates are a prediction, and on slow CPUs they are optimistic: ` +
     `the RFC measured normal kills up to ${
       times(modelRate(exitNs.value, "sd845-little-min"), 856)
     } slower on the little core at 300 MHz (docs/architecture.md, "Calibration"). The lab ` +
@@ -112,7 +106,7 @@ function hostLines(
       `This host, from \`docs/calibration/host.json\` (its rate fields; the model's ` +
       `column is the \`host\` preset, speed 1.0):`,
       "",
-      mdTable(["field", "measured", "path", "model (MB/s)"], hostRows),
+      mdTable(["field", "measured", "path", ["model", "(MB/s)"]], hostRows),
     ];
   }
   // The calibrate tool measures the one design a released kernel has: the merged one.
@@ -143,10 +137,10 @@ function hostLines(
     mdTable(
       [
         "size",
-        "reaping: model",
-        `reaping: this host (${merged})`,
-        "victim's exit: model",
-        "victim's exit: this host",
+        ["reaping:", "model"],
+        ["reaping:", "this host"],
+        ["victim's exit:", "model"],
+        ["victim's exit:", "this host"],
       ],
       hostRows,
     ),

@@ -12,8 +12,8 @@ import type { RunRecord } from "./measure.ts";
 import type { Results, SectionContext } from "./results.ts";
 import { KILL_ALONE, MERGED, playing } from "./roles.ts";
 import { cgroupChart, CHARTS, walkChart } from "./charts.ts";
-import { designGrid, designNames, sectionHead, traces } from "./tables.ts";
-import { code, int, list, mdTable, mib, ms, pct, times } from "./_format.ts";
+import { designNames, designRows, sectionHead, traces } from "./tables.ts";
+import { code, duration, int, list, mdTable, pages, pct, times } from "./_format.ts";
 
 /**
  * "Caller": lmkd's reaper thread against its SCHED_FIFO main thread, and how long each is
@@ -28,25 +28,28 @@ import { code, int, list, mdTable, mib, ms, pct, times } from "./_format.ts";
 export function callerSection(r: Results, { exp }: SectionContext): string {
   const units = r.of(exp);
   const merged = playing(MERGED).name;
-  const fmt = (x: RunRecord) => `${ms(x.t90_ns)} · blocked ${ms(x.longest_call_ns)}`;
-  const mainW = r.run("caller-main-d-500ms-mmap-lock-write-1gib", merged);
-  const reapW = r.run("caller-reaper-d-500ms-mmap-lock-write-1gib", merged);
+  const fmt = (x: RunRecord) => [duration(x.t90_ns), `in call ${duration(x.longest_call_ns)}`];
+  const mainW = r.run("caller-main-mmap-locked-1gib", merged);
+  const reapW = r.run("caller-reaper-mmap-locked-1gib", merged);
   const same = units.every((u) => {
     if (!u.point.name.startsWith("caller-main-")) return true;
     const other = r.point(u.point.name.replace("caller-main-", "caller-reaper-")).runs;
     return r.point(u.point.name).runs.every((x, i) => x.t90_ns === other[i].t90_ns);
   });
-  const params = [
-    { head: "caller", key: "caller" },
-    { head: "victim", key: "state" },
-    { head: "size", key: "size" },
-  ];
+  // One group per calling thread: its scenarios side by side.
+  const columns = ["caller-reaper-", "caller-main-"].flatMap((thread) =>
+    units.filter((u) => u.point.name.startsWith(thread)).map((u) => ({
+      point: u.point.name,
+      group: thread,
+    }))
+  );
   return [
     ...sectionHead(exp, r),
     "",
-    "t90 · how long the caller's thread was inside its longest call:",
+    "t90, and under it how long the caller's thread was inside its longest call (`mmap-locked`: " +
+    "the victim in D until 500 ms holding its mmap_lock for write):",
     "",
-    designGrid(r, { units, params, labels: designNames(), fmt }),
+    designRows(r, { labels: designNames(), columns, fmt, byPattern: true }),
     "",
     same
       ? `- The memory comes back at the same times from either thread: on the big cores ` +
@@ -55,7 +58,9 @@ export function callerSection(r: Results, { exp }: SectionContext): string {
       : `- The two callers free the memory at different times (above).`,
     `- What differs is what the thread cannot do meanwhile. When the victim holds its ` +
     `mmap_lock for write in D, ${merged} keeps its caller in the call for ` +
-    `${ms(mainW.longest_call_ns)} from the main thread (${ms(reapW.longest_call_ns)} from ` +
+    `${duration(mainW.longest_call_ns)} from the main thread (${
+      duration(reapW.longest_call_ns)
+    } from ` +
     `the reaper thread): on lmkd's main thread that is an event loop that handles no ` +
     `memory-pressure event for that long, longer than lmkd's 100 ms kill timeout, and a ` +
     `SCHED_FIFO thread busy in the kernel for the whole reap. That is why lmkd reaps only ` +
@@ -87,10 +92,10 @@ export function cgroupSection(r: Results, { exp, files }: SectionContext): strin
     return [
       code(u.point.name),
       int(n),
-      mib(x.reclaimable_pages),
-      ms(x.t90_ns),
-      ms(r.run(u.point.name, kill).t90_ns),
-      ms(x.caller_busy_ns),
+      pages(x.reclaimable_pages),
+      duration(x.t90_ns),
+      duration(r.run(u.point.name, kill).t90_ns),
+      duration(x.caller_busy_ns),
       `${x.errnos["ESRCH"] ?? 0} of ${int(n)}`,
       pct(x.freed_by.caller, x.reclaimable_pages),
     ];
@@ -102,9 +107,14 @@ export function cgroupSection(r: Results, { exp, files }: SectionContext): strin
   return [
     ...sectionHead(exp, r),
     "",
-    "t90 of the whole cgroup's memory (the errno of the call on the first victim):",
+    "t90 of the whole cgroup's memory, with the errno of the call on the first victim under " +
+    "it when that call failed:",
     "",
-    designGrid(r, { units, params: [{ head: "N", key: "n" }], labels }),
+    designRows(r, {
+      labels,
+      columns: units.map((u) => ({ point: u.point.name })),
+      byPattern: true,
+    }),
     "",
     `![t90 against N](${CHARTS.cgroup})`,
     "",
@@ -116,18 +126,18 @@ export function cgroupSection(r: Results, { exp, files }: SectionContext): strin
         "N",
         "memory",
         "t90",
-        "t90 SIGKILL alone",
-        "caller busy",
-        "calls answering ESRCH",
-        "freed by the caller",
+        ["t90,", "SIGKILL alone"],
+        ["caller", "busy"],
+        ["calls answering", "ESRCH"],
+        ["freed by", "the caller"],
       ],
       detail,
     ),
     "",
     `- One caller keeps up in the sense that the cgroup's memory comes back ` +
     `${times(r.run(big, kill).t90_ns!, x.t90_ns!)} sooner than with SIGKILL alone, but ` +
-    `it is busy the whole time (${ms(x.caller_busy_ns)} for ${code(big)}, about ` +
-    `${ms(perVictim)} of CPU per victim it reaps) and reaps only ` +
+    `it is busy the whole time (${duration(x.caller_busy_ns)} for ${code(big)}, about ` +
+    `${duration(perVictim)} of CPU per victim it reaps) and reaps only ` +
     `${pct(x.freed_by.caller, x.reclaimable_pages)} of the memory: by the time the loop ` +
     `reaches a victim, ${pct(x.errnos["ESRCH"] ?? 0, nBig)} ` +
     `of them have passed exit_mm and answer ESRCH (oomd ignores it, §E.2), and their memory ` +
@@ -161,12 +171,10 @@ export function worldSizeSection(r: Results, { exp, files }: SectionContext): st
   const base = (l: string) => r.run("world-100-procs-1-thread", l).cpu_ns.caller;
   const extra = (u: Unit, l: string) => (r.run(u.point.name, l).cpu_ns.caller - base(l)) / 1e3;
   files.set(CHARTS.walk, walkChart({ multi, single, labels, extra }));
-  const rows = units.map((u) => [
-    code(u.point.name),
-    int(u.point.params.processes as number),
-    String(u.point.params.threads),
-    ...labels.map((l) => `${ms(r.run(u.point.name, l).cpu_ns.caller)}`),
-  ]);
+  const columns = [...multi, ...single].map((u) => ({
+    point: u.point.name,
+    group: String(u.point.params.threads),
+  }));
   const top = multi[multi.length - 1];
   const n = top.point.params.processes as number;
   const twfm = r.input.params.get("TWFM_NS_PER_PROCESS")!.value;
@@ -187,17 +195,23 @@ export function worldSizeSection(r: Results, { exp, files }: SectionContext): st
   return [
     ...sectionHead(exp, r),
     "",
-    "Caller CPU time (the reap of 64 MiB plus the walks):",
+    "Caller CPU time (the reap of 64 MiB plus the walks), with a 4-thread victim and a " +
+    "single-threaded one:",
     "",
-    mdTable(["scenario", "processes", "victim threads", ...labels], rows),
+    designRows(r, {
+      labels,
+      columns,
+      fmt: (x) => duration(x.cpu_ns.caller),
+      byPattern: true,
+    }),
     "",
     `![walk cost against processes](${CHARTS.walk})`,
     "",
-    `- At ${int(n)} processes the walk adds ${ms(extra(top, merged) * 1e3)} of ` +
+    `- At ${int(n)} processes the walk adds ${duration(extra(top, merged) * 1e3)} of ` +
     `caller CPU to each call of ${list(walkers)} for a multi-threaded victim: ` +
     `${int(n)} × ${twfm} ns at the big core's speed 1.0, linear in the number of processes. ` +
     `It is small next to the reap itself (${
-      ms(r.run(top.point.name, merged).cpu_ns.caller - extra(top, merged) * 1e3)
+      duration(r.run(top.point.name, merged).cpu_ns.caller - extra(top, merged) * 1e3)
     } for 64 MiB), but it is paid under task_lock with preemption off, on every call, ` +
     `and a single-threaded victim (mm_users = 1) skips it.`,
     alwaysWalk.length
@@ -222,8 +236,10 @@ export function worldSizeSection(r: Results, { exp, files }: SectionContext): st
 export function esrchSection(r: Results, { exp }: SectionContext): string {
   const units = r.of(exp);
   const merged = playing(MERGED).name;
-  const fmt = (x: RunRecord) =>
-    `${x.errno} · ${pct(x.freed_by.caller, x.reclaimable_pages)} · ${ms(x.t90_ns)}`;
+  const fmt = (x: RunRecord) => [
+    duration(x.t90_ns),
+    x.errno === "0" ? pct(x.freed_by.caller, x.reclaimable_pages) : x.errno,
+  ];
   const on = (cpus: string, reaps: boolean) =>
     units.filter((u) =>
       u.point.name.startsWith(`esrch-${cpus}-`) &&
@@ -242,13 +258,19 @@ export function esrchSection(r: Results, { exp }: SectionContext): string {
   // Past the window: the calls that fail otherwise than with ESRCH, and why.
   const late = r.point(units[units.length - 1].point.name).runs;
   const odd = late.filter((x) => x.errno !== "0" && x.errno !== "ESRCH");
-  const params = [{ head: "victim on", key: "placement" }, { head: "call after", key: "delay_us" }];
+  const columns = units.map((u) => ({
+    point: u.point.name,
+    group: String(u.point.params.placement),
+  }));
   return [
     ...sectionHead(exp, r),
     "",
-    "The design's call · share of the memory the caller freed · t90 from the kill:",
+    "t90 from the kill, and under it the errno when the design's call failed, or else the " +
+    "share of the memory the caller freed; the columns are the call's delay after the kill " +
+    "(µs), the victim on the big cores at 2.5 GHz (`esrch-big-*us`) or the little cores at " +
+    "300 MHz (`esrch-little-*us`):",
     "",
-    designGrid(r, { units, params, labels: designNames(), fmt }),
+    designRows(r, { labels: designNames(), columns, fmt, byPattern: true }),
     "",
     `- The window opens when the victim's last thread passes exit_mm, long before its ` +
     `memory is freed (exit_mm clears ->mm first, then the last mmput runs exit_mmap). ` +
@@ -262,7 +284,9 @@ export function esrchSection(r: Results, { exp }: SectionContext): string {
       list(odd.map((x, i) => `${x.label} ${i === 0 ? "says " : ""}${x.errno}`))
     } (task_will_free_mem() on a task without an mm) instead of ESRCH.`,
     `- What is lost is the speed: on the little core the memory comes back at ` +
-    `${ms(lost.t90_ns)} from the victim's own exit instead of ${ms(won.t90_ns)} with the ` +
+    `${duration(lost.t90_ns)} from the victim's own exit instead of ${
+      duration(won.t90_ns)
+    } with the ` +
     `caller reaping. Keeping the mm reachable after exit (Christian Brauner's ` +
     `task->exit_mm, §C.5) is the proposal that would close the window; it is not a design ` +
     `the lab models yet.`,

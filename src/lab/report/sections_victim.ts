@@ -5,15 +5,22 @@
  * @module
  */
 
-import { HEADLINE_POINT, REPORT_KERNEL } from "./experiments.ts";
+import { HEADLINE_POINT, pointScenario, REPORT_KERNEL, type Unit } from "./experiments.ts";
 import { oomKillerBeforeDelay, oomReaperDelay } from "./runs.ts";
 import type { RunRecord } from "./measure.ts";
 import type { Results, SectionContext } from "./results.ts";
 import { KILL_ALONE, MERGED, NEEDS_PTRACE, OOM_KILLER, PINS_MM_USERS, playing } from "./roles.ts";
 import { CHARTS, cpuChart, dstateChart, memoryChart, sizeChart } from "./charts.ts";
 import { simulatedRate } from "./calibration.ts";
-import { cell, designGrid, designNames, sectionHead, traces } from "./tables.ts";
-import { code, int, list, mdTable, mib, ms, pct, times } from "./_format.ts";
+import { validateScenario } from "../../engine/scenario/mod.ts";
+import { callParties, errnoReason } from "./errno.ts";
+import { designNames, designRows, type GridColumn, sectionHead, traces } from "./tables.ts";
+import { code, duration, int, list, mdTable, pages, pct, times } from "./_format.ts";
+
+/** Memory freed, in prose: "nothing" for none. */
+function freedText(n: number): string {
+  return n === 0 ? "nothing" : pages(n);
+}
 
 /** The victim-state point run with Android's own capabilities for lmkd. */
 const ANDROID_CAPS_POINT = "state-d-500ms-android-caps";
@@ -45,44 +52,55 @@ export function victimStateSection(
   files.set(CHARTS.cpu, cpuChart(r));
   const runs = r.point(HEADLINE_POINT).runs;
   const caps = r.run(ANDROID_CAPS_POINT, ptrace.name);
+  const capsUnit = r.input.units.find((u) => u.point.name === ANDROID_CAPS_POINT)!;
+  const capsWho = callParties(validateScenario(pointScenario(capsUnit.point)));
+  const capsWhy = capsWho && errnoReason(ptrace, caps.errno, capsWho);
   const h = (l: string) => r.run(HEADLINE_POINT, l);
   const frozen = r.point("state-frozen").runs;
   const d10 = r.run("state-d-10ms", merged);
   const dMax = dUnits[dUnits.length - 1].point.name;
+  // The states a SIGKILL ends at once (and the lock), then the D sleeps: by pattern.
+  const isD = (u: Unit) => typeof u.point.params.d_ms === "number";
+  const columns: GridColumn[] = [
+    ...units.filter((u) => !isD(u)).map((u) => ({ point: u.point.name, group: "state" })),
+    ...dUnits.map((u) => ({ point: u.point.name, group: "d" })),
+  ];
   const cpuRows = runs.map((x) => [
-    x.label,
-    ms(x.cpu_ns.caller),
-    ms(x.cpu_ns.victim),
-    ms(x.cpu_ns.kthreads),
+    `**${x.label}**`,
+    duration(x.cpu_ns.caller),
+    duration(x.cpu_ns.victim),
+    duration(x.cpu_ns.kthreads),
     pct(x.freed_by.caller, x.reclaimable_pages),
   ]);
   return [
     ...sectionHead(exp, r),
     "",
-    `t90 (errno first when the design's call failed):`,
+    `t90, with the errno under it when the design's call failed:`,
     "",
-    designGrid(r, { units, params: [{ head: "victim state", key: "state" }], labels }),
+    designRows(r, { labels, columns, byPattern: true }),
     "",
     `![t90 against the D-state sleep](${CHARTS.dstate})`,
     "",
     `- SIGKILL alone waits out the sleep and then frees at the little core's pace: its t90 ` +
-    `is the sleep plus ${ms(h(kill).t90_ns! - 500e6 + 1e6)}. The designs that reap from ` +
-    `the caller do not depend on the sleep at all (${ms(r.run(dMax, merged).t90_ns)} ` +
+    `is the sleep plus ${duration(h(kill).t90_ns! - 500e6 + 1e6)}. The designs that reap from ` +
+    `the caller do not depend on the sleep at all (${duration(r.run(dMax, merged).t90_ns)} ` +
     `for ${merged} at ${dMax.replace("state-d-", "").replace("ms", " ms")}). With a ` +
     `short sleep (${code("state-d-10ms")}) ${merged} shares the work with the waking ` +
-    `victim and finishes at ${ms(d10.t90_ns)}.`,
+    `victim and finishes at ${duration(d10.t90_ns)}.`,
     `- The ${oom} on ${REPORT_KERNEL} waits OOM_REAPER_DELAY = ${oomReaperDelay()} ` +
     `(e4a38402c36e, §B.4): only the 2 s sleep and the frozen victim see it act. On ` +
     `${early.kernel} it reaps at once, from a kernel thread on whichever CPU is idle ` +
-    `(${ms(r.run(HEADLINE_POINT, early.label).t90_ns)} in ${code(HEADLINE_POINT)}).`,
+    `(${duration(r.run(HEADLINE_POINT, early.label).t90_ns)} in ${code(HEADLINE_POINT)}).`,
     `- A frozen victim (a cgroup-v1 freezer: a frozen task ignores SIGKILL until thawed; ` +
     `only the OOM killer's mark_oom_victim() thaws it) never exits: SIGKILL alone frees ` +
-    `${mib(frozen.find((x) => x.label === kill)!.freed_pages)}, the ${REPORT_KERNEL} ${oom} ` +
+    `${
+      freedText(frozen.find((x) => x.label === kill)!.freed_pages)
+    }, the ${REPORT_KERNEL} ${oom} ` +
     `waits its ${oomReaperDelay()} first, and every design that reaps from the caller frees ` +
     `it all as if it were asleep.`,
-    `- With lmkd's real capabilities (no ${ptrace.needsCapability}, ` +
-    `${code(ANDROID_CAPS_POINT)}), ${ptrace.name} answers ${caps.errno} and the memory ` +
-    `comes back at ${ms(caps.t90_ns)}, as with SIGKILL alone.`,
+    `- With lmkd's real capabilities (${code(ANDROID_CAPS_POINT)}), ${ptrace.name} answers ` +
+    `${capsWhy ?? `${caps.errno}.`} The memory comes back at ${duration(caps.t90_ns)}, as with ` +
+    `SIGKILL alone.`,
     "",
     `![Memory freed over time](${CHARTS.memory})`,
     "",
@@ -94,8 +112,8 @@ export function victimStateSection(
     `![CPU time by context](${CHARTS.cpu})`,
     "",
     `Reaping moves the cost from the victim's throttled little core to the caller's big ` +
-    `core, where the same pages cost less CPU time: ${ms(h(merged).cpu_ns.caller)} of ` +
-    `caller time against ${ms(h(kill).cpu_ns.victim)} of victim time for SIGKILL alone.`,
+    `core, where the same pages cost less CPU time: ${duration(h(merged).cpu_ns.caller)} of ` +
+    `caller time against ${duration(h(kill).cpu_ns.victim)} of victim time for SIGKILL alone.`,
     "",
     traces(exp),
   ].join("\n");
@@ -125,7 +143,11 @@ export function victimSizeSection(
       "",
       `Victim on the ${String(onCpus[0].point.params.placement)}: t90`,
       "",
-      designGrid(r, { units: onCpus, params: [{ head: "size", key: "size" }], labels }),
+      designRows(r, {
+        labels,
+        columns: onCpus.map((u) => ({ point: u.point.name })),
+        byPattern: true,
+      }),
       "",
       `![t90 against size, ${cpus} cores](${chart})`,
     );
@@ -151,12 +173,14 @@ export function victimSizeSection(
     `- On a big core at full speed the victim's exit (${rate(big(kill))} MB/s) is ` +
       `faster than any reaper (the normal-kill rate of §E.4 is higher than the expedited ` +
       `one there): the designs whose caller holds mm_users and frees alone (${list(alone)}) ` +
-      `are slower than SIGKILL (${ms(big(mmUsers).t90_ns)} for ${mmUsers} against ` +
-      `${ms(big(kill).t90_ns)} at 16 GiB), while ${merged} still halves it ` +
-      `(${ms(big(merged).t90_ns)}) by working alongside the exit.`,
+      `are slower than SIGKILL (${duration(big(mmUsers).t90_ns)} for ${mmUsers} against ` +
+      `${duration(big(kill).t90_ns)} at 16 GiB), while ${merged} still halves it ` +
+      `(${duration(big(merged).t90_ns)}) by working alongside the exit.`,
     `- At 16 GiB the ${REPORT_KERNEL} ${playing(OOM_KILLER).name}'s ${oomReaperDelay()} ` +
       `delay ends before the little-core victim is done, and it joins in ` +
-      `(${ms(little(playing(OOM_KILLER).name).t90_ns)} against ${ms(little(kill).t90_ns)}).`,
+      `(${duration(little(playing(OOM_KILLER).name).t90_ns)} against ${
+        duration(little(kill).t90_ns)
+      }).`,
     "",
     traces(exp),
   );
@@ -175,8 +199,6 @@ export function victimSizeSection(
 export function shapeSection(r: Results, { exp }: SectionContext): string {
   const units = r.of(exp);
   const labels = designNames();
-  const fmt = (x: RunRecord) =>
-    `${cell(x)}${x.warnings.length ? ` · WARN ${[...new Set(x.warnings)].join(", ")}` : ""}`;
   const merged = playing(MERGED).name;
   const ptrace = playing(NEEDS_PTRACE).name;
   const mt = r.run("shape-64-threads", merged);
@@ -189,12 +211,17 @@ export function shapeSection(r: Results, { exp }: SectionContext): string {
   return [
     ...sectionHead(exp, r),
     "",
-    "t90 (errno first when the design's call failed; WARNs the simulated kernel printed):",
+    "t90, with the errno under it when the design's call failed and the WARNs the simulated " +
+    "kernel printed:",
     "",
-    designGrid(r, { units, params: [{ head: "shape", key: "shape" }], labels, fmt }),
+    designRows(r, {
+      labels,
+      columns: units.map((u) => ({ point: u.point.name })),
+      byPattern: true,
+    }),
     "",
-    `- Many threads change little by themselves: ${merged} takes ${ms(mt.t90_ns)} ` +
-    `with 64 threads and ${ms(st.t90_ns)} with one (the threads only add mm_users, which ` +
+    `- Many threads change little by themselves: ${merged} takes ${duration(mt.t90_ns)} ` +
+    `with 64 threads and ${duration(st.t90_ns)} with one (the threads only add mm_users, which ` +
     `sends task_will_free_mem() down its walk; see [world size](#world-size)).`,
     `- A zombie leader: the pidfd names the leader, whose ->mm is already NULL. ` +
     `${list(askers.map((x) => x.label))} ask task_will_free_mem() about the leader itself ` +

@@ -7,11 +7,19 @@
  * Structure, for tools and tests: the root is `<svg class="chart line-chart|bar-chart">`;
  * `<g class="axis x-axis">` and `<g class="axis y-axis">`
  * hold the axis line, one `<g class="tick">` per tick and a `<text class="axis-label">`;
- * `<g class="series">` per series (`data-label`); `<g class="legend">` holds one
- * `<g class="legend-entry">` per series or stack.
+ * `<g class="series">` per series (`data-label`), every series drawn: its polylines (with a
+ * `<title>`) and one `<path class="marker">` per point, whose `<title>` is the point's value
+ * and unit; `<g class="legend">` holds one `<g class="legend-entry">` per series or stack;
+ * `<g class="overlap-note">`, when lines lie on one another, names them with their values.
  *
  * @module
  */
+
+import { quantity } from "./_format.ts";
+import { overlapNotes } from "./overlap.ts";
+import { esc, markerPath, MARKERS, type MarkerShape, num } from "./svg_marks.ts";
+
+export { esc, MARKERS, type MarkerShape } from "./svg_marks.ts";
 
 /** An axis. */
 export interface Axis {
@@ -39,8 +47,16 @@ export interface Series {
   dash?: string;
   /** Draw a marker at each point (default true). */
   markers?: boolean;
+  /** The marker's shape (default: from {@linkcode MARKERS} by position). */
+  marker?: MarkerShape;
+  /** Filled markers and a thinner line: a variant of another series' design. */
+  variant?: boolean;
   /** Draw as steps: hold each value until the next point (default false). */
   step?: boolean;
+  /** The line's tooltip (default: its label). */
+  title?: string;
+  /** Points marked even when `markers` is false (a step curve's 90% point), `[x, y]`. */
+  marks?: readonly (readonly [number, number])[];
 }
 
 /** A line chart. */
@@ -60,10 +76,11 @@ export interface LineChartOptions {
   /** Plot area height in px (default 320). */
   height?: number;
   /**
-   * Series whose drawn points all lie within this many px of another's are merged into one
-   * legend entry ("a, b"): lines that overlap would hide each other. Default 1.5; 0: never.
+   * Series whose lines lie within this many px of each other everywhere hide one another:
+   * every series is still drawn, and a note under the legend names each such group with
+   * their values. Default 1.5; 0: no note.
    */
-  mergeWithinPx?: number;
+  overlapWithinPx?: number;
 }
 
 /** One segment kind of a stacked bar chart. */
@@ -72,7 +89,7 @@ export interface Stack {
   label: string;
   /** One value per category (>= 0). */
   values: readonly number[];
-  /** Fill colour (default: from the palette by position). */
+  /** Fill colour (default: from {@linkcode STACK_COLORS} by position). */
   color?: string;
 }
 
@@ -94,7 +111,11 @@ export interface BarChartOptions {
   width?: number;
 }
 
-/** Okabe-Ito colours (distinguishable with the common colour-vision deficiencies). */
+/**
+ * The lines' colours: Okabe-Ito's (distinguishable with the common colour-vision
+ * deficiencies) without its grey, then Paul Tol's muted ones. No grey: greys are
+ * {@linkcode STACK_COLORS}, so a line's colour always names a design.
+ */
 export const PALETTE: readonly string[] = [
   "#0072B2",
   "#D55E00",
@@ -103,8 +124,15 @@ export const PALETTE: readonly string[] = [
   "#E69F00",
   "#56B4E9",
   "#000000",
-  "#999999",
+  "#882255",
+  "#44AA99",
+  "#999933",
+  "#AA4499",
+  "#332288",
 ];
+
+/** The bar chart's segments: greys, which no line uses. */
+export const STACK_COLORS: readonly string[] = ["#4D4D4D", "#A0A0A0", "#D6D6D6", "#757575"];
 
 /** Dash patterns that keep overlapping lines apart. */
 export const DASHES: readonly string[] = ["", "7 3", "2 3", "9 3 2 3", "4 4", "1 2", "12 4"];
@@ -135,29 +163,29 @@ export function lineChart(opts: LineChartOptions): string {
   );
   const xScale = scale(opts.x, xs, [0, pw]);
   const yScale = scale(opts.y, ys, [ph, 0]);
-  const series = mergeDrawn(
-    opts.series.map((s, i) => ({
-      ...s,
-      color: s.color ?? PALETTE[i % PALETTE.length],
-      dash: s.dash ?? "",
-      drawn: drawn(s, xScale, yScale),
-    })),
-    opts.mergeWithinPx ?? 1.5,
-  );
+  const series: DrawnSeries[] = opts.series.map((s, i) => ({
+    ...s,
+    color: s.color ?? PALETTE[i % PALETTE.length],
+    dash: s.dash ?? "",
+    marker: s.marker ?? MARKERS[i % MARKERS.length],
+    drawn: drawn(s, xScale, yScale),
+  }));
+  const notes = overlapNotes(series, opts, opts.overlapWithinPx ?? 1.5);
   const yTickW = Math.max(...yScale.ticks.map((t) => fmtTick(t).length)) * CHAR_W;
   const left = Math.ceil(30 + yTickW);
   const top = opts.subtitle ? 56 : 40;
   const legend = legendBlock(
     series.map((s) => ({
       label: s.label,
-      swatch: lineSwatch(s.color, s.dash, s.markers ?? true),
+      swatch: lineSwatch(s, (s.markers ?? true) || (s.marks ?? []).length > 0),
     })),
     left,
     top + ph + 56,
     pw,
   );
+  const note = noteBlock(notes, left, top + ph + 56 + legend.height + 8, pw);
   const width = left + pw + 48;
-  const height = top + ph + 56 + legend.height + 8;
+  const height = top + ph + 56 + legend.height + note.height + 8;
   const parts: string[] = [];
   parts.push(header("line-chart", width, height, opts.title, opts.subtitle));
   parts.push(`<g class="plot" transform="translate(${left},${top})">`);
@@ -173,30 +201,45 @@ export function lineChart(opts: LineChartOptions): string {
     parts.push(`<g class="series" data-label="${esc(s.label)}" clip-path="url(#plot-area)">`);
     for (const seg of s.drawn.segments.filter((g) => g.length > 0)) {
       parts.push(
-        `<polyline fill="none" stroke="${s.color}" stroke-width="2"${
+        `<polyline fill="none" stroke="${s.color}" stroke-width="${s.variant ? 1.25 : 2}"${
           s.dash ? ` stroke-dasharray="${s.dash}"` : ""
-        } points="${seg.map(([x, y]) => `${num(x)},${num(y)}`).join(" ")}"/>`,
+        } points="${seg.map(([x, y]) => `${num(x)},${num(y)}`).join(" ")}"><title>${
+          esc(s.title ?? s.label)
+        }</title></polyline>`,
       );
     }
-    if (s.markers ?? true) {
-      for (const [x, y] of s.drawn.markers) {
-        parts.push(`<circle cx="${num(x)}" cy="${num(y)}" r="3" fill="${s.color}"/>`);
-      }
+    const marked = (s.markers ?? true)
+      ? s.drawn.values
+      : (s.marks ?? []).filter(([x, y]) => xScale.ok(x) && yScale.ok(y));
+    for (const [vx, vy] of marked) {
+      const tip = `${s.label}: ${quantity(vy, opts.y.unit)} at ${quantity(vx, opts.x.unit)}`;
+      parts.push(
+        markerPath(s.marker, xScale.at(vx), yScale.at(vy), s.color, !!s.variant, tip),
+      );
     }
     parts.push(`</g>`);
   }
   parts.push(`</g>`);
   parts.push(legend.svg);
+  parts.push(note.svg);
   parts.push(`</svg>`);
   return parts.join("\n") + "\n";
 }
 
 type Px = [number, number];
 
-/** A series in plot coordinates: polyline segments (a null or off-scale y breaks one). */
-function drawn(s: Series, xs: Scale, ys: Scale): { segments: Px[][]; markers: Px[] } {
+/**
+ * A series in plot coordinates: polyline segments (a null or off-scale y breaks one), and
+ * its points' markers with the values they stand for.
+ */
+function drawn(
+  s: Series,
+  xs: Scale,
+  ys: Scale,
+): { segments: Px[][]; markers: Px[]; values: [number, number][] } {
   const segments: Px[][] = [[]];
   const markers: Px[] = [];
+  const values: [number, number][] = [];
   let prev: Px | null = null;
   for (const [x, y] of s.points) {
     if (y === null || !xs.ok(x) || !ys.ok(y)) {
@@ -209,28 +252,18 @@ function drawn(s: Series, xs: Scale, ys: Scale): { segments: Px[][]; markers: Px
     if (s.step && prev) seg.push([p[0], prev[1]]);
     seg.push(p);
     markers.push(p);
+    values.push([x, y]);
     prev = p;
   }
-  return { segments, markers };
+  return { segments, markers, values };
 }
 
-type DrawnSeries = Series & { color: string; dash: string; drawn: ReturnType<typeof drawn> };
-
-/** Merges series drawn within `tol` px of an earlier one (same shape, every point close). */
-function mergeDrawn(series: DrawnSeries[], tol: number): DrawnSeries[] {
-  const out: DrawnSeries[] = [];
-  const close = (a: DrawnSeries, b: DrawnSeries) => {
-    const pa = a.drawn.segments.flat(), pb = b.drawn.segments.flat();
-    return a.drawn.segments.length === b.drawn.segments.length && pa.length === pb.length &&
-      pa.every((p, i) => Math.abs(p[0] - pb[i][0]) <= tol && Math.abs(p[1] - pb[i][1]) <= tol);
-  };
-  for (const s of series) {
-    const i = tol > 0 ? out.findIndex((o) => close(o, s)) : -1;
-    if (i < 0) out.push(s);
-    else out[i] = { ...out[i], label: `${out[i].label}, ${s.label}` };
-  }
-  return out;
-}
+type DrawnSeries = Series & {
+  color: string;
+  dash: string;
+  marker: MarkerShape;
+  drawn: ReturnType<typeof drawn>;
+};
 
 /**
  * A horizontal stacked bar chart as an SVG document.
@@ -259,7 +292,7 @@ export function barChart(opts: BarChartOptions): string {
   const legend = legendBlock(
     opts.stacks.map((k, i) => ({
       label: k.label,
-      swatch: boxSwatch(k.color ?? PALETTE[i % PALETTE.length]),
+      swatch: boxSwatch(k.color ?? STACK_COLORS[i % STACK_COLORS.length]),
     })),
     left,
     top + ph + 56,
@@ -292,7 +325,7 @@ export function barChart(opts: BarChartOptions): string {
   );
   parts.push(cat.join("\n"));
   for (const [k, stack] of opts.stacks.entries()) {
-    const color = stack.color ?? PALETTE[k % PALETTE.length];
+    const color = stack.color ?? STACK_COLORS[k % STACK_COLORS.length];
     parts.push(`<g class="series" data-label="${esc(stack.label)}">`);
     for (const [i, v] of stack.values.entries()) {
       if (v <= 0) continue;
@@ -303,7 +336,7 @@ export function barChart(opts: BarChartOptions): string {
         `<rect x="${num(x0)}" y="${num(y)}" width="${
           num(Math.max(0.5, x1 - x0))
         }" height="${bar}" fill="${color}"><title>${
-          esc(`${opts.categories[i]}: ${stack.label} ${fmtTick(v)} ${opts.value.unit}`)
+          esc(`${opts.categories[i]}: ${stack.label} ${quantity(v, opts.value.unit)}`)
         }</title></rect>`,
       );
     }
@@ -390,18 +423,6 @@ export function fmtTick(v: number): string {
   return String(Number(v.toPrecision(3)));
 }
 
-function num(v: number): string {
-  return String(Math.round(v * 10) / 10);
-}
-
-/** XML text and attribute escaping. */
-export function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(
-    /"/g,
-    "&quot;",
-  );
-}
-
 function header(
   kind: "line-chart" | "bar-chart",
   width: number,
@@ -475,10 +496,37 @@ function yAxis(s: Scale, axis: Axis, ph: number, tickW: number): string {
   return l.join("\n");
 }
 
-function lineSwatch(color: string, dash: string, marker: boolean): string {
-  return `<line x1="0" y1="-4" x2="28" y2="-4" stroke="${color}" stroke-width="2"${
-    dash ? ` stroke-dasharray="${dash}"` : ""
-  }/>${marker ? `<circle cx="14" cy="-4" r="3" fill="${color}"/>` : ""}`;
+function lineSwatch(s: DrawnSeries, marker: boolean): string {
+  return `<line x1="0" y1="-4" x2="28" y2="-4" stroke="${s.color}" stroke-width="${
+    s.variant ? 1.25 : 2
+  }"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/>${
+    marker ? markerPath(s.marker, 14, -4, s.color, !!s.variant) : ""
+  }`;
+}
+
+/** The overlap notes under the legend, wrapped to the plot's width. */
+function noteBlock(
+  notes: readonly string[],
+  left: number,
+  top: number,
+  pw: number,
+): { svg: string; height: number } {
+  if (notes.length === 0) return { svg: "", height: 0 };
+  const l: string[] = [
+    `<g class="overlap-note" transform="translate(${left},${top})">`,
+    `<text x="0" y="0" font-weight="bold">Lines drawn on one another</text>`,
+  ];
+  let row = 1;
+  // A number stays with its unit when a note wraps.
+  const glue = (n: string) => n.replace(/(\d) (?=\S)/g, "$1\u00a0");
+  for (const n of notes) {
+    for (const text of wrap(glue(n), Math.max(20, Math.floor(pw / CHAR_W)))) {
+      l.push(`<text x="0" y="${row * LEGEND_ROW}" fill="#444">${esc(text)}</text>`);
+      row++;
+    }
+  }
+  l.push(`</g>`);
+  return { svg: l.join("\n"), height: row * LEGEND_ROW };
 }
 
 function boxSwatch(color: string): string {

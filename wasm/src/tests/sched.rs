@@ -139,3 +139,39 @@ fn reap_time_scales_with_cpu_speed() {
         "little/big time ratio {got}, speeds say {expected}"
     );
 }
+
+/// The SIGKILL baseline against a victim of `threads` sleeping threads (every one wakes to
+/// exit) on the base world's 4 CPUs; returns the scheduler's work counter and the steps.
+fn many_threads_killed(threads: i32) -> (f64, f64) {
+    let mut sim = Sim::new(618).victim(&[VmaSpec::anon(16 * MIB)], S);
+    for t in 1..threads {
+        sim = sim.thread(VICTIM + t, S).on(t % 4);
+    }
+    let mut k = sim.horizon_us(10_000_000).load(1);
+    assert_eq!(
+        run_baseline(&mut k, Baseline::Sigkill, VICTIM, 0.0),
+        0,
+        "{}",
+        k.last_error()
+    );
+    assert_eq!(k.mm_info(H_VICTIM)[3], 0.0, "every thread exited");
+    (k.sched_work(), k.steps_taken())
+}
+
+/// Scheduling cost does not depend on how many tasks are runnable: 16 times the threads
+/// take at most 32 times the scheduler's work (linear, with room for the queue's log
+/// factor); rescanning the run queue on every step made it about 256 times.
+#[test]
+fn scheduler_work_grows_linearly_with_the_threads() {
+    let (small, small_steps) = many_threads_killed(4096);
+    let (large, large_steps) = many_threads_killed(65536);
+    assert!(
+        large_steps <= 17.0 * small_steps,
+        "steps {small_steps} -> {large_steps}"
+    );
+    assert!(
+        large <= 32.0 * small,
+        "scheduler work {small} for 4096 threads, {large} for 65536 ({:.0}x)",
+        large / small
+    );
+}
