@@ -73,23 +73,38 @@ function compare(e: Expectation, o: Outcome): string[] {
   if (e.signal_delivered !== undefined && e.signal_delivered !== o.signal_delivered) {
     out.push(`signal_delivered: expected ${e.signal_delivered}, got ${o.signal_delivered}`);
   }
-  within("freed_pages", e.freed_pages, o.memory.freed_pages, out);
-  within("t50_ns", e.t50_ns, o.memory.t50_ns, out);
-  within("t90_ns", e.t90_ns, o.memory.t90_ns, out);
-  within("t100_ns", e.t100_ns, o.memory.t100_ns, out);
+  // Each bound in the unit the scenario file writes it in: pages, and ms for the times.
+  const pages = (n: number) => `${n} pages`;
+  within("freed_pages", e.freed_pages, o.memory.freed_pages, out, pages);
+  within("t50_ms", e.t50_ns, o.memory.t50_ns, out, ms);
+  within("t90_ms", e.t90_ns, o.memory.t90_ns, out, ms);
+  within("t100_ms", e.t100_ns, o.memory.t100_ns, out, ms);
   return out;
 }
 
-function within(what: string, b: Bounds | undefined, got: number | null, out: string[]): void {
+/** Nanoseconds as milliseconds, with no more digits than a nanosecond needs. */
+function ms(ns: number): string {
+  return `${Number((ns / 1e6).toFixed(6))} ms`;
+}
+
+function within(
+  what: string,
+  b: Bounds | undefined,
+  got: number | null,
+  out: string[],
+  unit: (n: number) => string,
+): void {
   if (b === undefined) return;
   if (got === null) {
-    out.push(`${what}: expected ${show(b)}, but it never happened`);
+    out.push(`${what}: expected ${show(b, unit)}, but it never happened`);
   } else if ((b.min !== undefined && got < b.min) || (b.max !== undefined && got > b.max)) {
-    out.push(`${what}: expected ${show(b)}, got ${got}`);
+    out.push(`${what}: expected ${show(b, unit)}, got ${unit(got)}`);
   }
 }
 
-function show(b: Bounds): string {
-  return [b.min !== undefined ? `>= ${b.min}` : "", b.max !== undefined ? `<= ${b.max}` : ""]
-    .filter(Boolean).join(" and ");
+function show(b: Bounds, unit: (n: number) => string): string {
+  return [
+    b.min !== undefined ? `>= ${unit(b.min)}` : "",
+    b.max !== undefined ? `<= ${unit(b.max)}` : "",
+  ].filter(Boolean).join(" and ");
 }

@@ -7,6 +7,7 @@
  */
 
 import { KERNEL_VERSIONS } from "../../core/mod.ts";
+import { userPath } from "./_paths.ts";
 import { compareWorld, summary } from "../props/mod.ts";
 import { validateScenario } from "../../engine/scenario/mod.ts";
 import { parseChoices } from "./_replay.ts";
@@ -37,7 +38,7 @@ export async function classifyCli(args: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError("classify takes exactly one case file");
   const kernelOption = parseKernelVersion(values.kernel);
-  const file = await readCaseFileBounded(positionals[0]);
+  const file = await readCaseFileBounded(userPath(positionals[0]));
   const scenario = validateScenario(file.scenario);
   const kernel = kernelOption ?? file.kernel ?? scenario.kernel;
   const choices = values.choices !== undefined ? parseChoices(values.choices) : file.choices;

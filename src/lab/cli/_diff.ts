@@ -7,6 +7,7 @@
  */
 
 import { PAGE_SIZE } from "../../core/mod.ts";
+import { userPath } from "./_paths.ts";
 import { loadScenarioFile, type Scenario } from "../../engine/scenario/mod.ts";
 import type { DesignChoice } from "../designs/mod.ts";
 import { parseCliArgs, parseDesignSpec } from "./_args.ts";
@@ -113,7 +114,7 @@ export async function diffCommand(args: string[]): Promise<number> {
     console.error(`error: the host cannot run scenarios: ${support.reason}`);
     return 2;
   }
-  const s = await loadScenarioFile(positionals[0]);
+  const s = await loadScenarioFile(userPath(positionals[0]));
   const picked = choices(s, values.design);
   if (!picked.ok) return 2;
   const rows: DiffRow[] = [];

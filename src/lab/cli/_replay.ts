@@ -26,6 +26,7 @@ import { KERNEL_VERSIONS, validateScenario } from "../../engine/scenario/mod.ts"
 import { toFtrace, toTraceEventJson } from "../../engine/trace/mod.ts";
 import { fmtNs, fmtPages, table } from "./_format.ts";
 import { readCaseFileBounded, UsageError } from "./_errors.ts";
+import { userPath } from "./_paths.ts";
 import { parseCliArgs, parseDesignSpec, parseKernelBugs, parseKernelVersion } from "./_args.ts";
 
 export const REPLAY_USAGE = `usage: deno task replay <case.json> [options]
@@ -33,8 +34,9 @@ export const REPLAY_USAGE = `usage: deno task replay <case.json> [options]
 Replays a case exactly: the scenario under one design, kernel and choice list, then checks
 the properties on it (docs/properties.md). The file is a scenario, or a case file
 {"schema": "mrelease-lab/props-case@1", "scenario": {...}, "design", "kernel", "choices",
-"property", "kernel_bugs"}; the flags override what the file says. Exits 1 when a property
-is violated.
+"property", "kernel_bugs", "expect_violations"}; the flags override what the file says.
+Exits 1 when a property is violated, except that a case file's "expect_violations" (a kept
+expected failure) exits 0 when exactly those rules are broken, and 1 when they are not.
 
 options:
   --design NAME      design, or NAME@VARIANT (default: the case file's; else every design
@@ -71,7 +73,7 @@ export async function replayCli(args: string[]): Promise<number> {
     throw new UsageError(`--trace takes ftrace or json, got "${values.trace}"`);
   }
   const path = positionals[0];
-  const file: CaseFile = await readCaseFileBounded(path);
+  const file: CaseFile = await readCaseFileBounded(userPath(path));
   const kernel = parseKernelVersion(values.kernel) ?? file.kernel ??
     validateScenario(file.scenario).kernel;
   const choices = values.choices !== undefined ? parseChoices(values.choices) : file.choices ?? [];
@@ -97,6 +99,15 @@ export async function replayCli(args: string[]): Promise<number> {
 
   const results = chosen.map((t) => replayOne(c, t, props, kernelBugs));
   const violated = results.some((r) => r.violations.length > 0);
+  // A kept expected failure: the case must still break exactly the rules it names.
+  // (Only for the run the file describes: another --design or --property is a new question.)
+  const asFiled = (values.design === undefined || values.design === file.design) &&
+    (values.property === undefined || values.property === file.property);
+  const expected = asFiled ? file.expect_violations ?? [] : [];
+  const found = new Set(results.flatMap((r) => r.violations.map((v) => v.rule)));
+  const missing = expected.filter((rule) => !found.has(rule));
+  const unexpected = [...found].filter((rule) => !expected.includes(rule));
+  const matched = expected.length > 0 && missing.length === 0 && unexpected.length === 0;
   if (values.json) {
     console.log(JSON.stringify(
       results.map((r) => ({
@@ -121,6 +132,18 @@ export async function replayCli(args: string[]): Promise<number> {
       );
       for (const v of r.violations) console.log(`  ${v.property}/${v.rule}: ${v.message}`);
     }
+    if (matched) {
+      console.log(
+        `\nexpected violation matched: ${expected.join(", ")} (a kept expected failure; exit 0)`,
+      );
+    } else if (expected.length > 0) {
+      console.log(
+        `\nexpected violation ${expected.join(", ")}: ` +
+          (missing.length ? `not found: ${missing.join(", ")}` : "") +
+          (missing.length && unexpected.length ? "; " : "") +
+          (unexpected.length ? `also broken: ${unexpected.join(", ")}` : ""),
+      );
+    }
   }
   if (values.trace) {
     if (values["trace-out"] && chosen.length > 1) {
@@ -129,7 +152,9 @@ export async function replayCli(args: string[]): Promise<number> {
     for (const t of chosen) {
       const run = runTarget(c, t, { kernelBugs });
       const ext = values.trace === "json" ? "json" : "txt";
-      const out = values["trace-out"] ?? `${path.replace(/\.json$/, "")}.${t.name}.trace.${ext}`;
+      const out = userPath(
+        values["trace-out"] ?? `${path.replace(/\.json$/, "")}.${t.name}.trace.${ext}`,
+      );
       const text = values.trace === "json"
         ? JSON.stringify(toTraceEventJson(run.events, run.trace))
         : toFtrace(run.events, run.trace);
@@ -146,6 +171,7 @@ export async function replayCli(args: string[]): Promise<number> {
       );
     }
   }
+  if (expected.length > 0) return matched ? 0 : 1;
   return violated ? 1 : 0;
 }
 

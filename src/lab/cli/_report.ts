@@ -18,6 +18,7 @@ import {
 import { pointScenario } from "../report/experiments.ts";
 import { fmtNs, fmtPages, table } from "./_format.ts";
 import { UsageError } from "./_errors.ts";
+import { userPath } from "./_paths.ts";
 import { parseCliArgs } from "./_args.ts";
 
 export const REPORT_USAGE =
@@ -117,7 +118,9 @@ export async function reportCli(args: string[]): Promise<number> {
       throw new UsageError(`--workers takes a whole number 0..256, got "${values.workers}"`);
     }
   }
-  const dir = (values.out ?? REPORT_DIR_DEFAULT).replace(/\/+$/, "") || ".";
+  const dir =
+    (values.out !== undefined ? userPath(values.out) : REPORT_DIR_DEFAULT).replace(/\/+$/, "") ||
+    ".";
   const start = performance.now();
   const files = await buildReport({ full, workers });
   const seconds = ((performance.now() - start) / 1000).toFixed(1);

@@ -17,7 +17,13 @@ import {
   type RunResult,
   runScenario,
 } from "../../engine/run/mod.ts";
-import { KERNEL_VERSIONS, loadScenarioFile } from "../../engine/scenario/mod.ts";
+import {
+  KERNEL_VERSIONS,
+  loadScenarioFile,
+  ScenarioError,
+  validateScenario,
+} from "../../engine/scenario/mod.ts";
+import { CASE_FILE_SCHEMA, type CaseFile, parseCaseFile, replayCommand } from "../props/mod.ts";
 import { isTraceFormat, TRACE_FORMATS, traceFile } from "../../engine/trace/mod.ts";
 import { fmtNs, fmtPages, table, TERMINAL_COLUMNS, wrapText } from "./_format.ts";
 import { errnoNotes } from "../report/mod.ts";
@@ -31,6 +37,7 @@ import {
   parseWholeNumber,
 } from "./_args.ts";
 import { UsageError } from "./_errors.ts";
+import { userPath } from "./_paths.ts";
 
 export { UsageError };
 
@@ -99,7 +106,18 @@ export const COMPARE_USAGE = `usage: deno task lab compare <scenario.json> [opti
 
 Runs the scenario under every registered design (each in the variant that matches the
 kernel) and prints one table: return codes, memory freed over time, who paid the CPU time,
-and the WARN events. Options as for run.`;
+and the WARN events. To run some designs only, use run with --design.
+
+options:
+  --kernel VERSION  kernel version: ${KERNEL_VERSIONS.join(", ")} (default: the scenario's)
+  --seed N          seed of the choice source (default: the scenario's)
+  --kernel-bugs N   switch historical kernel bugs back on (bits: 1 = §F.3 dangling mm->mmap)
+  --max-scenario-bytes N
+                    read at most N bytes of the scenario (default 64MiB; e.g. 256MiB)
+  --trace FORMAT    also write each design's trace: ftrace, json or dat, to
+                    <scenario>.<design>[@variant].trace.txt|json|dat
+  --json            print the outcomes as JSON (schema mrelease-lab/outcome@1)
+${RUN_LIMITS_USAGE}`;
 
 /** Which designs a command runs when none is named. */
 export type DefaultDesigns = "baselines" | "all";
@@ -121,12 +139,23 @@ export async function runCommand(
     ...BOUND_OPTIONS,
     help: { type: "boolean", short: "h" },
   });
+  const command = opts.defaults === "all" ? "compare" : "run";
   if (values.help) {
-    console.log(RUN_USAGE);
+    console.log(command === "compare" ? COMPARE_USAGE : RUN_USAGE);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError("lab run takes exactly one scenario file");
-  if (values.host) return await runHostCommand(positionals[0], values.design, !!values.json);
+  if (positionals.length !== 1) {
+    throw new UsageError(`lab ${command} takes exactly one scenario file`);
+  }
+  if (command === "compare" && values.design !== undefined) {
+    throw new UsageError(
+      `lab compare runs every design and takes no --design; use lab run ${
+        positionals[0]
+      } --design ${values.design[0]}`,
+    );
+  }
+  const file = userPath(positionals[0]);
+  if (values.host) return await runHostCommand(file, values.design, !!values.json);
   const kernel = parseKernelVersion(values.kernel);
   const seed = parseWholeNumber(values.seed, "--seed");
   const kernelBugs = parseKernelBugs(values["kernel-bugs"]);
@@ -138,7 +167,7 @@ export async function runCommand(
   const extra = opts.extra ?? [];
   // Every name is checked before the scenario is read: a typo costs nothing.
   const chosen = (values.design ?? []).map((n) => parseDesignSpec(n, extra));
-  const scenario = await loadScenarioFile(positionals[0], { maxBytes });
+  const scenario = await loadScenarioOrPointToReplay(file, maxBytes);
   const names = values.design ??
     (opts.defaults === "all" ? designs(extra).map((d) => d.name) : baselines(extra));
   if (values["trace-out"] && names.length > 1) {
@@ -178,7 +207,7 @@ export async function runCommand(
       const { extension, data } = traceFile(r, values.trace);
       const o = r.outcome;
       const design = o.variant ? `${o.design}@${o.variant}` : o.design;
-      const path = values["trace-out"] ?? `${scenario.name}.${design}.trace.${extension}`;
+      const path = userPath(values["trace-out"] ?? `${scenario.name}.${design}.trace.${extension}`);
       await Deno.writeFile(path, data);
       console.error(`trace written: ${path}`);
     }
@@ -194,6 +223,38 @@ export async function runCommand(
     console.log(`\nreplay (${identity}):\n${replay.join("\n")}`);
   }
   return 0;
+}
+
+/**
+ * The scenario file; a property case file (what `replay` reads) is a usage mistake that
+ * names the exact `replay` command instead of a list of unknown scenario keys.
+ */
+async function loadScenarioOrPointToReplay(path: string, maxBytes: number | undefined) {
+  try {
+    return await loadScenarioFile(path, { maxBytes });
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    let file: CaseFile;
+    try {
+      const json = JSON.parse(await Deno.readTextFile(path));
+      if (json?.schema !== CASE_FILE_SCHEMA) throw e;
+      file = parseCaseFile(json, path);
+    } catch {
+      throw e;
+    }
+    const target = file.design ?? "NAME";
+    const kernel = file.kernel ?? validateScenario(file.scenario).kernel;
+    const command = replayCommand(path, {
+      target,
+      kernel,
+      choices: file.choices ?? [],
+      property: file.property,
+      kernelBugs: file.kernel_bugs,
+    });
+    throw new UsageError(
+      `${path} is a property case file, not a scenario: replay it with ${command}`,
+    );
+  }
 }
 
 function outcomeTable(runs: readonly RunResult[]): string {

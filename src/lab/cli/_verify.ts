@@ -17,6 +17,7 @@ import { verifyScenario } from "../../engine/run/mod.ts";
 import { table } from "./_format.ts";
 import { designSpecProblem, parseByteCount, parseCliArgs, parseDesignSpec } from "./_args.ts";
 import { reportError, UsageError } from "./_errors.ts";
+import { userPath } from "./_paths.ts";
 import { BOUND_OPTIONS, parseRunLimits, RUN_LIMITS_USAGE } from "./_run.ts";
 
 export const VERIFY_USAGE = `usage: deno task lab verify [scenario.json or folder ...]
@@ -41,7 +42,10 @@ export async function verifyCommand(args: string[]): Promise<number> {
   }
   const maxBytes = parseByteCount(values["max-scenario-bytes"], "--max-scenario-bytes");
   const limits = parseRunLimits(values);
-  const files = await expandPaths(positionals.length > 0 ? positionals : ["scenarios"]);
+  // Named paths are the user's; the default is the repository's own scenarios/.
+  const files = await expandPaths(
+    positionals.length > 0 ? positionals.map((p) => userPath(p)) : ["scenarios"],
+  );
   const rows: string[][] = [];
   let failed = 0;
   let invalid = 0;

@@ -1,39 +1,97 @@
 /**
  * `deno task calibrate [--sizes MiB,...] [--runs N] [--out FILE]`: measures this host's release
- * rates (src/lab/host/calibrate.ts) and writes the `host-measured` profile.
+ * rates (src/lab/host/calibrate.ts) and writes the `host-measured` profile, by default
+ * outside the repository (`$XDG_CACHE_HOME/mrelease-lab/host.json`), so a measurement never
+ * dirties the committed docs.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { calibrate, calibrationReaper, hostSupport } from "../host/mod.ts";
+import { calibrate, calibrationReaper, hostSupport, userProfilePath } from "../host/mod.ts";
+import { parseCliArgs, parseWholeNumber } from "./_args.ts";
+import { reportError, UsageError } from "./_errors.ts";
+import { userPath } from "./_paths.ts";
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      sizes: { type: "string", default: "64,256,1024" },
-      runs: { type: "string", default: "5" },
-      out: { type: "string", default: "docs/calibration/host.json" },
-    },
+/** calibrate's options. */
+export const CALIBRATE_USAGE = `usage: deno task calibrate [options]
+
+Measures this host's real process_mrelease and exit rates (Linux, root; one victim at a
+time; docs/host.md) next to the simulator's prediction for the same victims, and writes the
+calibration profile (schema mrelease-lab/calibration@1).
+
+options:
+  --sizes MiB,...  victim sizes in MiB, 1..2048 each (default 64,256,1024)
+  --runs N         runs per size; the median is kept (default 5)
+  --out FILE       where the profile goes (default $XDG_CACHE_HOME/mrelease-lab/host.json,
+                   else ~/.cache/mrelease-lab/host.json: outside the repository; the review
+                   shows docs/calibration/host.json, so --out docs/calibration/host.json
+                   updates the committed measurement)
+  -h, --help       this text`;
+
+/** The parsed options of calibrate, or a {@linkcode UsageError}. */
+export function parseCalibrateArgs(
+  args: readonly string[],
+): { help: true } | { help: false; sizesMiB: number[]; runs: number; out: string } {
+  const { values, positionals } = parseCliArgs(args, {
+    sizes: { type: "string" },
+    runs: { type: "string" },
+    out: { type: "string" },
+    help: { type: "boolean", short: "h" },
   });
+  if (values.help) return { help: true };
+  if (positionals.length > 0) {
+    throw new UsageError(`calibrate takes no file, got ${JSON.stringify(positionals[0])}`);
+  }
+  const sizesMiB = (values.sizes ?? "64,256,1024").split(",").map((m) =>
+    /^[0-9]{1,4}$/.test(m.trim()) ? Number(m) : NaN
+  );
+  if (sizesMiB.some((m) => !(m >= 1 && m <= 2048))) {
+    throw new UsageError(
+      `--sizes takes MiB values 1..2048 separated by commas (at most 2 GiB a victim), got ${
+        JSON.stringify(values.sizes)
+      }`,
+    );
+  }
+  const runs = parseWholeNumber(values.runs, "--runs") ?? 5;
+  if (runs < 1) throw new UsageError("--runs takes a whole number >= 1");
+  const out = values.out !== undefined ? userPath(values.out) : userProfilePath();
+  if (out === undefined) {
+    throw new UsageError("no $XDG_CACHE_HOME or $HOME for the profile: name a file with --out");
+  }
+  return { help: false, sizesMiB, runs, out };
+}
+
+async function main(args: string[]): Promise<number> {
+  const o = parseCalibrateArgs(args);
+  if (o.help) {
+    console.log(CALIBRATE_USAGE);
+    return 0;
+  }
   const support = hostSupport();
   if (!support.ok) {
-    console.error(`calibrate: the host cannot run it: ${support.reason}`);
-    Deno.exit(2);
+    console.error(`error: calibrate: the host cannot run it: ${support.reason}`);
+    return 2;
   }
-  const sizesMiB = values.sizes.split(",").map(Number);
-  if (sizesMiB.some((m) => !(m >= 1 && m <= 2048))) {
-    console.error("calibrate: --sizes takes MiB values 1..2048 (at most 2 GiB a victim)");
-    Deno.exit(2);
-  }
-  const c = await calibrate({ sizesMiB, runs: Number(values.runs), log: (l) => console.log(l) });
-  await Deno.mkdir(new URL(".", `file://${Deno.cwd()}/${values.out}`), { recursive: true });
-  await Deno.writeTextFile(values.out, JSON.stringify(c, null, 2) + "\n");
+  const c = await calibrate({ sizesMiB: o.sizesMiB, runs: o.runs, log: (l) => console.log(l) });
+  const dir = o.out.includes("/") ? o.out.slice(0, o.out.lastIndexOf("/")) : "";
+  if (dir) await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(o.out, JSON.stringify(c, null, 2) + "\n");
   console.log(
     `${calibrationReaper().name} ${c.fit.mrelease_mbps} MB/s (model ${c.model.reap_mbps} at speed 1.0), ` +
       `exit ${c.fit.exit_mbps} MB/s (model ${c.model.exit_mbps}), ` +
       `${c.fit.mrelease_cpu_ms_per_gib} ms CPU per GiB; profile capacity ${c.profile.capacity} ` +
-      `(speed ${c.profile.speed}) written to ${values.out}`,
+      `(speed ${c.profile.speed}) written to ${o.out}`,
   );
+  return 0;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (e) {
+    const r = reportError(e);
+    if (r === undefined) throw e;
+    console.error(r.message);
+    Deno.exit(r.code);
+  }
 }

@@ -17,3 +17,4 @@
 export { cli, main, reportError } from "./main.ts";
 export { InputError, UsageError } from "./_errors.ts";
 export { formatDiff } from "./_diff.ts";
+export { KEPT_CASES, notFound } from "./_sweep.ts";

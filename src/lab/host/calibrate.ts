@@ -239,9 +239,43 @@ export async function calibrate(
   };
 }
 
+/** The committed measurement the review shows (`--out docs/calibration/host.json` updates it). */
+export const COMMITTED_PROFILE = new URL("../../../docs/calibration/host.json", import.meta.url);
+
 /**
- * The `host-measured` CPU of `docs/calibration/host.json`, as a scenario's `cpus` entry
- * (explicit numbers), or null when there is no calibration.
+ * Where `deno task calibrate` writes by default, outside the repository so a measurement
+ * never dirties it: `$XDG_CACHE_HOME/mrelease-lab/host.json`, else
+ * `$HOME/.cache/mrelease-lab/host.json`; undefined when neither variable can be read.
+ *
+ * @example
+ * ```ts
+ * import { userProfilePath } from "./calibrate.ts";
+ * userProfilePath({ XDG_CACHE_HOME: "/c" }); // "/c/mrelease-lab/host.json"
+ * ```
+ */
+export function userProfilePath(
+  env: Record<string, string | undefined> = readProfileEnv(),
+): string | undefined {
+  const base = env.XDG_CACHE_HOME || (env.HOME ? `${env.HOME}/.cache` : undefined);
+  return base === undefined ? undefined : `${base}/mrelease-lab/host.json`;
+}
+
+function readProfileEnv(): Record<string, string | undefined> {
+  const get = (name: string) => {
+    try {
+      return Deno.env.get(name);
+    } catch {
+      return undefined; // no --allow-env for it
+    }
+  };
+  return { XDG_CACHE_HOME: get("XDG_CACHE_HOME"), HOME: get("HOME") };
+}
+
+/**
+ * The `host-measured` CPU of this host's calibration, as a scenario's `cpus` entry
+ * (explicit numbers), or null when there is no calibration: the profile `deno task
+ * calibrate` wrote where it writes by default ({@linkcode userProfilePath}), else the
+ * committed one (docs/calibration/host.json).
  *
  * @example
  * ```ts
@@ -250,8 +284,13 @@ export async function calibrate(
  * ```
  */
 export async function hostMeasuredCpu(
-  path = new URL("../../../docs/calibration/host.json", import.meta.url),
+  path?: string | URL,
 ): Promise<{ capacity: number; freq_mhz: number; max_freq_mhz: number; label: string } | null> {
+  if (path === undefined) {
+    const user = userProfilePath();
+    return (user === undefined ? null : await hostMeasuredCpu(user)) ??
+      await hostMeasuredCpu(COMMITTED_PROFILE);
+  }
   try {
     const c = JSON.parse(await Deno.readTextFile(path)) as Calibration;
     const p = c.profile;

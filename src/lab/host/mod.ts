@@ -26,4 +26,10 @@ export {
 } from "./diff.ts";
 export { HOST_KERNEL, hostSupport } from "./support.ts";
 export { buildHostWorld, type HostWorldParams } from "./worlds.ts";
-export { calibrate, hostMeasuredCpu, reaper as calibrationReaper } from "./calibrate.ts";
+export {
+  calibrate,
+  COMMITTED_PROFILE,
+  hostMeasuredCpu,
+  reaper as calibrationReaper,
+  userProfilePath,
+} from "./calibrate.ts";
