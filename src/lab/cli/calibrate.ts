@@ -61,7 +61,8 @@ export function parseCalibrateArgs(
   return { help: false, sizesMiB, runs, out };
 }
 
-async function main(args: string[]): Promise<number> {
+/** Runs calibrate; returns the exit code. Mistakes are thrown as {@linkcode UsageError}s. */
+export async function calibrateCli(args: string[]): Promise<number> {
   const o = parseCalibrateArgs(args);
   if (o.help) {
     console.log(CALIBRATE_USAGE);
@@ -87,7 +88,7 @@ async function main(args: string[]): Promise<number> {
 
 if (import.meta.main) {
   try {
-    Deno.exit(await main(Deno.args));
+    Deno.exit(await calibrateCli(Deno.args));
   } catch (e) {
     const r = reportError(e);
     if (r === undefined) throw e;
