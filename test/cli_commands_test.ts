@@ -7,7 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import { cli, formatDiff, userDirectory, userPath } from "../src/lab/cli/mod.ts";
+import { capture, lab } from "./_cli.ts";
+import { formatDiff, userDirectory, userPath } from "../src/lab/cli/mod.ts";
 import { calibrateCli } from "../src/lab/cli/calibrate.ts";
 import { type DiffRow, hostSupport } from "../src/lab/host/mod.ts";
 
@@ -16,28 +17,6 @@ const KEPT = "test/props/failures/expected-safety-process-madvise-zap-live-share
 const HOST_LIVE = "scenarios/host/host-mrelease-live.json";
 const HOST_BAD_FD = "scenarios/host/host-mrelease-bad-fd.json";
 const NOT_ON_HOST = "scenarios/paths/target-live.json";
-
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function capture(f: () => Promise<number>): Promise<Result> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const saved = { log: console.log, error: console.error };
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  try {
-    const code = await f();
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    Object.assign(console, saved);
-  }
-}
-
-const lab = (...args: string[]) => capture(() => cli(args));
 
 /** Exit `code`, one `error:` line matching `message`. */
 async function mistake(args: string[], code: number, message: RegExp): Promise<void> {

@@ -6,29 +6,9 @@
  */
 
 import assert from "node:assert/strict";
-import { cli } from "../src/lab/cli/mod.ts";
+import { lab } from "./_cli.ts";
 
 const SCENARIO = "scenarios/dstate-little-core.json";
-
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function lab(...args: string[]): Promise<Result> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const saved = { log: console.log, error: console.error };
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  try {
-    const code = await cli(args);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    Object.assign(console, saved);
-  }
-}
 
 /** Exit `code`, one `error:` line matching `message`, nothing else on stderr. */
 async function mistake(args: string[], code: number, message: RegExp): Promise<string> {

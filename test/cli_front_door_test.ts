@@ -7,33 +7,14 @@
  */
 
 import assert from "node:assert/strict";
-import { cli, notFound } from "../src/lab/cli/mod.ts";
+import { lab } from "./_cli.ts";
+import { notFound } from "../src/lab/cli/mod.ts";
 import { parseCalibrateArgs } from "../src/lab/cli/calibrate.ts";
 import { hostMeasuredCpu, userProfilePath } from "../src/lab/host/mod.ts";
 import type { ExpectedFailure } from "../src/lab/props/mod.ts";
 
 const SCENARIO = "scenarios/dstate-little-core.json";
 const KEPT = "test/props/failures/expected-safety-process-madvise-zap-live-sharer.json";
-
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function lab(...args: string[]): Promise<Result> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const saved = { log: console.log, error: console.error };
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  try {
-    const code = await cli(args);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    Object.assign(console, saved);
-  }
-}
 
 /** Exit 2, one `error:` line matching `message`, no stack trace. */
 async function mistake(args: string[], message: RegExp): Promise<string> {
