@@ -26,6 +26,7 @@ export {
   freedBy,
   freedPages,
   type FreeWatch,
+  type MainErrno,
   type MainRet,
   type MemoryOutcome,
   type Outcome,

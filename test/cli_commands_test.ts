@@ -207,7 +207,7 @@ Deno.test({
     const j = await lab("run", HOST_BAD_FD, "--host", "--json");
     assert.equal(j.code, 0, j.err);
     const outs = JSON.parse(j.out);
-    assert.equal(outs[0].schema, "mrelease-lab/host-outcome@1");
+    assert.equal(outs[0].schema, "mrelease-lab/host-outcome@2");
     assert.equal(outs[0].errno, "EBADF");
     await mistake(["run", HOST_LIVE, "--host", "--design", "sigkil"], 2, /unknown design/);
     await notOnHost(["run", NOT_ON_HOST, "--host"]);
@@ -221,13 +221,15 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     try {
       const out = `${dir}/sub/host.json`;
-      const r = await capture(() => calibrateCli(["--sizes", "1", "--runs", "1", "--out", out]));
+      const r = await capture(() => calibrateCli(["--sizes", "1,2", "--runs", "1", "--out", out]));
       assert.equal(r.code, 0, r.err);
       const last = r.out.split("\n").at(-1)!;
       assert.match(last, /MB\/s \(model .* written to .*\/sub\/host\.json$/);
       const profile = JSON.parse(await Deno.readTextFile(out));
       assert.equal(profile.schema, "mrelease-lab/calibration@1");
       assert.equal(typeof profile.profile.capacity, "number");
+      // Two sizes give a slope: every fitted rate is a finite number (one size gave Infinity).
+      for (const [k, v] of Object.entries(profile.fit)) assert.ok(Number.isFinite(v), `${k}: ${v}`);
       const help = await capture(() => calibrateCli(["--help"]));
       assert.equal(help.code, 0);
       assert.match(help.out, /^usage: deno task calibrate \[options\]/);

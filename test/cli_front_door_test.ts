@@ -55,11 +55,18 @@ Deno.test("every command has its own --help, and help <command> shows it", async
   const compare = await lab("help", "compare");
   assert.match(compare.out, /every registered design/);
   assert.doesNotMatch(compare.out, /^usage: deno task lab run/m);
-  // help alone, and --help, list the commands.
+  // help alone, and --help, list the commands: a screenful, every command named once, no
+  // command's options (those are `help <command>`'s).
   for (const args of [["help"], ["--help"], ["-h"]]) {
     const all = await lab(...args);
     assert.equal(all.code, 0);
     assert.match(all.out, /^mrelease-lab: /);
+    assert.ok(all.out.split("\n").length <= 30, `${args}: ${all.out.split("\n").length} lines`);
+    for (const command of ["report", "run", "compare", "verify", "sweep", "replay", "classify"]) {
+      assert.match(all.out, new RegExp(`^  ${command}\\b`, "m"), `${args} lists ${command}`);
+    }
+    assert.doesNotMatch(all.out, /^usage: deno task lab run/m, `${args} is the overview`);
+    assert.match(all.out, /deno task lab help <command>/);
   }
 });
 
@@ -140,16 +147,23 @@ Deno.test("calibrate's options are checked, and its default output is outside th
   assert.deepEqual(parseCalibrateArgs(["-h"]), { help: true });
   assert.throws(() => parseCalibrateArgs(["--sizes", "0"]), /--sizes takes MiB values 1\.\.2048/);
   assert.throws(() => parseCalibrateArgs(["--sizes", "64,x"]), /--sizes takes/);
+  for (const one of ["64", "64,64"]) {
+    assert.throws(() => parseCalibrateArgs(["--sizes", one]), /at least two different sizes/);
+  }
+  assert.equal(
+    (parseCalibrateArgs(["--sizes", "8,16"]) as { sizesMiB: number[] }).sizesMiB.length,
+    2,
+  );
   assert.throws(() => parseCalibrateArgs(["--runs", "0"]), /--runs takes a whole number >= 1/);
   assert.throws(() => parseCalibrateArgs(["--runs", "-1"]), /--runs takes a whole number/);
   assert.throws(() => parseCalibrateArgs(["extra"]), /calibrate takes no file/);
   const cache = await Deno.makeTempDir();
   try {
     await withEnv({ XDG_CACHE_HOME: cache, INIT_CWD: Deno.cwd() }, async () => {
-      const o = parseCalibrateArgs(["--sizes", "8", "--runs", "1"]);
+      const o = parseCalibrateArgs(["--sizes", "8,16", "--runs", "1"]);
       assert.ok(!o.help);
       if (o.help) return;
-      assert.deepEqual(o.sizesMiB, [8]);
+      assert.deepEqual(o.sizesMiB, [8, 16]);
       assert.equal(o.runs, 1);
       assert.equal(o.out, `${cache}/mrelease-lab/host.json`);
       assert.equal(userProfilePath(), o.out);

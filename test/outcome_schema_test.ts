@@ -4,7 +4,7 @@
 // `lab run --json` prints them (a JSON round trip).
 
 import assert from "node:assert/strict";
-import { retName } from "../src/core/mod.ts";
+import { errnoOf } from "../src/core/mod.ts";
 import { chooseDesign } from "../src/lab/designs/mod.ts";
 import {
   freedBy,
@@ -107,7 +107,7 @@ Deno.test("the shapes together show every documented field", () => {
 Deno.test("ret and errno say how the main call ended", () => {
   const returned = outcomes.get("a call that returned, with WARNs")!;
   assert.equal(typeof returned.ret, "number");
-  assert.equal(returned.errno, retName(returned.ret as number));
+  assert.equal(returned.errno, errnoOf(returned.ret as number));
   assert.ok(returned.warnings.length > 0);
 
   const killed = outcomes.get("a killed caller")!;
@@ -119,7 +119,7 @@ Deno.test("ret and errno say how the main call ended", () => {
   assert.ok(unfinished.calls.every((c) => typeof c.ret === "number"), "calls lists returned calls");
 
   const none = outcomes.get("no call")!;
-  assert.deepEqual([none.ret, none.errno, none.calls], [0, "0", []]);
+  assert.deepEqual([none.ret, none.errno, none.calls], [0, 0, []]);
 });
 
 Deno.test("the documented schema is the one outcomes carry", () => {

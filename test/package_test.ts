@@ -162,7 +162,7 @@ console.log(JSON.stringify([outcome.design, outcome.errno, outcome.memory.freed_
     // .wasm file or an env lookup at import would fail the run.
     const { code, out } = await deno(["run", "--no-prompt", script]);
     assert.equal(code, 0, out);
-    assert.equal(out.trim().split("\n").at(-1), JSON.stringify(["sigkill", "0", 16384]));
+    assert.equal(out.trim().split("\n").at(-1), JSON.stringify(["sigkill", 0, 16384]));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -15,7 +15,7 @@ function killed(threads: number) {
   const started = performance.now();
   const r = runScenario(s, { design: findDesign("sigkill") });
   const ms = performance.now() - started;
-  assert.equal(r.outcome.errno, "0");
+  assert.equal(r.outcome.errno, 0);
   assert.equal(r.outcome.memory.freed_pages, r.outcome.memory.reclaimable_pages, "all exited");
   return { ...r.stats, ms };
 }

@@ -22,6 +22,7 @@ import {
   chooseDesign,
   CPU_PRESET_NAMES,
   designs,
+  ERRNO,
   EVENT_KIND_CODE,
   FD_KIND_CODE,
   KERNEL_VERSIONS,
@@ -560,12 +561,31 @@ Deno.test("what `lab run --json` and `lab compare --json` print validates", asyn
   }
 });
 
+Deno.test("the outcome schema's errno names are the errnos the lab can answer", () => {
+  const errno = (outcomeSchema.$defs as { errno: { anyOf: { enum?: string[] }[] } }).errno;
+  const names = errno.anyOf.find((x) => x.enum)?.enum ?? [];
+  assert.deepEqual([...names].sort(), Object.keys(ERRNO).sort());
+});
+
 Deno.test("the outcome schema rejects broken outcomes", () => {
   const good = SHAPES["a call that returned, with WARNs"] as { [k: string]: Json };
   const broken: [string, (o: { [k: string]: Json }) => void][] = [
     ["a missing field", (o) => delete o.events_hash],
     ["an unknown field", (o) => (o.errno_name = "0")],
-    ["another schema version", (o) => (o.schema = "mrelease-lab/outcome@2")],
+    ["another schema version", (o) => (o.schema = "mrelease-lab/outcome@1")],
+    ['success spelled as the string "0"', (o) => Object.assign(o, { ret: 0, errno: "0" })],
+    ["success with an errno", (o) => Object.assign(o, { ret: 0, errno: "ESRCH" })],
+    ["a failure with errno 0", (o) => Object.assign(o, { ret: -3, errno: 0 })],
+    [
+      "an errno name the kernel does not have",
+      (o) => Object.assign(o, { ret: -3, errno: "ESRHC" }),
+    ],
+    ['a call\'s success as "0"', (o) => {
+      (o.calls as { ret: Json; errno: Json }[])[0].errno = "0";
+    }],
+    ["a call's failure with errno 0", (o) => {
+      Object.assign((o.calls as { ret: Json; errno: Json }[])[0], { ret: -22, errno: 0 });
+    }],
     ["ret null with a returned errno", (o) => (o.ret = null)],
     ["ret killed with errno unfinished", (o) => Object.assign(o, { ret: "killed", errno: "x" })],
     ["a returned call named unfinished", (o) => (o.errno = "unfinished")],

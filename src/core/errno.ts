@@ -90,6 +90,29 @@ export function retName(ret: number): string {
 }
 
 /**
+ * The errno a call set, as machine-readable fields carry it: the name of a known errno
+ * ("ESRCH"), the number of one without a name here (528), and the number 0 when the call
+ * succeeded (a return value >= 0 sets no errno; C programs test `errno == 0`). Never a string
+ * "0": display text uses {@linkcode retName}.
+ */
+export type Errno = ErrnoName | number;
+
+/**
+ * The errno of a return value (see {@linkcode Errno}).
+ *
+ * @example
+ * ```ts
+ * import { errnoOf } from "./errno.ts";
+ * errnoOf(-3); // "ESRCH"
+ * errnoOf(4096); // 0
+ * ```
+ */
+export function errnoOf(ret: number): Errno {
+  if (ret >= 0) return 0;
+  return NAMES.get(-ret) ?? -ret;
+}
+
+/**
  * Parses "0", "ESRCH" or "-3" back into a return value; undefined if it is neither.
  *
  * @example

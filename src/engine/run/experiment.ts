@@ -43,7 +43,7 @@ export interface RunOptions {
  * `freedPages` reads), the decoded events and who is who (for traces).
  */
 export interface RunResult extends RunLog {
-  /** The outcome, schema `mrelease-lab/outcome@1`. */
+  /** The outcome, schema `mrelease-lab/outcome@2`. */
   outcome: Outcome;
   /** The core's event log, decoded. */
   events: TraceEvent[];

@@ -1,6 +1,6 @@
 /**
  * Runs: a scenario's world loaded into a fresh core, a design's recipe driven by the core's
- * scheduler, and what came of it: the outcome (`mrelease-lab/outcome@1`,
+ * scheduler, and what came of it: the outcome (`mrelease-lab/outcome@2`,
  * docs/outcome-schema.md), who freed which pages, and the scenario's expectations checked.
  * Every run is bounded (`DEFAULT_RUN_LIMITS`: events, steps, wall time); reaching a limit
  * throws `RunLimitReached`. The engine knows designs only as the `Design` records it is
@@ -31,6 +31,7 @@ export {
 } from "./limits.ts";
 export {
   type CallRecord,
+  type MainErrno,
   type MainRet,
   type MemoryOutcome,
   type Outcome,

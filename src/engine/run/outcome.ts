@@ -1,18 +1,18 @@
 /**
- * The outcome of one run, in the documented, versioned JSON schema `mrelease-lab/outcome@1`
+ * The outcome of one run, in the documented, versioned JSON schema `mrelease-lab/outcome@2`
  * (docs/outcome-schema.md): return codes, when the victim's memory came back, who paid the
  * CPU time, and the WARNs the simulated kernel printed.
  *
  * @module
  */
 
-import { CORE_LAYOUTS, NR, retName, SIGKILL } from "../../core/mod.ts";
+import { CORE_LAYOUTS, type Errno, errnoOf, NR, SIGKILL } from "../../core/mod.ts";
 import type { Kernel } from "../../core/wasm.ts";
 import { EVENT_FIELD, EVENT_KINDS, EVENT_WORDS, eventWord, WARN_NAMES } from "../trace/mod.ts";
 import { type FreedBy, freedBy, freedPages, type RunLog } from "./freed.ts";
 
 /** The outcome schema's identifier; bumped on any incompatible change. */
-export const OUTCOME_SCHEMA = "mrelease-lab/outcome@1";
+export const OUTCOME_SCHEMA = "mrelease-lab/outcome@2";
 
 /**
  * What the design's main call answered: 0 or -errno; `"killed"` when the caller died before
@@ -20,6 +20,9 @@ export const OUTCOME_SCHEMA = "mrelease-lab/outcome@1";
  * reaping at the horizon).
  */
 export type MainRet = number | "killed" | null;
+
+/** The main call's errno: {@linkcode Errno}, or what became of a call that set none. */
+export type MainErrno = Errno | "killed" | "unfinished";
 
 /** Where the records this module reads hold their fields (the core names them). */
 const { ts_ns: TS, pid: PID, kind: KIND } = EVENT_FIELD;
@@ -45,8 +48,8 @@ export interface CallRecord {
   nr: number;
   /** What it returned: >= 0, or -errno. */
   ret: number;
-  /** `ret` as a name: "0", "ESRCH". */
-  errno: string;
+  /** The errno it set: a name ("ESRCH"), or 0 when it succeeded. */
+  errno: Errno;
   /** When it entered the kernel (simulated ns). */
   at_ns: number;
   /** How long until it returned (simulated ns). */
@@ -106,8 +109,11 @@ export interface Outcome {
   abi: number;
   /** The design's main call: 0, -errno, `"killed"`, or null when it never returned. */
   ret: MainRet;
-  /** `ret` as a name: `"0"`, `"ESRCH"`, `"killed"`, or `"unfinished"` when `ret` is null. */
-  errno: string;
+  /**
+   * The errno of `ret`: a name (`"ESRCH"`), 0 when it succeeded, `"killed"`, or `"unfinished"`
+   * when `ret` is null.
+   */
+  errno: MainErrno;
   /** Every syscall the caller made that returned, in order. */
   calls: CallRecord[];
   /** Whether the victim got a SIGKILL (signal_generate delivered) after the intent. */
@@ -155,10 +161,10 @@ export interface OutcomeContext {
   callersUnfinished: number;
 }
 
-/** `ret` as the outcome names it. */
-function retText(ret: MainRet): string {
+/** `ret` as the outcome's `errno` field states it. */
+function mainErrno(ret: MainRet): MainErrno {
   if (ret === null) return "unfinished";
-  return ret === "killed" ? ret : retName(ret);
+  return ret === "killed" ? ret : errnoOf(ret);
 }
 
 /**
@@ -206,7 +212,7 @@ export function computeOutcome(
     seed: ctx.seed,
     abi: ctx.abi,
     ret: ctx.ret,
-    errno: retText(ctx.ret),
+    errno: mainErrno(ctx.ret),
     calls: calls(log, ctx.caller).map((c, i) => ({
       ...c,
       reapable_after_pages: ctx.reapableAfter[i] ?? 0,
@@ -242,7 +248,7 @@ function calls(log: Float64Array, caller: number): Omit<CallRecord, "reapable_af
         name: SYSCALL_NAMES.get(nr) ?? `syscall_${nr}`,
         nr,
         ret,
-        errno: retName(ret),
+        errno: errnoOf(ret),
         at_ns: enteredAt,
         duration_ns: log[i + TS] - enteredAt,
       });

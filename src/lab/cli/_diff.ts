@@ -51,8 +51,8 @@ export function formatDiff(rows: readonly DiffRow[]): string {
       r.scenario,
       r.design,
       r.model,
-      r.sim.errno,
-      r.host.errno,
+      String(r.sim.errno),
+      String(r.host.errno),
       mark(r.agree.errno),
       r.signal_comparable
         ? `${r.sim.signal_delivered ? "yes" : "no"}/${r.host.signal_delivered ? "yes" : "no"}`
@@ -184,7 +184,7 @@ export async function runHostCommand(
     ],
     outs.map((o) => [
       o.design,
-      o.errno,
+      String(o.errno),
       o.signal_delivered ? "yes" : "no",
       o.state,
       kb(o.memory.before?.anon_kb),

@@ -206,7 +206,7 @@ function outcomeTable(results: readonly ReplayResult[]): string {
     o
       ? [
         target.name,
-        o.errno,
+        String(o.errno),
         o.calls.length ? String(o.calls[o.calls.length - 1].reapable_after_pages) : "-",
         fmtPages(o.memory.reclaimable_pages),
         fmtPages(o.memory.freed_pages),

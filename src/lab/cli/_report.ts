@@ -95,9 +95,9 @@ export async function reportCli(args: string[]): Promise<number> {
       res.runs.map((r) => [
         r.label,
         r.kernel,
-        Object.keys(r.errnos).length > 1
-          ? Object.entries(r.errnos).map(([k, n]) => `${k}×${n}`).join(" ")
-          : r.errno,
+        Object.keys(r.returns).length > 1
+          ? Object.entries(r.returns).map(([k, n]) => `${k}×${n}`).join(" ")
+          : String(r.errno),
         fmtPages(r.reclaimable_pages),
         fmtPages(r.freed_pages),
         fmtPages(r.freed_by.caller),

@@ -95,7 +95,7 @@ options:
                     (trace-cmd's trace.dat, for trace-cmd report and KernelShark)
   --trace-out PATH  where the trace goes (default: <scenario>.<design>[@variant].trace.txt|
                     json|dat)
-  --json            print the outcomes as JSON (schema mrelease-lab/outcome@1)
+  --json            print the outcomes as JSON (schema mrelease-lab/outcome@2)
   --host            run the recipe on this host's real kernel instead (Linux, root;
                     docs/host.md; needs "deno task lab:host"); default designs: those the
                     scenario expects
@@ -116,7 +116,7 @@ options:
                     read at most N bytes of the scenario (default 64MiB; e.g. 256MiB)
   --trace FORMAT    also write each design's trace: ftrace, json or dat, to
                     <scenario>.<design>[@variant].trace.txt|json|dat
-  --json            print the outcomes as JSON (schema mrelease-lab/outcome@1)
+  --json            print the outcomes as JSON (schema mrelease-lab/outcome@2)
 ${RUN_LIMITS_USAGE}`;
 
 /** Which designs a command runs when none is named. */
@@ -260,7 +260,7 @@ async function loadScenarioOrPointToReplay(path: string, maxBytes: number | unde
 function outcomeTable(runs: readonly RunResult[]): string {
   const rows = runs.map(({ outcome: o }) => [
     o.variant ? `${o.design}@${o.variant}` : o.design,
-    o.errno,
+    String(o.errno),
     o.signal_delivered ? "yes" : "no",
     fmtPages(o.memory.reclaimable_pages),
     fmtPages(o.memory.freed_pages),

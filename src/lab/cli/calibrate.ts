@@ -20,7 +20,8 @@ time; docs/host.md) next to the simulator's prediction for the same victims, and
 calibration profile (schema mrelease-lab/calibration@1).
 
 options:
-  --sizes MiB,...  victim sizes in MiB, 1..2048 each (default 64,256,1024)
+  --sizes MiB,...  victim sizes in MiB, 1..2048 each, at least two different ones: the
+                   rates are the slope over sizes (default 64,256,1024)
   --runs N         runs per size; the median is kept (default 5)
   --out FILE       where the profile goes (default $XDG_CACHE_HOME/mrelease-lab/host.json,
                    else ~/.cache/mrelease-lab/host.json: outside the repository; the review
@@ -48,6 +49,15 @@ export function parseCalibrateArgs(
   if (sizesMiB.some((m) => !(m >= 1 && m <= 2048))) {
     throw new UsageError(
       `--sizes takes MiB values 1..2048 separated by commas (at most 2 GiB a victim), got ${
+        JSON.stringify(values.sizes)
+      }`,
+    );
+  }
+  if (new Set(sizesMiB).size < 2) {
+    // The rates are the slope of time over size (the fixed cost of exiting drops out of it):
+    // one size has no slope.
+    throw new UsageError(
+      `--sizes needs at least two different sizes (the rates are a slope over sizes), got ${
         JSON.stringify(values.sizes)
       }`,
     );

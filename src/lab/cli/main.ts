@@ -37,22 +37,7 @@ commands:
   help [command]          this text, or a command's options (also: <command> --help)
 
 With no command, writes the design review (\`report\` with its defaults).
-
-${REPORT_USAGE}
-
-${RUN_USAGE}
-
-${COMPARE_USAGE}
-
-${VERIFY_USAGE}
-
-${SWEEP_USAGE}
-
-${REPLAY_USAGE}
-
-${CLASSIFY_USAGE}
-
-${DIFF_USAGE}`;
+\`deno task lab help <command>\` (or \`<command> --help\`) shows a command's options.`;
 
 /** Each command: its one-line summary (as `help` lists it), its usage text, and its code. */
 const COMMANDS: readonly {

@@ -10,7 +10,7 @@
  */
 
 import { PAGE_SIZE } from "../../core/mod.ts";
-import { type Outcome, runScenario } from "../../engine/run/mod.ts";
+import { type MainErrno, type Outcome, runScenario } from "../../engine/run/mod.ts";
 import type { Scenario } from "../../engine/scenario/mod.ts";
 import type { DesignChoice } from "../designs/mod.ts";
 import { hostRefusals } from "./designs.ts";
@@ -21,8 +21,8 @@ import { HOST_KERNEL } from "./support.ts";
 
 /** One side's answer in the comparable terms. */
 export interface Side {
-  /** The errno name of the main call ("0", "EINVAL"). */
-  errno: string;
+  /** The errno of the main call ("EINVAL", 0 when it succeeded, "killed", "unfinished"). */
+  errno: MainErrno;
   /** The victim got SIGKILL after the intent. */
   signal_delivered: boolean;
   /** Private anon pages of the victim freed by the end of the window. */

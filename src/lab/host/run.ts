@@ -14,9 +14,10 @@ import {
   type CallArgs,
   type Design,
   type DesignContext,
+  type Errno,
+  errnoOf,
   PAGE_SIZE,
   PIDFD_NONBLOCK,
-  retName,
   SIGKILL,
   variantFor,
 } from "../../core/mod.ts";
@@ -30,7 +31,7 @@ import { type HostCall, HostUserspace, runRecipe } from "./userspace.ts";
 import { hostRefusals } from "./designs.ts";
 
 /** The host outcome's schema. */
-export const HOST_OUTCOME_SCHEMA = "mrelease-lab/host-outcome@1";
+export const HOST_OUTCOME_SCHEMA = "mrelease-lab/host-outcome@2";
 
 /** RSS by kind in KiB, from /proc/<pid>/status. */
 export interface RssSnapshot {
@@ -56,8 +57,8 @@ export interface HostOutcome {
   kernel: string;
   /** The design's main call: result or -errno. */
   ret: number;
-  /** `ret` as a name. */
-  errno: string;
+  /** The errno it set: a name, or 0 when it succeeded. */
+  errno: Errno;
   /** Every call the lab made as the caller, in order. */
   calls: HostCall[];
   /** The victim had a SIGKILL pending, or exited, after the intent (it was alive before). */
@@ -186,7 +187,7 @@ async function runIn(
     design: opts.design.name,
     kernel: kernelRelease().release,
     ret,
-    errno: retName(ret),
+    errno: errnoOf(ret),
     calls: caller.calls,
     signal_delivered: alive && (exitedAt !== null || (afterStatus?.sigkillPending ?? false)),
     memory: {

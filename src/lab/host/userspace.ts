@@ -13,12 +13,13 @@
  */
 
 import {
+  type Errno,
+  errnoOf,
   type IovRange,
   type KGen,
   NR,
   PAGE_SIZE,
   type Primitives,
-  retName,
   type SyscallArg,
   type SyscallSpec,
   type Userspace,
@@ -48,8 +49,8 @@ export interface HostCall {
   args: (number | string)[];
   /** The result, or -errno. */
   ret: number;
-  /** `ret` as a name. */
-  errno: string;
+  /** The errno it set: a name, or 0 when it succeeded. */
+  errno: Errno;
   /** Wall time from entry to return (CLOCK_MONOTONIC, ns). */
   wall_ns: number;
   /** The calling thread's CPU time over the call (CLOCK_THREAD_CPUTIME_ID, ns). */
@@ -217,7 +218,7 @@ export class HostUserspace implements Userspace {
       nr,
       args,
       ret,
-      errno: retName(ret),
+      errno: errnoOf(ret),
       wall_ns: w1 - w0,
       cpu_ns: c1 - c0,
       rusage_ns: r1 - r0,

@@ -12,9 +12,15 @@
  * @module
  */
 
-import { type Design, retName as errnoName, SIGKILL, type Userspace } from "../../core/mod.ts";
+import { type Design, errnoOf, retName, SIGKILL, type Userspace } from "../../core/mod.ts";
 import { chooseDesign } from "../designs/mod.ts";
-import { freedBy, freedPages, type RunResult, runScenario } from "../../engine/run/mod.ts";
+import {
+  freedBy,
+  freedPages,
+  type MainErrno,
+  type RunResult,
+  runScenario,
+} from "../../engine/run/mod.ts";
 import { type Scenario, validateScenario } from "../../engine/scenario/mod.ts";
 import { type Point, pointScenario, REPORT_KERNEL, REPORT_SEED } from "./experiments.ts";
 import { defaultRuns, type RunSpec } from "./runs.ts";
@@ -37,10 +43,10 @@ export interface RunRecord {
   kernel: string;
   /** The seed. */
   seed: number;
-  /** The design's call (the first victim's, in a loop) as an errno name. */
-  errno: string;
-  /** In a loop: how many of the design's calls answered each errno. */
-  errnos: Record<string, number>;
+  /** The errno of the design's call (the first victim's, in a loop), as the outcome says it. */
+  errno: MainErrno;
+  /** In a loop: how many of the design's calls returned each value, by name ("0", "ESRCH"). */
+  returns: Record<string, number>;
   /** Private anonymous pages of the victims' mms at the start. */
   reclaimable_pages: number;
   /** How many of them were freed by the end. */
@@ -127,10 +133,10 @@ function measureRun(scenario: Scenario, point: Point, spec: RunSpec): RunRecord 
   const mem = memory(scenario, result, victims, point.curve ?? false);
   const first = o.calls.length > 0 ? o.calls[0].at_ns : 0;
   const last = o.calls.reduce((m, c) => Math.max(m, c.at_ns + c.duration_ns), first);
-  const errnos: Record<string, number> = {};
+  const returns: Record<string, number> = {};
   for (const ret of callRets) {
     const name = retName(ret);
-    errnos[name] = (errnos[name] ?? 0) + 1;
+    returns[name] = (returns[name] ?? 0) + 1;
   }
   return {
     label: spec.label,
@@ -138,8 +144,8 @@ function measureRun(scenario: Scenario, point: Point, spec: RunSpec): RunRecord 
     variant: o.variant,
     kernel: o.kernel,
     seed: o.seed,
-    errno: point.loop && callRets.length > 0 ? retName(callRets[0]) : o.errno,
-    errnos,
+    errno: point.loop && callRets.length > 0 ? errnoOf(callRets[0]) : o.errno,
+    returns,
     ...mem,
     cpu_ns: o.cpu_ns,
     caller_busy_ns: last - first,
@@ -147,10 +153,6 @@ function measureRun(scenario: Scenario, point: Point, spec: RunSpec): RunRecord 
     warnings: o.warnings.map((w) => w.name),
     events_hash: o.events_hash,
   };
-}
-
-function retName(ret: number | "killed"): string {
-  return ret === "killed" ? "killed" : errnoName(ret);
 }
 
 /** The victim and the rest of its cgroup, in tgid order. */

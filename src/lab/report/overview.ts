@@ -141,9 +141,9 @@ export function glance(r: Results): string {
     return x.freed_by.caller > 0 && x.freed_by.victim > 0;
   });
   const lock = reapers(r, "state-d-500ms-mmap-lock-write").map((x) => x.t90_ns!);
-  const zl = r.point("shape-zombie-leader").runs.filter((x) => x.errno !== "0");
+  const zl = r.point("shape-zombie-leader").runs.filter((x) => x.errno !== 0);
   const vf = r.point("shape-vfork-shared-mm").runs;
-  const esrch = r.point("esrch-big-50us").runs.filter((x) => x.errno !== "0");
+  const esrch = r.point("esrch-big-50us").runs.filter((x) => x.errno !== 0);
   const cg = r.run("cgroup-1000", merged);
   const cgs = r.run("cgroup-1000", kill);
   const findings = [
@@ -186,7 +186,7 @@ export function glance(r: Results): string {
     }, and the memory comes back at the victim's own pace.`,
     `**One caller reaping a cgroup of 1,000 one by one** halves the time to 90% ` +
     `(${duration(cg.t90_ns)} against ${duration(cgs.t90_ns)}), but ${
-      pct(cg.errnos["ESRCH"] ?? 0, 1000)
+      pct(cg.returns["ESRCH"] ?? 0, 1000)
     } of its calls find a victim already past exit_mm, and it is busy for ` +
     `${duration(cg.caller_busy_ns)}.`,
   ];

@@ -96,14 +96,14 @@ export function cgroupSection(r: Results, { exp, files }: SectionContext): strin
       duration(x.t90_ns),
       duration(r.run(u.point.name, kill).t90_ns),
       duration(x.caller_busy_ns),
-      `${x.errnos["ESRCH"] ?? 0} of ${int(n)}`,
+      `${x.returns["ESRCH"] ?? 0} of ${int(n)}`,
       pct(x.freed_by.caller, x.reclaimable_pages),
     ];
   });
   const big = units[units.length - 1].point.name;
   const nBig = units[units.length - 1].point.params.n as number;
   const x = r.run(big, merged);
-  const perVictim = x.cpu_ns.caller / Math.max(1, x.errnos["0"] ?? 0);
+  const perVictim = x.cpu_ns.caller / Math.max(1, x.returns["0"] ?? 0);
   return [
     ...sectionHead(exp, r),
     "",
@@ -139,7 +139,7 @@ export function cgroupSection(r: Results, { exp, files }: SectionContext): strin
     `it is busy the whole time (${duration(x.caller_busy_ns)} for ${code(big)}, about ` +
     `${duration(perVictim)} of CPU per victim it reaps) and reaps only ` +
     `${pct(x.freed_by.caller, x.reclaimable_pages)} of the memory: by the time the loop ` +
-    `reaches a victim, ${pct(x.errnos["ESRCH"] ?? 0, nBig)} ` +
+    `reaches a victim, ${pct(x.returns["ESRCH"] ?? 0, nBig)} ` +
     `of them have passed exit_mm and answer ESRCH (oomd ignores it, §E.2), and their memory ` +
     `comes back at their own pace on the little cores. Killing everything first and ` +
     `reaping afterwards turns the ESRCH window of the [last section](#esrch-window) into ` +
@@ -238,12 +238,12 @@ export function esrchSection(r: Results, { exp }: SectionContext): string {
   const merged = playing(MERGED).name;
   const fmt = (x: RunRecord) => [
     duration(x.t90_ns),
-    x.errno === "0" ? pct(x.freed_by.caller, x.reclaimable_pages) : x.errno,
+    x.errno === 0 ? pct(x.freed_by.caller, x.reclaimable_pages) : String(x.errno),
   ];
   const on = (cpus: string, reaps: boolean) =>
     units.filter((u) =>
       u.point.name.startsWith(`esrch-${cpus}-`) &&
-      (r.run(u.point.name, merged).errno === "0") === reaps
+      (r.run(u.point.name, merged).errno === 0) === reaps
     );
   const first = (cpus: string) => {
     const u = on(cpus, false)[0];
@@ -257,7 +257,7 @@ export function esrchSection(r: Results, { exp }: SectionContext): string {
   const won = r.run("esrch-little-0us", merged);
   // Past the window: the calls that fail otherwise than with ESRCH, and why.
   const late = r.point(units[units.length - 1].point.name).runs;
-  const odd = late.filter((x) => x.errno !== "0" && x.errno !== "ESRCH");
+  const odd = late.filter((x) => x.errno !== 0 && x.errno !== "ESRCH");
   const columns = units.map((u) => ({
     point: u.point.name,
     group: String(u.point.params.placement),

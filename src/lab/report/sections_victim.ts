@@ -54,7 +54,7 @@ export function victimStateSection(
   const caps = r.run(ANDROID_CAPS_POINT, ptrace.name);
   const capsUnit = r.input.units.find((u) => u.point.name === ANDROID_CAPS_POINT)!;
   const capsWho = callParties(validateScenario(pointScenario(capsUnit.point)));
-  const capsWhy = capsWho && errnoReason(ptrace, caps.errno, capsWho);
+  const capsWhy = capsWho && errnoReason(ptrace, String(caps.errno), capsWho);
   const h = (l: string) => r.run(HEADLINE_POINT, l);
   const frozen = r.point("state-frozen").runs;
   const d10 = r.run("state-d-10ms", merged);
@@ -205,9 +205,9 @@ export function shapeSection(r: Results, { exp }: SectionContext): string {
   const st = r.run("shape-single-thread", merged);
   // The calls a zombie leader defeats: the ptrace-checking one finds no mm, the others ask
   // task_will_free_mem() about the leader.
-  const zombie = r.point("shape-zombie-leader").runs.filter((x) => x.errno !== "0");
+  const zombie = r.point("shape-zombie-leader").runs.filter((x) => x.errno !== 0);
   const askers = zombie.filter((x) => x.label !== ptrace);
-  const refused = r.point("shape-vfork-shared-mm").runs.filter((x) => x.errno !== "0");
+  const refused = r.point("shape-vfork-shared-mm").runs.filter((x) => x.errno !== 0);
   return [
     ...sectionHead(exp, r),
     "",

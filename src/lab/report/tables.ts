@@ -84,7 +84,7 @@ export function designNames(): string[] {
 export function cell(run: RunRecord): string[] {
   return [
     duration(run.t90_ns),
-    ...(run.errno === "0" ? [] : [run.errno]),
+    ...(run.errno === 0 ? [] : [String(run.errno)]),
     ...[...new Set(run.warnings)].map((w) => `WARN ${w}`),
   ];
 }

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { retName } from "../../../core/mod.ts";
 import type { Outcome } from "../../../engine/run/mod.ts";
 
 /** The parts of an outcome a comparison looks at. */
@@ -35,7 +36,7 @@ export type Aspect = (typeof ASPECTS)[number];
 export function retOf(o: Outcome): string {
   if (o.ret === "killed") return "killed";
   if (o.ret === null) return "unfinished";
-  return o.errno;
+  return retName(o.ret);
 }
 
 /**
