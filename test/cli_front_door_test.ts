@@ -7,8 +7,10 @@
  */
 
 import assert from "node:assert/strict";
-import { lab } from "./_cli.ts";
-import { notFound } from "../src/lab/cli/mod.ts";
+import { capture, lab } from "./_cli.ts";
+import { notFound, reported } from "../src/lab/cli/mod.ts";
+import { benchCli, parseBenchArgs } from "../src/lab/cli/bench.ts";
+import { main as docsMain } from "../src/lab/cli/docs.ts";
 import { parseCalibrateArgs } from "../src/lab/cli/calibrate.ts";
 import { hostMeasuredCpu, userProfilePath } from "../src/lab/host/mod.ts";
 import type { ExpectedFailure } from "../src/lab/props/mod.ts";
@@ -141,6 +143,57 @@ Deno.test("calibrate --help documents its options and runs without a host", asyn
     new TextDecoder().decode(bad.stderr).trim(),
     "error: unknown option --runz; did you mean --runs?",
   );
+});
+
+Deno.test("docs' options: --check, --help, and a typo is one line with exit 2", async () => {
+  const typo = await capture(() => reported(() => docsMain(["--chek"])));
+  assert.deepEqual([typo.code, typo.err.trim()], [
+    2,
+    "error: unknown option --chek; did you mean --check?",
+  ]);
+  const file = await capture(() => reported(() => docsMain(["docs/"])));
+  assert.deepEqual([file.code, file.err.trim()], [2, 'error: docs takes no file, got "docs/"']);
+  const help = await capture(() => docsMain(["-h"]));
+  assert.equal(help.code, 0);
+  assert.match(help.out, /^usage: deno task docs \[--check\]/);
+  const check = await capture(() => docsMain(["--check"]));
+  assert.equal(check.code, 0, check.err);
+  assert.match(check.out, /files, current$/);
+});
+
+Deno.test("bench's options are checked, one line and exit 2, and --help documents them", async () => {
+  assert.deepEqual(parseBenchArgs([]), { help: false, writeDoc: false, nativeRuns: 20_000 });
+  assert.deepEqual(parseBenchArgs(["--write-doc", "--native-runs", "5"]), {
+    help: false,
+    writeDoc: true,
+    nativeRuns: 5,
+  });
+  assert.deepEqual(parseBenchArgs(["-h"]), { help: true });
+  assert.throws(
+    () => parseBenchArgs(["--native-runs", "0"]),
+    /--native-runs takes a whole number >= 1/,
+  );
+  assert.throws(() => parseBenchArgs(["--native-runs", "x"]), /--native-runs takes a whole number/);
+  assert.throws(
+    () => parseBenchArgs(["--native-runs", "-3"]),
+    /--native-runs takes a whole number/,
+  );
+  assert.throws(
+    () => parseBenchArgs(["--write-docs"]),
+    /unknown option --write-docs; did you mean --write-doc\?/,
+  );
+  assert.throws(() => parseBenchArgs(["extra"]), /bench takes no file/);
+  const help = await capture(() => benchCli(["--help"]));
+  assert.equal(help.code, 0);
+  assert.match(help.out, /^usage: deno task bench \[options\]/);
+  for (const option of ["--write-doc", "--native-runs", "--help"]) {
+    assert.match(help.out, new RegExp(option));
+  }
+  const typo = await capture(() => reported(() => benchCli(["--native-runz", "3"])));
+  assert.deepEqual([typo.code, typo.err.trim()], [
+    2,
+    "error: unknown option --native-runz; did you mean --native-runs?",
+  ]);
 });
 
 Deno.test("calibrate's options are checked, and its default output is outside the repo", async () => {

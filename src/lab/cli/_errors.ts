@@ -66,6 +66,21 @@ export function reportError(e: unknown): { code: number; message: string } | und
 }
 
 /**
+ * Runs a command and answers its exit code; a mistake {@linkcode reportError} knows is
+ * printed on stderr (one line, or one per scenario problem) and becomes its exit code.
+ */
+export async function reported(run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (e) {
+    const r = reportError(e);
+    if (r === undefined) throw e;
+    console.error(r.message);
+    return r.code;
+  }
+}
+
+/**
  * A case file (or plain scenario file) read with the scenario size limit: a path that is
  * missing, a directory or too large is a {@linkcode ScenarioFileError}, bad JSON or a bad
  * wrapper key an {@linkcode InputError} (one line), a bad scenario a ScenarioError.

@@ -1,5 +1,5 @@
 /**
- * `deno task bench [--write-doc] [--native-runs N]`: the benchmarks (src/lab/tools/bench.ts),
+ * `deno task bench [--write-doc] [--native-runs N]` (`--help`): the benchmarks (src/lab/tools/bench.ts),
  * their figures against the targets, and with `--write-doc` the table in docs/performance.md.
  *
  * @module
@@ -16,23 +16,48 @@ import {
   runNative,
   table,
 } from "../tools/mod.ts";
+import { parseCliArgs, parseWholeNumber } from "./_args.ts";
+import { reported, UsageError } from "./_errors.ts";
 
-function usage(): never {
-  console.log("usage: deno task bench [--write-doc] [--native-runs N]");
-  Deno.exit(2);
+/** bench's options. */
+export const BENCH_USAGE = `usage: deno task bench [options]
+
+Runs the benchmarks (\`deno bench\` over test/bench/, and the core's native loop through cargo),
+prints each figure against its target and the machine it ran on. Speed is reported, not
+asserted: a MISS does not fail this task.
+
+options:
+  --write-doc       also rewrite the table in docs/performance.md (then \`deno fmt\` it)
+  --native-runs N   runs of the native loop per measurement, N >= 1 (default 20000); the
+                    median of three measurements is kept
+  -h, --help        this text`;
+
+/** The parsed options of bench, or a {@linkcode UsageError}. */
+export function parseBenchArgs(
+  args: readonly string[],
+): { help: true } | { help: false; writeDoc: boolean; nativeRuns: number } {
+  const { values, positionals } = parseCliArgs(args, {
+    "write-doc": { type: "boolean" },
+    "native-runs": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) return { help: true };
+  if (positionals.length > 0) {
+    throw new UsageError(`bench takes no file, got ${JSON.stringify(positionals[0])}`);
+  }
+  const nativeRuns = parseWholeNumber(values["native-runs"], "--native-runs") ?? 20_000;
+  if (nativeRuns < 1) throw new UsageError("--native-runs takes a whole number >= 1, got 0");
+  return { help: false, writeDoc: values["write-doc"] ?? false, nativeRuns };
 }
 
-if (import.meta.main) {
-  let writeDoc = false;
-  let nativeRuns = 20_000;
-  for (let i = 0; i < Deno.args.length; i++) {
-    const a = Deno.args[i];
-    if (a === "--write-doc") writeDoc = true;
-    else if (a === "--native-runs") {
-      nativeRuns = Number(Deno.args[++i]);
-      if (!Number.isInteger(nativeRuns) || nativeRuns < 1) usage();
-    } else usage();
+/** Runs bench; returns the exit code. Mistakes are thrown as {@linkcode UsageError}s. */
+export async function benchCli(args: string[]): Promise<number> {
+  const o = parseBenchArgs(args);
+  if (o.help) {
+    console.log(BENCH_USAGE);
+    return 0;
   }
+  const { writeDoc, nativeRuns } = o;
   const avg = await runDenoBench();
   const native = await runNative(nativeRuns);
   const f = figures(avg, native);
@@ -59,4 +84,7 @@ if (import.meta.main) {
       .output();
     console.log(`rewrote the table in ${BENCH_DOC}`);
   }
+  return 0;
 }
+
+if (import.meta.main) Deno.exit(await reported(() => benchCli(Deno.args)));

@@ -9,7 +9,7 @@
 
 import { calibrate, calibrationReaper, hostSupport, userProfilePath } from "../host/mod.ts";
 import { parseCliArgs, parseWholeNumber } from "./_args.ts";
-import { reportError, UsageError } from "./_errors.ts";
+import { reported, UsageError } from "./_errors.ts";
 import { userPath } from "./_paths.ts";
 
 /** calibrate's options. */
@@ -96,13 +96,4 @@ export async function calibrateCli(args: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await calibrateCli(Deno.args));
-  } catch (e) {
-    const r = reportError(e);
-    if (r === undefined) throw e;
-    console.error(r.message);
-    Deno.exit(r.code);
-  }
-}
+if (import.meta.main) Deno.exit(await reported(() => calibrateCli(Deno.args)));

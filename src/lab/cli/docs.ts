@@ -12,7 +12,6 @@
 
 import { fileURLToPath } from "node:url";
 import { designs } from "../designs/mod.ts";
-import { ScenarioError } from "../../engine/scenario/mod.ts";
 import {
   diffDocs,
   DOCS_DIR,
@@ -22,6 +21,8 @@ import {
   SEMANTIC_DIFF_PATH,
   writeDocs,
 } from "../docs/mod.ts";
+import { parseCliArgs } from "./_args.ts";
+import { reported, UsageError } from "./_errors.ts";
 
 const USAGE = `usage: deno task docs [--check]
 
@@ -30,22 +31,25 @@ from proposals/ and the scenario files (scenarios/**/*.json), and ${SEMANTIC_DIF
 the classes of src/lab/props/compare/ and their examples in scenarios/diff/.
 
 options:
-  --check   write nothing; exit 1 if the committed files differ from a fresh generation`;
+  --check     write nothing; exit 1 if the committed files differ from a fresh generation
+  -h, --help  this text`;
 
 /** Runs the generator; returns the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
+  const { values, positionals } = parseCliArgs(args, {
+    check: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  const unknown = args.filter((a) => a !== "--check");
-  if (unknown.length > 0) {
-    console.error(`error: unknown argument "${unknown[0]}"\n\n${USAGE}`);
-    return 2;
+  if (positionals.length > 0) {
+    throw new UsageError(`docs takes no file, got ${JSON.stringify(positionals[0])}`);
   }
   const root = fileURLToPath(new URL("../../..", import.meta.url));
   const docs = await generateDocs({ designs: designs(), root });
-  if (args.includes("--check")) {
+  if (values.check) {
     const diff = await diffDocs(docs, { root });
     if (isCurrent(diff)) {
       console.log(`${DOCS_DIR}, ${SEMANTIC_DIFF_PATH}: ${docs.size} files, current`);
@@ -69,14 +73,4 @@ export async function main(args: readonly string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (e) {
-    if (e instanceof ScenarioError) {
-      console.error(`error: ${e.message}`);
-      Deno.exit(1);
-    }
-    throw e;
-  }
-}
+if (import.meta.main) Deno.exit(await reported(() => main(Deno.args)));

@@ -6,7 +6,7 @@
 
 import { COMPARE_USAGE, RUN_USAGE, runCommand } from "./_run.ts";
 export { reportError };
-import { reportError, UsageError } from "./_errors.ts";
+import { reported, reportError, UsageError } from "./_errors.ts";
 import { Command, CommanderError } from "commander";
 import { didYouMean } from "./_suggest.ts";
 import { VERIFY_USAGE, verifyCommand } from "./_verify.ts";
@@ -150,15 +150,8 @@ export async function main(args: string[]): Promise<number> {
  * console.log(code); // 2
  * ```
  */
-export async function cli(args: string[]): Promise<number> {
-  try {
-    return await main(args);
-  } catch (e) {
-    const r = reportError(e);
-    if (r === undefined) throw e;
-    console.error(r.message);
-    return r.code;
-  }
+export function cli(args: string[]): Promise<number> {
+  return reported(() => main(args));
 }
 
 if (import.meta.main) Deno.exit(await cli(Deno.args));

@@ -15,7 +15,7 @@
  */
 
 export { cli, main, reportError } from "./main.ts";
-export { InputError, UsageError } from "./_errors.ts";
+export { InputError, reported, UsageError } from "./_errors.ts";
 export { formatDiff } from "./_diff.ts";
 export { KEPT_CASES, notFound } from "./_sweep.ts";
 export { userDirectory, userPath } from "./_paths.ts";
