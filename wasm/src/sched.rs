@@ -9,7 +9,7 @@ use crate::ids::{CpuId, Pid};
 use crate::limits::Limit;
 use crate::params;
 use crate::rq::Pushed;
-use crate::task::{SleepKind, TaskState, WaitFor};
+use crate::task::{Policy, SleepKind, TaskState, WaitFor, PF_EXITING};
 use crate::world::{Timer, World};
 
 pub enum Dispatch {
@@ -384,11 +384,25 @@ impl World {
             }
         };
         let cost = cost.max(1);
-        self.cpus[c].busy_until_ns = self.now_ns + cost;
+        let background = self.background_ns(c, p, cost);
+        self.cpus[c].busy_until_ns = self.now_ns + cost + background;
         if let Some(t) = self.task_mut(p) {
             t.cpu_time_ns += cost;
         }
         Dispatch::Done
+    }
+
+    /// An exiting SCHED_OTHER task shares its CPU with the background load
+    /// (params::BACKGROUND_LOAD_PER_MILLE): the CPU is busy for the load's part of the time
+    /// too, which is charged to no simulated task. Any other task has its CPU to itself.
+    fn background_ns(&self, c: usize, p: Pid, cost: u64) -> u64 {
+        let exiting_normal = self.task(p).is_some_and(|t| {
+            t.flags & PF_EXITING != 0 && matches!(t.policy, Policy::Normal { .. })
+        });
+        if !exiting_normal {
+            return 0;
+        }
+        params::background_ns(cost, self.cpus[c].speed_ppm)
     }
 
     /// An external task's TypeScript segment ended: it pays what it accumulated.

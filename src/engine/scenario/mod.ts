@@ -44,6 +44,7 @@ export {
   type CpuPreset,
   type CpuPresetName,
   cpuSpeedRatio,
+  exitShare,
   FREQ_INDEPENDENT_FRACTION,
 } from "./presets.ts";
 export { HORIZON_MS_DEFAULT, KERNEL_DEFAULT, SEED_DEFAULT } from "./_validate.ts";

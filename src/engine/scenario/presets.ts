@@ -80,3 +80,20 @@ export function cpuSpeedRatio(cpu: Readonly<CpuPreset>): number {
   return cpu.capacity / 1024 *
     (FREQ_INDEPENDENT_FRACTION + (1 - FREQ_INDEPENDENT_FRACTION) * freq_ratio);
 }
+
+/**
+ * The share of a CPU that an exiting SCHED_OTHER task gets beside the background load the
+ * cost model assumes (wasm/src/params.rs `exit_share_ppm`: BACKGROUND_LOAD_PER_MILLE,
+ * BACKGROUND_SHARE_MIN_PER_MILLE): 1 - load/speed, at least the background cgroup's share.
+ * The victim's own exit frees memory at its speed times this share.
+ *
+ * @example
+ * ```ts
+ * import { CPU_PRESETS, exitShare } from "./presets.ts";
+ * exitShare(CPU_PRESETS["sd845-little-min"]); // ≈ 0.14: the load takes the rest
+ * ```
+ */
+export function exitShare(cpu: Readonly<CpuPreset>): number {
+  const load = COST_MODEL.BACKGROUND_LOAD_PER_MILLE / 1000;
+  return Math.max(1 - load / cpuSpeedRatio(cpu), COST_MODEL.BACKGROUND_SHARE_MIN_PER_MILLE / 1000);
+}

@@ -18,7 +18,13 @@
 import { COST_MODEL, type Design, PAGE_SIZE } from "../../core/mod.ts";
 import { designs } from "../designs/mod.ts";
 import { runScenario } from "../../engine/run/mod.ts";
-import { type Scenario, validateScenario } from "../../engine/scenario/mod.ts";
+import {
+  CPU_PRESETS,
+  type CpuPreset,
+  exitShare,
+  type Scenario,
+  validateScenario,
+} from "../../engine/scenario/mod.ts";
 import { mergedOnHost } from "./designs.ts";
 import { readText } from "./ffi.ts";
 import { kernelRelease } from "./observe.ts";
@@ -30,8 +36,8 @@ import { buildHostWorld } from "./worlds.ts";
 export const MODEL = {
   /** From REAP_NS_PER_PAGE. */
   reapMBps: PAGE_SIZE / COST_MODEL.REAP_NS_PER_PAGE * 1000,
-  /** From EXIT_UNMAP_NS_PER_PAGE. */
-  exitMBps: PAGE_SIZE / COST_MODEL.EXIT_UNMAP_NS_PER_PAGE * 1000,
+  /** From EXIT_UNMAP_NS_PER_PAGE, at the exit's share of the CPU beside the background load. */
+  exitMBps: PAGE_SIZE / COST_MODEL.EXIT_UNMAP_NS_PER_PAGE * 1000 * exitShare(CPU_PRESETS.host),
 };
 
 /** One size's medians. */
@@ -122,22 +128,38 @@ function killAndWait(): Design {
   return d;
 }
 
-/** A victim of `mib` MiB of private anon, resident, frozen (for the reaper) or sleeping. */
-function world(mib: number, state: "frozen" | "S"): Scenario {
+/**
+ * The world calibrate measures: a victim of `mib` MiB of private anon, resident, frozen (for
+ * the reaper) or sleeping; on the `host` preset's two CPUs, or on `cpu` (the host-measured
+ * profile, to compare the model with this host as test/calibration_fit_test.ts does).
+ *
+ * @example
+ * ```ts
+ * import { calibrationWorld } from "./calibrate.ts";
+ * const cpu = { capacity: 831, freq_mhz: 1000, max_freq_mhz: 1000 };
+ * const s = calibrationWorld(64, { state: "S", cpu });
+ * ```
+ */
+export function calibrationWorld(
+  mib: number,
+  { state, cpu }: { state: "frozen" | "S"; cpu?: Readonly<CpuPreset> },
+): Scenario {
   const pages = mib * 2 ** 20 / PAGE_SIZE;
-  return validateScenario(buildHostWorld({
+  const world = buildHostWorld({
     name: `calibrate-${mib}`,
     description: "calibration",
     vmas: [{ kind: "anon", size_pages: pages, resident_pages: pages }],
     threads: 1,
     state,
     horizon_ms: 60_000,
-  }));
+  });
+  if (cpu) world.cpus = [0, 1].map((i) => ({ ...cpu, label: `host${i}` }));
+  return validateScenario(world);
 }
 
 /** The reaper's call on a frozen victim, killed first by its recipe: the caller frees it all. */
 async function oneMrelease(mib: number) {
-  const o = await runHost(world(mib, "frozen"), { design: reaper() });
+  const o = await runHost(calibrationWorld(mib, { state: "frozen" }), { design: reaper() });
   const call = o.calls.at(-1)!;
   if (o.ret !== 0) throw new Error(`${call.name}: ${o.errno}`);
   const freed = o.memory.freed_pages * PAGE_SIZE;
@@ -153,14 +175,20 @@ async function oneMrelease(mib: number) {
 
 /** SIGKILL alone on a sleeping victim: kill → its pidfd polls readable (ms). */
 async function oneExit(mib: number): Promise<number> {
-  const o = await runHost(world(mib, "S"), { design: killAndWait() });
+  const o = await runHost(calibrationWorld(mib, { state: "S" }), { design: killAndWait() });
   if (o.exit.after_ns === null) throw new Error("the victim did not exit");
   return o.exit.after_ns / 1e6;
 }
 
 function modelFor(mib: number) {
-  const m = runScenario(world(mib, "frozen"), { design: reaper(), kernel: HOST_KERNEL }).outcome;
-  const e = runScenario(world(mib, "S"), { design: killAndWait(), kernel: HOST_KERNEL }).outcome;
+  const m = runScenario(calibrationWorld(mib, { state: "frozen" }), {
+    design: reaper(),
+    kernel: HOST_KERNEL,
+  }).outcome;
+  const e = runScenario(calibrationWorld(mib, { state: "S" }), {
+    design: killAndWait(),
+    kernel: HOST_KERNEL,
+  }).outcome;
   return {
     mrelease_ms: (m.calls.at(-1)?.duration_ns ?? 0) / 1e6,
     mrelease_cpu_ms: m.cpu_ns.caller / 1e6,

@@ -28,6 +28,7 @@ export { HOST_KERNEL, hostSupport } from "./support.ts";
 export { buildHostWorld, type HostWorldParams } from "./worlds.ts";
 export {
   calibrate,
+  calibrationWorld,
   COMMITTED_PROFILE,
   hostMeasuredCpu,
   reaper as calibrationReaper,

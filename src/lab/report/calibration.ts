@@ -8,7 +8,13 @@
  */
 
 import { PAGE_SIZE } from "../../core/mod.ts";
-import { CPU_PRESETS, type CpuPresetName, cpuSpeedRatio } from "../../engine/scenario/mod.ts";
+import {
+  CPU_PRESETS,
+  type CpuPreset,
+  type CpuPresetName,
+  cpuSpeedRatio,
+  exitShare,
+} from "../../engine/scenario/mod.ts";
 import type { RunRecord } from "./measure.ts";
 
 /** One row of docs/architecture.md's parameter table. */
@@ -25,6 +31,15 @@ export interface Param {
 export const PARAMS_DOC = "docs/architecture.md";
 /** The host measurement another tool writes. */
 export const HOST_JSON = "docs/calibration/host.json";
+
+/** The parameters the calibration section states, in its order. */
+export const CALIBRATION_PARAMS = [
+  "REAP_NS_PER_PAGE",
+  "EXIT_UNMAP_NS_PER_PAGE",
+  "BACKGROUND_LOAD_PER_MILLE",
+  "BACKGROUND_SHARE_MIN_PER_MILLE",
+  "TWFM_NS_PER_PROCESS",
+] as const;
 
 /**
  * The parameter table between `<!-- params:begin -->` and `<!-- params:end -->`.
@@ -43,15 +58,35 @@ export async function readParams(root: string): Promise<Map<string, Param>> {
   for (const m of block.matchAll(/^\| `([A-Z_]+)` +\| (\d+) +\| (.*?) +\|$/gm)) {
     out.set(m[1], { name: m[1], value: Number(m[2]), source: m[3] });
   }
-  for (const need of ["REAP_NS_PER_PAGE", "EXIT_UNMAP_NS_PER_PAGE", "TWFM_NS_PER_PROCESS"]) {
+  for (const need of CALIBRATION_PARAMS) {
     if (!out.has(need)) throw new Error(`${PARAMS_DOC}: no ${need} in the parameter table`);
   }
   return out;
 }
 
-/** The model's rate (MB/s, MB = 10^6 B) for `nsPerPage` at speed 1.0 on `preset`. */
-export function modelRate(nsPerPage: number, preset: CpuPresetName): number {
-  return PAGE_SIZE * cpuSpeedRatio(CPU_PRESETS[preset]) / nsPerPage * 1e3;
+/**
+ * The model's rate (MB/s, MB = 10^6 B) for `nsPerPage` at speed 1.0 on `cpu` (a preset's
+ * name or its numbers); with `exit`, the victim's own exit, at its share of the CPU beside
+ * the background load.
+ *
+ * @example
+ * ```ts
+ * import { modelRate } from "./calibration.ts";
+ * modelRate(330, { cpu: "sd845-big-max" }); // ≈ 12,412
+ * ```
+ */
+export function modelRate(
+  nsPerPage: number,
+  on: { cpu: CpuPresetName | Readonly<CpuPreset>; exit?: boolean },
+): number {
+  const cpu = typeof on.cpu === "string" ? CPU_PRESETS[on.cpu] : on.cpu;
+  const share = on.exit ? exitShare(cpu) : 1;
+  return PAGE_SIZE * cpuSpeedRatio(cpu) * share / nsPerPage * 1e3;
+}
+
+/** How far a model's rate is from a measured one, as a factor ≥ 1 either way. */
+export function offBy(model: number, measured: number): number {
+  return Math.max(model / measured, measured / model);
 }
 
 /** The rate a run achieved: the slope between 10% and 90% freed (MB/s). */
@@ -87,6 +122,8 @@ export type HostFile =
     sizes: HostSize[];
     /** The tool's fitted rates over all sizes, MB/s. */
     fit: { mrelease_mbps: number | null; exit_mbps: number | null };
+    /** The `host-measured` CPU: the lab's CPU that reaps at this host's rate. */
+    profile: CpuPreset | null;
   }
   | {
     /** An unknown format: its numeric fields. */
@@ -135,6 +172,7 @@ export async function readHost(root: string): Promise<HostFile | null> {
       runs: num(json.runs),
       sizes,
       fit: { mrelease_mbps: num(json.fit?.mrelease_mbps), exit_mbps: num(json.fit?.exit_mbps) },
+      profile: hostProfile(json.profile, num),
     };
   }
   const all: { path: string; value: number }[] = [];
@@ -157,4 +195,14 @@ export async function readHost(root: string): Promise<HostFile | null> {
       : null
   );
   return { kind: "generic", fields, path };
+}
+
+function hostProfile(
+  p: { capacity?: unknown; freq_mhz?: unknown; max_freq_mhz?: unknown } | undefined,
+  num: (v: unknown) => number | null,
+): CpuPreset | null {
+  const capacity = num(p?.capacity), freq_mhz = num(p?.freq_mhz), max = num(p?.max_freq_mhz);
+  if (capacity === null || freq_mhz === null || max === null) return null;
+  if (capacity <= 0 || freq_mhz <= 0 || max < freq_mhz) return null;
+  return { capacity, freq_mhz, max_freq_mhz: max };
 }

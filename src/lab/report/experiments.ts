@@ -69,6 +69,14 @@ export const HEADLINE_POINT = "state-d-500ms";
 
 const STATE_HORIZON_MS = 4500;
 
+/**
+ * Time a victim's own exit takes per MiB on the little core at 300 MHz, with room (ms): the
+ * model frees about 0.69 MB/ms there at the exit's share of the CPU (docs/architecture.md,
+ * "Calibration"; §E.4 measured 0.86), 1.5 ms a MiB. Horizons grow with it so that SIGKILL
+ * alone finishes inside the run.
+ */
+const LITTLE_EXIT_MS_PER_MIB = 1.7;
+
 function dstateMs(full: boolean): number[] {
   return full
     ? [10, 20, 30, 50, 70, 100, 150, 200, 300, 400, 500, 700, 1000, 1500, 2000]
@@ -198,7 +206,7 @@ const victimSize: Experiment = {
             description: `Size family: the app with ${sizeLabel(mib)} of anonymous memory, ` +
               `running when killed, on the ${placementLabel(cpus)}; lmkd_reaper0 (nice -20, ` +
               `big core) kills it at 1 ms and calls the design.`,
-            horizonMs: 2500 + Math.ceil(mib * 0.3),
+            horizonMs: 2500 + Math.ceil(mib * LITTLE_EXIT_MS_PER_MIB),
             victim: { anonMiB: mib, threads: 3, leader: "R", cpus },
           },
           cost: 1 + mib / 2048,
@@ -249,7 +257,7 @@ const callerThread: Experiment = {
                     ? "lmkd_reaper0 (pid 501, nice -20)"
                     : "lmkd's main thread (pid 500, SCHED_FIFO 1)"
                 } on a big core.`,
-              horizonMs: 2500 + Math.ceil(mib * 0.3),
+              horizonMs: 2500 + Math.ceil(mib * LITTLE_EXIT_MS_PER_MIB),
               caller,
               victim: state === "running"
                 ? { anonMiB: mib, threads: 3, leader: "R", cpus: "little" }
@@ -362,7 +370,7 @@ const cgroup: Experiment = {
             `each (tgid 1000 and 2000...), sleeping on the little cores at 300 MHz; ` +
             `lmkd_reaper0 kills all of them through pidfds, then calls the design on each ` +
             `in turn.`,
-          horizonMs: 2500 + 4 * n,
+          horizonMs: 2500 + Math.ceil(n * CGROUP_MEMBER_MIB * LITTLE_EXIT_MS_PER_MIB / 4),
           victim: { anonMiB: CGROUP_MEMBER_MIB, threads: 1, leader: "S", cpus: "little" },
           cgroupMembers: n - 1,
           cgroupMemberMiB: CGROUP_MEMBER_MIB,
@@ -509,7 +517,8 @@ const calibration: Experiment = {
                 ? "running when killed, freed by its own exit"
                 : "in D past the horizon, reaped by the caller"
             }.`,
-            horizonMs: 3000,
+            // 4 GiB at §E.4's slowest normal kill (856 MB/s) takes 5 s: room for 10.
+            horizonMs: 10_000,
             little: c.preset,
             big: c.preset,
             victim: path === "exit"

@@ -184,8 +184,9 @@ export function glance(r: Results): string {
     `kill, the victim has passed exit_mm: ${
       list(esrch.map((x) => `${x.label} ${x.errno}`))
     }, and the memory comes back at the victim's own pace.`,
-    `**One caller reaping a cgroup of 1,000 one by one** halves the time to 90% ` +
-    `(${duration(cg.t90_ns)} against ${duration(cgs.t90_ns)}), but ${
+    `**One caller reaping a cgroup of 1,000 one by one** gets 90% back ${
+      cg.t90_ns !== null && cgs.t90_ns !== null ? `${times(cgs.t90_ns, cg.t90_ns)} sooner ` : ""
+    }(${duration(cg.t90_ns)} against ${duration(cgs.t90_ns)} for SIGKILL alone), but ${
       pct(cg.returns["ESRCH"] ?? 0, 1000)
     } of its calls find a victim already past exit_mm, and it is busy for ` +
     `${duration(cg.caller_busy_ns)}.`,

@@ -253,11 +253,13 @@ export function esrchSection(r: Results, { exp }: SectionContext): string {
     const ok = on(cpus, true);
     return ok.length ? `${ok[ok.length - 1].point.params.delay_us} µs` : "none";
   };
-  const lost = r.run("esrch-little-100us", merged);
+  // The first little-core point where the call comes too late: the memory is the victim's.
+  const late = on("little", false)[0] ?? units[units.length - 1];
+  const lost = r.run(late.point.name, merged);
   const won = r.run("esrch-little-0us", merged);
   // Past the window: the calls that fail otherwise than with ESRCH, and why.
-  const late = r.point(units[units.length - 1].point.name).runs;
-  const odd = late.filter((x) => x.errno !== 0 && x.errno !== "ESRCH");
+  const last = r.point(units[units.length - 1].point.name).runs;
+  const odd = last.filter((x) => x.errno !== 0 && x.errno !== "ESRCH");
   const columns = units.map((u) => ({
     point: u.point.name,
     group: String(u.point.params.placement),

@@ -174,7 +174,8 @@ export function victimSizeSection(
       `faster than any reaper (the normal-kill rate of §E.4 is higher than the expedited ` +
       `one there): the designs whose caller holds mm_users and frees alone (${list(alone)}) ` +
       `are slower than SIGKILL (${duration(big(mmUsers).t90_ns)} for ${mmUsers} against ` +
-      `${duration(big(kill).t90_ns)} at 16 GiB), while ${merged} still halves it ` +
+      `${duration(big(kill).t90_ns)} at 16 GiB), while ${merged} is still ` +
+      `${times(big(kill).t90_ns!, big(merged).t90_ns!)} faster ` +
       `(${duration(big(merged).t90_ns)}) by working alongside the exit.`,
     `- At 16 GiB the ${REPORT_KERNEL} ${playing(OOM_KILLER).name}'s ${oomReaperDelay()} ` +
       `delay ends before the little-core victim is done, and it joins in ` +

@@ -2,7 +2,10 @@
 //! the work, and CPU speed scaling (params.rs).
 
 use super::*;
-use crate::params::{EXIT_UNMAP_NS_PER_PAGE, MEMORY_BOUND_PER_MILLE, REAP_NS_PER_PAGE};
+use crate::params::{
+    cpu_speed_ppm, exit_share_ppm, BACKGROUND_LOAD_PER_MILLE, EXIT_UNMAP_NS_PER_PAGE,
+    MEMORY_BOUND_PER_MILLE, PRIMITIVE_NS, REAP_NS_PER_PAGE, ZAP_BATCH_PAGES,
+};
 
 /// The SIGKILL baseline against a victim whose four threads all sleep on CPU 0: the kill wakes
 /// them together, so which idle CPU each one takes, and which of several CPUs due at the same
@@ -104,6 +107,50 @@ fn oom_reaper_work_is_charged_to_the_kthread() {
         "caller {}",
         lab.cpu_time(KILLER)
     );
+}
+
+/// The wall time between the victim's first and last rss_stat of its exit_mmap, SIGKILLed
+/// asleep on four CPUs of type `cpu`, with 8 batches of ZAP_BATCH_PAGES: 7 batches' work.
+fn exit_unmap_span_on(cpu: [i32; 3]) -> f64 {
+    let pages = 8 * ZAP_BATCH_PAGES as i32;
+    let mut lab = Sim::new(618)
+        .cpus(&[cpu; 4])
+        .victim(&[VmaSpec::anon(pages)], S)
+        .lab(1);
+    lab.enter();
+    lab.kill(VICTIM);
+    lab.leave();
+    lab.idle_until(60.0 * ONE_S);
+    assert_eq!(lab.mm(H_VICTIM).anon, 0.0, "exited");
+    let rss: Vec<f64> = lab
+        .of(Kind::RssStat)
+        .iter()
+        .filter(|e| e.pid == VICTIM as f64)
+        .map(|e| e.ts)
+        .collect();
+    assert_eq!(rss.len(), 8, "one rss_stat a batch");
+    rss[7] - rss[0]
+}
+
+/// The background load (BACKGROUND_LOAD_PER_MILLE): the exiting victim's unmapping takes its
+/// work divided by its share of the CPU, 1 - load/speed: 0.775 of the reference CPU, and on
+/// the little core at 300 MHz (speed 0.261) only 0.14, so exit slows there far more than the
+/// CPU's speed alone says, as §E.4's normal kills did. The load's time is charged to no task
+/// (`exit_mmap_is_charged_to_the_victim` above still holds).
+#[test]
+fn an_exiting_victim_shares_its_cpu_with_the_background_load() {
+    for cpu in [BIG_MAX, LITTLE_MIN] {
+        let speed = cpu_speed_ppm(cpu[0] as u32, cpu[1] as u32, cpu[2] as u32);
+        let share = 1.0 - BACKGROUND_LOAD_PER_MILLE as f64 * 1e3 / speed as f64;
+        assert!((exit_share_ppm(speed) as f64 / 1e6 - share).abs() < 1e-3);
+        let work = 7.0 * (ZAP_BATCH_PAGES * EXIT_UNMAP_NS_PER_PAGE + PRIMITIVE_NS) as f64 * 1e6
+            / speed as f64;
+        let got = exit_unmap_span_on(cpu);
+        assert!(
+            (got / (work / share) - 1.0).abs() < 0.01,
+            "{cpu:?}: {got} ns for {work} ns of work at a share of {share}"
+        );
+    }
 }
 
 /// The caller's CPU time for reaping a 256 MiB victim with the caller on a CPU of type `cpu`.

@@ -65,9 +65,12 @@ export const CONCURRENCY: readonly DifferenceClass[] = [
       "writer or a queued exit_mmap (SYNC_REAP_MM, process_madvise and process_reap with a " +
       "lock that is not even killable, §B.6), or it is still walking a large mm on a slow " +
       "CPU. kill(2) and the OOM killer return at once; a design that refused or found " +
-      "nothing to wait for returned too.",
+      "nothing to wait for returned too. What the unfinished call has not yet freed, the " +
+      "finished one may have (or the victim's exit beside it, which on a CPU it shares " +
+      "with the background load can itself outlast the run), so what each freed, who " +
+      "paid and when the last page came back differ with it.",
     separates: [anyDesign, reaps],
-    explains: ["ret"],
+    explains: ["ret", "freed", "paid", "time"],
     matches: (_f, a, b) => ret(a) !== "unfinished" && ret(b) === "unfinished",
   },
   {
