@@ -297,6 +297,38 @@ Deno.test({
       await other.close();
     });
 
+    await t.step("keyboard: every control has a label, Space ticks, Enter runs", async () => {
+      const kb = watch(await context.newPage());
+      await kb.goto(server.url);
+      await kb.waitForSelector("body[data-ready]", { state: "attached" });
+      const unlabelled = await kb.$$eval(
+        "input, select, textarea, button",
+        (els) =>
+          els.filter((e) =>
+            !(e as HTMLInputElement).labels?.length && !e.getAttribute("aria-label") &&
+            !(e.tagName === "BUTTON" && (e.textContent ?? "").trim())
+          ).map((e) => e.outerHTML),
+      );
+      assert.deepEqual(unlabelled, []);
+      for (const d of designs()) {
+        await kb.focus(`#design-${d.name}`);
+        if (!two.includes(d.name)) await kb.keyboard.press("Space");
+      }
+      assert.deepEqual(
+        await kb.$$eval(
+          "#design-list input:checked",
+          (bs) => bs.map((b) => (b as HTMLInputElement).value),
+        ),
+        two,
+      );
+      await kb.focus("#seed");
+      await kb.keyboard.type(String(SEED));
+      await kb.keyboard.press("Enter");
+      await kb.waitForSelector('body[data-runs="1"]', { state: "attached" });
+      assert.deepEqual(await tableOf(kb), await tableOf(page));
+      await kb.close();
+    });
+
     await t.step("readable on a phone", async () => {
       const phone = watch(
         await browser!.newPage({ viewport: { width: 390, height: 844 }, isMobile: true }),

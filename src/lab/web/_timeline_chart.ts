@@ -56,6 +56,7 @@ export function timelineSpec(bars: readonly TimelineBar[], width: number): VegaL
             // A kill takes microseconds and a D-state sleep hundreds of milliseconds: a
             // symmetric log scale shows both.
             scale: { type: "symlog", constant: SYMLOG_MS },
+            axis: { tickCount: 8, labelOverlap: true },
           },
           x2: { field: "end_ms" },
         },
