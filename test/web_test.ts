@@ -22,6 +22,7 @@ import { designs } from "../src/lab/designs/mod.ts";
 import { runScenario } from "../src/engine/run/mod.ts";
 import { loadScenarioFile, parseScenario, ScenarioError } from "../src/engine/scenario/mod.ts";
 import { traceFile } from "../src/engine/trace/mod.ts";
+import { errnoNotes } from "../src/lab/report/mod.ts";
 import { lab } from "./_cli.ts";
 import { ensureProgram } from "./_debian.ts";
 
@@ -148,8 +149,8 @@ Deno.test({
 
     const cli = await lab("compare", `scenarios/${DSTATE}`, "--json", "--seed", String(SEED));
     assert.equal(cli.code, 0, cli.err);
-    const outcomes = (JSON.parse(cli.out) as { design: string }[])
-      .filter((o) => two.includes(o.design));
+    const all = JSON.parse(cli.out) as { design: string; variant: string | null; errno: string }[];
+    const outcomes = all.filter((o) => two.includes(o.design));
     assert.equal(outcomes.length, 2);
 
     await t.step("the D-state run shows lab compare --json's values and hashes", async () => {
@@ -228,6 +229,32 @@ Deno.test({
         await panel.locator(".source").textContent() ?? "",
         /from "\.\.\/src\/core\/mod\.ts"/,
       );
+      await panel.screenshot({ path: `${shots}/design-panel.png` });
+    });
+
+    await t.step("a refused call's errno is explained beside its result", async () => {
+      // The designs lab compare says a permission check refused, and why (the review's words).
+      const scenario = await loadScenarioFile(new URL(`scenarios/${DSTATE}`, root).pathname);
+      const notes = errnoNotes(scenario, all);
+      const why = (o: (typeof all)[number]) => {
+        const who = `${o.variant ? `${o.design}@${o.variant}` : o.design} answers `;
+        return notes.find((n) => n.startsWith(who))?.slice(who.length);
+      };
+      const refused = all.filter((o) => why(o) !== undefined);
+      assert.ok(refused.length > 0, "the D-state world has a caller without CAP_SYS_PTRACE");
+      const other = watch(await context.newPage());
+      const d = refused.map((o) => o.design).join(",");
+      await other.goto(`${server.url}#file=${DSTATE}&d=${d}&seed=${SEED}`);
+      await other.waitForSelector('body[data-runs="1"]', { state: "attached" });
+      for (const o of refused) {
+        const panel = other.locator(`#design-panels details[data-design="${o.design}"]`);
+        assert.match(await panel.locator("summary").textContent() ?? "", new RegExp(o.errno));
+        const shown = await panel.locator("li").allTextContents();
+        assert.ok(shown.includes(why(o)!), shown.join("\n"));
+        // And the design's own description, where it names the errno.
+        assert.ok(shown.some((l) => l !== why(o) && l.includes(o.errno)), shown.join("\n"));
+      }
+      await other.close();
     });
 
     await t.step("trace.json downloads the bytes lab run --trace json writes", async () => {
