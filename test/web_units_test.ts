@@ -12,9 +12,14 @@ import {
   type Settings,
   settingsFromHash,
   settingsToHash,
+  startWorker,
+  TIMELINE_BARS_MAX,
   timelineBars,
 } from "../src/lab/web/mod.ts";
 import { type ChromeTraceEvent, CPUS_TRACK_PID, cpuTrackTid } from "../src/engine/trace/mod.ts";
+import { runScenario } from "../src/engine/run/mod.ts";
+import { parseScenario } from "../src/engine/scenario/mod.ts";
+import { designs } from "../src/lab/designs/mod.ts";
 
 Deno.test("web: a settings hash gives back the same settings, edited JSON byte for byte", async () => {
   const text = '{\n  "name": "ünïcode — and \\"quotes\\"",\n  "seed": 3\n}\n';
@@ -103,4 +108,56 @@ Deno.test("web: the memory chart's spec draws one line per series, as SVG under 
     .map((m) => m[1]);
   assert.deepEqual(lines, series.map((s) => s.label));
   for (const s of series) assert.ok(svg.includes(`>${s.label}</text>`), s.label);
+});
+
+Deno.test("web: the worker answers a run with runScenario's outcomes, and problems unrun", async () => {
+  const replies: { id: number; ok: boolean; value?: unknown; error?: string }[] = [];
+  const scope = {
+    onmessage: null as ((e: { data: unknown }) => void) | null,
+    postMessage: (m: (typeof replies)[number]) => void replies.push(m),
+  };
+  startWorker(scope as never);
+  assert.deepEqual(replies.shift(), { id: 0, ok: true, value: null }, "it says it listens");
+  const path = "scenarios/dstate-little-core.json";
+  const text = await Deno.readTextFile(path);
+  const ask = (data: Record<string, unknown>) => {
+    scope.onmessage!({ data });
+    return replies.shift()!;
+  };
+  const names = designs().slice(0, 3).map((d) => d.name);
+  const run = ask({
+    id: 1,
+    op: "run",
+    text,
+    settings: { designs: names, kernel: "5.15", seed: 4 },
+  });
+  assert.equal(run.ok, true, run.error);
+  const answer = run.value as { ok: true; runs: { outcome: unknown; timeline: unknown[] }[] };
+  const scenario = parseScenario(text);
+  assert.deepEqual(
+    answer.runs.map((r) => r.outcome),
+    designs().slice(0, 3).map((design) =>
+      runScenario(scenario, { design, kernel: "5.15", seed: 4 }).outcome
+    ),
+  );
+  assert.ok(
+    answer.runs.every((r) => r.timeline.length > 0 && r.timeline.length <= TIMELINE_BARS_MAX),
+  );
+  const bad = ask({
+    id: 2,
+    op: "run",
+    text: "{",
+    settings: { designs: names, kernel: null, seed: null },
+  });
+  const problems = (bad.value as { ok: false; problems: { path: string }[] }).problems;
+  assert.equal(bad.ok, true);
+  assert.equal(problems[0].path, "$");
+  const unknown = ask({
+    id: 3,
+    op: "run",
+    text,
+    settings: { designs: ["nope"], kernel: null, seed: null },
+  });
+  assert.equal(unknown.ok, false);
+  assert.match(unknown.error ?? "", /nope/);
 });

@@ -102,8 +102,10 @@ export interface RunView {
   readonly outcome: Outcome;
   /** Memory freed over time: (ms after the intent, MiB). */
   readonly curve: readonly (readonly [number, number])[];
-  /** The per-CPU timeline. */
+  /** The per-CPU timeline: its first {@linkcode TIMELINE_BARS_MAX} bars in time. */
   readonly timeline: readonly TimelineBar[];
+  /** How many bars the run's timeline has in all. */
+  readonly timelineTotal: number;
   /** The event list (at most {@linkcode EVENT_ROWS_MAX} rows). */
   readonly events: readonly EventRow[];
   /** How many events the run logged in all. */
@@ -111,6 +113,12 @@ export interface RunView {
   /** Why the call answered what it did, from the design's own description and the facts. */
   readonly errnoNotes: readonly string[];
 }
+
+/**
+ * The most timeline bars drawn per run: an SVG of more than a few thousand marks makes the
+ * page crawl; the trace downloads (Perfetto) hold every slice.
+ */
+export const TIMELINE_BARS_MAX = 4000;
 
 /** The most event rows sent to the page per run; the trace downloads hold every event. */
 export const EVENT_ROWS_MAX = 5000;

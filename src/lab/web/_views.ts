@@ -76,7 +76,12 @@ export function showResults(answer: RunAnswer & { ok: true }, ctx: ViewContext):
     sel.onchange = () => onChange(answer.runs[Number(sel.value)]);
     onChange(answer.runs[0]);
   };
-  pick("timeline-run", (r) => void draw("timeline", timelineSpec(r.timeline, chartWidth())));
+  pick("timeline-run", (r) => {
+    el("timeline-count").textContent = r.timelineTotal > r.timeline.length
+      ? `The first ${r.timeline.length} of ${r.timelineTotal} bars; trace.json holds all.`
+      : "";
+    void draw("timeline", timelineSpec(r.timeline, chartWidth()));
+  });
   pick("events-run", (r) => showEvents(r));
   showPanels(answer, ctx);
 }

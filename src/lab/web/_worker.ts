@@ -31,6 +31,7 @@ import {
   type RunAnswer,
   type RunView,
   type Settings,
+  TIMELINE_BARS_MAX,
 } from "./_protocol.ts";
 import { timelineBars } from "./_timeline.ts";
 
@@ -56,7 +57,7 @@ export function startWorker(scope: WorkerScope): void {
     const req = e.data;
     try {
       const value = answer(req);
-      const transfer = value instanceof Uint8Array ? [value.buffer] : [];
+      const transfer = value instanceof Uint8Array ? [value.buffer as ArrayBuffer] : [];
       scope.postMessage({ id: req.id, ok: true, value }, transfer);
     } catch (err) {
       scope.postMessage({ id: req.id, ok: false, error: (err as Error).message ?? String(err) });
@@ -163,11 +164,14 @@ function view(scenario: Scenario, label: string, design: Design, r: RunResult): 
     victims: new Set(victim?.threads.map((t) => t.pid) ?? []),
   });
   const json = toTraceEventJson(r.events, r.trace);
+  const bars = timelineBars(json.traceEvents, frees, r.trace, scenario.cpus.length)
+    .sort((a, b) => a.start_ms - b.start_ms);
   return {
     label,
     outcome: r.outcome,
     curve: curve(frees, scenario.intent.at_ns, r.outcome.end_ns),
-    timeline: timelineBars(json.traceEvents, frees, r.trace, scenario.cpus.length),
+    timeline: bars.slice(0, TIMELINE_BARS_MAX),
+    timelineTotal: bars.length,
     events: eventRows(r.events, r.trace, EVENT_ROWS_MAX),
     eventTotal: r.events.length,
     errnoNotes: errnoNotes(scenario, design, r.outcome.errno),

@@ -19,11 +19,14 @@
 export { buildSite, type BuildSiteOptions, SITE_DIR_DEFAULT } from "./_build.ts";
 export { PORT_DEFAULT, serveSite, type SiteServer } from "./_serve.ts";
 export { CHROMIUM, launchChromium } from "./_browser.ts";
+export { startWorker } from "./_worker.ts";
 export {
+  EVENT_ROWS_MAX,
   type ScenarioSource,
   type Settings,
   settingsFromHash,
   settingsToHash,
   type SiteIndex,
+  TIMELINE_BARS_MAX,
 } from "./_protocol.ts";
 export { type BarKind, type TimelineBar, timelineBars } from "./_timeline.ts";
