@@ -110,7 +110,7 @@ class Lines {
   #pending: Promise<ReadableStreamReadResult<string>> | null = null;
   #text = "";
   #done = false;
-  constructor(stream: ReadableStream<Uint8Array>) {
+  constructor(stream: ReadableStream<Uint8Array<ArrayBuffer>>) {
     this.#reader = stream.pipeThrough(new TextDecoderStream()).getReader();
   }
   get text(): string {

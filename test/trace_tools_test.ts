@@ -32,6 +32,7 @@ import {
   traceFile,
 } from "../src/engine/trace/mod.ts";
 import { classifyLines, type LineVerdict } from "./_perfetto_systrace.ts";
+import { ensureProgram } from "./_debian.ts";
 
 const root = new URL("..", import.meta.url);
 
@@ -136,29 +137,21 @@ Deno.test("trace.txt: the atrace B/E marks balance on every thread", () => {
 
 // ---- trace-cmd --------------------------------------------------------------------------------
 
-let traceCmdChecked: Promise<void> | null = null;
-
 /** trace-cmd on PATH, installed by .ci/setup-trace-cmd.sh if it is not. */
 function ensureTraceCmd(): Promise<void> {
-  traceCmdChecked ??= (async () => {
-    try {
-      await new Deno.Command("trace-cmd", { args: ["--version"], stdout: "null", stderr: "null" })
-        .output();
-      return;
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
-    const script = new URL(".ci/setup-trace-cmd.sh", root).pathname;
-    const r = await new Deno.Command("bash", { args: [script], stdout: "piped", stderr: "piped" })
-      .output();
-    if (!r.success) {
-      throw new Error(
-        `trace-cmd is needed to check trace.dat and \`bash .ci/setup-trace-cmd.sh\` could not ` +
-          `install it:\n${new TextDecoder().decode(r.stderr)}`,
-      );
-    }
-  })();
-  return traceCmdChecked;
+  return ensureProgram("setup-trace-cmd.sh", {
+    present: async () => {
+      try {
+        await new Deno.Command("trace-cmd", { args: ["--version"], stdout: "null", stderr: "null" })
+          .output();
+        return true;
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+        return false;
+      }
+    },
+    for: "trace-cmd is needed to check trace.dat",
+  });
 }
 
 /** `trace-cmd <args>` on a trace.dat: its stdout; fails on a non-zero exit or on stderr. */

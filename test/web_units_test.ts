@@ -1,0 +1,163 @@
+/**
+ * The playground's parts that need no browser: the URL that carries a run's settings, the
+ * timeline's bars read from trace.json, and the chart spec (compiled by vega-lite and drawn
+ * to SVG by vega under Deno, one line per series).
+ */
+
+import assert from "node:assert/strict";
+import * as vega from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import { lineChartSpec } from "../src/lab/charts/mod.ts";
+import {
+  type Settings,
+  settingsFromHash,
+  settingsToHash,
+  startWorker,
+  TIMELINE_BARS_MAX,
+  timelineBars,
+} from "../src/lab/web/mod.ts";
+import { type ChromeTraceEvent, CPUS_TRACK_PID, cpuTrackTid } from "../src/engine/trace/mod.ts";
+import { runScenario } from "../src/engine/run/mod.ts";
+import { parseScenario } from "../src/engine/scenario/mod.ts";
+import { designs } from "../src/lab/designs/mod.ts";
+
+Deno.test("web: a settings hash gives back the same settings, edited JSON byte for byte", async () => {
+  const text = '{\n  "name": "ünïcode — and \\"quotes\\"",\n  "seed": 3\n}\n';
+  const all: Settings[] = [
+    {
+      source: { kind: "file", path: "diff/zombie-leader.json" },
+      designs: ["a", "b@v1"],
+      kernel: "5.15",
+      seed: 9,
+    },
+    { source: { kind: "point", name: "state-d-500ms" }, designs: ["a"], kernel: null, seed: null },
+    { source: { kind: "json", text }, designs: ["a", "b"], kernel: null, seed: 0 },
+  ];
+  for (const s of all) {
+    const hash = await settingsToHash(s);
+    assert.match(hash, /^#/);
+    assert.deepEqual(await settingsFromHash(hash), s);
+  }
+  assert.equal(await settingsFromHash(""), null, "no source: no settings");
+  assert.equal(await settingsFromHash("#file=x.json&seed=1.5"), null, "a seed is a whole number");
+});
+
+Deno.test("web: the timeline's bars come from trace.json's slices and paired instants", () => {
+  const ctx = {
+    comm: (pid: number) => (pid === 501 ? "lmkd" : "app"),
+    tgid: (p: number) => p,
+    mmOwner: () => "",
+    kernel: "6.18",
+  };
+  const lock = (ts: number, op: string): ChromeTraceEvent => ({
+    name: "mmap_lock",
+    cat: "lab",
+    ph: "i",
+    ts,
+    pid: 500,
+    tid: 501,
+    s: "t",
+    args: { op },
+  });
+  const trace: ChromeTraceEvent[] = [
+    { name: "app", cat: "sched", ph: "X", ts: 0, dur: 5, pid: CPUS_TRACK_PID, tid: cpuTrackTid(1) },
+    { name: "process_mrelease", cat: "syscall", ph: "X", ts: 5, dur: 40, pid: 500, tid: 501 },
+    lock(10, "read_acquired"), // no wait before it: no bar
+    lock(20, "read_waiting"),
+    lock(30, "read_acquired"),
+  ];
+  const frees = [
+    { at_ns: 31_000, pid: 501, by: "caller" as const, mm: 0, pages: 4 },
+    { at_ns: 40_000, pid: 501, by: "caller" as const, mm: 0, pages: 6 },
+  ];
+  const bars = timelineBars(trace, frees, ctx, 2);
+  assert.deepEqual(
+    bars.map((b) => [b.lane, b.kind, b.start_ms, b.end_ms]),
+    [
+      ["CPU 1", "running", 0, 0.005],
+      ["lmkd (501)", "syscall", 0.005, 0.045],
+      ["lmkd (501)", "mmap_lock wait", 0.02, 0.03],
+      ["lmkd (501)", "freeing pages", 0.031, 0.04],
+    ],
+  );
+  assert.equal(bars.at(-1)?.name, "10 pages of the victim's");
+  assert.ok(bars[0].order < bars[1].order, "CPUs above threads");
+});
+
+Deno.test("web: the memory chart's spec draws one line per series, as SVG under Deno too", async () => {
+  const series = [
+    { label: "first", points: [[0, 0], [1, 10], [2, 10]] as [number, number][] },
+    { label: "second", points: [[0, 0], [3, 10]] as [number, number][] },
+    { label: "third", points: [[0, 0], [2, 5]] as [number, number][] },
+  ];
+  const spec = lineChartSpec({
+    title: "t",
+    x: { label: "time", unit: "ms" },
+    y: { label: "freed", unit: "MiB" },
+    series,
+    step: true,
+  });
+  const view = new vega.View(vega.parse(compile(spec as unknown as TopLevelSpec).spec), {
+    renderer: "none",
+  });
+  const svg = await view.toSVG();
+  view.finalize();
+  // Each line is a path in a line mark's group, labelled with its series.
+  const lines = [...svg.matchAll(/<g class="mark-line role-mark[^>]*>(.*?)<\/g>/gs)]
+    .flatMap((m) => [...m[1].matchAll(/<path aria-label="[^"]*series: ([^";]+)"/g)])
+    .map((m) => m[1]);
+  assert.deepEqual(lines, series.map((s) => s.label));
+  for (const s of series) assert.ok(svg.includes(`>${s.label}</text>`), s.label);
+});
+
+Deno.test("web: the worker answers a run with runScenario's outcomes, and problems unrun", async () => {
+  const replies: { id: number; ok: boolean; value?: unknown; error?: string }[] = [];
+  const scope = {
+    onmessage: null as ((e: { data: unknown }) => void) | null,
+    postMessage: (m: (typeof replies)[number]) => void replies.push(m),
+  };
+  startWorker(scope as never);
+  assert.deepEqual(replies.shift(), { id: 0, ok: true, value: null }, "it says it listens");
+  const path = "scenarios/dstate-little-core.json";
+  const text = await Deno.readTextFile(path);
+  const ask = (data: Record<string, unknown>) => {
+    scope.onmessage!({ data });
+    return replies.shift()!;
+  };
+  const names = designs().slice(0, 3).map((d) => d.name);
+  const run = ask({
+    id: 1,
+    op: "run",
+    text,
+    settings: { designs: names, kernel: "5.15", seed: 4 },
+  });
+  assert.equal(run.ok, true, run.error);
+  const answer = run.value as { ok: true; runs: { outcome: unknown; timeline: unknown[] }[] };
+  const scenario = parseScenario(text);
+  assert.deepEqual(
+    answer.runs.map((r) => r.outcome),
+    designs().slice(0, 3).map((design) =>
+      runScenario(scenario, { design, kernel: "5.15", seed: 4 }).outcome
+    ),
+  );
+  assert.ok(
+    answer.runs.every((r) => r.timeline.length > 0 && r.timeline.length <= TIMELINE_BARS_MAX),
+  );
+  const bad = ask({
+    id: 2,
+    op: "run",
+    text: "{",
+    settings: { designs: names, kernel: null, seed: null },
+  });
+  const problems = (bad.value as { ok: false; problems: { path: string }[] }).problems;
+  assert.equal(bad.ok, true);
+  assert.equal(problems[0].path, "$");
+  const unknown = ask({
+    id: 3,
+    op: "run",
+    text,
+    settings: { designs: ["nope"], kernel: null, seed: null },
+  });
+  assert.equal(unknown.ok, false);
+  assert.match(unknown.error ?? "", /nope/);
+});
