@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { lineChartSpec } from "../src/lab/charts/mod.ts";
+import { designStyle } from "../src/lab/report/mod.ts";
 import {
   type Settings,
   settingsFromHash,
@@ -108,6 +109,33 @@ Deno.test("web: the memory chart's spec draws one line per series, as SVG under 
     .map((m) => m[1]);
   assert.deepEqual(lines, series.map((s) => s.label));
   for (const s of series) assert.ok(svg.includes(`>${s.label}</text>`), s.label);
+});
+
+Deno.test("web: a design's line has the colour the review gives that design", async () => {
+  const names = designs().map((d) => d.name).slice(0, 3);
+  const series = names.map((name, i) => ({
+    label: name,
+    points: [[0, 0], [i + 1, 10]] as [number, number][],
+    color: designStyle(name).color,
+  }));
+  assert.equal(new Set(series.map((s) => s.color)).size, 3, "three designs, three colours");
+  const spec = lineChartSpec({
+    title: "t",
+    x: { label: "time", unit: "ms" },
+    y: { label: "freed", unit: "MiB" },
+    series,
+  });
+  const view = new vega.View(vega.parse(compile(spec as unknown as TopLevelSpec).spec), {
+    renderer: "none",
+  });
+  const svg = await view.toSVG();
+  view.finalize();
+  const stroke = [...svg.matchAll(/<g class="mark-line role-mark[^>]*>(.*?)<\/g>/gs)]
+    .flatMap((
+      m,
+    ) => [...m[1].matchAll(/<path aria-label="[^"]*series: ([^";]+)"[^>]*stroke="([^"]+)"/g)])
+    .map((m) => [m[1], m[2].toUpperCase()]);
+  assert.deepEqual(stroke, series.map((s) => [s.label, String(s.color).toUpperCase()]));
 });
 
 Deno.test("web: the worker answers a run with runScenario's outcomes, and problems unrun", async () => {

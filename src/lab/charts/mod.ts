@@ -34,6 +34,11 @@ export interface LineSeries {
   readonly label: string;
   /** The points, in order of x. */
   readonly points: readonly (readonly [number, number])[];
+  /**
+   * Its colour; the chart uses these when every series has one (the review's colour of the
+   * design, so one colour means one design in the review and the playground alike).
+   */
+  readonly color?: string;
 }
 
 /** What {@linkcode lineChartSpec} draws. */
@@ -91,6 +96,11 @@ export function lineChartSpec(opts: LineChartOptions): VegaLiteSpec {
     title: null,
     sort: opts.series.map((s) => s.label),
     legend: { orient: "bottom", columns: 2, labelLimit: 320 },
+    ...(opts.series.every((s) => s.color !== undefined)
+      ? {
+        scale: { domain: opts.series.map((s) => s.label), range: opts.series.map((s) => s.color) },
+      }
+      : {}),
   };
   const x = { field: "x", type: "quantitative", title: xTitle };
   const y = { field: "y", type: "quantitative", title: yTitle };

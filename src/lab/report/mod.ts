@@ -37,6 +37,7 @@ export {
 export { measurePoint, type PointResult, type RunRecord } from "./measure.ts";
 export { defaultWorkers, runPoints } from "./pool.ts";
 export { barChart, lineChart } from "./svg.ts";
+export { designStyle } from "./charts.ts";
 export { bytes, duration, int, pages, pct, quantity, sig } from "./_format.ts";
 export { type CallParties, callParties, errnoNotes, errnoReason } from "./errno.ts";
 

@@ -11,7 +11,7 @@
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { lineChartSpec, type VegaLiteSpec } from "../charts/mod.ts";
-import { duration, pages } from "../report/mod.ts";
+import { designStyle, duration, pages } from "../report/mod.ts";
 import { type CoreWorker, el, fetchOk, h } from "./_dom.ts";
 import type { RunAnswer, RunView, SiteIndex } from "./_protocol.ts";
 import { timelineSpec } from "./_timeline_chart.ts";
@@ -114,7 +114,11 @@ function memorySpec(answer: RunAnswer & { ok: true }): VegaLiteSpec {
     subtitle: `${answer.scenario}, kernel ${answer.kernel}, seed ${answer.seed}`,
     x: { label: "time after the kill intent", unit: "ms" },
     y: { label: "victim memory freed", unit: "MiB" },
-    series: answer.runs.map((r) => ({ label: r.label, points: r.curve })),
+    series: answer.runs.map((r) => ({
+      label: r.label,
+      points: r.curve,
+      color: designStyle(r.outcome.design).color,
+    })),
     step: true,
     width: chartWidth(),
   });
