@@ -23,7 +23,7 @@ export {
   type WalkOptions,
   type WalkResult,
 } from "./_walk.ts";
-export { type Reduction } from "./_sleep.ts";
+export { type Node, type Reduction, SleepSets } from "./_sleep.ts";
 export { outcomeText, type ScheduleOutcome, scheduleOutcome } from "./_outcome.ts";
 export { holds, judge, type Judgement, propText } from "./_condition.ts";
 export {
