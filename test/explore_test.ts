@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import {
+  holds,
   judge,
   leafLine,
   outcomeText,
@@ -239,5 +240,15 @@ Deno.test("docs/races.md's table of verdicts is what fresh walks give", async ()
     const [report] = reportLines(w.leaves.map((l) => leafLine(key, l)));
     assert.equal(judge(c, report.outcomes).verdict, verdict, row);
     assert.equal(String(report.schedules), schedules, row);
+  }
+});
+
+Deno.test("a schedule that reaches a run limit is an outcome of its own, not an error", () => {
+  const { leaves } = walk(two, { ...mrelease, limits: { maxSteps: 10 } });
+  assert.ok(leaves.length >= 1);
+  for (const l of leaves) {
+    assert.match(l.outcome.broken ?? "", /steps/);
+    assert.match(outcomeText(l.outcome), /^BROKEN /);
+    assert.ok(holds({ broken: true }, l.outcome));
   }
 });
