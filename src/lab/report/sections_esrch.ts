@@ -378,7 +378,9 @@ export function esrchSection(r: Results, { exp }: SectionContext): string {
       byPattern: true,
     }),
     "",
-    "Calls that found nothing to reap (the call failed, or its caller freed nothing), over " +
+    "Calls that found nothing to reap (the call failed, or, for a design whose caller reaps, " +
+    "its caller freed nothing; for a design reaped by a kernel thread, which reaps later, a " +
+    "call that succeeds found the mm), over " +
     "every delay, size, placement and holder; `-` for a design whose reaper is the victim:",
     "",
     mdTable(["design", "recipe", "own recipe", "someone else killed first"], nothingRows),
