@@ -15,7 +15,8 @@ const NAMES = [
   "shape-vfork-shared-mm",
   "cgroup-10",
   "world-300-procs-4-threads",
-  "esrch-big-50us",
+  "esrch-64mib-little-100us",
+  "esrch-other-read-64mib-big-100us",
   "calibration-sd845-big-max-reap",
 ];
 

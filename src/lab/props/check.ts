@@ -27,6 +27,7 @@ import type { KernelVersion } from "../../core/mod.ts";
 import { writeFailure } from "./case_file.ts";
 import { arbCase, type Case } from "./gen.ts";
 import { arbLatencyCase } from "./latency.ts";
+import { arbEsrchCase } from "./esrch.ts";
 import {
   type ExpectedFailure,
   expectedFailuresOf,
@@ -110,7 +111,12 @@ export function deriveSeed(base: number, ...parts: string[]): number {
   return h >>> 0;
 }
 
-function arbitraryFor(p: PropertyCheck, kernels?: readonly KernelVersion[]): fc.Arbitrary<Case> {
+function arbitraryFor(
+  p: PropertyCheck,
+  t: Target,
+  kernels?: readonly KernelVersion[],
+): fc.Arbitrary<Case> {
+  if (p.generator === "esrch") return arbEsrchCase(t, { kernels });
   return p.generator === "latency" ? arbLatencyCase({ kernels }) : arbCase({ kernels });
 }
 
@@ -134,7 +140,7 @@ export async function checkProperty(
 
   const seed = deriveSeed(opts.seed, p.name, t.name, "check");
   const details = fc.check(
-    fc.property(arbitraryFor(p, opts.kernels), (c) => {
+    fc.property(arbitraryFor(p, t, opts.kernels), (c) => {
       opts.onRun?.();
       return violationsOf(c).length === 0;
     }),
@@ -157,7 +163,7 @@ export async function checkProperty(
     const kernels = x.kernels ?? opts.kernels;
     const breaks = (c: Case) => p.check(c, t, run).filter((v) => x.rules.includes(v.rule));
     const found = fc.check(
-      fc.property(arbitraryFor(p, kernels), (c) => {
+      fc.property(arbitraryFor(p, t, kernels), (c) => {
         opts.onRun?.();
         return breaks(c).length === 0;
       }),

@@ -11,6 +11,7 @@
  * | `effectiveness` | 1 | a reaping design's call that returned 0 left nothing reapable, unless its rules allow it |
  * | `latency` | 2 (+1) | with the victim in D until T, SIGKILL frees nothing before T, and a reaping design frees the same pages at the same time whatever T, charged to the caller |
  * | `determinism` | 2 | the same inputs give the same event log |
+ * | `esrch-free` | 1 | through the design's own recipe, with 0 to 1,000 µs between the decision to kill and the call, the victim's memory is not freed by its exit alone (esrch.ts) |
  *
  * @example
  * ```ts
@@ -44,9 +45,16 @@ import {
   targets,
 } from "./target.ts";
 import { victimMmIndex, zapRules } from "./zap.ts";
+import { ESRCH_FREE_RULE, esrchViolations, isEsrchWorld, whyNotEsrchFree } from "./esrch.ts";
 
 /** The properties, by name. */
-export const PROPERTY_NAMES = ["safety", "effectiveness", "latency", "determinism"] as const;
+export const PROPERTY_NAMES = [
+  "safety",
+  "effectiveness",
+  "latency",
+  "determinism",
+  "esrch-free",
+] as const;
 /** One of {@linkcode PROPERTY_NAMES}. */
 export type PropertyName = (typeof PROPERTY_NAMES)[number];
 
@@ -281,8 +289,11 @@ export interface PropertyCheck {
   readonly name: PropertyName;
   /** One line on what it says. */
   readonly summary: string;
-  /** Which generator feeds it: the general one, or the D-state latency worlds. */
-  readonly generator: "case" | "latency";
+  /**
+   * Which generator feeds it: the general one, the D-state latency worlds, or the ESRCH
+   * worlds built for the target's recipe.
+   */
+  readonly generator: "case" | "latency" | "esrch";
   /** Whether it says anything about this target. */
   applies(t: Target): boolean;
   /** Whether it says anything about this case (the latency property needs its D-state world). */
@@ -311,7 +322,7 @@ function guarded(
 }
 
 /**
- * The four properties, in the order they run.
+ * The properties, in the order they run.
  *
  * @example
  * ```ts
@@ -373,6 +384,22 @@ export const PROPERTIES: readonly PropertyCheck[] = [
         () => determinismViolations(runTarget(c, t, opts), runTarget(c, t, opts)),
       ),
   },
+
+  {
+    name: "esrch-free",
+    summary: "through its own recipe, a design never leaves the killed victim's memory to " +
+      "be freed by the victim's exit alone",
+    generator: "esrch",
+    applies: () => true,
+    appliesToCase: isEsrchWorld,
+    check: (c, t, opts) =>
+      guarded(
+        "esrch-free",
+        c,
+        t,
+        () => isEsrchWorld(c) ? esrchViolations(runTarget(c, t, opts)) : [],
+      ),
+  },
 ];
 
 /** The property called `name` (throws with the known names otherwise). */
@@ -410,11 +437,27 @@ export function expectedFailuresOf(property: PropertyName, t: Target): ExpectedF
   const breaks = t.variant === undefined
     ? t.design.breaks
     : t.design.variants?.find((v) => v.name === t.variant)?.breaks;
-  return (breaks ?? []).filter((b) => b.property === property).map((b) => ({
+  const stated = (breaks ?? []).filter((b) => b.property === property).map((b) => ({
     ...b,
     target: t.name,
     property,
   }));
+  return [...stated, ...derivedFailuresOf(property, t)];
+}
+
+/**
+ * The expected failures the records imply rather than state: a design that does not claim to
+ * be ESRCH-free (`claimsEsrchFree`, read off its record) is expected to break `esrch-free`.
+ *
+ * @example
+ * ```ts
+ * import { derivedFailuresOf, targets } from "./mod.ts";
+ * for (const t of targets()) console.log(t.name, derivedFailuresOf("esrch-free", t).length);
+ * ```
+ */
+export function derivedFailuresOf(property: PropertyName, t: Target): ExpectedFailure[] {
+  const why = property === "esrch-free" ? whyNotEsrchFree(t.design) : null;
+  return why === null ? [] : [{ target: t.name, property, rules: [ESRCH_FREE_RULE], why }];
 }
 
 /** Every expected failure of every target ({@linkcode targets}), target by target. */

@@ -21,12 +21,21 @@ import { defaultRuns, oomKillerBeforeDelay, runOf, type RunSpec } from "./runs.t
 import {
   buildWorld,
   LMKD_CAPS_ANDROID,
+  placementLabel,
   REPORT_KERNEL,
   REPORT_SEED,
+  sizeLabel,
   type WorldSpec,
 } from "./world.ts";
+import { esrch } from "./experiments_esrch.ts";
 
-export { REPORT_KERNEL, REPORT_SEED };
+export { REPORT_KERNEL, REPORT_SEED, sizeLabel };
+export {
+  ESRCH_HOLDER_DELAY_US,
+  ESRCH_HOLDERS,
+  ESRCH_SIZES_MIB,
+  type EsrchRecipe,
+} from "./experiments_esrch.ts";
 
 /** One point of a family: a scenario and the runs made on it. */
 export interface Point {
@@ -178,11 +187,6 @@ function sizesMiB(full: boolean): number[] {
   return full ? all : all.filter((m) => m >= 64 && m <= 16384);
 }
 
-/** "64 MiB", "16 GiB". */
-export function sizeLabel(mib: number): string {
-  return mib >= 1024 ? `${mib / 1024} GiB` : `${mib} MiB`;
-}
-
 const victimSize: Experiment = {
   id: "victim-size",
   title: "Victim size and placement",
@@ -217,10 +221,6 @@ const victimSize: Experiment = {
   },
   representative: { point: "size-1024mib-little", design: MERGED },
 };
-
-function placementLabel(cpus: "little" | "big"): string {
-  return cpus === "little" ? "little cores at 300 MHz" : "big cores at 2.5 GHz";
-}
 
 const callerThread: Experiment = {
   id: "caller",
@@ -429,52 +429,6 @@ const worldSize: Experiment = {
     return pts;
   },
   representative: { point: "world-1000-procs-4-threads", design: MERGED },
-};
-
-function esrchDelaysUs(full: boolean): number[] {
-  return full
-    ? [0, 5, 10, 15, 20, 30, 40, 50, 60, 70, 80, 90, 100, 200, 500, 1000]
-    : [0, 10, 20, 50, 100, 1000];
-}
-
-const esrch: Experiment = {
-  id: "esrch-window",
-  title: "The ESRCH window",
-  question:
-    "What happens when the victim passes exit_mm before the caller's call arrives (reference §F.7), and does the 2026 REAP_KILL flag change it?",
-  family:
-    "A single-threaded 256 MiB app, running when killed, on the big cores at 2.5 GHz or the " +
-    "little cores at 300 MHz. lmkd's main thread sends SIGKILL at 1 ms (a scenario `kill` " +
-    "event); the caller, lmkd_reaper0, starts 0 to 1,000 µs later and uses the pidfd it " +
-    "opened before the kill (fd 4) without killing again. Once the victim's only thread has " +
-    "passed exit_mm, `find_lock_task_mm()` finds no mm and the memory comes back only through " +
-    "the victim's own exit_mmap, at its CPU's speed. Times count from the kill at 1 ms " +
-    "(`deno task lab run` counts from the caller's start).",
-  points(full) {
-    const pts: Point[] = [];
-    for (const cpus of ["big", "little"] as const) {
-      for (const us of esrchDelaysUs(full)) {
-        const name = `esrch-${cpus}-${us}us`;
-        pts.push({
-          name,
-          params: { placement: placementLabel(cpus), delay_us: us },
-          world: {
-            name,
-            description: `ESRCH-window family: a single-threaded 256 MiB app running on the ` +
-              `${placementLabel(cpus)}; lmkd's main thread kills it at 1 ms and ` +
-              `lmkd_reaper0 calls the design ${us} µs later on its pidfd (fd 4) without ` +
-              `killing again.`,
-            horizonMs: 2500,
-            victim: { anonMiB: 256, threads: 1, leader: "R", cpus },
-            mainKillsAtMs: 1,
-            callerDelayMs: us / 1000,
-          },
-        });
-      }
-    }
-    return pts;
-  },
-  representative: { point: "esrch-big-50us", design: MERGED },
 };
 
 /** The presets the calibration measures, with the SD845 figures of reference §E.4 (MB/s). */

@@ -5,9 +5,9 @@
  * and the seed.
  *
  * Memory is measured from the event log's `rss_stat` records of the victims' mms (all N of
- * a cgroup), and times count from the first kill at 1 ms, so that they mean the same in
- * every family; for every family but the ESRCH window that is also the caller's start, and
- * the times equal `deno task lab run`'s.
+ * a cgroup), and times count from the decision to kill at 1 ms, so that they mean the same
+ * in every family; for every family but the ESRCH window that is also the kill and the
+ * caller's start, and the times equal `deno task lab run`'s.
  *
  * @module
  */

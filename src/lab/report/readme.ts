@@ -6,7 +6,7 @@
  *
  * The sections live beside this file: the opening, the findings at a glance, the designs and
  * the base world in overview.ts; one section per experiment in sections_victim.ts,
- * sections_caller.ts and sections_calibration.ts; the charts in charts.ts. The designs they
+ * sections_caller.ts, sections_esrch.ts and sections_calibration.ts; the charts in charts.ts. The designs they
  * speak of are found by their records' facts (roles.ts), never by name.
  *
  * @module
@@ -16,7 +16,8 @@ import { EXPERIMENTS, REPORT_KERNEL, REPORT_SEED } from "./experiments.ts";
 import { type RenderInput, Results, type SectionContext } from "./results.ts";
 import { designTable, glance, preamble, reproduce, worldSection } from "./overview.ts";
 import { shapeSection, victimSizeSection, victimStateSection } from "./sections_victim.ts";
-import { callerSection, cgroupSection, esrchSection, worldSizeSection } from "./sections_caller.ts";
+import { callerSection, cgroupSection, worldSizeSection } from "./sections_caller.ts";
+import { esrchSection } from "./sections_esrch.ts";
 import { calibrationSection } from "./sections_calibration.ts";
 
 /** Each experiment's section, by the experiment's id. */

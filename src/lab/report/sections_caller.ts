@@ -1,7 +1,7 @@
 /**
  * The review's sections about the caller's side: which lmkd thread makes the call, one
- * caller reaping a whole cgroup, what task_will_free_mem()'s walk costs it in a big world,
- * and what happens when its call comes after the victim passed exit_mm.
+ * caller reaping a whole cgroup, and what task_will_free_mem()'s walk costs it in a big
+ * world (what happens when its call comes after the victim passed exit_mm: sections_esrch.ts).
  *
  * @module
  */
@@ -219,79 +219,6 @@ export function worldSizeSection(r: Results, { exp, files }: SectionContext): st
         alwaysWalk.length === 1 ? "s" : ""
       } the process list even for a single-threaded victim: ${list(why)}.`
       : `- No design walks for a single-threaded victim.`,
-    "",
-    traces(exp),
-  ].join("\n");
-}
-
-/**
- * "The ESRCH window": the design's call made 0 to 1,000 µs after the kill.
- *
- * @example
- * ```ts
- * import { esrchSection } from "./sections_caller.ts";
- * // esrchSection(r, { exp, files })
- * ```
- */
-export function esrchSection(r: Results, { exp }: SectionContext): string {
-  const units = r.of(exp);
-  const merged = playing(MERGED).name;
-  const fmt = (x: RunRecord) => [
-    duration(x.t90_ns),
-    x.errno === 0 ? pct(x.freed_by.caller, x.reclaimable_pages) : String(x.errno),
-  ];
-  const on = (cpus: string, reaps: boolean) =>
-    units.filter((u) =>
-      u.point.name.startsWith(`esrch-${cpus}-`) &&
-      (r.run(u.point.name, merged).errno === 0) === reaps
-    );
-  const first = (cpus: string) => {
-    const u = on(cpus, false)[0];
-    return u ? `${u.point.params.delay_us} µs` : "never";
-  };
-  const lastOk = (cpus: string) => {
-    const ok = on(cpus, true);
-    return ok.length ? `${ok[ok.length - 1].point.params.delay_us} µs` : "none";
-  };
-  // The first little-core point where the call comes too late: the memory is the victim's.
-  const late = on("little", false)[0] ?? units[units.length - 1];
-  const lost = r.run(late.point.name, merged);
-  const won = r.run("esrch-little-0us", merged);
-  // Past the window: the calls that fail otherwise than with ESRCH, and why.
-  const last = r.point(units[units.length - 1].point.name).runs;
-  const odd = last.filter((x) => x.errno !== 0 && x.errno !== "ESRCH");
-  const columns = units.map((u) => ({
-    point: u.point.name,
-    group: String(u.point.params.placement),
-  }));
-  return [
-    ...sectionHead(exp, r),
-    "",
-    "t90 from the kill, and under it the errno when the design's call failed, or else the " +
-    "share of the memory the caller freed; the columns are the call's delay after the kill " +
-    "(µs), the victim on the big cores at 2.5 GHz (`esrch-big-*us`) or the little cores at " +
-    "300 MHz (`esrch-little-*us`):",
-    "",
-    designRows(r, { labels: designNames(), columns, fmt, byPattern: true }),
-    "",
-    `- The window opens when the victim's last thread passes exit_mm, long before its ` +
-    `memory is freed (exit_mm clears ->mm first, then the last mmput runs exit_mmap). ` +
-    `On a big core at 2.5 GHz ${merged} still reaps when it is called ` +
-    `${lastOk("big")} after the kill and answers ESRCH from ${first("big")}; on a little ` +
-    `core at 300 MHz the victim takes longer to get there (still reaps at ` +
-    `${lastOk("little")}, ESRCH from ${first("little")}).`,
-    `- Past that point every design fails the same way, REAP_KILL included: its kill and ` +
-    `reap still start from find_lock_task_mm(), which finds no thread with an mm ` +
-    `(Minchan Kim's own remark, §A.5). ${
-      list(odd.map((x, i) => `${x.label} ${i === 0 ? "says " : ""}${x.errno}`))
-    } (task_will_free_mem() on a task without an mm) instead of ESRCH.`,
-    `- What is lost is the speed: on the little core the memory comes back at ` +
-    `${duration(lost.t90_ns)} from the victim's own exit instead of ${
-      duration(won.t90_ns)
-    } with the ` +
-    `caller reaping. Keeping the mm reachable after exit (Christian Brauner's ` +
-    `task->exit_mm, §C.5) is the proposal that would close the window; it is not a design ` +
-    `the lab models yet.`,
     "",
     traces(exp),
   ].join("\n");

@@ -99,6 +99,11 @@ export interface GridColumn {
   readonly group?: string;
   /** This column's cell, where it differs from the grid's. */
   readonly fmt?: (x: RunRecord) => Cell;
+  /**
+   * The point whose runs fill this column's rows that `point` has no run for: the twin of a
+   * scenario built for the other kind of recipe (the ESRCH window's `-call` points).
+   */
+  readonly twin?: string;
 }
 
 /** Options of {@linkcode designRows}. */
@@ -120,7 +125,7 @@ export interface GridOptions {
 /**
  * One row per design (label), one column per scenario, split over as many tables as the page
  * needs (a group of columns kept in one table when it fits, a group wider than the page
- * split into even parts); "-" where a point has no run of that label.
+ * split into even parts); "-" where neither a point nor its twin has a run of that label.
  *
  * @example
  * ```ts
@@ -142,7 +147,8 @@ export function designRows(r: Results, opts: GridOptions): string {
     const rows = opts.labels.map((l) => [
       `**${l}**`,
       ...cols.map((c) => {
-        const run = r.point(c.point).runs.find((x) => x.label === l);
+        const run = r.point(c.point).runs.find((x) => x.label === l) ??
+          (c.twin === undefined ? undefined : r.point(c.twin).runs.find((x) => x.label === l));
         return run ? (c.fmt ?? fmt)(run) : "-";
       }),
     ]);

@@ -80,13 +80,27 @@ export interface WorldSpec {
   /** Sleeping filler processes (tgids from 100000), to grow the process list. */
   readonly fillerProcesses?: number;
   /**
-   * Who kills: by default the caller's recipe does (at 1 ms). With `mainKillsAtMs`, lmkd's
-   * main thread sends SIGKILL at that time (a `kill` event) and the caller starts
-   * `callerDelayMs` later without killing again (the ESRCH window, reference §F.7).
+   * Who kills first, when not the design's call itself: `caller`, lmkd_reaper0's own SIGKILL
+   * at the decision (the first step of a recipe that kills, then calls: a scenario `kill`
+   * event from pid 501), or `main`, lmkd's main thread killing at the decision without the
+   * reaper (its pool was full, reference §E.1 step 3): someone else killed first. Either way
+   * the design's call then comes `callDelayMs` later on the pidfd the caller holds (lmkd's
+   * dup'd fd 4), with `kill: false` (reference §F.7).
    */
-  readonly mainKillsAtMs?: number;
-  /** How long after the main thread's kill the caller's call starts (ms). */
-  readonly callerDelayMs?: number;
+  readonly killFirst?: "caller" | "main";
+  /**
+   * The delay between the decision to kill (1 ms) and the design's call (ms). Without
+   * `killFirst` the whole recipe starts then: for a design whose call is the kill, nothing
+   * was killed before it.
+   */
+  readonly callDelayMs?: number;
+  /**
+   * A transient mm_users holder on the victim's mm (a scenario `proc_reader` event: mmget at
+   * `fromMs`, mmput `forMs` later) by system_server (tgid {@linkcode HOLDER_TGID}) on the
+   * victim's cores: the /proc/<pid>/cmdline readers and remote VM accesses of the REAP_KILL
+   * cover letters (§A.5). When its mmput is the last, exit_mmap runs in its context.
+   */
+  readonly holder?: { readonly fromMs: number; readonly forMs: number };
   /**
    * lmkd's capabilities (default {@linkcode LMKD_CAPS}). lmkd really has CAP_KILL and
    * CAP_SYS_NICE; the report adds what the designs need besides (CAP_SYS_PTRACE, for the
@@ -116,6 +130,8 @@ export const VICTIM_TGID = 1000;
 export const CALLER_PID: Readonly<Record<CallerThread, number>> = { reaper: 501, main: 500 };
 /** When the caller starts, unless the main thread kills first (ms). */
 export const INTENT_MS = 1;
+/** The transient mm_users holder's tgid (system_server). */
+export const HOLDER_TGID = 700;
 /** The filler processes' first tgid. */
 const FILLER_TGID = 100_000;
 /** Filler processes per shared mm: the format allows at most 65,536 mms. */
@@ -127,6 +143,16 @@ const BIG = [4, 5, 6, 7];
 /** The tgids of a cgroup of `members` further victims, after the victim 1000. */
 export function cgroupTgids(members: number): number[] {
   return Array.from({ length: members }, (_, i) => 2000 + i);
+}
+
+/** "64 MiB", "16 GiB". */
+export function sizeLabel(mib: number): string {
+  return mib >= 1024 ? `${mib / 1024} GiB` : `${mib} MiB`;
+}
+
+/** "little cores at 300 MHz", "big cores at 2.5 GHz": where the victim runs. */
+export function placementLabel(cpus: "little" | "big"): string {
+  return cpus === "little" ? "little cores at 300 MHz" : "big cores at 2.5 GHz";
 }
 
 type Json = Record<string, unknown>;
@@ -150,7 +176,8 @@ type Json = Record<string, unknown>;
 export function buildWorld(spec: WorldSpec): Json {
   const v = spec.victim;
   const victimCpus = v.cpus === "little" ? LITTLE : BIG;
-  const callerPid = CALLER_PID[spec.caller ?? "reaper"];
+  const callerThread = spec.caller ?? "reaper";
+  const callerPid = CALLER_PID[callerThread];
   const cgroup = cgroupTgids(spec.cgroupMembers ?? 0);
   const fillers = spec.fillerProcesses ?? 0;
   const fillerMms = Math.ceil(fillers / FILLERS_PER_MM);
@@ -194,6 +221,9 @@ export function buildWorld(spec: WorldSpec): Json {
       id: `app${tgid}_mm`,
       vmas: [{ kind: "anon", size: `${spec.cgroupMemberMiB ?? 16}MiB`, resident: "100%" }],
     })),
+    ...(spec.holder
+      ? [{ id: "system_server_mm", vmas: [{ kind: "anon", size: "32MiB", resident: "100%" }] }]
+      : []),
     ...Array.from({ length: fillerMms }, (_, i) => ({
       id: `filler${i}_mm`,
       vmas: [{ kind: "anon", size: "1MiB", resident: "100%" }],
@@ -305,11 +335,36 @@ export function buildWorld(spec: WorldSpec): Json {
     });
   }
 
-  const intent: Json = { victim: VICTIM_TGID, at_ms: INTENT_MS };
+  if (spec.holder) {
+    processes.push({
+      tgid: HOLDER_TGID,
+      comm: "system_server",
+      parent: 1,
+      uid: 1000,
+      mm: "system_server_mm",
+      // On the victim's cores: its exit_mmap then runs at the speed the victim's would have,
+      // so that what the holder changes is when, not how fast.
+      threads: [{ pid: HOLDER_TGID, cpu: victimCpus[3], affinity: victimCpus, state: "S" }],
+    });
+  }
+
+  const intent: Json = {
+    victim: VICTIM_TGID,
+    at_ms: round3(INTENT_MS + (spec.callDelayMs ?? 0)),
+  };
   const events: Json[] = [];
-  if (spec.mainKillsAtMs !== undefined) {
-    events.push({ at_ms: spec.mainKillsAtMs, kind: "kill", target: VICTIM_TGID, from: 500 });
-    intent.at_ms = round3(spec.mainKillsAtMs + (spec.callerDelayMs ?? 0));
+  if (spec.holder) {
+    events.push({
+      at_ms: spec.holder.fromMs,
+      kind: "proc_reader",
+      mm: "victim_mm",
+      reader: HOLDER_TGID,
+      duration_ms: spec.holder.forMs,
+    });
+  }
+  if (spec.killFirst !== undefined) {
+    const from = CALLER_PID[spec.killFirst === "caller" ? callerThread : "main"];
+    events.push({ at_ms: INTENT_MS, kind: "kill", target: VICTIM_TGID, from });
     // The caller uses the pidfd it opened before the kill (lmkd's dup'd fd 4).
     intent.call = { fd: 4, kill: false };
   }
