@@ -142,7 +142,7 @@ export function cgroupSection(r: Results, { exp, files }: SectionContext): strin
     `reaches a victim, ${pct(x.returns["ESRCH"] ?? 0, nBig)} ` +
     `of them have passed exit_mm and answer ESRCH (oomd ignores it, §E.2), and their memory ` +
     `comes back at their own pace on the little cores. Killing everything first and ` +
-    `reaping afterwards turns the ESRCH window of the [last section](#esrch-window) into ` +
+    `reaping afterwards turns the ESRCH window ([its section](#esrch-window)) into ` +
     `the common case. A syscall lets userspace split the loop over several reaper threads ` +
     `(Shakeel Butt's argument against a cgroup.kill-based reap in one kernel thread, ` +
     `§C.4); this review runs one.`,
