@@ -22,6 +22,7 @@ export type CoreErrnoName =
   | "EFAULT"
   | "EBUSY"
   | "EINVAL"
+  | "ENOSPC"
   | "ENOSYS";
 
 /** Errnos only a real kernel answers the host backend with; the core never returns them. */
@@ -58,6 +59,7 @@ export const ERRNO: Readonly<Record<ErrnoName, number>> = Object.freeze(
           "EFAULT",
           "EBUSY",
           "EINVAL",
+          "ENOSPC",
           "ENOSYS",
         ] satisfies CoreErrnoName[],
       ),

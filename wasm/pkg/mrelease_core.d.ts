@@ -23,6 +23,10 @@ export class Kernel {
      * CPU time charged to a task (the kernel's and its recipe's), 0 for an unknown pid.
      */
     cpu_time_ns(pid: number): number;
+    /**
+     * Frees snapshot `id`; 0, or -EINVAL for an id that is not live.
+     */
+    drop_snapshot(id: number): number;
     event_count(): number;
     /**
      * Events from index `first` on, 8 numbers each.
@@ -89,6 +93,15 @@ export class Kernel {
     oom_kill_process(cur: number, tgid: number): number;
     oom_reap_task_mm(cur: number, mm: number): number;
     oom_reaper_pid(): number;
+    /**
+     * At an order choice where CPUs `a` and `b` are both due: `[1, ib, ia, due...]` when
+     * `a` then `b` reaches the world `b` then `a` reaches (up to the order of the
+     * instant's events in the log, which the outcome does not read), else `[0, ib, ia,
+     * due...]`; `ib` is `b`'s position among the CPUs due after `a` acted, `ia` is `a`'s
+     * after `b` acted, and `due` are the CPUs due after `b` acted alone. Empty when either
+     * order cannot be tried (a CPU not due, a step that is not the core's alone).
+     */
+    order_commutes(a: number, b: number): Uint32Array;
     pidfd_get_pid(cur: number, fd: number): number;
     pidfd_nonblock(cur: number, fd: number): number;
     pidfd_open(cur: number, pid: number, flags: number): number;
@@ -106,6 +119,11 @@ export class Kernel {
      * Private anon pages of mm handle `mm` that a reap would free now (0 for a bad handle).
      */
     reapable_pages(mm: number): number;
+    /**
+     * Makes the world what snapshot `id` copied (the snapshot stays, for the next
+     * alternative); 0, or -EINVAL for an id that is not live.
+     */
+    restore(id: number): number;
     /**
      * Runs until `until_ns`: returns an external task's pid when its TypeScript segment
      * must run, 0 at `until_ns` or when nothing is left to happen, `RUN_LIMIT` (-10001)
@@ -139,6 +157,11 @@ export class Kernel {
      * Replaces the PRNG by an explicit choice list (taken modulo, then 0 when exhausted).
      */
     set_choices(list: Uint32Array | number[]): void;
+    /**
+     * As `set_choices`, and every pick past the list's end (alternative 0) is reported by
+     * `take_fresh_choices`; `run_steps` pauses (-EAGAIN) after a step that drew one.
+     */
+    set_choices_exploring(list: Uint32Array | number[]): void;
     set_event_recording(on: boolean): void;
     /**
      * Switches historical kernel bugs back on (`KERNEL_BUG_*` bits: 1 = §F.3 dangling
@@ -152,7 +175,27 @@ export class Kernel {
      * leaves a fresh machine, with the default limits.
      */
     set_run_limits(max_events: number, max_steps: number): number;
+    /**
+     * Sets the most live snapshots (1 to `MAX_SNAPSHOT_LIMIT`, and no fewer than are live);
+     * 0, or -EINVAL.
+     */
+    set_snapshot_limit(limit: number): number;
     signal_group_exit(task: number): number;
+    /**
+     * Copies the world as it is now; the snapshot's id (>= 0), -EBUSY while a TypeScript
+     * segment is under way (the world is between two steps only when `run` has returned),
+     * or -ENOSPC with `last_error` naming the limit reached.
+     */
+    snapshot(): number;
+    /**
+     * The most live snapshots now, the most `set_snapshot_limit` allows, and the most
+     * logged events the live snapshots may hold together.
+     */
+    snapshot_limits(): Float64Array;
+    /**
+     * How many snapshots are live.
+     */
+    snapshots_live(): number;
     /**
      * Steps simulated so far (one CPU acting once).
      */
@@ -164,6 +207,10 @@ export class Kernel {
      * hash still cover them): for a caller that reads the log once at the end of a run.
      */
     take_events(): Float64Array;
+    /**
+     * The arities of the picks past the exploring list's end since the last call.
+     */
+    take_fresh_choices(): Uint32Array;
     take_result(pid: number): number;
     task_count(): number;
     task_flags(task: number): number;

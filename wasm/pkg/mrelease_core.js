@@ -99,6 +99,15 @@ export class Kernel {
         return ret;
     }
     /**
+     * Frees snapshot `id`; 0, or -EINVAL for an id that is not live.
+     * @param {number} id
+     * @returns {number}
+     */
+    drop_snapshot(id) {
+        const ret = wasm.kernel_drop_snapshot(this.__wbg_ptr, id);
+        return ret;
+    }
+    /**
      * @returns {number}
      */
     event_count() {
@@ -398,6 +407,23 @@ export class Kernel {
         return ret >>> 0;
     }
     /**
+     * At an order choice where CPUs `a` and `b` are both due: `[1, ib, ia, due...]` when
+     * `a` then `b` reaches the world `b` then `a` reaches (up to the order of the
+     * instant's events in the log, which the outcome does not read), else `[0, ib, ia,
+     * due...]`; `ib` is `b`'s position among the CPUs due after `a` acted, `ia` is `a`'s
+     * after `b` acted, and `due` are the CPUs due after `b` acted alone. Empty when either
+     * order cannot be tried (a CPU not due, a step that is not the core's alone).
+     * @param {number} a
+     * @param {number} b
+     * @returns {Uint32Array}
+     */
+    order_commutes(a, b) {
+        const ret = wasm.kernel_order_commutes(this.__wbg_ptr, a, b);
+        var v1 = getArrayU32FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
+        return v1;
+    }
+    /**
      * @param {number} cur
      * @param {number} fd
      * @returns {number}
@@ -502,6 +528,16 @@ export class Kernel {
         return ret;
     }
     /**
+     * Makes the world what snapshot `id` copied (the snapshot stays, for the next
+     * alternative); 0, or -EINVAL for an id that is not live.
+     * @param {number} id
+     * @returns {number}
+     */
+    restore(id) {
+        const ret = wasm.kernel_restore(this.__wbg_ptr, id);
+        return ret;
+    }
+    /**
      * Runs until `until_ns`: returns an external task's pid when its TypeScript segment
      * must run, 0 at `until_ns` or when nothing is left to happen, `RUN_LIMIT` (-10001)
      * when the run reached a limit (`run_limit` names it), or -errno.
@@ -579,6 +615,16 @@ export class Kernel {
         wasm.kernel_set_choices(this.__wbg_ptr, ptr0, len0);
     }
     /**
+     * As `set_choices`, and every pick past the list's end (alternative 0) is reported by
+     * `take_fresh_choices`; `run_steps` pauses (-EAGAIN) after a step that drew one.
+     * @param {Uint32Array | number[]} list
+     */
+    set_choices_exploring(list) {
+        const ptr0 = passArray32ToWasm0(list, wasm.__wbindgen_malloc);
+        const len0 = WASM_VECTOR_LEN;
+        wasm.kernel_set_choices_exploring(this.__wbg_ptr, ptr0, len0);
+    }
+    /**
      * @param {boolean} on
      */
     set_event_recording(on) {
@@ -608,12 +654,51 @@ export class Kernel {
         return ret;
     }
     /**
+     * Sets the most live snapshots (1 to `MAX_SNAPSHOT_LIMIT`, and no fewer than are live);
+     * 0, or -EINVAL.
+     * @param {number} limit
+     * @returns {number}
+     */
+    set_snapshot_limit(limit) {
+        const ret = wasm.kernel_set_snapshot_limit(this.__wbg_ptr, limit);
+        return ret;
+    }
+    /**
      * @param {number} task
      * @returns {number}
      */
     signal_group_exit(task) {
         const ret = wasm.kernel_signal_group_exit(this.__wbg_ptr, task);
         return ret;
+    }
+    /**
+     * Copies the world as it is now; the snapshot's id (>= 0), -EBUSY while a TypeScript
+     * segment is under way (the world is between two steps only when `run` has returned),
+     * or -ENOSPC with `last_error` naming the limit reached.
+     * @returns {number}
+     */
+    snapshot() {
+        const ret = wasm.kernel_snapshot(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * The most live snapshots now, the most `set_snapshot_limit` allows, and the most
+     * logged events the live snapshots may hold together.
+     * @returns {Float64Array}
+     */
+    snapshot_limits() {
+        const ret = wasm.kernel_snapshot_limits(this.__wbg_ptr);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
+     * How many snapshots are live.
+     * @returns {number}
+     */
+    snapshots_live() {
+        const ret = wasm.kernel_snapshots_live(this.__wbg_ptr);
+        return ret >>> 0;
     }
     /**
      * Steps simulated so far (one CPU acting once).
@@ -653,6 +738,16 @@ export class Kernel {
         const ret = wasm.kernel_take_events(this.__wbg_ptr);
         var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
         wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
+     * The arities of the picks past the exploring list's end since the last call.
+     * @returns {Uint32Array}
+     */
+    take_fresh_choices() {
+        const ret = wasm.kernel_take_fresh_choices(this.__wbg_ptr);
+        var v1 = getArrayU32FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
         return v1;
     }
     /**

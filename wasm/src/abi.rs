@@ -17,13 +17,14 @@ use wasm_bindgen::prelude::*;
 
 /// Bumped whenever an export, the world program, the event encoding or a snapshot layout
 /// changes; the TypeScript side refuses a core with another version.
-pub const ABI_VERSION: u32 = 8;
+pub const ABI_VERSION: u32 = 9;
 
 #[wasm_bindgen]
 pub struct Kernel {
-    w: World,
+    pub(crate) w: World,
     seed: u64,
-    last_error: String,
+    pub(crate) last_error: String,
+    pub(crate) snapshots: crate::snapshot::Snapshots,
 }
 
 #[wasm_bindgen]
@@ -36,6 +37,7 @@ impl Kernel {
             w: World::new(seed),
             seed,
             last_error: String::new(),
+            snapshots: Default::default(),
         }
     }
 

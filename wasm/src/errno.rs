@@ -11,9 +11,11 @@ pub const EACCES: i32 = 13;
 pub const EFAULT: i32 = 14;
 pub const EBUSY: i32 = 16;
 pub const EINVAL: i32 = 22;
+/// No room: a live-snapshot limit was reached (`snapshot.rs`).
+pub const ENOSPC: i32 = 28;
 pub const ENOSYS: i32 = 38;
 /// Every errno the core answers with, by name, as `kernel_facts()` states them.
-pub const ERRNOS: [(&str, i32); 11] = [
+pub const ERRNOS: [(&str, i32); 12] = [
     ("EPERM", EPERM),
     ("ESRCH", ESRCH),
     ("EINTR", EINTR),
@@ -24,6 +26,7 @@ pub const ERRNOS: [(&str, i32); 11] = [
     ("EFAULT", EFAULT),
     ("EBUSY", EBUSY),
     ("EINVAL", EINVAL),
+    ("ENOSPC", ENOSPC),
     ("ENOSYS", ENOSYS),
 ];
 

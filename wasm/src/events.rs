@@ -269,18 +269,19 @@ const FNV_PRIME: u64 = 0x0100_0000_01b3;
 /// Room for a typical scenario's events: a small run does not regrow the log.
 const INITIAL_EVENTS: usize = 256;
 
+#[derive(Clone)]
 pub struct EventLog {
-    data: Vec<f64>,
-    hash: u64,
+    pub(crate) data: Vec<f64>,
+    pub(crate) hash: u64,
     /// Recording can be turned off for benchmarks of the model alone; the hash still runs.
-    record: bool,
+    pub(crate) record: bool,
     /// Events handed over by `take`.
-    taken: usize,
+    pub(crate) taken: usize,
     /// The most events the log holds (`limits.rs`): one more is refused and marks the log
     /// full, and the run ends at its next step.
-    max_events: usize,
+    pub(crate) max_events: usize,
     /// An event was refused: the log reached `max_events`.
-    full: bool,
+    pub(crate) full: bool,
 }
 
 impl Default for EventLog {

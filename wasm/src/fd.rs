@@ -21,7 +21,7 @@ pub enum File {
     Other,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default, PartialEq)]
 pub struct FdTable {
     files: BTreeMap<i32, File>,
 }

@@ -5,6 +5,7 @@
 pub mod abi;
 pub mod baseline;
 pub mod choice;
+mod commute;
 pub mod errno;
 pub mod events;
 mod exit;
@@ -26,6 +27,7 @@ pub mod rq;
 pub mod rwsem;
 mod sched;
 pub mod signal;
+pub mod snapshot;
 pub mod task;
 pub mod version;
 pub mod vma;

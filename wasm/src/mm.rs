@@ -60,6 +60,7 @@ impl MmState {
     }
 }
 
+#[derive(Clone, PartialEq)]
 pub struct Mm {
     pub id: MmId,
     /// mm_users: threads using it plus transient mmget()s (a /proc reader).

@@ -22,13 +22,14 @@ pub const CAPS: [(&str, u32); 4] = [
     ("CAP_SYS_ADMIN", CAP_SYS_ADMIN),
 ];
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Cred {
     pub uid: u32,
     pub euid: u32,
     pub caps: u32,
 }
 
+#[derive(Clone, PartialEq)]
 pub struct Process {
     pub tgid: Tgid,
     pub parent: Option<Tgid>,

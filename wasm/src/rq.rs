@@ -61,7 +61,7 @@ pub struct Removed {
     pub renumbered: bool,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default, PartialEq)]
 pub struct RunQueue {
     /// The queue in order: a task and its rank, None once the task left.
     slots: Vec<Option<(Pid, i32)>>,

@@ -11,7 +11,7 @@ pub enum LockMode {
     Write,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Waiter {
     pub pid: Pid,
     pub mode: LockMode,
@@ -19,7 +19,7 @@ pub struct Waiter {
     pub killable: bool,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default, PartialEq)]
 pub struct RwSem {
     readers: Vec<Pid>,
     writer: Option<Pid>,

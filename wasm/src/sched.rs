@@ -191,7 +191,7 @@ impl World {
 
     /// Why the run must end now, if it must: the event log is full or a limit was reached
     /// earlier.
-    fn over_limit(&mut self) -> bool {
+    pub(crate) fn over_limit(&mut self) -> bool {
         if self.limit_reached.is_none() && self.log.is_full() {
             self.limit_reached = Some(Limit::Events);
         }
@@ -231,8 +231,19 @@ impl World {
                 }
                 // Pausing here, with this instant's timers fired and no choice drawn yet,
                 // resumes exactly where an unpaused loop would go on.
-                if slice >= slice_steps {
+                // An explorer pauses here too after a step that drew a fresh choice: the
+                // world is then at a point it can snapshot and come back to (snapshot.rs).
+                if slice >= slice_steps || self.choices.has_fresh() {
                     return -crate::errno::EAGAIN;
+                }
+                // And before a fresh choice of the CPU that acts first, to snapshot the world
+                // exactly there and try each CPU from it (commute.rs).
+                if due > 1 && self.choices.exploring() {
+                    let cpus = (0..self.cpus.len()).filter(|&c| self.cpu_due(c));
+                    let cpus: Vec<usize> = cpus.collect();
+                    if self.choices.announce_order(cpus.into_iter()) {
+                        return -crate::errno::EAGAIN;
+                    }
                 }
                 slice += 1;
                 self.steps_total += 1;
@@ -282,7 +293,7 @@ impl World {
         }
     }
 
-    fn cpu_due(&self, c: usize) -> bool {
+    pub(crate) fn cpu_due(&self, c: usize) -> bool {
         let cpu = &self.cpus[c];
         match cpu.current {
             Some(_) => cpu.busy_until_ns <= self.now_ns,
@@ -292,7 +303,7 @@ impl World {
 
     /// One CPU acts: its current task either takes its next step, is preempted, or leaves;
     /// an idle CPU picks a task from its queue.
-    fn dispatch(&mut self, c: usize) -> Dispatch {
+    pub(crate) fn dispatch(&mut self, c: usize) -> Dispatch {
         if let Some(p) = self.cpus[c].current {
             let state = self.task(p).map(|t| t.state);
             if state == Some(TaskState::Running) {
@@ -419,7 +430,7 @@ impl World {
         self.ext_running = None;
     }
 
-    fn fire(&mut self, t: Timer) {
+    pub(crate) fn fire(&mut self, t: Timer) {
         match t {
             Timer::Wake { pid, gen } => {
                 let ok = self.task(pid).is_some_and(|t| t.sleep_gen == gen);

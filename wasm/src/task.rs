@@ -113,6 +113,7 @@ impl TaskState {
     }
 }
 
+#[derive(Clone, PartialEq)]
 pub struct Task {
     pub pid: Pid,
     pub tgid: Tgid,

@@ -97,7 +97,7 @@ impl Pages {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 pub struct Vma {
     pub start_page: u64,
     pub size_pages: u64,

@@ -21,6 +21,7 @@ pub const KERNEL_BUGS_MASK: u32 = KERNEL_BUG_F3_DANGLING_MMAP;
 /// The bits by name, as `kernel_facts()` states them.
 pub const KERNEL_BUGS: [(&str, u32); 1] = [("F3_DANGLING_MMAP", KERNEL_BUG_F3_DANGLING_MMAP)];
 
+#[derive(Clone, PartialEq)]
 pub struct Cpu {
     pub capacity: u32,
     pub freq_mhz: u32,
@@ -65,26 +66,27 @@ pub enum ScenarioEventKind {
     },
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ScenarioEvent {
     pub at_ns: u64,
     pub kind: ScenarioEventKind,
 }
 
+#[derive(Clone)]
 pub struct World {
     pub version: KernelVersion,
     pub cpus: Vec<Cpu>,
     pub mms: Vec<Mm>,
     pub tasks: Vec<Task>,
     /// pid → index in `tasks` (u32::MAX: none), as large as the largest pid.
-    pid_index: Vec<u32>,
+    pub(crate) pid_index: Vec<u32>,
     /// In creation order, which is for_each_process() order.
     pub procs: Vec<Process>,
     /// tgid → index in `procs` (u32::MAX: none).
-    tgid_index: Vec<u32>,
+    pub(crate) tgid_index: Vec<u32>,
     pub now_ns: u64,
-    timers: BinaryHeap<Reverse<(u64, u64, Timer)>>,
-    timer_seq: u64,
+    pub(crate) timers: BinaryHeap<Reverse<(u64, u64, Timer)>>,
+    pub(crate) timer_seq: u64,
     pub choices: Choices,
     pub log: EventLog,
     pub oom_reaper: Option<Pid>,

@@ -5,13 +5,13 @@
  * @module
  */
 
-import { type Design, mmInfo, variantFor } from "../../core/mod.ts";
+import { type Design, mmInfo, type SyscallObserver, variantFor } from "../../core/mod.ts";
 import { ABI_VERSION, Kernel } from "../../core/wasm.ts";
 import { encodeWorld, type KernelVersion, type Scenario } from "../scenario/mod.ts";
 import { decodeEvents, type TraceContext, type TraceEvent } from "../trace/mod.ts";
 import { readRunLog, type RunLog } from "./freed.ts";
 import { traceContext } from "./trace_context.ts";
-import { runActors } from "./runner.ts";
+import { type Actor, type ActorResults, runActors } from "./runner.ts";
 import { computeOutcome, type Outcome } from "./outcome.ts";
 import { RunLimitReached, type RunLimits, runLimits } from "./limits.ts";
 
@@ -95,6 +95,49 @@ function runLoaded(
   scenario: Scenario,
   opts: RunOptions & { kernel: KernelVersion; seed: number; limits: RunLimits },
 ): RunResult {
+  const run = prepareRun(kernel, scenario, opts);
+  const results = runActors(kernel, run.actors, {
+    onSyscallExit: run.onSyscallExit,
+    maxWallMs: opts.limits.maxWallMs,
+    sliceSteps: opts.sliceSteps,
+  });
+  return run.finish(results);
+}
+
+/**
+ * A world loaded into a core with everything its run needs: the callers as actors, the
+ * observer that records what each of the caller's syscalls left of the victim's memory,
+ * and `finish`, which turns the actors' results into the run's result once the core has
+ * reached the horizon. `runScenario` drives the actors once (`runActors`); an explorer
+ * drives them through every schedule (src/engine/explore/).
+ */
+export interface PreparedRun {
+  /** The scenario's callers, each running the design's recipe. */
+  readonly actors: readonly Actor[];
+  /** Called as each actor's syscall returns. */
+  readonly onSyscallExit: SyscallObserver;
+  /** What `onSyscallExit` has recorded so far (an explorer truncates it on restore). */
+  readonly reapableAfter: number[];
+  /** The run's result, from the actors' results, once the core reached the horizon. */
+  finish(results: ActorResults): RunResult;
+}
+
+/**
+ * Loads `scenario` into `kernel` for one run under `opts` (choices, kernel bugs, limits
+ * applied) and returns what driving it needs. Throws when the core refuses the world.
+ *
+ * @example
+ * ```ts
+ * import { prepareRun } from "./experiment.ts";
+ * // const run = prepareRun(kernel, scenario, { design, kernel: "6.18", seed: 1, limits });
+ * // const result = run.finish(runActors(kernel, run.actors, { onSyscallExit: run.onSyscallExit }));
+ * ```
+ */
+export function prepareRun(
+  kernel: Kernel,
+  scenario: Scenario,
+  opts: RunOptions & { kernel: KernelVersion; seed: number; limits: RunLimits },
+): PreparedRun {
   const { kernel: kernelVersion, seed, limits } = opts;
   if (opts.choices) kernel.set_choices(Uint32Array.from(opts.choices));
   if (opts.kernelBugs && kernel.set_kernel_bugs(opts.kernelBugs) !== 0) {
@@ -125,48 +168,55 @@ function runLoaded(
   const onSyscallExit = (pid: number) => {
     if (pid === scenario.caller.pid) reapableAfter.push(kernel.reapable_pages(victimMm));
   };
-  const results = runActors(
-    kernel,
-    callers.map((c) => ({ pid: c.pid, atNs: c.at_ns, recipe: (u) => opts.design.recipe(u, ctx) })),
-    { onSyscallExit, maxWallMs: limits.maxWallMs, sliceSteps: opts.sliceSteps },
-  );
-  // The run is over: take the log instead of copying it (the count and hash stay).
-  const run = readRunLog(kernel, kernel.take_events());
-  const outcome = computeOutcome(kernel, {
-    run,
-    ctx: {
-      scenario: scenario.name,
-      design: opts.design.name,
-      variant: variant ?? null,
-      kernel: kernelVersion,
-      seed,
-      abi: ABI_VERSION,
-      caller: scenario.caller.pid,
-      victimTgid: victim,
-      victimThreads,
-      victimMm,
-      reclaimablePages,
-      reapableAfter,
-      intentNs: scenario.intent.at_ns,
-      ret: results.get(scenario.caller.pid) ?? null,
-      callersUnfinished: callers.length - results.size,
-    },
-  });
-  const identity = { kernel: kernelVersion, oomReaper: kernel.oom_reaper_pid() };
-  const stats = { steps: kernel.steps_taken(), schedWork: kernel.sched_work() };
-  // Events and names are built only for a caller that asks (traces, reports).
-  let events: TraceEvent[] | undefined;
-  let trace: TraceContext | undefined;
+  const finish = (results: ActorResults): RunResult => {
+    // The run is over: take the log instead of copying it (the count and hash stay).
+    const run = readRunLog(kernel, kernel.take_events());
+    const outcome = computeOutcome(kernel, {
+      run,
+      ctx: {
+        scenario: scenario.name,
+        design: opts.design.name,
+        variant: variant ?? null,
+        kernel: kernelVersion,
+        seed,
+        abi: ABI_VERSION,
+        caller: scenario.caller.pid,
+        victimTgid: victim,
+        victimThreads,
+        victimMm,
+        reclaimablePages,
+        reapableAfter,
+        intentNs: scenario.intent.at_ns,
+        ret: results.get(scenario.caller.pid) ?? null,
+        callersUnfinished: callers.length - results.size,
+      },
+    });
+    const identity = { kernel: kernelVersion, oomReaper: kernel.oom_reaper_pid() };
+    const stats = { steps: kernel.steps_taken(), schedWork: kernel.sched_work() };
+    // Events and names are built only for a caller that asks (traces, reports).
+    let events: TraceEvent[] | undefined;
+    let trace: TraceContext | undefined;
+    return {
+      outcome,
+      stats,
+      ...run,
+      get events() {
+        return events ??= decodeEvents(run.log);
+      },
+      get trace() {
+        return trace ??= traceContext(scenario, identity);
+      },
+    };
+  };
   return {
-    outcome,
-    stats,
-    ...run,
-    get events() {
-      return events ??= decodeEvents(run.log);
-    },
-    get trace() {
-      return trace ??= traceContext(scenario, identity);
-    },
+    actors: callers.map((c) => ({
+      pid: c.pid,
+      atNs: c.at_ns,
+      recipe: (u) => opts.design.recipe(u, ctx),
+    })),
+    onSyscallExit,
+    reapableAfter,
+    finish,
   };
 }
 

@@ -18,7 +18,14 @@
  * @module
  */
 
-export { askWorld, type RunOptions, type RunResult, runScenario } from "./experiment.ts";
+export {
+  askWorld,
+  type PreparedRun,
+  prepareRun,
+  type RunOptions,
+  type RunResult,
+  runScenario,
+} from "./experiment.ts";
 export {
   DEFAULT_RUN_LIMITS,
   EVENT_BYTES,
@@ -51,6 +58,9 @@ export {
 export {
   type Actor,
   type ActorResults,
+  coreLimit,
+  coreRefused,
+  resume,
   runActors,
   type RunActorsOptions,
   SimulatorBug,

@@ -103,7 +103,7 @@ export function runActors(
 }
 
 /** The limit the core's run reached, as an error; undefined if it reached none. */
-function coreLimit(kernel: Kernel): RunLimitReached | undefined {
+export function coreLimit(kernel: Kernel): RunLimitReached | undefined {
   const limit = kernel.run_limit();
   if (limit !== "events" && limit !== "steps") return undefined;
   const [maxEvents, maxSteps] = kernel.run_limits();
@@ -113,11 +113,16 @@ function coreLimit(kernel: Kernel): RunLimitReached | undefined {
   );
 }
 
-function coreRefused(kernel: Kernel, r: number): Error {
+/** The core refused to run (a negative answer that is no limit): the error to throw. */
+export function coreRefused(kernel: Kernel, r: number): Error {
   return new Error(`the core refused to run: ${r} ${kernel.last_error()}`);
 }
 
-function resume(
+/**
+ * Resumes the recipe of `pid`, which the core handed over, for one segment: yields back
+ * to the core (`ext_yield`), or records its result and ends it (`ext_end`).
+ */
+export function resume(
   kernel: Kernel,
   pid: number,
   running: Map<number, KGen<number>>,

@@ -22,6 +22,7 @@ import { parseMsToNs } from "./_sizes.ts";
 import type { ProcessDraft, ThreadDraft } from "./_tasks.ts";
 import { readProcesses } from "./_tasks.ts";
 import { readCaller, readEvents, readExpect, readIntent } from "./_timeline.ts";
+import { readExplore } from "./_explore.ts";
 import { SCENARIO_SCHEMA } from "./types.ts";
 import type { Scenario, ScenarioProcess, ScenarioThread } from "./types.ts";
 
@@ -41,7 +42,15 @@ const TOP_REQUIRED = [
   "caller",
   "intent",
 ] as const;
-const TOP_OPTIONAL = ["kernel", "seed", "horizon_ms", "mms", "events", "expect"] as const;
+const TOP_OPTIONAL = [
+  "kernel",
+  "seed",
+  "horizon_ms",
+  "mms",
+  "events",
+  "expect",
+  "explore",
+] as const;
 
 /** A value that must be there once validation found no problem. */
 function must<T>(v: T | undefined, what: string): T {
@@ -116,6 +125,7 @@ export function validate(
     actors,
   });
   const expect = readExpect(p, field(o, "expect"));
+  const explore = has(o, "explore") ? readExplore(p, field(o, "explore")) : undefined;
 
   if (p.count > 0) throw new ScenarioError(p.list, opts.source, p.omitted);
   return {
@@ -132,6 +142,7 @@ export function validate(
     caller: must(caller, "caller"),
     intent: must(intent, "intent"),
     expect: must(expect, "expect"),
+    ...(explore === undefined ? {} : { explore }),
   };
 }
 

@@ -311,4 +311,64 @@ export interface Scenario {
   intent: Intent;
   /** Expected outcomes per design (and kernel). */
   expect: Expectation[];
+  /** A condition over every schedule's outcome and its expected verdicts (`lab explore`). */
+  explore?: ExploreSpec;
+}
+
+/** herd7's observations: the condition's proposition holds in every, some or no schedule. */
+export const EXPLORE_VERDICTS = ["always", "sometimes", "never"] as const;
+/** A verdict: {@linkcode EXPLORE_VERDICTS}. */
+export type ExploreVerdict = typeof EXPLORE_VERDICTS[number];
+
+/** Who may have freed pages, as a proposition names them (the outcome's `freed_by`). */
+export const CONDITION_FREERS = ["caller", "victim", "kthreads", "other"] as const;
+
+/**
+ * A proposition over one schedule's outcome: a WARN printed, the main call's answer, the
+ * victim killed, pages freed by a context, pages left, a broken invariant; and `all`,
+ * `any`, `not` of them.
+ */
+export type OutcomeProp =
+  | { all: OutcomeProp[] }
+  | { any: OutcomeProp[] }
+  | { not: OutcomeProp }
+  | { ret: string }
+  | { warn: string }
+  | { victim_killed: boolean }
+  | { freed_by: typeof CONDITION_FREERS[number] }
+  | { remaining_pages: { min: number; max: number } }
+  | { broken: boolean };
+
+/** herd7's final condition: `exists` (some schedule) or `forall` (every schedule). */
+export interface ExploreCondition {
+  /** `exists`: some schedule satisfies `prop`; `forall`: every schedule does. */
+  quantifier: "exists" | "forall";
+  /** The proposition over one schedule's outcome. */
+  prop: OutcomeProp;
+}
+
+/** The verdict `lab verify` expects explore to give, for one design and bound. */
+export interface VerdictExpectation {
+  /** Design name, or name@variant. */
+  design: string;
+  /** The kernel version; the scenario's by default. */
+  kernel?: KernelVersion;
+  /** The preemption bound; none: every schedule. */
+  preemptions?: number;
+  /** Historical kernel bugs switched back on (`Kernel.set_kernel_bugs` bits). */
+  kernel_bugs?: number;
+  /** Always, sometimes or never. */
+  verdict: ExploreVerdict;
+  /** Why. */
+  note?: string;
+}
+
+/** A scenario's `explore` block. */
+export interface ExploreSpec {
+  /** The condition over every schedule's outcome. */
+  condition: ExploreCondition;
+  /** The verdicts `lab verify` expects, per design, kernel and bound. */
+  expect: VerdictExpectation[];
+  /** Why the condition is asked. */
+  note?: string;
 }

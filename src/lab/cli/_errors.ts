@@ -7,6 +7,7 @@
 import { readScenarioText, ScenarioError, ScenarioFileError } from "../../engine/scenario/mod.ts";
 import { type CaseFile, parseCaseFile } from "../props/mod.ts";
 import { RunLimitReached } from "../../engine/run/mod.ts";
+import { SnapshotLimitReached } from "../../engine/explore/mod.ts";
 
 /**
  * A command-line mistake (an unknown option, design or kernel, a bad number, a path that
@@ -54,7 +55,10 @@ export function reportError(e: unknown): { code: number; message: string } | und
       : "";
     return { code: 2, message: `error: ${e.message}${hint}` };
   }
-  if (e instanceof ScenarioError || e instanceof InputError || e instanceof RunLimitReached) {
+  if (
+    e instanceof ScenarioError || e instanceof InputError || e instanceof RunLimitReached ||
+    e instanceof SnapshotLimitReached
+  ) {
     return { code: 1, message: `error: ${e.message}` };
   }
   // A path the user named for output (--trace-out, --out) that cannot be written: the

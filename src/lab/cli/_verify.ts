@@ -14,6 +14,7 @@ import {
   scenarioFiles,
 } from "../../engine/scenario/mod.ts";
 import { verifyScenario } from "../../engine/run/mod.ts";
+import { verifyVerdicts } from "../../engine/explore/mod.ts";
 import { table } from "./_format.ts";
 import { designSpecProblem, parseByteCount, parseCliArgs, parseDesignSpec } from "./_args.ts";
 import { reportError, UsageError } from "./_errors.ts";
@@ -22,8 +23,9 @@ import { BOUND_OPTIONS, parseRunLimits, RUN_LIMITS_USAGE } from "./_run.ts";
 
 export const VERIFY_USAGE = `usage: deno task lab verify [scenario.json or folder ...]
 
-Runs each expectation ("expect" entries) of the given scenario files, and of every *.json
-file in the given folders (default: scenarios/), and prints one line per expectation;
+Runs each expectation ("expect" entries, and the verdicts "explore.expect" states of the
+file's explore condition, over every schedule: lab explore) of the given scenario files, and
+of every *.json file in the given folders (default: scenarios/), and prints one line per expectation;
 exits 1 if any fails or a file is not a valid scenario, 2 if a path does not exist.
 
 options:
@@ -73,6 +75,21 @@ export async function verifyCommand(args: string[]): Promise<number> {
         v.failures.join("; "),
       ]);
     }
+    // The stated verdicts of the scenario's explore condition, over every schedule.
+    for (const v of verifyVerdicts(scenario, (spec) => parseDesignSpec(spec), { limits })) {
+      failed += v.failures.length > 0 ? 1 : 0;
+      const bound = v.preemptions === null ? "every schedule" : `K=${v.preemptions}`;
+      const got = v.got
+        ? `${v.got.verdict} (${v.got.positive}/${v.got.positive + v.got.negative})`
+        : "";
+      rows.push([
+        scenario.name,
+        `${v.design} explore ${bound}`,
+        v.kernel,
+        v.failures.length ? "FAIL" : "ok",
+        v.failures.join("; ") || got,
+      ]);
+    }
   }
   if (rows.length > 0) console.log(table(["scenario", "design", "kernel", "result", "why"], rows));
   const bad = invalid > 0 ? `, ${invalid} invalid file${invalid === 1 ? "" : "s"}` : "";
@@ -111,9 +128,16 @@ async function expandPaths(paths: readonly string[]): Promise<string[]> {
 
 /** Each expectation's design must be registered: a problem at `$.expect[i].design` if not. */
 function checkExpectDesigns(s: Scenario, file: string): void {
-  const problems = s.expect.flatMap((e, i) => {
-    const p = designSpecProblem(e.design);
-    return p === undefined ? [] : [{ path: `$.expect[${i}].design`, message: p.scenario }];
+  const named = [
+    ...s.expect.map((e, i) => ({ design: e.design, path: `$.expect[${i}].design` })),
+    ...(s.explore?.expect ?? []).map((e, i) => ({
+      design: e.design,
+      path: `$.explore.expect[${i}].design`,
+    })),
+  ];
+  const problems = named.flatMap(({ design, path }) => {
+    const p = designSpecProblem(design);
+    return p === undefined ? [] : [{ path, message: p.scenario }];
   });
   if (problems.length > 0) throw new ScenarioError(problems, file);
 }

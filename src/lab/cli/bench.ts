@@ -8,6 +8,7 @@
 import {
   BENCH_DOC,
   BENCH_ROOT,
+  exploreTable,
   figures,
   int,
   machine,
@@ -61,7 +62,7 @@ export async function benchCli(args: string[]): Promise<number> {
   const avg = await runDenoBench();
   const native = await runNative(nativeRuns);
   const f = figures(avg, native);
-  const tbl = table(f);
+  const tbl = table(f) + "\n\nEvery schedule (issue 10):\n\n" + exploreTable(avg, f);
   const host = await machine();
   const date = new Date().toISOString().slice(0, 10);
   console.log(`\n${tbl}\n`);

@@ -15,6 +15,7 @@ import { SWEEP_USAGE, sweepCli } from "./_sweep.ts";
 import { CLASSIFY_USAGE, classifyCli } from "./_classify.ts";
 import { DIFF_USAGE, diffCommand } from "./_diff.ts";
 import { REPORT_USAGE, reportCli } from "./_report.ts";
+import { EXPLORE_USAGE, exploreCli, MERGE_USAGE, mergeCli } from "./_explore.ts";
 
 const USAGE =
   `mrelease-lab: compare designs for reaping a killed process's memory, on a simulated kernel
@@ -32,6 +33,9 @@ commands:
   replay <case.json>      replay one case exactly and check the properties on it
   classify <case.json>    run every comparison target on one case and name the class of
                           each difference (docs/semantic-diff.md)
+  explore <scenario.json> every schedule of a scenario within a preemption bound: the
+                          distinct outcomes, a replay command for each, the verdict
+  merge <lines.jsonl...>  the report of explore's shards, added up
   diff <scenario.json>    run a scenario on the simulator (6.18) and on this host's real
                           kernel, and show where they agree (docs/host.md)
   help [command]          this text, or a command's options (also: <command> --help)
@@ -58,6 +62,8 @@ const COMMANDS: readonly {
   { name: "sweep", summary: "the property suite", usage: SWEEP_USAGE, run: sweepCli },
   { name: "replay", summary: "replay one case exactly", usage: REPLAY_USAGE, run: replayCli },
   { name: "classify", summary: "classify differences", usage: CLASSIFY_USAGE, run: classifyCli },
+  { name: "explore", summary: "every schedule", usage: EXPLORE_USAGE, run: exploreCli },
+  { name: "merge", summary: "add up explore's shards", usage: MERGE_USAGE, run: mergeCli },
   { name: "diff", summary: "simulator against host", usage: DIFF_USAGE, run: diffCommand },
 ];
 

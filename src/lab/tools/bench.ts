@@ -177,7 +177,11 @@ export function table(f: Figures): string {
     "< 2 ms",
     f.walkMs < TARGET.walkMs,
   );
-  const head = ["measure", "measured", "target", "verdict"];
+  return markdownTable(["measure", "measured", "target", "verdict"], rows);
+}
+
+/** `rows` under `head` as a Markdown table with aligned columns. */
+export function markdownTable(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
@@ -205,7 +209,13 @@ export async function machine(): Promise<string[]> {
   const nproc = await output("nproc", []) ?? String(navigator.hardwareConcurrency);
   const rustc = await output("rustc", ["--version"]) ?? "rustc not found";
   const fresh = await checkWasmFresh(BENCH_ROOT);
+  // The machine is shared: a load above the core count means every figure is slower by
+  // about that factor (ratios within one run still compare).
+  // (Through cat: Deno asks for more than --allow-read to read /proc.)
+  const load = (await output("cat", ["/proc/loadavg"]))?.split(" ").slice(0, 3).join(", ") ??
+    "unknown";
   return [
+    `load average when the run ended (1, 5, 15 min): ${load}`,
     `CPU: ${cpu}, nproc ${nproc} (${Deno.build.os}/${Deno.build.arch})`,
     `Deno ${Deno.version.deno}, V8 ${Deno.version.v8}, TypeScript ${Deno.version.typescript}`,
     `native: ${rustc}, \`cargo build --release\` (opt-level 3, LTO, codegen-units 1)`,

@@ -24,3 +24,11 @@ export {
   runNative,
   table,
 } from "./bench.ts";
+export {
+  EXPLORE_BENCH,
+  EXPLORE_KS,
+  EXPLORE_TARGET,
+  exploreTable,
+  victimOfSize,
+  victimWithThreads,
+} from "./bench_explore.ts";
