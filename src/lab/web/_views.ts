@@ -27,7 +27,7 @@ export interface ViewContext {
 /** `lab compare`'s columns (src/lab/cli/_run.ts), then the event log's hash. */
 const COLUMNS: readonly { title: string; raw(r: RunView): unknown; text(r: RunView): string }[] = [
   { title: "design", raw: (r) => r.label, text: (r) => r.label },
-  { title: "ret", raw: (r) => r.outcome.errno, text: (r) => r.outcome.errno },
+  { title: "ret", raw: (r) => r.outcome.errno, text: (r) => String(r.outcome.errno) },
   {
     title: "killed",
     raw: (r) => r.outcome.signal_delivered,
@@ -180,7 +180,7 @@ function showPanels(answer: RunAnswer & { ok: true }, ctx: ViewContext): void {
     const name = r.outcome.design;
     const notes = r.errnoNotes.length
       ? h("ul", {}, ...r.errnoNotes.map((n) => h("li", {}, n)))
-      : h("p", {}, r.outcome.errno === "0" ? "The call succeeded." : "No further explanation.");
+      : h("p", {}, r.outcome.errno === 0 ? "The call succeeded." : "No further explanation.");
     const source = h("pre", { class: "source", tabindex: "0" }, "…");
     const doc = h("div", { class: "doc" }, "…");
     const file = ctx.site.sources[name] ?? "";

@@ -174,7 +174,7 @@ function view(scenario: Scenario, label: string, design: Design, r: RunResult): 
     timelineTotal: bars.length,
     events: eventRows(r.events, r.trace, EVENT_ROWS_MAX),
     eventTotal: r.events.length,
-    errnoNotes: errnoNotes(scenario, design, r.outcome.errno),
+    errnoNotes: errnoNotes(scenario, design, String(r.outcome.errno)),
   };
 }
 
