@@ -380,6 +380,24 @@ Deno.test({
           await ex.textContent("#explore-budget-note") ?? "",
           /Budget reached: 3 schedules ran and more are left.*--budget/,
         );
+
+        // Every schedule: the verdict the scenario states for that walk, which holds.
+        const stated = (JSON.parse(await Deno.readTextFile(new URL(`scenarios/${RACE}`, root))) as {
+          explore: { expect: { design: string; preemptions?: number; verdict: string }[] };
+        }).explore.expect.find((e) => e.design === "process_mrelease" && !("preemptions" in e));
+        assert.ok(stated);
+        await ex.fill("#explore-preemptions", "");
+        await ex.fill("#explore-budget", "100000");
+        await ex.click("#explore-run");
+        await ex.waitForSelector('body[data-explored="3"]', { state: "attached" });
+        const all = await cliExplore(`scenarios/${RACE}`, "process_mrelease");
+        assert.deepEqual(await outcomesOf(ex), all.outcomes);
+        assert.ok(
+          (await ex.textContent("#explore-verdict"))?.includes(
+            `${all.verdict}. The scenario states ${stated.verdict} for this walk (lab verify ` +
+              "checks it): it holds.",
+          ),
+        );
         await ex.close();
       },
     );

@@ -302,3 +302,30 @@ Deno.test("web: an exploration's budget is lab explore's, and reaching it says s
   });
   assert.equal((broken.value as { problems: { path: string }[] }).problems[0].path, "$");
 });
+
+Deno.test("web: an exploration shows the verdict the scenario states for that walk", async () => {
+  const ask = inProcessWorker();
+  const file = "scenarios/races/f1-pgtables.json";
+  const text = await Deno.readTextFile(file);
+  // What the file states, read here, not through the lab's scenario parser.
+  const expect = (JSON.parse(text) as { explore: { expect: Record<string, unknown>[] } })
+    .explore.expect.filter((e) => !("preemptions" in e) && !("kernel_bugs" in e));
+  assert.ok(expect.length >= 2);
+  for (const e of expect) {
+    const design = String(e.design);
+    const explore = (preemptions: number | null) =>
+      (ask({
+        op: "explore",
+        text,
+        file,
+        kernel: e.kernel,
+        explore: { design, preemptions, budget: EXPLORE_BUDGET_DEFAULT },
+      }).value as ExploreAnswer & { ok: true }).report;
+    const report = explore(null);
+    const cli = await cliExplore(file, design, "--kernel", String(e.kernel));
+    assert.equal(report.verdict?.line, cli.verdict);
+    assert.equal(report.verdict?.stated, e.verdict, design);
+    assert.equal(report.verdict?.verdict.toLowerCase(), e.verdict, "the file's verdicts hold");
+    assert.equal(explore(1).verdict?.stated, null, "none stated for another bound");
+  }
+});

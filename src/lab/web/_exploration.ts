@@ -64,6 +64,11 @@ export interface VerdictView {
   readonly ok: boolean;
   /** The line `lab explore` prints. */
   readonly line: string;
+  /**
+   * The verdict the scenario states for this walk (`explore.expect`: same design, kernel and
+   * bound, no kernel bugs), which `lab verify` checks; null when it states none for it.
+   */
+  readonly stated: string | null;
 }
 
 /** The report of one walk. */
@@ -151,6 +156,10 @@ export function exploreScenario(
       ok: j.ok,
       line: `condition ${condition.quantifier} ${prop}: ${word} ` +
         `(${j.positive} of ${w.leaves.length} schedules) ${j.ok ? "Ok" : "No"}`,
+      stated: scenario.explore?.expect.find((e) =>
+        e.design === s.design && (e.kernel ?? scenario.kernel) === key.kernel &&
+        (e.preemptions ?? null) === s.preemptions && !e.kernel_bugs
+      )?.verdict ?? null,
     };
   }
   return {

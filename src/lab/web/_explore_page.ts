@@ -48,7 +48,7 @@ export function exploreView(meta: Meta, ctx: ExploreContext): ExploreView {
   const budget = el<HTMLInputElement>("explore-budget");
   budget.value = String(EXPLORE_BUDGET_DEFAULT);
   const status = el("explore-status");
-  let explored = 0;
+  let explorations = 0;
 
   const read = (): ExploreSettings | string => {
     const k = preemptions.value.trim();
@@ -72,7 +72,8 @@ export function exploreView(meta: Meta, ctx: ExploreContext): ExploreView {
     button.disabled = true;
     status.textContent = "exploring every schedule (in the worker)…";
     try {
-      const { text, kernel, file } = ctx.scenario();
+      const explored = ctx.scenario();
+      const { text, kernel, file } = explored;
       const answer = await ctx.worker.ask<ExploreAnswer>({
         op: "explore",
         text,
@@ -87,13 +88,14 @@ export function exploreView(meta: Meta, ctx: ExploreContext): ExploreView {
         return;
       }
       const r = answer.report;
-      showReport(r, (i) => void replay(ctx, r, i, settings).catch(fail));
-      explored++;
-      document.body.dataset.explored = String(explored);
+      const again = (i: number) => replay(ctx, explored, r, i, settings);
+      showReport(r, (i) => void again(i).catch(fail));
+      explorations++;
+      document.body.dataset.explored = String(explorations);
       await ctx.share(settings, undefined);
       status.textContent = `Explored ${r.schedules} schedule(s) of ${r.scenario} in ` +
         `${answer.ms.toFixed(0)} ms.`;
-      if (witness !== undefined) await replay(ctx, r, witness, settings);
+      if (witness !== undefined) await again(witness);
     } finally {
       button.disabled = false;
     }
@@ -121,9 +123,16 @@ function showReport(r: Report, onReplay: (index: number) => void): void {
   el("explore-budget-note").textContent = r.budgetMessage ?? "";
   el("explore-budget-note").hidden = r.budgetMessage === null;
   const verdict = el("explore-verdict");
+  const v = r.verdict;
+  const stated = !v?.stated
+    ? ""
+    : r.truncated
+    ? ` The scenario states ${v.stated} for this walk; the budget stopped it before it could tell.`
+    : ` The scenario states ${v.stated} for this walk (lab verify checks it): ` +
+      (v.stated === v.verdict.toLowerCase() ? "it holds." : "it does NOT hold.");
   verdict.replaceChildren(
-    ...(r.verdict
-      ? [h("strong", {}, r.verdict.verdict), ` — ${r.verdict.line}`]
+    ...(v
+      ? [h("strong", {}, v.verdict), ` — ${v.line}.${stated}`]
       : ['The scenario states no condition (docs/scenario-format.md, "explore").']),
   );
   verdict.dataset.verdict = r.verdict?.verdict ?? "";
@@ -151,13 +160,14 @@ function showReport(r: Report, onReplay: (index: number) => void): void {
 /** Replays outcome `index`'s witness in the worker and shows its first step. */
 async function replay(
   ctx: ExploreContext,
+  explored: { text: string; kernel: string | null },
   r: Report,
   index: number,
   settings: ExploreSettings,
 ): Promise<void> {
   const outcome = r.outcomes[index];
   if (!outcome) throw new Error(`no outcome ${index + 1}: the report has ${r.outcomes.length}`);
-  const { text, kernel } = ctx.scenario();
+  const { text, kernel } = explored;
   const answer = await ctx.worker.ask<ReplayAnswer>({
     op: "replay",
     text,
