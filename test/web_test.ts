@@ -32,6 +32,8 @@ const DSTATE = "dstate-little-core.json";
 const SEED = 7;
 /** A shipped race scenario whose exploration has more than one outcome. */
 const RACE = "explore/two-callers-same-instant.json";
+/** F.3, whose bad outcome needs a historical kernel bug switched back on. */
+const F3 = "races/f3-dangling-mmap.json";
 
 /** chromium at /usr/bin/chromium, installed by .ci/setup-chromium.sh if it is not. */
 function ensureChromium(): Promise<void> {
@@ -98,6 +100,18 @@ async function runTwo(page: Page, runsBefore: number): Promise<void> {
   await page.fill("#seed", String(SEED));
   await page.click("#run");
   await page.waitForSelector(`body[data-runs="${runsBefore + 1}"]`, { state: "attached" });
+}
+
+/** Picks a shipped scenario and waits for its text in the editor. */
+async function pickScenario(page: Page, path: string): Promise<void> {
+  await page.selectOption("#scenario-file", path);
+  const name = JSON.parse(await Deno.readTextFile(new URL(`scenarios/${path}`, root))).name;
+  await page.waitForFunction(
+    (n) =>
+      (document.getElementById("scenario-json") as HTMLTextAreaElement).value
+        .includes(`"name": ${JSON.stringify(n)}`),
+    name,
+  );
 }
 
 /** The exploration's outcomes as the page shows them. */
@@ -309,11 +323,7 @@ Deno.test({
         const ex = watch(await context.newPage());
         await ex.goto(server.url);
         await ex.waitForSelector("body[data-ready]", { state: "attached" });
-        await ex.selectOption("#scenario-file", RACE);
-        await ex.waitForFunction(() =>
-          (document.getElementById("scenario-json") as HTMLTextAreaElement).value
-            .includes('"two-callers-same-instant"')
-        );
+        await pickScenario(ex, RACE);
         await ex.selectOption("#explore-design", "process_mrelease");
         await ex.fill("#explore-preemptions", "2");
         await ex.click("#explore-run");
@@ -398,6 +408,26 @@ Deno.test({
               "checks it): it holds.",
           ),
         );
+
+        // A historical kernel bug switched back on: F.3's reaper reads the freed VMA.
+        await pickScenario(ex, F3);
+        await ex.selectOption("#kernel", "5.17");
+        await ex.selectOption("#explore-design", "process_mrelease@v5.17");
+        await ex.check("#explore-bug-1");
+        await ex.click("#explore-run");
+        await ex.waitForSelector('body[data-explored="4"]', { state: "attached" });
+        const f3 = await cliExplore(
+          `scenarios/${F3}`,
+          "process_mrelease@v5.17",
+          "--kernel",
+          "5.17",
+          "--kernel-bugs",
+          "1",
+        );
+        assert.match(f3.verdict ?? "", /: Always \(/);
+        assert.deepEqual(await outcomesOf(ex), f3.outcomes);
+        assert.match(await ex.textContent("#explore-verdict") ?? "", /states always .*it holds/);
+        assert.match(await ex.inputValue("#share"), /&xbugs=1/);
         await ex.close();
       },
     );

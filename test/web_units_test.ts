@@ -42,7 +42,7 @@ Deno.test("web: a settings hash gives back the same settings, edited JSON byte f
       designs: [],
       kernel: "5.15",
       seed: null,
-      explore: { design: "process_mrelease@v9", preemptions: 2, budget: 50 },
+      explore: { design: "process_mrelease@v9", preemptions: 2, budget: 50, kernelBugs: 1 },
       witness: 1,
     },
     {
@@ -303,29 +303,61 @@ Deno.test("web: an exploration's budget is lab explore's, and reaching it says s
   assert.equal((broken.value as { problems: { path: string }[] }).problems[0].path, "$");
 });
 
-Deno.test("web: an exploration shows the verdict the scenario states for that walk", async () => {
+Deno.test("web: the races' stated verdicts, kernel bugs included, as lab explore and lab replay give them", async () => {
   const ask = inProcessWorker();
-  const file = "scenarios/races/f1-pgtables.json";
-  const text = await Deno.readTextFile(file);
-  // What the file states, read here, not through the lab's scenario parser.
-  const expect = (JSON.parse(text) as { explore: { expect: Record<string, unknown>[] } })
-    .explore.expect.filter((e) => !("preemptions" in e) && !("kernel_bugs" in e));
-  assert.ok(expect.length >= 2);
-  for (const e of expect) {
-    const design = String(e.design);
-    const explore = (preemptions: number | null) =>
-      (ask({
-        op: "explore",
-        text,
-        file,
-        kernel: e.kernel,
-        explore: { design, preemptions, budget: EXPLORE_BUDGET_DEFAULT },
-      }).value as ExploreAnswer & { ok: true }).report;
-    const report = explore(null);
-    const cli = await cliExplore(file, design, "--kernel", String(e.kernel));
-    assert.equal(report.verdict?.line, cli.verdict);
-    assert.equal(report.verdict?.stated, e.verdict, design);
-    assert.equal(report.verdict?.verdict.toLowerCase(), e.verdict, "the file's verdicts hold");
-    assert.equal(explore(1).verdict?.stated, null, "none stated for another bound");
+  for (
+    const file of ["scenarios/races/f1-pgtables.json", "scenarios/races/f3-dangling-mmap.json"]
+  ) {
+    const text = await Deno.readTextFile(file);
+    // What the file states, read here, not through the lab's scenario parser.
+    const expect = (JSON.parse(text) as { explore: { expect: Record<string, unknown>[] } })
+      .explore.expect.filter((e) => !("preemptions" in e));
+    assert.ok(expect.length >= 2);
+    for (const e of expect) {
+      const design = String(e.design);
+      const kernelBugs = Number(e.kernel_bugs ?? 0);
+      const explore = (preemptions: number | null) =>
+        (ask({
+          op: "explore",
+          text,
+          file,
+          kernel: e.kernel,
+          explore: { design, preemptions, budget: EXPLORE_BUDGET_DEFAULT, kernelBugs },
+        }).value as ExploreAnswer & { ok: true }).report;
+      const report = explore(null);
+      const bugs = kernelBugs ? ["--kernel-bugs", String(kernelBugs)] : [];
+      const cli = await cliExplore(file, design, "--kernel", String(e.kernel), ...bugs);
+      assert.deepEqual(
+        report.outcomes.map(({ count, text, replay }) => ({ count, text, replay })),
+        cli.outcomes,
+      );
+      assert.equal(report.verdict?.line, cli.verdict);
+      assert.equal(report.verdict?.stated, e.verdict, `${file} ${design}`);
+      assert.equal(report.verdict?.verdict.toLowerCase(), e.verdict, "the file's verdicts hold");
+      assert.equal(explore(1).verdict?.stated, null, "none stated for another bound");
+      for (const [i, o] of report.outcomes.entries()) {
+        const r = ask({
+          op: "replay",
+          text,
+          design,
+          kernel: e.kernel,
+          choices: o.witness,
+          kernelBugs,
+        });
+        const hash = (r.value as ReplayAnswer & { ok: true }).run.outcome.events_hash;
+        assert.equal(hash, await cliReplayHash(cli.outcomes[i].replay), cli.outcomes[i].replay);
+      }
+    }
   }
+  const bad = ask({
+    op: "explore",
+    text: await Deno.readTextFile(TWO),
+    file: TWO,
+    kernel: null,
+    explore: { design: "sigkill", preemptions: null, budget: 1, kernelBugs: 2 },
+  });
+  assert.match(
+    bad.error ?? "",
+    /kernel bugs take a sum of known bits \(1 = F3_DANGLING_MMAP\), got 2/,
+  );
 });

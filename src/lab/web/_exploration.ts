@@ -9,6 +9,7 @@
  * @module
  */
 
+import { KERNEL_BUGS } from "../../core/mod.ts";
 import { Kernel } from "../../core/wasm.ts";
 import {
   judge,
@@ -36,6 +37,8 @@ export interface ExploreSettings {
   readonly preemptions: number | null;
   /** The most schedules to run (`--budget`, at least 1). */
   readonly budget: number;
+  /** Historical kernel bugs switched back on (`--kernel-bugs`, `KERNEL_BUGS` bits); none by default. */
+  readonly kernelBugs?: number;
 }
 
 /** One distinct outcome of the walk. */
@@ -83,6 +86,8 @@ export interface ExploreReport {
   readonly preemptions: number | null;
   /** The most schedules the walk could run. */
   readonly budget: number;
+  /** Kernel bug bits switched on (0: none). */
+  readonly kernelBugs: number;
   /** Schedules that ran. */
   readonly schedules: number;
   /** Whether the budget stopped the walk; `budgetMessage` says so then. */
@@ -105,6 +110,12 @@ export function checkExploreSettings(s: ExploreSettings): void {
   if (!(Number.isSafeInteger(s.budget) && s.budget >= 1)) {
     throw new RangeError(`the budget takes a whole number from 1, got ${s.budget}`);
   }
+  const known = Object.values(KERNEL_BUGS).reduce((m, bit) => m | bit, 0);
+  const bugs = s.kernelBugs ?? 0;
+  if (!Number.isSafeInteger(bugs) || bugs < 0 || (bugs & ~known) !== 0) {
+    const list = Object.entries(KERNEL_BUGS).map(([name, bit]) => `${bit} = ${name}`).join(", ");
+    throw new RangeError(`kernel bugs take a sum of known bits (${list}), got ${bugs}`);
+  }
 }
 
 /**
@@ -125,7 +136,7 @@ export function exploreScenario(
     design: s.design,
     kernel: kernel ?? scenario.kernel,
     preemptions: s.preemptions,
-    kernel_bugs: 0,
+    kernel_bugs: s.kernelBugs ?? 0,
   };
   const w = walk(scenario, {
     design,
@@ -133,6 +144,7 @@ export function exploreScenario(
     kernel,
     preemptions: s.preemptions ?? undefined,
     budget: s.budget,
+    kernelBugs: key.kernel_bugs,
   });
   const [report] = reportLines(w.leaves.map((leaf) => leafLine(key, leaf)));
   const rows = report?.outcomes ?? [];
@@ -140,7 +152,7 @@ export function exploreScenario(
     text: row.text,
     count: row.count,
     witness: row.witness,
-    replay: witnessCommand(file, s.design, key.kernel, row.witness),
+    replay: witnessCommand(file, s.design, key.kernel, row.witness, key.kernel_bugs),
   }));
   const condition = scenario.explore?.condition;
   let verdict: VerdictView | null = null;
@@ -158,7 +170,8 @@ export function exploreScenario(
         `(${j.positive} of ${w.leaves.length} schedules) ${j.ok ? "Ok" : "No"}`,
       stated: scenario.explore?.expect.find((e) =>
         e.design === s.design && (e.kernel ?? scenario.kernel) === key.kernel &&
-        (e.preemptions ?? null) === s.preemptions && !e.kernel_bugs
+        (e.preemptions ?? null) === s.preemptions &&
+        (e.kernel_bugs ?? 0) === key.kernel_bugs
       )?.verdict ?? null,
     };
   }
@@ -168,6 +181,7 @@ export function exploreScenario(
     kernel: key.kernel,
     preemptions: s.preemptions,
     budget: s.budget,
+    kernelBugs: key.kernel_bugs,
     schedules: w.leaves.length,
     truncated: w.truncated,
     budgetMessage: w.truncated
@@ -185,10 +199,16 @@ export function exploreScenario(
  * imported: the props module brings fast-check into the page's bundle; a test holds the two
  * equal). The choice list loses its trailing zeros: the core takes 0 past a list's end.
  */
-function witnessCommand(file: string, design: string, kernel: string, witness: readonly number[]) {
+function witnessCommand(
+  file: string,
+  design: string,
+  kernel: string,
+  witness: readonly number[],
+  kernelBugs: number,
+) {
   const choices = witness.slice(0, witness.findLastIndex((v) => v !== 0) + 1);
   return `deno task replay ${file} --design ${design} --kernel ${kernel} --choices ` +
-    (choices.length ? choices.join(",") : "0");
+    (choices.length ? choices.join(",") : "0") + (kernelBugs ? ` --kernel-bugs ${kernelBugs}` : "");
 }
 
 /** When a replayed run drew one of its choices. */
@@ -219,9 +239,10 @@ export function replayChoices(
   spec: string,
   kernel: KernelVersion | undefined,
   choices: readonly number[],
+  kernelBugs = 0,
 ): Replayed {
   const { design, variant } = chooseDesign(spec);
-  const opts = { design, variant, kernel: kernel ?? scenario.kernel, choices };
+  const opts = { design, variant, kernel: kernel ?? scenario.kernel, choices, kernelBugs };
   const core = new MarkingKernel(scenario.seed >>> 0, Math.floor(scenario.seed / 2 ** 32) >>> 0);
   try {
     const run = prepareRun(core, scenario, { ...opts, seed: scenario.seed, limits: runLimits() });

@@ -46,6 +46,21 @@ export function exploreView(meta: Meta, ctx: ExploreContext): ExploreView {
   }
   const preemptions = el<HTMLInputElement>("explore-preemptions");
   const budget = el<HTMLInputElement>("explore-budget");
+  const bugs = el("explore-bugs");
+  for (const [name, bit] of Object.entries(meta.kernelBugs)) {
+    const id = `explore-bug-${bit}`;
+    bugs.append(
+      h(
+        "span",
+        {},
+        h("input", { type: "checkbox", id, value: String(bit) }),
+        " ",
+        h("label", { for: id }, h("code", {}, name), ` (bit ${bit})`),
+      ),
+      " ",
+    );
+  }
+  const boxes = () => [...bugs.querySelectorAll<HTMLInputElement>("input")];
   budget.value = String(EXPLORE_BUDGET_DEFAULT);
   const status = el("explore-status");
   let explorations = 0;
@@ -59,7 +74,13 @@ export function exploreView(meta: Meta, ctx: ExploreContext): ExploreView {
     if (!/^[0-9]{1,15}$/.test(b) || Number(b) < 1) {
       return `The budget takes a whole number from 1, got "${b}".`;
     }
-    return { design: design.value, preemptions: k === "" ? null : Number(k), budget: Number(b) };
+    const kernelBugs = boxes().reduce((m, x) => m | (x.checked ? Number(x.value) : 0), 0);
+    return {
+      design: design.value,
+      preemptions: k === "" ? null : Number(k),
+      budget: Number(b),
+      ...(kernelBugs ? { kernelBugs } : {}),
+    };
   };
 
   const explore = async (witness?: number) => {
@@ -106,6 +127,7 @@ export function exploreView(meta: Meta, ctx: ExploreContext): ExploreView {
       design.value = s.design;
       preemptions.value = s.preemptions === null ? "" : String(s.preemptions);
       budget.value = String(s.budget);
+      for (const x of boxes()) x.checked = ((s.kernelBugs ?? 0) & Number(x.value)) !== 0;
     },
     explore,
   };
@@ -118,7 +140,8 @@ function showReport(r: Report, onReplay: (index: number) => void): void {
   el("exploration").hidden = false;
   el("replay").hidden = true;
   el("explore-identity").textContent = `${r.design} on scenario ${r.scenario}, kernel ` +
-    `${r.kernel}, preemptions ${r.preemptions ?? "unbounded"}: ${r.schedules} schedule(s), ` +
+    `${r.kernel}, preemptions ${r.preemptions ?? "unbounded"}` +
+    `${r.kernelBugs ? `, kernel bugs ${r.kernelBugs}` : ""}: ${r.schedules} schedule(s), ` +
     `${r.outcomes.length} distinct outcome(s) (${r.pruned} branches pruned by sleep sets).`;
   el("explore-budget-note").textContent = r.budgetMessage ?? "";
   el("explore-budget-note").hidden = r.budgetMessage === null;
@@ -174,6 +197,7 @@ async function replay(
     design: r.design,
     kernel: kernel ?? r.kernel,
     choices: outcome.witness,
+    kernelBugs: r.kernelBugs,
   });
   if (!answer.ok) return ctx.problems(answer);
   el("replay").hidden = false;

@@ -81,6 +81,8 @@ export type Request =
     readonly design: string;
     readonly kernel: string | null;
     readonly choices: readonly number[];
+    /** Kernel bug bits, as the exploration had them. */
+    readonly kernelBugs: number;
   }
   | {
     readonly id: number;
@@ -114,6 +116,8 @@ export interface Meta {
   readonly points: readonly { readonly experiment: string; readonly names: readonly string[] }[];
   /** The core's ABI version. */
   readonly abi: number;
+  /** The historical kernel bugs an exploration can switch back on, by name: their bits. */
+  readonly kernelBugs: Readonly<Record<string, number>>;
 }
 
 /** One design's run, as the page shows it. */
@@ -191,6 +195,7 @@ const KEY = {
   preemptions: "xk",
   budget: "xb",
   witness: "xw",
+  kernelBugs: "xbugs",
 };
 
 /**
@@ -209,6 +214,7 @@ export async function settingsToHash(s: Settings): Promise<string> {
     q.set(KEY.explore, s.explore.design);
     if (s.explore.preemptions !== null) q.set(KEY.preemptions, String(s.explore.preemptions));
     q.set(KEY.budget, String(s.explore.budget));
+    if (s.explore.kernelBugs) q.set(KEY.kernelBugs, String(s.explore.kernelBugs));
     if (s.witness !== undefined) q.set(KEY.witness, String(s.witness));
   }
   return `#${q.toString()}`;
@@ -234,15 +240,16 @@ export async function settingsFromHash(hash: string): Promise<Settings | null> {
     const v = q.get(key);
     return v === null ? null : /^[0-9]{1,16}$/.test(v) ? Number(v) : NaN;
   };
-  const [preemptions, budget, witness] = [
+  const [preemptions, budget, witness, bugs] = [
     number(KEY.preemptions),
     number(KEY.budget),
     number(KEY.witness),
+    number(KEY.kernelBugs),
   ];
-  if ([preemptions, budget, witness].some(Number.isNaN) || budget === null) return null;
+  if ([preemptions, budget, witness, bugs].some(Number.isNaN) || budget === null) return null;
   return {
     ...settings,
-    explore: { design, preemptions, budget },
+    explore: { design, preemptions, budget, ...(bugs ? { kernelBugs: bugs } : {}) },
     ...(witness === null ? {} : { witness }),
   };
 }

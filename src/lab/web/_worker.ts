@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type Design, PAGE_SIZE } from "../../core/mod.ts";
+import { type Design, KERNEL_BUGS, PAGE_SIZE } from "../../core/mod.ts";
 import { ABI_VERSION } from "../../core/wasm.ts";
 import { freedPages, type RunResult, runScenario } from "../../engine/run/mod.ts";
 import {
@@ -86,7 +86,7 @@ function answer(req: Request): unknown {
     case "explore":
       return explore(req.text, req.file, req.kernel, req.explore);
     case "replay":
-      return replay(req.text, req.design, req.kernel, req.choices);
+      return replay(req.text, req.design, req.kernel, req.choices, req.kernelBugs);
     case "bench":
       return bench(req.text, req.design, req.runs);
   }
@@ -107,6 +107,7 @@ function meta(): Meta {
       names: x.points(false).map((p) => p.name),
     })),
     abi: ABI_VERSION,
+    kernelBugs: KERNEL_BUGS,
   };
 }
 
@@ -184,11 +185,12 @@ function replay(
   spec: string,
   kernelName: string | null,
   choices: readonly number[],
+  kernelBugs: number,
 ): ReplayAnswer {
   const kernel = kernelOf(kernelName);
   const parsed = parse(text);
   if ("ok" in parsed) return parsed;
-  const { result, marks } = replayChoices(parsed, spec, kernel, choices);
+  const { result, marks } = replayChoices(parsed, spec, kernel, choices, kernelBugs);
   return { ok: true, run: view(parsed, spec, chooseDesign(spec).design, result), marks };
 }
 
