@@ -25,10 +25,15 @@ import { traceFile } from "../src/engine/trace/mod.ts";
 import { errnoNotes } from "../src/lab/report/mod.ts";
 import { lab } from "./_cli.ts";
 import { ensureProgram } from "./_debian.ts";
+import { cliExplore, type CliOutcome, cliReplayHash } from "./_explore_cli.ts";
 
 const root = new URL("..", import.meta.url);
 const DSTATE = "dstate-little-core.json";
 const SEED = 7;
+/** A shipped race scenario whose exploration has more than one outcome. */
+const RACE = "explore/two-callers-same-instant.json";
+/** F.3, whose bad outcome needs a historical kernel bug switched back on. */
+const F3 = "races/f3-dangling-mmap.json";
 
 /** chromium at /usr/bin/chromium, installed by .ci/setup-chromium.sh if it is not. */
 function ensureChromium(): Promise<void> {
@@ -95,6 +100,38 @@ async function runTwo(page: Page, runsBefore: number): Promise<void> {
   await page.fill("#seed", String(SEED));
   await page.click("#run");
   await page.waitForSelector(`body[data-runs="${runsBefore + 1}"]`, { state: "attached" });
+}
+
+/** Picks a shipped scenario and waits for its text in the editor. */
+async function pickScenario(page: Page, path: string): Promise<void> {
+  await page.selectOption("#scenario-file", path);
+  const name = JSON.parse(await Deno.readTextFile(new URL(`scenarios/${path}`, root))).name;
+  await page.waitForFunction(
+    (n) =>
+      (document.getElementById("scenario-json") as HTMLTextAreaElement).value
+        .includes(`"name": ${JSON.stringify(n)}`),
+    name,
+  );
+}
+
+/** The exploration's outcomes as the page shows them. */
+function outcomesOf(page: Page): Promise<CliOutcome[]> {
+  return page.$$eval("#outcomes tbody tr", (rows) =>
+    rows.map((tr) => ({
+      count: Number((tr as HTMLElement).dataset.count),
+      text: (tr as HTMLElement).dataset.text ?? "",
+      replay: tr.querySelector("code")?.textContent ?? "",
+    })));
+}
+
+/** The replay's step, the events it says were logged by then, and the rows it shows. */
+async function replayStep(page: Page): Promise<{ step: number; said: number; rows: number }> {
+  const where = await page.textContent("#replay-where") ?? "";
+  return {
+    step: Number(await page.getAttribute("#replay", "data-step")),
+    said: Number(where.match(/after (\d+) event/)?.[1] ?? where.match(/run: (\d+) event/)?.[1]),
+    rows: await page.locator("#replay-events tbody tr").count(),
+  };
 }
 
 /** The comparison table as the page holds it: each row's cells' raw values, by column. */
@@ -279,6 +316,121 @@ Deno.test({
       assert.deepEqual(await tableOf(other), before);
       await other.close();
     });
+
+    await t.step(
+      "exploration: lab explore's outcomes, a witness replayed step by step",
+      async () => {
+        const ex = watch(await context.newPage());
+        await ex.goto(server.url);
+        await ex.waitForSelector("body[data-ready]", { state: "attached" });
+        await pickScenario(ex, RACE);
+        await ex.selectOption("#explore-design", "process_mrelease");
+        await ex.fill("#explore-preemptions", "2");
+        await ex.click("#explore-run");
+        await ex.waitForSelector('body[data-explored="1"]', { state: "attached" });
+        const cli = await cliExplore(`scenarios/${RACE}`, "process_mrelease", "--preemptions", "2");
+        assert.equal(cli.code, 0, cli.err);
+        assert.ok(cli.outcomes.length >= 2, "a race: more than one outcome");
+        assert.deepEqual(await outcomesOf(ex), cli.outcomes);
+        assert.ok(cli.verdict);
+        assert.ok((await ex.textContent("#explore-verdict"))?.includes(cli.verdict));
+        assert.equal(await ex.isHidden("#explore-budget-note"), true);
+
+        // The last outcome's witness, replayed: the run lab replay runs.
+        const last = cli.outcomes.length - 1;
+        await ex.click(`#outcomes button[data-witness="${last}"]`);
+        await ex.waitForSelector('body[data-replayed="1"]', { state: "attached" });
+        const hash = await ex.getAttribute("#replay-identity", "data-hash");
+        assert.equal(hash, await cliReplayHash(cli.outcomes[last].replay));
+        // Step by step: each choice shows the events logged by then, the end shows them all.
+        const first = await replayStep(ex);
+        assert.deepEqual([first.step, first.rows], [1, first.said]);
+        await ex.click("#replay-next");
+        const second = await replayStep(ex);
+        assert.equal(second.step, 2);
+        assert.equal(second.rows, second.said);
+        assert.ok(second.said >= first.said);
+        await ex.focus("#replay-step");
+        await ex.keyboard.press("End");
+        const end = await replayStep(ex);
+        assert.equal(end.rows, end.said);
+        assert.ok(end.said > second.said, "the end of the run has more events than its choices");
+        const lanes = await ex.$$eval(
+          "#replay-timeline .role-axis-label text",
+          (ts) => ts.map((x) => x.textContent ?? ""),
+        );
+        assert.ok(lanes.includes("scheduler choices"), lanes.join(", "));
+        // The screenshot shows the choice where the witness leaves the default schedule.
+        const departs = cli.outcomes[last].replay.split(",").length;
+        const drawn = await ex.getAttribute("#replay-timeline", "data-drawn");
+        await ex.fill("#replay-step", String(departs));
+        const at = await replayStep(ex);
+        assert.deepEqual([at.step, at.rows], [departs, at.said]);
+        await ex.waitForFunction(
+          (before) => document.getElementById("replay-timeline")?.dataset.drawn !== before,
+          drawn,
+        );
+        await ex.locator("#exploration").screenshot({ path: `${shots}/exploration.png` });
+
+        // The URL reproduces the exploration and the replay.
+        const shared = await ex.inputValue("#share");
+        assert.match(shared, /[#&]x=process_mrelease&xk=2&xb=\d+&xw=\d+/);
+        const other = watch(await context.newPage());
+        await other.goto(shared);
+        await other.waitForSelector('body[data-replayed="1"]', { state: "attached" });
+        assert.deepEqual(await outcomesOf(other), cli.outcomes);
+        assert.equal(await other.getAttribute("#replay-identity", "data-hash"), hash);
+        await other.close();
+
+        // A budget reached says so, naming the limit.
+        await ex.fill("#explore-budget", "3");
+        await ex.click("#explore-run");
+        await ex.waitForSelector('body[data-explored="2"]', { state: "attached" });
+        assert.match(
+          await ex.textContent("#explore-budget-note") ?? "",
+          /Budget reached: 3 schedules ran and more are left.*--budget/,
+        );
+
+        // Every schedule: the verdict the scenario states for that walk, which holds.
+        const stated = (JSON.parse(await Deno.readTextFile(new URL(`scenarios/${RACE}`, root))) as {
+          explore: { expect: { design: string; preemptions?: number; verdict: string }[] };
+        }).explore.expect.find((e) => e.design === "process_mrelease" && !("preemptions" in e));
+        assert.ok(stated);
+        await ex.fill("#explore-preemptions", "");
+        await ex.fill("#explore-budget", "100000");
+        await ex.click("#explore-run");
+        await ex.waitForSelector('body[data-explored="3"]', { state: "attached" });
+        const all = await cliExplore(`scenarios/${RACE}`, "process_mrelease");
+        assert.deepEqual(await outcomesOf(ex), all.outcomes);
+        assert.ok(
+          (await ex.textContent("#explore-verdict"))?.includes(
+            `${all.verdict}. The scenario states ${stated.verdict} for this walk (lab verify ` +
+              "checks it): it holds.",
+          ),
+        );
+
+        // A historical kernel bug switched back on: F.3's reaper reads the freed VMA.
+        await pickScenario(ex, F3);
+        await ex.selectOption("#kernel", "5.17");
+        await ex.selectOption("#explore-design", "process_mrelease@v5.17");
+        await ex.check("#explore-bug-1");
+        await ex.click("#explore-run");
+        await ex.waitForSelector('body[data-explored="4"]', { state: "attached" });
+        const f3 = await cliExplore(
+          `scenarios/${F3}`,
+          "process_mrelease@v5.17",
+          "--kernel",
+          "5.17",
+          "--kernel-bugs",
+          "1",
+        );
+        assert.match(f3.verdict ?? "", /: Always \(/);
+        assert.deepEqual(await outcomesOf(ex), f3.outcomes);
+        assert.match(await ex.textContent("#explore-verdict") ?? "", /states always .*it holds/);
+        assert.match(await ex.inputValue("#share"), /&xbugs=1/);
+        await ex.close();
+      },
+    );
 
     await t.step("a malformed edit shows the path-named problems and runs nothing", async () => {
       const text = await page.inputValue("#scenario-json");

@@ -46,6 +46,27 @@ export function connect(script: URL): CoreWorker {
   };
 }
 
+/**
+ * Runs `action` when form `#form` is submitted; an error it throws shows in `status` and
+ * frees `#button` (which the action disables while it works). Returns that error handler.
+ */
+export function onSubmit(
+  form: string,
+  button: string,
+  status: HTMLElement,
+  action: () => Promise<void>,
+): (e: Error) => void {
+  const report = (e: Error) => {
+    status.textContent = `Error: ${e.message}`;
+    el<HTMLButtonElement>(button).disabled = false;
+  };
+  el(form).addEventListener("submit", (e) => {
+    e.preventDefault();
+    void action().catch(report);
+  });
+  return report;
+}
+
 /** An element by id, of the type asked (the page's HTML has each). */
 export function el<T extends HTMLElement = HTMLElement>(id: string): T {
   const e = document.getElementById(id);

@@ -18,7 +18,9 @@ import {
   type SiteIndex,
 } from "./_protocol.ts";
 import { showResults } from "./_views.ts";
-import { connect, type CoreWorker, el, fetchOk, h } from "./_dom.ts";
+import { exploreView } from "./_explore_page.ts";
+import type { ExploreSettings } from "./_exploration.ts";
+import { connect, type CoreWorker, el, fetchOk, h, onSubmit } from "./_dom.ts";
 
 /** The scenario the page opens with. */
 const FIRST_SCENARIO = "dstate-little-core.json";
@@ -27,6 +29,9 @@ const FIRST_SCENARIO = "dstate-little-core.json";
 interface State {
   source: ScenarioSource;
   runs: number;
+  /** The last exploration, and the witness replayed, for the URL. */
+  explore?: ExploreSettings;
+  witness?: number;
 }
 
 /** Starts the page: asks the worker what it knows, fills the controls, runs a shared URL. */
@@ -66,6 +71,33 @@ export async function startPage(script: URL): Promise<void> {
     pointSel.value = "";
   });
 
+  /** Puts the settings (the exploration's too) in the URL and the link to share. */
+  const share = async () => {
+    const settings = readSettings(state.source, json.value);
+    history.replaceState(
+      null,
+      "",
+      await settingsToHash({ ...settings, explore: state.explore, witness: state.witness }),
+    );
+    el<HTMLInputElement>("share").value = location.href;
+    el("share-line").hidden = false;
+  };
+  const explorer = exploreView(meta, {
+    worker,
+    scenario: () => ({
+      text: json.value,
+      kernel: el<HTMLSelectElement>("kernel").value || null,
+      file: state.source.kind === "file" ? `scenarios/${state.source.path}` : "scenario.json",
+    }),
+    problems: (answer) => showProblems(answer.problems),
+    share: async (explore, witness) => {
+      showProblems([]);
+      state.explore = explore;
+      state.witness = witness;
+      await share();
+    },
+  });
+
   const run = async () => {
     const settings = readSettings(state.source, json.value);
     if (settings.designs.length === 0) {
@@ -89,8 +121,7 @@ export async function startPage(script: URL): Promise<void> {
       showProblems([]);
       state.runs++;
       document.body.dataset.runs = String(state.runs);
-      history.replaceState(null, "", await settingsToHash(settings));
-      el<HTMLInputElement>("share").value = location.href;
+      await share();
       showResults(answer, { worker, site });
       status.textContent = `Ran ${answer.runs.length} design(s) on ${answer.scenario}, kernel ` +
         `${answer.kernel}, seed ${answer.seed}, in ${answer.ms.toFixed(0)} ms.`;
@@ -98,14 +129,7 @@ export async function startPage(script: URL): Promise<void> {
       el<HTMLButtonElement>("run").disabled = false;
     }
   };
-  const report = (e: Error) => {
-    status.textContent = `Error: ${e.message}`;
-    el<HTMLButtonElement>("run").disabled = false;
-  };
-  el("controls").addEventListener("submit", (e) => {
-    e.preventDefault();
-    void run().catch(report);
-  });
+  const report = onSubmit("controls", "run", status, run);
   el("copy").addEventListener("click", () => {
     void navigator.clipboard?.writeText(el<HTMLInputElement>("share").value);
   });
@@ -114,7 +138,11 @@ export async function startPage(script: URL): Promise<void> {
   if (shared) {
     applySettings(shared);
     await load(shared.source);
-    await run();
+    if (shared.designs.length) await run();
+    if (shared.explore) {
+      explorer.apply(shared.explore);
+      await explorer.explore(shared.witness);
+    }
   } else {
     await load(state.source);
   }

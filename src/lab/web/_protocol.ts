@@ -9,6 +9,7 @@ import type { Outcome } from "../../engine/run/mod.ts";
 import type { ScenarioProblem } from "../../engine/scenario/mod.ts";
 import type { TimelineBar } from "./_timeline.ts";
 import type { EventRow } from "./_events.ts";
+import type { ChoiceMark, ExploreReport, ExploreSettings } from "./_exploration.ts";
 
 /** The file beside the page that lists what the build put in the site. */
 export const SITE_INDEX = "site.json";
@@ -42,6 +43,10 @@ export interface Settings {
   readonly kernel: string | null;
   /** The seed; null: the scenario's. */
   readonly seed: number | null;
+  /** The exploration asked for (`lab explore`'s options), if any. */
+  readonly explore?: ExploreSettings;
+  /** The outcome (by its index in the report) whose witness is replayed, if any. */
+  readonly witness?: number;
 }
 
 /** A request to the worker; `id` comes back with the answer. */
@@ -59,6 +64,25 @@ export type Request =
     readonly op: "trace";
     readonly index: number;
     readonly format: "ftrace" | "json";
+  }
+  | {
+    readonly id: number;
+    readonly op: "explore";
+    readonly text: string;
+    /** The scenario as the replay commands name it. */
+    readonly file: string;
+    readonly kernel: string | null;
+    readonly explore: ExploreSettings;
+  }
+  | {
+    readonly id: number;
+    readonly op: "replay";
+    readonly text: string;
+    readonly design: string;
+    readonly kernel: string | null;
+    readonly choices: readonly number[];
+    /** Kernel bug bits, as the exploration had them. */
+    readonly kernelBugs: number;
   }
   | {
     readonly id: number;
@@ -92,6 +116,8 @@ export interface Meta {
   readonly points: readonly { readonly experiment: string; readonly names: readonly string[] }[];
   /** The core's ABI version. */
   readonly abi: number;
+  /** The historical kernel bugs an exploration can switch back on, by name: their bits. */
+  readonly kernelBugs: Readonly<Record<string, number>>;
 }
 
 /** One design's run, as the page shows it. */
@@ -136,6 +162,19 @@ export type RunAnswer =
   /** The scenario is invalid: every problem with its JSON path, as the CLI reports them. */
   | { readonly ok: false; readonly problems: readonly ScenarioProblem[]; readonly message: string };
 
+/** A scenario the worker refused: every problem with its JSON path, as the CLI reports them. */
+export type Problems = Extract<RunAnswer, { ok: false }>;
+
+/** The worker's answer to `explore`. */
+export type ExploreAnswer =
+  | { readonly ok: true; readonly report: ExploreReport; readonly ms: number }
+  | Problems;
+
+/** The worker's answer to `replay`: the run, and when each of its choices was drawn. */
+export type ReplayAnswer =
+  | { readonly ok: true; readonly run: RunView; readonly marks: readonly ChoiceMark[] }
+  | Problems;
+
 /** The id of the worker's first message: it is listening. Requests count from 1. */
 export const READY_ID = 0;
 
@@ -145,7 +184,19 @@ export type Reply =
   | { readonly id: number; readonly ok: false; readonly error: string };
 
 /** The URL hash's keys. */
-const KEY = { file: "file", point: "point", json: "json", designs: "d", kernel: "k", seed: "seed" };
+const KEY = {
+  file: "file",
+  point: "point",
+  json: "json",
+  designs: "d",
+  kernel: "k",
+  seed: "seed",
+  explore: "x",
+  preemptions: "xk",
+  budget: "xb",
+  witness: "xw",
+  kernelBugs: "xbugs",
+};
 
 /**
  * The settings as a URL hash (`#file=dstate-little-core.json&d=sigkill,...&seed=1`); edited
@@ -159,6 +210,13 @@ export async function settingsToHash(s: Settings): Promise<string> {
   q.set(KEY.designs, s.designs.join(","));
   if (s.kernel !== null) q.set(KEY.kernel, s.kernel);
   if (s.seed !== null) q.set(KEY.seed, String(s.seed));
+  if (s.explore) {
+    q.set(KEY.explore, s.explore.design);
+    if (s.explore.preemptions !== null) q.set(KEY.preemptions, String(s.explore.preemptions));
+    q.set(KEY.budget, String(s.explore.budget));
+    if (s.explore.kernelBugs) q.set(KEY.kernelBugs, String(s.explore.kernelBugs));
+    if (s.witness !== undefined) q.set(KEY.witness, String(s.witness));
+  }
   return `#${q.toString()}`;
 }
 
@@ -175,7 +233,25 @@ export async function settingsFromHash(hash: string): Promise<Settings | null> {
   const seedText = q.get(KEY.seed);
   const seed = seedText === null ? null : Number(seedText);
   if (seed !== null && !Number.isSafeInteger(seed)) return null;
-  return { source, designs, kernel: q.get(KEY.kernel), seed };
+  const settings: Settings = { source, designs, kernel: q.get(KEY.kernel), seed };
+  const design = q.get(KEY.explore);
+  if (design === null) return settings;
+  const number = (key: string) => {
+    const v = q.get(key);
+    return v === null ? null : /^[0-9]{1,16}$/.test(v) ? Number(v) : NaN;
+  };
+  const [preemptions, budget, witness, bugs] = [
+    number(KEY.preemptions),
+    number(KEY.budget),
+    number(KEY.witness),
+    number(KEY.kernelBugs),
+  ];
+  if ([preemptions, budget, witness, bugs].some(Number.isNaN) || budget === null) return null;
+  return {
+    ...settings,
+    explore: { design, preemptions, budget, ...(bugs ? { kernelBugs: bugs } : {}) },
+    ...(witness === null ? {} : { witness }),
+  };
 }
 
 async function deflate(text: string): Promise<string> {

@@ -22,7 +22,9 @@ export type BarKind =
   | "exit_mmap"
   | "mmap_lock wait"
   | "oom_reaper reaping"
-  | "freeing pages";
+  | "freeing pages"
+  /** A replayed witness's choice point (the exploration view's own lane). */
+  | "scheduler choice";
 
 /** One bar: a lane, a span of simulated time, and what it was. */
 export interface TimelineBar {

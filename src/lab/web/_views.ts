@@ -82,7 +82,7 @@ export function showResults(answer: RunAnswer & { ok: true }, ctx: ViewContext):
       : "";
     void draw("timeline", timelineSpec(r.timeline, chartWidth()));
   });
-  pick("events-run", (r) => showEvents(r));
+  pick("events-run", (r) => showEvents(r, "events"));
   showPanels(answer, ctx);
 }
 
@@ -104,8 +104,9 @@ function showTable(runs: readonly RunView[]): void {
   el("table").replaceChildren(h("thead", {}, head), h("tbody", {}, ...rows));
 }
 
-function chartWidth(): number {
-  return Math.max(260, Math.min(el("results").clientWidth - 120, 860));
+/** The width charts are drawn at, from the page's. */
+export function chartWidth(): number {
+  return Math.max(260, Math.min((document.querySelector("main")?.clientWidth ?? 980) - 120, 860));
 }
 
 function memorySpec(answer: RunAnswer & { ok: true }): VegaLiteSpec {
@@ -128,7 +129,7 @@ function memorySpec(answer: RunAnswer & { ok: true }): VegaLiteSpec {
 const views = new Map<string, vega.View>();
 
 /** Compiles a Vega-Lite spec and draws it as SVG into `#id` (hover shows the values). */
-async function draw(id: string, spec: VegaLiteSpec): Promise<void> {
+export async function draw(id: string, spec: VegaLiteSpec): Promise<void> {
   views.get(id)?.finalize();
   const compiled = compile(spec as unknown as TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), {
@@ -141,9 +142,14 @@ async function draw(id: string, spec: VegaLiteSpec): Promise<void> {
   el(id).dataset.drawn = String(Number(el(id).dataset.drawn ?? 0) + 1);
 }
 
-function showEvents(r: RunView): void {
-  const kinds = [...new Set(r.events.map((e) => e.kind))].sort();
-  const sel = el<HTMLSelectElement>("events-kind");
+/**
+ * The event list of `r` into the table `#id`, filterable by kind (`#id-kind`), counted in
+ * `#id-count`; `shown` events of it at most (a replay's step shows those logged so far).
+ */
+export function showEvents(r: RunView, id: string, upTo = r.events.length): void {
+  const events = r.events.slice(0, upTo);
+  const kinds = [...new Set(events.map((e) => e.kind))].sort();
+  const sel = el<HTMLSelectElement>(`${id}-kind`);
   const keep = sel.value;
   sel.replaceChildren(
     h("option", { value: "" }, "every kind"),
@@ -151,7 +157,7 @@ function showEvents(r: RunView): void {
   );
   sel.value = kinds.includes(keep) ? keep : "";
   const render = () => {
-    const shown = r.events.filter((e) => sel.value === "" || e.kind === sel.value);
+    const shown = events.filter((e) => sel.value === "" || e.kind === sel.value);
     const head = h(
       "tr",
       {},
@@ -168,11 +174,11 @@ function showEvents(r: RunView): void {
         h("td", {}, e.args),
       )
     );
-    el("events").replaceChildren(h("thead", {}, head), h("tbody", {}, ...rows));
-    const more = r.eventTotal > r.events.length
+    el(id).replaceChildren(h("thead", {}, head), h("tbody", {}, ...rows));
+    const more = r.eventTotal > r.events.length && upTo >= r.events.length
       ? ` (the first ${r.events.length} of ${r.eventTotal} events; the traces hold all)`
       : "";
-    el("events-count").textContent = `${shown.length} event(s)${more}`;
+    el(`${id}-count`).textContent = `${shown.length} event(s)${more}`;
   };
   sel.onchange = render;
   render();

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type Design, PAGE_SIZE } from "../../core/mod.ts";
+import { type Design, KERNEL_BUGS, PAGE_SIZE } from "../../core/mod.ts";
 import { ABI_VERSION } from "../../core/wasm.ts";
 import { freedPages, type RunResult, runScenario } from "../../engine/run/mod.ts";
 import {
@@ -22,10 +22,14 @@ import { toTraceEventJson, traceFile } from "../../engine/trace/mod.ts";
 import { chooseDesign, designs } from "../designs/mod.ts";
 import { allUnits, callParties, errnoReason, EXPERIMENTS, pointScenario } from "../report/mod.ts";
 import { eventRows } from "./_events.ts";
+import { exploreScenario, replayChoices } from "./_exploration.ts";
 import {
   EVENT_ROWS_MAX,
+  type ExploreAnswer,
   type Meta,
+  type Problems,
   READY_ID,
+  type ReplayAnswer,
   type Reply,
   type Request,
   type RunAnswer,
@@ -79,6 +83,10 @@ function answer(req: Request): unknown {
       if (!r) throw new Error(`no run ${req.index}: run the scenario first`);
       return traceFile(r, req.format).data;
     }
+    case "explore":
+      return explore(req.text, req.file, req.kernel, req.explore);
+    case "replay":
+      return replay(req.text, req.design, req.kernel, req.choices, req.kernelBugs);
     case "bench":
       return bench(req.text, req.design, req.runs);
   }
@@ -99,6 +107,7 @@ function meta(): Meta {
       names: x.points(false).map((p) => p.name),
     })),
     abi: ABI_VERSION,
+    kernelBugs: KERNEL_BUGS,
   };
 }
 
@@ -109,7 +118,7 @@ function pointJson(name: string): Record<string, unknown> {
 }
 
 /** The scenario, validated as `lab run` validates a file, or every problem. */
-function parse(text: string): Scenario | Extract<RunAnswer, { ok: false }> {
+function parse(text: string): Scenario | Problems {
   const bytes = new TextEncoder().encode(text).length;
   if (bytes > SCENARIO_BYTES_MAX) {
     const problems = [{
@@ -153,6 +162,36 @@ function run(text: string, settings: Omit<Settings, "source">): RunAnswer {
     runs: last.map((r, i) => view(scenario, chosen[i].spec, chosen[i].design, r)),
     ms,
   };
+}
+
+/** `lab explore`'s report for one design (`_exploration.ts`). */
+function explore(
+  text: string,
+  file: string,
+  kernelName: string | null,
+  settings: Parameters<typeof exploreScenario>[3],
+): ExploreAnswer {
+  const kernel = kernelOf(kernelName);
+  const parsed = parse(text);
+  if ("ok" in parsed) return parsed;
+  const start = performance.now();
+  const report = exploreScenario(parsed, file, kernel, settings);
+  return { ok: true, report, ms: performance.now() - start };
+}
+
+/** A witness replayed as `deno task replay ... --choices` replays it, drawn as a run is. */
+function replay(
+  text: string,
+  spec: string,
+  kernelName: string | null,
+  choices: readonly number[],
+  kernelBugs: number,
+): ReplayAnswer {
+  const kernel = kernelOf(kernelName);
+  const parsed = parse(text);
+  if ("ok" in parsed) return parsed;
+  const { result, marks } = replayChoices(parsed, spec, kernel, choices, kernelBugs);
+  return { ok: true, run: view(parsed, spec, chooseDesign(spec).design, result), marks };
 }
 
 function view(scenario: Scenario, label: string, design: Design, r: RunResult): RunView {

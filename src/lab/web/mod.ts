@@ -21,7 +21,20 @@ export { PORT_DEFAULT, serveSite, type SiteServer } from "./_serve.ts";
 export { CHROMIUM, launchChromium } from "./_browser.ts";
 export { startWorker } from "./_worker.ts";
 export {
+  type ChoiceMark,
+  EXPLORE_BUDGET_DEFAULT,
+  type ExploreReport,
+  exploreScenario,
+  type ExploreSettings,
+  type OutcomeView,
+  replayChoices,
+  type Replayed,
+  type VerdictView,
+} from "./_exploration.ts";
+export {
   EVENT_ROWS_MAX,
+  type ExploreAnswer,
+  type ReplayAnswer,
   type ScenarioSource,
   type Settings,
   settingsFromHash,
