@@ -345,7 +345,7 @@ function arbTarget(): fc.Arbitrary<TargetPlan> {
 function arbRawSignals(): fc.Arbitrary<RawSignal[]> {
   const signal = fc.record({
     // Just before the call (the victim's exit_mmap races the reap: the MMF_OOM_SKIP
-    // re-check, mmget_not_zero failing), before it (already dying), or anywhere.
+    // re-check, a pinned caller left with exit_mmap), before it (already dying), or anywhere.
     at: arbTime({ just_before: 2, before: 1, any: 1 }),
     sig: fc.oneof(
       { arbitrary: fc.constant<SignalPlan["sig"]>("SIGKILL"), weight: 3 },

@@ -176,9 +176,9 @@ export const MEMORY: readonly DifferenceClass[] = [
     explanation: "reap_mm(), process_reap and process_madvise's mm_access() take mmget() " +
       "(mm_users) under task_lock (§A.1 step 3, §A.3, §A.2): the victim's last exit_mm then " +
       "cannot start exit_mmap, and the caller's mmput() runs the whole teardown itself. " +
-      "process_mrelease from 337546e83fc7 until v5.17 pins with mmget_not_zero() only after " +
-      "task_unlock, a preemption point: when the victim gets there first, exit_mmap runs in " +
-      "its context and the call answers 0 with nothing to do (§F.1). process_mrelease as " +
+      "process_mrelease from 337546e83fc7 until v5.17 pins the same way with " +
+      "mmget_not_zero(), also under task_lock and before task_will_free_mem() (§F.1). " +
+      "process_mrelease as " +
       "merged (v9) and from v5.17, and REAP_KILL, pin only mm_count (mmgrab): the victim's " +
       "exit_mmap runs in parallel with the reap and frees its share in its own context " +
       "(§A.4.1, §B.5), competing with it for the CPU and the mm, and once exit_mmap has " +
@@ -218,7 +218,7 @@ export const MEMORY: readonly DifferenceClass[] = [
       "syscall (§A.1, §A.5); the two-step recipes kill in one syscall and make their call in " +
       "the next. A victim that dies quickly can reach exit_mmap in between, and then the " +
       "two-step call has nothing to do (MMF_OOM_SKIP under the lock, §A.4.3 step 8; " +
-      "mmget_not_zero failing, §F.1): it answers 0 where the one-call design reaps, or " +
+      "every thread past exit_mm: ESRCH): it answers 0 where the one-call design reaps, or " +
       "answers EAGAIN for a refusing notifier. Either may get there first, so the pages " +
       "are split between the caller's reap and the victim's exit differently (and a slow " +
       "caller that got the lock first may still be walking when the run ends).",
