@@ -2,9 +2,10 @@
 // run's outcome (the scenario files in scenarios/fidelity/ check them a second way).
 
 import assert from "node:assert/strict";
-import { COST_MODEL } from "../src/core/mod.ts";
+import { COST_MODEL, PIDFD_SELF_THREAD, PIDFD_SELF_THREAD_GROUP } from "../src/core/mod.ts";
 import { runScenario } from "../src/engine/run/mod.ts";
 import { findDesign } from "../src/lab/designs/mod.ts";
+import { loadScenarioFile } from "../src/engine/scenario/mod.ts";
 import { smallScenario } from "./_world.ts";
 
 const mrelease = findDesign("process_mrelease");
@@ -46,4 +47,60 @@ Deno.test("337546e83fc7: process_mrelease pins mm_users before task_will_free_me
   }
   const v517 = caller("v5.17", "5.17") - caller("v9", "5.15");
   assert.ok(Math.abs(v517) < walk_ns / 10, `v5.17 paid ${v517} ns more than v9: no walk expected`);
+});
+
+/** The victim of scenarios/paths/target-exited-itself.json calls _exit() at 0.5 ms. */
+const exitedItself = await loadScenarioFile("scenarios/paths/target-exited-itself.json");
+
+Deno.test("cbe9dac37904 (v6.0): a lone thread's _exit() sets SIGNAL_GROUP_EXIT; before it a later SIGKILL sets none either", () => {
+  const madvise = findDesign("process_madvise");
+  // The recipe kills first this time: before v6.0 complete_signal() finds no thread that
+  // wants the SIGKILL (the only one is PF_EXITING), so signal_group_exit() stays false.
+  const killed = { ...exitedItself, intent: { ...exitedItself.intent, call: {} } };
+  for (
+    const [kernel, errno, delivered] of [["5.18", "EINVAL", true], ["6.0", "0", false]] as const
+  ) {
+    const o = runScenario(killed, { design: madvise, kernel }).outcome;
+    assert.equal(
+      o.calls.at(-1)?.errno,
+      errno,
+      `process_madvise after _exit() and SIGKILL on ${kernel}`,
+    );
+    assert.equal(o.signal_delivered, delivered, `the SIGKILL after _exit() on ${kernel}`);
+  }
+});
+
+Deno.test("9a95f78eab70 is v6.0: before it a SIGKILL to a group that called exit_group() is queued", () => {
+  const s = { ...exitedItself, intent: { ...exitedItself.intent, call: {} } };
+  const two = {
+    ...s,
+    processes: s.processes.map((p) =>
+      p.tgid === 1000 ? { ...p, threads: [...p.threads, { ...p.threads[0], pid: 1001 }] } : p
+    ),
+  };
+  const sigkill = findDesign("sigkill");
+  for (const [kernel, delivered] of [["5.18", true], ["6.0", false]] as const) {
+    const o = runScenario(two, { design: sigkill, kernel }).outcome;
+    assert.equal(o.signal_delivered, delivered, `kill(SIGKILL) to an exiting group on ${kernel}`);
+  }
+});
+
+Deno.test("PIDFD_SELF_* are 6.18's fcntl.h values, and pidfd_send_signal takes them where pid.c does", async () => {
+  // include/uapi/linux/fcntl.h: PIDFD_SELF_THREAD -10000, PIDFD_SELF_THREAD_GROUP -10001.
+  assert.deepEqual([PIDFD_SELF_THREAD, PIDFD_SELF_THREAD_GROUP], [-10000, -10001]);
+  const bystander = await loadScenarioFile("scenarios/paths/target-pidfd-self.json");
+  const withFd = (fd: number, kill: boolean) => ({
+    ...bystander,
+    intent: { ...bystander.intent, call: { fd, kill } },
+  });
+  const answer = (fd: number, kill: boolean, kernel: "5.15" | "6.18") =>
+    runScenario(withFd(fd, kill), { design: mrelease, kernel }).outcome.errno;
+  // -20000, the series' first group sentinel, is a bad fd on 6.18 (measured on the host).
+  assert.equal(answer(-20000, false, "6.18"), "EBADF");
+  assert.equal(answer(PIDFD_SELF_THREAD_GROUP, false, "6.18"), "EINVAL");
+  // The recipe's own pidfd_send_signal(PIDFD_SELF_*, SIGKILL) kills the caller on 6.18.
+  for (const self of [PIDFD_SELF_THREAD, PIDFD_SELF_THREAD_GROUP]) {
+    assert.equal(answer(self, true, "6.18"), "killed", `kill through ${self} on 6.18`);
+    assert.equal(answer(self, true, "5.15"), "EBADF", `kill through ${self} on 5.15`);
+  }
 });

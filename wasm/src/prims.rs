@@ -43,6 +43,13 @@ const PIDFD_SIGNAL_SCOPES: [i32; 3] = [
     PIDFD_SIGNAL_PROCESS_GROUP,
 ];
 
+/// include/uapi/linux/fcntl.h (6.18): fd arguments that name the caller, for the calls that
+/// know them (`pidfd_self_sentinels`): `#define PIDFD_SELF_THREAD -10000 /* Current thread. */`
+/// and `#define PIDFD_SELF_THREAD_GROUP -10001 /* Current thread group leader. */`. The
+/// series' first value for the group, -20000, is an ordinary bad fd (EBADF) on 6.18.
+pub const PIDFD_SELF_THREAD: i32 = -10000;
+pub const PIDFD_SELF_THREAD_GROUP: i32 = -10001;
+
 type Ans = Result<i32, i32>;
 
 fn answer(a: Ans) -> i32 {
@@ -220,7 +227,15 @@ impl World {
             if flags != 0 && !scope_ok {
                 return Err(-EINVAL);
             }
-            let pid = w.pidfd_to_pid_of(me, fd)?;
+            // `switch (pidfd) { case PIDFD_SELF_THREAD: pid = get_task_pid(current,
+            // PIDTYPE_PID); ... case PIDFD_SELF_THREAD_GROUP: ... PIDTYPE_TGID` before any fd
+            // lookup. The lab signals the thread group for both (as for the scope flags).
+            let pid = match fd {
+                PIDFD_SELF_THREAD | PIDFD_SELF_THREAD_GROUP if w.version.pidfd_self_sentinels() => {
+                    Pid(w.task(me).map_or(me.0, |t| t.tgid.0))
+                }
+                _ => w.pidfd_to_pid_of(me, fd)?,
+            };
             if !signal_supported(sig) {
                 return Err(-EINVAL);
             }

@@ -8,7 +8,7 @@ use crate::frame::{ExitPc, Frame};
 use crate::ids::{Pid, Tgid};
 use crate::params;
 use crate::process::{CAP_KILL, SIGNAL_GROUP_EXIT};
-use crate::task::{SleepKind, TaskState, WaitFor};
+use crate::task::{SleepKind, TaskState, WaitFor, PF_EXITING};
 use crate::world::World;
 
 /// The signals the lab implements (x86_64 and arm64 generic numbering); signal 0 is the
@@ -134,6 +134,17 @@ impl World {
         if exiting {
             return;
         }
+        // complete_signal(): the signal stays queued, but only a thread that wants_signal()
+        // (for a fatal one: not PF_EXITING) is woken and turns it into a group exit; "There
+        // is just one thread and it does not need to be woken" when all of them are exiting
+        // (a lone thread inside its own _exit() before v6.0 set SIGNAL_GROUP_EXIT for it).
+        let wanted = self.threads_of(target).into_iter().any(|t| {
+            self.task(t)
+                .is_some_and(|t| t.state.is_alive() && t.flags & PF_EXITING == 0)
+        });
+        if !wanted && matches!(sig, SIGKILL | SIGTERM) {
+            return;
+        }
         match sig {
             SIGKILL | SIGTERM => self.complete_fatal_signal(ctx, target, sig),
             SIGSTOP => self.stop_group(target),
@@ -226,8 +237,9 @@ impl World {
     }
 
     /// exit_group() called by the task itself (or `_exit` in a single-threaded process):
-    /// do_group_exit sets SIGNAL_GROUP_EXIT and kills the other threads only when there are
-    /// any; a lone thread just enters do_exit with PF_EXITING (§B.2 rule 3).
+    /// do_group_exit sets SIGNAL_GROUP_EXIT and kills the other threads. Before v6.0 it did
+    /// so only when there were others, and a lone thread just entered do_exit with
+    /// PF_EXITING (§B.2 rule 3); from cbe9dac37904 a lone thread sets the flag too.
     pub fn do_group_exit(&mut self, pid: Pid) {
         let Some(tgid) = self.task(pid).map(|t| t.tgid) else {
             return;
@@ -239,6 +251,11 @@ impl World {
             .collect();
         if !others.is_empty() {
             self.complete_fatal_signal(pid, tgid, SIGKILL);
+        } else if self.version.lone_exit_sets_group_exit() {
+            // `sig->flags = SIGNAL_GROUP_EXIT; zap_other_threads(current);` with no others.
+            if let Some(p) = self.process_mut(tgid) {
+                p.signal_flags |= SIGNAL_GROUP_EXIT;
+            }
         }
         // The task itself calls exit_group(): a running one stops computing at once.
         self.kick_running(pid);

@@ -27,7 +27,7 @@
  */
 
 import fc, { type Arbitrary } from "fast-check";
-import { PAGE_SIZE } from "../../core/mod.ts";
+import { PAGE_SIZE, PIDFD_SELF_THREAD, PIDFD_SELF_THREAD_GROUP } from "../../core/mod.ts";
 import {
   type Capability,
   CPU_PRESET_NAMES,
@@ -318,7 +318,20 @@ function arbCall(): fc.Arbitrary<CallPlan> {
   const usual = fc.constant<CallPlan>({});
   const odd = fc.record({
     kill: fc.constantFrom<false | undefined>(false, undefined),
-    fd: fc.constantFrom<number | undefined>(undefined, -1, 3, 4, 5, 6, 77),
+    // -10000/-10001: the PIDFD_SELF_* sentinels (the caller itself on 6.18); -20000 the
+    // series' first group sentinel, a bad fd on 6.18.
+    fd: fc.constantFrom<number | undefined>(
+      undefined,
+      -1,
+      3,
+      4,
+      5,
+      6,
+      77,
+      PIDFD_SELF_THREAD,
+      PIDFD_SELF_THREAD_GROUP,
+      -20000,
+    ),
     flags: fc.constantFrom<number | undefined>(undefined, 0, 1, 2, 3),
     nonblock: fc.constantFrom<true | undefined>(true, undefined),
   }).map((c) => {

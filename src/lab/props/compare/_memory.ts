@@ -264,15 +264,18 @@ export const MEMORY: readonly DifferenceClass[] = [
   {
     id: "madvise-misses-a-voluntary-exit",
     title:
-      "process_madvise refuses a lone thread that exits by itself; task_will_free_mem calls it dying",
-    explanation: "A single-threaded process that calls _exit() has PF_EXITING but no " +
-      "SIGNAL_GROUP_EXIT: task_will_free_mem() counts it as dying (§B.2 rule 3, §A.4.5 " +
+      "before v6.0 process_madvise refuses a lone thread that exits by itself; task_will_free_mem calls it dying",
+    explanation: "Before v6.0 a single-threaded process that calls _exit() has PF_EXITING but " +
+      "no SIGNAL_GROUP_EXIT: task_will_free_mem() counts it as dying (§B.2 rule 3, §A.4.5 " +
       "'dying does not require a kill'), so SYNC_REAP_MM, process_reap, process_mrelease " +
       "and REAP_KILL reap it, while process_madvise's signal_group_exit() test answers " +
-      "EINVAL (§A.2 step 7) and the memory waits for the exit.",
+      "EINVAL (§A.2 step 7) and the memory waits for the exit. From v6.0 (cbe9dac37904) " +
+      "do_group_exit() sets SIGNAL_GROUP_EXIT for a lone thread too, and the two agree.",
     separates: [groupExitOnly, (t) => reaps(t) && notGroupExitOnly(t)],
     explains: ["ret", "freed", "paid", "time"],
-    matches: (f, a, b) => f.exits && ret(a) === "EINVAL" && WENT_AHEAD.includes(ret(b)),
+    matches: (f, a, b) =>
+      f.exits && !kernelFeatures(f.kernel).lone_exit_sets_group_exit && ret(a) === "EINVAL" &&
+      WENT_AHEAD.includes(ret(b)),
   },
   {
     id: "last-one-out-runs-exit-mmap",
