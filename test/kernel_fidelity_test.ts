@@ -104,3 +104,21 @@ Deno.test("PIDFD_SELF_* are 6.18's fcntl.h values, and pidfd_send_signal takes t
     assert.equal(answer(self, true, "5.15"), "EBADF", `kill through ${self} on 5.15`);
   }
 });
+
+Deno.test("REAP_KILL v3 kills every other sharer past an init sharer or a refused kill, then answers EBUSY", async () => {
+  const reapKill = findDesign("process_mrelease_reap_kill");
+  const s = await loadScenarioFile("scenarios/fidelity/reap-kill-kills-past-a-failure.json");
+  // The refused kill (root_sharer, uid 0) comes first in for_each_process order.
+  let o = runScenario(s, { design: reapKill }).outcome;
+  assert.deepEqual([o.errno, o.signal_delivered], ["EBUSY", true], "after a refused kill");
+  // init sharing the mm: `if (is_global_init(p)) { failed = true; continue; }`.
+  const initShares = {
+    ...s,
+    mms: s.mms.filter((m) => m.id !== "init_mm"),
+    processes: s.processes
+      .filter((p) => p.tgid !== 900)
+      .map((p) => p.tgid === 1 ? { ...p, mm: "victim_mm" } : p),
+  };
+  o = runScenario(initShares, { design: reapKill }).outcome;
+  assert.deepEqual([o.errno, o.signal_delivered], ["EBUSY", true], "after an init sharer");
+});
