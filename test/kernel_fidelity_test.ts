@@ -122,3 +122,13 @@ Deno.test("REAP_KILL v3 kills every other sharer past an init sharer or a refuse
   o = runScenario(initShares, { design: reapKill }).outcome;
   assert.deepEqual([o.errno, o.signal_delivered], ["EBUSY", true], "after an init sharer");
 });
+
+Deno.test("the forged-si_code check compares the calling thread's pid with the pidfd's, not thread groups", async () => {
+  const syncReap = findDesign("sync_reap_mm");
+  const s = await loadScenarioFile("scenarios/fidelity/forged-code-from-a-sibling-thread.json");
+  // 501 calls with a pidfd of its own leader, 500: task_pid(current) != pid.
+  assert.equal(runScenario(s, { design: syncReap }).outcome.errno, "EPERM");
+  // The leader itself may forge a code towards itself: the SIGKILL goes through.
+  const fromLeader = { ...s, caller: { pid: 500 } };
+  assert.equal(runScenario(fromLeader, { design: syncReap }).outcome.errno, "killed");
+});
