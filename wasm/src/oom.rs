@@ -154,9 +154,18 @@ impl World {
                 }
             }
         }
-        // __thaw_task(): the frozen victim may run its exit path.
-        if self.task(tsk).is_some_and(|t| t.state == TaskState::Frozen) {
-            self.wake(tsk, ctx);
+        // The frozen victim may run its exit path: __thaw_task(tsk) wakes that one thread;
+        // from the 2025 series, thaw_process(tsk) wakes every thread of its process
+        // ("mm/oom_kill: thaw the entire OOM victim process").
+        let thawed = if self.version.oom_thaws_whole_process() {
+            self.threads_of(tgid)
+        } else {
+            vec![tsk]
+        };
+        for pid in thawed {
+            if self.task(pid).is_some_and(|t| t.state == TaskState::Frozen) {
+                self.wake(pid, ctx);
+            }
         }
         self.emit(ctx, Kind::MarkVictim, tsk.0 as i64, 0, 0, 0);
     }

@@ -212,4 +212,12 @@ impl KernelVersion {
     pub fn reap_walks_in_reverse(self) -> bool {
         self >= Self::V6_18
     }
+
+    /// "mm/oom_kill: thaw the entire OOM victim process", the other patch of the series
+    /// that brought [`Self::reap_walks_in_reverse`] (patchew
+    /// 20250915162946.5515-1-zhongjinji@honor.com): mark_oom_victim() calls
+    /// `thaw_process(tsk)` (every thread) instead of `__thaw_task(tsk)`, so the same release.
+    pub fn oom_thaws_whole_process(self) -> bool {
+        self.reap_walks_in_reverse()
+    }
 }

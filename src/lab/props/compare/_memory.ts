@@ -100,7 +100,8 @@ export const MEMORY: readonly DifferenceClass[] = [
     id: "oom-victim-thawed",
     title: "mark_oom_victim() thaws a frozen victim; SIGKILL alone leaves it frozen",
     explanation: "A frozen task does not act on SIGKILL until it is thawed. The OOM killer's " +
-      "mark_oom_victim() thaws it (__thaw_task, §B.4), so the victim exits and frees its " +
+      "mark_oom_victim() thaws it (__thaw_task, §B.4; every thread with thaw_process() " +
+      "from ~6.18), so the victim exits and frees its " +
       "memory (or lets the last user of the mm do so, in its own context); with SIGKILL " +
       "alone, and after a reaping design's call, it stays frozen with whatever the call " +
       "left. Everything after that moment differs.",
