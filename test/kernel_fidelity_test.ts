@@ -2,7 +2,14 @@
 // run's outcome (the scenario files in scenarios/fidelity/ check them a second way).
 
 import assert from "node:assert/strict";
-import { COST_MODEL, PIDFD_SELF_THREAD, PIDFD_SELF_THREAD_GROUP } from "../src/core/mod.ts";
+import {
+  COST_MODEL,
+  MADV_COLD,
+  MADV_DONTNEED,
+  MADV_PAGEOUT,
+  PIDFD_SELF_THREAD,
+  PIDFD_SELF_THREAD_GROUP,
+} from "../src/core/mod.ts";
 import { runScenario } from "../src/engine/run/mod.ts";
 import { findDesign } from "../src/lab/designs/mod.ts";
 import { loadScenarioFile } from "../src/engine/scenario/mod.ts";
@@ -131,4 +138,20 @@ Deno.test("the forged-si_code check compares the calling thread's pid with the p
   // The leader itself may forge a code towards itself: the SIGKILL goes through.
   const fromLeader = { ...s, caller: { pid: 500 } };
   assert.equal(runScenario(fromLeader, { design: syncReap }).outcome.errno, "killed");
+});
+
+Deno.test("process_madvise's MADV_COLD and MADV_PAGEOUT free no private page; MADV_DONTNEED zaps", async () => {
+  const madvise = findDesign("process_madvise");
+  const s = await loadScenarioFile("scenarios/fidelity/madvise-pageout-frees-nothing.json");
+  const vma = { start_page: 16, end_page: 16 + 16384 }; // victim_mm's 64 MiB anon VMA
+  const freed = (advice: number, kill: boolean) => {
+    const call = { advice, iov: [vma], flags: 0, kill };
+    const o = runScenario({ ...s, intent: { ...s.intent, call } }, { design: madvise }).outcome;
+    return [o.errno, o.memory.freed_pages];
+  };
+  // A live target, per-iovec mode: the bytes advised, nothing freed (v5.10 madvise_vma()).
+  assert.deepEqual(freed(MADV_COLD, false), [String(16384 * 4096), 0]);
+  assert.deepEqual(freed(MADV_PAGEOUT, false), [String(16384 * 4096), 0]);
+  // After the kill, DONTNEED zaps the range.
+  assert.deepEqual(freed(MADV_DONTNEED, true), [String(16384 * 4096), 16384]);
 });
