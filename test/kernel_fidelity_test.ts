@@ -11,7 +11,7 @@ import {
   PIDFD_SELF_THREAD_GROUP,
 } from "../src/core/mod.ts";
 import { runScenario } from "../src/engine/run/mod.ts";
-import { findDesign } from "../src/lab/designs/mod.ts";
+import { chooseDesign, findDesign } from "../src/lab/designs/mod.ts";
 import { loadScenarioFile } from "../src/engine/scenario/mod.ts";
 import { smallScenario } from "./_world.ts";
 
@@ -154,4 +154,17 @@ Deno.test("process_madvise's MADV_COLD and MADV_PAGEOUT free no private page; MA
   assert.deepEqual(freed(MADV_PAGEOUT, false), [String(16384 * 4096), 0]);
   // After the kill, DONTNEED zaps the range.
   assert.deepEqual(freed(MADV_DONTNEED, true), [String(16384 * 4096), 16384]);
+});
+
+Deno.test("exit_mmap's mmu_notifier_release() unhooks an hlist subscriber; an interval notifier still refuses", async () => {
+  const v9 = chooseDesign("process_mrelease@v9");
+  const interval = await loadScenarioFile("scenarios/diff/v9-no-recheck-under-the-lock.json");
+  const hlist = await loadScenarioFile(
+    "scenarios/fidelity/kvm-notifier-released-at-exit-mmap.json",
+  );
+  const late = (s: typeof interval) =>
+    runScenario(s, { design: v9.design, variant: v9.variant, kernel: "6.0" }).outcome.errno;
+  // The same late v9 walk after the victim's exit_mmap began.
+  assert.equal(late(interval), "EAGAIN", "mn_itree_release() leaves interval notifiers hooked");
+  assert.equal(late(hlist), "0", "mn_hlist_release() unhooked the KVM-style subscriber");
 });

@@ -299,7 +299,7 @@ export interface ZapVma {
   readonly kind: string;
   /** Its flags: `VM_LOCKED`, `VM_HUGETLB`. */
   readonly flags: readonly string[];
-  /** Its mmu notifier: `none` or `refuses_nonblock`. */
+  /** Its mmu notifier: `none`, `refuses_nonblock` or `hlist_refuses_nonblock`. */
   readonly notifier: string;
 }
 

@@ -12,7 +12,7 @@ use crate::process::{Cred, Process, CAPS_MASK, SIGNAL_GROUP_EXIT, SIGNAL_UNKILLA
 use crate::rwsem::LockMode;
 use crate::task::{Policy, SleepKind, Task, TaskState, WaitFor, PF_EXITING, PF_KTHREAD};
 use crate::version::KernelVersion;
-use crate::vma::{Pages, Vma, VmaKind, NOTIFIERS, VMA_FLAGS_MASK};
+use crate::vma::{notifier_from_code, Pages, Vma, VmaKind, NOTIFIERS, VMA_FLAGS_MASK};
 use crate::world::{ScenarioEvent, ScenarioEventKind, Timer, World};
 
 pub const OP_KERNEL: i32 = 1;
@@ -270,7 +270,8 @@ impl World {
             return r.err(format!("unknown VMA kind {kind}"));
         };
         let flags = r.range("vma flags", 0, VMA_FLAGS_MASK as i64)? as u32;
-        let notifier = r.range("notifier", 0, max_code(&NOTIFIERS))? == 1;
+        let (notifier_refuses_nonblock, notifier_on_hlist) =
+            notifier_from_code(r.range("notifier", 0, max_code(&NOTIFIERS))? as usize);
         let size = r.range("size_pages", 1, MAX_VMA_PAGES)? as u64;
         let pages = Pages {
             anon: r.range("anon_pages", 0, size as i64)? as u64,
@@ -293,7 +294,8 @@ impl World {
             size_pages: size,
             kind,
             flags,
-            notifier_refuses_nonblock: notifier,
+            notifier_refuses_nonblock,
+            notifier_on_hlist,
             mapped: pages,
             zapped: Pages::default(),
         });

@@ -192,7 +192,7 @@ function readVma(p: Problems, v: unknown, path: string): ScenarioVma | undefined
       p,
       field(o, "notifier"),
       keyPath(path, "notifier"),
-      ["none", "refuses_nonblock"] as const,
+      ["none", "refuses_nonblock", "hlist_refuses_nonblock"] as const,
     )
     : "none";
   const robust_futex_list = has(o, "robust_futex_list")

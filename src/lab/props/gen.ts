@@ -199,6 +199,9 @@ export function arbVma(maxPages?: number): Arbitrary<VmaPlan> {
     locked: rare(6),
     hugetlb: rare(8),
     refuses: rare(8),
+    // The refusing notifier is KVM's (an hlist subscriber exit_mmap unhooks), else an
+    // interval notifier's.
+    hlist: fc.boolean(),
     robust_futex_list: rare(10),
   }).map((v) =>
     v.kind === "pfnmap" ? { ...v, locked: false, hugetlb: false, robust_futex_list: false } : v

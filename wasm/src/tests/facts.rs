@@ -133,6 +133,9 @@ fn zap_coverage_answers_the_walks_rule() {
     assert_eq!(ask(618, anon, VM_LOCKED, 1, reap), refused);
     assert_eq!(ask(517, anon, VM_LOCKED, 1, reap), skipped);
     assert_eq!(ask(618, anon, 0, 1, madvise), zapped);
+    // An hlist subscriber (KVM) refuses the same way until exit_mmap releases it.
+    assert_eq!(ask(618, anon, 0, 2, reap), refused);
+    assert_eq!(ask(618, anon, 0, 2, madvise), zapped);
     assert_eq!(
         ask(618, anon_shared, VM_LOCKED | VM_HUGETLB, 1, exit),
         zapped
@@ -142,7 +145,7 @@ fn zap_coverage_answers_the_walks_rule() {
         ask(618, 6, 0, 0, reap),
         ask(618, -1, 0, 0, reap),
         ask(618, anon, 8, 0, reap),
-        ask(618, anon, 0, 2, reap),
+        ask(618, anon, 0, 3, reap),
         ask(618, anon, 0, -1, reap),
         ask(618, anon, 0, 0, 3),
         ask(618, anon, 0, 0, -1),
