@@ -168,3 +168,17 @@ Deno.test("exit_mmap's mmu_notifier_release() unhooks an hlist subscriber; an in
   assert.equal(late(interval), "EAGAIN", "mn_itree_release() leaves interval notifiers hooked");
   assert.equal(late(hlist), "0", "mn_hlist_release() unhooked the KVM-style subscriber");
 });
+
+Deno.test("a SIGKILL to a process dumping core: dying at once before v5.17, the dump aborted on every kernel", async () => {
+  const s = await loadScenarioFile("scenarios/paths/target-coredump.json");
+  const run = (design: string, kernel: "5.16" | "5.17" | "6.18") => {
+    const c = chooseDesign(design);
+    return runScenario(s, { design: c.design, variant: c.variant, kernel }).outcome;
+  };
+  // complete_signal() overwrote SIGNAL_GROUP_COREDUMP before 98b24b16b2ae; core_state after.
+  assert.equal(run("process_mrelease", "5.16").errno, "0");
+  assert.equal(run("process_mrelease", "5.17").errno, "EINVAL");
+  // The dumper notices the kill (dump_interrupted()): SIGKILL alone gets everything back.
+  const alone = run("sigkill", "6.18");
+  assert.equal(alone.memory.freed_by.victim, alone.memory.reclaimable_pages);
+});

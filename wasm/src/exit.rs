@@ -125,6 +125,7 @@ impl World {
         };
         if let Some(pr) = self.process_mut(tgid) {
             pr.core_state = false;
+            pr.signal_group_coredump = false;
         }
         for t in self.threads_of(tgid) {
             let waiting = self.task(t).is_some_and(|t| {

@@ -344,6 +344,7 @@ impl World {
             cred: Cred { uid, euid, caps },
             signal_flags,
             core_state: core_dump,
+            signal_group_coredump: core_dump,
             kthread,
             parent_waits: pflags & PROCESS_PARENT_WAITS != 0,
             vfork_child: pflags & PROCESS_VFORK_CHILD != 0,

@@ -64,8 +64,14 @@ impl World {
         let Some(p) = self.process(t.tgid) else {
             return false;
         };
-        // Rule 1: a core dump in progress (core_state, v5.17+; SIGNAL_GROUP_COREDUMP before).
-        if p.core_state {
+        // Rule 1: a core dump in progress: `sig->core_state` from 98b24b16b2ae (v5.17),
+        // `sig->flags & SIGNAL_GROUP_COREDUMP` before, which a SIGKILL overwrites.
+        let dumping = if self.version.oom_detects_core_state() {
+            p.core_state
+        } else {
+            p.signal_group_coredump
+        };
+        if dumping {
             return false;
         }
         // Rule 2: SIGNAL_GROUP_EXIT.
@@ -326,6 +332,7 @@ impl World {
             },
             signal_flags: 0,
             core_state: false,
+            signal_group_coredump: false,
             kthread: true,
             parent_waits: false,
             vfork_child: false,

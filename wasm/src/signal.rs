@@ -130,6 +130,9 @@ impl World {
         }
         if sig == SIGKILL {
             self.procs[pi].sigkill_queued = true;
+            if self.procs[pi].core_state {
+                self.sigkill_during_core_dump(ctx, target);
+            }
         }
         if exiting {
             return;
@@ -150,6 +153,28 @@ impl World {
             SIGSTOP => self.stop_group(target),
             SIGCONT => self.continue_group(ctx, target),
             _ => {}
+        }
+    }
+
+    /// complete_signal() for a SIGKILL to a process dumping core. Before v5.17 it overwrote
+    /// SIGNAL_GROUP_COREDUMP with SIGNAL_GROUP_EXIT; in every version it queues SIGKILL to
+    /// every thread and wakes it, the dumper too, whose dump_emit() then sees
+    /// dump_interrupted() (fatal_signal_pending) and gives up: it goes on to
+    /// coredump_finish() at once instead of at the end of its write.
+    fn sigkill_during_core_dump(&mut self, ctx: Pid, target: Tgid) {
+        if !self.version.oom_detects_core_state() {
+            if let Some(p) = self.process_mut(target) {
+                p.signal_group_coredump = false;
+            }
+        }
+        let dumper = self.threads_of(target).into_iter().find(|t| {
+            self.task(*t).is_some_and(|t| {
+                matches!(t.state, TaskState::Sleeping { .. })
+                    && matches!(t.frames.last(), Some(Frame::CoreDumpDone))
+            })
+        });
+        if let Some(dumper) = dumper {
+            self.wake(dumper, ctx);
         }
     }
 

@@ -187,6 +187,15 @@ impl KernelVersion {
         self >= Self::V6_18
     }
 
+    /// Eric Biederman's coredump series for v5.17: 98b24b16b2ae "signal: Have the oom killer
+    /// detect coredumps using signal->core_state" and 7ba03471ac4a "signal: Make coredump
+    /// handling explicit in complete_signal". Before it a SIGKILL during a dump replaced
+    /// SIGNAL_GROUP_COREDUMP with SIGNAL_GROUP_EXIT, so __task_will_free_mem() called the
+    /// process dying at once; from it the dump counts until coredump_finish().
+    pub fn oom_detects_core_state(self) -> bool {
+        self >= Self::V5_17
+    }
+
     /// a213e5cf71cb "mm/munlock: delete munlock_vma_pages_all(), allow oomreap" (v5.18):
     /// before it, __oom_reap_task_mm skipped VM_LOCKED VMAs.
     pub fn mlocked_reapable(self) -> bool {
