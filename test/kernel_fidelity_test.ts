@@ -182,3 +182,19 @@ Deno.test("a SIGKILL to a process dumping core: dying at once before v5.17, the 
   const alone = run("sigkill", "6.18");
   assert.equal(alone.memory.freed_by.victim, alone.memory.reclaimable_pages);
 });
+
+Deno.test("PIDFD_SIGNAL_PROCESS_GROUP signals the group the target's pid leads: ESRCH when it leads none", async () => {
+  const stock = findDesign("stock_pidfd_send_signal");
+  const s = await loadScenarioFile("scenarios/host/host-pidfd-signal-process-group.json");
+  // The victim inherited the lab's group (pgid 100): kill_pgrp_info() finds nobody.
+  assert.equal(s.processes.find((p) => p.tgid === 200)?.pgid, 100);
+  let o = runScenario(s, { design: stock }).outcome;
+  assert.deepEqual([o.errno, o.signal_delivered], ["ESRCH", false]);
+  // After setpgid(0, 0) the victim leads its own group, and the group's SIGKILL reaches it.
+  const leads = {
+    ...s,
+    processes: s.processes.map((p) => p.tgid === 200 ? { ...p, pgid: 200 } : p),
+  };
+  o = runScenario(leads, { design: stock }).outcome;
+  assert.deepEqual([o.errno, o.signal_delivered], ["0", true]);
+});

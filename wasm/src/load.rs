@@ -34,7 +34,7 @@ pub const RECORDS: [(i32, &str, i32); 11] = [
     (OP_CPU, "CPU", 3),
     (OP_MM, "MM", 0),
     (OP_VMA, "VMA", 9),
-    (OP_PROCESS, "PROCESS", 8),
+    (OP_PROCESS, "PROCESS", 9),
     (OP_THREAD, "THREAD", 9),
     (OP_HOLD, "HOLD", 3),
     (OP_FD, "FD", 5),
@@ -316,6 +316,7 @@ impl World {
         let all_flags = PROCESS_FLAGS.iter().fold(0, |all, &(_, bit)| all | bit);
         let pflags = r.range("process flags", 0, all_flags as i64)? as i32;
         let status = r.range("status", 0, max_code(&PROCESS_STATUSES))? as u8;
+        let pgid = Tgid(r.range("pgid", 1, PID_MAX_LIMIT as i64)? as u32);
         let kthread = pflags & PROCESS_KTHREAD != 0;
         // A zombie or reaped process has no mm left; a live userspace process has one.
         if (kthread && mm >= 0) || (!kthread && status == STATUS_ALIVE && mm < 0) {
@@ -345,6 +346,7 @@ impl World {
             signal_flags,
             core_state: core_dump,
             signal_group_coredump: core_dump,
+            pgid,
             kthread,
             parent_waits: pflags & PROCESS_PARENT_WAITS != 0,
             vfork_child: pflags & PROCESS_VFORK_CHILD != 0,

@@ -333,6 +333,7 @@ impl World {
             signal_flags: 0,
             core_state: false,
             signal_group_coredump: false,
+            pgid: Tgid(pid),
             kthread: true,
             parent_waits: false,
             vfork_child: false,

@@ -220,8 +220,9 @@ impl World {
         self.with_cur(cur, |w, me| {
             // With e1fb1dc08e73 (`pidfd_signal_scope_flags`) one of the PIDFD_SIGNAL_* scope
             // flags may pick the scope (kernel/signal.c); before, any flag is EINVAL. The lab
-            // signals the thread group for each: a fatal signal to one thread takes the group
-            // down (complete_signal), and process groups are not modelled.
+            // signals the thread group for PIDFD_SIGNAL_THREAD too (a fatal signal to one
+            // thread takes the group down, complete_signal) and the process group the
+            // target's pid leads for PIDFD_SIGNAL_PROCESS_GROUP.
             let scope_ok =
                 w.version.pidfd_signal_scope_flags() && PIDFD_SIGNAL_SCOPES.contains(&flags);
             if flags != 0 && !scope_ok {
@@ -238,6 +239,11 @@ impl World {
             };
             if !signal_supported(sig) {
                 return Err(-EINVAL);
+            }
+            // do_pidfd_send_signal(): `if (type == PIDTYPE_PGID) return kill_pgrp_info(sig,
+            // &kinfo, pid);` the group the target's pid leads, which may be empty (ESRCH).
+            if flags == PIDFD_SIGNAL_PROCESS_GROUP {
+                return Ok(w.kill_pgrp_info(Sender::Task(me), sig, Tgid(pid.0)));
             }
             Ok(w.kill_pid_info(Sender::Task(me), sig, Tgid(pid.0)))
         })

@@ -45,6 +45,8 @@ pub struct Process {
     /// fatal signal's complete_signal() overwrote (`signal->flags = SIGNAL_GROUP_EXIT`):
     /// what __task_will_free_mem() tested until 98b24b16b2ae made it test core_state.
     pub signal_group_coredump: bool,
+    /// The process group (PIDTYPE_PGID): the pid of its leader, which need not exist.
+    pub pgid: Tgid,
     pub kthread: bool,
     /// The parent reaps the zombie as soon as it appears (a parent blocked in wait()).
     pub parent_waits: bool,

@@ -76,6 +76,33 @@ impl World {
     /// kill_pid_info(sig, info, pid) for a process: ESRCH when no task is left, EPERM
     /// without permission, else 0 (even when the signal is then ignored or dropped, as the
     /// kernel reports success for those).
+    /// __kill_pgrp_info(sig, info, pgrp) (kernel/signal.c): every process still attached to
+    /// the process group gets the signal (`do_each_pid_task(pgrp, PIDTYPE_PGID, p)`); -ESRCH
+    /// when none is, else 0 if any send succeeded (`return success ? 0 : retval;`).
+    pub fn kill_pgrp_info(&mut self, sender: Sender, sig: i32, pgrp: Tgid) -> i32 {
+        let members: Vec<Tgid> = self
+            .procs
+            .iter()
+            .filter(|p| {
+                p.pgid == pgrp
+                    && p.threads
+                        .iter()
+                        .any(|t| self.task(*t).is_some_and(|t| t.state != TaskState::Dead))
+            })
+            .map(|p| p.tgid)
+            .collect();
+        let (mut success, mut retval) = (false, -ESRCH);
+        for tgid in members {
+            retval = self.kill_pid_info(sender, sig, tgid);
+            success |= retval == 0;
+        }
+        if success {
+            0
+        } else {
+            retval
+        }
+    }
+
     pub fn kill_pid_info(&mut self, sender: Sender, sig: i32, target: Tgid) -> i32 {
         let alive = self.process(target).is_some_and(|p| {
             p.threads

@@ -102,6 +102,7 @@ function processWords(p: ScenarioProcess, mm_index: ReadonlyMap<string, number>)
     caps,
     pflags,
     PROCESS_STATUS_CODE[p.status],
+    p.pgid,
   ];
 }
 

@@ -105,6 +105,8 @@ export interface ProcessDraft {
   vfork_child?: boolean;
   core_dump?: boolean;
   parent_waits?: boolean;
+  /** Its process group; null: as fork gives it (resolved in `_validate.ts`). */
+  pgid?: number | null;
   status?: ProcessStatus;
   fds?: FdDraft[];
   threads?: ThreadDraft[];
@@ -153,6 +155,7 @@ function readProcess(
       "share",
       "core_dump",
       "parent_waits",
+      "pgid",
       "status",
       "fds",
       "threads",
@@ -188,6 +191,11 @@ function readProcess(
     ),
     core_dump: opt("core_dump", bool, false),
     parent_waits: opt("parent_waits", bool, true),
+    pgid: opt(
+      "pgid",
+      (x, q) => readInt(p, x, q, { what: "a process group id", min: 1, max: PID_MAX_LIMIT }),
+      null,
+    ),
     status: opt("status", (x, q) => readEnum(p, x, q, STATUSES), "alive"),
   };
   d.euid = has(o, "euid")

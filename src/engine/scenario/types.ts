@@ -174,6 +174,11 @@ export interface ScenarioProcess {
   core_dump: boolean;
   /** The parent reaps the zombie (wait) as soon as it appears. */
   parent_waits: boolean;
+  /**
+   * Its process group (PIDTYPE_PGID), the pid of the group's leader: the file's `pgid`, or as
+   * fork() gives it, the parent's (a process without a parent leads its own).
+   */
+  pgid: number;
   /** Alive, zombie (every thread exited, not waited for), or reaped (pid kept only by fds). */
   status: ProcessStatus;
   /** Open files. */

@@ -335,7 +335,8 @@ function arbCall(): fc.Arbitrary<CallPlan> {
       PIDFD_SELF_THREAD_GROUP,
       -20000,
     ),
-    flags: fc.constantFrom<number | undefined>(undefined, 0, 1, 2, 3),
+    // 4: PIDFD_SIGNAL_PROCESS_GROUP for pidfd_send_signal on 6.18, unknown elsewhere.
+    flags: fc.constantFrom<number | undefined>(undefined, 0, 1, 2, 3, 4),
     nonblock: fc.constantFrom<true | undefined>(true, undefined),
   }).map((c) => {
     const out: { kill?: false; fd?: number; flags?: number; nonblock?: true } = {};
