@@ -198,3 +198,11 @@ Deno.test("PIDFD_SIGNAL_PROCESS_GROUP signals the group the target's pid leads: 
   o = runScenario(leads, { design: stock }).outcome;
   assert.deepEqual([o.errno, o.signal_delivered], ["0", true]);
 });
+
+Deno.test("an mm's MMF_OOM_SKIP from history: process_mrelease answers 0 for a live target, EINVAL without it", async () => {
+  const s = await loadScenarioFile("scenarios/fidelity/mm-oom-skip-from-history.json");
+  const without = { ...s, mms: s.mms.map((m) => ({ ...m, flags: [] })) };
+  const answer = (w: typeof s) => runScenario(w, { design: mrelease }).outcome.errno;
+  assert.equal(answer(s), "0", "'Error only if the work has not been done already'");
+  assert.equal(answer(without), "EINVAL");
+});

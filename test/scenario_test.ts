@@ -1098,7 +1098,7 @@ Deno.test("encodeWorld of the tiny scenario matches the hand-derived program", (
     1, 1, 600,                                // KERNEL 6.0 (overrides the file's 5.15)
     2, 3, 1024, 2000, 2000,                   // CPU 0
     2, 3, 673, 300, 1600,                     // CPU 1: sd845-little-min
-    3, 0, 3, 0, 3, 0,                         // MM 0 init_mm, 1 killer_mm, 2 victim_mm
+    3, 1, 0, 3, 1, 0, 3, 1, 0,                // MM 0 init_mm, 1 killer_mm, 2 victim_mm: no MMF_ flags
     4, 9, 0, 0, 0, 0, 2, 2, 0, 0, 0,          // init_mm anon 8KiB: 2 pages, all anon
     4, 9, 1, 0, 0, 0, 1, 1, 0, 0, 0,          // killer_mm anon 4096 B
     4, 9, 2, 0, 1, 0, 256, 128, 0, 0, 64,     // anon 1MiB VM_LOCKED, 50% resident, 256KiB swap

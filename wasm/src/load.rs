@@ -6,7 +6,7 @@
 use crate::fd::File;
 use crate::frame::{ExitPc, Frame};
 use crate::ids::{CpuId, MmId, Pid, Tgid, PID_MAX_LIMIT};
-use crate::mm::Mm;
+use crate::mm::{Mm, MMF_OOM_SKIP, MMF_UNSTABLE};
 use crate::params;
 use crate::process::{Cred, Process, CAPS_MASK, SIGNAL_GROUP_EXIT, SIGNAL_UNKILLABLE};
 use crate::rwsem::LockMode;
@@ -32,7 +32,7 @@ pub const OP_HORIZON: i32 = 11;
 pub const RECORDS: [(i32, &str, i32); 11] = [
     (OP_KERNEL, "KERNEL", 1),
     (OP_CPU, "CPU", 3),
-    (OP_MM, "MM", 0),
+    (OP_MM, "MM", 1),
     (OP_VMA, "VMA", 9),
     (OP_PROCESS, "PROCESS", 9),
     (OP_THREAD, "THREAD", 9),
@@ -206,7 +206,10 @@ impl World {
                     if self.mms.len() >= MAX_TASKS {
                         return r.err("too many mms");
                     }
-                    self.mms.push(Mm::new(MmId(self.mms.len() as u32)));
+                    let mut mm = Mm::new(MmId(self.mms.len() as u32));
+                    // MMF_ flags history left on the mm: MMF_OOM_SKIP, MMF_UNSTABLE.
+                    mm.flags = r.range("mm flags", 0, (MMF_OOM_SKIP | MMF_UNSTABLE) as i64)? as u32;
+                    self.mms.push(mm);
                 }
                 OP_VMA => self.load_vma(&mut r)?,
                 OP_PROCESS => self.load_process(&mut r)?,

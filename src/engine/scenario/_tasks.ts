@@ -21,6 +21,7 @@ import {
   readArray,
   readBool,
   readEnum,
+  readEnumSet,
   readInt,
   readObject,
   readString,
@@ -312,19 +313,11 @@ function checkStatus(p: Problems, o: Record<string, unknown>, d: ProcessDraft): 
 }
 
 function readCaps(p: Problems, v: unknown, path: string): Capability[] | undefined {
-  const list = readArray(p, v, path, { what: "a list of capabilities", min: 0, max: CAPS.length });
-  if (list === undefined) return undefined;
-  const out: Capability[] = [];
-  let ok = true;
-  list.forEach((c, i) => {
-    const cap = readEnum(p, c, indexPath(path, i), CAPS);
-    if (cap === undefined) ok = false;
-    else if (out.includes(cap)) {
-      p.add(indexPath(path, i), `expected each capability once, got ${describe(cap)} twice`);
-      ok = false;
-    } else out.push(cap);
+  return readEnumSet(p, v, path, {
+    what: "a list of capabilities",
+    each: "capability",
+    values: CAPS,
   });
-  return ok ? out : undefined;
 }
 
 function readFds(p: Problems, list: unknown[], path: string): FdDraft[] {

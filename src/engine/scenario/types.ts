@@ -95,7 +95,15 @@ export interface ScenarioMm {
   index: number;
   /** Its VMAs, in file order. */
   vmas: ScenarioVma[];
+  /**
+   * MMF_ flags the mm already has at time 0, left by history: MMF_OOM_SKIP (a finished
+   * oom_reaper, or an OOM kill that found init sharing the mm), MMF_UNSTABLE (a reap began).
+   */
+  flags: MmFlag[];
 }
+
+/** An MMF_ flag a scenario may set at time 0. */
+export type MmFlag = "MMF_OOM_SKIP" | "MMF_UNSTABLE";
 
 /** An mmap_lock a thread holds at time 0, until its D sleep ends. */
 export interface ScenarioHold {

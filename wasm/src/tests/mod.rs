@@ -50,9 +50,9 @@ pub fn dstate_world(kernel: i32, d_until_us: i32) -> Prog {
     for _ in 0..4 {
         p = p.rec(OP_CPU, &[1024, 2500, 2500]);
     }
-    p.rec(OP_MM, &[])
-        .rec(OP_MM, &[])
-        .rec(OP_MM, &[])
+    p.rec(OP_MM, &[0])
+        .rec(OP_MM, &[0])
+        .rec(OP_MM, &[0])
         .rec(OP_VMA, &[0, 0, 0, 0, MIB, MIB, 0, 0, 0])
         .rec(OP_VMA, &[1, 0, 0, 0, 16 * MIB, 16 * MIB, 0, 0, 0])
         .rec(OP_VMA, &[2, 0, 0, 0, 512 * MIB, 512 * MIB, 0, 0, 0])
@@ -444,7 +444,7 @@ impl Sim {
             p = p.rec(OP_CPU, c);
         }
         for _ in &self.mms {
-            p = p.rec(OP_MM, &[]);
+            p = p.rec(OP_MM, &[0]);
         }
         for (mm, vmas) in self.mms.iter().enumerate() {
             for v in vmas {
