@@ -10,8 +10,12 @@
  * PTRACE_MODE_READ plus CAP_SYS_NICE, EPERM). They look alike on purpose: each is a version
  * of the source, not a copy of the other.
  *
- * The lab's do_madvise() is MADV_DONTNEED's zap whatever the advice (COLD and PAGEOUT, which
- * only age or page out, free the same pages here), with a preemption point after each iovec.
+ * The lab's do_madvise() zaps for MADV_DONTNEED only, as v5.10's madvise_vma() dispatch
+ * does (`case MADV_COLD: return madvise_cold(...); case MADV_PAGEOUT: return
+ * madvise_pageout(...); ... madvise_dontneed_free(...)`): MADV_COLD only deactivates the
+ * pages, and MADV_PAGEOUT reclaims them to swap, which the lab's machine (like this host)
+ * does not have, so neither frees a private anon page here; a preemption point follows
+ * each iovec.
  *
  * Also here: what a stock 6.18 kernel answers to the same call ({@linkcode
  * stock_process_madvise}), for `lab diff`.
@@ -84,12 +88,17 @@ function madvise_destructive(behavior: number): boolean {
 }
 
 /**
- * do_madvise(mm, start, len, behavior) over pages [start, end): the zap under a blocking
- * mmap_read_lock, skipping the VMAs can_madv_lru_vma() refuses; unmapped gaps are no error.
+ * do_madvise(mm, start, len, behavior) over pages [start, end) under a blocking
+ * mmap_read_lock: MADV_DONTNEED zaps, skipping the VMAs can_madv_lru_vma() refuses
+ * (unmapped gaps are no error); MADV_COLD and MADV_PAGEOUT free nothing the lab counts.
  */
-function* do_madvise(k: Primitives, mm: number, startPage: number, endPage: number): KGen<void> {
+function* do_madvise(
+  k: Primitives,
+  mm: number,
+  range: { startPage: number; endPage: number; behavior: number },
+): KGen<void> {
   yield* k.mmap_read_lock(mm);
-  yield* k.zap_range(mm, startPage, endPage);
+  if (range.behavior === MADV_DONTNEED) yield* k.zap_range(mm, range.startPage, range.endPage);
   k.mmap_read_unlock(mm);
 }
 
@@ -139,13 +148,21 @@ export function* process_madvise_v5_10(k: Primitives, a: MadviseArgs): KGen<numb
 
       if (a.flags & PMADV_FLAG_RANGE) {
         // do_madvise(mm, 0, ULONG_MAX & PAGE_MASK, behavior).
-        yield* do_madvise(k, mm, 0, ADDRESS_SPACE_END_PAGE);
+        yield* do_madvise(k, mm, {
+          startPage: 0,
+          endPage: ADDRESS_SPACE_END_PAGE,
+          behavior: a.behavior,
+        });
         break release_mm;
       }
 
       // The per-iovec loop: the bytes advised.
       for (const r of a.iov.slice(0, a.vlen)) {
-        yield* do_madvise(k, mm, r.start_page, r.end_page);
+        yield* do_madvise(k, mm, {
+          startPage: r.start_page,
+          endPage: r.end_page,
+          behavior: a.behavior,
+        });
         ret += (r.end_page - r.start_page) * PAGE_SIZE;
         yield* k.cond_resched();
       }
@@ -211,13 +228,21 @@ export function* process_madvise_cap_sys_nice(k: Primitives, a: MadviseArgs): KG
 
       if (a.flags & PMADV_FLAG_RANGE) {
         // do_madvise(mm, 0, ULONG_MAX & PAGE_MASK, behavior).
-        yield* do_madvise(k, mm, 0, ADDRESS_SPACE_END_PAGE);
+        yield* do_madvise(k, mm, {
+          startPage: 0,
+          endPage: ADDRESS_SPACE_END_PAGE,
+          behavior: a.behavior,
+        });
         break release_mm;
       }
 
       // The per-iovec loop: the bytes advised.
       for (const r of a.iov.slice(0, a.vlen)) {
-        yield* do_madvise(k, mm, r.start_page, r.end_page);
+        yield* do_madvise(k, mm, {
+          startPage: r.start_page,
+          endPage: r.end_page,
+          behavior: a.behavior,
+        });
         ret += (r.end_page - r.start_page) * PAGE_SIZE;
         yield* k.cond_resched();
       }
@@ -362,10 +387,12 @@ export const process_madvise_dontneed: Design = {
     "(read rights plus CAP_SYS_NICE, EPERM, after 96cfe2c0fd23). Destructive advice " +
     "requires signal_group_exit() of the target's own thread group (EINVAL otherwise), " +
     "answers 0 with no work for an OOM victim or an mm with MMF_OOM_SKIP, and sets " +
-    "MMF_UNSTABLE. do_madvise() then zaps every VMA that can_range_madv_lru_vma() allows " +
+    "MMF_UNSTABLE. For MADV_DONTNEED do_madvise() then zaps every VMA that " +
+    "can_range_madv_lru_vma() allows " +
     "(not locked, hugetlb, PFN-mapped or shared file VMAs) under a blocking mmap_read_lock " +
     "with blocking mmu notifiers, so there is no EAGAIN. Other processes sharing the mm are " +
-    "not checked.",
+    "not checked. MADV_COLD and MADV_PAGEOUT only deactivate or page out (to a swap the " +
+    "lab's machine does not have) and free no private page.",
   review: [
     {
       who: "Oleg Nesterov",

@@ -106,9 +106,11 @@ export function* process_mrelease_v9(k: Primitives, args: MreleaseArgs): KGen<nu
  * 337546e83fc7 (v5.15): pin mm_users with mmget_not_zero(), so exit_mmap cannot run under the
  * walk; MMF_OOM_SKIP answers 0 only for a target that is not dying.
  *
- * The patch takes mmget_not_zero(p->mm) first, under task_lock, and looks at the target only
- * when it succeeds; the lab takes it after task_unlock(p), so the victim's exit may bring
- * mm_users to 0 in between (then: 0, no work).
+ * As the patch has it, the pin is taken first, under task_lock, and the target is looked at
+ * only when it succeeds (`if (mmget_not_zero(p->mm)) { mm = p->mm; if (task_will_free_mem(p))
+ * ... } task_unlock(p); ... drop_mm: if (mm) mmput(mm);`): the victim cannot drop mm_users to
+ * 0 between the dying test and the pin, and the pin makes task_will_free_mem() walk every
+ * process (mm_users is at least 2) even for a single-threaded victim.
  */
 export function* process_mrelease_v5_15(k: Primitives, args: MreleaseArgs): KGen<number> {
   let reap = false;
@@ -130,19 +132,25 @@ export function* process_mrelease_v5_15(k: Primitives, args: MreleaseArgs): KGen
       break put_task;
     }
 
-    const mm = k.task_mm(p);
-    if (k.task_will_free_mem(p)) {
-      reap = true;
-    } else {
-      // "Error only if the work has not been done already"
-      if (!k.test_bit(MMF_OOM_SKIP, mm)) ret = -ERRNO.EINVAL;
+    // The pin comes first, under task_lock: while p->mm is set, p's own reference keeps
+    // mm_users above 0, so it cannot fail here; and task_will_free_mem() then sees
+    // mm_users >= 2 and walks for_each_process even for a single-threaded victim.
+    let mm: number | null = null;
+    if (k.mmget_not_zero(k.task_mm(p))) {
+      mm = k.task_mm(p);
+      if (k.task_will_free_mem(p)) {
+        reap = true;
+      } else {
+        // "Error only if the work has not been done already"
+        if (!k.test_bit(MMF_OOM_SKIP, mm)) ret = -ERRNO.EINVAL;
+      }
     }
     k.task_unlock(p);
     yield* k.cond_resched(); // the lab's: the spin_unlock re-enables preemption
 
-    if (!reap || !k.mmget_not_zero(mm)) break put_task;
-
     drop_mm: {
+      if (!reap || mm === null) break drop_mm;
+
       if (yield* k.mmap_read_lock_killable(mm)) {
         ret = -ERRNO.EINTR;
         break drop_mm;
@@ -151,7 +159,7 @@ export function* process_mrelease_v5_15(k: Primitives, args: MreleaseArgs): KGen
       k.mmap_read_unlock(mm);
     }
     // The caller may be the last user: then it runs exit_mmap (and waits for AIO) here.
-    yield* k.mmput(mm);
+    if (mm !== null) yield* k.mmput(mm);
   }
   k.put_task_struct(task);
   return ret;
@@ -159,7 +167,7 @@ export function* process_mrelease_v5_15(k: Primitives, args: MreleaseArgs): KGen
 
 /**
  * v5.16: as 337546e83fc7, with pidfd_get_task() for the two lookups (same answers). Its
- * mmget_not_zero() is placed as {@linkcode process_mrelease_v5_15}'s.
+ * mmget_not_zero() is taken under task_lock, as {@linkcode process_mrelease_v5_15}'s.
  */
 export function* process_mrelease_v5_16(k: Primitives, args: MreleaseArgs): KGen<number> {
   let reap = false;
@@ -179,19 +187,25 @@ export function* process_mrelease_v5_16(k: Primitives, args: MreleaseArgs): KGen
       break put_task;
     }
 
-    const mm = k.task_mm(p);
-    if (k.task_will_free_mem(p)) {
-      reap = true;
-    } else {
-      // "Error only if the work has not been done already"
-      if (!k.test_bit(MMF_OOM_SKIP, mm)) ret = -ERRNO.EINVAL;
+    // The pin comes first, under task_lock: while p->mm is set, p's own reference keeps
+    // mm_users above 0, so it cannot fail here; and task_will_free_mem() then sees
+    // mm_users >= 2 and walks for_each_process even for a single-threaded victim.
+    let mm: number | null = null;
+    if (k.mmget_not_zero(k.task_mm(p))) {
+      mm = k.task_mm(p);
+      if (k.task_will_free_mem(p)) {
+        reap = true;
+      } else {
+        // "Error only if the work has not been done already"
+        if (!k.test_bit(MMF_OOM_SKIP, mm)) ret = -ERRNO.EINVAL;
+      }
     }
     k.task_unlock(p);
     yield* k.cond_resched(); // the lab's: the spin_unlock re-enables preemption
 
-    if (!reap || !k.mmget_not_zero(mm)) break put_task;
-
     drop_mm: {
+      if (!reap || mm === null) break drop_mm;
+
       if (yield* k.mmap_read_lock_killable(mm)) {
         ret = -ERRNO.EINTR;
         break drop_mm;
@@ -200,7 +214,7 @@ export function* process_mrelease_v5_16(k: Primitives, args: MreleaseArgs): KGen
       k.mmap_read_unlock(mm);
     }
     // The caller may be the last user: then it runs exit_mmap (and waits for AIO) here.
-    yield* k.mmput(mm);
+    if (mm !== null) yield* k.mmput(mm);
   }
   k.put_task_struct(task);
   return ret;
@@ -497,7 +511,6 @@ export const process_mrelease_design: Design = {
       source: "337546e83fc7 (20211022014658.263508-1-surenb@google.com)",
       kernels: ["5.15"],
       pins: "mm_users",
-      pinsAfterTaskUnlock: true,
       rechecksOomSkip: false,
       races: [
         { race: "f1-pgtables", kernel: "5.15", buggy: false },
@@ -510,7 +523,6 @@ export const process_mrelease_design: Design = {
       source: "Christian Brauner's pid helpers (v5.16)",
       kernels: ["5.16"],
       pins: "mm_users",
-      pinsAfterTaskUnlock: true,
       rechecksOomSkip: false,
     },
     {

@@ -1,7 +1,8 @@
 /**
  * The 2026 kill-and-reap flag: `process_mrelease(pidfd, PROCESS_MRELEASE_REAP_KILL)`,
  * Minchan Kim, v3 (reference §A.5): a live target is allowed; every process sharing the
- * mm is killed first (an init sharer, or any kill that fails, answers EBUSY); then the mm is
+ * mm is killed first (an init sharer, or any kill that fails, answers EBUSY once the others
+ * are killed, and nothing is reaped); then the mm is
  * reaped as mainline does. Suggested-by Michal Hocko, Reviewed-by Suren Baghdasaryan; its
  * final outcome is UNVERIFIED (§G.5).
  *
@@ -22,6 +23,7 @@ import {
   ERRNO,
   type KGen,
   MMF_OOM_SKIP,
+  PF_KTHREAD,
   pidfd_get_task,
   type Primitives,
   SIGKILL,
@@ -45,18 +47,23 @@ export interface ReapKillArgs {
 
 /**
  * kill_all_shared_mm(victim, mm): SIGKILL, with the pidfd path's permission check, to every
- * process that shares the mm, in for_each_process order.
- *
- * v3 goes on past a failure (an init sharer, a kill refused), skips kthreads, and answers
- * EBUSY at the end; the lab stops the walk at the first failure with EBUSY, so the sharers
- * after it are not killed.
+ * process that shares the mm, in for_each_process order. As v3 has it, the walk goes on
+ * past a failure: an init sharer (`if (is_global_init(p)) { failed = true; continue; }`)
+ * and a refused kill (`if (do_pidfd_send_signal_pidns(...)) failed = true;`) only mark it,
+ * kthreads are skipped, and `return failed ? -EBUSY : 0;` answers at the end, after every
+ * other sharer has been killed.
  */
 function kill_all_shared_mm(k: Primitives, mm: number): number {
+  let failed = false;
   for (let p = k.next_process_sharing_mm(mm, 0); p; p = k.next_process_sharing_mm(mm, p)) {
-    if (k.is_global_init(p)) return -ERRNO.EBUSY;
-    if (k.kill_pid_info(SIGKILL, p) !== 0) return -ERRNO.EBUSY;
+    if (k.is_global_init(p)) {
+      failed = true;
+      continue;
+    }
+    if (k.task_flags(p) & PF_KTHREAD) continue;
+    if (k.kill_pid_info(SIGKILL, p) !== 0) failed = true;
   }
-  return 0;
+  return failed ? -ERRNO.EBUSY : 0;
 }
 
 /**
@@ -188,8 +195,10 @@ export const process_mrelease_reap_kill_design: Design = {
     "The 2026 flag PROCESS_MRELEASE_REAP_KILL turns process_mrelease into kill-and-reap: " +
     "with it a live target is allowed. After mainline's checks (unknown flags EINVAL, " +
     "EBADF, ESRCH) and mmgrab(), kill_all_shared_mm() sends SIGKILL, with the pidfd path's " +
-    "permission check, to every process sharing the mm; an init sharer or any failed kill " +
-    "answers EBUSY. The mm is then reaped as mainline does, under mmap_read_lock_killable() " +
+    "permission check, to every process sharing the mm but init and kthreads; an init " +
+    "sharer or any failed kill makes it answer EBUSY after the others are killed, and " +
+    "nothing is reaped. Otherwise the mm is reaped as mainline does, under " +
+    "mmap_read_lock_killable() " +
     "(EINTR) with the MMF_OOM_SKIP recheck (EAGAIN when an mmu notifier refuses). Without " +
     "the flag the call is mainline process_mrelease.",
   review: [

@@ -44,9 +44,11 @@ export function* pidfd_send_signal(
     // copy_siginfo_from_user_any(), then the usual pidfd_send_signal rules.
     if (info === "fault") return -ERRNO.EFAULT;
     if (info === "signo_mismatch") return -ERRNO.EINVAL;
-    // A forged si_code (>= 0 or SI_TKILL) is only allowed towards oneself. (v5.10 compares
-    // the calling thread's pid, `task_pid(current) != pid`; the lab, the thread group.)
-    if (!k.same_thread_group(k.current, pid)) return -ERRNO.EPERM;
+    // A forged si_code (>= 0 or SI_TKILL) is only allowed towards oneself: v5.10's
+    // `if ((task_pid(current) != pid) && (info.si_code >= 0 || info.si_code == SI_TKILL))
+    // return -EPERM;` compares the calling thread's pid with the pidfd's, so a non-leader
+    // thread signalling its own process through a pidfd of the leader is refused too.
+    if (k.current !== pid) return -ERRNO.EPERM;
   }
   const ret = k.kill_pid_info(sig, pid);
   if (ret) return ret;

@@ -10,7 +10,14 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { type Design, type KGen, PAGE_SIZE, SYSCALLS } from "../src/core/mod.ts";
+import {
+  type Design,
+  type KGen,
+  PAGE_SIZE,
+  PIDFD_SELF_THREAD,
+  PIDFD_SELF_THREAD_GROUP,
+  SYSCALLS,
+} from "../src/core/mod.ts";
 import { loadScenarioFile, scenarioFiles, validateScenario } from "../src/engine/scenario/mod.ts";
 import { findDesign } from "../src/lab/designs/mod.ts";
 import {
@@ -139,6 +146,14 @@ Deno.test({
       const foreign = b.dupPidfd(other.process.pid);
       assert.throws(() => runRecipe(u.pidfd_send_signal(foreign, 0, 0)), HostSafetyError);
       assert.throws(() => runRecipe(u.close(foreign)), HostSafetyError);
+      // On 6.18 the PIDFD_SELF_* sentinels name the lab itself: refused before the call.
+      for (const self of [PIDFD_SELF_THREAD, PIDFD_SELF_THREAD_GROUP]) {
+        assert.throws(() => runRecipe(u.pidfd_send_signal(self, 0, 0)), HostSafetyError);
+        assert.throws(
+          () => runRecipe(u.syscall(SYSCALLS.process_mrelease, [self, 0], unused)),
+          HostSafetyError,
+        );
+      }
       assert.deepEqual(u.calls, []);
       assert.throws(() => runRecipe(blocks()), /yielded/);
     } finally {

@@ -1098,19 +1098,21 @@ Deno.test("encodeWorld of the tiny scenario matches the hand-derived program", (
     1, 1, 600,                                // KERNEL 6.0 (overrides the file's 5.15)
     2, 3, 1024, 2000, 2000,                   // CPU 0
     2, 3, 673, 300, 1600,                     // CPU 1: sd845-little-min
-    3, 0, 3, 0, 3, 0,                         // MM 0 init_mm, 1 killer_mm, 2 victim_mm
+    3, 1, 0, 3, 1, 0, 3, 1, 0,                // MM 0 init_mm, 1 killer_mm, 2 victim_mm: no MMF_ flags
     4, 9, 0, 0, 0, 0, 2, 2, 0, 0, 0,          // init_mm anon 8KiB: 2 pages, all anon
     4, 9, 1, 0, 0, 0, 1, 1, 0, 0, 0,          // killer_mm anon 4096 B
     4, 9, 2, 0, 1, 0, 256, 128, 0, 0, 64,     // anon 1MiB VM_LOCKED, 50% resident, 256KiB swap
     4, 9, 2, 2, 4, 0, 16, 2, 6, 0, 0,         // file_private 64KiB, 32KiB resident (8KiB cow), robust futex list
     4, 9, 2, 5, 0, 1, 1, 0, 0, 0, 0,          // pfnmap 4KiB, notifier refuses_nonblock
-    5, 8, 1, 0, 0, 0, 0, 15, 10, 0,           // init: root caps, pflags init|parent_waits
-    5, 8, 2, 0, -1, 0, 0, 0, 9, 0,            // kthreadd: pflags kthread|parent_waits
-    5, 8, 100, 1, 1, 1000, 1000, 3, 8, 0,     // killer: parent init, CAP_KILL|CAP_SYS_NICE
-    5, 8, 200, 100, 2, 10000, 10000, 0, 0, 0, // victim: parent_waits false
-    5, 8, 300, 200, 2, 10000, 10000, 0, 24, 0,// child: parent_waits|vfork_child
-    5, 8, 400, 1, -1, -294967296, -294967296, 0, 8, 2, // reaped, uid 4000000000 as i32 bits
-    5, 8, 500, 1, -1, 7, 7, 0, 8, 1,          // zombie
+    // The last word is the pgid: as fork() gives it, init's (1) down the tree; kthreadd has
+    // no parent and leads its own (2).
+    5, 9, 1, 0, 0, 0, 0, 15, 10, 0, 1,           // init: root caps, pflags init|parent_waits
+    5, 9, 2, 0, -1, 0, 0, 0, 9, 0, 2,            // kthreadd: pflags kthread|parent_waits
+    5, 9, 100, 1, 1, 1000, 1000, 3, 8, 0, 1,     // killer: parent init, CAP_KILL|CAP_SYS_NICE
+    5, 9, 200, 100, 2, 10000, 10000, 0, 0, 0, 1, // victim: parent_waits false
+    5, 9, 300, 200, 2, 10000, 10000, 0, 24, 0, 1,// child: parent_waits|vfork_child
+    5, 9, 400, 1, -1, -294967296, -294967296, 0, 8, 2, 1, // reaped, uid 4000000000 as i32 bits
+    5, 9, 500, 1, -1, 7, 7, 0, 8, 1, 1,          // zombie
     6, 9, 1, 1, 0, 3, 0, 0, 0, 1, -1,         // init thread: S
     6, 9, 2, 2, 1, 3, 0, 0, 0, 1, -1,         // kthreadd: cpu 1, S
     6, 9, 100, 100, 1, 2, 0, 1, 50, 1, -1,    // killer leader: affinity {1}, fifo 50, S

@@ -56,12 +56,6 @@ export interface Variant {
   readonly kernels?: readonly KernelVersion[];
   /** How this version pins the victim's mm, where it differs from the design's `pins`. */
   readonly pins?: "mm_users" | "mm_count";
-  /**
-   * This version takes its mm_users pin with mmget_not_zero() only after task_unlock(), a
-   * preemption point: the victim's own exit can get there first, and the call then has
-   * nothing to do (337546e83fc7, §F.1).
-   */
-  readonly pinsAfterTaskUnlock?: boolean;
   /** Whether this version re-checks MMF_OOM_SKIP under mmap_lock, where it differs. */
   readonly rechecksOomSkip?: boolean;
   /** The property rules this version is known to break (as the design's `breaks`). */

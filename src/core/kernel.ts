@@ -156,7 +156,8 @@ export const PF_KTHREAD: number = PF.PF_KTHREAD;
 
 /**
  * The uapi flags of the syscalls the core implements: pidfd_open's PIDFD_NONBLOCK,
- * waitid's WNOHANG and WEXITED, pidfd_send_signal's v6.9 scope flags.
+ * waitid's WNOHANG and WEXITED, pidfd_send_signal's v6.9 scope flags, and the PIDFD_SELF_*
+ * fd sentinels (include/uapi/linux/fcntl.h, 6.18).
  */
 export const UAPI: Readonly<
   Record<
@@ -165,7 +166,9 @@ export const UAPI: Readonly<
     | "WEXITED"
     | "PIDFD_SIGNAL_THREAD"
     | "PIDFD_SIGNAL_THREAD_GROUP"
-    | "PIDFD_SIGNAL_PROCESS_GROUP",
+    | "PIDFD_SIGNAL_PROCESS_GROUP"
+    | "PIDFD_SELF_THREAD"
+    | "PIDFD_SELF_THREAD_GROUP",
     number
   >
 > = codesByName("uapi", CORE_FACTS.uapi, [
@@ -175,6 +178,8 @@ export const UAPI: Readonly<
   "PIDFD_SIGNAL_THREAD",
   "PIDFD_SIGNAL_THREAD_GROUP",
   "PIDFD_SIGNAL_PROCESS_GROUP",
+  "PIDFD_SELF_THREAD",
+  "PIDFD_SELF_THREAD_GROUP",
 ]);
 
 /** DEFAULT_PRIO (include/linux/sched/prio.h): the `prio` sched tracepoints print for nice 0. */
@@ -214,11 +219,18 @@ export interface KernelFeatures {
    * it dangled, §F.3).
    */
   readonly exit_mmap_clears_mmap: boolean;
-  /**
-   * 9a95f78eab70: signals to a group that is already exiting are dropped (v5.17 as the lab
-   * dates it; mainline merged it for v6.0, see version.rs).
-   */
+  /** 9a95f78eab70 (v6.0): signals to a group that is already exiting are dropped. */
   readonly drops_signals_to_exiting_group: boolean;
+  /**
+   * cbe9dac37904 (v6.0): a lone thread's exit_group() sets SIGNAL_GROUP_EXIT, so
+   * signal_group_exit() is true for a process that called `_exit()`.
+   */
+  readonly lone_exit_sets_group_exit: boolean;
+  /**
+   * The PIDFD_SELF series (v6.14): pidfd_get_task() and pidfd_send_signal() take
+   * PIDFD_SELF_THREAD / PIDFD_SELF_THREAD_GROUP for the caller.
+   */
+  readonly pidfd_self_sentinels: boolean;
   /** e1fb1dc08e73 (v6.9): pidfd_send_signal's PIDFD_SIGNAL_* scope flags. */
   readonly pidfd_signal_scope_flags: boolean;
   /** a213e5cf71cb (v5.18): __oom_reap_task_mm reaps VM_LOCKED VMAs. */
@@ -236,6 +248,8 @@ const FEATURE_TYPES: { readonly [F in keyof KernelFeatures]: "boolean" | "number
   exit_mmap_shape: "string",
   exit_mmap_clears_mmap: "boolean",
   drops_signals_to_exiting_group: "boolean",
+  lone_exit_sets_group_exit: "boolean",
+  pidfd_self_sentinels: "boolean",
   pidfd_signal_scope_flags: "boolean",
   mlocked_reapable: "boolean",
   has_mmf_oom_victim: "boolean",
@@ -285,7 +299,7 @@ export interface ZapVma {
   readonly kind: string;
   /** Its flags: `VM_LOCKED`, `VM_HUGETLB`. */
   readonly flags: readonly string[];
-  /** Its mmu notifier: `none` or `refuses_nonblock`. */
+  /** Its mmu notifier: `none`, `refuses_nonblock` or `hlist_refuses_nonblock`. */
   readonly notifier: string;
 }
 

@@ -128,11 +128,6 @@ export class Primitives {
     return Math.max(0, this.#kernel.task_flags(task));
   }
 
-  /** same_thread_group(a, b): both tasks belong to one thread group. */
-  same_thread_group(a: number, b: number): boolean {
-    return this.task_tgid(a) === this.task_tgid(b);
-  }
-
   // ---- mm references ----
 
   /** mmgrab(mm): pins the mm_struct (mm_count), not its address space. */

@@ -59,16 +59,16 @@ export const WNOHANG: number = UAPI.WNOHANG;
 export const WEXITED: number = UAPI.WEXITED;
 
 /**
- * include/uapi/linux/pidfd.h (~v6.14): an fd argument that names the calling thread, for
- * the calls that look their pidfd up with pidfd_get_task(). The lab's value; 6.18's header
- * has -10000 too.
+ * include/uapi/linux/fcntl.h (6.18; the PIDFD_SELF series, ~v6.14): an fd argument that
+ * names the calling thread, for pidfd_get_task() and pidfd_send_signal(): -10000, as the
+ * core states it.
  */
-export const PIDFD_SELF_THREAD: number = -10000;
+export const PIDFD_SELF_THREAD: number = UAPI.PIDFD_SELF_THREAD;
 /**
- * include/uapi/linux/pidfd.h (~v6.14): an fd argument that names the caller's thread group.
- * The lab's value is an early one of the series; 6.18's header has -10001 (errata).
+ * include/uapi/linux/fcntl.h (6.18): an fd argument that names the caller's thread group:
+ * -10001, as the core states it (-20000, the series' first value, is EBADF on 6.18).
  */
-export const PIDFD_SELF_THREAD_GROUP: number = -20000;
+export const PIDFD_SELF_THREAD_GROUP: number = UAPI.PIDFD_SELF_THREAD_GROUP;
 
 /** include/uapi/asm-generic/mman-common.h: MADV_WILLNEED (read ahead). */
 export const MADV_WILLNEED = 3;

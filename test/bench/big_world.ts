@@ -85,9 +85,9 @@ class Writer {
     for (const w of payload) this.words[this.pos++] = w;
   }
 
-  /** PROCESS: tgid, parent, mm, uid, euid, caps, pflags, status (alive). */
+  /** PROCESS: tgid, parent, mm, uid, euid, caps, pflags, status (alive), pgid (its own). */
   process(tgid: number, mm: number, uid: number, caps: number): void {
-    this.record("PROCESS", tgid, 0, mm, uid, uid, caps, 0, 0);
+    this.record("PROCESS", tgid, 0, mm, uid, uid, caps, 0, 0, tgid);
   }
 
   /** THREAD: pid, tgid, cpu, affinity lo/hi, policy, prio (nice 0), state, until_us. */
@@ -132,14 +132,14 @@ export function bigWorld(opts: BigWorldOptions = {}): BigWorld {
   const processes = count + 2 + (hasSharer ? 1 : 0);
   // mm 0: caller, mm 1: victim (and sharer), mm 2 + i: filler i.
   const mms = count + 2;
-  const size = 3 + CPUS * 5 + mms * 2 + 2 * 11 + processes * 10 +
+  const size = 3 + CPUS * 5 + mms * 3 + 2 * 11 + processes * 11 +
     (count + 1 + victimThreads + (hasSharer ? 1 : 0)) * 11 + (sharer === "dying" ? 2 : 1) * 7 + 3 +
     3;
   const w = new Writer(size);
 
   w.record("KERNEL", KERNEL_VERSION_CODE["6.18"]);
   for (let c = 0; c < CPUS; c++) w.record("CPU", 1024, 2000, 2000);
-  for (let m = 0; m < mms; m++) w.record("MM");
+  for (let m = 0; m < mms; m++) w.record("MM", 0);
   // 4 MiB anonymous, resident, for the caller; 64 MiB for the victim. Fillers map nothing.
   w.record("VMA", 0, VMA_KIND_CODE.anon, 0, 0, 1024, 1024, 0, 0, 0);
   w.record("VMA", 1, VMA_KIND_CODE.anon, 0, 0, 16384, 16384, 0, 0, 0);

@@ -10,7 +10,7 @@ use crate::limits::{
     RunLimits, DEFAULT_MAX_EVENTS, DEFAULT_MAX_STEPS, MAX_MAX_EVENTS, MAX_MAX_STEPS,
 };
 use crate::version::KernelVersion;
-use crate::vma::{Pages, Vma, VmaKind, NOTIFIERS, VMA_FLAGS_MASK};
+use crate::vma::{notifier_from_code, Pages, Vma, VmaKind, NOTIFIERS, VMA_FLAGS_MASK};
 use crate::world::World;
 use crate::zap::zap_coverage;
 use wasm_bindgen::prelude::*;
@@ -62,12 +62,14 @@ impl Kernel {
             let notifier = usize::try_from(notifier)
                 .ok()
                 .filter(|&n| n < NOTIFIERS.len())?;
+            let (notifier_refuses_nonblock, notifier_on_hlist) = notifier_from_code(notifier);
             (flags & !VMA_FLAGS_MASK == 0).then_some(Vma {
                 start_page: 0,
                 size_pages: 0,
                 kind,
                 flags,
-                notifier_refuses_nonblock: notifier == 1,
+                notifier_refuses_nonblock,
+                notifier_on_hlist,
                 mapped: Pages::default(),
                 zapped: Pages::default(),
             })

@@ -125,6 +125,7 @@ impl World {
         };
         if let Some(pr) = self.process_mut(tgid) {
             pr.core_state = false;
+            pr.signal_group_coredump = false;
         }
         for t in self.threads_of(tgid) {
             let waiting = self.task(t).is_some_and(|t| {
@@ -321,6 +322,17 @@ impl World {
         }
     }
 
+    /// mmu_notifier_release(mm), the first thing every exit_mmap does (mm/mmap.c):
+    /// mn_hlist_release() unhooks the hlist subscribers (KVM), so from here on no walk
+    /// meets their refusal; interval notifiers stay in their tree (mm/mmu_notifier.c).
+    fn mmu_notifier_release(&mut self, mm: MmId) {
+        let Some(m) = self.mm_mut(mm) else { return };
+        for v in m.vmas.iter_mut().filter(|v| v.notifier_on_hlist) {
+            v.notifier_refuses_nonblock = false;
+            v.notifier_on_hlist = false;
+        }
+    }
+
     fn step_exit_mmap(&mut self, p: Pid, mm: MmId, pc: u8) -> u64 {
         let ops = self.exit_mmap_ops();
         let victim = self.version.has_mmf_oom_victim() && self.test_mm_flag(mm, MMF_OOM_VICTIM);
@@ -350,6 +362,7 @@ impl World {
                     0,
                     0,
                 );
+                self.mmu_notifier_release(mm);
                 params::PRIMITIVE_NS
             }
             Op::Reap => {

@@ -167,7 +167,7 @@ fn world() -> String {
 pub fn kernel_facts() -> String {
     let task = Task::new(Pid(0), Tgid(0), CpuId(0), 0, Policy::Normal { nice: 0 });
     let mm = Mm::new(MmId(0));
-    let uapi: [(&str, i32); 6] = [
+    let uapi: [(&str, i32); 8] = [
         ("PIDFD_NONBLOCK", prims::PIDFD_NONBLOCK),
         ("WNOHANG", prims::WNOHANG),
         ("WEXITED", prims::WEXITED),
@@ -180,6 +180,8 @@ pub fn kernel_facts() -> String {
             "PIDFD_SIGNAL_PROCESS_GROUP",
             prims::PIDFD_SIGNAL_PROCESS_GROUP,
         ),
+        ("PIDFD_SELF_THREAD", prims::PIDFD_SELF_THREAD),
+        ("PIDFD_SELF_THREAD_GROUP", prims::PIDFD_SELF_THREAD_GROUP),
     ];
     let task_states = TASK_STATE_CODES
         .iter()

@@ -6,13 +6,13 @@
 use crate::fd::File;
 use crate::frame::{ExitPc, Frame};
 use crate::ids::{CpuId, MmId, Pid, Tgid, PID_MAX_LIMIT};
-use crate::mm::Mm;
+use crate::mm::{Mm, MMF_OOM_SKIP, MMF_UNSTABLE};
 use crate::params;
 use crate::process::{Cred, Process, CAPS_MASK, SIGNAL_GROUP_EXIT, SIGNAL_UNKILLABLE};
 use crate::rwsem::LockMode;
 use crate::task::{Policy, SleepKind, Task, TaskState, WaitFor, PF_EXITING, PF_KTHREAD};
 use crate::version::KernelVersion;
-use crate::vma::{Pages, Vma, VmaKind, NOTIFIERS, VMA_FLAGS_MASK};
+use crate::vma::{notifier_from_code, Pages, Vma, VmaKind, NOTIFIERS, VMA_FLAGS_MASK};
 use crate::world::{ScenarioEvent, ScenarioEventKind, Timer, World};
 
 pub const OP_KERNEL: i32 = 1;
@@ -32,9 +32,9 @@ pub const OP_HORIZON: i32 = 11;
 pub const RECORDS: [(i32, &str, i32); 11] = [
     (OP_KERNEL, "KERNEL", 1),
     (OP_CPU, "CPU", 3),
-    (OP_MM, "MM", 0),
+    (OP_MM, "MM", 1),
     (OP_VMA, "VMA", 9),
-    (OP_PROCESS, "PROCESS", 8),
+    (OP_PROCESS, "PROCESS", 9),
     (OP_THREAD, "THREAD", 9),
     (OP_HOLD, "HOLD", 3),
     (OP_FD, "FD", 5),
@@ -206,7 +206,10 @@ impl World {
                     if self.mms.len() >= MAX_TASKS {
                         return r.err("too many mms");
                     }
-                    self.mms.push(Mm::new(MmId(self.mms.len() as u32)));
+                    let mut mm = Mm::new(MmId(self.mms.len() as u32));
+                    // MMF_ flags history left on the mm: MMF_OOM_SKIP, MMF_UNSTABLE.
+                    mm.flags = r.range("mm flags", 0, (MMF_OOM_SKIP | MMF_UNSTABLE) as i64)? as u32;
+                    self.mms.push(mm);
                 }
                 OP_VMA => self.load_vma(&mut r)?,
                 OP_PROCESS => self.load_process(&mut r)?,
@@ -270,7 +273,8 @@ impl World {
             return r.err(format!("unknown VMA kind {kind}"));
         };
         let flags = r.range("vma flags", 0, VMA_FLAGS_MASK as i64)? as u32;
-        let notifier = r.range("notifier", 0, max_code(&NOTIFIERS))? == 1;
+        let (notifier_refuses_nonblock, notifier_on_hlist) =
+            notifier_from_code(r.range("notifier", 0, max_code(&NOTIFIERS))? as usize);
         let size = r.range("size_pages", 1, MAX_VMA_PAGES)? as u64;
         let pages = Pages {
             anon: r.range("anon_pages", 0, size as i64)? as u64,
@@ -293,7 +297,8 @@ impl World {
             size_pages: size,
             kind,
             flags,
-            notifier_refuses_nonblock: notifier,
+            notifier_refuses_nonblock,
+            notifier_on_hlist,
             mapped: pages,
             zapped: Pages::default(),
         });
@@ -314,6 +319,7 @@ impl World {
         let all_flags = PROCESS_FLAGS.iter().fold(0, |all, &(_, bit)| all | bit);
         let pflags = r.range("process flags", 0, all_flags as i64)? as i32;
         let status = r.range("status", 0, max_code(&PROCESS_STATUSES))? as u8;
+        let pgid = Tgid(r.range("pgid", 1, PID_MAX_LIMIT as i64)? as u32);
         let kthread = pflags & PROCESS_KTHREAD != 0;
         // A zombie or reaped process has no mm left; a live userspace process has one.
         if (kthread && mm >= 0) || (!kthread && status == STATUS_ALIVE && mm < 0) {
@@ -342,6 +348,8 @@ impl World {
             cred: Cred { uid, euid, caps },
             signal_flags,
             core_state: core_dump,
+            signal_group_coredump: core_dump,
+            pgid,
             kthread,
             parent_waits: pflags & PROCESS_PARENT_WAITS != 0,
             vfork_child: pflags & PROCESS_VFORK_CHILD != 0,

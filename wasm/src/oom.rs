@@ -64,8 +64,14 @@ impl World {
         let Some(p) = self.process(t.tgid) else {
             return false;
         };
-        // Rule 1: a core dump in progress (core_state, v5.17+; SIGNAL_GROUP_COREDUMP before).
-        if p.core_state {
+        // Rule 1: a core dump in progress: `sig->core_state` from 98b24b16b2ae (v5.17),
+        // `sig->flags & SIGNAL_GROUP_COREDUMP` before, which a SIGKILL overwrites.
+        let dumping = if self.version.oom_detects_core_state() {
+            p.core_state
+        } else {
+            p.signal_group_coredump
+        };
+        if dumping {
             return false;
         }
         // Rule 2: SIGNAL_GROUP_EXIT.
@@ -154,9 +160,18 @@ impl World {
                 }
             }
         }
-        // __thaw_task(): the frozen victim may run its exit path.
-        if self.task(tsk).is_some_and(|t| t.state == TaskState::Frozen) {
-            self.wake(tsk, ctx);
+        // The frozen victim may run its exit path: __thaw_task(tsk) wakes that one thread;
+        // from the 2025 series, thaw_process(tsk) wakes every thread of its process
+        // ("mm/oom_kill: thaw the entire OOM victim process").
+        let thawed = if self.version.oom_thaws_whole_process() {
+            self.threads_of(tgid)
+        } else {
+            vec![tsk]
+        };
+        for pid in thawed {
+            if self.task(pid).is_some_and(|t| t.state == TaskState::Frozen) {
+                self.wake(pid, ctx);
+            }
         }
         self.emit(ctx, Kind::MarkVictim, tsk.0 as i64, 0, 0, 0);
     }
@@ -317,6 +332,8 @@ impl World {
             },
             signal_flags: 0,
             core_state: false,
+            signal_group_coredump: false,
+            pgid: Tgid(pid),
             kthread: true,
             parent_waits: false,
             vfork_child: false,

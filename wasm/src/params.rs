@@ -81,9 +81,20 @@ pub const EXIT_STEP_NS: u64 = 20_000;
 /// HZ=250). It is when a running victim notices a pending SIGKILL at the latest.
 pub const USER_SLICE_NS: u64 = 4_000_000;
 
-/// EEVDF's base slice (sysctl_sched_base_slice, 0.75 ms since v6.6): equal-priority
-/// SCHED_OTHER tasks on one CPU take turns at this granularity.
+/// EEVDF's normalized base slice (normalized_sysctl_sched_base_slice, 0.75 ms since v6.6):
+/// equal-priority SCHED_OTHER tasks on one CPU take turns at [`sched_base_slice_ns`], this
+/// scaled with the CPU count.
 pub const SCHED_SLICE_NS: u64 = 750_000;
+
+/// sysctl_sched_base_slice as the kernel sets it at boot: kernel/sched/fair.c's
+/// update_sysctl() multiplies the normalized value by get_update_sysctl_factor(), which
+/// under the default SCHED_TUNABLESCALING_LOG is `1 + ilog2(min(num_online_cpus(), 8))`
+/// ("(default: 0.75 msec * (1 + ilog(ncpus)), units: nanoseconds)"): 0.75 ms on one CPU,
+/// 1.5 ms on two or three, 2.25 ms on four to seven, 3 ms from eight.
+pub fn sched_base_slice_ns(ncpus: usize) -> u64 {
+    let cpus = ncpus.clamp(1, 8) as u64;
+    SCHED_SLICE_NS * (1 + u64::from(cpus.ilog2()))
+}
 
 /// oom_reaper: MAX_OOM_REAP_RETRIES (mm/oom_kill.c) attempts, HZ/10 apart.
 pub const MAX_OOM_REAP_RETRIES: u32 = 10;
@@ -224,5 +235,13 @@ mod tests {
             exit_share_ppm(1_000_000),
             1_000_000 - BACKGROUND_LOAD_PER_MILLE * 1000
         );
+    }
+
+    /// fair.c's "(default: 0.75 msec * (1 + ilog(ncpus)))" with the CPU count capped at 8.
+    #[test]
+    fn base_slice_scales_with_the_cpu_count() {
+        let ms = |n| sched_base_slice_ns(n) as f64 / 1e6;
+        let got: Vec<f64> = [1, 2, 3, 4, 7, 8, 64].into_iter().map(ms).collect();
+        assert_eq!(got, [0.75, 1.5, 1.5, 2.25, 2.25, 3.0, 3.0]);
     }
 }

@@ -43,6 +43,13 @@ const PIDFD_SIGNAL_SCOPES: [i32; 3] = [
     PIDFD_SIGNAL_PROCESS_GROUP,
 ];
 
+/// include/uapi/linux/fcntl.h (6.18): fd arguments that name the caller, for the calls that
+/// know them (`pidfd_self_sentinels`): `#define PIDFD_SELF_THREAD -10000 /* Current thread. */`
+/// and `#define PIDFD_SELF_THREAD_GROUP -10001 /* Current thread group leader. */`. The
+/// series' first value for the group, -20000, is an ordinary bad fd (EBADF) on 6.18.
+pub const PIDFD_SELF_THREAD: i32 = -10000;
+pub const PIDFD_SELF_THREAD_GROUP: i32 = -10001;
+
 type Ans = Result<i32, i32>;
 
 fn answer(a: Ans) -> i32 {
@@ -213,16 +220,30 @@ impl World {
         self.with_cur(cur, |w, me| {
             // With e1fb1dc08e73 (`pidfd_signal_scope_flags`) one of the PIDFD_SIGNAL_* scope
             // flags may pick the scope (kernel/signal.c); before, any flag is EINVAL. The lab
-            // signals the thread group for each: a fatal signal to one thread takes the group
-            // down (complete_signal), and process groups are not modelled.
+            // signals the thread group for PIDFD_SIGNAL_THREAD too (a fatal signal to one
+            // thread takes the group down, complete_signal) and the process group the
+            // target's pid leads for PIDFD_SIGNAL_PROCESS_GROUP.
             let scope_ok =
                 w.version.pidfd_signal_scope_flags() && PIDFD_SIGNAL_SCOPES.contains(&flags);
             if flags != 0 && !scope_ok {
                 return Err(-EINVAL);
             }
-            let pid = w.pidfd_to_pid_of(me, fd)?;
+            // `switch (pidfd) { case PIDFD_SELF_THREAD: pid = get_task_pid(current,
+            // PIDTYPE_PID); ... case PIDFD_SELF_THREAD_GROUP: ... PIDTYPE_TGID` before any fd
+            // lookup. The lab signals the thread group for both (as for the scope flags).
+            let pid = match fd {
+                PIDFD_SELF_THREAD | PIDFD_SELF_THREAD_GROUP if w.version.pidfd_self_sentinels() => {
+                    Pid(w.task(me).map_or(me.0, |t| t.tgid.0))
+                }
+                _ => w.pidfd_to_pid_of(me, fd)?,
+            };
             if !signal_supported(sig) {
                 return Err(-EINVAL);
+            }
+            // do_pidfd_send_signal(): `if (type == PIDTYPE_PGID) return kill_pgrp_info(sig,
+            // &kinfo, pid);` the group the target's pid leads, which may be empty (ESRCH).
+            if flags == PIDFD_SIGNAL_PROCESS_GROUP {
+                return Ok(w.kill_pgrp_info(Sender::Task(me), sig, Tgid(pid.0)));
             }
             Ok(w.kill_pid_info(Sender::Task(me), sig, Tgid(pid.0)))
         })

@@ -42,6 +42,12 @@ pub struct Process {
     pub signal_flags: u32,
     /// signal->core_state: a core dump is in progress.
     pub core_state: bool,
+    /// SIGNAL_GROUP_COREDUMP, which zap_process() set for a dump before v5.17 and which a
+    /// fatal signal's complete_signal() overwrote (`signal->flags = SIGNAL_GROUP_EXIT`):
+    /// what __task_will_free_mem() tested until 98b24b16b2ae made it test core_state.
+    pub signal_group_coredump: bool,
+    /// The process group (PIDTYPE_PGID): the pid of its leader, which need not exist.
+    pub pgid: Tgid,
     pub kthread: bool,
     /// The parent reaps the zombie as soon as it appears (a parent blocked in wait()).
     pub parent_waits: bool,

@@ -36,10 +36,11 @@ impl RwSem {
         }
     }
 
-    /// `down_read_trylock`: fails only when a writer holds it or waits (rwsem_read_trylock
-    /// refuses when the writer-waiting bit is set).
+    /// `down_read_trylock` (kernel/locking/rwsem.c __down_read_trylock): fails while
+    /// `tmp & RWSEM_READ_FAILED_MASK`, which holds RWSEM_WRITER_MASK and RWSEM_FLAG_WAITERS:
+    /// a writer holding it, or anyone queued (a waiting writer, or readers behind one).
     pub fn try_read(&mut self, pid: Pid) -> bool {
-        if self.writer.is_none() && !self.waiters.iter().any(|w| w.mode == LockMode::Write) {
+        if self.writer.is_none() && self.waiters.is_empty() {
             self.readers.push(pid);
             true
         } else {
@@ -153,6 +154,26 @@ mod tests {
         let w = s.grant_waiters();
         assert_eq!(w.len(), 1);
         assert!(s.holds(Pid(2), LockMode::Write));
+    }
+
+    /// RWSEM_FLAG_WAITERS is set for any queued waiter, a reader too: a reader left queued
+    /// behind a writer that was then killed out of the queue still makes a trylock fail
+    /// until the waiters are granted.
+    #[test]
+    fn trylock_fails_with_any_waiter() {
+        let mut s = RwSem::default();
+        s.take(Pid(1), LockMode::Read);
+        for (pid, mode) in [(2, LockMode::Write), (3, LockMode::Read)] {
+            s.enqueue(Waiter {
+                pid: Pid(pid),
+                mode,
+                killable: true,
+            });
+        }
+        assert!(s.dequeue(Pid(2)), "the writer is killed out of the queue");
+        assert!(!s.try_read(Pid(4)), "reader 3 is still queued");
+        assert_eq!(s.grant_waiters().len(), 1);
+        assert!(s.try_read(Pid(4)));
     }
 
     #[test]

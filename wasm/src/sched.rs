@@ -337,7 +337,8 @@ impl World {
             Some(r)
                 if r == cur.rank() && matches!(cur.policy, crate::task::Policy::Normal { .. }) =>
             {
-                self.now_ns.saturating_sub(cur.slice_start_ns) >= params::SCHED_SLICE_NS
+                self.now_ns.saturating_sub(cur.slice_start_ns)
+                    >= params::sched_base_slice_ns(self.cpus.len())
             }
             _ => false,
         }

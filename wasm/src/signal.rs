@@ -8,7 +8,7 @@ use crate::frame::{ExitPc, Frame};
 use crate::ids::{Pid, Tgid};
 use crate::params;
 use crate::process::{CAP_KILL, SIGNAL_GROUP_EXIT};
-use crate::task::{SleepKind, TaskState, WaitFor};
+use crate::task::{SleepKind, TaskState, WaitFor, PF_EXITING};
 use crate::world::World;
 
 /// The signals the lab implements (x86_64 and arm64 generic numbering); signal 0 is the
@@ -76,6 +76,33 @@ impl World {
     /// kill_pid_info(sig, info, pid) for a process: ESRCH when no task is left, EPERM
     /// without permission, else 0 (even when the signal is then ignored or dropped, as the
     /// kernel reports success for those).
+    /// __kill_pgrp_info(sig, info, pgrp) (kernel/signal.c): every process still attached to
+    /// the process group gets the signal (`do_each_pid_task(pgrp, PIDTYPE_PGID, p)`); -ESRCH
+    /// when none is, else 0 if any send succeeded (`return success ? 0 : retval;`).
+    pub fn kill_pgrp_info(&mut self, sender: Sender, sig: i32, pgrp: Tgid) -> i32 {
+        let members: Vec<Tgid> = self
+            .procs
+            .iter()
+            .filter(|p| {
+                p.pgid == pgrp
+                    && p.threads
+                        .iter()
+                        .any(|t| self.task(*t).is_some_and(|t| t.state != TaskState::Dead))
+            })
+            .map(|p| p.tgid)
+            .collect();
+        let (mut success, mut retval) = (false, -ESRCH);
+        for tgid in members {
+            retval = self.kill_pid_info(sender, sig, tgid);
+            success |= retval == 0;
+        }
+        if success {
+            0
+        } else {
+            retval
+        }
+    }
+
     pub fn kill_pid_info(&mut self, sender: Sender, sig: i32, target: Tgid) -> i32 {
         let alive = self.process(target).is_some_and(|p| {
             p.threads
@@ -130,8 +157,22 @@ impl World {
         }
         if sig == SIGKILL {
             self.procs[pi].sigkill_queued = true;
+            if self.procs[pi].core_state {
+                self.sigkill_during_core_dump(ctx, target);
+            }
         }
         if exiting {
+            return;
+        }
+        // complete_signal(): the signal stays queued, but only a thread that wants_signal()
+        // (for a fatal one: not PF_EXITING) is woken and turns it into a group exit; "There
+        // is just one thread and it does not need to be woken" when all of them are exiting
+        // (a lone thread inside its own _exit() before v6.0 set SIGNAL_GROUP_EXIT for it).
+        let wanted = self.threads_of(target).into_iter().any(|t| {
+            self.task(t)
+                .is_some_and(|t| t.state.is_alive() && t.flags & PF_EXITING == 0)
+        });
+        if !wanted && matches!(sig, SIGKILL | SIGTERM) {
             return;
         }
         match sig {
@@ -139,6 +180,28 @@ impl World {
             SIGSTOP => self.stop_group(target),
             SIGCONT => self.continue_group(ctx, target),
             _ => {}
+        }
+    }
+
+    /// complete_signal() for a SIGKILL to a process dumping core. Before v5.17 it overwrote
+    /// SIGNAL_GROUP_COREDUMP with SIGNAL_GROUP_EXIT; in every version it queues SIGKILL to
+    /// every thread and wakes it, the dumper too, whose dump_emit() then sees
+    /// dump_interrupted() (fatal_signal_pending) and gives up: it goes on to
+    /// coredump_finish() at once instead of at the end of its write.
+    fn sigkill_during_core_dump(&mut self, ctx: Pid, target: Tgid) {
+        if !self.version.oom_detects_core_state() {
+            if let Some(p) = self.process_mut(target) {
+                p.signal_group_coredump = false;
+            }
+        }
+        let dumper = self.threads_of(target).into_iter().find(|t| {
+            self.task(*t).is_some_and(|t| {
+                matches!(t.state, TaskState::Sleeping { .. })
+                    && matches!(t.frames.last(), Some(Frame::CoreDumpDone))
+            })
+        });
+        if let Some(dumper) = dumper {
+            self.wake(dumper, ctx);
         }
     }
 
@@ -226,8 +289,9 @@ impl World {
     }
 
     /// exit_group() called by the task itself (or `_exit` in a single-threaded process):
-    /// do_group_exit sets SIGNAL_GROUP_EXIT and kills the other threads only when there are
-    /// any; a lone thread just enters do_exit with PF_EXITING (§B.2 rule 3).
+    /// do_group_exit sets SIGNAL_GROUP_EXIT and kills the other threads. Before v6.0 it did
+    /// so only when there were others, and a lone thread just entered do_exit with
+    /// PF_EXITING (§B.2 rule 3); from cbe9dac37904 a lone thread sets the flag too.
     pub fn do_group_exit(&mut self, pid: Pid) {
         let Some(tgid) = self.task(pid).map(|t| t.tgid) else {
             return;
@@ -239,6 +303,11 @@ impl World {
             .collect();
         if !others.is_empty() {
             self.complete_fatal_signal(pid, tgid, SIGKILL);
+        } else if self.version.lone_exit_sets_group_exit() {
+            // `sig->flags = SIGNAL_GROUP_EXIT; zap_other_threads(current);` with no others.
+            if let Some(p) = self.process_mut(tgid) {
+                p.signal_flags |= SIGNAL_GROUP_EXIT;
+            }
         }
         // The task itself calls exit_group(): a running one stops computing at once.
         self.kick_running(pid);

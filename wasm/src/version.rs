@@ -61,6 +61,12 @@ pub const FEATURES: &[Feature] = &[
     ("drops_signals_to_exiting_group", |v| {
         FeatureValue::Bool(v.drops_signals_to_exiting_group())
     }),
+    ("lone_exit_sets_group_exit", |v| {
+        FeatureValue::Bool(v.lone_exit_sets_group_exit())
+    }),
+    ("pidfd_self_sentinels", |v| {
+        FeatureValue::Bool(v.pidfd_self_sentinels())
+    }),
     ("pidfd_signal_scope_flags", |v| {
         FeatureValue::Bool(v.pidfd_signal_scope_flags())
     }),
@@ -150,12 +156,21 @@ impl KernelVersion {
     /// 9a95f78eab70 "signal: Drop signals received after a fatal signal has been processed"
     /// (Eric W. Biederman): prepare_signal() drops a new signal to a thread group that is
     /// already exiting (SIGKILL during a core dump excepted); before it the signal went on
-    /// to __send_signal(), where a queued SIGKILL is TRACE_SIGNAL_ALREADY_PENDING. The lab
-    /// dates it v5.17, where its first version (e051a9366f65) was queued; that one was
-    /// dropped before the merge, and 9a95f78eab70 went in through signal-for-v5.20, i.e.
-    /// v6.0 (reference errata). The lab keeps v5.17 until its scenarios are re-dated.
+    /// to __send_signal(), where a SIGKILL already in shared_pending is
+    /// TRACE_SIGNAL_ALREADY_PENDING. Its first version (e051a9366f65) was queued for v5.17
+    /// and dropped before the merge; 9a95f78eab70 went in through Eric Biederman's
+    /// signal-for-v5.20 branch, i.e. v6.0 (errata.md).
     pub fn drops_signals_to_exiting_group(self) -> bool {
-        self >= Self::V5_17
+        self >= Self::V6_0
+    }
+
+    /// cbe9dac37904 "signal: Ensure SIGNAL_GROUP_EXIT gets set in do_group_exit" (same
+    /// signal-for-v5.20 branch, v6.0): `-\telse if (!thread_group_empty(current)) {`
+    /// `+\telse {`, so a lone thread's exit_group() (`_exit()`) sets SIGNAL_GROUP_EXIT too and
+    /// signal_group_exit() is true for it. Before it only a group with other threads got
+    /// the flag; a lone thread was dying to task_will_free_mem() by PF_EXITING alone.
+    pub fn lone_exit_sets_group_exit(self) -> bool {
+        self >= Self::V6_0
     }
 
     /// e1fb1dc08e73 "pidfd: allow to override signal scope in pidfd_send_signal()" (v6.9):
@@ -163,6 +178,22 @@ impl KernelVersion {
     /// Before it any flag is EINVAL. Of the lab's versions, 6.18 is the first that has it.
     pub fn pidfd_signal_scope_flags(self) -> bool {
         self >= Self::V6_18
+    }
+
+    /// Lorenzo Stoakes' PIDFD_SELF series (v6.14): pidfd_get_task() and pidfd_send_signal()
+    /// take PIDFD_SELF_THREAD / PIDFD_SELF_THREAD_GROUP for the caller's own thread or
+    /// thread group. Of the lab's versions, 6.18 is the first that has them.
+    pub fn pidfd_self_sentinels(self) -> bool {
+        self >= Self::V6_18
+    }
+
+    /// Eric Biederman's coredump series for v5.17: 98b24b16b2ae "signal: Have the oom killer
+    /// detect coredumps using signal->core_state" and 7ba03471ac4a "signal: Make coredump
+    /// handling explicit in complete_signal". Before it a SIGKILL during a dump replaced
+    /// SIGNAL_GROUP_COREDUMP with SIGNAL_GROUP_EXIT, so __task_will_free_mem() called the
+    /// process dying at once; from it the dump counts until coredump_finish().
+    pub fn oom_detects_core_state(self) -> bool {
+        self >= Self::V5_17
     }
 
     /// a213e5cf71cb "mm/munlock: delete munlock_vma_pages_all(), allow oomreap" (v5.18):
@@ -189,5 +220,13 @@ impl KernelVersion {
     /// zhongjinji's 2025 change: __oom_reap_task_mm walks the VMAs in reverse (~v6.18).
     pub fn reap_walks_in_reverse(self) -> bool {
         self >= Self::V6_18
+    }
+
+    /// "mm/oom_kill: thaw the entire OOM victim process", the other patch of the series
+    /// that brought [`Self::reap_walks_in_reverse`] (patchew
+    /// 20250915162946.5515-1-zhongjinji@honor.com): mark_oom_victim() calls
+    /// `thaw_process(tsk)` (every thread) instead of `__thaw_task(tsk)`, so the same release.
+    pub fn oom_thaws_whole_process(self) -> bool {
+        self.reap_walks_in_reverse()
     }
 }

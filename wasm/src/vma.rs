@@ -71,8 +71,16 @@ pub const VMA_FLAGS: [(&str, u32); 3] = [
     ("ROBUST_FUTEX_LIST", VMA_ROBUST_LIST),
 ];
 /// The VMA record's notifier codes by name: how the range's mmu notifier answers a
-/// non-blocking invalidate (`Vma::notifier_refuses_nonblock` is code 1).
-pub const NOTIFIERS: [&str; 2] = ["none", "refuses_nonblock"];
+/// non-blocking invalidate. Code 1 is an interval notifier (a GPU driver's
+/// mmu_interval_notifier), code 2 an mm-wide hlist subscriber (KVM), which
+/// mmu_notifier_release() unhooks when exit_mmap starts ([`Vma::notifier_on_hlist`]).
+pub const NOTIFIERS: [&str; 3] = ["none", "refuses_nonblock", "hlist_refuses_nonblock"];
+
+/// The `notifier` word of the VMA record and of `Kernel::zap_coverage`: (refuses a
+/// non-blocking invalidate, is an hlist subscriber).
+pub fn notifier_from_code(code: usize) -> (bool, bool) {
+    (code == 1 || code == 2, code == 2)
+}
 
 /// Page counts by the kernel's rss_stat members (MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS,
 /// MM_SHMEMPAGES).
@@ -105,6 +113,10 @@ pub struct Vma {
     pub flags: u32,
     /// An mmu notifier (KVM, a GPU driver) that refuses non-blocking invalidation.
     pub notifier_refuses_nonblock: bool,
+    /// That notifier is an mm-wide hlist subscriber (KVM's): mm/mmu_notifier.c
+    /// mn_hlist_release() calls its ->release and unhooks it at the start of exit_mmap, so no
+    /// walk after that meets it. An interval notifier stays in its tree.
+    pub notifier_on_hlist: bool,
     /// What is mapped now.
     pub mapped: Pages,
     /// What has been zapped away so far; mapped + zapped is what the scenario set up.

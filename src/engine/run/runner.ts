@@ -6,11 +6,13 @@
  */
 
 import {
+  CORE_LAYOUTS,
   ERRNO,
   type KGen,
   SIM_BUG,
   SimUserspace,
   type SyscallObserver,
+  taskInfo,
   TaskKilled,
 } from "../../core/mod.ts";
 import type { Kernel } from "../../core/wasm.ts";
@@ -94,12 +96,25 @@ export function runActors(
     if (next >= pending.length || until >= horizon) break;
     const actor = pending[next++];
     const started = kernel.ext_start(actor.pid);
+    if (started !== 0 && pastExit(kernel, actor.pid)) {
+      // Killed before its start by a call of the run (a recipe that signalled its own
+      // process through PIDFD_SELF_*, REAP_KILL's kill of the sharers): it never runs.
+      results.set(actor.pid, "killed");
+      continue;
+    }
     if (started !== 0) {
       throw new Error(`thread ${actor.pid} cannot run a recipe (${started}): is it alive?`);
     }
     running.set(actor.pid, actor.recipe(new SimUserspace(kernel, actor.pid, opts.onSyscallExit)));
   }
   return results;
+}
+
+/** The thread has exited (a zombie, or released): the core's task states say so. */
+function pastExit(kernel: Kernel, pid: number): boolean {
+  const state = taskInfo(kernel, pid)?.state;
+  const name = state === undefined ? "dead" : CORE_LAYOUTS.task_states[state]?.name;
+  return name === "zombie" || name === "dead";
 }
 
 /** The limit the core's run reached, as an error; undefined if it reached none. */

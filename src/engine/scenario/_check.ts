@@ -8,7 +8,7 @@
  */
 
 import type { ScenarioProblem } from "./error.ts";
-import { keyPath } from "./_path.ts";
+import { indexPath, keyPath } from "./_path.ts";
 
 /**
  * The most problems one validation keeps (the message shows the first 50 of them). A
@@ -226,6 +226,31 @@ export function readEnum<T extends string>(
   const list = values.map((s) => JSON.stringify(s)).join(" | ");
   p.add(path, `expected one of ${list}, got ${describe(v)}${hint(v, values)}`);
   return undefined;
+}
+
+/**
+ * A list of distinct names from `values` (`what` names the list, `each` one element in the
+ * "expected each ... once" message).
+ */
+export function readEnumSet<T extends string>(
+  p: Problems,
+  v: unknown,
+  path: string,
+  spec: { what: string; each: string; values: readonly T[] },
+): T[] | undefined {
+  const list = readArray(p, v, path, { what: spec.what, min: 0, max: spec.values.length });
+  if (list === undefined) return undefined;
+  const out: T[] = [];
+  let ok = true;
+  list.forEach((x, i) => {
+    const value = readEnum(p, x, indexPath(path, i), spec.values);
+    if (value === undefined) ok = false;
+    else if (out.includes(value)) {
+      p.add(indexPath(path, i), `expected each ${spec.each} once, got ${describe(value)} twice`);
+      ok = false;
+    } else out.push(value);
+  });
+  return ok ? out : undefined;
 }
 
 /** An array with `min..max` elements. */

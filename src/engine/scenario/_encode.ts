@@ -26,6 +26,7 @@ import {
   WORLD_OP,
   WORLD_PAYLOAD_LEN,
 } from "./abi.ts";
+import { MMF_FLAGS } from "../../core/mod.ts";
 import type {
   Scenario,
   ScenarioEvent,
@@ -102,6 +103,7 @@ function processWords(p: ScenarioProcess, mm_index: ReadonlyMap<string, number>)
     caps,
     pflags,
     PROCESS_STATUS_CODE[p.status],
+    p.pgid,
   ];
 }
 
@@ -160,7 +162,7 @@ export function encode(s: Scenario, opts: { kernel?: KernelVersion } = {}): Int3
   const prog = new Program();
   prog.record("KERNEL", [KERNEL_VERSION_CODE[kernel]]);
   for (const c of s.cpus) prog.record("CPU", [c.capacity, c.freq_mhz, c.max_freq_mhz]);
-  for (const _ of s.mms) prog.record("MM", []);
+  for (const m of s.mms) prog.record("MM", [m.flags.reduce((w, f) => w | MMF_FLAGS[f], 0)]);
   s.mms.forEach((m, i) => m.vmas.forEach((v) => prog.record("VMA", vmaWords(i, v))));
   for (const p of s.processes) prog.record("PROCESS", processWords(p, mm_index));
   // Reaped processes have no THREAD records: the pid exists only via fds.

@@ -14,6 +14,7 @@ import {
   readArray,
   readBool,
   readEnum,
+  readEnumSet,
   readInt,
   readObject,
   readString,
@@ -22,7 +23,7 @@ import { indexPath, keyPath } from "./_path.ts";
 import { CPU_PRESET_NAMES, CPU_PRESETS } from "./presets.ts";
 import { PAGE_SIZE_TEXT, parseResidentPages, parseSizePages } from "./_sizes.ts";
 import { SCENARIO_LIMITS } from "./limits.ts";
-import type { ScenarioCpu, ScenarioMm, ScenarioVma, VmaFlag, VmaKind } from "./types.ts";
+import type { MmFlag, ScenarioCpu, ScenarioMm, ScenarioVma, VmaFlag, VmaKind } from "./types.ts";
 
 /** A frequency bound well above any real CPU, so typos (MHz vs kHz) are caught. */
 const FREQ_MHZ_MAX: number = MAX_FREQ_MHZ;
@@ -128,7 +129,11 @@ export function readMms(p: Problems, v: unknown): MmsRead {
   const paths = list.map((_, i) => indexPath("$.mms", i));
   const mms = list.map((m, i) => {
     const path = indexPath("$.mms", i);
-    const o = readObject(p, m, path, { what: "an mm", required: ["id", "vmas"], optional: [] });
+    const o = readObject(p, m, path, {
+      what: "an mm",
+      required: ["id", "vmas"],
+      optional: ["flags"],
+    });
     if (o === undefined) return undefined;
     const id = readString(p, field(o, "id"), keyPath(path, "id"), MM_ID);
     if (id !== undefined) {
@@ -149,10 +154,14 @@ export function readMms(p: Problems, v: unknown): MmsRead {
       max: VMAS_PER_MM_MAX,
     });
     const vmas = vma_list?.map((x, j) => readVma(p, x, indexPath(vmas_path, j)));
-    if (id === undefined || vmas === undefined || vmas.some((x) => x === undefined)) {
+    const flags = readMmFlags(p, field(o, "flags"), keyPath(path, "flags"));
+    if (
+      id === undefined || vmas === undefined || vmas.some((x) => x === undefined) ||
+      flags === undefined
+    ) {
       return undefined;
     }
-    return { id, index: i, vmas: vmas as ScenarioVma[] };
+    return { id, index: i, vmas: vmas as ScenarioVma[], flags };
   });
   return { mms, ids: seen, paths };
 }
@@ -192,7 +201,7 @@ function readVma(p: Problems, v: unknown, path: string): ScenarioVma | undefined
       p,
       field(o, "notifier"),
       keyPath(path, "notifier"),
-      ["none", "refuses_nonblock"] as const,
+      ["none", "refuses_nonblock", "hlist_refuses_nonblock"] as const,
     )
     : "none";
   const robust_futex_list = has(o, "robust_futex_list")
@@ -304,6 +313,14 @@ function counters(
     case "pfnmap":
       return { anon_pages: 0, file_pages: 0, shmem_pages: 0, swap_entries: 0 };
   }
+}
+
+const MM_FLAGS = ["MMF_OOM_SKIP", "MMF_UNSTABLE"] as const;
+
+/** An mm's `flags`: each of {@linkcode MM_FLAGS} at most once. */
+function readMmFlags(p: Problems, v: unknown, path: string): MmFlag[] | undefined {
+  if (v === undefined) return [];
+  return readEnumSet(p, v, path, { what: "a list of MMF_ flags", each: "flag", values: MM_FLAGS });
 }
 
 function readFlags(

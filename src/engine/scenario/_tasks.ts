@@ -21,6 +21,7 @@ import {
   readArray,
   readBool,
   readEnum,
+  readEnumSet,
   readInt,
   readObject,
   readString,
@@ -105,6 +106,8 @@ export interface ProcessDraft {
   vfork_child?: boolean;
   core_dump?: boolean;
   parent_waits?: boolean;
+  /** Its process group; null: as fork gives it (resolved in `_validate.ts`). */
+  pgid?: number | null;
   status?: ProcessStatus;
   fds?: FdDraft[];
   threads?: ThreadDraft[];
@@ -153,6 +156,7 @@ function readProcess(
       "share",
       "core_dump",
       "parent_waits",
+      "pgid",
       "status",
       "fds",
       "threads",
@@ -188,6 +192,11 @@ function readProcess(
     ),
     core_dump: opt("core_dump", bool, false),
     parent_waits: opt("parent_waits", bool, true),
+    pgid: opt(
+      "pgid",
+      (x, q) => readInt(p, x, q, { what: "a process group id", min: 1, max: PID_MAX_LIMIT }),
+      null,
+    ),
     status: opt("status", (x, q) => readEnum(p, x, q, STATUSES), "alive"),
   };
   d.euid = has(o, "euid")
@@ -304,19 +313,11 @@ function checkStatus(p: Problems, o: Record<string, unknown>, d: ProcessDraft): 
 }
 
 function readCaps(p: Problems, v: unknown, path: string): Capability[] | undefined {
-  const list = readArray(p, v, path, { what: "a list of capabilities", min: 0, max: CAPS.length });
-  if (list === undefined) return undefined;
-  const out: Capability[] = [];
-  let ok = true;
-  list.forEach((c, i) => {
-    const cap = readEnum(p, c, indexPath(path, i), CAPS);
-    if (cap === undefined) ok = false;
-    else if (out.includes(cap)) {
-      p.add(indexPath(path, i), `expected each capability once, got ${describe(cap)} twice`);
-      ok = false;
-    } else out.push(cap);
+  return readEnumSet(p, v, path, {
+    what: "a list of capabilities",
+    each: "capability",
+    values: CAPS,
   });
-  return ok ? out : undefined;
 }
 
 function readFds(p: Problems, list: unknown[], path: string): FdDraft[] {

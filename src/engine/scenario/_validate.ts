@@ -137,7 +137,7 @@ export function validate(
     horizon_ns: must(horizon_ns, "horizon"),
     cpus: must(cpus, "cpus").map((c) => must(c, "cpu")),
     mms: must(mms, "mms").map((m) => must(m, "mm")),
-    processes: must(drafts, "processes").map(assembleProcess),
+    processes: withProcessGroups(must(drafts, "processes").map(assembleProcess)),
     events: must(events, "events"),
     caller: must(caller, "caller"),
     intent: must(intent, "intent"),
@@ -146,7 +146,38 @@ export function validate(
   };
 }
 
-function assembleProcess(d: ProcessDraft): ScenarioProcess {
+/** A process before its default pgid is resolved (null: the file gives none). */
+type ProcessNoGroup = Omit<ScenarioProcess, "pgid"> & { pgid: number | null };
+
+/**
+ * Each process's pgid where the file gives none, as fork() gives it: the parent's (its own
+ * or inherited in turn), or the process's own tgid when it has no parent. Parents form a
+ * tree here (validated), so the walk up ends within as many steps as there are processes.
+ */
+function withProcessGroups(processes: ProcessNoGroup[]): ScenarioProcess[] {
+  const byTgid = new Map(processes.map((p) => [p.tgid, p]));
+  const resolved = new Map<number, number>();
+  const pgidOf = (p: ProcessNoGroup): number => {
+    const chain: number[] = [];
+    let cur: ProcessNoGroup | undefined = p;
+    let pgid = p.tgid;
+    while (cur !== undefined) {
+      const known = resolved.get(cur.tgid) ?? cur.pgid;
+      if (known !== null) {
+        pgid = known;
+        break;
+      }
+      chain.push(cur.tgid);
+      pgid = cur.tgid;
+      cur = cur.parent === null ? undefined : byTgid.get(cur.parent);
+    }
+    for (const t of chain) resolved.set(t, pgid);
+    return pgid;
+  };
+  return processes.map((p) => ({ ...p, pgid: pgidOf(p) }));
+}
+
+function assembleProcess(d: ProcessDraft): ProcessNoGroup {
   const tgid = must(d.tgid, "tgid");
   const comm = must(d.comm, "comm");
   return {
@@ -162,6 +193,7 @@ function assembleProcess(d: ProcessDraft): ScenarioProcess {
     vfork_child: must(d.vfork_child, "vfork_child"),
     core_dump: must(d.core_dump, "core_dump"),
     parent_waits: must(d.parent_waits, "parent_waits"),
+    pgid: must(d.pgid, "pgid"),
     status: must(d.status, "status"),
     fds: must(d.fds, "fds").map((f) => ({
       fd: must(f.fd, "fd"),

@@ -64,11 +64,16 @@ export const VMA_FLAG_BIT: Readonly<
   Record<"VM_LOCKED" | "VM_HUGETLB" | "ROBUST_FUTEX_LIST", number>
 > = codesByName("vma_flags", WORLD.vma_flags, ["VM_LOCKED", "VM_HUGETLB", "ROBUST_FUTEX_LIST"]);
 
-/** mmu notifier behaviour of a VMA's range, as the VMA record's `notifier` word. */
-export const NOTIFIER_CODE: Readonly<Record<"none" | "refuses_nonblock", number>> = codesByName(
+/**
+ * mmu notifier behaviour of a VMA's range, as the VMA record's `notifier` word: an interval
+ * notifier, or an hlist subscriber (KVM) that exit_mmap's mmu_notifier_release() unhooks.
+ */
+export const NOTIFIER_CODE: Readonly<
+  Record<"none" | "refuses_nonblock" | "hlist_refuses_nonblock", number>
+> = codesByName(
   "notifiers",
   WORLD.notifiers,
-  ["none", "refuses_nonblock"],
+  ["none", "refuses_nonblock", "hlist_refuses_nonblock"],
 );
 
 /** Capability bits, as the PROCESS record's `caps` word. */

@@ -95,7 +95,15 @@ export interface ScenarioMm {
   index: number;
   /** Its VMAs, in file order. */
   vmas: ScenarioVma[];
+  /**
+   * MMF_ flags the mm already has at time 0, left by history: MMF_OOM_SKIP (a finished
+   * oom_reaper, or an OOM kill that found init sharing the mm), MMF_UNSTABLE (a reap began).
+   */
+  flags: MmFlag[];
 }
+
+/** An MMF_ flag a scenario may set at time 0. */
+export type MmFlag = "MMF_OOM_SKIP" | "MMF_UNSTABLE";
 
 /** An mmap_lock a thread holds at time 0, until its D sleep ends. */
 export interface ScenarioHold {
@@ -174,6 +182,11 @@ export interface ScenarioProcess {
   core_dump: boolean;
   /** The parent reaps the zombie (wait) as soon as it appears. */
   parent_waits: boolean;
+  /**
+   * Its process group (PIDTYPE_PGID), the pid of the group's leader: the file's `pgid`, or as
+   * fork() gives it, the parent's (a process without a parent leads its own).
+   */
+  pgid: number;
   /** Alive, zombie (every thread exited, not waited for), or reaped (pid kept only by fds). */
   status: ProcessStatus;
   /** Open files. */

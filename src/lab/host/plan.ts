@@ -18,7 +18,7 @@
  * @module
  */
 
-import { PAGE_SIZE, SIGKILL } from "../../core/mod.ts";
+import { PAGE_SIZE, PIDFD_SELF_THREAD, PIDFD_SELF_THREAD_GROUP, SIGKILL } from "../../core/mod.ts";
 import {
   type CallArgs,
   CAP_BIT,
@@ -186,6 +186,9 @@ export function hostPlan(s: Scenario): HostPlan {
   if (c.info !== undefined) why.push("call.info");
   if (c.iov_fault) why.push("call.iov_fault");
   if (c.sig !== undefined && c.sig !== SIGKILL) why.push("call.sig other than SIGKILL");
+  if (c.fd === PIDFD_SELF_THREAD || c.fd === PIDFD_SELF_THREAD_GROUP) {
+    why.push(`call.fd ${c.fd} is a PIDFD_SELF_* sentinel: on the host it names the lab itself`);
+  }
   for (const r of c.iov ?? []) {
     if (
       !vmas.some((v) =>

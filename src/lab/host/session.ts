@@ -31,7 +31,15 @@ import {
   syscall,
   waitidPidfd,
 } from "./ffi.ts";
-import { retName, SIGKILL, SIGSTOP, WEXITED, WNOHANG } from "../../core/mod.ts";
+import {
+  PIDFD_SELF_THREAD,
+  PIDFD_SELF_THREAD_GROUP,
+  retName,
+  SIGKILL,
+  SIGSTOP,
+  WEXITED,
+  WNOHANG,
+} from "../../core/mod.ts";
 import { helperPath } from "./helper.ts";
 import { parentPid, startTime, threadStates } from "./observe.ts";
 import { mustOpen, mustWrite, readUntil, retry, spinUntil } from "./_io.ts";
@@ -200,10 +208,14 @@ export class HostSession {
 
   /**
    * Refuses an fd that names a process unless the session opened it: a pidfd or a
-   * /proc/<pid> directory from elsewhere. Negative, closed and ordinary fds pass (the
-   * kernel answers EBADF for them).
+   * /proc/<pid> directory from elsewhere, and the PIDFD_SELF_* sentinels, which name the lab
+   * itself. Other negative, closed and ordinary fds pass (the kernel answers EBADF for them).
    */
   checkFd(fd: number): void {
+    // 6.18's pidfd calls take these for the caller: the lab's own process.
+    if (fd === PIDFD_SELF_THREAD || fd === PIDFD_SELF_THREAD_GROUP) {
+      throw new HostSafetyError(`refusing fd ${fd}: PIDFD_SELF_* names the lab itself`);
+    }
     if (fd < 0 || this.#fds.has(fd) || [...this.#owned.values()].some((p) => p.pidfd === fd)) {
       return;
     }

@@ -47,6 +47,8 @@ export interface VmaPlan {
   readonly hugetlb: boolean;
   /** The range's mmu notifier refuses a non-blocking invalidate (reaping it gives EAGAIN). */
   readonly refuses: boolean;
+  /** That notifier is an hlist subscriber (KVM's), unhooked when exit_mmap starts. */
+  readonly hlist: boolean;
   /** The VMA holds a robust-futex list head (reference F.6). */
   readonly robust_futex_list: boolean;
 }
@@ -230,7 +232,7 @@ function vmaJson(v: VmaPlan): Json {
     if (flags.length) o.flags = flags;
     if (v.robust_futex_list) o.robust_futex_list = true;
   }
-  if (v.refuses) o.notifier = "refuses_nonblock";
+  if (v.refuses) o.notifier = v.hlist ? "hlist_refuses_nonblock" : "refuses_nonblock";
   return o;
 }
 

@@ -27,7 +27,7 @@
  */
 
 import fc, { type Arbitrary } from "fast-check";
-import { PAGE_SIZE } from "../../core/mod.ts";
+import { PAGE_SIZE, PIDFD_SELF_THREAD, PIDFD_SELF_THREAD_GROUP } from "../../core/mod.ts";
 import {
   type Capability,
   CPU_PRESET_NAMES,
@@ -199,6 +199,9 @@ export function arbVma(maxPages?: number): Arbitrary<VmaPlan> {
     locked: rare(6),
     hugetlb: rare(8),
     refuses: rare(8),
+    // The refusing notifier is KVM's (an hlist subscriber exit_mmap unhooks), else an
+    // interval notifier's.
+    hlist: fc.boolean(),
     robust_futex_list: rare(10),
   }).map((v) =>
     v.kind === "pfnmap" ? { ...v, locked: false, hugetlb: false, robust_futex_list: false } : v
@@ -318,8 +321,22 @@ function arbCall(): fc.Arbitrary<CallPlan> {
   const usual = fc.constant<CallPlan>({});
   const odd = fc.record({
     kill: fc.constantFrom<false | undefined>(false, undefined),
-    fd: fc.constantFrom<number | undefined>(undefined, -1, 3, 4, 5, 6, 77),
-    flags: fc.constantFrom<number | undefined>(undefined, 0, 1, 2, 3),
+    // -10000/-10001: the PIDFD_SELF_* sentinels (the caller itself on 6.18); -20000 the
+    // series' first group sentinel, a bad fd on 6.18.
+    fd: fc.constantFrom<number | undefined>(
+      undefined,
+      -1,
+      3,
+      4,
+      5,
+      6,
+      77,
+      PIDFD_SELF_THREAD,
+      PIDFD_SELF_THREAD_GROUP,
+      -20000,
+    ),
+    // 4: PIDFD_SIGNAL_PROCESS_GROUP for pidfd_send_signal on 6.18, unknown elsewhere.
+    flags: fc.constantFrom<number | undefined>(undefined, 0, 1, 2, 3, 4),
     nonblock: fc.constantFrom<true | undefined>(true, undefined),
   }).map((c) => {
     const out: { kill?: false; fd?: number; flags?: number; nonblock?: true } = {};
@@ -345,7 +362,7 @@ function arbTarget(): fc.Arbitrary<TargetPlan> {
 function arbRawSignals(): fc.Arbitrary<RawSignal[]> {
   const signal = fc.record({
     // Just before the call (the victim's exit_mmap races the reap: the MMF_OOM_SKIP
-    // re-check, mmget_not_zero failing), before it (already dying), or anywhere.
+    // re-check, a pinned caller left with exit_mmap), before it (already dying), or anywhere.
     at: arbTime({ just_before: 2, before: 1, any: 1 }),
     sig: fc.oneof(
       { arbitrary: fc.constant<SignalPlan["sig"]>("SIGKILL"), weight: 3 },

@@ -156,7 +156,7 @@ export function safetyViolations(c: Case, run: RunResult): Violation[] {
  *   SYNC_REAP_MM caller) before the call returned, or MMF_OOM_VICTIM at all: "already
  *   reaped or being reaped" (§A.1 step 4, §A.2 step 7, §A.4.3 steps 5 and 8);
  * - the victim's exit_mmap had started before the call returned: the mm is being torn down
- *   (mmget_not_zero failing in 337546e83fc7, §F.1);
+ *   by its own exit (a caller holding only mmgrab() leaves it the pages, §A.4.1, §B.5);
  * - for MADV_DONTNEED's rules, the mlocked pages the reaper would take (v5.18+) but
  *   `can_madv_lru_vma` skips.
  *

@@ -57,6 +57,11 @@ export function victimStateSection(
   const capsWhy = capsWho && errnoReason(ptrace, String(caps.errno), capsWho);
   const h = (l: string) => r.run(HEADLINE_POINT, l);
   const frozen = r.point("state-frozen").runs;
+  const oomFrozen = frozen.find((x) => x.label === oom)!;
+  // The states in which the oom_reaper kthread frees anything on the report's kernel.
+  const reapedBy = units.map((u) => u.point.name).filter((p) =>
+    r.run(p, oom).freed_by.kthreads > 0
+  );
   const d10 = r.run("state-d-10ms", merged);
   const dMax = dUnits[dUnits.length - 1].point.name;
   // The states a SIGKILL ends at once (and the lock), then the D sleeps: by pattern.
@@ -88,16 +93,20 @@ export function victimStateSection(
     `short sleep (${code("state-d-10ms")}) ${merged} shares the work with the waking ` +
     `victim and finishes at ${duration(d10.t90_ns)}.`,
     `- The ${oom} on ${REPORT_KERNEL} waits OOM_REAPER_DELAY = ${oomReaperDelay()} ` +
-    `(e4a38402c36e, §B.4): only the 2 s sleep and the frozen victim see it act. On ` +
+    `(e4a38402c36e, §B.4): ${
+      reapedBy.length
+        ? `only ${reapedBy.map(code).join(", ")} ${reapedBy.length > 1 ? "see" : "sees"} it act`
+        : "no state sees it act"
+    }. On ` +
     `${early.kernel} it reaps at once, from a kernel thread on whichever CPU is idle ` +
     `(${duration(r.run(HEADLINE_POINT, early.label).t90_ns)} in ${code(HEADLINE_POINT)}).`,
     `- A frozen victim (a cgroup-v1 freezer: a frozen task ignores SIGKILL until thawed; ` +
-    `only the OOM killer's mark_oom_victim() thaws it) never exits: SIGKILL alone frees ` +
-    `${
-      freedText(frozen.find((x) => x.label === kill)!.freed_pages)
-    }, the ${REPORT_KERNEL} ${oom} ` +
-    `waits its ${oomReaperDelay()} first, and every design that reaps from the caller frees ` +
-    `it all as if it were asleep.`,
+    `only the OOM killer's mark_oom_victim() thaws it, every thread of it from ` +
+    `zhongjinji's 2025 thaw_process()) never exits on SIGKILL alone, which frees ` +
+    `${freedText(frozen.find((x) => x.label === kill)!.freed_pages)}; the ${REPORT_KERNEL} ` +
+    `${oom}'s kill thaws it, and t90 is ${duration(oomFrozen.t90_ns)} ` +
+    `(${pct(oomFrozen.freed_by.victim, oomFrozen.reclaimable_pages)} freed by the victim's ` +
+    `own exit). Every design that reaps from the caller frees it all as if it were asleep.`,
     `- With lmkd's real capabilities (${code(ANDROID_CAPS_POINT)}), ${ptrace.name} answers ` +
     `${capsWhy ?? `${caps.errno}.`} The memory comes back at ${duration(caps.t90_ns)}, as with ` +
     `SIGKILL alone.`,

@@ -76,7 +76,7 @@ fn kernel_facts_state_the_cores_values() {
         r#""pf_flags":{"PF_EXITING":4,"PF_KTHREAD":2097152}"#,
         r#""blocked":1000,"sim_bug":-10000"#,
         r#""REAP_NS_PER_PAGE":330"#,
-        r#"{"name":"5.17","code":517,"features":{"exit_mmap_shape":"write_locked","exit_mmap_clears_mmap":true,"drops_signals_to_exiting_group":true,"pidfd_signal_scope_flags":false,"mlocked_reapable":false,"has_mmf_oom_victim":true,"oom_reaper_delay_ns":0,"reap_walks_in_reverse":false}}"#,
+        r#"{"name":"5.17","code":517,"features":{"exit_mmap_shape":"write_locked","exit_mmap_clears_mmap":true,"drops_signals_to_exiting_group":false,"lone_exit_sets_group_exit":false,"pidfd_self_sentinels":false,"pidfd_signal_scope_flags":false,"mlocked_reapable":false,"has_mmf_oom_victim":true,"oom_reaper_delay_ns":0,"reap_walks_in_reverse":false}}"#,
         r#"{"code":1,"name":"sched_switch","args":["next_pid","prev_state","prev_pid"]}"#,
         r#""zap_modes":["reap","exit_unmap","madvise"]"#,
         r#""task_info":["tgid","state","flags","mm","cpu","cpu_time_ns","user_time_ns","sigkill_pending","usage","prio","external"]"#,
@@ -94,9 +94,11 @@ fn features_flip_at_their_versions() {
     assert_eq!(first(KernelVersion::exit_mmap_clears_mmap), Some(V5_17));
     assert_eq!(
         first(KernelVersion::drops_signals_to_exiting_group),
-        Some(V5_17)
+        Some(V6_0)
     );
+    assert_eq!(first(KernelVersion::lone_exit_sets_group_exit), Some(V6_0));
     assert_eq!(first(KernelVersion::pidfd_signal_scope_flags), Some(V6_18));
+    assert_eq!(first(KernelVersion::pidfd_self_sentinels), Some(V6_18));
     assert_eq!(first(KernelVersion::mlocked_reapable), Some(V5_18));
     assert_eq!(first(|v| !v.has_mmf_oom_victim()), Some(V6_0));
     assert_eq!(first(|v| v.oom_reaper_delay_ns() > 0), Some(V5_18));
@@ -131,6 +133,9 @@ fn zap_coverage_answers_the_walks_rule() {
     assert_eq!(ask(618, anon, VM_LOCKED, 1, reap), refused);
     assert_eq!(ask(517, anon, VM_LOCKED, 1, reap), skipped);
     assert_eq!(ask(618, anon, 0, 1, madvise), zapped);
+    // An hlist subscriber (KVM) refuses the same way until exit_mmap releases it.
+    assert_eq!(ask(618, anon, 0, 2, reap), refused);
+    assert_eq!(ask(618, anon, 0, 2, madvise), zapped);
     assert_eq!(
         ask(618, anon_shared, VM_LOCKED | VM_HUGETLB, 1, exit),
         zapped
@@ -140,7 +145,7 @@ fn zap_coverage_answers_the_walks_rule() {
         ask(618, 6, 0, 0, reap),
         ask(618, -1, 0, 0, reap),
         ask(618, anon, 8, 0, reap),
-        ask(618, anon, 0, 2, reap),
+        ask(618, anon, 0, 3, reap),
         ask(618, anon, 0, -1, reap),
         ask(618, anon, 0, 0, 3),
         ask(618, anon, 0, 0, -1),

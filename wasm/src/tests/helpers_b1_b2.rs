@@ -133,34 +133,66 @@ fn group_exit_is_dying() {
     }
 }
 
-/// §B.2 __task_will_free_mem rule 3: a single-threaded task inside do_exit (PF_EXITING) after
-/// a voluntary exit → true. The exit waits in exit_mm()'s mmap_read_lock behind a remote
-/// writer, so the mm is still attached and task_will_free_mem agrees (mm_users 1, rule 4).
-#[test]
-fn single_thread_in_voluntary_exit_is_dying() {
-    let sim = with_remote_writer(Sim::new(618).victim(&[VmaSpec::anon(16)], S), 200_000)
+/// SIGNAL_GROUP_EXIT after a lone thread's exit_group(), by kernel: set from v6.0
+/// (cbe9dac37904).
+const LONE_EXIT_GROUP_EXIT: [(i32, i32); 4] = [(515, 0), (518, 0), (600, 1), (618, 1)];
+
+/// A single-threaded victim that called exit_group() at 1 ms and waits in exit_mm()'s
+/// mmap_read_lock behind a remote writer until 200 ms; the caller entered at 50 ms.
+fn lone_exit_lab(kernel: i32) -> Lab {
+    let sim = with_remote_writer(Sim::new(kernel).victim(&[VmaSpec::anon(16)], S), 200_000)
         .event(1_000, EV_EXIT, VICTIM, 0, 0);
     let mut lab = sim.lab(1);
     lab.idle_until(50.0 * MS);
     lab.enter();
-    let me = lab.me;
-    assert_ne!(
-        lab.k.task_flags(VICTIM as u32) as u32 & PF_EXITING,
-        0,
-        "inside do_exit"
-    );
-    assert_eq!(
-        lab.k.signal_group_exit(VICTIM as u32),
-        0,
-        "a lone thread's exit: rule 2 does not apply"
-    );
-    assert_eq!(
-        lab.k.task_mm(VICTIM as u32),
-        H_VICTIM as i32,
-        "before exit_mm"
-    );
-    assert_eq!(lab.k.__task_will_free_mem(me, VICTIM as u32), 1);
-    assert_eq!(lab.k.task_will_free_mem(me, VICTIM as u32), 1);
+    lab
+}
+
+/// §B.2 __task_will_free_mem rule 3: a single-threaded task inside do_exit (PF_EXITING) after
+/// a voluntary exit → true. The exit waits in exit_mm()'s mmap_read_lock behind a remote
+/// writer, so the mm is still attached and task_will_free_mem agrees (mm_users 1, rule 4).
+/// Before v6.0 the lone thread's do_group_exit sets no SIGNAL_GROUP_EXIT (rule 3 alone says
+/// dying); from cbe9dac37904 (v6.0) it does, and signal_group_exit() is true as well.
+#[test]
+fn single_thread_in_voluntary_exit_is_dying() {
+    for (kernel, group_exit) in LONE_EXIT_GROUP_EXIT {
+        let mut lab = lone_exit_lab(kernel);
+        let me = lab.me;
+        assert_ne!(
+            lab.k.task_flags(VICTIM as u32) as u32 & PF_EXITING,
+            0,
+            "{kernel}: inside do_exit"
+        );
+        assert_eq!(
+            lab.k.signal_group_exit(VICTIM as u32),
+            group_exit,
+            "{kernel}: a lone thread's exit_group() and SIGNAL_GROUP_EXIT"
+        );
+        assert_eq!(
+            lab.k.task_mm(VICTIM as u32),
+            H_VICTIM as i32,
+            "{kernel}: before exit_mm"
+        );
+        assert_eq!(lab.k.__task_will_free_mem(me, VICTIM as u32), 1, "{kernel}");
+        assert_eq!(lab.k.task_will_free_mem(me, VICTIM as u32), 1, "{kernel}");
+    }
+}
+
+/// complete_signal(): a SIGKILL to a group whose only thread is already inside its own exit
+/// (PF_EXITING, so !wants_signal()) is queued but sets no SIGNAL_GROUP_EXIT ("There is just
+/// one thread and it does not need to be woken"), before v6.0; from v6.0 the exit itself set
+/// the flag and prepare_signal() drops the SIGKILL (9a95f78eab70).
+#[test]
+fn sigkill_to_a_lone_exiting_thread() {
+    for (kernel, group_exit) in LONE_EXIT_GROUP_EXIT {
+        let mut lab = lone_exit_lab(kernel);
+        lab.kill(VICTIM);
+        assert_eq!(
+            lab.k.signal_group_exit(VICTIM as u32),
+            group_exit,
+            "{kernel}: SIGKILL after a lone thread's _exit()"
+        );
+    }
 }
 
 /// §B.2 __task_will_free_mem rule 4: in a multi-threaded group where one thread alone has

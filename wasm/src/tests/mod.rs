@@ -50,16 +50,16 @@ pub fn dstate_world(kernel: i32, d_until_us: i32) -> Prog {
     for _ in 0..4 {
         p = p.rec(OP_CPU, &[1024, 2500, 2500]);
     }
-    p.rec(OP_MM, &[])
-        .rec(OP_MM, &[])
-        .rec(OP_MM, &[])
+    p.rec(OP_MM, &[0])
+        .rec(OP_MM, &[0])
+        .rec(OP_MM, &[0])
         .rec(OP_VMA, &[0, 0, 0, 0, MIB, MIB, 0, 0, 0])
         .rec(OP_VMA, &[1, 0, 0, 0, 16 * MIB, 16 * MIB, 0, 0, 0])
         .rec(OP_VMA, &[2, 0, 0, 0, 512 * MIB, 512 * MIB, 0, 0, 0])
-        .rec(OP_PROCESS, &[1, 0, 0, 0, 0, 15, 2 | 8, 0])
-        .rec(OP_PROCESS, &[2, 0, -1, 0, 0, 15, 1, 0])
-        .rec(OP_PROCESS, &[500, 1, 1, 1069, 1069, 1 | 2, 8, 0])
-        .rec(OP_PROCESS, &[1000, 1, 2, 10050, 10050, 0, 8, 0])
+        .rec(OP_PROCESS, &[1, 0, 0, 0, 0, 15, 2 | 8, 0, 1])
+        .rec(OP_PROCESS, &[2, 0, -1, 0, 0, 15, 1, 0, 2])
+        .rec(OP_PROCESS, &[500, 1, 1, 1069, 1069, 1 | 2, 8, 0, 500])
+        .rec(OP_PROCESS, &[1000, 1, 2, 10050, 10050, 0, 8, 0, 1000])
         .rec(OP_THREAD, &[1, 1, 0, 0xff, 0, 0, 0, 1, -1])
         .rec(OP_THREAD, &[2, 2, 0, 0xff, 0, 0, 0, 1, -1])
         .rec(OP_THREAD, &[500, 500, 4, 0xf0, 0, 1, 1, 1, -1])
@@ -227,7 +227,7 @@ impl VmaSpec {
 
 #[derive(Clone)]
 struct ProcSpec {
-    rec: [i32; 8],
+    rec: [i32; 9],
     threads: Vec<[i32; 9]>,
 }
 
@@ -325,7 +325,7 @@ impl Sim {
     /// waited for. The modifiers below change the last process added.
     pub fn process(mut self, tgid: i32, mm: i32) -> Self {
         self.procs.push(ProcSpec {
-            rec: [tgid, 0, mm, tgid, tgid, 0, 0, 0],
+            rec: [tgid, 0, mm, tgid, tgid, 0, 0, 0, tgid],
             threads: Vec::new(),
         });
         self
@@ -444,7 +444,7 @@ impl Sim {
             p = p.rec(OP_CPU, c);
         }
         for _ in &self.mms {
-            p = p.rec(OP_MM, &[]);
+            p = p.rec(OP_MM, &[0]);
         }
         for (mm, vmas) in self.mms.iter().enumerate() {
             for v in vmas {

@@ -253,6 +253,24 @@ fn mark_oom_victim_thaws_a_frozen_victim() {
     assert_eq!(lab.state(VICTIM), RELEASED);
 }
 
+/// mark_oom_victim thaws the victim's thread (__thaw_task) before the 2025 series, its whole
+/// process (thaw_process) with it (~v6.18, with the reverse walk): a second frozen thread
+/// stays frozen on 6.0 and the process cannot finish exiting; on 6.18 both threads run.
+#[test]
+fn mark_oom_victim_thaws_the_whole_process_from_6_18() {
+    for (kernel, second) in [(600, FROZEN as f64), (618, RUN as f64)] {
+        let sim = Sim::new(kernel)
+            .victim(&[VmaSpec::anon(100)], FROZEN)
+            .thread(VICTIM + 1, FROZEN);
+        let mut lab = sim.lab(1);
+        lab.enter();
+        assert_eq!(lab.k.oom_kill_process(lab.me, VICTIM), 1);
+        assert_eq!(lab.state(VICTIM), RUN as f64, "{kernel}: the marked thread");
+        assert_eq!(lab.state(VICTIM + 1), second, "{kernel}: the other thread");
+        lab.leave();
+    }
+}
+
 /// §B.4 __oom_kill_process: every other process sharing the victim's mm gets SIGKILL too.
 #[test]
 fn oom_kill_process_kills_the_mm_sharers() {

@@ -84,10 +84,13 @@ export const CALLS: readonly DifferenceClass[] = [
     explanation: "With `intent.call.fd` naming a pidfd of process 1000 while the target is its " +
       "vfork child, its CLONE_VM sibling, init or a kthread, SIGKILL alone and the OOM " +
       "killer act on the target (by pid) and every fd design on process 1000 (§A.0): the " +
-      "calls are about different processes.",
+      "calls are about different processes. So with a PIDFD_SELF_* sentinel on 6.18 " +
+      "(include/uapi/linux/fcntl.h: -10000, -10001): pidfd_send_signal() and " +
+      "pidfd_get_task() take it for the caller itself, so the two-step recipes' SIGKILL " +
+      "kills the caller, and a design whose lookup predates the series answers EBADF.",
     separates: [anyDesign, anyDesign],
     explains: ["ret", "signal", "freed", "paid", "time"],
-    matches: (f) => f.callFd === "other",
+    matches: (f) => f.callFd === "other" || f.callFd === "self",
   },
   // ---- who sends SIGKILL ----
   {

@@ -100,7 +100,8 @@ export const MEMORY: readonly DifferenceClass[] = [
     id: "oom-victim-thawed",
     title: "mark_oom_victim() thaws a frozen victim; SIGKILL alone leaves it frozen",
     explanation: "A frozen task does not act on SIGKILL until it is thawed. The OOM killer's " +
-      "mark_oom_victim() thaws it (__thaw_task, §B.4), so the victim exits and frees its " +
+      "mark_oom_victim() thaws it (__thaw_task, §B.4; every thread with thaw_process() " +
+      "from ~6.18), so the victim exits and frees its " +
       "memory (or lets the last user of the mm do so, in its own context); with SIGKILL " +
       "alone, and after a reaping design's call, it stays frozen with whatever the call " +
       "left. Everything after that moment differs.",
@@ -176,9 +177,9 @@ export const MEMORY: readonly DifferenceClass[] = [
     explanation: "reap_mm(), process_reap and process_madvise's mm_access() take mmget() " +
       "(mm_users) under task_lock (§A.1 step 3, §A.3, §A.2): the victim's last exit_mm then " +
       "cannot start exit_mmap, and the caller's mmput() runs the whole teardown itself. " +
-      "process_mrelease from 337546e83fc7 until v5.17 pins with mmget_not_zero() only after " +
-      "task_unlock, a preemption point: when the victim gets there first, exit_mmap runs in " +
-      "its context and the call answers 0 with nothing to do (§F.1). process_mrelease as " +
+      "process_mrelease from 337546e83fc7 until v5.17 pins the same way with " +
+      "mmget_not_zero(), also under task_lock and before task_will_free_mem() (§F.1). " +
+      "process_mrelease as " +
       "merged (v9) and from v5.17, and REAP_KILL, pin only mm_count (mmgrab): the victim's " +
       "exit_mmap runs in parallel with the reap and frees its share in its own context " +
       "(§A.4.1, §B.5), competing with it for the CPU and the mm, and once exit_mmap has " +
@@ -218,7 +219,7 @@ export const MEMORY: readonly DifferenceClass[] = [
       "syscall (§A.1, §A.5); the two-step recipes kill in one syscall and make their call in " +
       "the next. A victim that dies quickly can reach exit_mmap in between, and then the " +
       "two-step call has nothing to do (MMF_OOM_SKIP under the lock, §A.4.3 step 8; " +
-      "mmget_not_zero failing, §F.1): it answers 0 where the one-call design reaps, or " +
+      "every thread past exit_mm: ESRCH): it answers 0 where the one-call design reaps, or " +
       "answers EAGAIN for a refusing notifier. Either may get there first, so the pages " +
       "are split between the caller's reap and the victim's exit differently (and a slow " +
       "caller that got the lock first may still be walking when the run ends).",
@@ -264,15 +265,18 @@ export const MEMORY: readonly DifferenceClass[] = [
   {
     id: "madvise-misses-a-voluntary-exit",
     title:
-      "process_madvise refuses a lone thread that exits by itself; task_will_free_mem calls it dying",
-    explanation: "A single-threaded process that calls _exit() has PF_EXITING but no " +
-      "SIGNAL_GROUP_EXIT: task_will_free_mem() counts it as dying (§B.2 rule 3, §A.4.5 " +
+      "before v6.0 process_madvise refuses a lone thread that exits by itself; task_will_free_mem calls it dying",
+    explanation: "Before v6.0 a single-threaded process that calls _exit() has PF_EXITING but " +
+      "no SIGNAL_GROUP_EXIT: task_will_free_mem() counts it as dying (§B.2 rule 3, §A.4.5 " +
       "'dying does not require a kill'), so SYNC_REAP_MM, process_reap, process_mrelease " +
       "and REAP_KILL reap it, while process_madvise's signal_group_exit() test answers " +
-      "EINVAL (§A.2 step 7) and the memory waits for the exit.",
+      "EINVAL (§A.2 step 7) and the memory waits for the exit. From v6.0 (cbe9dac37904) " +
+      "do_group_exit() sets SIGNAL_GROUP_EXIT for a lone thread too, and the two agree.",
     separates: [groupExitOnly, (t) => reaps(t) && notGroupExitOnly(t)],
     explains: ["ret", "freed", "paid", "time"],
-    matches: (f, a, b) => f.exits && ret(a) === "EINVAL" && WENT_AHEAD.includes(ret(b)),
+    matches: (f, a, b) =>
+      f.exits && !kernelFeatures(f.kernel).lone_exit_sets_group_exit && ret(a) === "EINVAL" &&
+      WENT_AHEAD.includes(ret(b)),
   },
   {
     id: "last-one-out-runs-exit-mmap",

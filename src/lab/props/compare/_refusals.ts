@@ -191,7 +191,10 @@ export const REFUSALS: readonly DifferenceClass[] = [
     explanation: "signal_group_exit() is true during a core dump (v5.10's group_exit_task; the " +
       "lab's choice, §A.2 behaviour matrix, UNVERIFIED §G.6), so process_madvise zaps the " +
       "memory the dump is reading, while task_will_free_mem() refuses a dumping process " +
-      "(§B.2 step 1): EBUSY for SYNC_REAP_MM, EINVAL for process_reap and process_mrelease.",
+      "(§B.2 step 1): EBUSY for SYNC_REAP_MM, EINVAL for process_reap and process_mrelease. " +
+      "A SIGKILL during the dump aborts it (dump_interrupted()), and before v5.17 its " +
+      "complete_signal() also overwrote SIGNAL_GROUP_COREDUMP, so after the recipe's kill " +
+      "the others reap too on those kernels.",
     separates: [groupExitOnly, (t) => notGroupExitOnly(t) && notKillAndReap(t)],
     explains: ["ret", "freed", "paid", "time"],
     matches: (f, a, b) =>

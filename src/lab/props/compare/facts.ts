@@ -11,7 +11,13 @@
  * @module
  */
 
-import { type KernelVersion, PTRACE_MODE_ATTACH, zapCovers } from "../../../core/mod.ts";
+import {
+  type KernelVersion,
+  PIDFD_SELF_THREAD,
+  PIDFD_SELF_THREAD_GROUP,
+  PTRACE_MODE_ATTACH,
+  zapCovers,
+} from "../../../core/mod.ts";
 import { askWorld } from "../../../engine/run/mod.ts";
 import {
   cpuSpeedRatio,
@@ -54,9 +60,10 @@ export interface CaseFacts {
   readonly callFlags: number | null;
   /**
    * `intent.call.fd`: null (a fresh pidfd of the target), `target` (a pidfd of it),
-   * `proc_dir` (its /proc directory), `other` (a pidfd of another process), `file`, `bad`.
+   * `proc_dir` (its /proc directory), `other` (a pidfd of another process), `self` (a
+   * PIDFD_SELF_* sentinel: the caller itself where the lookup knows it), `file`, `bad`.
    */
-  readonly callFd: null | "target" | "proc_dir" | "other" | "file" | "bad";
+  readonly callFd: null | "target" | "proc_dir" | "other" | "self" | "file" | "bad";
   /** A second caller runs the same recipe (`intent.also`). */
   readonly secondCaller: boolean;
   /** The caller's process gets a SIGKILL (after the callers started). */
@@ -171,7 +178,12 @@ export function caseFacts(s: Scenario, kernel: KernelVersion): CaseFacts {
   let callFd: CaseFacts["callFd"] = null;
   if (call.fd !== undefined) {
     const fd = caller?.fds.find((f) => f.fd === call.fd);
-    callFd = !fd
+    const sentinel = call.fd === PIDFD_SELF_THREAD || call.fd === PIDFD_SELF_THREAD_GROUP;
+    // A sentinel names the caller wherever the lookup knows it: 6.18's pidfd_send_signal and
+    // pidfd_get_task(), and a design written against them on any kernel.
+    callFd = sentinel
+      ? "self"
+      : !fd
       ? "bad"
       : fd.kind === "file"
       ? "file"

@@ -127,9 +127,9 @@ function rechecksOn(t: Target, kernel: KernelVersion): boolean {
 }
 
 /**
- * How firmly a target's call keeps the victim from running exit_mmap on `kernel`: 2 an
- * mmget() under task_lock, 1 an mmget_not_zero() after task_unlock (`pinsAfterTaskUnlock`),
- * 0 mmgrab() only, or no pin.
+ * How firmly a target's call keeps the victim from running exit_mmap on `kernel`: 1 an
+ * mm_users pin (mmget(), or 337546e83fc7's mmget_not_zero(), both under task_lock), 0
+ * mmgrab() only, or no pin.
  *
  * @example
  * ```ts
@@ -138,8 +138,7 @@ function rechecksOn(t: Target, kernel: KernelVersion): boolean {
  * ```
  */
 export function pinRank(t: Target, kernel: KernelVersion): number {
-  if (pinsOn(t, kernel) !== "mm_users") return 0;
-  return variantOn(t, kernel)?.pinsAfterTaskUnlock ? 1 : 2;
+  return pinsOn(t, kernel) === "mm_users" ? 1 : 0;
 }
 
 /** On some kernel, the target's call pins mm_users. */
