@@ -4,7 +4,9 @@
 
 import assert from "node:assert/strict";
 import { findDesign } from "../src/lab/designs/mod.ts";
-import { runScenario } from "../src/engine/run/mod.ts";
+import { prepareRun, runActors, runLimits, runScenario } from "../src/engine/run/mod.ts";
+import { readLoadedWorld } from "../src/engine/run/freed.ts";
+import { Kernel } from "../src/core/wasm.ts";
 import { encodeWorld, loadScenarioFile } from "../src/engine/scenario/mod.ts";
 
 const SCENARIO = "scenarios/dstate-little-core.json";
@@ -72,4 +74,40 @@ Deno.test("a different seed may change the interleaving, never the totals", () =
   const b = runScenario(scenario, { design: findDesign("sigkill"), seed: 2 }).outcome;
   assert.equal(a.memory.freed_pages, b.memory.freed_pages);
   assert.equal(a.memory.reclaimable_pages, b.memory.reclaimable_pages);
+});
+
+Deno.test("what a run reads once per world program is what the core shows at the end of every run", async () => {
+  // src/engine/run/experiment.ts reads the kthreads and each mm's anonymous pages at load,
+  // once per world program, and reuses them: they must be what each run's core says when
+  // the run is over (a kthread set or an mm added at run time would break this).
+  const files = [
+    "scenarios/dstate-little-core.json",
+    "scenarios/zombie-leader-threads.json",
+    "scenarios/races/f6-robust-futex-shared-cpu.json",
+  ];
+  for (const file of files) {
+    const s = await loadScenarioFile(file);
+    for (
+      const [design, kernel] of [["oom_reaper", "5.15"], ["process_mrelease", "6.18"]] as const
+    ) {
+      for (const seed of [1, 2]) {
+        const k = new Kernel(seed, 0);
+        try {
+          const run = prepareRun(k, s, {
+            design: findDesign(design),
+            kernel,
+            seed,
+            limits: runLimits(),
+          });
+          const result = run.finish(runActors(k, run.actors, { onSyscallExit: run.onSyscallExit }));
+          const atEnd = readLoadedWorld(k);
+          assert.deepEqual([...result.kthreads].sort(), [...atEnd.kthreads].sort(), file);
+          assert.deepEqual(result.anonAtStart, atEnd.anonAtStart, file);
+          assert.ok(atEnd.kthreads.size >= 1, "the oom_reaper is a kthread");
+        } finally {
+          k.free();
+        }
+      }
+    }
+  }
 });

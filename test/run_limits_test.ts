@@ -5,15 +5,17 @@
 
 import assert from "node:assert/strict";
 import { Kernel } from "../src/core/wasm.ts";
+import type { KGen, Primitives } from "../src/core/mod.ts";
 import { ERRNO } from "../src/core/errno.ts";
 import {
   DEFAULT_RUN_LIMITS,
   MAX_RUN_LIMITS,
+  runActors,
   RunLimitReached,
   runLimits,
   runScenario,
 } from "../src/engine/run/mod.ts";
-import { loadScenarioFile, validateScenario } from "../src/engine/scenario/mod.ts";
+import { encodeWorld, loadScenarioFile, validateScenario } from "../src/engine/scenario/mod.ts";
 import { findDesign } from "../src/lab/designs/mod.ts";
 import { busyMachine } from "./_busy_world.ts";
 
@@ -148,5 +150,39 @@ Deno.test("lab run and lab verify report a limit as one line and exit 1", async 
     assert.match(usage.stderr, /--max-wall-ms takes a whole number from 1/);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A made-up syscall whose body only passes a preemption point. */
+const RESCHED = { name: "resched_only", nr: 1000, upstream: false };
+function* resched(k: Primitives): KGen<number> {
+  yield* k.cond_resched();
+  return 0;
+}
+
+Deno.test("a recipe that only makes syscalls still meets the wall clock", async () => {
+  // Every segment hands the core back to TypeScript long before a slice of steps fills up,
+  // so only the runner's look at the clock between hand-offs (every CLOCK_EVERY_HANDOFFS)
+  // can end this run: without it the run would go on until the event log's limit.
+  const s = await loadScenarioFile(`${ROOT}scenarios/dstate-little-core.json`);
+  const k = new Kernel(1, 0);
+  try {
+    if (k.load_world(encodeWorld(s)) !== 0) throw new Error(k.last_error());
+    if (k.set_run_limits(MAX_RUN_LIMITS.maxEvents, MAX_RUN_LIMITS.maxSteps) !== 0) {
+      throw new Error("limits refused");
+    }
+    const e = limitOf(() =>
+      runActors(k, [{
+        pid: s.caller.pid,
+        atNs: 0,
+        *recipe(u) {
+          // Each call yields at its preemption point: one hand-off per call.
+          for (;;) yield* u.syscall(RESCHED, [], resched);
+        },
+      }], { maxWallMs: 50 })
+    );
+    assert.equal(e.limit, "wall_ms");
+  } finally {
+    k.free();
   }
 });

@@ -9,7 +9,7 @@ import { type Design, mmInfo, type SyscallObserver, variantFor } from "../../cor
 import { ABI_VERSION, Kernel } from "../../core/wasm.ts";
 import { encodeWorld, type KernelVersion, type Scenario } from "../scenario/mod.ts";
 import { decodeEvents, type TraceContext, type TraceEvent } from "../trace/mod.ts";
-import { readRunLog, type RunLog } from "./freed.ts";
+import { type LoadedWorld, readLoadedWorld, readRunLog, type RunLog } from "./freed.ts";
 import { traceContext } from "./trace_context.ts";
 import { type Actor, type ActorResults, runActors } from "./runner.ts";
 import { computeOutcome, type Outcome } from "./outcome.ts";
@@ -143,20 +143,17 @@ export function prepareRun(
   if (opts.kernelBugs && kernel.set_kernel_bugs(opts.kernelBugs) !== 0) {
     throw new Error(`unknown kernel bug bits ${opts.kernelBugs}`);
   }
-  if (kernel.load_world(program(scenario, kernelVersion)) !== 0) {
+  const words = program(scenario, kernelVersion);
+  if (kernel.load_world(words) !== 0) {
     throw new Error(`${scenario.name}: the core refused the world: ${kernel.last_error()}`);
   }
   if (kernel.set_run_limits(limits.maxEvents, limits.maxSteps) !== 0) {
     throw new RangeError(`the core refused the limits ${JSON.stringify(limits)}`);
   }
   const victim = scenario.intent.victim;
-  const victimThreads =
-    scenario.processes.find((p) => p.tgid === victim)?.threads.map((t) => t.pid) ??
-      [];
-  // The victim's mm is that of its first thread that still has one (a zombie leader has
-  // none), as find_lock_task_mm() picks it.
-  const victimMm = victimThreads.map((t) => kernel.task_mm(t)).find((mm) => mm > 0) ?? 0;
-  const reclaimablePages = mmInfo(kernel, victimMm)?.reclaimable_pages ?? 0;
+  let facts = loadFacts.get(words);
+  if (!facts) loadFacts.set(words, facts = readLoadFacts(kernel, scenario));
+  const { victimThreads, victimMm, reclaimablePages, world } = facts;
   const variant = opts.variant ?? variantFor(opts.design, kernelVersion);
   const ctx = { victim, kernel: kernelVersion, variant, call: scenario.intent.call };
   const callers = [
@@ -170,7 +167,7 @@ export function prepareRun(
   };
   const finish = (results: ActorResults): RunResult => {
     // The run is over: take the log instead of copying it (the count and hash stay).
-    const run = readRunLog(kernel, kernel.take_events());
+    const run = readRunLog(kernel, kernel.take_events(), world);
     const outcome = computeOutcome(kernel, {
       run,
       ctx: {
@@ -218,6 +215,43 @@ export function prepareRun(
     reapableAfter,
     finish,
   };
+}
+
+/** What a world program fixes at load for every run of it (see {@linkcode LoadedWorld}). */
+interface LoadFacts {
+  /** The victim's threads, from the scenario. */
+  readonly victimThreads: readonly number[];
+  /** The victim's mm handle (0: none) and its reclaimable pages, at load. */
+  readonly victimMm: number;
+  readonly reclaimablePages: number;
+  /** The kthreads and each mm's anonymous pages at load. */
+  readonly world: LoadedWorld;
+}
+
+/**
+ * Per world program, read once from the first core that loaded it: these reads were a
+ * tenth of a short run's time (docs/performance.md), and every run of one program loads
+ * the same tasks and mms (`load_world` alone creates them; choices and kernel bugs act
+ * only once the run starts).
+ */
+const loadFacts = new WeakMap<Int32Array, LoadFacts>();
+
+function readLoadFacts(kernel: Kernel, scenario: Scenario): LoadFacts {
+  const victim = scenario.intent.victim;
+  const victimThreads = scenario.processes.find((p) => p.tgid === victim)?.threads
+    .map((t) => t.pid) ?? [];
+  // The victim's mm is that of its first thread that still has one (a zombie leader has
+  // none), as find_lock_task_mm() picks it.
+  let victimMm = 0;
+  for (const t of victimThreads) {
+    const mm = kernel.task_mm(t);
+    if (mm > 0) {
+      victimMm = mm;
+      break;
+    }
+  }
+  const reclaimablePages = mmInfo(kernel, victimMm)?.reclaimable_pages ?? 0;
+  return { victimThreads, victimMm, reclaimablePages, world: readLoadedWorld(kernel) };
 }
 
 /** The world program of a scenario for a kernel, encoded once (scenarios are immutable). */

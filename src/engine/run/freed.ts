@@ -65,16 +65,31 @@ export interface FreeWatch {
 }
 
 /**
- * Reads what {@linkcode RunLog} needs from the core at the end of a run, before the kernel
- * is freed: which tasks are kernel threads and each mm's anonymous pages at the start.
+ * What a loaded world fixes for its whole run: the pids the core flags PF_KTHREAD and each
+ * mm's anonymous pages at load. Both are functions of the world program alone: tasks and
+ * mms are created only by `load_world` (wasm/src/load.rs, and the oom_reaper kthread its
+ * `spawn_oom_reaper` adds), PF_KTHREAD is set only there, and an mm's `initial` pages are
+ * counted only there; a dead task keeps its slot and its flags. So a runner may read them
+ * once per program and reuse them for every run of it (src/engine/run/experiment.ts).
+ */
+export interface LoadedWorld {
+  /** The pids of the tasks the core flags PF_KTHREAD. */
+  readonly kthreads: ReadonlySet<number>;
+  /** Each mm's MM_ANONPAGES when the world was loaded, in pages, by mm index. */
+  readonly anonAtStart: readonly number[];
+}
+
+/**
+ * Reads {@linkcode LoadedWorld} from a core that has loaded a world (at any time of its
+ * run, before it is freed).
  *
  * @example
  * ```ts
- * import { readRunLog } from "./freed.ts";
- * // const run = readRunLog(kernel, kernel.take_events());
+ * import { readLoadedWorld } from "./freed.ts";
+ * // const world = readLoadedWorld(kernel);
  * ```
  */
-export function readRunLog(kernel: Kernel, log: Float64Array): RunLog {
+export function readLoadedWorld(kernel: Kernel): LoadedWorld {
   const kthreads = new Set<number>();
   for (const pid of kernel.pids()) {
     const flags = kernel.task_flags(pid);
@@ -84,7 +99,26 @@ export function readRunLog(kernel: Kernel, log: Float64Array): RunLog {
     { length: kernel.mm_count_total() },
     (_, i) => mmInfo(kernel, i + 1)?.anon_initial_pages ?? 0,
   );
-  return { log, kthreads, anonAtStart };
+  return { kthreads, anonAtStart };
+}
+
+/**
+ * Reads what {@linkcode RunLog} needs from the core at the end of a run, before the kernel
+ * is freed: which tasks are kernel threads and each mm's anonymous pages at the start
+ * (`loaded`, when the caller already read them for this world program).
+ *
+ * @example
+ * ```ts
+ * import { readRunLog } from "./freed.ts";
+ * // const run = readRunLog(kernel, kernel.take_events());
+ * ```
+ */
+export function readRunLog(
+  kernel: Kernel,
+  log: Float64Array,
+  loaded: LoadedWorld = readLoadedWorld(kernel),
+): RunLog {
+  return { log, kthreads: loaded.kthreads, anonAtStart: loaded.anonAtStart };
 }
 
 /**

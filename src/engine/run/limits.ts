@@ -103,7 +103,9 @@ export class RunLimitReached extends Error {
  * console.log(runLimits({ maxEvents: 1_000_000 }).maxSteps); // the default
  * ```
  */
-export function runLimits(limits: Partial<RunLimits> = {}): RunLimits {
+export function runLimits(limits?: Partial<RunLimits>): RunLimits {
+  // Most runs set no limit: one frozen object for them all (a run asks for it each time).
+  if (limits === undefined) return DEFAULT_LIMITS;
   const out = { ...DEFAULT_RUN_LIMITS };
   for (const { option, flag } of Object.values(RUN_LIMIT_FLAGS)) {
     const v = limits[option];
@@ -118,6 +120,8 @@ export function runLimits(limits: Partial<RunLimits> = {}): RunLimits {
   }
   return Object.freeze(out);
 }
+
+const DEFAULT_LIMITS: RunLimits = Object.freeze({ ...DEFAULT_RUN_LIMITS });
 
 function size(bytes: number): string {
   const [n, unit] = bytes >= 2 ** 30 ? [bytes / 2 ** 30, "GiB"] : [bytes / 2 ** 20, "MiB"];
