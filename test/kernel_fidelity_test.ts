@@ -38,7 +38,7 @@ Deno.test("337546e83fc7: process_mrelease pins mm_users before task_will_free_me
   });
   const caller = (variant: string, kernel: "5.15" | "5.16" | "5.17") => {
     const o = runScenario(world, { design: mrelease, variant, kernel }).outcome;
-    assert.equal(o.calls.at(-1)?.errno, "0", `${variant} on ${kernel}`);
+    assert.equal(o.calls.at(-1)?.errno, 0, `${variant} on ${kernel}`);
     return o.cpu_ns.caller;
   };
   // init, the killer, the victim and the kworkers, on a full-speed big core.
@@ -65,7 +65,7 @@ Deno.test("cbe9dac37904 (v6.0): a lone thread's _exit() sets SIGNAL_GROUP_EXIT; 
   // wants the SIGKILL (the only one is PF_EXITING), so signal_group_exit() stays false.
   const killed = { ...exitedItself, intent: { ...exitedItself.intent, call: {} } };
   for (
-    const [kernel, errno, delivered] of [["5.18", "EINVAL", true], ["6.0", "0", false]] as const
+    const [kernel, errno, delivered] of [["5.18", "EINVAL", true], ["6.0", 0, false]] as const
   ) {
     const o = runScenario(killed, { design: madvise, kernel }).outcome;
     assert.equal(
@@ -147,13 +147,13 @@ Deno.test("process_madvise's MADV_COLD and MADV_PAGEOUT free no private page; MA
   const freed = (advice: number, kill: boolean) => {
     const call = { advice, iov: [vma], flags: 0, kill };
     const o = runScenario({ ...s, intent: { ...s.intent, call } }, { design: madvise }).outcome;
-    return [o.errno, o.memory.freed_pages];
+    return [o.ret, o.memory.freed_pages];
   };
   // A live target, per-iovec mode: the bytes advised, nothing freed (v5.10 madvise_vma()).
-  assert.deepEqual(freed(MADV_COLD, false), [String(16384 * 4096), 0]);
-  assert.deepEqual(freed(MADV_PAGEOUT, false), [String(16384 * 4096), 0]);
+  assert.deepEqual(freed(MADV_COLD, false), [16384 * 4096, 0]);
+  assert.deepEqual(freed(MADV_PAGEOUT, false), [16384 * 4096, 0]);
   // After the kill, DONTNEED zaps the range.
-  assert.deepEqual(freed(MADV_DONTNEED, true), [String(16384 * 4096), 16384]);
+  assert.deepEqual(freed(MADV_DONTNEED, true), [16384 * 4096, 16384]);
 });
 
 Deno.test("exit_mmap's mmu_notifier_release() unhooks an hlist subscriber; an interval notifier still refuses", async () => {
@@ -166,7 +166,7 @@ Deno.test("exit_mmap's mmu_notifier_release() unhooks an hlist subscriber; an in
     runScenario(s, { design: v9.design, variant: v9.variant, kernel: "6.0" }).outcome.errno;
   // The same late v9 walk after the victim's exit_mmap began.
   assert.equal(late(interval), "EAGAIN", "mn_itree_release() leaves interval notifiers hooked");
-  assert.equal(late(hlist), "0", "mn_hlist_release() unhooked the KVM-style subscriber");
+  assert.equal(late(hlist), 0, "mn_hlist_release() unhooked the KVM-style subscriber");
 });
 
 Deno.test("a SIGKILL to a process dumping core: dying at once before v5.17, the dump aborted on every kernel", async () => {
@@ -176,7 +176,7 @@ Deno.test("a SIGKILL to a process dumping core: dying at once before v5.17, the 
     return runScenario(s, { design: c.design, variant: c.variant, kernel }).outcome;
   };
   // complete_signal() overwrote SIGNAL_GROUP_COREDUMP before 98b24b16b2ae; core_state after.
-  assert.equal(run("process_mrelease", "5.16").errno, "0");
+  assert.equal(run("process_mrelease", "5.16").errno, 0);
   assert.equal(run("process_mrelease", "5.17").errno, "EINVAL");
   // The dumper notices the kill (dump_interrupted()): SIGKILL alone gets everything back.
   const alone = run("sigkill", "6.18");
@@ -196,13 +196,13 @@ Deno.test("PIDFD_SIGNAL_PROCESS_GROUP signals the group the target's pid leads: 
     processes: s.processes.map((p) => p.tgid === 200 ? { ...p, pgid: 200 } : p),
   };
   o = runScenario(leads, { design: stock }).outcome;
-  assert.deepEqual([o.errno, o.signal_delivered], ["0", true]);
+  assert.deepEqual([o.errno, o.signal_delivered], [0, true]);
 });
 
 Deno.test("an mm's MMF_OOM_SKIP from history: process_mrelease answers 0 for a live target, EINVAL without it", async () => {
   const s = await loadScenarioFile("scenarios/fidelity/mm-oom-skip-from-history.json");
   const without = { ...s, mms: s.mms.map((m) => ({ ...m, flags: [] })) };
   const answer = (w: typeof s) => runScenario(w, { design: mrelease }).outcome.errno;
-  assert.equal(answer(s), "0", "'Error only if the work has not been done already'");
+  assert.equal(answer(s), 0, "'Error only if the work has not been done already'");
   assert.equal(answer(without), "EINVAL");
 });
