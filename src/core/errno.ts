@@ -13,6 +13,7 @@ import { codesByName } from "./kernel.ts";
 /** The errnos the simulated core answers with (wasm/src/errno.rs). */
 export type CoreErrnoName =
   | "EPERM"
+  | "ENOENT"
   | "ESRCH"
   | "EINTR"
   | "EBADF"
@@ -26,14 +27,13 @@ export type CoreErrnoName =
   | "ENOSYS";
 
 /** Errnos only a real kernel answers the host backend with; the core never returns them. */
-export type HostErrnoName = "ENOENT" | "ENOMEM" | "EOPNOTSUPP";
+export type HostErrnoName = "ENOMEM" | "EOPNOTSUPP";
 
 /**
- * Not the core's: a missing /proc entry, a failed allocation, an unsupported advice, from
+ * Not the core's: a failed allocation, an unsupported advice, from
  * include/uapi/asm-generic/errno-base.h and errno.h.
  */
 const HOST_ONLY_ERRNO: Readonly<Record<HostErrnoName, number>> = {
-  ENOENT: 2,
   ENOMEM: 12,
   EOPNOTSUPP: 95,
 };
@@ -50,6 +50,7 @@ export const ERRNO: Readonly<Record<ErrnoName, number>> = Object.freeze(
         CORE_FACTS.errno,
         [
           "EPERM",
+          "ENOENT",
           "ESRCH",
           "EINTR",
           "EBADF",

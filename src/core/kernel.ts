@@ -155,13 +155,15 @@ export const PF_EXITING: number = PF.PF_EXITING;
 export const PF_KTHREAD: number = PF.PF_KTHREAD;
 
 /**
- * The uapi flags of the syscalls the core implements: pidfd_open's PIDFD_NONBLOCK,
+ * The uapi flags of the syscalls the core implements: pidfd_open's PIDFD_NONBLOCK and
+ * PIDFD_THREAD,
  * waitid's WNOHANG and WEXITED, pidfd_send_signal's v6.9 scope flags, and the PIDFD_SELF_*
  * fd sentinels (include/uapi/linux/fcntl.h, 6.18).
  */
 export const UAPI: Readonly<
   Record<
     | "PIDFD_NONBLOCK"
+    | "PIDFD_THREAD"
     | "WNOHANG"
     | "WEXITED"
     | "PIDFD_SIGNAL_THREAD"
@@ -173,6 +175,7 @@ export const UAPI: Readonly<
   >
 > = codesByName("uapi", CORE_FACTS.uapi, [
   "PIDFD_NONBLOCK",
+  "PIDFD_THREAD",
   "WNOHANG",
   "WEXITED",
   "PIDFD_SIGNAL_THREAD",
@@ -231,6 +234,11 @@ export interface KernelFeatures {
    * PIDFD_SELF_THREAD / PIDFD_SELF_THREAD_GROUP for the caller.
    */
   readonly pidfd_self_sentinels: boolean;
+  /**
+   * 64bef697d33b (v6.9): pidfd_open's PIDFD_THREAD, a pidfd of any thread (a scenario's
+   * `fds[].thread`).
+   */
+  readonly pidfd_thread: boolean;
   /** e1fb1dc08e73 (v6.9): pidfd_send_signal's PIDFD_SIGNAL_* scope flags. */
   readonly pidfd_signal_scope_flags: boolean;
   /** a213e5cf71cb (v5.18): __oom_reap_task_mm reaps VM_LOCKED VMAs. */
@@ -250,6 +258,7 @@ const FEATURE_TYPES: { readonly [F in keyof KernelFeatures]: "boolean" | "number
   drops_signals_to_exiting_group: "boolean",
   lone_exit_sets_group_exit: "boolean",
   pidfd_self_sentinels: "boolean",
+  pidfd_thread: "boolean",
   pidfd_signal_scope_flags: "boolean",
   mlocked_reapable: "boolean",
   has_mmf_oom_victim: "boolean",

@@ -53,6 +53,8 @@ export const NR: Readonly<Record<SyscallName, number>> = Object.fromEntries(
 
 /** pidfd_open's PIDFD_NONBLOCK (O_NONBLOCK), as the core states it. */
 export const PIDFD_NONBLOCK: number = UAPI.PIDFD_NONBLOCK;
+/** pidfd_open's PIDFD_THREAD (O_EXCL, v6.9): a pidfd of one thread, as the core states it. */
+export const PIDFD_THREAD: number = UAPI.PIDFD_THREAD;
 /** waitid's WNOHANG, as the core states it. */
 export const WNOHANG: number = UAPI.WNOHANG;
 /** waitid's WEXITED, as the core states it. */

@@ -2,6 +2,8 @@
 //! Every export answers with one of these (negated) instead of trapping.
 
 pub const EPERM: i32 = 1;
+/// pidfd_open of a non-leader without PIDFD_THREAD (v6.15+, `version::pidfd_open_enoent`).
+pub const ENOENT: i32 = 2;
 pub const ESRCH: i32 = 3;
 pub const EINTR: i32 = 4;
 pub const EBADF: i32 = 9;
@@ -15,8 +17,9 @@ pub const EINVAL: i32 = 22;
 pub const ENOSPC: i32 = 28;
 pub const ENOSYS: i32 = 38;
 /// Every errno the core answers with, by name, as `kernel_facts()` states them.
-pub const ERRNOS: [(&str, i32); 12] = [
+pub const ERRNOS: [(&str, i32); 13] = [
     ("EPERM", EPERM),
+    ("ENOENT", ENOENT),
     ("ESRCH", ESRCH),
     ("EINTR", EINTR),
     ("EBADF", EBADF),

@@ -167,8 +167,9 @@ fn world() -> String {
 pub fn kernel_facts() -> String {
     let task = Task::new(Pid(0), Tgid(0), CpuId(0), 0, Policy::Normal { nice: 0 });
     let mm = Mm::new(MmId(0));
-    let uapi: [(&str, i32); 8] = [
+    let uapi: [(&str, i32); 9] = [
         ("PIDFD_NONBLOCK", prims::PIDFD_NONBLOCK),
+        ("PIDFD_THREAD", prims::PIDFD_THREAD),
         ("WNOHANG", prims::WNOHANG),
         ("WEXITED", prims::WEXITED),
         ("PIDFD_SIGNAL_THREAD", prims::PIDFD_SIGNAL_THREAD),

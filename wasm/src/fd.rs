@@ -10,9 +10,12 @@ pub const FD_LIMIT: i32 = 1024;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum File {
     /// A pidfd names a `struct pid`: here the pid number, which outlives the task.
+    /// `thread`: opened with PIDFD_THREAD (v6.9), so `pid` may be any thread's and the
+    /// file's f_flags carry PIDFD_THREAD (pidfd_send_signal and poll read them).
     Pidfd {
         pid: Pid,
         nonblock: bool,
+        thread: bool,
     },
     /// An fd of a /proc/<pid> directory (accepted by pidfd_send_signal only).
     ProcDir {

@@ -476,14 +476,29 @@ impl World {
         let fd = r.range("fd", 0, crate::fd::FD_LIMIT as i64 - 1)? as i32;
         let kind = r.range("fd kind", 0, max_code(&FD_KINDS))?;
         let target = r.range("fd target", 0, PID_MAX_LIMIT as i64)? as u32;
-        let nonblock = r.range("nonblock", 0, 1)? == 1;
-        if kind != 2 && self.process(Tgid(target)).is_none() {
+        // The pidfd's f_flags: bit 0 PIDFD_NONBLOCK, bit 1 PIDFD_THREAD.
+        let pidfd_flags = r.range("pidfd flags", 0, 3)?;
+        let thread = pidfd_flags & 2 != 0;
+        if thread && !(kind == 0 && self.version.pidfd_thread()) {
+            return r.err(format!(
+                "fd {fd}: PIDFD_THREAD needs a pidfd on a kernel with it (v6.9+)"
+            ));
+        }
+        // A thread pidfd names any thread (pidfd_prepare with PIDFD_THREAD checks
+        // PIDTYPE_PID); every other fd a process.
+        let known = if thread {
+            self.task(Pid(target)).is_some()
+        } else {
+            kind == 2 || self.process(Tgid(target)).is_some()
+        };
+        if !known {
             return r.err(format!("fd {fd} names unknown process {target}"));
         }
         let file = match kind {
             0 => File::Pidfd {
                 pid: Pid(target),
-                nonblock,
+                nonblock: pidfd_flags & 1 != 0,
+                thread,
             },
             1 => File::ProcDir { tgid: Tgid(target) },
             _ => File::Other,

@@ -3,7 +3,7 @@
 //! integer gets an errno-style answer, never a trap. `cur` is the external task whose
 //! TypeScript segment is running (the kernel's `current`).
 
-use crate::errno::{BLOCKED, EBADF, ECHILD, EINVAL, ESRCH};
+use crate::errno::{BLOCKED, EBADF, ECHILD, EINVAL, ENOENT, ESRCH};
 use crate::events::{Kind, Warn};
 use crate::fd::File;
 use crate::frame::{Frame, Zap, ZapMode};
@@ -19,6 +19,9 @@ use crate::world::World;
 
 /// O_NONBLOCK, which pidfd_open accepts as PIDFD_NONBLOCK.
 pub const PIDFD_NONBLOCK: i32 = 0o4000;
+/// include/uapi/linux/pidfd.h (v6.9): `#define PIDFD_THREAD O_EXCL` (0o200 on x86 and
+/// asm-generic).
+pub const PIDFD_THREAD: i32 = 0o200;
 /// waitid options the lab implements: WEXITED | WNOHANG.
 pub const WNOHANG: i32 = 1;
 pub const WEXITED: i32 = 4;
@@ -180,21 +183,31 @@ impl World {
 
     // ---- userspace syscalls the core implements ---------------------------------------
 
-    /// pidfd_open(pid, flags) (kernel/pid.c): EINVAL for flags other than PIDFD_NONBLOCK or
-    /// a pid <= 0, ESRCH when no task has that pid, EINVAL when it is not a thread-group
-    /// leader (before PIDFD_THREAD, ~v6.9).
+    /// pidfd_open(pid, flags) (kernel/pid.c): EINVAL for flags other than PIDFD_NONBLOCK
+    /// (and PIDFD_THREAD from v6.9) or a pid <= 0, ESRCH when no task has that pid. Then
+    /// pidfd_prepare() (kernel/fork.c): without PIDFD_THREAD the pid must be a thread-group
+    /// leader's, else EINVAL, ENOENT from v6.15 (`pidfd_open_enoent`); with it any live
+    /// thread's pid will do, and the file's f_flags keep PIDFD_THREAD.
     pub fn sys_pidfd_open(&mut self, cur: u32, pid: i32, flags: i32) -> i32 {
         self.with_cur(cur, |w, me| {
-            if flags & !PIDFD_NONBLOCK != 0 || pid <= 0 {
+            let known = if w.version.pidfd_thread() {
+                PIDFD_NONBLOCK | PIDFD_THREAD
+            } else {
+                PIDFD_NONBLOCK
+            };
+            if flags & !known != 0 || pid <= 0 {
                 return Err(-EINVAL);
             }
             let t = w.live_task(Pid(pid as u32)).ok_or(-ESRCH)?;
-            if !t.is_leader() {
-                return Err(-EINVAL);
+            let thread = flags & PIDFD_THREAD != 0;
+            if !thread && !t.is_leader() {
+                let enoent = w.version.pidfd_open_enoent();
+                return Err(if enoent { -ENOENT } else { -EINVAL });
             }
             let file = File::Pidfd {
                 pid: t.pid,
                 nonblock: flags & PIDFD_NONBLOCK != 0,
+                thread,
             };
             let tgid = w.task(me).map(|t| t.tgid).ok_or(-ESRCH)?;
             w.process_mut(tgid)
@@ -245,7 +258,12 @@ impl World {
             if flags == PIDFD_SIGNAL_PROCESS_GROUP {
                 return Ok(w.kill_pgrp_info(Sender::Task(me), sig, Tgid(pid.0)));
             }
-            Ok(w.kill_pid_info(Sender::Task(me), sig, Tgid(pid.0)))
+            // kill_pid_info_type(): `p = pid_task(pid, PIDTYPE_PID); if (p) error =
+            // group_send_sig_info(sig, info, p, type);` the pid's own task, which for a
+            // PIDFD_THREAD pidfd may be a non-leader: its thread group is signalled (for every
+            // scope; measured on 6.18: THREAD_GROUP through a non-leader's thread pidfd is 0).
+            let tgid = w.live_task(pid).map_or(Tgid(pid.0), |t| t.tgid);
+            Ok(w.kill_pid_info(Sender::Task(me), sig, tgid))
         })
     }
 
@@ -260,7 +278,10 @@ impl World {
     }
 
     /// waitid(P_PIDFD, fd, WEXITED | WNOHANG): reaps an exited child and returns its pid,
-    /// 0 if it has not exited, ECHILD if it is not the caller's child.
+    /// 0 if it has not exited, ECHILD if it is not the caller's child. A PIDFD_THREAD pidfd
+    /// of a non-leader is ECHILD too (kernel/exit.c: do_wait_pid() finds the thread, but
+    /// eligible_child() refuses it, `(p->exit_signal != SIGCHLD) ^ !!(wo->wo_flags &
+    /// __WCLONE)`, a thread's exit_signal being -1): the lab finds no process by its pid.
     pub fn sys_waitid_pidfd(&mut self, cur: u32, fd: i32, options: i32) -> i32 {
         self.with_cur(cur, |w, me| {
             if options != (WEXITED | WNOHANG) {
@@ -284,12 +305,17 @@ impl World {
         })
     }
 
-    /// poll() on a pidfd: readable (1) once the whole process has exited.
+    /// poll() on a pidfd (kernel/pid.c pidfd_poll): readable (1) once the whole process has
+    /// exited, or for a PIDFD_THREAD pidfd once that one thread has (`task->exit_state &&
+    /// (thread || thread_group_empty(task))`).
     pub fn sys_pidfd_poll(&mut self, cur: u32, fd: i32) -> i32 {
-        self.with_cur(cur, |w, me| {
-            let pid = w.pidfd_get_pid_of(me, fd)?;
-            let tgid = Tgid(pid.0);
-            Ok((!w.group_alive(tgid)) as i32)
+        self.with_cur(cur, |w, me| match w.file_of(me, fd) {
+            Some(File::Pidfd { pid, thread, .. }) => Ok(if thread {
+                !w.task(pid).is_some_and(|t| t.state.is_alive())
+            } else {
+                !w.group_alive(Tgid(pid.0))
+            } as i32),
+            _ => Err(-EBADF),
         })
     }
 

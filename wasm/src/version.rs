@@ -67,6 +67,7 @@ pub const FEATURES: &[Feature] = &[
     ("pidfd_self_sentinels", |v| {
         FeatureValue::Bool(v.pidfd_self_sentinels())
     }),
+    ("pidfd_thread", |v| FeatureValue::Bool(v.pidfd_thread())),
     ("pidfd_signal_scope_flags", |v| {
         FeatureValue::Bool(v.pidfd_signal_scope_flags())
     }),
@@ -177,6 +178,22 @@ impl KernelVersion {
     /// PIDFD_SIGNAL_THREAD (1), PIDFD_SIGNAL_THREAD_GROUP (2), PIDFD_SIGNAL_PROCESS_GROUP (4).
     /// Before it any flag is EINVAL. Of the lab's versions, 6.18 is the first that has it.
     pub fn pidfd_signal_scope_flags(self) -> bool {
+        self >= Self::V6_18
+    }
+
+    /// 64bef697d33b "pidfd: implement PIDFD_THREAD flag for pidfd_open()" (v6.9): pidfd_open
+    /// takes PIDFD_THREAD (O_EXCL) and opens a pidfd of any thread, not only of a leader
+    /// (`if (flags & ~(PIDFD_NONBLOCK | PIDFD_THREAD)) return -EINVAL;`). Before it the
+    /// flag is EINVAL. Of the lab's versions, 6.18 is the first that has it.
+    pub fn pidfd_thread(self) -> bool {
+        self >= Self::V6_18
+    }
+
+    /// Christian Brauner's "pidfs: improve pidfd_open() errors" (v6.15, for systemd #36982):
+    /// pidfd_prepare() reports `-ENOENT` when "this struct pid isn't used as a thread-group
+    /// leader but the caller requested to create a thread-group leader pidfd", and `-ESRCH`
+    /// when the task was reaped; before, both were `-EINVAL`. This host (6.18) answers ENOENT.
+    pub fn pidfd_open_enoent(self) -> bool {
         self >= Self::V6_18
     }
 

@@ -26,7 +26,8 @@ import {
   WORLD_OP,
   WORLD_PAYLOAD_LEN,
 } from "./abi.ts";
-import { MMF_FLAGS } from "../../core/mod.ts";
+import { kernelFeatures, MMF_FLAGS } from "../../core/mod.ts";
+import { ScenarioError } from "./error.ts";
 import type {
   Scenario,
   ScenarioEvent,
@@ -175,13 +176,36 @@ export function encode(s: Scenario, opts: { kernel?: KernelVersion } = {}): Int3
       }
     }
   }
+  refuseThreadPidfds(s, kernel);
   for (const p of s.processes) {
     for (const f of p.fds) {
-      prog.record("FD", [p.tgid, f.fd, FD_KIND_CODE[f.kind], f.target ?? 0, f.nonblock ? 1 : 0]);
+      // The pidfd's f_flags word: bit 0 PIDFD_NONBLOCK, bit 1 PIDFD_THREAD (load.rs load_fd).
+      const flags = (f.nonblock ? 1 : 0) | (f.thread ? 2 : 0);
+      prog.record("FD", [p.tgid, f.fd, FD_KIND_CODE[f.kind], f.target ?? 0, flags]);
     }
   }
   for (const e of s.events) prog.record("EVENT", eventWords(e, mm_index));
   prog.record("CALLER", [s.caller.pid]);
   prog.record("HORIZON", [us(s.horizon_ns)]);
   return Int32Array.from(prog.words);
+}
+
+/**
+ * A thread pidfd exists only on a kernel with PIDFD_THREAD (v6.9, 64bef697d33b): on an older
+ * one the world cannot be, so it is refused at the fd's `thread`, as a scenario problem.
+ */
+function refuseThreadPidfds(s: Scenario, kernel: KernelVersion): void {
+  if (kernelFeatures(kernel).pidfd_thread) return;
+  const problems = s.processes.flatMap((p, i) =>
+    p.fds.flatMap((f, j) =>
+      f.thread
+        ? [{
+          path: `$.processes[${i}].fds[${j}].thread`,
+          message:
+            `expected no thread pidfd on kernel ${kernel} (PIDFD_THREAD came in v6.9), got true`,
+        }]
+        : []
+    )
+  );
+  if (problems.length) throw new ScenarioError(problems);
 }

@@ -406,6 +406,17 @@ function checkFds(p: Problems, processes: ProcessDraft[], world: World): void {
   for (const d of processes) {
     for (const f of d.fds ?? []) {
       if (f.target === undefined || f.target === null) continue;
+      if (f.thread) {
+        // PIDFD_THREAD: pidfd_prepare() checks PIDTYPE_PID, so any thread's pid.
+        const t = world.threads.get(f.target);
+        if (t === undefined) {
+          p.add(
+            keyPath(f.path, "target"),
+            `expected the pid of an existing thread (a thread pidfd), got ${f.target}`,
+          );
+        } else if (t.process.tgid !== undefined) targeted.add(t.process.tgid);
+        continue;
+      }
       if (!world.processes.has(f.target)) {
         p.add(
           keyPath(f.path, "target"),

@@ -86,6 +86,7 @@ export interface FdDraft {
   kind?: FdKind;
   target?: number | null;
   nonblock?: boolean;
+  thread?: boolean;
 }
 
 /** A process as read; fields are undefined when invalid. */
@@ -327,7 +328,7 @@ function readFds(p: Problems, list: unknown[], path: string): FdDraft[] {
     const o = readObject(p, x, fd_path, {
       what: "an fd",
       required: ["fd", "kind"],
-      optional: ["target", "nonblock"],
+      optional: ["target", "nonblock", "thread"],
     });
     if (o === undefined) return [];
     const at = (key: string) => keyPath(fd_path, key);
@@ -359,7 +360,7 @@ function readFds(p: Problems, list: unknown[], path: string): FdDraft[] {
     } else if (kind !== undefined) {
       target = has(o, "target")
         ? readInt(p, field(o, "target"), at("target"), {
-          what: "the tgid the fd refers to",
+          what: "the tgid (or, for a thread pidfd, the pid) the fd refers to",
           min: 1,
           max: PID_MAX_LIMIT,
         })
@@ -368,19 +369,28 @@ function readFds(p: Problems, list: unknown[], path: string): FdDraft[] {
         p.add(at("target"), `expected target (the tgid a ${kind} refers to), got nothing`);
       }
     }
-    let nonblock: boolean | undefined = false;
-    if (has(o, "nonblock")) {
-      nonblock = readBool(p, field(o, "nonblock"), at("nonblock"));
-      if (nonblock !== undefined && kind !== undefined && kind !== "pidfd") {
-        p.add(
-          at("nonblock"),
-          `expected nonblock only on a pidfd (it is PIDFD_NONBLOCK), got it on a ${kind}`,
-        );
-        nonblock = undefined;
-      }
-    }
-    return [{ path: fd_path, fd, kind, target, nonblock }];
+    const nonblock = readPidfdFlag(p, o, at, kind, "nonblock", "PIDFD_NONBLOCK");
+    const thread = readPidfdFlag(p, o, at, kind, "thread", "PIDFD_THREAD");
+    return [{ path: fd_path, fd, kind, target, nonblock, thread }];
   });
+}
+
+/** A pidfd's f_flags bit `key` (false when absent); only a pidfd may have it. */
+function readPidfdFlag(
+  p: Problems,
+  o: Record<string, unknown>,
+  at: (key: string) => string,
+  kind: FdKind | undefined,
+  key: "nonblock" | "thread",
+  uapi: string,
+): boolean | undefined {
+  if (!has(o, key)) return false;
+  const v = readBool(p, field(o, key), at(key));
+  if (v !== undefined && kind !== undefined && kind !== "pidfd") {
+    p.add(at(key), `expected ${key} only on a pidfd (it is ${uapi}), got it on a ${kind}`);
+    return undefined;
+  }
+  return v;
 }
 
 function readThread(

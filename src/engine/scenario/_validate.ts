@@ -200,6 +200,7 @@ function assembleProcess(d: ProcessDraft): ProcessNoGroup {
       kind: must(f.kind, "fd kind"),
       target: must(f.target, "fd target"),
       nonblock: must(f.nonblock, "nonblock"),
+      thread: must(f.thread, "thread"),
     })),
     threads: must(d.threads, "threads").map((t) => assembleThread(t, tgid, comm)),
   };

@@ -147,10 +147,12 @@ export interface ScenarioFd {
   fd: number;
   /** pidfd, /proc/<pid> directory, or any other file. */
   kind: FdKind;
-  /** Target tgid for pidfd/proc_dir; null for `file`. */
+  /** Target tgid for pidfd/proc_dir (a thread's pid for a `thread` pidfd); null for `file`. */
   target: number | null;
   /** PIDFD_NONBLOCK (pidfd only). */
   nonblock: boolean;
+  /** PIDFD_THREAD (pidfd only, v6.9+): the pidfd names the one thread `target`. */
+  thread: boolean;
 }
 
 /** One process (thread group). */

@@ -55,8 +55,11 @@ export function procStatus(pid: number): ProcStatus | null {
   };
 }
 
-/** Field 22 of /proc/<pid>/stat (start time in clock ticks), or null when gone. */
-export function startTime(pid: number): string | null {
+/**
+ * Field 22 of /proc/<pid>/stat (start time in clock ticks), or null when gone; `pid` may be
+ * `<pid>/task/<tid>` for one thread.
+ */
+export function startTime(pid: number | string): string | null {
   const stat = readText(`/proc/${pid}/stat`);
   if (stat === null) return null;
   // comm may contain spaces and parentheses: fields start after the last ")".
@@ -79,6 +82,20 @@ export function threadStates(pid: number): string[] {
     if (stat !== null) states.push(stat.slice(stat.lastIndexOf(")") + 2).charAt(0));
   }
   return states;
+}
+
+/**
+ * The thread ids of `pid` (/proc/<pid>/task) in creation order: the leader (tid = pid)
+ * first, then by start time, then by tid. Not by tid alone: pids wrap at pid_max (32768
+ * here), so a later thread can have a smaller tid than its leader.
+ */
+export function threadIds(pid: number): number[] {
+  const others = (listDir(`/proc/${pid}/task`) ?? [])
+    .map((e) => Number(e.name))
+    .filter((tid) => tid !== pid)
+    .map((tid) => ({ tid, start: Number(startTime(`${pid}/task/${tid}`) ?? Infinity) }))
+    .sort((a, b) => a.start - b.start || a.tid - b.tid);
+  return [pid, ...others.map((t) => t.tid)];
 }
 
 /** Free pages of every zone (/proc/zoneinfo nr_free_pages), summed. */

@@ -64,6 +64,11 @@ export interface HostPlan {
     kind: "pidfd" | "proc_dir" | "file";
     target: number | null;
     nonblock: boolean;
+    /**
+     * For a PIDFD_THREAD pidfd, the index of its target among the victim's threads (the
+     * host opens the tid in that place of /proc/<pid>/task); null for any other fd.
+     */
+    threadIndex: number | null;
   }[];
   /** How the design is called. */
   call: CallArgs;
@@ -199,7 +204,13 @@ export function hostPlan(s: Scenario): HostPlan {
     }
   }
   for (const fd of callerProc.fds) {
-    if (fd.target !== null && fd.target !== victim.tgid && fd.target !== kid?.tgid) {
+    if (fd.thread) {
+      if (!victim.threads.some((t) => t.pid === fd.target) || kid) {
+        why.push(
+          `caller fd ${fd.fd}: a thread pidfd names a thread of a victim without vfork child`,
+        );
+      }
+    } else if (fd.target !== null && fd.target !== victim.tgid && fd.target !== kid?.tgid) {
       why.push(`caller fd ${fd.fd} names ${fd.target}, which the host does not run`);
     }
   }
@@ -217,6 +228,7 @@ export function hostPlan(s: Scenario): HostPlan {
       kind: f.kind,
       target: f.target,
       nonblock: f.nonblock,
+      threadIndex: f.thread ? victim.threads.findIndex((t) => t.pid === f.target) : null,
     })),
     call: c,
     windowMs: Math.min(2000, Math.max(0, (s.horizon_ns - s.intent.at_ns) / 1e6)),

@@ -18,12 +18,13 @@ import {
   errnoOf,
   PAGE_SIZE,
   PIDFD_NONBLOCK,
+  PIDFD_THREAD,
   SIGKILL,
   variantFor,
 } from "../../core/mod.ts";
 import type { Scenario } from "../../engine/scenario/mod.ts";
 import { monotonicNs, pollIn } from "./ffi.ts";
-import { kernelRelease, type ProcStatus, procStatus, zoneFreePages } from "./observe.ts";
+import { kernelRelease, type ProcStatus, procStatus, threadIds, zoneFreePages } from "./observe.ts";
 import { type HostPlan, hostPlan, NotExpressible } from "./plan.ts";
 import { HostSession, type Victim } from "./session.ts";
 import { HOST_KERNEL } from "./support.ts";
@@ -135,7 +136,14 @@ async function runIn(
     const pid = f.target === plan.victimTgid ? vpid : victim.vforkChild?.pid ?? -1;
     if (f.kind === "file") fdMap.set(f.fd, session.openOrdinaryFile());
     else if (f.kind === "proc_dir") fdMap.set(f.fd, session.openProcDir(pid));
-    else fdMap.set(f.fd, session.pidfdOpen(pid, f.nonblock ? PIDFD_NONBLOCK : 0));
+    else if (f.threadIndex === null) {
+      fdMap.set(f.fd, session.pidfdOpen(pid, f.nonblock ? PIDFD_NONBLOCK : 0));
+    } else {
+      // The scenario's thread i is the victim's i-th thread (observe.ts threadIds).
+      const tid = threadIds(vpid)[f.threadIndex] ?? -1;
+      const flags = PIDFD_THREAD | (f.nonblock ? PIDFD_NONBLOCK : 0);
+      fdMap.set(f.fd, session.pidfdOpen(vpid, flags, tid));
+    }
   }
   const toFreeze = [
     ...(plan.state === "frozen" ? [vpid] : []),

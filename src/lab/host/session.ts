@@ -41,7 +41,7 @@ import {
   WNOHANG,
 } from "../../core/mod.ts";
 import { helperPath } from "./helper.ts";
-import { parentPid, startTime, threadStates } from "./observe.ts";
+import { parentPid, startTime, threadIds, threadStates } from "./observe.ts";
 import { mustOpen, mustWrite, readUntil, retry, spinUntil } from "./_io.ts";
 
 /** The guard refused: the operation would touch a process the lab did not create. */
@@ -271,10 +271,11 @@ export class HostSession {
     }
   }
 
-  /** pidfd_open(pid, flags) of an owned process (the recipe's own pidfd); fd or -errno. */
-  pidfdOpen(pid: number, flags: number): number {
+  /** pidfd_open(tid, flags) of an owned process (`tid` one of its threads: PIDFD_THREAD). */
+  pidfdOpen(pid: number, flags: number, tid = pid): number {
     this.check(pid);
-    const fd = syscall(SYS.pidfd_open, pid, flags);
+    if (!threadIds(pid).includes(tid)) throw new HostSafetyError(`refusing ${tid}: not ${pid}'s`);
+    const fd = syscall(SYS.pidfd_open, tid, flags);
     if (fd >= 0) this.#fds.set(fd, pid);
     return fd;
   }

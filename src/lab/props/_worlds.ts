@@ -13,7 +13,7 @@
  * |---|---|---|
  * | 1 | init (`init_mm`) | a possible victim (SIGNAL_UNKILLABLE) and the sender of the caller's kill |
  * | 2 | kthreadd (kthread) | present when planned or when it is the victim |
- * | 500 | the memory killer (`killer_mm`): threads 500, 501 (the caller), 502 (a second caller) | fds 3 pidfd, 4 /proc dir, 5 file (of the target), 6 pidfd of 1000 |
+ * | 500 | the memory killer (`killer_mm`): threads 500, 501 (the caller), 502 (a second caller) | fds 3 pidfd, 4 /proc dir, 5 file (of the target), 6 pidfd of 1000; with `threadPidfds`, 7 a thread pidfd (PIDFD_THREAD) of 1000 and 8 of the victim's last non-leader thread, when they exist |
  * | 1000 | the victim process (`victim_mm`), 1-4 threads 1000.. | alive, zombie or reaped |
  * | 1100 | its vfork child (shares `victim_mm`) | the parent then has a `D_vfork` thread |
  * | 1200 | a CLONE_VM sibling (shares `victim_mm`), 1-2 threads 1200.. | |
@@ -188,7 +188,20 @@ export const PIDS = {
 } as const;
 
 /** The fds of the killer process: what `call.fd` may name. */
-export const KILLER_FDS = { pidfd: 3, procDir: 4, file: 5, victimPidfd: 6 } as const;
+export const KILLER_FDS = {
+  pidfd: 3,
+  procDir: 4,
+  file: 5,
+  victimPidfd: 6,
+  leaderThreadPidfd: 7,
+  threadPidfd: 8,
+} as const;
+
+/** What the kernel a world runs on lets it state. */
+export interface WorldKernel {
+  /** PIDFD_THREAD (v6.9): the killer holds thread pidfds of the victim (fds 7 and 8). */
+  readonly threadPidfds: boolean;
+}
 
 /** Scenario JSON, as `validateScenario` takes it. */
 export type WorldJson = Record<string, unknown>;
@@ -294,7 +307,7 @@ function threadJson(
  * // const json = buildWorld(plan); validateScenario(json);
  * ```
  */
-export function buildWorld(p: WorldPlan): WorldJson {
+export function buildWorld(p: WorldPlan, kernel: WorldKernel = { threadPidfds: false }): WorldJson {
   const ncpus = Math.max(1, Math.min(64, p.cpus.length));
   const horizon_us = Math.max(1000, p.horizon_us);
   const intent_us = Math.min(p.intent_us, horizon_us);
@@ -392,6 +405,7 @@ export function buildWorld(p: WorldPlan): WorldJson {
       { fd: KILLER_FDS.procDir, kind: "proc_dir", target },
       { fd: KILLER_FDS.file, kind: "file" },
       { fd: KILLER_FDS.victimPidfd, kind: "pidfd", target: PIDS.victim },
+      ...(kernel.threadPidfds ? threadPidfds(victimThreads) : []),
     ],
     threads: [
       { pid: PIDS.killer, state: "S", cpu: 0 },
@@ -508,4 +522,21 @@ function dropEventsOf(events: Json[], pid: number): void {
     const e = events[i];
     if ((e.kind === "wake" || e.kind === "exit") && e.pid === pid) events.splice(i, 1);
   }
+}
+
+/**
+ * The killer's PIDFD_THREAD pidfds of the victim: its leader's (fd 7) and its last
+ * non-leader thread's (fd 8), for the threads the world has (none once reaped).
+ */
+function threadPidfds(victimThreads: readonly Json[]): Json[] {
+  const [leader, ...others] = victimThreads;
+  const last = others[others.length - 1];
+  return [
+    ...(leader
+      ? [{ fd: KILLER_FDS.leaderThreadPidfd, kind: "pidfd", target: leader.pid, thread: true }]
+      : []),
+    ...(last
+      ? [{ fd: KILLER_FDS.threadPidfd, kind: "pidfd", target: last.pid, thread: true }]
+      : []),
+  ];
 }

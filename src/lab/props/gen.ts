@@ -27,7 +27,12 @@
  */
 
 import fc, { type Arbitrary } from "fast-check";
-import { PAGE_SIZE, PIDFD_SELF_THREAD, PIDFD_SELF_THREAD_GROUP } from "../../core/mod.ts";
+import {
+  kernelFeatures,
+  PAGE_SIZE,
+  PIDFD_SELF_THREAD,
+  PIDFD_SELF_THREAD_GROUP,
+} from "../../core/mod.ts";
 import {
   type Capability,
   CPU_PRESET_NAMES,
@@ -49,6 +54,7 @@ import {
   type TargetPlan,
   type ThreadPlan,
   type VmaPlan,
+  type WorldKernel,
   type WorldPlan,
 } from "./_worlds.ts";
 
@@ -330,6 +336,10 @@ function arbCall(): fc.Arbitrary<CallPlan> {
       4,
       5,
       6,
+      // 7 and 8: thread pidfds (PIDFD_THREAD) of the victim's leader and of a non-leader,
+      // where the kernel has them (else EBADF, like 77).
+      7,
+      8,
       77,
       PIDFD_SELF_THREAD,
       PIDFD_SELF_THREAD_GROUP,
@@ -535,5 +545,12 @@ export function arbCase(opts: CaseOptions & WorldPlanOptions = {}): Arbitrary<Ca
     plan: arbWorldPlan(opts),
     kernel: arbKernel(opts.kernels),
     choices: arbChoices(opts.maxChoices),
-  }).map(({ plan, kernel, choices }) => toCase(buildWorld(plan), { kernel, choices }));
+  }).map(({ plan, kernel, choices }) =>
+    toCase(buildWorld(plan, worldKernel(kernel)), { kernel, choices })
+  );
+}
+
+/** What `kernel` lets a generated world state (thread pidfds from v6.9). */
+export function worldKernel(kernel: KernelVersion): WorldKernel {
+  return { threadPidfds: kernelFeatures(kernel).pidfd_thread };
 }

@@ -29,6 +29,7 @@ import {
   type Case,
   type CaseOptions,
   toCase,
+  worldKernel,
 } from "./gen.ts";
 import type { Violation } from "./properties.ts";
 import { isReapingDesign, type Target } from "./target.ts";
@@ -112,7 +113,9 @@ export function arbLatencyCase(opts: CaseOptions = {}): Arbitrary<Case> {
     readers: [],
   }));
   return fc.record({ plan, kernel: arbKernel(opts.kernels), choices: arbChoices(opts.maxChoices) })
-    .map(({ plan, kernel, choices }) => toCase(buildWorld(plan), { kernel, choices }));
+    .map(({ plan, kernel, choices }) =>
+      toCase(buildWorld(plan, worldKernel(kernel)), { kernel, choices })
+    );
 }
 
 const DEFAULT_D: ThreadPlan = {

@@ -1,7 +1,10 @@
 //! §A.0: how a pidfd becomes a task (pidfd_open, pidfd_get_pid, pidfd_to_pid, get_pid_task).
 
 use super::*;
-use crate::prims::{PIDFD_NONBLOCK, PIDTYPE_PID, PIDTYPE_TGID};
+use crate::prims::{
+    PIDFD_NONBLOCK, PIDFD_SIGNAL_PROCESS_GROUP, PIDFD_SIGNAL_THREAD_GROUP, PIDFD_THREAD,
+    PIDTYPE_PID, PIDTYPE_TGID, WEXITED, WNOHANG,
+};
 
 /// A victim with a second thread (pid 1001), both asleep; the killer has a pidfd (fd 3), a
 /// /proc/1000 directory fd (fd 4) and a plain file (fd 5). The caller's segment is running.
@@ -39,14 +42,107 @@ fn pidfd_open_rejects_pid_zero_or_negative() {
     }
 }
 
-/// §A.0: a pidfd names a thread-group leader; a non-leader pid → EINVAL (before
-/// PIDFD_THREAD, which the lab's callers never pass).
+/// §A.0: without PIDFD_THREAD a pidfd names a thread-group leader; a non-leader pid is
+/// EINVAL before v6.15 and ENOENT from it (pidfd_prepare's "report ENOENT" hint; this host,
+/// 6.18, answers ENOENT).
 #[test]
 fn pidfd_open_rejects_a_non_leader_thread() {
     let mut lab = pidfd_lab();
-    assert_eq!(lab.k.pidfd_open(lab.me, VICTIM + 1, 0), -EINVAL);
+    assert_eq!(lab.k.pidfd_open(lab.me, VICTIM + 1, 0), -ENOENT);
     let fd = lab.k.pidfd_open(lab.me, VICTIM, 0);
     assert_eq!(lab.k.pidfd_get_pid(lab.me, fd), VICTIM);
+    let mut old = Sim::new(600)
+        .victim(&[VmaSpec::anon(16)], S)
+        .thread(VICTIM + 1, S)
+        .lab(1);
+    old.enter();
+    assert_eq!(old.k.pidfd_open(old.me, VICTIM + 1, 0), -EINVAL);
+}
+
+/// v6.9's PIDFD_THREAD: a pidfd of any thread, leader or not; before v6.9 the flag is EINVAL.
+#[test]
+fn pidfd_open_thread_opens_any_thread_from_v6_9() {
+    let mut lab = pidfd_lab();
+    let me = lab.me;
+    let fd = lab.k.pidfd_open(me, VICTIM + 1, PIDFD_THREAD);
+    assert!(fd >= 0, "{fd}");
+    assert_eq!(lab.k.pidfd_get_pid(me, fd), VICTIM + 1);
+    let lfd = lab.k.pidfd_open(me, VICTIM, PIDFD_THREAD | PIDFD_NONBLOCK);
+    assert!(lfd >= 0, "{lfd}");
+    assert_eq!(lab.k.pidfd_nonblock(me, lfd), 1);
+    assert_eq!(lab.k.pidfd_open(me, VICTIM + 1, PIDFD_THREAD | 1), -EINVAL);
+    let mut old = Sim::new(600)
+        .victim(&[VmaSpec::anon(16)], S)
+        .thread(VICTIM + 1, S)
+        .lab(1);
+    old.enter();
+    assert_eq!(old.k.pidfd_open(old.me, VICTIM, PIDFD_THREAD), -EINVAL);
+}
+
+/// A non-leader's thread pidfd: pidfd_send_signal finds the thread (kill_pid_info_type's
+/// PIDTYPE_PID lookup) and signals its group in every thread scope (0, measured on 6.18);
+/// the process-group scope looks for a group the thread's pid leads (none: ESRCH); waitid
+/// refuses a thread (ECHILD); SIGKILL through it kills the whole process.
+#[test]
+fn a_non_leader_thread_pidfd_signals_its_group() {
+    let mut lab = pidfd_lab();
+    let me = lab.me;
+    let fd = lab.k.pidfd_open(me, VICTIM + 1, PIDFD_THREAD);
+    assert_eq!(lab.k.pidfd_send_signal(me, fd, 0, 0), 0);
+    assert_eq!(
+        lab.k
+            .pidfd_send_signal(me, fd, 0, PIDFD_SIGNAL_THREAD_GROUP),
+        0
+    );
+    assert_eq!(
+        lab.k
+            .pidfd_send_signal(me, fd, 0, PIDFD_SIGNAL_PROCESS_GROUP),
+        -ESRCH
+    );
+    assert_eq!(lab.k.waitid_pidfd(me, fd, WEXITED | WNOHANG), -ECHILD);
+    assert_eq!(lab.k.pidfd_poll(me, fd), 0, "the thread lives");
+    assert_eq!(lab.k.pidfd_send_signal(me, fd, SIGKILL, 0), 0);
+    lab.leave();
+    lab.idle_until(ONE_S);
+    assert_eq!(
+        lab.state(VICTIM),
+        RELEASED,
+        "the whole process died and was waited for"
+    );
+    lab.enter();
+    assert_eq!(lab.k.pidfd_poll(me, fd), 1);
+    assert_eq!(lab.k.pidfd_send_signal(me, fd, 0, 0), -ESRCH);
+}
+
+/// pidfd_poll: a thread pidfd is readable once its one thread has exited, a process pidfd
+/// only once the whole group has (kernel/pid.c pidfd_poll). A zombie leader (it called
+/// pthread_exit) with a live thread tells them apart.
+#[test]
+fn a_thread_pidfd_polls_readable_when_its_thread_exits() {
+    let mut lab = Sim::new(618)
+        .victim(&[VmaSpec::anon(16)], ZOMBIE)
+        .thread(VICTIM + 1, S)
+        .lab(1);
+    lab.enter();
+    let me = lab.me;
+    let tfd = lab.k.pidfd_open(me, VICTIM, PIDFD_THREAD);
+    let gfd = lab.k.pidfd_open(me, VICTIM, 0);
+    let other = lab.k.pidfd_open(me, VICTIM + 1, PIDFD_THREAD);
+    assert_eq!(
+        lab.k.pidfd_poll(me, tfd),
+        1,
+        "thread pidfd of the zombie leader"
+    );
+    assert_eq!(
+        lab.k.pidfd_poll(me, gfd),
+        0,
+        "process pidfd: a thread lives"
+    );
+    assert_eq!(
+        lab.k.pidfd_poll(me, other),
+        0,
+        "thread pidfd of the live thread"
+    );
 }
 
 /// §A.0 pidfd_open: no task with that pid → ESRCH, including a pid whose task was released.
@@ -129,4 +225,32 @@ fn get_pid_task_tgid_finds_leaders_only() {
     assert_eq!(lab.k.put_task_struct(me, thread as u32), 0);
     assert_eq!(lab.k.put_task_struct(me, VICTIM as u32), 0);
     assert_eq!(lab.k.leaked_refs(), vec![0.0, 0.0]);
+}
+
+/// A scenario's thread pidfd (the FD record's PIDFD_THREAD bit) loads on a kernel with
+/// PIDFD_THREAD, naming any thread, and is refused before v6.9, where no such file exists.
+#[test]
+fn a_thread_pidfd_in_the_world_needs_v6_9() {
+    let world = |kernel: i32| {
+        let mut sim = Sim::new(kernel)
+            .victim(&[VmaSpec::anon(16)], S)
+            .thread(VICTIM + 1, S);
+        sim.fds.push([KILLER, 3, FD_PIDFD, VICTIM + 1, 2]);
+        sim
+    };
+    let mut k = Kernel::new(1, 0);
+    assert_ne!(k.load_world(&world(600).prog().0), 0);
+    assert!(
+        k.last_error().contains("PIDFD_THREAD"),
+        "{}",
+        k.last_error()
+    );
+    let mut lab = world(618).lab(1);
+    lab.enter();
+    assert_eq!(lab.k.pidfd_get_pid(lab.me, 3), VICTIM + 1);
+    assert_eq!(
+        lab.k.pidfd_poll(lab.me, 3),
+        0,
+        "a thread pidfd of a live thread"
+    );
 }
