@@ -8,7 +8,7 @@
  */
 
 import { retName } from "../../core/mod.ts";
-import type { FreedBy, Outcome } from "../run/mod.ts";
+import { type FreedBy, type Outcome, retOf } from "../run/mod.ts";
 
 /** One outcome of a schedule, as the report counts it. */
 export interface ScheduleOutcome {
@@ -34,7 +34,7 @@ export interface ScheduleOutcome {
 export function scheduleOutcome(o: Outcome): ScheduleOutcome {
   return {
     // Return values, not errnos: two pidfd_open()s that got fd 0 and fd 1 end differently.
-    ret: typeof o.ret === "number" ? retName(o.ret) : String(o.errno),
+    ret: retOf(o),
     calls: o.calls.map((c) => `${c.name}=${retName(c.ret)}`),
     victim_killed: o.signal_delivered,
     freed_by: o.memory.freed_by,

@@ -44,6 +44,7 @@ export {
   type Outcome,
   OUTCOME_SCHEMA,
   type ReclaimTimes,
+  retOf,
   type WarningRecord,
 } from "./outcome.ts";
 export {

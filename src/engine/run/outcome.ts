@@ -6,7 +6,7 @@
  * @module
  */
 
-import { CORE_LAYOUTS, type Errno, errnoOf, NR, SIGKILL } from "../../core/mod.ts";
+import { CORE_LAYOUTS, type Errno, errnoOf, NR, retName, SIGKILL } from "../../core/mod.ts";
 import type { Kernel } from "../../core/wasm.ts";
 import { EVENT_FIELD, EVENT_KINDS, EVENT_WORDS, eventWord, WARN_NAMES } from "../trace/mod.ts";
 import { type FreedBy, freedBy, freedPages, type RunLog } from "./freed.ts";
@@ -159,6 +159,23 @@ export interface OutcomeContext {
   ret: MainRet;
   /** Callers whose recipe had not finished by the end of the run. */
   callersUnfinished: number;
+}
+
+/**
+ * The main call's answer as text, the way tables and outcome keys compare it: "0", an errno
+ * name ("EINVAL"), `"killed"` (the caller died first) or `"unfinished"` (no answer by the
+ * horizon). Unlike `errno`, a success keeps its value: two fds are two answers.
+ *
+ * @example
+ * ```ts
+ * import { retOf } from "./outcome.ts";
+ * // retOf(outcome); // "EINVAL"
+ * ```
+ */
+export function retOf(o: Pick<Outcome, "ret">): string {
+  if (o.ret === "killed") return "killed";
+  if (o.ret === null) return "unfinished";
+  return retName(o.ret);
 }
 
 /** `ret` as the outcome's `errno` field states it. */

@@ -10,8 +10,7 @@
  * @module
  */
 
-import { retName } from "../../../core/mod.ts";
-import type { Outcome } from "../../../engine/run/mod.ts";
+import { type Outcome, retOf } from "../../../engine/run/mod.ts";
 
 /** The parts of an outcome a comparison looks at. */
 export const ASPECTS = ["ret", "signal", "freed", "paid", "time"] as const;
@@ -23,21 +22,7 @@ export const ASPECTS = ["ret", "signal", "freed", "paid", "time"] as const;
  */
 export type Aspect = (typeof ASPECTS)[number];
 
-/**
- * A main call's answer as a name: `"0"`, `"EINVAL"`, `"killed"` (the caller died first), or
- * `"unfinished"` (no answer by the horizon: still reaping, or waiting for a lock).
- *
- * @example
- * ```ts
- * import { retOf } from "./aspects.ts";
- * // retOf(outcome); // "EINVAL"
- * ```
- */
-export function retOf(o: Outcome): string {
-  if (o.ret === "killed") return "killed";
-  if (o.ret === null) return "unfinished";
-  return retName(o.ret);
-}
+export { retOf };
 
 /**
  * Which aspects of two outcomes differ (empty: the designs agree on this world).
