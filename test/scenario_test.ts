@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { type Json, tiny } from "./_every_record.ts";
+import { chainWorld, duplicatedKeys } from "./_chain_world.ts";
 import {
   encodeWorld,
   loadScenarioFile,
@@ -1580,27 +1581,12 @@ Deno.test("each size limit is reported at the path of the list that passes it", 
 // ---------------------------------------------------------------------------
 // Bounded time on large valid-looking input (no quadratic walks)
 
-/** A world of `n` extra processes, each the parent of the next (a chain n deep). */
-function chainWorld(n: number): Json {
-  const json = tiny();
-  const processes = json.processes as Json[];
-  for (let i = 0; i < n; i++) {
-    processes.push({
-      tgid: 1000 + i,
-      comm: "c",
-      parent: i === 0 ? 1 : 1000 + i - 1,
-      mm: "init_mm",
-      threads: [{ pid: 1000 + i, state: "S" }],
-    });
-  }
-  return json;
-}
-
-Deno.test("a parent chain 100,000 deep validates in linear time", () => {
-  // Before: the cycle check walked up from every process, 5e9 steps for this world.
-  const t0 = performance.now();
+Deno.test("a parent chain 100,000 deep validates, each process walked once", () => {
+  // Before: the cycle check walked up from every process, 5e9 steps for this world. Its
+  // step count is now bounded by the process count, an invariant the check asserts itself
+  // (it throws past the bound), so this and every chained world below exercise it; the
+  // time it takes is measured by test/bench/scenario_bench.ts, not here.
   validateScenario(chainWorld(100_000));
-  assert.ok(performance.now() - t0 < 5_000, `${performance.now() - t0} ms`);
 });
 
 Deno.test("a cycle at the top of a long chain is reported once", () => {
@@ -1616,10 +1602,8 @@ Deno.test("a cycle at the top of a long chain is reported once", () => {
 
 Deno.test("100,000 duplicated keys are reported in bounded time and size", () => {
   // Before: each duplicate's line and column were found by scanning from the start.
-  const text = "{" + Array.from({ length: 100_000 }, () => '"schema": 1').join(",\n") + "}";
-  const t0 = performance.now();
-  const e = thrown(() => parseScenario(text));
-  assert.ok(performance.now() - t0 < 5_000, `${performance.now() - t0} ms`);
+  // Its time is measured by test/bench/scenario_bench.ts; here, the bounds on what is kept.
+  const e = thrown(() => parseScenario(duplicatedKeys(100_000)));
   assert.equal(e.problems.length, 10_000, "the first 10,000 problems are kept");
   assert.ok(e.omitted > 0);
   assert.match(e.message, /\.\.\. and \d+ more/);

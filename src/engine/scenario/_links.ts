@@ -205,6 +205,7 @@ function checkParentCycles(p: Problems, processes: ProcessDraft[], world: World)
   // member in file order.
   const index = new Map<ProcessDraft, number>(processes.map((d, i) => [d, i]));
   const done = new Set<ProcessDraft>();
+  let steps = 0;
   for (const start of processes) {
     const chain: ProcessDraft[] = [];
     const on_chain = new Set<ProcessDraft>();
@@ -225,10 +226,16 @@ function checkParentCycles(p: Problems, processes: ProcessDraft[], world: World)
       }
       chain.push(cur);
       on_chain.add(cur);
+      steps++;
       const parent: number | null | undefined = cur.parent;
       cur = parent === undefined || parent === null ? undefined : world.processes.get(parent);
     }
     for (const c of chain) done.add(c);
+  }
+  // The linear bound is the point of `done`: a walk that re-walked judged processes would
+  // cost n² steps for a chain of n (5e9 for 100,000), a hang the caller cannot interrupt.
+  if (steps > processes.length) {
+    throw new Error(`checkParentCycles walked ${steps} steps for ${processes.length} processes`);
   }
 }
 
