@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { type Json, tiny } from "./_every_record.ts";
 import {
+  cgroupHandleOf,
   encodeWorld,
   SCENARIO_LIMITS,
   ScenarioError,
@@ -106,6 +107,9 @@ Deno.test("the core reads the tree back: membership, cgroup.procs order, cgroup.
     // file lists it before top.
     const handles = [200, 300, 2, 500, 100].map((t) => k.task_cgroup(t));
     assert.deepEqual(handles, [3, 3, 1, 1, 0]);
+    // What a recipe is told (DesignContext.victimCgroup) is what the core holds.
+    const s = validateScenario(tiny());
+    assert.deepEqual([200, 300, 2, 500, 100].map((t) => cgroupHandleOf(s.cgroups, t)), handles);
     const seen: number[] = [];
     const results = runActors(k, [{
       pid: 100,

@@ -206,3 +206,18 @@ export function cgroupsInCreationOrder(
   }
   return out;
 }
+
+/**
+ * The handle the core gives the cgroup that holds process `tgid` (its place in creation
+ * order + 1, as the world program lists it), or 0 for the root cgroup.
+ *
+ * @example
+ * ```ts
+ * import { cgroupHandleOf } from "./_cgroups.ts";
+ * cgroupHandleOf([{ id: "app", parent: null, procs: [1000] }], 1000); // 1
+ * ```
+ */
+export function cgroupHandleOf(cgroups: readonly ScenarioCgroup[], tgid: number): number {
+  const i = cgroupsInCreationOrder(cgroups).findIndex((c) => c.cgroup.procs.includes(tgid));
+  return i + 1;
+}
