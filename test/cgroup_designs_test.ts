@@ -33,7 +33,8 @@ function reaping(how: "kernel" | "userspace"): Design {
 function reapedBy(s: Scenario, r: RunResult, killers: readonly number[]): Record<number, number> {
   const out: Record<number, number> = {};
   for (const tgid of MEMBERS) {
-    const p = s.processes.find((x) => x.tgid === tgid)!;
+    const p = s.processes.find((x) => x.tgid === tgid);
+    if (!p) continue;
     const mm = s.mms.find((m) => m.id === p.mm)!.index;
     out[tgid] = freedPages(r, { mms: [mm], caller: s.caller.pid, victims: new Set([tgid]) })
       .filter((f) => killers.includes(f.pid)).reduce((n, f) => n + f.pages, 0);
@@ -159,4 +160,57 @@ Deno.test("the section's sentences follow its numbers", () => {
   const md = cgroup2026Section(slow);
   assert.match(md, /does not show in this model/);
   assert.doesNotMatch(md, /holds in this model/);
+});
+
+Deno.test("pinned before the kill: a member past exit_mm with its mm held elsewhere is still reaped", async () => {
+  // 1001 runs on big core 3 and passes exit_mm within tens of µs of the kill, but a /proc
+  // reader (lmkd's main thread) holds its mm_users for 500 ms, so its exit_mmap waits (the
+  // harm the REAP_KILL cover letters describe, errata.md). 150 more members sharing one mm
+  // make cgroup_kill()'s walk cost the writer ~150 µs (SIGNAL_NS each) before it looks at
+  // any mm: a write that killed first and pinned after would find 1001 without an mm.
+  const base = await loadScenarioFile(APP);
+  const fillers = Array.from({ length: 150 }, (_, i) => 3000 + i);
+  const json = JSON.parse(await Deno.readTextFile(APP));
+  json.expect = [];
+  json.mms.push({ id: "filler_mm", vmas: [{ kind: "anon", size: "1MiB" }] });
+  const helper = json.processes.find((p: { tgid: number }) => p.tgid === 1001);
+  helper.threads = [{ pid: 1001, cpu: 3, affinity: [3], state: "R" }];
+  for (const tgid of fillers) {
+    json.processes.push({
+      tgid,
+      comm: "app:filler",
+      uid: 10050,
+      mm: "filler_mm",
+      threads: [{ pid: tgid, cpu: 0, affinity: [0], state: "S" }],
+    });
+  }
+  json.cgroups[1].procs = [1000, 1002, ...fillers, 1001];
+  json.events = [{
+    at_ms: 0.5,
+    kind: "proc_reader",
+    mm: "helper1_mm",
+    duration_ms: 500,
+    reader: 500,
+  }];
+  const { validateScenario } = await import("../src/engine/scenario/mod.ts");
+  const s = validateScenario(json);
+  assert.equal(s.caller.pid, base.caller.pid);
+  const kernel = runScenario(s, { design: reaping("kernel") });
+  assert.equal(reapedBy(s, kernel, [s.caller.pid])[1001], 8192, "the write reaped all of 1001");
+  // oomd's way reaches 1001 last, long after it passed exit_mm: ESRCH, nothing reaped, and
+  // its memory waits for the reader.
+  const user = runScenario(s, { design: reaping("userspace") });
+  assert.equal(reapedBy(s, user, [s.caller.pid])[1001], 0);
+});
+
+Deno.test("the reaping write leaves an mm a live process outside the cgroup still uses", async () => {
+  const s = await loadScenarioFile("scenarios/cgroup/cgroup-mm-shared-outside.json");
+  const r = runScenario(s, { design: reaping("kernel") });
+  // The vfork shell 1100, in the root cgroup, still runs on the app's mm: zapping it would be
+  // the WARN the core prints for a reap under a live sharer.
+  assert.deepEqual(r.outcome.warnings.map((w) => w.name), []);
+  assert.ok(!signalled(r).has(1100), "the shell is outside the kill");
+  assert.equal(r.outcome.memory.freed_pages, 0);
+  // The helper's mm, used by nobody else, is reaped by the writer.
+  assert.equal(reapedBy(s, r, [s.caller.pid])[1001], 8192);
 });
