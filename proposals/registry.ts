@@ -17,3 +17,4 @@ export {
   process_mrelease_reap_kill_design,
   stock_process_mrelease,
 } from "./process_mrelease_reap_kill.ts";
+export { cgroup_kill_mrelease_design, cgroup_kill_reap_design } from "./cgroup_reap.ts";

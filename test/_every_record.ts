@@ -83,6 +83,13 @@ export function tiny(): Json {
       { tgid: 400, comm: "gone", status: "reaped", uid: 4000000000 },
       { tgid: 500, comm: "zomb", status: "zombie", uid: 7, threads: [{ pid: 500 }] },
     ],
+    // A parent named after its child ("top"), a kthread and a zombie as members, and
+    // cgroup.procs order other than the tgids' (300 before 200).
+    cgroups: [
+      { id: "sys", procs: [2, 500] },
+      { id: "apps", parent: "top", procs: [300, 200] },
+      { id: "top" },
+    ],
     events: [
       { at_ms: 2, kind: "kill", target: 200, sig: "SIGTERM", from: 1 },
       { at_ms: 0.5, kind: "proc_reader", mm: "victim_mm", duration_ms: 0.25 },

@@ -1132,6 +1132,15 @@ Deno.test("encodeWorld of the tiny scenario matches the hand-derived program", (
     9, 5, 2000, 1, 300, 0, 0,                 // 2 ms exit pid 300 (after the kill: stable sort)
     10, 1, 100,                               // CALLER
     11, 1, 3000,                              // HORIZON 3 ms
+    // Parents first, siblings in file order: sys (handle 1) and top (2) under the root, then
+    // apps (3) under top, although the file names top after apps.
+    12, 1, 0,                                 // CGROUP sys
+    12, 1, 0,                                 // CGROUP top
+    12, 1, 2,                                 // CGROUP apps, parent top
+    13, 2, 1, 2,                              // sys: kthreadd
+    13, 2, 1, 500,                            // sys: the zombie
+    13, 2, 3, 300,                            // apps: 300 first, as cgroup.procs lists them
+    13, 2, 3, 200,                            // apps: then the victim
   ];
   assert.deepEqual(Array.from(encodeWorld(s, { kernel: "6.0" })), expected);
   const default_kernel = encodeWorld(s);
@@ -1537,6 +1546,7 @@ Deno.test("the Limits table of docs/scenario-format.md states SCENARIO_LIMITS", 
     ["open fds of one process", SCENARIO_LIMITS.fds_per_process],
     ["mmap_locks held by one thread", SCENARIO_LIMITS.holds_per_thread],
     ["timed events", SCENARIO_LIMITS.events],
+    ["cgroups", SCENARIO_LIMITS.cgroups],
     ["further callers (`intent.also`)", SCENARIO_LIMITS.also_callers],
     ["ranges in `intent.call.iov`", SCENARIO_LIMITS.iov_ranges],
     ["expectations", SCENARIO_LIMITS.expectations],

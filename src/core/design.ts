@@ -28,6 +28,18 @@ export interface DesignContext {
   readonly variant?: string;
   /** How the scenario wants the call made (all optional: the design's usual call). */
   readonly call: CallArgs;
+  /**
+   * Every thread that runs the recipe in this run, the scenario's caller first, then its
+   * `intent.also` in order: a recipe whose threads share the work (a memory killer's pool of
+   * reaper threads) finds its own share from its place here. Absent: the recipe runs alone.
+   */
+  readonly callers?: readonly number[];
+  /**
+   * The victim's cgroup as the memory killer knows it without asking the kernel (oomd picked
+   * the cgroup; lmkd names its per-app cgroup by uid and pid): the core's handle, 0 for the
+   * root cgroup. Absent: the root.
+   */
+  readonly victimCgroup?: number;
 }
 
 /**
@@ -194,6 +206,12 @@ export interface Design {
    * the victim's thread group is killed.
    */
   readonly killsSharers?: { readonly by: string; readonly ref: string };
+  /**
+   * The design kills and reaps the victim's whole cgroup: `kernel` from the context of the
+   * one write that kills it, `userspace` by the memory killer's reaper threads, a member at a
+   * time. Absent: the design acts on the victim's processes alone.
+   */
+  readonly reapsCgroup?: "kernel" | "userspace";
   /**
    * How the call names its victim: by `pid` (kill(2), the OOM killer), by `pidfd`, or by
    * `pidfd_or_proc_dir`: pidfd_send_signal() also takes a /proc/<pid> directory fd (§A.0).

@@ -239,6 +239,8 @@ export interface KernelFeatures {
    * `fds[].thread`).
    */
   readonly pidfd_thread: boolean;
+  /** 661ee6280931 (v5.14): a non-root cgroup has cgroup.kill (wasm/src/cgroup.rs). */
+  readonly cgroup_kill: boolean;
   /** e1fb1dc08e73 (v6.9): pidfd_send_signal's PIDFD_SIGNAL_* scope flags. */
   readonly pidfd_signal_scope_flags: boolean;
   /** a213e5cf71cb (v5.18): __oom_reap_task_mm reaps VM_LOCKED VMAs. */
@@ -259,6 +261,7 @@ const FEATURE_TYPES: { readonly [F in keyof KernelFeatures]: "boolean" | "number
   lone_exit_sets_group_exit: "boolean",
   pidfd_self_sentinels: "boolean",
   pidfd_thread: "boolean",
+  cgroup_kill: "boolean",
   pidfd_signal_scope_flags: "boolean",
   mlocked_reapable: "boolean",
   has_mmf_oom_victim: "boolean",

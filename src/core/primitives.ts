@@ -261,6 +261,26 @@ export class Primitives {
     return this.#kernel.kill_pid_info(this.current, sig, pid);
   }
 
+  // ---- cgroups (wasm/src/cgroup.rs) ----
+
+  /** The cgroup of process `tgid` (what /proc/<pid>/cgroup names): a handle, 0 the root. */
+  task_cgroup(tgid: number): number {
+    return this.#kernel.task_cgroup(tgid);
+  }
+
+  /** cgroup_kill(cgrp), as writing "1" to its cgroup.kill: 0, or -ENOENT (the root, none). */
+  cgroup_kill(cgrp: number): number {
+    return this.#kernel.cgroup_kill(this.current, cgrp);
+  }
+
+  /**
+   * cgroup.procs of `cgrp` (its whole subtree in pre-order with `recursive`): the tgid after
+   * `after` (start with 0), 0 at the end, -ENOENT for no such cgroup.
+   */
+  cgroup_proc_next(cgrp: number, after: number, recursive: boolean): number {
+    return this.#kernel.cgroup_proc_next(this.current, cgrp, after, recursive);
+  }
+
   /** capable(cap). */
   capable(cap: number): boolean {
     return this.#kernel.capable(this.current, cap) === 1;

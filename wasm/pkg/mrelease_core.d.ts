@@ -8,6 +8,15 @@ export class Kernel {
     static abi_version(): number;
     caller(): number;
     capable(cur: number, cap: number): number;
+    /**
+     * Writes "1" to cgroup.kill of `cgrp` (cgroup.rs): 0, or -ENOENT (the root, no cgroup).
+     */
+    cgroup_kill(cur: number, cgrp: number): number;
+    /**
+     * cgroup.procs of `cgrp` (of its subtree with `recursive`): the tgid after `after` (0 to
+     * start), 0 at the end, -ENOENT, -ESRCH.
+     */
+    cgroup_proc_next(cur: number, cgrp: number, after: number, recursive: boolean): number;
     check_invariants(): number;
     /**
      * check_kill_permission(sender, tgid) with no signal sent: 1, 0, or -ESRCH.
@@ -212,6 +221,10 @@ export class Kernel {
      */
     take_fresh_choices(): Uint32Array;
     take_result(pid: number): number;
+    /**
+     * The cgroup of process `tgid`: its handle (a cgroup's index + 1; 0 the root), -ESRCH.
+     */
+    task_cgroup(tgid: number): number;
     task_count(): number;
     task_flags(task: number): number;
     /**

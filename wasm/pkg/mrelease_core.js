@@ -46,6 +46,29 @@ export class Kernel {
         return ret;
     }
     /**
+     * Writes "1" to cgroup.kill of `cgrp` (cgroup.rs): 0, or -ENOENT (the root, no cgroup).
+     * @param {number} cur
+     * @param {number} cgrp
+     * @returns {number}
+     */
+    cgroup_kill(cur, cgrp) {
+        const ret = wasm.kernel_cgroup_kill(this.__wbg_ptr, cur, cgrp);
+        return ret;
+    }
+    /**
+     * cgroup.procs of `cgrp` (of its subtree with `recursive`): the tgid after `after` (0 to
+     * start), 0 at the end, -ENOENT, -ESRCH.
+     * @param {number} cur
+     * @param {number} cgrp
+     * @param {number} after
+     * @param {boolean} recursive
+     * @returns {number}
+     */
+    cgroup_proc_next(cur, cgrp, after, recursive) {
+        const ret = wasm.kernel_cgroup_proc_next(this.__wbg_ptr, cur, cgrp, after, recursive);
+        return ret;
+    }
+    /**
      * @returns {number}
      */
     check_invariants() {
@@ -756,6 +779,15 @@ export class Kernel {
      */
     take_result(pid) {
         const ret = wasm.kernel_take_result(this.__wbg_ptr, pid);
+        return ret;
+    }
+    /**
+     * The cgroup of process `tgid`: its handle (a cgroup's index + 1; 0 the root), -ESRCH.
+     * @param {number} tgid
+     * @returns {number}
+     */
+    task_cgroup(tgid) {
+        const ret = wasm.kernel_task_cgroup(this.__wbg_ptr, tgid);
         return ret;
     }
     /**

@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 
 /// Bumped whenever an export, the world program, the event encoding or a snapshot layout
 /// changes; the TypeScript side refuses a core with another version.
-pub const ABI_VERSION: u32 = 10;
+pub const ABI_VERSION: u32 = 11;
 
 #[wasm_bindgen]
 pub struct Kernel {
@@ -435,6 +435,19 @@ impl Kernel {
     }
     pub fn kill_pid_info(&mut self, cur: u32, sig: i32, pid: i32) -> i32 {
         self.w.k_kill_pid_info(cur, sig, pid)
+    }
+    /// The cgroup of process `tgid`: its handle (a cgroup's index + 1; 0 the root), -ESRCH.
+    pub fn task_cgroup(&self, tgid: u32) -> i32 {
+        self.w.k_task_cgroup(tgid)
+    }
+    /// Writes "1" to cgroup.kill of `cgrp` (cgroup.rs): 0, or -ENOENT (the root, no cgroup).
+    pub fn cgroup_kill(&mut self, cur: u32, cgrp: u32) -> i32 {
+        self.w.k_cgroup_kill(cur, cgrp)
+    }
+    /// cgroup.procs of `cgrp` (of its subtree with `recursive`): the tgid after `after` (0 to
+    /// start), 0 at the end, -ENOENT, -ESRCH.
+    pub fn cgroup_proc_next(&mut self, cur: u32, cgrp: u32, after: u32, recursive: bool) -> i32 {
+        self.w.k_cgroup_proc_next(cur, cgrp, after, recursive)
     }
     pub fn capable(&self, cur: u32, cap: u32) -> i32 {
         self.w.k_capable(cur, cap)

@@ -131,7 +131,7 @@ fn world() -> String {
     let events = load::SCENARIO_EVENTS
         .iter()
         .map(|&(name, args)| object([("name", string(name)), ("args", names(args))]));
-    let limits: [(&str, i64); 10] = [
+    let limits: [(&str, i64); 11] = [
         ("PID_MAX_LIMIT", PID_MAX_LIMIT as i64),
         ("MAX_CPUS", load::MAX_CPUS as i64),
         ("MAX_VMAS_PER_MM", load::MAX_VMAS_PER_MM as i64),
@@ -142,6 +142,7 @@ fn world() -> String {
         ("MAX_TIME_US", load::MAX_TIME_US),
         ("TIME_NONE_US", load::TIME_NONE_US),
         ("MAX_VMA_PAGES", load::MAX_VMA_PAGES),
+        ("MAX_CGROUPS", crate::cgroup::MAX_CGROUPS as i64),
     ];
     object([
         ("records", array(records)),

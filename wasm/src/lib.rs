@@ -4,6 +4,7 @@
 
 pub mod abi;
 pub mod baseline;
+pub mod cgroup;
 pub mod choice;
 mod commute;
 pub mod errno;

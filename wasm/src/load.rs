@@ -3,6 +3,7 @@
 //! validates with JSON paths; this re-validates every word, because nothing that reaches
 //! the core may make it trap.
 
+use crate::cgroup::{Cgroup, MAX_CGROUPS};
 use crate::fd::File;
 use crate::frame::{ExitPc, Frame};
 use crate::ids::{CpuId, MmId, Pid, Tgid, PID_MAX_LIMIT};
@@ -26,10 +27,12 @@ pub const OP_FD: i32 = 8;
 pub const OP_EVENT: i32 = 9;
 pub const OP_CALLER: i32 = 10;
 pub const OP_HORIZON: i32 = 11;
+pub const OP_CGROUP: i32 = 12;
+pub const OP_CGROUP_PROC: i32 = 13;
 
 /// Every record: opcode, name, payload length in words. A program lists them in opcode
 /// order; `kernel_facts()` hands this table to the TypeScript encoder.
-pub const RECORDS: [(i32, &str, i32); 11] = [
+pub const RECORDS: [(i32, &str, i32); 13] = [
     (OP_KERNEL, "KERNEL", 1),
     (OP_CPU, "CPU", 3),
     (OP_MM, "MM", 1),
@@ -41,6 +44,8 @@ pub const RECORDS: [(i32, &str, i32); 11] = [
     (OP_EVENT, "EVENT", 5),
     (OP_CALLER, "CALLER", 1),
     (OP_HORIZON, "HORIZON", 1),
+    (OP_CGROUP, "CGROUP", 1),
+    (OP_CGROUP_PROC, "CGROUP_PROC", 2),
 ];
 
 /// The lab's limits, so a hostile program cannot make the core allocate without bound.
@@ -236,7 +241,11 @@ impl World {
                     }
                     self.caller = Some(pid);
                 }
-                _ => self.horizon_ns = r.range("horizon_us", 1, MAX_TIME_US)? as u64 * 1000,
+                OP_HORIZON => {
+                    self.horizon_ns = r.range("horizon_us", 1, MAX_TIME_US)? as u64 * 1000
+                }
+                OP_CGROUP => self.load_cgroup(&mut r)?,
+                _ => self.load_cgroup_proc(&mut r)?,
             }
         }
         r.record = words.len();
@@ -244,6 +253,44 @@ impl World {
             return r.err("no CPU");
         }
         self.finish_load(&r, &holds)
+    }
+
+    /// CGROUP: `[parent]`, the parent's handle (0: the root; else an earlier cgroup's index
+    /// + 1, so no program can make a cycle).
+    fn load_cgroup(&mut self, r: &mut Reader) -> R<()> {
+        if self.cgroups.len() >= MAX_CGROUPS {
+            return r.err(format!("at most {MAX_CGROUPS} cgroups"));
+        }
+        let parent = r.range("cgroup parent", 0, self.cgroups.len() as i64)? as u32;
+        self.cgroups.push(Cgroup {
+            parent,
+            procs: Vec::new(),
+        });
+        Ok(())
+    }
+
+    /// CGROUP_PROC: `[cgroup, tgid]`, the next process of that cgroup's cgroup.procs. A process
+    /// is in one cgroup at most; a reaped one has left its cgroup (cgroup_release()).
+    fn load_cgroup_proc(&mut self, r: &mut Reader) -> R<()> {
+        let c = r.range("cgroup", 1, self.cgroups.len() as i64)? as usize - 1;
+        let tgid = Tgid(r.range("tgid", 1, PID_MAX_LIMIT as i64)? as u32);
+        let Some(i) = self.proc_index(tgid) else {
+            return r.err(format!("cgroup member {} is no process", tgid.0));
+        };
+        if r.status.get(i).is_some_and(|s| s.0 == STATUS_REAPED) {
+            return r.err(format!("cgroup member {} was reaped", tgid.0));
+        }
+        if self.proc_cgroup.len() < self.procs.len() {
+            self.proc_cgroup.resize(self.procs.len(), 0);
+        }
+        match self.proc_cgroup.get_mut(i) {
+            Some(h) if *h == 0 => *h = c as u32 + 1,
+            _ => return r.err(format!("process {} is in two cgroups", tgid.0)),
+        }
+        if let Some(g) = self.cgroups.get_mut(c) {
+            g.procs.push(tgid);
+        }
+        Ok(())
     }
 
     fn load_cpu(&mut self, r: &mut Reader) -> R<()> {

@@ -53,7 +53,7 @@ const PIDFD_SIGNAL_SCOPES: [i32; 3] = [
 pub const PIDFD_SELF_THREAD: i32 = -10000;
 pub const PIDFD_SELF_THREAD_GROUP: i32 = -10001;
 
-type Ans = Result<i32, i32>;
+pub(crate) type Ans = Result<i32, i32>;
 
 fn answer(a: Ans) -> i32 {
     match a {
@@ -63,7 +63,7 @@ fn answer(a: Ans) -> i32 {
 
 impl World {
     /// `cur` must be the external task whose segment runs now.
-    fn cur(&self, cur: u32) -> Result<Pid, i32> {
+    pub(crate) fn cur(&self, cur: u32) -> Result<Pid, i32> {
         match self.ext_running {
             Some(p) if p.0 == cur && self.failed.is_none() => Ok(p),
             _ => Err(-EINVAL),
@@ -84,7 +84,7 @@ impl World {
         }
     }
 
-    fn with_cur(&mut self, cur: u32, f: impl FnOnce(&mut World, Pid) -> Ans) -> i32 {
+    pub(crate) fn with_cur(&mut self, cur: u32, f: impl FnOnce(&mut World, Pid) -> Ans) -> i32 {
         match self.cur(cur) {
             Ok(p) => {
                 self.charge_ext(p, params::PRIMITIVE_NS);

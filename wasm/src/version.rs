@@ -68,6 +68,7 @@ pub const FEATURES: &[Feature] = &[
         FeatureValue::Bool(v.pidfd_self_sentinels())
     }),
     ("pidfd_thread", |v| FeatureValue::Bool(v.pidfd_thread())),
+    ("cgroup_kill", |v| FeatureValue::Bool(v.cgroup_kill())),
     ("pidfd_signal_scope_flags", |v| {
         FeatureValue::Bool(v.pidfd_signal_scope_flags())
     }),
@@ -187,6 +188,13 @@ impl KernelVersion {
     /// flag is EINVAL. Of the lab's versions, 6.18 is the first that has it.
     pub fn pidfd_thread(self) -> bool {
         self >= Self::V6_18
+    }
+
+    /// 661ee6280931 "cgroup: introduce cgroup.kill" (Christian Brauner, v5.14): a non-root
+    /// cgroup v2 has a cgroup.kill file. Of the lab's versions, 5.15 is the first that has it;
+    /// on 5.10 writing it finds no file (ENOENT).
+    pub fn cgroup_kill(self) -> bool {
+        self >= Self::V5_15
     }
 
     /// Christian Brauner's "pidfs: improve pidfd_open() errors" (v6.15, for systemd #36982):

@@ -1,5 +1,6 @@
 //! The simulated machine: every piece of kernel state, owned here and nowhere else.
 
+use crate::cgroup::Cgroup;
 use crate::choice::Choices;
 use crate::events::{EventLog, Kind, Warn};
 use crate::ids::{CpuId, MmId, Pid, Tgid};
@@ -93,6 +94,10 @@ pub struct World {
     /// oom_reaper_list: LIFO, as tsk->oom_reaper_list is pushed at the head.
     pub oom_reaper_list: Vec<Pid>,
     pub scenario_events: Vec<ScenarioEvent>,
+    /// The cgroups under the root, in creation order (`cgroup.rs`).
+    pub cgroups: Vec<Cgroup>,
+    /// Per process (by index in `procs`), its cgroup's handle; 0 (or none): the root.
+    pub proc_cgroup: Vec<u32>,
     pub caller: Option<Pid>,
     pub horizon_ns: u64,
     /// Set when the simulator itself broke an invariant: every later call refuses.
@@ -130,6 +135,8 @@ impl World {
             oom_reaper: None,
             oom_reaper_list: Vec::new(),
             scenario_events: Vec::new(),
+            cgroups: Vec::new(),
+            proc_cgroup: Vec::new(),
             caller: None,
             horizon_ns: 10_000_000_000,
             failed: None,

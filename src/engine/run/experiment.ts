@@ -7,7 +7,7 @@
 
 import { type Design, mmInfo, type SyscallObserver, variantFor } from "../../core/mod.ts";
 import { ABI_VERSION, Kernel } from "../../core/wasm.ts";
-import { encodeWorld, type KernelVersion, type Scenario } from "../scenario/mod.ts";
+import { cgroupHandleOf, encodeWorld, type KernelVersion, type Scenario } from "../scenario/mod.ts";
 import { decodeEvents, type TraceContext, type TraceEvent } from "../trace/mod.ts";
 import { type LoadedWorld, readLoadedWorld, readRunLog, type RunLog } from "./freed.ts";
 import { traceContext } from "./trace_context.ts";
@@ -155,11 +155,18 @@ export function prepareRun(
   if (!facts) loadFacts.set(words, facts = readLoadFacts(kernel, scenario));
   const { victimThreads, victimMm, reclaimablePages, world } = facts;
   const variant = opts.variant ?? variantFor(opts.design, kernelVersion);
-  const ctx = { victim, kernel: kernelVersion, variant, call: scenario.intent.call };
   const callers = [
     { pid: scenario.caller.pid, at_ns: scenario.intent.at_ns },
     ...scenario.intent.also,
   ];
+  const ctx = {
+    victim,
+    kernel: kernelVersion,
+    variant,
+    call: scenario.intent.call,
+    callers: callers.map((c) => c.pid),
+    victimCgroup: cgroupHandleOf(scenario.cgroups, victim),
+  };
   // What each of the caller's syscalls left of the victim's reapable memory.
   const reapableAfter: number[] = [];
   const onSyscallExit = (pid: number) => {

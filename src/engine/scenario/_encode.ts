@@ -2,7 +2,7 @@
  * The world program: a validated scenario as the `Int32Array` the core's
  * `Kernel.load_world` reads (spec: "World program"). Records come in the
  * order KERNEL, CPUs, MMs, VMAs, PROCESSes, THREADs, HOLDs, FDs, EVENTs,
- * CALLER, HORIZON.
+ * CALLER, HORIZON, CGROUPs (parents first), CGROUP_PROCs (cgroup.procs order).
  * @module
  */
 
@@ -28,6 +28,7 @@ import {
 } from "./abi.ts";
 import { kernelFeatures, MMF_FLAGS } from "../../core/mod.ts";
 import { ScenarioError } from "./error.ts";
+import { cgroupsInCreationOrder } from "./_cgroups.ts";
 import type {
   Scenario,
   ScenarioEvent,
@@ -187,6 +188,11 @@ export function encode(s: Scenario, opts: { kernel?: KernelVersion } = {}): Int3
   for (const e of s.events) prog.record("EVENT", eventWords(e, mm_index));
   prog.record("CALLER", [s.caller.pid]);
   prog.record("HORIZON", [us(s.horizon_ns)]);
+  const created = cgroupsInCreationOrder(s.cgroups);
+  for (const c of created) prog.record("CGROUP", [c.parentHandle]);
+  created.forEach((c, i) => {
+    for (const tgid of c.cgroup.procs) prog.record("CGROUP_PROC", [i + 1, tgid]);
+  });
   return Int32Array.from(prog.words);
 }
 

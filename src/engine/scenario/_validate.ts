@@ -17,6 +17,7 @@ import {
 } from "./_check.ts";
 import { ScenarioError, type ScenarioProblem } from "./error.ts";
 import { linkProcesses } from "./_links.ts";
+import { readCgroups } from "./_cgroups.ts";
 import { readCpus, readMms } from "./_machine.ts";
 import { parseMsToNs } from "./_sizes.ts";
 import type { ProcessDraft, ThreadDraft } from "./_tasks.ts";
@@ -50,6 +51,7 @@ const TOP_OPTIONAL = [
   "events",
   "expect",
   "explore",
+  "cgroups",
 ] as const;
 
 /** A value that must be there once validation found no problem. */
@@ -109,6 +111,7 @@ export function validate(
   const { mms, ids: mm_ids, paths: mm_paths } = readMms(p, field(o, "mms"));
   const drafts = readProcesses(p, field(o, "processes"), cpu_count);
   const world = linkProcesses(p, drafts ?? [], mm_ids, mm_paths);
+  const cgroups = readCgroups(p, field(o, "cgroups"), world, drafts ?? []);
   const intent = has(o, "intent")
     ? readIntent(p, field(o, "intent"), world, horizon_ns)
     : undefined;
@@ -138,6 +141,7 @@ export function validate(
     cpus: must(cpus, "cpus").map((c) => must(c, "cpu")),
     mms: must(mms, "mms").map((m) => must(m, "mm")),
     processes: withProcessGroups(must(drafts, "processes").map(assembleProcess)),
+    cgroups: must(cgroups, "cgroups"),
     events: must(events, "events"),
     caller: must(caller, "caller"),
     intent: must(intent, "intent"),

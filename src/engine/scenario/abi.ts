@@ -27,13 +27,29 @@ export const WORLD_OP: Readonly<
     | "FD"
     | "EVENT"
     | "CALLER"
-    | "HORIZON",
+    | "HORIZON"
+    | "CGROUP"
+    | "CGROUP_PROC",
     number
   >
 > = codesByName(
   "world records",
   Object.fromEntries(WORLD.records.map((r) => [r.name, r.op])),
-  ["KERNEL", "CPU", "MM", "VMA", "PROCESS", "THREAD", "HOLD", "FD", "EVENT", "CALLER", "HORIZON"],
+  [
+    "KERNEL",
+    "CPU",
+    "MM",
+    "VMA",
+    "PROCESS",
+    "THREAD",
+    "HOLD",
+    "FD",
+    "EVENT",
+    "CALLER",
+    "HORIZON",
+    "CGROUP",
+    "CGROUP_PROC",
+  ],
 );
 
 /** Payload length in words of each record, by opcode name. */
@@ -150,6 +166,7 @@ const LIMIT = codesByName("world limits", WORLD.limits, [
   "MAX_TIME_US",
   "TIME_NONE_US",
   "MAX_VMA_PAGES",
+  "MAX_CGROUPS",
 ]);
 
 /** The word for "no time" (until_us of a sleep without an end). */
@@ -184,6 +201,9 @@ export const MAX_EVENTS: number = LIMIT.MAX_EVENTS;
 
 /** The core's bound on the VMAs of one mm. */
 export const MAX_VMAS_PER_MM: number = LIMIT.MAX_VMAS_PER_MM;
+
+/** The most cgroups a world holds (wasm/src/cgroup.rs `MAX_CGROUPS`). */
+export const MAX_CGROUPS: number = LIMIT.MAX_CGROUPS;
 
 /** The first fd number the core refuses (fds are 0 .. FD_LIMIT - 1). */
 export const FD_LIMIT: number = WORLD.fd_limit;

@@ -10,6 +10,7 @@
 
 import {
   FD_LIMIT,
+  MAX_CGROUPS,
   MAX_CPUS,
   MAX_EVENTS,
   MAX_TASKS,
@@ -52,6 +53,8 @@ export const SCENARIO_LIMITS = {
   fds_per_process: FD_LIMIT,
   /** mmap_locks one thread holds across its D sleep (real code holds one or two). */
   holds_per_thread: 8,
+  /** Cgroups below the root (core: MAX_CGROUPS). */
+  cgroups: MAX_CGROUPS,
   /** Timed events (core: MAX_EVENTS). */
   events: MAX_EVENTS,
   /** Further callers in `intent.also`. */

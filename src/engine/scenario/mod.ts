@@ -25,6 +25,7 @@ import { validate } from "./_validate.ts";
 
 export * from "./abi.ts";
 export { SCENARIO_LIMITS } from "./limits.ts";
+export { cgroupHandleOf } from "./_cgroups.ts";
 export {
   type ReadScenarioOptions,
   readScenarioText,

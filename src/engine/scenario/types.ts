@@ -298,6 +298,19 @@ export interface Intent {
   also: ExtraCaller[];
 }
 
+/**
+ * A cgroup v2 below the root (docs/scenario-format.md, "Cgroups"): a process listed in no
+ * cgroup is in the root cgroup.
+ */
+export interface ScenarioCgroup {
+  /** Its name, unique among the cgroups. */
+  id: string;
+  /** The parent cgroup's id; null: a child of the root. */
+  parent: string | null;
+  /** Its own processes (tgids), in cgroup.procs order. */
+  procs: number[];
+}
+
 /** A validated scenario. */
 export interface Scenario {
   /** Always {@linkcode SCENARIO_SCHEMA}. */
@@ -318,6 +331,8 @@ export interface Scenario {
   mms: ScenarioMm[];
   /** Processes in file order. */
   processes: ScenarioProcess[];
+  /** The cgroups below the root, in file order (none: every process is in the root). */
+  cgroups: ScenarioCgroup[];
   /** Timed events, sorted stably by time. */
   events: ScenarioEvent[];
   /** The thread in whose context the memory killer's calls run. */

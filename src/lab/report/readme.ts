@@ -19,6 +19,7 @@ import { shapeSection, victimSizeSection, victimStateSection } from "./sections_
 import { callerSection, cgroupSection, worldSizeSection } from "./sections_caller.ts";
 import { esrchSection } from "./sections_esrch.ts";
 import { calibrationSection } from "./sections_calibration.ts";
+import { cgroup2026Numbers, cgroup2026Section } from "./sections_2026_cgroup.ts";
 
 /** Each experiment's section, by the experiment's id. */
 const SECTION: Readonly<Record<string, (r: Results, ctx: SectionContext) => string>> = {
@@ -50,6 +51,7 @@ export function renderReport(input: RenderInput): Map<string, string> {
     if (!section) throw new Error(`experiment ${exp.id} has no section in the review`);
     sections.push(section(r, { exp, files }));
   }
+  sections.push(cgroup2026Section(cgroup2026Numbers()));
   sections.push(reproduce());
   files.set("README.md", sections.join("\n\n") + "\n");
   files.set("results.json", resultsJson(input));

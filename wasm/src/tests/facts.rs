@@ -44,7 +44,7 @@ fn tables_indexed_by_code_agree_with_their_enums() {
     }
     assert_eq!(COVERAGE_NAMES.len(), 3);
     let ops: Vec<i32> = RECORDS.iter().map(|r| r.0).collect();
-    assert_eq!(ops, (1..=11).collect::<Vec<_>>(), "records in opcode order");
+    assert_eq!(ops, (1..=13).collect::<Vec<_>>(), "records in opcode order");
     let unique = |names: Vec<&str>| {
         let n = names.len();
         assert_eq!(names.into_iter().collect::<BTreeSet<_>>().len(), n);
@@ -76,7 +76,7 @@ fn kernel_facts_state_the_cores_values() {
         r#""pf_flags":{"PF_EXITING":4,"PF_KTHREAD":2097152}"#,
         r#""blocked":1000,"sim_bug":-10000"#,
         r#""REAP_NS_PER_PAGE":330"#,
-        r#"{"name":"5.17","code":517,"features":{"exit_mmap_shape":"write_locked","exit_mmap_clears_mmap":true,"drops_signals_to_exiting_group":false,"lone_exit_sets_group_exit":false,"pidfd_self_sentinels":false,"pidfd_thread":false,"pidfd_signal_scope_flags":false,"mlocked_reapable":false,"has_mmf_oom_victim":true,"oom_reaper_delay_ns":0,"reap_walks_in_reverse":false}}"#,
+        r#"{"name":"5.17","code":517,"features":{"exit_mmap_shape":"write_locked","exit_mmap_clears_mmap":true,"drops_signals_to_exiting_group":false,"lone_exit_sets_group_exit":false,"pidfd_self_sentinels":false,"pidfd_thread":false,"cgroup_kill":true,"pidfd_signal_scope_flags":false,"mlocked_reapable":false,"has_mmf_oom_victim":true,"oom_reaper_delay_ns":0,"reap_walks_in_reverse":false}}"#,
         r#"{"code":1,"name":"sched_switch","args":["next_pid","prev_state","prev_pid"]}"#,
         r#""zap_modes":["reap","exit_unmap","madvise"]"#,
         r#""task_info":["tgid","state","flags","mm","cpu","cpu_time_ns","user_time_ns","sigkill_pending","usage","prio","external"]"#,
@@ -98,6 +98,7 @@ fn features_flip_at_their_versions() {
     );
     assert_eq!(first(KernelVersion::lone_exit_sets_group_exit), Some(V6_0));
     assert_eq!(first(KernelVersion::pidfd_signal_scope_flags), Some(V6_18));
+    assert_eq!(first(KernelVersion::cgroup_kill), Some(V5_15));
     assert_eq!(first(KernelVersion::pidfd_self_sentinels), Some(V6_18));
     assert_eq!(first(KernelVersion::pidfd_thread), Some(V6_18));
     assert_eq!(first(KernelVersion::pidfd_open_enoent), Some(V6_18));

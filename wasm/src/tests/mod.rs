@@ -7,6 +7,7 @@
 //! test says how it derives them.
 
 mod boundary;
+mod cgroup;
 mod exit_mmap_b5;
 mod facts;
 mod helpers_b1_b2;
