@@ -69,7 +69,7 @@ export function tiny(): Json {
         uid: 10000,
         mm: "victim_mm",
         parent_waits: false,
-        threads: [{ pid: 200 }, { pid: 201, state: "T" }],
+        threads: [{ pid: 200 }, { pid: 201, state: "T", traced_exit: true }],
       },
       {
         tgid: 300,

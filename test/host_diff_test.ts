@@ -201,8 +201,10 @@ const worldArb = fc.record({
   vfork: fc.boolean(),
   stopped: fc.boolean(),
   // none: a live target; before-call: SIGKILL right before the call (the victim frozen, so
-  // that its memory is still attached); exited / reaped: killed and gone before the call.
-  kill: fc.constantFrom("none", "before-call", "before-call", "exited", "reaped"),
+  // that its memory is still attached); traced: the recipe's own SIGKILL, the victim's threads
+  // traced with PTRACE_O_TRACEEXIT (they stop in PTRACE_EVENT_EXIT, mm attached); exited /
+  // reaped: killed and gone before the call.
+  kill: fc.constantFrom("none", "before-call", "before-call", "traced", "exited", "reaped"),
   flags: fc.constantFrom(0, 0, 0, 0, 1),
 });
 
@@ -241,12 +243,15 @@ function worldOf(w: WorldArb, i: number): HostWorldParams {
     threads: w.threads,
     state: w.kill === "none"
       ? (w.stopped ? "T" : "S")
+      : w.kill === "traced"
+      ? "S"
       : w.kill === "before-call"
       ? "frozen"
       : w.kill === "exited"
       ? "zombie"
       : "reaped",
-    vfork: dead || !w.vfork ? null : { frozen: false },
+    traced: w.kill === "traced",
+    vfork: dead || !w.vfork || w.kill === "traced" ? null : { frozen: false },
     call: {
       ...(w.kill === "none" ? { kill: false } : {}),
       ...(dead ? { fd: 3 } : {}),
@@ -261,8 +266,10 @@ Deno.test({
   ignore,
   fn: async () => {
     let i = 0;
+    let traced = 0;
     await fc.assert(
       fc.asyncProperty(worldArb, async (w) => {
+        if (w.kill === "traced") traced++;
         const s = validateScenario(buildHostWorld(worldOf(w, i++)));
         const row = await diffScenario(s, { design: mrelease });
         assert.equal(row.host.errno, row.sim.errno, formatDiff([row]));
@@ -271,6 +278,8 @@ Deno.test({
       }),
       { numRuns: 30, seed: 20260101, endOnFailure: true },
     );
+    // The property covers the ptrace exit stop, not only by luck of the seed.
+    assert.ok(traced >= 2, `${traced} traced worlds of ${i}`);
   },
 });
 

@@ -469,6 +469,17 @@ const cases: RuleCase[] = [
     path: "$.processes[3].threads[0].pid",
   },
   {
+    rule: "ptrace_attach refuses a kthread: no traced_exit on one",
+    mutate: (s) => (at(s, ["processes", 1, "threads", 0]).traced_exit = true),
+    path: "$.processes[1].threads[0].traced_exit",
+    message: /kthread/,
+  },
+  {
+    rule: "traced_exit is a boolean",
+    mutate: (s) => (at(s, ["processes", 3, "threads", 1]).traced_exit = "yes"),
+    path: "$.processes[3].threads[1].traced_exit",
+  },
+  {
     rule: "a reaped process's pid is still taken",
     mutate: (s) => (at(s, ["processes", 3, "threads", 1]).pid = 400),
     path: "$.processes[3].threads[1].pid",
@@ -1114,14 +1125,14 @@ Deno.test("encodeWorld of the tiny scenario matches the hand-derived program", (
     5, 9, 300, 200, 2, 10000, 10000, 0, 24, 0, 1,// child: parent_waits|vfork_child
     5, 9, 400, 1, -1, -294967296, -294967296, 0, 8, 2, 1, // reaped, uid 4000000000 as i32 bits
     5, 9, 500, 1, -1, 7, 7, 0, 8, 1, 1,          // zombie
-    6, 9, 1, 1, 0, 3, 0, 0, 0, 1, -1,         // init thread: S
-    6, 9, 2, 2, 1, 3, 0, 0, 0, 1, -1,         // kthreadd: cpu 1, S
-    6, 9, 100, 100, 1, 2, 0, 1, 50, 1, -1,    // killer leader: affinity {1}, fifo 50, S
-    6, 9, 101, 100, 0, 3, 0, 0, -20, 2, 1500, // killer 101: nice -20, D until 1.5 ms
-    6, 9, 200, 200, 0, 3, 0, 0, 0, 6, -1,     // victim leader: D_vfork by default
-    6, 9, 201, 200, 0, 3, 0, 0, 0, 3, -1,     // victim 201: stopped (T)
-    6, 9, 300, 300, 1, 3, 0, 0, 0, 0, -1,     // vfork child: R
-    6, 9, 500, 500, 0, 3, 0, 0, 0, 5, -1,     // zombie process's thread (reaped has none)
+    6, 10, 1, 1, 0, 3, 0, 0, 0, 1, -1, 0,     // init thread: S
+    6, 10, 2, 2, 1, 3, 0, 0, 0, 1, -1, 0,     // kthreadd: cpu 1, S
+    6, 10, 100, 100, 1, 2, 0, 1, 50, 1, -1, 0,// killer leader: affinity {1}, fifo 50, S
+    6, 10, 101, 100, 0, 3, 0, 0, -20, 2, 1500, 0,// killer 101: nice -20, D until 1.5 ms
+    6, 10, 200, 200, 0, 3, 0, 0, 0, 6, -1, 0, // victim leader: D_vfork by default
+    6, 10, 201, 200, 0, 3, 0, 0, 0, 3, -1, 1, // victim 201: stopped (T), traced_exit
+    6, 10, 300, 300, 1, 3, 0, 0, 0, 0, -1, 0, // vfork child: R
+    6, 10, 500, 500, 0, 3, 0, 0, 0, 5, -1, 0, // zombie process's thread (reaped has none)
     7, 3, 101, 2, 0,                          // 101 holds victim_mm's mmap_lock for read
     8, 5, 100, 3, 0, 200, 1,                  // pidfd 3 -> 200, PIDFD_NONBLOCK
     8, 5, 100, 4, 2, 0, 0,                    // plain file

@@ -85,6 +85,8 @@ export interface WorldFacts {
   readonly sched_policies: readonly string[];
   /** Thread states, by code. */
   readonly thread_states: readonly string[];
+  /** THREAD record flag bits. */
+  readonly thread_flags: NumberTable;
   /** Lock modes of a hold, by code. */
   readonly hold_modes: readonly string[];
   /** File kinds, by code. */

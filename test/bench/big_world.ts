@@ -90,7 +90,7 @@ class Writer {
     this.record("PROCESS", tgid, 0, mm, uid, uid, caps, 0, 0, tgid);
   }
 
-  /** THREAD: pid, tgid, cpu, affinity lo/hi, policy, prio (nice 0), state, until_us. */
+  /** THREAD: pid, tgid, cpu, affinity lo/hi, policy, prio (nice 0), state, until_us, tflags. */
   thread(pid: number, tgid: number, cpu: number, state: number): void {
     this.record(
       "THREAD",
@@ -103,6 +103,7 @@ class Writer {
       0,
       state,
       TIME_NONE_US,
+      0,
     );
   }
 }
@@ -132,9 +133,10 @@ export function bigWorld(opts: BigWorldOptions = {}): BigWorld {
   const processes = count + 2 + (hasSharer ? 1 : 0);
   // mm 0: caller, mm 1: victim (and sharer), mm 2 + i: filler i.
   const mms = count + 2;
+  const threadWords = 2 + WORLD_PAYLOAD_LEN.THREAD;
   const size = 3 + CPUS * 5 + mms * 3 + 2 * 11 + processes * 11 +
-    (count + 1 + victimThreads + (hasSharer ? 1 : 0)) * 11 + (sharer === "dying" ? 2 : 1) * 7 + 3 +
-    3;
+    (count + 1 + victimThreads + (hasSharer ? 1 : 0)) * threadWords +
+    (sharer === "dying" ? 2 : 1) * 7 + 3 + 3;
   const w = new Writer(size);
 
   w.record("KERNEL", KERNEL_VERSION_CODE["6.18"]);

@@ -49,6 +49,7 @@ function labels(c: Case): string[] {
   for (const t of threads) {
     for (const h of t.holds) out.push(`D holds mmap_lock ${h.mode}`);
     if (t.state === "D" && t.until_ns !== null) out.push("D with wake time");
+    if (t.traced_exit) out.push("traced exit");
   }
   const killed = new Set(
     s.events.flatMap((e) => e.kind === "kill" && e.at_ns < s.intent.at_ns ? [e.target] : []),
@@ -135,6 +136,7 @@ Deno.test("the generator reaches every edge the designs disagree about", () => {
     "caller killed",
     "SIGSTOP",
     "voluntary exit",
+    "traced exit",
     "wake event",
     "second caller",
     "call.kill false",

@@ -10,7 +10,7 @@ use crate::mmops::LockHow;
 use crate::params;
 use crate::rwsem::LockMode;
 use crate::signal::SIGKILL;
-use crate::task::{TaskState, WaitFor, PF_EXITING};
+use crate::task::{SleepKind, TaskState, WaitFor, PF_EXITING};
 use crate::version::ExitMmapShape;
 use crate::vma::VMA_ROBUST_LIST;
 use crate::world::World;
@@ -164,6 +164,9 @@ impl World {
         let mm = self.task(p).and_then(|t| t.mm);
         match pc {
             ExitPc::Start => {
+                if self.ptrace_exit_stop(p) {
+                    return self.cost_on(p, params::PRIMITIVE_NS);
+                }
                 if let Some(t) = self.task_mut(p) {
                     t.flags |= PF_EXITING;
                 }
@@ -208,6 +211,28 @@ impl World {
                 self.cost_on(p, params::EXIT_STEP_NS)
             }
         }
+    }
+
+    /// do_exit()'s `ptrace_event(PTRACE_EVENT_EXIT, code)`, before exit_signals() sets
+    /// PF_EXITING and before exit_mm() (kernel/exit.c): a tracee whose tracer asked for
+    /// PTRACE_O_TRACEEXIT stops in ptrace_stop() (TASK_TRACED) with its mm attached, once,
+    /// until the tracer resumes it (the lab's never does) or a SIGKILL's signal_wake_up(t,
+    /// fatal) wakes it (`signal.rs`). A SIGKILL that made it exit does not prevent the stop
+    /// in any version: get_signal()'s group-exit path takes SIGKILL out of the task's own
+    /// pending set (`sigdelset(&current->pending.signal, SIGKILL)`), and ptrace_stop()
+    /// refuses to stop only for `__fatal_signal_pending(current)`, that same set (v5.19+,
+    /// Eric Biederman's "ptrace: Don't change __state" series; before it, schedule() in
+    /// TASK_TRACED tested the same set through signal_pending_state()). Measured on this
+    /// host (6.18): a SIGKILLed PTRACE_SEIZE(PTRACE_O_TRACEEXIT) child reports
+    /// PTRACE_EVENT_EXIT with its 64 MiB still resident (docs/host.md).
+    fn ptrace_exit_stop(&mut self, p: Pid) -> bool {
+        let Some(t) = self.task_mut(p).filter(|t| t.ptrace_exit) else {
+            return false;
+        };
+        t.ptrace_exit = false;
+        self.sleep(p, SleepKind::Killable, WaitFor::PtraceExit, None);
+        self.emit_task_state(p);
+        true
     }
 
     /// exit_mm_release(): exit_robust_list() reads the robust-futex list from user memory,

@@ -156,6 +156,7 @@ fn world() -> String {
         ("process_statuses", names(&load::PROCESS_STATUSES)),
         ("sched_policies", names(&load::SCHED_POLICIES)),
         ("thread_states", names(&load::THREAD_STATES)),
+        ("thread_flags", numbers(&load::THREAD_FLAGS)),
         ("hold_modes", names(&load::HOLD_MODES)),
         ("fd_kinds", names(&load::FD_KINDS)),
         ("events", array(events)),

@@ -38,7 +38,7 @@ pub const RECORDS: [(i32, &str, i32); 13] = [
     (OP_MM, "MM", 1),
     (OP_VMA, "VMA", 9),
     (OP_PROCESS, "PROCESS", 9),
-    (OP_THREAD, "THREAD", 9),
+    (OP_THREAD, "THREAD", 10),
     (OP_HOLD, "HOLD", 3),
     (OP_FD, "FD", 5),
     (OP_EVENT, "EVENT", 5),
@@ -81,6 +81,10 @@ pub const PROCESS_STATUSES: [&str; 3] = ["alive", "zombie", "reaped"];
 const STATUS_ALIVE: u8 = 0;
 const STATUS_ZOMBIE: u8 = 1;
 const STATUS_REAPED: u8 = 2;
+
+/// The THREAD record's flag bits (how the scenario describes the thread).
+pub const THREAD_TRACED_EXIT: i32 = 1;
+pub const THREAD_FLAGS: [(&str, i32); 1] = [("traced_exit", THREAD_TRACED_EXIT)];
 
 /// The THREAD record's policy word, by code (SCHED_OTHER with a nice, SCHED_FIFO with an
 /// rt priority).
@@ -452,6 +456,7 @@ impl World {
         };
         let state = r.range("state", 0, max_code(&THREAD_STATES))?;
         let until = micros(r.range("until_us", TIME_NONE_US, MAX_TIME_US)?);
+        let tflags = r.range("thread flags", 0, THREAD_TRACED_EXIT as i64)? as i32;
         // One status entry per process, in the order of the process records.
         let (status, mm) = r
             .status
@@ -473,6 +478,10 @@ impl World {
         }
         let mut t = Task::new(pid, tgid, cpu, affinity, policy);
         t.frames.push(Frame::User);
+        t.ptrace_exit = tflags & THREAD_TRACED_EXIT != 0;
+        if t.ptrace_exit && self.procs[pi].kthread {
+            return r.err(format!("pid {}: a kthread cannot be traced", pid.0));
+        }
         if self.procs[pi].kthread {
             t.flags |= PF_KTHREAD;
         }

@@ -97,7 +97,10 @@ impl RunQueue {
 
     /// Queues `pid` at the end with its rank.
     pub fn push(&mut self, pid: Pid, rank: i32) -> Pushed {
-        let renumbered = self.slots.len() >= self.leaves;
+        // Out of slots, or (after removals that left the tree large) about to hold more
+        // than four slots per queued task: compact first, so the bound holds after the push.
+        let renumbered = self.slots.len() >= self.leaves
+            || self.slots.len() >= MIN_LEAVES.max(4 * (self.len + 1));
         if renumbered {
             self.compact(self.len + 1);
         }
@@ -307,8 +310,8 @@ mod tests {
                 }
             }
             assert_eq!(q.len(), m.0.len());
+            assert!(q.is_consistent(), "step {step}");
         }
-        assert!(q.is_consistent());
         let order: Vec<Pid> = q.entries().map(|(_, p)| p).collect();
         assert_eq!(order, m.0.iter().map(|e| e.0).collect::<Vec<_>>());
     }

@@ -162,6 +162,13 @@ impl World {
             }
         }
         if exiting {
+            // Before 9a95f78eab70 the SIGKILL went on to complete_signal(), whose
+            // signal_wake_up(t, fatal) reaches the thread it picks (the first that
+            // wants_signal(): not PF_EXITING); one stopped in PTRACE_EVENT_EXIT wakes and
+            // goes on out. From v6.0 prepare_signal() dropped it above: the stop stays.
+            if sig == SIGKILL {
+                self.wake_ptrace_exit_stop(ctx, target);
+            }
             return;
         }
         // complete_signal(): the signal stays queued, but only a thread that wants_signal()
@@ -232,6 +239,27 @@ impl World {
                 TaskState::Running => self.kick_running(pid),
                 _ => {}
             }
+        }
+    }
+
+    /// complete_signal()'s pick for a fatal signal to an exiting group: the first live thread
+    /// that is not PF_EXITING; woken if it is stopped in PTRACE_EVENT_EXIT (TASK_TRACED
+    /// wakes for a fatal signal: TASK_WAKEKILL before v5.19, then signal_wake_up's
+    /// `state = TASK_WAKEKILL | __TASK_TRACED`).
+    fn wake_ptrace_exit_stop(&mut self, ctx: Pid, target: Tgid) {
+        let picked = self.threads_of(target).into_iter().find(|t| {
+            self.task(*t)
+                .is_some_and(|t| t.state.is_alive() && t.flags & PF_EXITING == 0)
+        });
+        let Some(pid) = picked else { return };
+        let stopped = self
+            .task(pid)
+            .is_some_and(|t| t.state.is_ptrace_exit_stop());
+        if stopped {
+            if let Some(t) = self.task_mut(pid) {
+                t.sigkill_pending = true;
+            }
+            self.wake(pid, ctx);
         }
     }
 
@@ -316,6 +344,13 @@ impl World {
                 t.frames.push(Frame::Exit(ExitPc::Start));
             }
         }
-        self.wake(pid, pid);
+        // A thread already stopped in PTRACE_EVENT_EXIT is not running code that could call
+        // exit_group() again: only its tracer or a SIGKILL resumes it.
+        let traced = self
+            .task(pid)
+            .is_some_and(|t| t.state.is_ptrace_exit_stop());
+        if !traced {
+            self.wake(pid, pid);
+        }
     }
 }

@@ -55,6 +55,9 @@ pub enum WaitFor {
     OomReaperWork,
     /// A userspace task waiting for its next action, driven from TypeScript.
     External,
+    /// TASK_TRACED in do_exit()'s ptrace_event(PTRACE_EVENT_EXIT): stopped for a tracer
+    /// that asked for PTRACE_O_TRACEEXIT, mm still attached (kernel/exit.c, `exit.rs`).
+    PtraceExit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,7 +83,7 @@ pub enum TaskState {
 /// The task state codes of `TaskState::code`, by code: the name the lab prints, and the
 /// letter sched_switch's prev_state prints for it (`__print_flags` over the state bits:
 /// TASK_FROZEN reads as uninterruptible, EXIT_ZOMBIE "Z", EXIT_DEAD "X").
-pub const TASK_STATE_CODES: [(&str, &str); 7] = [
+pub const TASK_STATE_CODES: [(&str, &str); 8] = [
     ("running", "R"), // running or runnable
     ("interruptible", "S"),
     ("uninterruptible", "D"), // TASK_UNINTERRUPTIBLE or TASK_KILLABLE
@@ -88,6 +91,7 @@ pub const TASK_STATE_CODES: [(&str, &str); 7] = [
     ("frozen", "D"),
     ("zombie", "Z"),
     ("dead", "X"),
+    ("traced", "t"), // __TASK_TRACED, the ptrace exit stop
 ];
 
 impl TaskState {
@@ -96,6 +100,10 @@ impl TaskState {
     pub fn code(self) -> i32 {
         match self {
             TaskState::Running | TaskState::Runnable => 0,
+            TaskState::Sleeping {
+                waiting: WaitFor::PtraceExit,
+                ..
+            } => 7,
             TaskState::Sleeping {
                 kind: SleepKind::Interruptible,
                 ..
@@ -106,6 +114,17 @@ impl TaskState {
             TaskState::Zombie => 5,
             TaskState::Dead => 6,
         }
+    }
+
+    /// Stopped in do_exit()'s PTRACE_EVENT_EXIT (TASK_TRACED).
+    pub fn is_ptrace_exit_stop(self) -> bool {
+        matches!(
+            self,
+            TaskState::Sleeping {
+                waiting: WaitFor::PtraceExit,
+                ..
+            }
+        )
     }
 
     pub fn is_alive(self) -> bool {
@@ -127,6 +146,9 @@ pub struct Task {
     pub sleep_until_ns: Option<u64>,
     pub sleep_gen: u32,
     pub sigkill_pending: bool,
+    /// PT_TRACE_EXIT: a tracer attached with PTRACE_O_TRACEEXIT, so do_exit() stops in
+    /// PTRACE_EVENT_EXIT once; the lab's tracer never resumes it (PTRACE_CONT).
+    pub ptrace_exit: bool,
     /// TIF_MEMDIE: set by mark_oom_victim.
     pub memdie: bool,
     /// Kernel work to do, innermost last.
@@ -169,6 +191,7 @@ impl Task {
             sleep_until_ns: None,
             sleep_gen: 0,
             sigkill_pending: false,
+            ptrace_exit: false,
             memdie: false,
             frames: Vec::new(),
             result: 0,

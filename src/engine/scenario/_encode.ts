@@ -19,6 +19,7 @@ import {
   PROCESS_STATUS_CODE,
   SCHED_POLICY_CODE,
   SIGNAL_NUMBER,
+  THREAD_FLAG_BIT,
   THREAD_STATE_CODE,
   TIME_NONE_US,
   VMA_FLAG_BIT,
@@ -128,6 +129,7 @@ function threadWords(t: ScenarioThread, p: ScenarioProcess): number[] {
     t.policy === "fifo" ? t.rt_prio : t.nice,
     THREAD_STATE_CODE[state],
     t.until_ns === null ? TIME_NONE_US : us(t.until_ns),
+    t.traced_exit ? THREAD_FLAG_BIT.traced_exit : 0,
   ];
 }
 

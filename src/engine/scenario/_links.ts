@@ -339,6 +339,13 @@ function resolveStates(p: Problems, processes: ProcessDraft[], world: World): vo
           `expected until_ms only with state "S" or "D", got state ${describe(t.state)}`,
         );
       }
+      // ptrace_attach() refuses a kthread (`if (unlikely(task->flags & PF_KTHREAD)) goto out`).
+      if (t.traced_exit === true && d.kthread === true) {
+        p.add(
+          at("traced_exit"),
+          "expected no tracer on a kthread (ptrace_attach refuses it), got true",
+        );
+      }
       if (t.holds !== undefined && t.holds.length > 0 && t.state !== undefined && t.state !== "D") {
         p.add(
           at("holds"),

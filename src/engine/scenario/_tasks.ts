@@ -77,6 +77,7 @@ export interface ThreadDraft {
   until_given: boolean;
   until_ns?: number | null;
   holds?: HoldDraft[];
+  traced_exit?: boolean;
 }
 
 /** An fd as read. */
@@ -413,6 +414,7 @@ function readThread(
       "state",
       "until_ms",
       "holds",
+      "traced_exit",
     ],
   });
   if (o === undefined) return d;
@@ -495,6 +497,9 @@ function readThread(
     });
     d.holds = list?.map((h, i) => readHold(p, h, indexPath(at("holds"), i)));
   }
+  d.traced_exit = has(o, "traced_exit")
+    ? readBool(p, field(o, "traced_exit"), at("traced_exit"))
+    : false;
   return d;
 }
 

@@ -227,5 +227,6 @@ function assembleThread(t: ThreadDraft, tgid: number, comm: string): ScenarioThr
       mode: must(h.mode, "hold mode"),
       mm: must(h.mm, "hold mm"),
     })),
+    traced_exit: must(t.traced_exit, "traced_exit"),
   };
 }

@@ -130,6 +130,13 @@ export const THREAD_STATE_CODE: Readonly<
   "D_vfork",
 ]);
 
+/** Thread flag bits, as the THREAD record's `tflags` word. */
+export const THREAD_FLAG_BIT: Readonly<Record<"traced_exit", number>> = codesByName(
+  "thread_flags",
+  WORLD.thread_flags,
+  ["traced_exit"],
+);
+
 /** Lock mode, as the HOLD record's `mode` word. */
 export const HOLD_MODE_CODE: Readonly<Record<"read" | "write", number>> = codesByName(
   "hold_modes",

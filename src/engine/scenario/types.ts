@@ -139,6 +139,11 @@ export interface ScenarioThread {
   until_ns: number | null;
   /** Locks held at time 0, released when the D sleep ends. */
   holds: ScenarioHold[];
+  /**
+   * Traced by a tracer that set PTRACE_O_TRACEEXIT and never resumes it: on its way out the
+   * thread stops in PTRACE_EVENT_EXIT with its mm attached.
+   */
+  traced_exit: boolean;
 }
 
 /** An open file of a process. */

@@ -77,11 +77,17 @@ export function parentPid(pid: number): number | null {
 export function threadStates(pid: number): string[] {
   const states: string[] = [];
   for (const e of listDir(`/proc/${pid}/task`) ?? []) {
-    const stat = readText(`/proc/${pid}/task/${e.name}/stat`);
+    const state = taskState(pid, Number(e.name));
     // A thread that exited meanwhile has no stat.
-    if (stat !== null) states.push(stat.slice(stat.lastIndexOf(")") + 2).charAt(0));
+    if (state !== "") states.push(state);
   }
   return states;
+}
+
+/** The state letter of /proc/<pid>/task/<tid>/stat (`t`: a ptrace stop); "" once it is gone. */
+export function taskState(pid: number, tid: number): string {
+  const stat = readText(`/proc/${pid}/task/${tid}/stat`);
+  return stat === null ? "" : stat.slice(stat.lastIndexOf(")") + 2).charAt(0);
 }
 
 /**

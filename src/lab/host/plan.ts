@@ -12,6 +12,8 @@
  * - its mm's VMAs are `anon` (optionally `VM_LOCKED`), `anon_shared` or `shmem`, without
  *   swap, COW, notifiers or robust-futex lists, 2 GiB at most in all;
  * - at most one other process: the victim's vfork child, threads `S` or `frozen`;
+ * - `traced_exit` only on threads of a victim in `S` without a vfork child (the lab is
+ *   their tracer: src/lab/host/ptrace.ts);
  * - no events; the call's `info`, `iov_fault` and `sig` other than SIGKILL are not
  *   expressible; `iov` ranges must each lie inside one VMA.
  *
@@ -70,6 +72,11 @@ export interface HostPlan {
      */
     threadIndex: number | null;
   }[];
+  /**
+   * Indexes of the victim's threads the lab traces with PTRACE_O_TRACEEXIT (`traced_exit`):
+   * thread i is the i-th by start time (observe.ts threadIds).
+   */
+  tracedThreads: number[];
   /** How the design is called. */
   call: CallArgs;
   /** How long to watch after the call (ms): the scenario's horizon after the intent, at most 2 s. */
@@ -214,6 +221,13 @@ export function hostPlan(s: Scenario): HostPlan {
       why.push(`caller fd ${fd.fd} names ${fd.target}, which the host does not run`);
     }
   }
+  const traced = victim.threads.flatMap((t, i) => t.traced_exit ? [i] : []);
+  if (traced.length && (state !== "S" || kid)) {
+    why.push("traced_exit: the lab traces threads of a victim in S without a vfork child");
+  }
+  if (s.processes.some((p) => p !== victim && p.threads.some((t) => t.traced_exit))) {
+    why.push("traced_exit on a thread outside the victim");
+  }
   if (s.kernel !== HOST_KERNEL) why.push(`kernel ${s.kernel}: the host runs ${HOST_KERNEL}`);
   if (why.length) throw new NotExpressible(s.name, why);
   return {
@@ -230,6 +244,7 @@ export function hostPlan(s: Scenario): HostPlan {
       nonblock: f.nonblock,
       threadIndex: f.thread ? victim.threads.findIndex((t) => t.pid === f.target) : null,
     })),
+    tracedThreads: traced,
     call: c,
     windowMs: Math.min(2000, Math.max(0, (s.horizon_ns - s.intent.at_ns) / 1e6)),
     anonPages,

@@ -30,6 +30,7 @@ import { HostSession, type Victim } from "./session.ts";
 import { HOST_KERNEL } from "./support.ts";
 import { type HostCall, HostUserspace, runRecipe } from "./userspace.ts";
 import { hostRefusals } from "./designs.ts";
+import { ExitTracer } from "./ptrace.ts";
 
 /** The host outcome's schema. */
 export const HOST_OUTCOME_SCHEMA = "mrelease-lab/host-outcome@2";
@@ -110,15 +111,19 @@ export async function runHost(scenario: Scenario, opts: HostRunOptions): Promise
   const why = hostRefusals(opts.design, opts.variant);
   if (why.length) throw new NotExpressible(scenario.name, why);
   const session = opts.session ?? new HostSession();
+  const tracer = new ExitTracer();
   try {
-    return await runIn(session, scenario, plan, opts);
+    return await runIn(session, tracer, scenario, plan, opts);
   } finally {
+    // Before the session's SIGKILLs: only the tracer ends an exit stop on 6.18.
+    tracer.release();
     if (!opts.session) await session.close();
   }
 }
 
 async function runIn(
   session: HostSession,
+  tracer: ExitTracer,
   s: Scenario,
   plan: HostPlan,
   opts: HostRunOptions,
@@ -145,6 +150,8 @@ async function runIn(
       fdMap.set(f.fd, session.pidfdOpen(vpid, flags, tid));
     }
   }
+  const tids = threadIds(vpid);
+  for (const i of plan.tracedThreads) tracer.seize(session, vpid, tids[i] ?? -1);
   const toFreeze = [
     ...(plan.state === "frozen" ? [vpid] : []),
     ...(plan.vforkChild?.frozen && victim.vforkChild ? [victim.vforkChild.pid] : []),

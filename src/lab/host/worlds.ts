@@ -35,6 +35,11 @@ export interface HostWorldParams {
   threads: number;
   /** Its state at time 0. */
   state: "S" | "T" | "frozen" | "zombie" | "reaped";
+  /**
+   * Every victim thread traced with PTRACE_O_TRACEEXIT (`traced_exit`; state `S`, no vfork
+   * child): killed, they stop in PTRACE_EVENT_EXIT with the mm attached.
+   */
+  traced?: boolean;
   /** A vfork child sharing the victim's mm (alive victims only). */
   vfork?: { frozen: boolean } | null;
   /** How the design is called. */
@@ -66,12 +71,16 @@ export const HOST_TGIDS = { lab: 100, victim: 200, vforkChild: 300 } as const;
 export function buildHostWorld(p: HostWorldParams): Record<string, unknown> {
   const dead = p.state === "zombie" || p.state === "reaped";
   const vfork = dead ? null : p.vfork ?? null;
-  const victimThreads: { pid: number; cpu: number; state?: string }[] = dead && p.state === "reaped"
-    ? []
-    : Array.from(
+  const victimThreads: { pid: number; cpu: number; state?: string; traced_exit?: boolean }[] =
+    dead && p.state === "reaped" ? [] : Array.from(
       // A zombie keeps only its leader: exit_notify autoreaps the other threads.
       { length: dead ? 1 : Math.max(1, p.threads) },
-      (_, i) => ({ pid: HOST_TGIDS.victim + i, cpu: 0, ...(dead ? {} : { state: p.state }) }),
+      (_, i) => ({
+        pid: HOST_TGIDS.victim + i,
+        cpu: 0,
+        ...(dead ? {} : { state: p.state }),
+        ...(p.traced && !dead ? { traced_exit: true } : {}),
+      }),
     );
   if (vfork) {
     victimThreads.push({ pid: HOST_TGIDS.victim + victimThreads.length, cpu: 0, state: "D_vfork" });

@@ -70,6 +70,8 @@ export interface ThreadPlan {
   readonly cpu: number;
   /** The thread calls exit_group at this time (µs); only for R/S threads. */
   readonly exit_us: number | null;
+  /** Traced with PTRACE_O_TRACEEXIT: its exit stops in PTRACE_EVENT_EXIT (default false). */
+  readonly traced_exit?: boolean;
 }
 
 /** A process sharing the victim's mm (vfork child or CLONE_VM sibling). */
@@ -294,6 +296,7 @@ function threadJson(
   if ((state === "R" || state === "S") && t.exit_us !== null && t.exit_us <= horizon_us) {
     events.push({ kind: "exit", at_ms: ms(t.exit_us), pid });
   }
+  if (t.traced_exit && state !== "zombie") o.traced_exit = true;
   return { json: o, events };
 }
 

@@ -247,6 +247,7 @@ interface RawThread {
   readonly hold: ThreadPlan["hold"];
   readonly cpu: number;
   readonly exit_pm: number | null;
+  readonly traced_exit: boolean;
 }
 
 /** A thread in any state; sleeps end at a time, on a wake event, or never. */
@@ -269,6 +270,9 @@ function arbRawThread(): fc.Arbitrary<RawThread> {
     ),
     cpu: fc.nat({ max: 3 }),
     exit_pm: nullable(pm(), 5),
+    // A debugger with PTRACE_O_TRACEEXIT that never resumes it: the exit stops in
+    // PTRACE_EVENT_EXIT with the mm attached (docs/scenario-format.md).
+    traced_exit: fc.oneof({ arbitrary: fc.constant(false), weight: 5 }, fc.constant(true)),
   });
 }
 
@@ -433,6 +437,7 @@ class Clock {
       hold: t.hold,
       cpu: t.cpu,
       exit_us: t.exit_pm === null ? null : this.frac(t.exit_pm),
+      traced_exit: t.traced_exit,
     };
   }
   sharer(s: RawSharer): SharerPlan {

@@ -14,6 +14,7 @@ mod helpers_b1_b2;
 mod limits;
 mod oom_reaper_b4;
 mod pidfd;
+mod ptrace_exit;
 mod reap_b3;
 mod sched;
 mod signals;
@@ -61,11 +62,11 @@ pub fn dstate_world(kernel: i32, d_until_us: i32) -> Prog {
         .rec(OP_PROCESS, &[2, 0, -1, 0, 0, 15, 1, 0, 2])
         .rec(OP_PROCESS, &[500, 1, 1, 1069, 1069, 1 | 2, 8, 0, 500])
         .rec(OP_PROCESS, &[1000, 1, 2, 10050, 10050, 0, 8, 0, 1000])
-        .rec(OP_THREAD, &[1, 1, 0, 0xff, 0, 0, 0, 1, -1])
-        .rec(OP_THREAD, &[2, 2, 0, 0xff, 0, 0, 0, 1, -1])
-        .rec(OP_THREAD, &[500, 500, 4, 0xf0, 0, 1, 1, 1, -1])
-        .rec(OP_THREAD, &[501, 500, 4, 0xf0, 0, 0, -20, 1, -1])
-        .rec(OP_THREAD, &[1000, 1000, 0, 0x0f, 0, 0, 0, 2, d_until_us])
+        .rec(OP_THREAD, &[1, 1, 0, 0xff, 0, 0, 0, 1, -1, 0])
+        .rec(OP_THREAD, &[2, 2, 0, 0xff, 0, 0, 0, 1, -1, 0])
+        .rec(OP_THREAD, &[500, 500, 4, 0xf0, 0, 1, 1, 1, -1, 0])
+        .rec(OP_THREAD, &[501, 500, 4, 0xf0, 0, 0, -20, 1, -1, 0])
+        .rec(OP_THREAD, &[1000, 1000, 0, 0x0f, 0, 0, 0, 2, d_until_us, 0])
         .rec(OP_FD, &[500, 3, 0, 1000, 0])
         .rec(OP_CALLER, &[501])
         .rec(OP_HORIZON, &[5_000_000])
@@ -229,7 +230,7 @@ impl VmaSpec {
 #[derive(Clone)]
 struct ProcSpec {
     rec: [i32; 9],
-    threads: Vec<[i32; 9]>,
+    threads: Vec<[i32; 10]>,
 }
 
 /// A world, built in any order and encoded in the order the loader wants.
@@ -385,11 +386,11 @@ impl Sim {
         let tgid = self.last_proc().rec[0];
         self.last_proc()
             .threads
-            .push([pid, tgid, 0, -1, -1, 0, 0, state, -1]);
+            .push([pid, tgid, 0, -1, -1, 0, 0, state, -1, 0]);
         self
     }
 
-    fn last_thread(&mut self) -> &mut [i32; 9] {
+    fn last_thread(&mut self) -> &mut [i32; 10] {
         self.last_proc().threads.last_mut().expect("a thread first")
     }
 
@@ -409,6 +410,12 @@ impl Sim {
     /// The last thread's S or D sleep ends at `us`.
     pub fn until_us(mut self, us: i32) -> Self {
         self.last_thread()[8] = us;
+        self
+    }
+
+    /// The last thread is traced with PTRACE_O_TRACEEXIT by a tracer that never resumes it.
+    pub fn traced_exit(mut self) -> Self {
+        self.last_thread()[9] = crate::load::THREAD_TRACED_EXIT;
         self
     }
 
