@@ -22,7 +22,7 @@ import {
   walkReading,
 } from "../src/lab/report/objections_2026.ts";
 import { isOption, options2026 } from "../src/lab/report/options_2026.ts";
-import { q2026Section } from "../src/lab/report/sections_2026.ts";
+import { q2026Section, q2026SectionWith } from "../src/lab/report/sections_2026.ts";
 import { SHARER_TGID, VICTIM_TGID } from "../src/lab/report/world.ts";
 
 // --- Which options: the rule, on throwaway records -------------------------------------------
@@ -281,4 +281,24 @@ Deno.test("every objection but exit_mmap's locking has a measurement in this sec
   for (const o of objections().filter((o) => o.from !== "§C.5")) {
     assert.ok(designs().some((d) => d.name === o.from && d.date.startsWith("2026")), o.from);
   }
+});
+
+Deno.test("a part joined at the hook renders in the section and answers its objection", () => {
+  const exp = unit(`${Q2026_ID}-d`).experiment;
+  const part = {
+    id: "teardown",
+    title: "Parallel teardown (a test part)",
+    render: () => ["the part's own line"],
+    bears: () => ({ teardown: { measured: "teardown measured", reading: "teardown read" } }),
+  };
+  const without = q2026Section(r, { exp, files: new Map() });
+  const joined = q2026SectionWith([part])(r, { exp, files: new Map() });
+  assert.ok(!without.includes(part.title));
+  assert.match(joined, /### Parallel teardown \(a test part\)\n\nthe part's own line/);
+  // The part's section comes before the objections, whose Linus row now cites it.
+  assert.ok(joined.indexOf(part.title) < joined.indexOf("### The reviewers' objections"));
+  const linus = joined.split("\n").find((l) => l.startsWith("| Linus"))!;
+  assert.match(linus, /teardown measured \| teardown read \|$/);
+  assert.match(without, /Not measured in this section, so still open here/);
+  assert.doesNotMatch(joined, /Not measured in this section, so still open here/);
 });

@@ -25,7 +25,7 @@ import {
 import type { RunRecord } from "./measure.ts";
 import { bearing, conclusion, objections, type TopicId } from "./objections_2026.ts";
 import { type Option, options2026 } from "./options_2026.ts";
-import { type Bearing, PARTS_2026 } from "./parts_2026.ts";
+import { type Bearing, type Part2026, PARTS_2026 } from "./parts_2026.ts";
 import type { Results, SectionContext } from "./results.ts";
 import { EsrchFacts, foundNothing } from "./sections_esrch.ts";
 import { type Cell, designRows, PAGE_PX, sectionHead, tableWidthPx, traces } from "./tables.ts";
@@ -296,7 +296,24 @@ function objectionsPart(f: Facts2026, parts: Partial<Record<TopicId, Bearing>>):
 }
 
 /**
- * "The 2026 question".
+ * "The 2026 question" with `partList` joined in: the section renderer the review uses is
+ * {@linkcode q2026Section}, with {@linkcode PARTS_2026}.
+ *
+ * @example
+ * ```ts
+ * import { q2026SectionWith } from "./sections_2026.ts";
+ * const section = q2026SectionWith([]);
+ * // section(r, { exp, files })
+ * ```
+ */
+export function q2026SectionWith(
+  partList: readonly Part2026[],
+): (r: Results, ctx: SectionContext) => string {
+  return (r, ctx) => render(r, ctx, partList);
+}
+
+/**
+ * "The 2026 question", with the parts of {@linkcode PARTS_2026}.
  *
  * @example
  * ```ts
@@ -304,11 +321,15 @@ function objectionsPart(f: Facts2026, parts: Partial<Record<TopicId, Bearing>>):
  * // q2026Section(r, { exp, files })
  * ```
  */
-export function q2026Section(r: Results, ctx: SectionContext): string {
+export const q2026Section: (r: Results, ctx: SectionContext) => string = q2026SectionWith(
+  PARTS_2026,
+);
+
+function render(r: Results, ctx: SectionContext, partList: readonly Part2026[]): string {
   const f = facts2026(r);
   const parts: Partial<Record<TopicId, Bearing>> = Object.assign(
     {},
-    ...PARTS_2026.map((p) => p.bears?.(r) ?? {}),
+    ...partList.map((p) => p.bears?.(r) ?? {}),
   );
   const options = options2026().map((o) =>
     o.variant ? `${code(o.run.label)} (${o.variant.summary})` : code(o.run.label)
@@ -328,7 +349,7 @@ export function q2026Section(r: Results, ctx: SectionContext): string {
     "",
     ...walkPart(f),
     "",
-    ...PARTS_2026.flatMap((p) => [`### ${p.title}`, "", ...p.render(r, ctx), ""]),
+    ...partList.flatMap((p) => [`### ${p.title}`, "", ...p.render(r, ctx), ""]),
     ...objectionsPart(f, parts),
     "",
     "### Conclusion",
