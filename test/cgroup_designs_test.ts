@@ -11,7 +11,9 @@ import { designs, findDesign } from "../src/lab/designs/mod.ts";
 import { freedPages, type RunResult, runScenario } from "../src/engine/run/mod.ts";
 import { loadScenarioFile, type Scenario } from "../src/engine/scenario/mod.ts";
 import { EVENT_FIELD, EVENT_KINDS, EVENT_WORDS } from "../src/engine/trace/mod.ts";
+import { cgroupBearing, PARTS_2026 } from "../src/lab/report/parts_2026.ts";
 import {
+  cgroup2026Headline,
   type Cgroup2026Numbers,
   cgroup2026Numbers,
   cgroup2026Section,
@@ -149,7 +151,7 @@ Deno.test("the review's cgroup of 1,000: threads help, and the kernel pins what 
 
 Deno.test("the section's sentences follow its numbers", () => {
   const n = cgroup2026Numbers();
-  assert.match(cgroup2026Section(n), /holds in this model/);
+  assert.match(cgroup2026Section(n).join("\n"), /holds in this model/);
   // The same table with the kernel made faster than any thread count: the wording turns.
   const slow: Cgroup2026Numbers = {
     ...n,
@@ -157,7 +159,7 @@ Deno.test("the section's sentences follow its numbers", () => {
       r.reaps === "kernel" ? { ...r, t100_ns: 1 } : { ...r, t100_ns: (r.t100_ns ?? 0) + 1 }
     ),
   };
-  const md = cgroup2026Section(slow);
+  const md = cgroup2026Section(slow).join("\n");
   assert.match(md, /does not show in this model/);
   assert.doesNotMatch(md, /holds in this model/);
 });
@@ -213,4 +215,16 @@ Deno.test("the reaping write leaves an mm a live process outside the cgroup stil
   assert.equal(r.outcome.memory.freed_pages, 0);
   // The helper's mm, used by nobody else, is reaped by the writer.
   assert.equal(reapedBy(s, r, [s.caller.pid])[1001], 8192);
+});
+
+Deno.test("the cgroup part joins the 2026 section and its bearing turns with the numbers", () => {
+  const h = cgroup2026Headline(cgroup2026Numbers());
+  const part = PARTS_2026.find((p) => p.bears?.({} as never).cgroup !== undefined);
+  assert.ok(part, "a part of the 2026 section bears on the cgroup topic");
+  // Measured: four threads finish before the one kernel context (the test above).
+  assert.match(cgroupBearing(h).reading, /finish before the one kernel context/);
+  assert.match(cgroupBearing(h).measured, /one kernel context .* \(1 syscall\)/);
+  const kernelFirst = { ...h, kernel_t100_ns: 1 };
+  assert.match(cgroupBearing(kernelFirst).reading, /the one kernel context finishes first/);
+  assert.doesNotMatch(cgroupBearing(kernelFirst).reading, /buy fewer syscalls/);
 });

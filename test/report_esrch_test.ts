@@ -6,7 +6,9 @@
 // does (§A.1, §A.5, §F.7), and the finding's wording against changed numbers.
 
 import assert from "node:assert/strict";
+import type { Design } from "../src/core/mod.ts";
 import { designs } from "../src/lab/designs/mod.ts";
+import { options2026 } from "../src/lab/report/options_2026.ts";
 import { allUnits, measurePoint, type PointResult, pointScenario } from "../src/lab/report/mod.ts";
 import { Results } from "../src/lab/report/results.ts";
 import {
@@ -18,6 +20,9 @@ import {
 import { CALLER_PID, HOLDER_TGID, INTENT_MS, VICTIM_TGID } from "../src/lab/report/world.ts";
 
 const units = allUnits(false).filter((u) => u.experiment.id === ESRCH_ID);
+/** The 2026 options (`name` or `name@variant`) of the designs `keep` selects. */
+const ownOptions = (keep: (d: Design) => boolean) =>
+  options2026().filter((o) => keep(o.design)).map((o) => o.run.design);
 const byName = (name: string) => {
   const u = units.find((u) => u.point.name === name);
   assert.ok(u, `no point ${name}`);
@@ -35,9 +40,11 @@ Deno.test("a recipe that kills first kills at the decision and calls after the d
   ]);
   assert.equal(intent(s).at_ms, INTENT_MS + 0.1);
   assert.deepEqual(intent(s).call, { fd: 4, kill: false });
-  // Only the designs whose recipe has a kill before the call run here.
+  // Only the designs whose recipe has a kill before the call run here, each with its 2026
+  // options (the 2026 section reads these points).
   const here = (byName(s).point.runs ?? []).map((r) => r.design);
-  assert.deepEqual(here, designs().filter((d) => !d.killsInCall).map((d) => d.name));
+  assert.deepEqual(here, ownOptions((d) => !d.killsInCall));
+  for (const d of designs().filter((d) => !d.killsInCall)) assert.ok(here.includes(d.name));
 });
 
 Deno.test("a design whose call is the kill runs in the -call twin, nothing killed before", () => {
@@ -46,13 +53,14 @@ Deno.test("a design whose call is the kill runs in the -call twin, nothing kille
   assert.equal(intent(s).at_ms, INTENT_MS + 0.1);
   assert.equal(intent(s).call, undefined);
   const here = (byName(s).point.runs ?? []).map((r) => r.design);
-  assert.deepEqual(here, designs().filter((d) => d.killsInCall).map((d) => d.name));
+  assert.deepEqual(here, ownOptions((d) => d.killsInCall));
+  for (const d of designs().filter((d) => d.killsInCall)) assert.ok(here.includes(d.name));
 });
 
 Deno.test("at no delay every design runs its recipe as is, in one scenario", () => {
   assert.deepEqual(events("esrch-64mib-little-0us"), []);
   assert.equal(intent("esrch-64mib-little-0us").at_ms, INTENT_MS);
-  assert.equal(byName("esrch-64mib-little-0us").point.runs, undefined);
+  assert.deepEqual(byName("esrch-64mib-little-0us").point.runs, options2026().map((o) => o.run));
   assert.ok(!units.some((u) => u.point.name === "esrch-64mib-little-0us-call"));
 });
 
@@ -62,7 +70,7 @@ Deno.test("someone else killed first: lmkd's main thread, every design after it"
     { at_ms: INTENT_MS, kind: "kill", target: VICTIM_TGID, from: CALLER_PID.main },
   ]);
   assert.deepEqual(intent(s).call, { fd: 4, kill: false });
-  assert.equal(byName(s).point.runs, undefined);
+  assert.deepEqual(byName(s).point.runs, options2026().map((o) => o.run));
 });
 
 Deno.test("a holder takes mm_users on the victim's mm before the decision", () => {

@@ -338,7 +338,11 @@ Deno.test("every chart in docs/review/ is well-formed SVG with axes, units and a
 
 /** The design a series of the review's charts stands for: its label, or its label's start. */
 function designOf(label: string): string | undefined {
-  return designs().map((d) => d.name).find((n) => label === n || label.startsWith(`${n} `));
+  // A run in another setting ("oom_reaper on 5.15") or of a variant ("name@variant", the 2026
+  // options) is its design's line.
+  return designs().map((d) => d.name).find((n) =>
+    label === n || label.startsWith(`${n} `) || label.startsWith(`${n}@`)
+  );
 }
 
 Deno.test("the review's charts hide no design, colour designs alike, and title every point", async () => {

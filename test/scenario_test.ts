@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { type Json, tiny } from "./_every_record.ts";
-import { chainWorld, duplicatedKeys } from "./_chain_world.ts";
+import { chainWorld, duplicatedKeys } from "./bench/chain_world.ts";
 import {
   encodeWorld,
   loadScenarioFile,
@@ -1607,11 +1607,11 @@ Deno.test("a parent chain 100,000 deep validates, each process walked once", () 
   // step count is now bounded by the process count, an invariant the check asserts itself
   // (it throws past the bound), so this and every chained world below exercise it; the
   // time it takes is measured by test/bench/scenario_bench.ts, not here.
-  validateScenario(chainWorld(100_000));
+  validateScenario(chainWorld(tiny(), 100_000));
 });
 
 Deno.test("a cycle at the top of a long chain is reported once", () => {
-  const json = chainWorld(1000);
+  const json = chainWorld(tiny(), 1000);
   at(json, ["processes", 7]).parent = 1999; // 1000's parent is now the chain's last
   const e = problemsOf(json);
   assert.deepEqual(e.problems.map((p) => p.path), ["$.processes[7].parent"]);

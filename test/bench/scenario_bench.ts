@@ -9,9 +9,11 @@
  */
 
 import { parseScenario, validateScenario } from "../../src/engine/scenario/mod.ts";
-import { chainWorld, duplicatedKeys } from "../_chain_world.ts";
+import { chainWorld, duplicatedKeys } from "./chain_world.ts";
 
-const CHAIN = chainWorld(100_000);
+const BASE = new URL("../../scenarios/dstate-little-core.json", import.meta.url);
+// From tgid 100,000 on, clear of the scenario's own processes.
+const CHAIN = chainWorld(JSON.parse(await Deno.readTextFile(BASE)), 100_000, 100_000);
 const DUPLICATES = duplicatedKeys(100_000);
 
 Deno.bench({

@@ -28,6 +28,8 @@ import {
   type WorldSpec,
 } from "./world.ts";
 import { esrch } from "./experiments_esrch.ts";
+import { optionRuns } from "./options_2026.ts";
+import { q2026 } from "./experiments_2026.ts";
 
 export { REPORT_KERNEL, REPORT_SEED, sizeLabel };
 export {
@@ -51,6 +53,8 @@ export interface Point {
   readonly loop?: boolean;
   /** Keep the memory-over-time curve of each run (for a chart). */
   readonly curve?: boolean;
+  /** Record who got killed in each run (`RunRecord.killed_tgids`). */
+  readonly killed?: boolean;
   /** Relative cost, for the progress estimate (1 = a small world). */
   readonly cost?: number;
 }
@@ -422,6 +426,8 @@ const worldSize: Experiment = {
             victim: { anonMiB: 64, threads, leader: "D", sleepUntilMs: 2500, cpus: "little" },
             fillerProcesses: n - BASE_PROCESSES,
           },
+          // The 2026 section reads every option's walks here.
+          runs: optionRuns(),
           cost: 1 + n / 250,
         });
       }
@@ -498,6 +504,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
   worldSize,
   esrch,
   calibration,
+  q2026,
 ];
 
 /** One unit of work: a point of an experiment, with its global index. */

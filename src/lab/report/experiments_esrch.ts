@@ -8,10 +8,9 @@
  */
 
 import type { Design } from "../../core/mod.ts";
-import { designs } from "../designs/mod.ts";
 import type { Experiment, Point } from "./experiments.ts";
 import { MERGED } from "./roles.ts";
-import { runOf } from "./runs.ts";
+import { optionRuns } from "./options_2026.ts";
 import { placementLabel, sizeLabel } from "./world.ts";
 
 function esrchDelaysUs(full: boolean): number[] {
@@ -62,14 +61,16 @@ function esrchPoint(opts: {
   const other = recipe === "other-first" ? "other-" : "";
   const twin = recipe === "own-call" ? "-call" : "";
   const name = `esrch-${other}${hold}${mib}mib-${cpus}-${us}us${twin}`;
+  // Every 2026 option runs here (the 2026 section reads these points), each design's
+  // variants beside it.
   const splits = (d: Design) => !d.killsInCall;
   const runs = us === 0 && recipe !== "other-first"
-    ? undefined
+    ? optionRuns()
     : recipe === "own"
-    ? designs().filter(splits).map(runOf)
+    ? optionRuns(splits)
     : recipe === "own-call"
-    ? designs().filter((d) => !splits(d)).map(runOf)
-    : undefined;
+    ? optionRuns((d) => !splits(d))
+    : optionRuns();
   const who = recipe === "other-first"
     ? `lmkd's main thread kills it at 1 ms (someone else killed first) and lmkd_reaper0 ` +
       `makes the design's call ${us} µs later on its pidfd without killing again`

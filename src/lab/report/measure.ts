@@ -22,6 +22,7 @@ import {
   runScenario,
 } from "../../engine/run/mod.ts";
 import { type Scenario, validateScenario } from "../../engine/scenario/mod.ts";
+import { EVENT_KINDS, eventArg, SIGNAL_RESULTS } from "../../engine/trace/mod.ts";
 import { type Point, pointScenario, REPORT_KERNEL, REPORT_SEED } from "./experiments.ts";
 import { defaultRuns, type RunSpec } from "./runs.ts";
 import { cgroupTgids, INTENT_MS, VICTIM_TGID } from "./world.ts";
@@ -73,6 +74,11 @@ export interface RunRecord {
   events_hash: string;
   /** Memory freed over time, `[ns since the kill, pages]`, when the point asks for it. */
   curve?: [number, number][];
+  /**
+   * The processes (tgids, ascending) a SIGKILL was delivered to from the decision to kill on
+   * (signal_generate, TRACE_SIGNAL_DELIVERED), when the point asks for it: who got killed.
+   */
+  killed_tgids?: number[];
 }
 
 /** A measured point. */
@@ -152,7 +158,26 @@ function measureRun(scenario: Scenario, point: Point, spec: RunSpec): RunRecord 
     longest_call_ns: o.calls.reduce((m, c) => Math.max(m, c.duration_ns), 0),
     warnings: o.warnings.map((w) => w.name),
     events_hash: o.events_hash,
+    ...(point.killed ? { killed_tgids: killedTgids(scenario, result) } : {}),
   };
+}
+
+/** The processes a SIGKILL was delivered to from the decision to kill on, ascending. */
+function killedTgids(scenario: Scenario, result: RunResult): number[] {
+  const tgidOf = new Map<number, number>();
+  for (const p of scenario.processes) for (const t of p.threads) tgidOf.set(t.pid, p.tgid);
+  const out = new Set<number>();
+  for (const e of result.events) {
+    if (
+      e.kind === EVENT_KINDS.signal_generate && e.tsNs >= KILL_NS &&
+      eventArg(e, "sig") === SIGKILL &&
+      eventArg(e, "result") === SIGNAL_RESULTS.TRACE_SIGNAL_DELIVERED
+    ) {
+      const pid = eventArg(e, "pid");
+      out.add(tgidOf.get(pid) ?? pid);
+    }
+  }
+  return [...out].sort((a, b) => a - b);
 }
 
 /** The victim and the rest of its cgroup, in tgid order. */

@@ -6,7 +6,8 @@
  *
  * The sections live beside this file: the opening, the findings at a glance, the designs and
  * the base world in overview.ts; one section per experiment in sections_victim.ts,
- * sections_caller.ts, sections_esrch.ts and sections_calibration.ts; the charts in charts.ts. The designs they
+ * sections_caller.ts, sections_esrch.ts, sections_calibration.ts and
+ * sections_2026.ts (with its parts: parts_2026.ts); the charts in charts.ts. The designs they
  * speak of are found by their records' facts (roles.ts), never by name.
  *
  * @module
@@ -19,7 +20,7 @@ import { shapeSection, victimSizeSection, victimStateSection } from "./sections_
 import { callerSection, cgroupSection, worldSizeSection } from "./sections_caller.ts";
 import { esrchSection } from "./sections_esrch.ts";
 import { calibrationSection } from "./sections_calibration.ts";
-import { cgroup2026Numbers, cgroup2026Section } from "./sections_2026_cgroup.ts";
+import { q2026Section } from "./sections_2026.ts";
 
 /** Each experiment's section, by the experiment's id. */
 const SECTION: Readonly<Record<string, (r: Results, ctx: SectionContext) => string>> = {
@@ -31,6 +32,7 @@ const SECTION: Readonly<Record<string, (r: Results, ctx: SectionContext) => stri
   "world-size": worldSizeSection,
   "esrch-window": esrchSection,
   calibration: calibrationSection,
+  q2026: q2026Section,
 };
 
 /**
@@ -51,7 +53,6 @@ export function renderReport(input: RenderInput): Map<string, string> {
     if (!section) throw new Error(`experiment ${exp.id} has no section in the review`);
     sections.push(section(r, { exp, files }));
   }
-  sections.push(cgroup2026Section(cgroup2026Numbers()));
   sections.push(reproduce());
   files.set("README.md", sections.join("\n\n") + "\n");
   files.set("results.json", resultsJson(input));

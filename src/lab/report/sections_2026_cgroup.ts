@@ -244,7 +244,7 @@ function at(ns: number | null): string {
  * // const md = cgroup2026Section(cgroup2026Numbers());
  * ```
  */
-export function cgroup2026Section(n: Cgroup2026Numbers): string {
+export function cgroup2026Section(n: Cgroup2026Numbers): string[] {
   const h = cgroup2026Headline(n);
   const inKernel = n.runs.find((r) => r.reaps === "kernel")!;
   const one = n.runs.find((r) => r.reaps === "userspace" && r.threads === 1)!;
@@ -265,8 +265,6 @@ export function cgroup2026Section(n: Cgroup2026Numbers): string {
       ? `the members' own exits freed ${pct.toFixed(1)}%`
       : "the members' own exits freed none of it";
   return [
-    "## The 2026 question: a cgroup of 1,000",
-    "",
     `A cgroup of ${int(n.processes)} single-threaded apps of ${MEMBER_MIB} MiB (${mib} GiB, ` +
     "the victim 1000 and members 2000...), sleeping on the little cores at 300 MHz, killed " +
     `and reaped by lmkd's reaper threads on the big cores: ${code(inKernel.design)}, the ` +
@@ -311,7 +309,7 @@ export function cgroup2026Section(n: Cgroup2026Numbers): string {
     }: a ` +
     "member that passes exit_mm before its process_mrelease answers ESRCH (oomd ignores " +
     "it) and frees its memory at its own pace on its little core.",
-  ].join("\n");
+  ];
 }
 
 /** The handful of numbers the objections table cites (times in ns, shares in percent). */

@@ -46,6 +46,15 @@ export interface VictimSpec {
   readonly cpus: "little" | "big";
   /** The process has vforked a child (tgid 1100) that shares its mm and is not killed. */
   readonly vforkChild?: boolean;
+  /**
+   * Another process (tgid {@linkcode SHARER_TGID}, `helper`, sleeping) shares the mm through
+   * clone(CLONE_VM) without CLONE_THREAD or CLONE_VFORK, running as `uid`.
+   */
+  readonly cloneVmSharer?: { readonly uid: number };
+  /** init (tgid 1) shares the victim's mm: the victim is init's CLONE_VM child. */
+  readonly initSharesMm?: boolean;
+  /** The victim's uid (default an app's, 10050). */
+  readonly uid?: number;
 }
 
 /** Which lmkd thread makes the calls. */
@@ -130,6 +139,8 @@ export const VICTIM_TGID = 1000;
 export const CALLER_PID: Readonly<Record<CallerThread, number>> = { reaper: 501, main: 500 };
 /** When the caller starts, unless the main thread kills first (ms). */
 export const INTENT_MS = 1;
+/** The tgid of the victim's CLONE_VM sharer ({@linkcode VictimSpec.cloneVmSharer}). */
+export const SHARER_TGID = 1200;
 /** The transient mm_users holder's tgid (system_server). */
 export const HOLDER_TGID = 700;
 /** The filler processes' first tgid. */
@@ -187,7 +198,7 @@ export function buildWorld(spec: WorldSpec): Json {
     ...BIG.map((i) => ({ preset: spec.big ?? "sd845-big-max", label: `big${i - 4}` })),
   ];
 
-  const mms: Json[] = [
+  const initMm = v.initSharesMm ? [] : [
     {
       id: "init_mm",
       vmas: [{ kind: "anon", size: "4MiB", resident: "2MiB" }, {
@@ -196,6 +207,9 @@ export function buildWorld(spec: WorldSpec): Json {
         resident: "1MiB",
       }],
     },
+  ];
+  const mms: Json[] = [
+    ...initMm,
     {
       id: "lmkd_mm",
       vmas: [
@@ -266,7 +280,7 @@ export function buildWorld(spec: WorldSpec): Json {
       comm: "init",
       init: true,
       uid: 0,
-      mm: "init_mm",
+      mm: v.initSharesMm ? "victim_mm" : "init_mm",
       threads: [{ pid: 1, cpu: 0, state: "S" }],
     },
     { tgid: 2, comm: "kthreadd", kthread: true, threads: [{ pid: 2, cpu: 0, state: "S" }] },
@@ -296,12 +310,22 @@ export function buildWorld(spec: WorldSpec): Json {
     {
       tgid: VICTIM_TGID,
       comm: "com.example.app",
-      parent: 600,
-      uid: 10050,
+      parent: v.initSharesMm ? 1 : 600,
+      uid: v.uid ?? 10050,
       mm: "victim_mm",
       threads: victimThreads,
     },
   ];
+  if (v.cloneVmSharer) {
+    processes.push({
+      tgid: SHARER_TGID,
+      comm: "helper",
+      parent: VICTIM_TGID,
+      uid: v.cloneVmSharer.uid,
+      mm: "victim_mm",
+      threads: [{ pid: SHARER_TGID, cpu: victimCpus[1], affinity: victimCpus, state: "S" }],
+    });
+  }
   if (v.vforkChild) {
     processes.push({
       tgid: 1100,
