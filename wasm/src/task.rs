@@ -55,6 +55,8 @@ pub enum WaitFor {
     OomReaperWork,
     /// A userspace task waiting for its next action, driven from TypeScript.
     External,
+    /// A parent in waitid() waiting for this child's group to exit (wait_chldexit).
+    ChildExit(Tgid),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,6 +155,8 @@ pub struct Task {
     pub slice_start_ns: u64,
     /// The run queue (its CPU) and slot it waits in: set exactly while it is Runnable.
     pub rq_slot: Option<(CpuId, crate::rq::Slot)>,
+    /// (si_pid, si_code, si_status) its last waitid filled in (kernel/exit.c).
+    pub wait_siginfo: (i32, i32, i32),
 }
 
 impl Task {
@@ -182,6 +186,7 @@ impl Task {
             user_time_ns: 0,
             slice_start_ns: 0,
             rq_slot: None,
+            wait_siginfo: (0, 0, 0),
         }
     }
 

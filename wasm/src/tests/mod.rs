@@ -10,6 +10,7 @@ mod boundary;
 mod exit_mmap_b5;
 mod facts;
 mod helpers_b1_b2;
+mod history;
 mod limits;
 mod oom_reaper_b4;
 mod pidfd;
