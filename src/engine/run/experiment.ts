@@ -195,7 +195,9 @@ export function prepareRun(
         reclaimablePages,
         reapableAfter,
         intentNs: scenario.intent.at_ns,
-        ret: results.get(scenario.caller.pid) ?? null,
+        // A follow-up call still blocked at the horizon (a waitid of a victim that never
+        // exits) leaves the design's own answer standing; the caller's recipe is unfinished.
+        ret: results.get(scenario.caller.pid) ?? followUp.current?.ret ?? null,
         callersUnfinished: callers.length - results.size,
         mainCalls: followUp.current?.mainCalls,
         then: scenario.intent.then.length > 0
@@ -309,6 +311,8 @@ export function askWorld<T>(scenario: Scenario, kernel: KernelVersion, ask: (k: 
 
 /** The follow-up calls of one run of the caller's recipe. */
 interface FollowUps {
+  /** The design's answer, once its recipe returned. */
+  ret?: number;
   /** The syscalls of the design's recipe: the caller's calls before the follow-ups. */
   mainCalls?: number;
   /** What each follow-up answered so far. */
@@ -325,6 +329,7 @@ function* withFollowUps(
   const mine: FollowUps = { records: [] };
   holder.current = mine;
   const ret = yield* recipe;
+  mine.ret = ret;
   mine.mainCalls = u.syscalls;
   yield* runThen(u, scenario.intent.victim, scenario.intent.then, mine.records);
   return ret;
