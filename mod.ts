@@ -41,6 +41,7 @@ export {
   type RunResult,
   runScenario,
   SimulatorBug,
+  type ThenRecord,
   type Verdict,
   verifyScenario,
   type WarningRecord,

@@ -102,6 +102,63 @@ function* do_madvise(
   k.mmap_read_unlock(mm);
 }
 
+/**
+ * do_madvise(mm, start, len, behavior) for one iovec, pages [start, end), as v5.10's loop
+ * walks the VMAs (the same in 6.18's madvise_walk_vmas()): an empty range is 0; a VMA that
+ * can_madv_lru_vma() refuses ends the walk with -EINVAL when `lruOnly` (MADV_DONTNEED,
+ * COLD, PAGEOUT: madvise_dontneed_free(), madvise_cold()/madvise_pageout()), the VMAs
+ * before it advised (zapped, for MADV_DONTNEED); otherwise a page in no VMA is
+ * `unmapped_error`, -ENOMEM, once the rest is done.
+ */
+function* do_madvise_iov(
+  k: Primitives,
+  mm: number,
+  range: { startPage: number; endPage: number; behavior: number; lruOnly: boolean },
+): KGen<number> {
+  const { startPage: start, endPage: end } = range;
+  if (end <= start) return 0;
+  yield* k.mmap_read_lock(mm);
+  const stop = range.lruOnly ? k.madvise_stop(mm, start, end) : end;
+  if (range.behavior === MADV_DONTNEED && stop > start) yield* k.zap_range(mm, start, stop);
+  const error = stop < end ? -ERRNO.EINVAL : k.range_unmapped(mm, start, end) ? -ERRNO.ENOMEM : 0;
+  k.mmap_read_unlock(mm);
+  return error;
+}
+
+/** The advice whose do_madvise() refuses a VMA can_madv_lru_vma() refuses. */
+function lru_only(behavior: number): boolean {
+  return behavior === MADV_DONTNEED || behavior === MADV_COLD || behavior === MADV_PAGEOUT;
+}
+
+/**
+ * The per-iovec loop: `ret = do_madvise(...); if (ret < 0) break;`, a preemption point after
+ * each iovec. What it answers changed: v5.10 ends with `if (ret == 0) ret = total_len -
+ * iov_iter_count(&iter);`, so an error in any iovec replaces the byte count (errata: "an
+ * error replaces the byte count"); 6.18's vector_madvise() (6.13+) with `ret = (total_len -
+ * iov_iter_count(iter)) ? : ret;`, the bytes advised before the failed iovec when there
+ * are any (`partial`).
+ */
+function* vector_madvise(
+  k: Primitives,
+  mm: number,
+  a: MadviseArgs,
+  partial: boolean,
+): KGen<number> {
+  let total = 0;
+  for (const r of a.iov.slice(0, a.vlen)) {
+    const error = yield* do_madvise_iov(k, mm, {
+      startPage: r.start_page,
+      endPage: r.end_page,
+      behavior: a.behavior,
+      lruOnly: lru_only(a.behavior),
+    });
+    if (error < 0) return partial && total > 0 ? total : error;
+    total += Math.max(0, r.end_page - r.start_page) * PAGE_SIZE;
+    yield* k.cond_resched();
+  }
+  return total;
+}
+
 /** v5.10's process_madvise with both patches: mm_access() with PTRACE_MODE_ATTACH. */
 export function* process_madvise_v5_10(k: Primitives, a: MadviseArgs): KGen<number> {
   let ret = 0;
@@ -156,16 +213,8 @@ export function* process_madvise_v5_10(k: Primitives, a: MadviseArgs): KGen<numb
         break release_mm;
       }
 
-      // The per-iovec loop: the bytes advised.
-      for (const r of a.iov.slice(0, a.vlen)) {
-        yield* do_madvise(k, mm, {
-          startPage: r.start_page,
-          endPage: r.end_page,
-          behavior: a.behavior,
-        });
-        ret += (r.end_page - r.start_page) * PAGE_SIZE;
-        yield* k.cond_resched();
-      }
+      // The per-iovec loop: the bytes advised, or the first iovec's error.
+      ret = yield* vector_madvise(k, mm, a, false);
     }
     yield* k.mmput(mm);
   }
@@ -236,16 +285,8 @@ export function* process_madvise_cap_sys_nice(k: Primitives, a: MadviseArgs): KG
         break release_mm;
       }
 
-      // The per-iovec loop: the bytes advised.
-      for (const r of a.iov.slice(0, a.vlen)) {
-        yield* do_madvise(k, mm, {
-          startPage: r.start_page,
-          endPage: r.end_page,
-          behavior: a.behavior,
-        });
-        ret += (r.end_page - r.start_page) * PAGE_SIZE;
-        yield* k.cond_resched();
-      }
+      // The per-iovec loop: the bytes advised, or the first iovec's error.
+      ret = yield* vector_madvise(k, mm, a, false);
     }
     yield* k.mmput(mm);
   }
@@ -268,12 +309,13 @@ function process_madvise_remote_valid(behavior: number): boolean {
 
 /**
  * Stock 6.18's SYSCALL_DEFINE5(process_madvise), for the advice a remote caller may give,
- * none of which frees anything: the lab models no LRU to age, so an accepted call answers
- * the bytes of the vector (vector_madvise()) and does nothing. A faulting vector (EFAULT
- * from import_iovec()) is not modelled here. mm_access() took no reference (the lab's), so
- * there is no mmput().
+ * none of which frees anything: the lab models no LRU to age, so an accepted iovec does
+ * nothing but its walk's checks. vector_madvise() (6.13+) answers the bytes advised before
+ * the first iovec that failed, or that failure when there are none: `ret = (total_len -
+ * iov_iter_count(iter)) ? : ret;` (measured here: [mapped, page 0] COLD answers the first
+ * iovec's bytes; [page 0] and [page 0, mapped] ENOMEM; a VM_LOCKED range EINVAL). A
+ * faulting vector (EFAULT from import_iovec()) is not modelled here.
  */
-// deno-lint-ignore require-yield
 function* process_madvise_618(k: Primitives, a: MadviseArgs): KGen<number> {
   let ret: number;
 
@@ -295,12 +337,15 @@ function* process_madvise_618(k: Primitives, a: MadviseArgs): KGen<number> {
     // MADV_DONTNEED is not among them.
     if (mm !== k.task_mm(k.current) && !process_madvise_remote_valid(a.behavior)) {
       ret = -ERRNO.EINVAL;
-    } else if (mm !== k.task_mm(k.current) && !k.capable(CAP_SYS_NICE)) {
-      ret = -ERRNO.EPERM;
-    } else {
-      ret = a.iov.slice(0, a.vlen).reduce((n, r) => n + (r.end_page - r.start_page), 0) *
-        PAGE_SIZE;
+      break release_task;
     }
+    if (mm !== k.task_mm(k.current) && !k.capable(CAP_SYS_NICE)) {
+      ret = -ERRNO.EPERM;
+      break release_task;
+    }
+    k.mmget(mm); // mm_access()'s reference
+    ret = yield* vector_madvise(k, mm, a, true);
+    yield* k.mmput(mm);
   }
   k.put_task_struct(task);
   return ret;

@@ -101,8 +101,10 @@ Deno.test("classify on a scenario file drives the scheduler with its seed", asyn
 });
 
 Deno.test("formatDiff names every disagreement under the table", () => {
-  const side = (errno: string, freed: number, signal: boolean) => ({
+  const side = (errno: string, freed: number, signal: boolean, then: string[]) => ({
     errno,
+    ret: errno,
+    then,
     freed_pages: freed,
     signal_delivered: signal,
     call_ns: null,
@@ -111,23 +113,23 @@ Deno.test("formatDiff names every disagreement under the table", () => {
     scenario: "s",
     design: "d",
     model: "d",
-    sim: side("0", 1024, true),
-    host: side("EINVAL", 0, false),
-    proposal: side("0", 2048, true),
-    agree: { errno: false, signal: false, memory: false },
+    sim: side("0", 1024, true, ["EFAULT"]),
+    host: side("EINVAL", 0, false, ["8192"]),
+    proposal: side("0", 2048, true, []),
+    agree: { errno: false, signal: false, memory: false, then: false },
     signal_comparable: false,
     anon_pages: 1024,
     tolerance_pages: 512,
   } as unknown as DiffRow;
   const text = formatDiff([row]);
   const lines = text.split("\n");
-  assert.match(lines[0], /^scenario\s+design\s+model\s+errno sim/);
+  assert.match(lines[0], /^scenario\s+design\s+model\s+answer sim/);
   assert.match(lines[2], /^s\s+d\s+d\s+0\s+EINVAL\s+≠\s+yes\/n\.a\.\s+≠\s+4\.0M\s+0\.0M\s+≠/);
-  assert.match(lines[2], /0, 8\.0M freed\s*$/);
+  assert.match(lines[2], /EFAULT\s+8192\s+≠\s+0, 8\.0M freed\s*$/);
   assert.equal(
     lines[3],
-    "DISAGREE s d: errno sim 0 host EINVAL; SIGKILL sim true host false; " +
-      "freed sim 1024 host 0 pages (tolerance 512)",
+    "DISAGREE s d: answer sim 0 host EINVAL; then sim EFAULT host 8192; " +
+      "SIGKILL sim true host false; freed sim 1024 host 0 pages (tolerance 512)",
   );
   assert.equal(lines.length, 4);
 });
@@ -170,7 +172,7 @@ Deno.test({
       lines[0],
       `mrelease-lab diff: scenario host-mrelease-live  simulator kernel 6.18  host ${support.release}`,
     );
-    assert.match(lines[1], /^scenario\s+design\s+model\s+errno sim\s+host/);
+    assert.match(lines[1], /^scenario\s+design\s+model\s+answer sim\s+host/);
     assert.match(
       lines[3],
       /^host-mrelease-live\s+process_mrelease\s+process_mrelease\s+EINVAL\s+EINVAL\s+=/,

@@ -1,6 +1,6 @@
 // docs/outcome-schema.md lists exactly the fields real outcomes have, with their JSON types,
 // for every shape an outcome takes: a call that returned (with WARNs), a killed caller, a call
-// still blocked at the horizon, and a design that makes no call. The outcomes are read as
+// still blocked at the horizon, a design that makes no call, and follow-up calls (`then`). The outcomes are read as
 // `lab run --json` prints them (a JSON round trip).
 
 import assert from "node:assert/strict";
@@ -72,6 +72,7 @@ const SHAPES: Record<string, { file: string; design: string; kernel?: KernelVers
     design: "process_mrelease",
   },
   "no call": { file: "scenarios/dstate-little-core.json", design: "oom_reaper" },
+  "follow-up calls": { file: "scenarios/fidelity/waitid-reports-the-kill.json", design: "sigkill" },
 };
 
 async function outcomeOf(shape: string): Promise<Outcome> {

@@ -1242,8 +1242,8 @@ function assertInvariants(s: Scenario): void {
     ok(e.at_ns >= last && e.at_ns <= s.horizon_ns, "events sorted, within the horizon");
     last = e.at_ns;
     if (e.kind === "proc_reader") ok(mm_ids.has(e.mm), "proc_reader mm");
-    else if (e.kind === "kill") {
-      ok(tgids.has(e.target) && pids.has(e.from), "kill target and sender");
+    else if (e.kind === "kill" || e.kind === "oom_kill") {
+      ok(tgids.has(e.target) && pids.has(e.from), `${e.kind} target and sender`);
     } else ok(pids.has(e.pid), "event pid");
   }
   const caller = s.processes.find((p) => p.threads.some((t) => t.pid === s.caller.pid));
@@ -1560,6 +1560,7 @@ Deno.test("the Limits table of docs/scenario-format.md states SCENARIO_LIMITS", 
     ["cgroups", SCENARIO_LIMITS.cgroups],
     ["further callers (`intent.also`)", SCENARIO_LIMITS.also_callers],
     ["ranges in `intent.call.iov`", SCENARIO_LIMITS.iov_ranges],
+    ["follow-up calls (`intent.then`)", SCENARIO_LIMITS.then_calls],
     ["expectations", SCENARIO_LIMITS.expectations],
     ["pid or tgid", SCENARIO_LIMITS.pid],
     ["time (microseconds)", SCENARIO_LIMITS.time_us],

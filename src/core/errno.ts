@@ -16,9 +16,11 @@ export type CoreErrnoName =
   | "ENOENT"
   | "ESRCH"
   | "EINTR"
+  | "EIO"
   | "EBADF"
   | "ECHILD"
   | "EAGAIN"
+  | "ENOMEM"
   | "EACCES"
   | "EFAULT"
   | "EBUSY"
@@ -27,14 +29,10 @@ export type CoreErrnoName =
   | "ENOSYS";
 
 /** Errnos only a real kernel answers the host backend with; the core never returns them. */
-export type HostErrnoName = "ENOMEM" | "EOPNOTSUPP";
+export type HostErrnoName = "EOPNOTSUPP";
 
-/**
- * Not the core's: a failed allocation, an unsupported advice, from
- * include/uapi/asm-generic/errno-base.h and errno.h.
- */
+/** Not the core's: an unsupported advice, from include/uapi/asm-generic/errno.h. */
 const HOST_ONLY_ERRNO: Readonly<Record<HostErrnoName, number>> = {
-  ENOMEM: 12,
   EOPNOTSUPP: 95,
 };
 
@@ -53,9 +51,11 @@ export const ERRNO: Readonly<Record<ErrnoName, number>> = Object.freeze(
           "ENOENT",
           "ESRCH",
           "EINTR",
+          "EIO",
           "EBADF",
           "ECHILD",
           "EAGAIN",
+          "ENOMEM",
           "EACCES",
           "EFAULT",
           "EBUSY",

@@ -157,8 +157,9 @@ export const PF_KTHREAD: number = PF.PF_KTHREAD;
 /**
  * The uapi flags of the syscalls the core implements: pidfd_open's PIDFD_NONBLOCK and
  * PIDFD_THREAD,
- * waitid's WNOHANG and WEXITED, pidfd_send_signal's v6.9 scope flags, and the PIDFD_SELF_*
- * fd sentinels (include/uapi/linux/fcntl.h, 6.18).
+ * waitid's WNOHANG and WEXITED, pidfd_send_signal's v6.9 scope flags, the PIDFD_SELF_*
+ * fd sentinels (include/uapi/linux/fcntl.h, 6.18), and the si_codes a reaped child's
+ * siginfo carries (include/uapi/asm-generic/siginfo.h CLD_EXITED, CLD_KILLED, CLD_DUMPED).
  */
 export const UAPI: Readonly<
   Record<
@@ -170,7 +171,10 @@ export const UAPI: Readonly<
     | "PIDFD_SIGNAL_THREAD_GROUP"
     | "PIDFD_SIGNAL_PROCESS_GROUP"
     | "PIDFD_SELF_THREAD"
-    | "PIDFD_SELF_THREAD_GROUP",
+    | "PIDFD_SELF_THREAD_GROUP"
+    | "CLD_EXITED"
+    | "CLD_KILLED"
+    | "CLD_DUMPED",
     number
   >
 > = codesByName("uapi", CORE_FACTS.uapi, [
@@ -183,6 +187,9 @@ export const UAPI: Readonly<
   "PIDFD_SIGNAL_PROCESS_GROUP",
   "PIDFD_SELF_THREAD",
   "PIDFD_SELF_THREAD_GROUP",
+  "CLD_EXITED",
+  "CLD_KILLED",
+  "CLD_DUMPED",
 ]);
 
 /** DEFAULT_PRIO (include/linux/sched/prio.h): the `prio` sched tracepoints print for nice 0. */
@@ -251,6 +258,12 @@ export interface KernelFeatures {
   readonly oom_reaper_delay_ns: number;
   /** The 2025 reverse VMA walk of __oom_reap_task_mm (~v6.18). */
   readonly reap_walks_in_reverse: boolean;
+  /**
+   * "proc: fix the issue of proc_mem_open returning NULL" (2025, v6.15): opening
+   * /proc/<pid>/mem of a task without an mm is ESRCH (before, the open succeeded and every
+   * read answered 0).
+   */
+  readonly proc_mem_open_esrch: boolean;
 }
 
 /** The type of each feature's value, to check the core's document against the interface. */
@@ -267,6 +280,7 @@ const FEATURE_TYPES: { readonly [F in keyof KernelFeatures]: "boolean" | "number
   has_mmf_oom_victim: "boolean",
   oom_reaper_delay_ns: "number",
   reap_walks_in_reverse: "boolean",
+  proc_mem_open_esrch: "boolean",
 };
 
 const EXIT_MMAP_SHAPES: readonly string[] = ["unlocked", "write_locked", "read_then_write"];

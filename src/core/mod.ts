@@ -37,4 +37,5 @@ export * from "./helpers.ts";
 export * from "./userspace.ts";
 export * from "./design.ts";
 export * from "./recipe.ts";
+export * from "./remote.ts";
 export { ABI_VERSION } from "./_wasm.ts";

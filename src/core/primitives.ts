@@ -57,6 +57,11 @@ export class Primitives {
     return this.#kernel.now_ns();
   }
 
+  /** The running kernel's version code (major * 100 + minor: 618). */
+  kernel_version_code(): number {
+    return this.#kernel.kernel_version();
+  }
+
   /** Waits for a blocking core call to finish and returns its result. */
   *#await(r: number): KGen<number> {
     if (r !== BLOCKED) return r;
@@ -247,6 +252,31 @@ export class Primitives {
   /** __oom_reap_task_mm(mm) (§B.3): false when a notifier refused (the EAGAIN case). */
   *__oom_reap_task_mm(mm: number): KGen<boolean> {
     return (yield* this.#await(this.#kernel.oom_reap_task_mm(this.current, mm))) === 1;
+  }
+
+  /**
+   * GUP over pages [startPage, endPage) of `mm` for a remote reader (process_vm_readv,
+   * /proc/<pid>/mem), the caller holding mmap_lock and a reference: how many pages from
+   * `startPage` on it copies before a fault fails (an unmapped page, a PFN map, or a
+   * pte_none page of a private mapping once MMF_UNSTABLE is set:
+   * check_stable_address_space()).
+   */
+  access_remote(mm: number, startPage: number, endPage: number): number {
+    return this.#kernel.access_remote(this.current, mm, startPage, endPage);
+  }
+
+  /**
+   * do_madvise()'s walk over pages [startPage, endPage) (mm/madvise.c): the page where the
+   * first VMA that can_madv_lru_vma() refuses (VM_LOCKED, VM_HUGETLB, VM_PFNMAP) ends it with
+   * -EINVAL, or `endPage` when none does.
+   */
+  madvise_stop(mm: number, startPage: number, endPage: number): number {
+    return this.#kernel.madvise_span(mm, startPage, endPage, 0);
+  }
+
+  /** Some page of [startPage, endPage) lies in no VMA (do_madvise's `unmapped_error`). */
+  range_unmapped(mm: number, startPage: number, endPage: number): boolean {
+    return this.#kernel.madvise_span(mm, startPage, endPage, 1) === 1;
   }
 
   /** MADV_DONTNEED over [start, end) pages with can_madv_lru_vma's skip rules. */

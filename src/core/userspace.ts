@@ -9,8 +9,10 @@
 
 import type { Kernel } from "./_wasm.ts";
 import { type KGen, Primitives } from "./primitives.ts";
+import { BLOCKED } from "./errno.ts";
 import type { IovRange } from "./call.ts";
 import { UAPI } from "./kernel.ts";
+import { proc_mem_read_body, process_vm_readv_body } from "./remote.ts";
 
 /** The syscalls the lab's recipes issue. */
 export type SyscallName =
@@ -21,7 +23,9 @@ export type SyscallName =
   | "pidfd_send_signal"
   | "pidfd_open"
   | "process_madvise"
-  | "process_mrelease";
+  | "process_mrelease"
+  | "process_vm_readv"
+  | "pread64";
 
 /**
  * The syscalls the lab's recipes issue, with their x86_64 numbers
@@ -44,6 +48,10 @@ export const SYSCALLS: Readonly<Record<SyscallName, SyscallSpec>> = {
   // the call than the vector's address.
   process_madvise: { name: "process_madvise", nr: 440, traceArgs: [0, 3] },
   process_mrelease: { name: "process_mrelease", nr: 448 },
+  // (pid, lvec, liovcnt, rvec, riovcnt, flags): the trace shows the pid.
+  process_vm_readv: { name: "process_vm_readv", nr: 310 },
+  // pread64 of /proc/<pid>/mem, its open and close folded in: the trace shows the pid.
+  pread64: { name: "pread64", nr: 17 },
 };
 
 /** The x86_64 numbers of {@linkcode SYSCALLS}, by name. */
@@ -59,6 +67,19 @@ export const PIDFD_THREAD: number = UAPI.PIDFD_THREAD;
 export const WNOHANG: number = UAPI.WNOHANG;
 /** waitid's WEXITED, as the core states it. */
 export const WEXITED: number = UAPI.WEXITED;
+
+/**
+ * The siginfo waitid filled in: `si_pid` (0 when it reaped nothing: WNOHANG and the child
+ * still running), `si_code` (CLD_EXITED, ...) and `si_status`.
+ */
+export interface WaitSiginfo {
+  /** The child it reaped, or 0. */
+  readonly si_pid: number;
+  /** CLD_EXITED, CLD_KILLED or CLD_DUMPED (include/uapi/asm-generic/siginfo.h). */
+  readonly si_code: number;
+  /** The exit code, or the signal that killed it. */
+  readonly si_status: number;
+}
 
 /**
  * include/uapi/linux/fcntl.h (6.18; the PIDFD_SELF series, ~v6.14): an fd argument that
@@ -162,8 +183,18 @@ export interface Userspace {
   pidfd_send_signal(fd: number, sig: number, flags: number): KGen<number>;
   /** close(fd). */
   close(fd: number): KGen<number>;
-  /** waitid(P_PIDFD, fd, WEXITED | WNOHANG): the reaped child's pid, 0, or -errno. */
-  waitid_pidfd(fd: number): KGen<number>;
+  /**
+   * waitid(P_PIDFD, fd, options): 0 or -errno, as the real call; what it reaped (nothing:
+   * WNOHANG and the child still running) is in {@linkcode Userspace.waitid_siginfo}.
+   * `options` defaults to WEXITED | WNOHANG; WEXITED alone waits for the child.
+   */
+  waitid_pidfd(fd: number, options?: number): KGen<number>;
+  /** The siginfo this thread's last waitid filled in (0s before any). */
+  waitid_siginfo(): WaitSiginfo;
+  /** process_vm_readv(pid, ...) of one remote range (pages): the bytes copied or -errno. */
+  process_vm_readv(pid: number, range: IovRange): KGen<number>;
+  /** open, pread and close of /proc/<pid>/mem over one range: the bytes read or -errno. */
+  proc_mem_read(pid: number, range: IovRange): KGen<number>;
   /** poll() on a pidfd: 1 once the process has exited. */
   pidfd_poll(fd: number): KGen<number>;
   /**
@@ -182,6 +213,7 @@ export class SimUserspace implements Userspace {
   readonly current: number;
   readonly #kernel: Kernel;
   readonly #observe?: SyscallObserver;
+  #syscalls = 0;
 
   /**
    * A thread's userspace.
@@ -195,6 +227,11 @@ export class SimUserspace implements Userspace {
     this.#observe = observe;
     this.current = current;
     this.k = new Primitives(kernel, current);
+  }
+
+  /** How many syscalls this thread has made through this object that returned. */
+  get syscalls(): number {
+    return this.#syscalls;
   }
 
   /**
@@ -218,6 +255,7 @@ export class SimUserspace implements Userspace {
     this.#kernel.syscall_enter(this.current, nr, args[0] ?? 0, args[1] ?? 0);
     const ret = yield* body(this.k);
     this.#kernel.syscall_exit(this.current, nr, ret);
+    this.#syscalls++;
     this.#observe?.(this.current, nr, ret);
     if (this.#kernel.fatal_signal_pending(this.current) === 1) throw new TaskKilled(this.current);
     return ret;
@@ -255,13 +293,43 @@ export class SimUserspace implements Userspace {
     return yield* this.#syscall(NR.close, [fd], () => done(this.#kernel.close(this.current, fd)));
   }
 
-  /** waitid(P_PIDFD, fd, WEXITED | WNOHANG): the reaped child's pid, 0, or -errno. */
-  *waitid_pidfd(fd: number): KGen<number> {
+  /**
+   * waitid(P_PIDFD, fd, options): 0 or -errno. Without WNOHANG the thread sleeps until its
+   * child's group has exited and asks again (do_wait's loop).
+   */
+  *waitid_pidfd(fd: number, options: number = WEXITED | WNOHANG): KGen<number> {
+    const kernel = this.#kernel;
+    const me = this.current;
+    return yield* this.#syscall(NR.waitid, [fd, options], function* () {
+      for (;;) {
+        const r = kernel.waitid_pidfd(me, fd, options);
+        if (r !== BLOCKED) return r;
+        yield "block";
+      }
+    });
+  }
+
+  /** The siginfo this thread's last waitid filled in. */
+  waitid_siginfo(): WaitSiginfo {
+    return {
+      si_pid: this.#kernel.waitid_siginfo(this.current, 0),
+      si_code: this.#kernel.waitid_siginfo(this.current, 1),
+      si_status: this.#kernel.waitid_siginfo(this.current, 2),
+    };
+  }
+
+  /** process_vm_readv(pid, ...) of one remote range: the bytes copied or -errno. */
+  *process_vm_readv(pid: number, range: IovRange): KGen<number> {
     return yield* this.#syscall(
-      NR.waitid,
-      [fd, WEXITED | WNOHANG],
-      () => done(this.#kernel.waitid_pidfd(this.current, fd, WEXITED | WNOHANG)),
+      NR.process_vm_readv,
+      [pid],
+      (k) => process_vm_readv_body(k, pid, range),
     );
+  }
+
+  /** /proc/<pid>/mem read over one range: the bytes read or -errno. */
+  *proc_mem_read(pid: number, range: IovRange): KGen<number> {
+    return yield* this.#syscall(NR.pread64, [pid], (k) => proc_mem_read_body(k, pid, range));
   }
 
   /** poll() on a pidfd: 1 once the process has exited. */

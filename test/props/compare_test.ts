@@ -183,7 +183,7 @@ Deno.test("a copy of each registered design under another name is classified lik
   const targets = compareTargets(copies);
   const original = (name: string) => name.replace(/_copy(?=$|@)/, "");
   for (let seed = 1; seed <= 40; seed++) {
-    const [c] = fc.sample(arbCase(), { numRuns: 1, seed });
+    const [c] = fc.sample(arbCase({ looks: false }), { numRuns: 1, seed });
     const w = compareWorld(c, { targets });
     const byPair = new Map(w.pairs.map((p) => [p.pair.join(" vs "), p]));
     for (const p of w.pairs) {

@@ -85,6 +85,16 @@ function labels(c: Case): string[] {
   if (s.events.some((e) => e.kind === "wake")) out.push("wake event");
   if (s.intent.also.length) out.push("second caller");
   if (s.intent.call.kill === false) out.push("call.kill false");
+  if (s.events.some((e) => e.kind === "oom_kill")) out.push("oom_kill event");
+  const call = s.intent.call;
+  if (call.sig !== undefined) out.push(`sig ${call.sig}`);
+  if (call.advice !== undefined) out.push(`advice ${call.advice}`);
+  for (const r of call.iov ?? []) {
+    out.push(r.end_page === r.start_page ? "iov empty" : r.start_page < 16 ? "iov below" : "iov");
+  }
+  for (const t of s.intent.then) {
+    out.push(t.call === "waitid" ? `then waitid${t.nohang ? " nohang" : ""}` : `then ${t.call}`);
+  }
   if (s.intent.call.fd === -1) out.push("bad fd");
   if (s.intent.call.flags !== undefined && s.intent.call.flags !== 0) out.push("odd flags");
   if (s.cpus.some((c) => c.preset === null)) out.push("free CPU numbers");
@@ -144,6 +154,16 @@ Deno.test("the generator reaches every edge the designs disagree about", () => {
     "odd flags",
     "free CPU numbers",
     "mixed capacities",
+    "oom_kill event",
+    ...[0, 9, 15, 18, 19].map((n) => `sig ${n}`),
+    ...[3, 4, 8, 20, 21, 25, 99].map((n) => `advice ${n}`),
+    "iov",
+    "iov empty",
+    "iov below",
+    "then process_vm_readv",
+    "then proc_mem_read",
+    "then waitid",
+    "then waitid nohang",
   ];
   if (Deno.env.get("PROPS_SHOW_COVERAGE")) console.log([...counts].sort((a, b) => a[1] - b[1]));
   // At least 0.5% of the cases each: reached, not by luck.

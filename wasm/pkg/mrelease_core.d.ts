@@ -6,6 +6,11 @@ export class Kernel {
     [Symbol.dispose](): void;
     __task_will_free_mem(cur: number, task: number): number;
     static abi_version(): number;
+    /**
+     * GUP over pages [start, end) of `mm` from `cur`'s context (process_vm_readv,
+     * /proc/<pid>/mem): the pages a remote reader copies before a fault fails.
+     */
+    access_remote(cur: number, mm: number, start_page: number, end_page: number): number;
     caller(): number;
     capable(cur: number, cap: number): number;
     /**
@@ -72,6 +77,12 @@ export class Kernel {
      * `last_error` naming the record's word index and the problem.
      */
     load_world(program: Int32Array | number[]): number;
+    /**
+     * What do_madvise() meets over pages [start, end) of `mm`: which 0, the page where a VMA
+     * can_madv_lru_vma() refuses ends the walk (`end` if none); which 1, whether some page
+     * lies in no VMA (1/0).
+     */
+    madvise_span(mm: number, start_page: number, end_page: number, which: number): number;
     mm_count_total(): number;
     /**
      * op: 0 test_bit, 1 set_bit, 2 clear_bit; bit: one MMF_ mask bit.
@@ -237,6 +248,11 @@ export class Kernel {
     task_unlock(cur: number, task: number): number;
     task_will_free_mem(cur: number, task: number): number;
     waitid_pidfd(cur: number, fd: number, options: number): number;
+    /**
+     * The siginfo `pid`'s last waitid filled in: which 0 is si_pid (0: nothing reaped), 1
+     * si_code, 2 si_status.
+     */
+    waitid_siginfo(pid: number, which: number): number;
     /**
      * What a walk in `mode` (an index of the facts' `zap_modes`) does on kernel `version`
      * (a version code) with a VMA of `kind`, `flags` and `notifier` (the VMA record's

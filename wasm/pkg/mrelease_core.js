@@ -30,6 +30,19 @@ export class Kernel {
         return ret >>> 0;
     }
     /**
+     * GUP over pages [start, end) of `mm` from `cur`'s context (process_vm_readv,
+     * /proc/<pid>/mem): the pages a remote reader copies before a fault fails.
+     * @param {number} cur
+     * @param {number} mm
+     * @param {number} start_page
+     * @param {number} end_page
+     * @returns {number}
+     */
+    access_remote(cur, mm, start_page, end_page) {
+        const ret = wasm.kernel_access_remote(this.__wbg_ptr, cur, mm, start_page, end_page);
+        return ret;
+    }
+    /**
      * @returns {number}
      */
     caller() {
@@ -310,6 +323,20 @@ export class Kernel {
         const ptr0 = passArray32ToWasm0(program, wasm.__wbindgen_malloc);
         const len0 = WASM_VECTOR_LEN;
         const ret = wasm.kernel_load_world(this.__wbg_ptr, ptr0, len0);
+        return ret;
+    }
+    /**
+     * What do_madvise() meets over pages [start, end) of `mm`: which 0, the page where a VMA
+     * can_madv_lru_vma() refuses ends the walk (`end` if none); which 1, whether some page
+     * lies in no VMA (1/0).
+     * @param {number} mm
+     * @param {number} start_page
+     * @param {number} end_page
+     * @param {number} which
+     * @returns {number}
+     */
+    madvise_span(mm, start_page, end_page, which) {
+        const ret = wasm.kernel_madvise_span(this.__wbg_ptr, mm, start_page, end_page, which);
         return ret;
     }
     /**
@@ -867,6 +894,17 @@ export class Kernel {
      */
     waitid_pidfd(cur, fd, options) {
         const ret = wasm.kernel_waitid_pidfd(this.__wbg_ptr, cur, fd, options);
+        return ret;
+    }
+    /**
+     * The siginfo `pid`'s last waitid filled in: which 0 is si_pid (0: nothing reaped), 1
+     * si_code, 2 si_status.
+     * @param {number} pid
+     * @param {number} which
+     * @returns {number}
+     */
+    waitid_siginfo(pid, which) {
+        const ret = wasm.kernel_waitid_siginfo(this.__wbg_ptr, pid, which);
         return ret;
     }
     /**

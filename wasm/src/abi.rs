@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 
 /// Bumped whenever an export, the world program, the event encoding or a snapshot layout
 /// changes; the TypeScript side refuses a core with another version.
-pub const ABI_VERSION: u32 = 11;
+pub const ABI_VERSION: u32 = 12;
 
 #[wasm_bindgen]
 pub struct Kernel {
@@ -347,6 +347,22 @@ impl Kernel {
     }
     pub fn waitid_pidfd(&mut self, cur: u32, fd: i32, options: i32) -> i32 {
         self.w.sys_waitid_pidfd(cur, fd, options)
+    }
+    /// The siginfo `pid`'s last waitid filled in: which 0 is si_pid (0: nothing reaped), 1
+    /// si_code, 2 si_status.
+    pub fn waitid_siginfo(&self, pid: u32, which: i32) -> i32 {
+        self.w.waitid_siginfo(pid, which)
+    }
+    /// What do_madvise() meets over pages [start, end) of `mm`: which 0, the page where a VMA
+    /// can_madv_lru_vma() refuses ends the walk (`end` if none); which 1, whether some page
+    /// lies in no VMA (1/0).
+    pub fn madvise_span(&self, mm: u32, start_page: f64, end_page: f64, which: i32) -> f64 {
+        self.w.k_madvise_span(mm, start_page, end_page, which)
+    }
+    /// GUP over pages [start, end) of `mm` from `cur`'s context (process_vm_readv,
+    /// /proc/<pid>/mem): the pages a remote reader copies before a fault fails.
+    pub fn access_remote(&mut self, cur: u32, mm: u32, start_page: f64, end_page: f64) -> f64 {
+        self.w.k_access_remote(cur, mm, start_page, end_page)
     }
     pub fn pidfd_poll(&mut self, cur: u32, fd: i32) -> i32 {
         self.w.sys_pidfd_poll(cur, fd)

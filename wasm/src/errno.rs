@@ -6,9 +6,13 @@ pub const EPERM: i32 = 1;
 pub const ENOENT: i32 = 2;
 pub const ESRCH: i32 = 3;
 pub const EINTR: i32 = 4;
+/// A /proc/<pid>/mem read that copied nothing (fs/proc/base.c mem_rw()).
+pub const EIO: i32 = 5;
 pub const EBADF: i32 = 9;
 pub const ECHILD: i32 = 10;
 pub const EAGAIN: i32 = 11;
+/// madvise over a range that is not all mapped (mm/madvise.c `unmapped_error`).
+pub const ENOMEM: i32 = 12;
 pub const EACCES: i32 = 13;
 pub const EFAULT: i32 = 14;
 pub const EBUSY: i32 = 16;
@@ -17,14 +21,16 @@ pub const EINVAL: i32 = 22;
 pub const ENOSPC: i32 = 28;
 pub const ENOSYS: i32 = 38;
 /// Every errno the core answers with, by name, as `kernel_facts()` states them.
-pub const ERRNOS: [(&str, i32); 13] = [
+pub const ERRNOS: [(&str, i32); 15] = [
     ("EPERM", EPERM),
     ("ENOENT", ENOENT),
     ("ESRCH", ESRCH),
     ("EINTR", EINTR),
+    ("EIO", EIO),
     ("EBADF", EBADF),
     ("ECHILD", ECHILD),
     ("EAGAIN", EAGAIN),
+    ("ENOMEM", ENOMEM),
     ("EACCES", EACCES),
     ("EFAULT", EFAULT),
     ("EBUSY", EBUSY),

@@ -313,6 +313,7 @@ impl World {
 
     /// The whole group has exited: the parent, if it waits, reaps the zombie leader.
     fn group_dead(&mut self, tgid: Tgid) {
+        self.wake_parent_waiters(Pid(tgid.0), tgid);
         let waits = self.process(tgid).is_some_and(|p| p.parent_waits);
         let leader = Pid(tgid.0);
         if waits

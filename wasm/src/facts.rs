@@ -169,7 +169,7 @@ fn world() -> String {
 pub fn kernel_facts() -> String {
     let task = Task::new(Pid(0), Tgid(0), CpuId(0), 0, Policy::Normal { nice: 0 });
     let mm = Mm::new(MmId(0));
-    let uapi: [(&str, i32); 9] = [
+    let uapi: [(&str, i32); 12] = [
         ("PIDFD_NONBLOCK", prims::PIDFD_NONBLOCK),
         ("PIDFD_THREAD", prims::PIDFD_THREAD),
         ("WNOHANG", prims::WNOHANG),
@@ -185,6 +185,9 @@ pub fn kernel_facts() -> String {
         ),
         ("PIDFD_SELF_THREAD", prims::PIDFD_SELF_THREAD),
         ("PIDFD_SELF_THREAD_GROUP", prims::PIDFD_SELF_THREAD_GROUP),
+        ("CLD_EXITED", crate::wait::CLD_EXITED),
+        ("CLD_KILLED", crate::wait::CLD_KILLED),
+        ("CLD_DUMPED", crate::wait::CLD_DUMPED),
     ];
     let task_states = TASK_STATE_CODES
         .iter()

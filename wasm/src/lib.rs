@@ -24,14 +24,17 @@ pub mod params;
 mod prims;
 pub mod process;
 mod reaper;
+mod remote;
 pub mod rq;
 pub mod rwsem;
 mod sched;
 pub mod signal;
 pub mod snapshot;
+mod span;
 pub mod task;
 pub mod version;
 pub mod vma;
+mod wait;
 pub mod world;
 mod zap;
 

@@ -107,16 +107,18 @@ pub const FD_KINDS: [&str; 3] = ["pidfd", "proc_dir", "file"];
 
 /// The EVENT record's kind word, by code; the same code is the `event` of a scenario_event
 /// in the log, whose `b` and `c` are named here.
-pub const SCENARIO_EVENTS: [(&str, &[&str]); 4] = [
+pub const SCENARIO_EVENTS: [(&str, &[&str]); 5] = [
     ("proc_reader", &["mm", "done"]),
     ("exit", &["pid"]),
     ("kill", &["tgid", "sig"]),
     ("wake", &["pid"]),
+    ("oom_kill", &["tgid", "signalled"]),
 ];
 pub const EVENT_PROC_READER: i64 = 0;
 pub const EVENT_EXIT: i64 = 1;
 pub const EVENT_KILL: i64 = 2;
 pub const EVENT_WAKE: i64 = 3;
+pub const EVENT_OOM_KILL: i64 = 4;
 
 /// The largest code of a table indexed by code.
 fn max_code<T>(table: &[T]) -> i64 {
@@ -406,6 +408,7 @@ impl World {
             vfork_child: pflags & PROCESS_VFORK_CHILD != 0,
             sigkill_queued: false,
             oom_mm: None,
+            exit_code: crate::wait::loaded_exit_code(status != STATUS_ALIVE, core_dump),
             fds: Default::default(),
         });
         r.status
@@ -612,6 +615,16 @@ impl World {
                     from: Pid(c as u32),
                 }
             }
+            EVENT_OOM_KILL => {
+                if a <= 0 || self.process(Tgid(a as u32)).is_none() || !task_ok(self, c) {
+                    return r
+                        .err("oom_kill needs a known victim process and a thread that hit OOM");
+                }
+                ScenarioEventKind::OomKill {
+                    victim: Tgid(a as u32),
+                    from: Pid(c as u32),
+                }
+            }
             _ => {
                 if !task_ok(self, a) {
                     return r.err(format!("wake event names unknown pid {a}"));
@@ -802,6 +815,17 @@ impl World {
                     0,
                 );
                 self.kill_pid_info(crate::signal::Sender::Task(from), sig, target);
+            }
+            ScenarioEventKind::OomKill { victim, from } => {
+                let signalled = self.oom_kill_event(from, victim);
+                self.emit(
+                    from,
+                    crate::events::Kind::ScenarioEvent,
+                    EVENT_OOM_KILL,
+                    victim.0 as i64,
+                    signalled as i64,
+                    0,
+                );
             }
             ScenarioEventKind::Wake { pid } => {
                 self.emit(

@@ -231,12 +231,52 @@ impl World {
         t.usage -= 1;
     }
 
+    /// A scenario's `oom_kill` event: out_of_memory() in `from` (the task whose allocation
+    /// failed) with `victim` the process select_bad_process() would pick. A process it
+    /// would pass over is not killed (-1): oom_unkillable_task() (init, kthreads),
+    /// oom_badness()'s LONG_MIN (no thread with an mm, MMF_OOM_SKIP on it, a vfork child
+    /// in_vfork()), and an OOM victim already being handled (oom_evaluate_task(): `if
+    /// (tsk_is_oom_victim(task)) { if (test_bit(MMF_OOM_SKIP, ...)) goto next; goto abort; }`:
+    /// no new kill until the reaper is done with it). Otherwise oom_kill_process() as the
+    /// baseline's (mm/oom_kill.c): the number of processes signalled, 0 when the victim
+    /// was already dying (task_will_free_mem(): marked and queued, no signal). The history
+    /// the event states costs `from` nothing: its CPU time is not the lab's question.
+    pub fn oom_kill_event(&mut self, from: Pid, victim: Tgid) -> i32 {
+        let Some(p) = self.process(victim) else {
+            return -1;
+        };
+        if p.kthread || p.unkillable() || p.vfork_child || p.oom_mm.is_some() {
+            return -1;
+        }
+        let mm = self
+            .threads_of(victim)
+            .into_iter()
+            .find_map(|t| self.task(t).and_then(|t| t.mm));
+        match mm {
+            Some(mm) if !self.test_mm_flag(mm, MMF_OOM_SKIP) => {}
+            _ => return -1,
+        }
+        self.oom_kill(from, victim, false)
+    }
+
     /// oom_kill_process() → __oom_kill_process() in `ctx` (the task that hit OOM), for a
     /// victim process: the OOM baseline. Returns the number of processes signalled.
     pub fn oom_kill_process(&mut self, ctx: Pid, victim: Tgid) -> i32 {
+        self.oom_kill(ctx, victim, true)
+    }
+
+    /// oom_kill_process(), its walks charged to `ctx` when `charge`.
+    fn oom_kill(&mut self, ctx: Pid, victim: Tgid, charge: bool) -> i32 {
+        let charge_ns = |walked: u64| {
+            if charge {
+                walked * params::TWFM_NS_PER_PROCESS
+            } else {
+                0
+            }
+        };
         let leader = Pid(victim.0);
         let (will_free, walked) = self.task_will_free_mem(leader);
-        self.charge_ext(ctx, walked * params::TWFM_NS_PER_PROCESS);
+        self.charge_ext(ctx, charge_ns(walked));
         if will_free {
             self.mark_oom_victim(ctx, leader);
             self.queue_oom_reaper(ctx, leader);
@@ -267,7 +307,7 @@ impl World {
             .iter()
             .filter(|p| self.process_listed(p.tgid))
             .count() as u64;
-        self.charge_ext(ctx, listed * params::TWFM_NS_PER_PROCESS);
+        self.charge_ext(ctx, charge_ns(listed));
         for (tgid, init, kthread) in sharers {
             if init {
                 can_oom_reap = false;
@@ -339,6 +379,7 @@ impl World {
             vfork_child: false,
             sigkill_queued: false,
             oom_mm: None,
+            exit_code: 0,
             fds: Default::default(),
         });
         self.oom_reaper = Some(Pid(pid));

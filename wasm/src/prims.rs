@@ -22,9 +22,7 @@ pub const PIDFD_NONBLOCK: i32 = 0o4000;
 /// include/uapi/linux/pidfd.h (v6.9): `#define PIDFD_THREAD O_EXCL` (0o200 on x86 and
 /// asm-generic).
 pub const PIDFD_THREAD: i32 = 0o200;
-/// waitid options the lab implements: WEXITED | WNOHANG.
-pub const WNOHANG: i32 = 1;
-pub const WEXITED: i32 = 4;
+pub use crate::wait::{WEXITED, WNOHANG};
 
 /// get_pid_task()'s pid types (include/linux/pid.h `enum pid_type`, its first two).
 pub const PIDTYPE_PID: i32 = 0;
@@ -277,14 +275,16 @@ impl World {
         })
     }
 
-    /// waitid(P_PIDFD, fd, WEXITED | WNOHANG): reaps an exited child and returns its pid,
-    /// 0 if it has not exited, ECHILD if it is not the caller's child. A PIDFD_THREAD pidfd
-    /// of a non-leader is ECHILD too (kernel/exit.c: do_wait_pid() finds the thread, but
-    /// eligible_child() refuses it, `(p->exit_signal != SIGCHLD) ^ !!(wo->wo_flags &
-    /// __WCLONE)`, a thread's exit_signal being -1): the lab finds no process by its pid.
+    /// waitid(P_PIDFD, fd, WEXITED [| WNOHANG]): 0 as the real call answers, having reaped
+    /// an exited child or (WNOHANG) found it running, the siginfo through `waitid_siginfo`;
+    /// BLOCKED while the caller waits for it without WNOHANG (ask again when woken), ECHILD
+    /// if it is not the caller's child. A PIDFD_THREAD pidfd of a non-leader is ECHILD too
+    /// (kernel/exit.c: do_wait_pid() finds the thread, but eligible_child() refuses it,
+    /// `(p->exit_signal != SIGCHLD) ^ !!(wo->wo_flags & __WCLONE)`, a thread's exit_signal
+    /// being -1): the lab finds no process by its pid.
     pub fn sys_waitid_pidfd(&mut self, cur: u32, fd: i32, options: i32) -> i32 {
         self.with_cur(cur, |w, me| {
-            if options != (WEXITED | WNOHANG) {
+            if options != WEXITED && options != (WEXITED | WNOHANG) {
                 return Err(-EINVAL);
             }
             let pid = w.pidfd_get_pid_of(me, fd)?;
@@ -293,16 +293,22 @@ impl World {
             if w.process(tgid).and_then(|p| p.parent) != my_tgid {
                 return Err(-ECHILD);
             }
-            match w.task(pid).map(|t| t.state) {
-                Some(TaskState::Zombie) if !w.group_alive(tgid) => {
-                    w.release_task(pid);
-                    w.emit_task_state(pid);
-                    Ok(pid.0 as i32)
-                }
-                Some(TaskState::Dead) | None => Err(-ECHILD),
-                _ => Ok(0),
-            }
+            w.do_wait_child(me, tgid, options)
         })
+    }
+
+    /// The siginfo `pid`'s last waitid filled in: `si_pid` (which 0; 0 when it reaped
+    /// nothing), `si_code` (1) or `si_status` (2); zeros before any.
+    pub fn waitid_siginfo(&self, pid: u32, which: i32) -> i32 {
+        let Some((si_pid, code, status)) = self.task(Pid(pid)).map(|t| t.wait_siginfo) else {
+            return -ESRCH;
+        };
+        match which {
+            0 => si_pid,
+            1 => code,
+            2 => status,
+            _ => -EINVAL,
+        }
     }
 
     /// poll() on a pidfd (kernel/pid.c pidfd_poll): readable (1) once the whole process has
@@ -319,7 +325,7 @@ impl World {
         })
     }
 
-    fn group_alive(&self, tgid: Tgid) -> bool {
+    pub(crate) fn group_alive(&self, tgid: Tgid) -> bool {
         self.threads_of(tgid)
             .iter()
             .any(|t| self.task(*t).is_some_and(|t| t.state.is_alive()))

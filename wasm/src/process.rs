@@ -57,6 +57,11 @@ pub struct Process {
     pub sigkill_queued: bool,
     /// signal->oom_mm (mark_oom_victim), with the mmgrab it holds.
     pub oom_mm: Option<MmId>,
+    /// The wait status the group will report (kernel/exit.c wait_task_zombie(): `status =
+    /// (p->signal->flags & SIGNAL_GROUP_EXIT) ? p->signal->group_exit_code : p->exit_code`):
+    /// the fatal signal's number, or the exit code shifted left by 8, with 0x80 for a core
+    /// dumped ([`crate::wait`]).
+    pub exit_code: i32,
     pub fds: FdTable,
 }
 

@@ -196,6 +196,7 @@ impl World {
     /// dump_interrupted() (fatal_signal_pending) and gives up: it goes on to
     /// coredump_finish() at once instead of at the end of its write.
     fn sigkill_during_core_dump(&mut self, ctx: Pid, target: Tgid) {
+        self.set_group_exit_code(target, SIGKILL);
         if !self.version.oom_detects_core_state() {
             if let Some(p) = self.process_mut(target) {
                 p.signal_group_coredump = false;
@@ -218,6 +219,7 @@ impl World {
         if let Some(p) = self.process_mut(target) {
             p.signal_flags |= SIGNAL_GROUP_EXIT;
         }
+        self.set_group_exit_code(target, sig);
         for pid in self.threads_of(target) {
             let Some(t) = self.task_mut(pid) else {
                 continue;
@@ -324,6 +326,9 @@ impl World {
         let Some(tgid) = self.task(pid).map(|t| t.tgid) else {
             return;
         };
+        // `if (sig->flags & SIGNAL_GROUP_EXIT) exit_code = sig->group_exit_code;` a group
+        // already dying keeps the fatal signal's status; otherwise exit(0)'s, 0 << 8.
+        let dying = self.process(tgid).is_some_and(|p| p.group_exit());
         let others: Vec<Pid> = self
             .threads_of(tgid)
             .into_iter()
@@ -336,6 +341,9 @@ impl World {
             if let Some(p) = self.process_mut(tgid) {
                 p.signal_flags |= SIGNAL_GROUP_EXIT;
             }
+        }
+        if !dying {
+            self.set_group_exit_code(tgid, 0);
         }
         // The task itself calls exit_group(): a running one stops computing at once.
         self.kick_running(pid);

@@ -58,6 +58,8 @@ pub enum WaitFor {
     /// TASK_TRACED in do_exit()'s ptrace_event(PTRACE_EVENT_EXIT): stopped for a tracer
     /// that asked for PTRACE_O_TRACEEXIT, mm still attached (kernel/exit.c, `exit.rs`).
     PtraceExit,
+    /// A parent in waitid() waiting for this child's group to exit (wait_chldexit).
+    ChildExit(Tgid),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -175,6 +177,8 @@ pub struct Task {
     pub slice_start_ns: u64,
     /// The run queue (its CPU) and slot it waits in: set exactly while it is Runnable.
     pub rq_slot: Option<(CpuId, crate::rq::Slot)>,
+    /// (si_pid, si_code, si_status) its last waitid filled in (kernel/exit.c).
+    pub wait_siginfo: (i32, i32, i32),
 }
 
 impl Task {
@@ -205,6 +209,7 @@ impl Task {
             user_time_ns: 0,
             slice_start_ns: 0,
             rq_slot: None,
+            wait_siginfo: (0, 0, 0),
         }
     }
 

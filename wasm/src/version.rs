@@ -84,6 +84,9 @@ pub const FEATURES: &[Feature] = &[
     ("reap_walks_in_reverse", |v| {
         FeatureValue::Bool(v.reap_walks_in_reverse())
     }),
+    ("proc_mem_open_esrch", |v| {
+        FeatureValue::Bool(v.proc_mem_open_esrch())
+    }),
 ];
 
 impl KernelVersion {
@@ -253,5 +256,14 @@ impl KernelVersion {
     /// `thaw_process(tsk)` (every thread) instead of `__thaw_task(tsk)`, so the same release.
     pub fn oom_thaws_whole_process(self) -> bool {
         self.reap_walks_in_reverse()
+    }
+
+    /// Penglei Jiang's "proc: fix the issue of proc_mem_open returning NULL" (2025, v6.15):
+    /// `__mem_open()` answers `if (IS_ERR_OR_NULL(mm)) return mm ? PTR_ERR(mm) : -ESRCH;`,
+    /// so opening /proc/<pid>/mem of a task without an mm (a zombie, a task past exit_mm)
+    /// fails with ESRCH (measured on this host, 6.18); before, the open succeeded with a
+    /// NULL mm and every read answered 0 (mem_rw(): `if (!mm) return 0;`).
+    pub fn proc_mem_open_esrch(self) -> bool {
+        self >= Self::V6_18
     }
 }

@@ -65,6 +65,11 @@ pub enum ScenarioEventKind {
     Wake {
         pid: Pid,
     },
+    /// The page allocator ran out of memory in `from` and the OOM killer chose `victim`.
+    OomKill {
+        victim: Tgid,
+        from: Pid,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -5,7 +5,14 @@
  * @module
  */
 
-import { type Design, mmInfo, type SyscallObserver, variantFor } from "../../core/mod.ts";
+import {
+  type Design,
+  type KGen,
+  mmInfo,
+  type SimUserspace,
+  type SyscallObserver,
+  variantFor,
+} from "../../core/mod.ts";
 import { ABI_VERSION, Kernel } from "../../core/wasm.ts";
 import { cgroupHandleOf, encodeWorld, type KernelVersion, type Scenario } from "../scenario/mod.ts";
 import { decodeEvents, type TraceContext, type TraceEvent } from "../trace/mod.ts";
@@ -14,6 +21,7 @@ import { traceContext } from "./trace_context.ts";
 import { type Actor, type ActorResults, runActors } from "./runner.ts";
 import { computeOutcome, type Outcome } from "./outcome.ts";
 import { RunLimitReached, type RunLimits, runLimits } from "./limits.ts";
+import { runThen, type ThenRecord } from "./then.ts";
 
 /** How to run. */
 export interface RunOptions {
@@ -172,6 +180,9 @@ export function prepareRun(
   const onSyscallExit = (pid: number) => {
     if (pid === scenario.caller.pid) reapableAfter.push(kernel.reapable_pages(victimMm));
   };
+  // The caller's follow-up calls (`intent.then`), recorded by the latest generator of its
+  // recipe: an explorer replays a recipe with a fresh one, which records afresh.
+  const followUp: { current?: FollowUps } = {};
   const finish = (results: ActorResults): RunResult => {
     // The run is over: take the log instead of copying it (the count and hash stay).
     const run = readRunLog(kernel, kernel.take_events(), world);
@@ -191,8 +202,16 @@ export function prepareRun(
         reclaimablePages,
         reapableAfter,
         intentNs: scenario.intent.at_ns,
-        ret: results.get(scenario.caller.pid) ?? null,
+        // A follow-up call still blocked at the horizon (a waitid of a victim that never
+        // exits) leaves the design's own answer standing; the caller's recipe is unfinished.
+        ret: results.get(scenario.caller.pid) ?? followUp.current?.ret ?? null,
         callersUnfinished: callers.length - results.size,
+        mainCalls: followUp.current?.mainCalls,
+        then: scenario.intent.then.length > 0
+          ? scenario.intent.then.map((c, i) =>
+            followUp.current?.records[i] ?? { call: c.call, ret: null, errno: "unfinished" }
+          )
+          : undefined,
       },
     });
     const identity = { kernel: kernelVersion, oomReaper: kernel.oom_reaper_pid() };
@@ -216,7 +235,9 @@ export function prepareRun(
     actors: callers.map((c) => ({
       pid: c.pid,
       atNs: c.at_ns,
-      recipe: (u) => opts.design.recipe(u, ctx),
+      recipe: c.pid === scenario.caller.pid && scenario.intent.then.length > 0
+        ? (u) => withFollowUps(u, opts.design.recipe(u, ctx), scenario, followUp)
+        : (u) => opts.design.recipe(u, ctx),
     })),
     onSyscallExit,
     reapableAfter,
@@ -293,4 +314,30 @@ export function askWorld<T>(scenario: Scenario, kernel: KernelVersion, ask: (k: 
   } finally {
     k.free();
   }
+}
+
+/** The follow-up calls of one run of the caller's recipe. */
+interface FollowUps {
+  /** The design's answer, once its recipe returned. */
+  ret?: number;
+  /** The syscalls of the design's recipe: the caller's calls before the follow-ups. */
+  mainCalls?: number;
+  /** What each follow-up answered so far. */
+  records: ThenRecord[];
+}
+
+/** The design's recipe, then `intent.then` from the same thread; the recipe's answer. */
+function* withFollowUps(
+  u: SimUserspace,
+  recipe: KGen<number>,
+  scenario: Scenario,
+  holder: { current?: FollowUps },
+): KGen<number> {
+  const mine: FollowUps = { records: [] };
+  holder.current = mine;
+  const ret = yield* recipe;
+  mine.ret = ret;
+  mine.mainCalls = u.syscalls;
+  yield* runThen(u, scenario.intent.victim, scenario.intent.then, mine.records);
+  return ret;
 }

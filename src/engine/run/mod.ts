@@ -68,3 +68,4 @@ export {
   SLICE_STEPS,
 } from "./runner.ts";
 export { type DesignResolver, type Verdict, verifyScenario } from "./verify.ts";
+export { runThen, type ThenRecord, thenText } from "./then.ts";

@@ -10,6 +10,7 @@ import { CORE_LAYOUTS, type Errno, errnoOf, NR, retName, SIGKILL } from "../../c
 import type { Kernel } from "../../core/wasm.ts";
 import { EVENT_FIELD, EVENT_KINDS, EVENT_WORDS, eventWord, WARN_NAMES } from "../trace/mod.ts";
 import { type FreedBy, freedBy, freedPages, type RunLog } from "./freed.ts";
+import type { ThenRecord } from "./then.ts";
 
 /** The outcome schema's identifier; bumped on any incompatible change. */
 export const OUTCOME_SCHEMA = "mrelease-lab/outcome@2";
@@ -114,8 +115,16 @@ export interface Outcome {
    * when `ret` is null.
    */
   errno: MainErrno;
-  /** Every syscall the caller made that returned, in order. */
+  /**
+   * Every syscall the caller's recipe made that returned, in order (the design's; not the
+   * follow-up calls of `intent.then`).
+   */
   calls: CallRecord[];
+  /**
+   * What each of the scenario's follow-up calls (`intent.then`) answered, in order; only
+   * when the scenario has some.
+   */
+  then?: ThenRecord[];
   /** Whether the victim got a SIGKILL (signal_generate delivered) after the intent. */
   signal_delivered: boolean;
   /** The victim's memory. */
@@ -159,6 +168,10 @@ export interface OutcomeContext {
   ret: MainRet;
   /** Callers whose recipe had not finished by the end of the run. */
   callersUnfinished: number;
+  /** How many of the caller's syscalls were the design's (the rest are follow-ups). */
+  mainCalls?: number;
+  /** The follow-up calls' answers, when the scenario has some. */
+  then?: ThenRecord[];
 }
 
 /**
@@ -230,10 +243,11 @@ export function computeOutcome(
     abi: ctx.abi,
     ret: ctx.ret,
     errno: mainErrno(ctx.ret),
-    calls: calls(log, ctx.caller).map((c, i) => ({
+    calls: calls(log, ctx.caller).slice(0, ctx.mainCalls).map((c, i) => ({
       ...c,
       reapable_after_pages: ctx.reapableAfter[i] ?? 0,
     })),
+    ...(ctx.then ? { then: ctx.then } : {}),
     signal_delivered: signalDelivered,
     memory: reclaim(run, ctx),
     cpu_ns: {

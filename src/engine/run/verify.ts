@@ -5,7 +5,8 @@
  */
 
 import { type Design, parseRet, retName } from "../../core/mod.ts";
-import type { Bounds, Expectation, Scenario } from "../scenario/mod.ts";
+import type { Bounds, Expectation, Scenario, ThenExpectation } from "../scenario/mod.ts";
+import { thenText } from "./then.ts";
 import { type RunOptions, runScenario } from "./experiment.ts";
 import type { Outcome } from "./outcome.ts";
 import { RunLimitReached } from "./limits.ts";
@@ -79,7 +80,20 @@ function compare(e: Expectation, o: Outcome): string[] {
   within("t50_ms", e.t50_ns, o.memory.t50_ns, out, ms);
   within("t90_ms", e.t90_ns, o.memory.t90_ns, out, ms);
   within("t100_ms", e.t100_ns, o.memory.t100_ns, out, ms);
+  (e.then ?? []).forEach((want, i) => {
+    const got = o.then?.[i];
+    const text = got === undefined ? "nothing" : thenText(got);
+    const ret = got === undefined ? undefined : thenText({ ...got, si_code: undefined });
+    const ok = got !== undefined && (want.ret === undefined || want.ret === ret) &&
+      (want.si_code === undefined || want.si_code === got.si_code) &&
+      (want.si_status === undefined || want.si_status === got.si_status);
+    if (!ok) out.push(`then[${i}]: expected ${thenWanted(want)}, got ${text}`);
+  });
   return out;
+}
+
+function thenWanted(t: ThenExpectation): string {
+  return [t.ret, t.si_code, t.si_status].filter((x) => x !== undefined).join(" ");
 }
 
 /** Nanoseconds as milliseconds, with no more digits than a nanosecond needs. */

@@ -150,6 +150,8 @@ function eventWords(e: ScenarioEvent, mm_index: ReadonlyMap<string, number>): nu
       return [at, EVENT_KIND_CODE.kill, e.target, SIGNAL_NUMBER[e.sig], e.from];
     case "wake":
       return [at, EVENT_KIND_CODE.wake, e.pid, 0, 0];
+    case "oom_kill":
+      return [at, EVENT_KIND_CODE.oom_kill, e.target, 0, e.from];
   }
 }
 

@@ -19,7 +19,7 @@ import {
   readString,
 } from "./_check.ts";
 import { indexPath, keyPath } from "./_path.ts";
-import { ERRNO_NAMES } from "./_timeline.ts";
+import { ERRNO_NAMES } from "./_then.ts";
 import { KERNEL_VERSIONS } from "../../core/kernel.ts";
 import {
   CONDITION_FREERS,

@@ -5,6 +5,7 @@
  */
 
 import { readCall } from "./_call.ts";
+import { readRet, readThen, readThenExpect } from "./_then.ts";
 import {
   EVENT_KIND_CODE,
   KERNEL_VERSIONS,
@@ -40,27 +41,6 @@ import type {
 
 /** Bound on expectations (one per design and kernel is plenty). */
 const EXPECTATIONS_MAX = SCENARIO_LIMITS.expectations;
-
-/**
- * The errno names an expectation may use: every one a proposal in the
- * reference can return, plus the generic ones a caller may see.
- */
-export const ERRNO_NAMES = [
-  "EPERM",
-  "ENOENT",
-  "ESRCH",
-  "EINTR",
-  "EIO",
-  "EBADF",
-  "EAGAIN",
-  "ENOMEM",
-  "EACCES",
-  "EFAULT",
-  "EBUSY",
-  "EINVAL",
-  "ENOSYS",
-  "EOPNOTSUPP",
-] as const;
 
 const EVENT_KINDS = Object.keys(EVENT_KIND_CODE) as (keyof typeof EVENT_KIND_CODE)[];
 const SIGNALS = Object.keys(SIGNAL_NUMBER) as SignalName[];
@@ -157,6 +137,9 @@ function checkActorsOutlive(
   if (e.kind === "kill" && FATAL_SIGNALS.includes(e.sig)) {
     ended = e.target;
     how = `a ${e.sig} of tgid ${e.target}`;
+  } else if (e.kind === "oom_kill") {
+    ended = e.target;
+    how = `an OOM kill of tgid ${e.target}`;
   } else if (e.kind === "exit") {
     ended = world.threads.get(e.pid)?.process.tgid;
     how = `an exit_group by pid ${e.pid} of tgid ${ended}`;
@@ -199,12 +182,14 @@ const EVENT_KEYS: Readonly<Record<ScenarioEvent["kind"], readonly string[]>> = {
   exit: ["pid"],
   kill: ["target", "from"],
   wake: ["pid"],
+  oom_kill: ["target"],
 };
 const EVENT_OPTIONAL_KEYS: Readonly<Record<ScenarioEvent["kind"], readonly string[]>> = {
   proc_reader: ["reader"],
   exit: [],
   kill: ["sig"],
   wake: [],
+  oom_kill: ["from"],
 };
 
 function readEvent(
@@ -310,6 +295,21 @@ function readEvent(
       }
       return { kind, at_ns, target, sig, from };
     }
+    case "oom_kill": {
+      // Any process may be named (init, a kthread, a zombie: the OOM killer passes them
+      // over, which is the point of such a scenario); the allocating thread is a live one.
+      const target = readInt(p, field(o, "target"), at("target"), TGID);
+      if (target !== undefined && !world.processes.has(target)) {
+        p.add(
+          at("target"),
+          `expected the tgid of a process, got ${target}${notATgid(world, target)}`,
+        );
+      }
+      const from = has(o, "from") ? readInt(p, field(o, "from"), at("from"), PID) : opts.caller_pid;
+      checkActor(p, world, from, at("from"), { role: "the thread that hit OOM", user_only: false });
+      if (at_ns === undefined || target === undefined || from === undefined) return undefined;
+      return { kind, at_ns, target, from };
+    }
   }
 }
 
@@ -359,7 +359,7 @@ export function readIntent(
   const o = readObject(p, v, "$.intent", {
     what: "the intent",
     required: ["victim"],
-    optional: ["at_ms", "call", "also"],
+    optional: ["at_ms", "call", "also", "then"],
   });
   if (o === undefined) return undefined;
   const victim = readInt(p, field(o, "victim"), "$.intent.victim", TGID);
@@ -372,8 +372,9 @@ export function readIntent(
   const at_ns = has(o, "at_ms") ? readTime(p, field(o, "at_ms"), "$.intent.at_ms", horizon_ns) : 0;
   const call = readCall(p, field(o, "call"));
   const also = readAlso(p, field(o, "also"), world, horizon_ns);
-  if (victim === undefined || at_ns === undefined || !call || !also) return undefined;
-  return { victim, at_ns, call, also };
+  const then = readThen(p, field(o, "then"));
+  if (victim === undefined || at_ns === undefined || !call || !also || !then) return undefined;
+  return { victim, at_ns, call, also, then };
 }
 
 /** Reads `$.intent.also`: further callers, each a user thread, each once. */
@@ -452,6 +453,7 @@ function readExpectation(p: Problems, v: unknown, path: string): Expectation | u
       "t50_ms",
       "t90_ms",
       "t100_ms",
+      "then",
       "note",
     ],
   });
@@ -468,10 +470,7 @@ function readExpectation(p: Problems, v: unknown, path: string): Expectation | u
   if (has(o, "ret")) {
     // An errno name, a non-negative number (process_madvise's per-iovec mode returns bytes),
     // or "killed": the caller died before its call returned.
-    const ret = field(o, "ret");
-    e.ret = typeof ret === "string" && /^\d{1,15}$/.test(ret)
-      ? ret
-      : readEnum(p, ret, at("ret"), ["0", "killed", ...ERRNO_NAMES]);
+    e.ret = readRet(p, field(o, "ret"), at("ret"));
   }
   if (has(o, "signal_delivered")) {
     e.signal_delivered = readBool(p, field(o, "signal_delivered"), at("signal_delivered"));
@@ -483,6 +482,7 @@ function readExpectation(p: Problems, v: unknown, path: string): Expectation | u
     const key = `${k}_ms`;
     if (has(o, key)) e[`${k}_ns`] = readBounds(p, field(o, key), at(key), "ms");
   }
+  if (has(o, "then")) e.then = readThenExpect(p, field(o, "then"), at("then"));
   if (has(o, "note")) {
     e.note = readString(p, field(o, "note"), at("note"), { what: "a note (text)", pattern: /^/ });
   }

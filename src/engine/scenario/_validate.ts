@@ -128,6 +128,14 @@ export function validate(
     actors,
   });
   const expect = readExpect(p, field(o, "expect"));
+  expect?.forEach((e, i) => {
+    const calls = intent?.then.length;
+    if (e.then === undefined || calls === undefined || e.then.length <= calls) return;
+    p.add(
+      `$.expect[${i}].then`,
+      `expected at most one answer per follow-up call ($.intent.then has ${calls}), got ${e.then.length}`,
+    );
+  });
   const explore = has(o, "explore") ? readExplore(p, field(o, "explore")) : undefined;
 
   if (p.count > 0) throw new ScenarioError(p.list, opts.source, p.omitted);

@@ -152,13 +152,15 @@ export const FD_KIND_CODE: Readonly<Record<"pidfd" | "proc_dir" | "file", number
 );
 
 /** Timed event kind, as the EVENT record's `kind` word. */
-export const EVENT_KIND_CODE: Readonly<Record<"proc_reader" | "exit" | "kill" | "wake", number>> =
-  codesByName("world events", WORLD.events.map((e) => e.name), [
-    "proc_reader",
-    "exit",
-    "kill",
-    "wake",
-  ]);
+export const EVENT_KIND_CODE: Readonly<
+  Record<"proc_reader" | "exit" | "kill" | "wake" | "oom_kill", number>
+> = codesByName("world events", WORLD.events.map((e) => e.name), [
+  "proc_reader",
+  "exit",
+  "kill",
+  "wake",
+  "oom_kill",
+]);
 
 export { SIGNALS as SIGNAL_NUMBER } from "../../core/kernel.ts";
 

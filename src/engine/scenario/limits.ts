@@ -61,6 +61,8 @@ export const SCENARIO_LIMITS = {
   also_callers: 8,
   /** Ranges in `intent.call.iov`. */
   iov_ranges: 64,
+  /** Follow-up calls in `intent.then` (a look or two at the victim after the call). */
+  then_calls: 8,
   /** Expectations in `expect`. */
   expectations: 1024,
   /** The largest pid or tgid (the kernel's PID_MAX_LIMIT on 64-bit). */

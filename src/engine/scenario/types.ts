@@ -250,8 +250,24 @@ export interface WakeEvent {
   pid: number;
 }
 
+/**
+ * The page allocator ran out of memory in `from` and the kernel's OOM killer chose
+ * `target` (mm/oom_kill.c out_of_memory() → oom_kill_process()): SIGKILL, mark_oom_victim,
+ * queue_oom_reaper. A process select_bad_process() would pass over is not killed.
+ */
+export interface OomKillEvent {
+  /** Discriminant. */
+  kind: "oom_kill";
+  /** When the allocation fails. */
+  at_ns: number;
+  /** The process the OOM killer chooses (a tgid). */
+  target: number;
+  /** The thread whose allocation failed (default: the caller). */
+  from: number;
+}
+
 /** A timed event; `Scenario.events` is sorted stably by `at_ns`. */
-export type ScenarioEvent = ProcReaderEvent | ExitEvent | KillEvent | WakeEvent;
+export type ScenarioEvent = ProcReaderEvent | ExitEvent | KillEvent | WakeEvent | OomKillEvent;
 
 /** A closed or half-open range; at least one bound is set. */
 export interface Bounds {
@@ -279,9 +295,33 @@ export interface Expectation {
   t90_ns?: Bounds;
   /** When 100% had come back (ns). */
   t100_ns?: Bounds;
+  /** What each of `intent.then`'s calls answered, in order (a prefix may be given). */
+  then?: ThenExpectation[];
   /** Why this is the expected result, with the reference section. */
   note?: string;
 }
+
+/** What one follow-up call is expected to answer. */
+export interface ThenExpectation {
+  /** "0", a byte count, an errno name, "killed" or "unfinished". */
+  ret?: string;
+  /** waitid's si_code: `CLD_EXITED`, `CLD_KILLED` or `CLD_DUMPED`. */
+  si_code?: WaitCode;
+  /** waitid's si_status: the exit code or the signal. */
+  si_status?: number;
+}
+
+/** The si_codes a reaped child reports. */
+export type WaitCode = "CLD_EXITED" | "CLD_KILLED" | "CLD_DUMPED";
+
+/**
+ * A call the caller makes after the design's call returned, to look at the victim again:
+ * a remote read of its memory (process_vm_readv, /proc/<pid>/mem) over pages
+ * [start_page, end_page), or waitid(P_PIDFD) on a pidfd of it.
+ */
+export type ThenCall =
+  | { call: "process_vm_readv" | "proc_mem_read"; start_page: number; end_page: number }
+  | { call: "waitid"; nohang: boolean };
 
 /** Another thread of the caller's process running the same recipe (a concurrent caller). */
 export interface ExtraCaller {
@@ -301,6 +341,8 @@ export interface Intent {
   call: CallArgs;
   /** Further callers running the same recipe. */
   also: ExtraCaller[];
+  /** The caller's calls after the design's call returned, in order. */
+  then: ThenCall[];
 }
 
 /**

@@ -35,7 +35,7 @@ export function formatDiff(rows: readonly DiffRow[]): string {
       "scenario",
       "design",
       "model",
-      "errno sim",
+      "answer sim",
       "host",
       "",
       "killed sim/host",
@@ -45,14 +45,17 @@ export function formatDiff(rows: readonly DiffRow[]): string {
       "",
       "call sim",
       "host",
+      "then sim",
+      "host",
+      "",
       "as proposed",
     ],
     rows.map((r) => [
       r.scenario,
       r.design,
       r.model,
-      String(r.sim.errno),
-      String(r.host.errno),
+      r.sim.ret,
+      r.host.ret,
       mark(r.agree.errno),
       r.signal_comparable
         ? `${r.sim.signal_delivered ? "yes" : "no"}/${r.host.signal_delivered ? "yes" : "no"}`
@@ -63,13 +66,17 @@ export function formatDiff(rows: readonly DiffRow[]): string {
       mark(r.agree.memory),
       r.sim.call_ns === null ? "-" : fmtNs(r.sim.call_ns),
       r.host.call_ns === null ? "-" : fmtNs(r.host.call_ns),
+      r.sim.then.join("; ") || "-",
+      r.host.then.join("; ") || "-",
+      mark(r.agree.then),
       r.proposal ? `${r.proposal.errno}, ${mib(r.proposal.freed_pages)} freed` : "-",
     ]),
   );
   const bad = rows.filter((r) => !agrees(r)).map((r) =>
     `DISAGREE ${r.scenario} ${r.design}: ${
       [
-        r.agree.errno ? "" : `errno sim ${r.sim.errno} host ${r.host.errno}`,
+        r.agree.errno ? "" : `answer sim ${r.sim.ret} host ${r.host.ret}`,
+        r.agree.then ? "" : `then sim ${r.sim.then.join("; ")} host ${r.host.then.join("; ")}`,
         r.agree.signal
           ? ""
           : `SIGKILL sim ${r.sim.signal_delivered} host ${r.host.signal_delivered}`,
@@ -88,7 +95,8 @@ export const DIFF_USAGE =
 
 Runs the scenario on the simulator (kernel ${HOST_KERNEL}, the host's) and on this host's real
 kernel (Linux, root, --allow-ffi; docs/host.md) and prints where they agree (=) and
-disagree (≠): errno, whether the victim got SIGKILL, private anon freed. Default designs:
+disagree (≠): the answer, whether the victim got SIGKILL, private anon freed, the follow-up
+calls' answers. Default designs:
 those the scenario's expectations name for ${HOST_KERNEL}, else ${
     mergedOnHost().map((d) => d.name).join(", ")
   }. Exit code 1 on any

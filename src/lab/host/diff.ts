@@ -9,8 +9,15 @@
  * @module
  */
 
-import { PAGE_SIZE } from "../../core/mod.ts";
-import { type MainErrno, type Outcome, runScenario } from "../../engine/run/mod.ts";
+import { PAGE_SIZE, retName } from "../../core/mod.ts";
+import {
+  type MainErrno,
+  type Outcome,
+  retOf,
+  runScenario,
+  type ThenRecord,
+  thenText,
+} from "../../engine/run/mod.ts";
 import type { Scenario } from "../../engine/scenario/mod.ts";
 import type { DesignChoice } from "../designs/mod.ts";
 import { hostRefusals } from "./designs.ts";
@@ -23,6 +30,10 @@ import { HOST_KERNEL } from "./support.ts";
 export interface Side {
   /** The errno of the main call ("EINVAL", 0 when it succeeded, "killed", "unfinished"). */
   errno: MainErrno;
+  /** The main call's answer as text: "0", a byte count, an errno name. */
+  ret: string;
+  /** Each follow-up call's answer as text (`EFAULT`, `0 CLD_KILLED 9`). */
+  then: string[];
   /** The victim got SIGKILL after the intent. */
   signal_delivered: boolean;
   /** Private anon pages of the victim freed by the end of the window. */
@@ -49,8 +60,12 @@ export interface DiffRow {
   host: Side;
   /** The proposal as posted, on the simulator, for designs the host does not have. */
   proposal: Side | null;
-  /** Agreement per field (`signal` is true when not comparable, see `signal_comparable`). */
-  agree: { errno: boolean; signal: boolean; memory: boolean };
+  /**
+   * Agreement per field (`signal` is true when not comparable, see `signal_comparable`):
+   * `errno` compares the main call's whole answer (a byte count too), `then` every
+   * follow-up call's.
+   */
+  agree: { errno: boolean; signal: boolean; memory: boolean; then: boolean };
   /**
    * Whether the host can see a SIGKILL arrive: not for a victim that was already a zombie
    * or reaped (the kernel drops it in prepare_signal; the simulator counts the send).
@@ -77,11 +92,17 @@ export function toleranceForPages(anonPages: number): number {
   return Math.max(TOLERANCE_FLOOR_BYTES / PAGE_SIZE, Math.ceil(anonPages * 0.02));
 }
 
+function thens(records: readonly ThenRecord[] | undefined): string[] {
+  return (records ?? []).map(thenText);
+}
+
 function simSide(o: Outcome): Side {
   const main = o.calls.at(-1);
   const anon = o.memory.reclaimable_pages;
   return {
     errno: o.errno,
+    ret: retOf(o),
+    then: thens(o.then),
     signal_delivered: o.signal_delivered,
     freed_pages: o.memory.freed_pages,
     released: anon > 0 && o.memory.freed_pages * 2 > anon,
@@ -94,6 +115,8 @@ function hostSide(h: HostOutcome): Side {
   const anon = h.memory.scenario_anon_pages;
   return {
     errno: h.errno,
+    ret: retName(h.ret),
+    then: thens(h.then),
     signal_delivered: h.signal_delivered,
     freed_pages: h.memory.freed_pages,
     released: anon > 0 && h.memory.freed_pages * 2 > anon,
@@ -144,7 +167,8 @@ export async function diffScenario(
     host: hostS,
     proposal: sim.proposal ? simSide(sim.proposal) : null,
     agree: {
-      errno: simS.errno === hostS.errno,
+      errno: simS.errno === hostS.errno && simS.ret === hostS.ret,
+      then: simS.then.join() === hostS.then.join(),
       signal: !signalComparable || simS.signal_delivered === hostS.signal_delivered,
       memory: Math.abs(simS.freed_pages - hostS.freed_pages) <= tol &&
         simS.released === hostS.released,
@@ -158,5 +182,5 @@ export async function diffScenario(
 
 /** Whether every field of a row agrees. */
 export function agrees(r: DiffRow): boolean {
-  return r.agree.errno && r.agree.signal && r.agree.memory;
+  return r.agree.errno && r.agree.signal && r.agree.memory && r.agree.then;
 }

@@ -275,16 +275,17 @@ export function spawn(path: string, argv: string[], stdoutFd: number, stdinFd?: 
 
 /**
  * waitid(P_PIDFD, pidfd, options): `ret` 0 or -errno; the siginfo's `pid` (0 when nothing
- * was waited for) and `status` (the exit code, or the signal).
+ * was waited for, or on an error), `code` (CLD_EXITED, CLD_KILLED, ...) and `status` (the
+ * exit code, or the signal).
  */
 export function waitidPidfd(
   pidfd: number,
   options: number,
-): { ret: number; pid: number; status: number } {
-  // siginfo_t is 128 bytes; si_pid is at offset 16, si_status at 24.
+): { ret: number; pid: number; code: number; status: number } {
+  // siginfo_t is 128 bytes; si_code is at offset 8, si_pid at 16, si_status at 24.
   const info = new Int32Array(32);
   const ret = syscall(SYS.waitid, C.P_PIDFD, pidfd, addr(info), options, 0);
-  return { ret, pid: info[4], status: info[6] };
+  return { ret, pid: info[4], code: info[2], status: info[6] };
 }
 
 // Files of /proc and /sys through the kernel directly: Deno refuses them without

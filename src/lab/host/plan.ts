@@ -15,7 +15,11 @@
  * - `traced_exit` only on threads of a victim in `S` without a vfork child (the lab is
  *   their tracer: src/lab/host/ptrace.ts);
  * - no events; the call's `info`, `iov_fault` and `sig` other than SIGKILL are not
- *   expressible; `iov` ranges must each lie inside one VMA.
+ *   expressible; `iov` ranges must each lie inside one VMA or in page 0 (address 0, never
+ *   mapped);
+ * - `intent.then`: reads over ranges like `iov`'s, of a victim not yet waited for (the host
+ *   names it by pid); waitid of a victim that is the caller's child it reaps itself (on the
+ *   host it is the lab's), and without `nohang` one that will exit (not frozen).
  *
  * @module
  */
@@ -25,9 +29,11 @@ import {
   type CallArgs,
   CAP_BIT,
   type Capability,
+  type IovRange,
   type Scenario,
   type ScenarioProcess,
   type ScenarioVma,
+  type ThenCall,
 } from "../../engine/scenario/mod.ts";
 import { HOST_KERNEL } from "./support.ts";
 
@@ -79,6 +85,8 @@ export interface HostPlan {
   tracedThreads: number[];
   /** How the design is called. */
   call: CallArgs;
+  /** The caller's follow-up calls. */
+  then: ThenCall[];
   /** How long to watch after the call (ms): the scenario's horizon after the intent, at most 2 s. */
   windowMs: number;
   /** Private anon pages the scenario gives the victim (the simulator's reclaimable). */
@@ -202,14 +210,9 @@ export function hostPlan(s: Scenario): HostPlan {
     why.push(`call.fd ${c.fd} is a PIDFD_SELF_* sentinel: on the host it names the lab itself`);
   }
   for (const r of c.iov ?? []) {
-    if (
-      !vmas.some((v) =>
-        r.start_page >= v.startPage && r.end_page <= v.startPage + v.bytes / PAGE_SIZE
-      )
-    ) {
-      why.push(`iov [${r.start_page}, ${r.end_page}) does not lie inside one VMA`);
-    }
+    if (!rangeMapsOnHost(r, vmas)) why.push(`iov ${rangeText(r)} ${OUTSIDE}`);
   }
+  why.push(...thenProblems(s, victim, callerProc, state, vmas));
   for (const fd of callerProc.fds) {
     if (fd.thread) {
       if (!victim.threads.some((t) => t.pid === fd.target) || kid) {
@@ -246,9 +249,54 @@ export function hostPlan(s: Scenario): HostPlan {
     })),
     tracedThreads: traced,
     call: c,
+    then: s.intent.then,
     windowMs: Math.min(2000, Math.max(0, (s.horizon_ns - s.intent.at_ns) / 1e6)),
     anonPages,
   };
+}
+
+const OUTSIDE = "lies neither inside one VMA nor in page 0 (address 0, never mapped)";
+
+function rangeText(r: IovRange): string {
+  return `[${r.start_page}, ${r.end_page})`;
+}
+
+/** The range has real addresses on the host: inside one VMA, or in the unmapped page 0. */
+function rangeMapsOnHost(r: IovRange, vmas: readonly PlanVma[]): boolean {
+  return r.end_page <= 1 ||
+    vmas.some((v) =>
+      r.start_page >= v.startPage && r.end_page <= v.startPage + v.bytes / PAGE_SIZE
+    );
+}
+
+/** Why the follow-up calls cannot run on the host (none when they can). */
+function thenProblems(
+  s: Scenario,
+  victim: ScenarioProcess,
+  callerProc: ScenarioProcess,
+  state: PlanState,
+  vmas: readonly PlanVma[],
+): string[] {
+  const why: string[] = [];
+  let waited = state === "reaped";
+  s.intent.then.forEach((t, i) => {
+    const at = `intent.then[${i}] (${t.call})`;
+    if (t.call !== "waitid") {
+      const r = { start_page: t.start_page, end_page: t.end_page };
+      if (!rangeMapsOnHost(r, vmas)) why.push(`${at}: ${rangeText(r)} ${OUTSIDE}`);
+      if (waited) why.push(`${at}: the victim was waited for: the host names it by a pid`);
+      return;
+    }
+    if (victim.parent !== callerProc.tgid || victim.parent_waits) {
+      why.push(
+        `${at}: the victim must be the caller's child that it waits for itself (parent the ` +
+          `caller's process, parent_waits false): on the host it is the lab's`,
+      );
+    }
+    if (!t.nohang && state === "frozen") why.push(`${at}: a frozen victim never exits`);
+    waited = true;
+  });
+  return why;
 }
 
 function vmaKind(v: ScenarioVma): PlanVma["kind"] | { why: string } {

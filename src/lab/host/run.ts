@@ -23,6 +23,7 @@ import {
   variantFor,
 } from "../../core/mod.ts";
 import type { Scenario } from "../../engine/scenario/mod.ts";
+import { runThen, type ThenRecord } from "../../engine/run/mod.ts";
 import { monotonicNs, pollIn } from "./ffi.ts";
 import { kernelRelease, type ProcStatus, procStatus, threadIds, zoneFreePages } from "./observe.ts";
 import { type HostPlan, hostPlan, NotExpressible } from "./plan.ts";
@@ -61,8 +62,10 @@ export interface HostOutcome {
   ret: number;
   /** The errno it set: a name, or 0 when it succeeded. */
   errno: Errno;
-  /** Every call the lab made as the caller, in order. */
+  /** Every call the lab made as the caller in the design's recipe, in order. */
   calls: HostCall[];
+  /** What each of the scenario's follow-up calls answered; only when it has some. */
+  then?: ThenRecord[];
   /** The victim had a SIGKILL pending, or exited, after the intent (it was alive before). */
   signal_delivered: boolean;
   /** The victim's memory. */
@@ -178,6 +181,10 @@ async function runIn(
     call: hostCallArgs(plan.call, fdMap),
   };
   const ret = runRecipe(opts.design.recipe(caller, ctx));
+  const mainCalls = caller.calls.length;
+  const then: ThenRecord[] = [];
+  const looked = runThen(caller, vpid, plan.then, then).next();
+  if (!looked.done) throw new Error("the follow-up calls yielded on the host");
   // Watch a victim that can still exit by itself for the scenario's remaining time.
   const alive = plan.state !== "zombie" && plan.state !== "reaped";
   let exitedAt: number | null = null;
@@ -203,7 +210,8 @@ async function runIn(
     kernel: kernelRelease().release,
     ret,
     errno: errnoOf(ret),
-    calls: caller.calls,
+    calls: caller.calls.slice(0, mainCalls),
+    ...(plan.then.length > 0 ? { then } : {}),
     signal_delivered: alive && (exitedAt !== null || (afterStatus?.sigkillPending ?? false)),
     memory: {
       scenario_anon_pages: plan.anonPages,
@@ -213,7 +221,7 @@ async function runIn(
       zone_free_delta_pages: zone1 - zone0,
     },
     exit: { exited: !alive || exitedAt !== null, after_ns: exitedAt },
-    cpu_ns: { caller: caller.calls.reduce((n, c) => n + c.cpu_ns, 0) },
+    cpu_ns: { caller: caller.calls.slice(0, mainCalls).reduce((n, c) => n + c.cpu_ns, 0) },
     state: plan.state,
   };
 }

@@ -317,17 +317,16 @@ export class HostSession {
   }
 
   /**
-   * waitid(P_PIDFD, fd, options) for a recipe, on an fd that passes `checkFd`:
-   * the pid it reaped (marked reaped, so that `close()` does not wait for it again), 0, or
-   * -errno.
+   * waitid(P_PIDFD, fd, options) for a recipe, on an fd that passes `checkFd`: 0 or -errno,
+   * with the siginfo's pid (marked reaped, so that `close()` does not wait for it again; 0
+   * when nothing was reaped), code and status.
    */
-  waitidForRecipe(fd: number, options: number): number {
+  waitidForRecipe(fd: number, options: number): ReturnType<typeof waitidPidfd> {
     this.checkFd(fd);
     const r = waitidPidfd(fd, options);
-    if (r.ret < 0) return r.ret;
-    const p = this.#owned.get(r.pid);
+    const p = r.ret < 0 ? undefined : this.#owned.get(r.pid);
     if (p) p.reaped = true;
-    return r.pid;
+    return r;
   }
 
   /** pidfd_send_signal through the session's pidfd of an owned process: 0 or -errno. */

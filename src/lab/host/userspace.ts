@@ -7,7 +7,9 @@
  * The guard holds for every call: a process is signalled only through the session's pidfd of
  * a process the run spawned, an fd argument that names a process must be one the session
  * opened, and the only calls made with a recipe's arguments are those that name their target
- * by pidfd (a pid number is never passed to the kernel).
+ * by pidfd. A pid number reaches the kernel only in the follow-up reads of the victim's memory
+ * (process_vm_readv, /proc/<pid>/mem), and only for the lab's own child not yet waited for,
+ * whose pid cannot have been reused.
  *
  * @module
  */
@@ -23,13 +25,16 @@ import {
   type SyscallArg,
   type SyscallSpec,
   type Userspace,
+  type WaitSiginfo,
   WEXITED,
   WNOHANG,
 } from "../../core/mod.ts";
 import {
   addr,
   monotonicNs,
+  openPath,
   pollFd,
+  pollIn,
   SYS,
   SYS_UNASSIGNED,
   syscall,
@@ -37,7 +42,7 @@ import {
   threadCpuNs,
 } from "./ffi.ts";
 import { type HostPlan, NotExpressible } from "./plan.ts";
-import type { HostSession, Victim } from "./session.ts";
+import { HostSafetyError, type HostSession, type Victim } from "./session.ts";
 
 /** One syscall the lab made as the caller. */
 export interface HostCall {
@@ -69,6 +74,12 @@ const PIDFD_CALLS: ReadonlySet<number> = new Set([
   NR.process_mrelease,
 ]);
 
+/**
+ * How long a blocking waitid waits for the victim to exit before the run fails rather than
+ * hang: a SIGKILLed victim here exits within milliseconds (docs/host.md).
+ */
+export const BLOCKING_WAIT_MS = 10_000;
+
 /** The lab's thread as a recipe's {@linkcode Userspace} on the real kernel. */
 export class HostUserspace implements Userspace {
   /** The lab's calling thread (gettid). */
@@ -79,6 +90,7 @@ export class HostUserspace implements Userspace {
   readonly #victim: Victim;
   readonly #plan: HostPlan;
   readonly #scenario: string;
+  #siginfo: WaitSiginfo = { si_pid: 0, si_code: 0, si_status: 0 };
 
   /**
    * The caller of one host run.
@@ -152,11 +164,73 @@ export class HostUserspace implements Userspace {
     return done(this.#timed("close", SYS.close, [fd], () => this.#s.closeForRecipe(fd)));
   }
 
-  /** waitid(P_PIDFD, fd, WEXITED | WNOHANG): the reaped child's pid, 0, or -errno. */
-  waitid_pidfd(fd: number): KGen<number> {
-    const options = WEXITED | WNOHANG;
+  /**
+   * waitid(P_PIDFD, fd, options): 0 or -errno, the siginfo kept. Without WNOHANG the
+   * call blocks until the victim exits; so that a victim that never exits (frozen, never
+   * killed) cannot hang the lab, the pidfd must poll readable within
+   * {@linkcode BLOCKING_WAIT_MS} first, or the run fails.
+   */
+  waitid_pidfd(fd: number, options: number = WEXITED | WNOHANG): KGen<number> {
+    this.#s.checkFd(fd);
+    if (!(options & WNOHANG) && !pollIn(fd, BLOCKING_WAIT_MS)) {
+      throw new Error(
+        `a blocking waitid on fd ${fd}: the victim did not exit within ${BLOCKING_WAIT_MS} ms`,
+      );
+    }
     return done(
-      this.#timed("waitid", SYS.waitid, [fd, options], () => this.#s.waitidForRecipe(fd, options)),
+      this.#timed("waitid", SYS.waitid, [fd, options], () => {
+        const r = this.#s.waitidForRecipe(fd, options);
+        this.#siginfo = { si_pid: r.pid, si_code: r.code, si_status: r.status };
+        return r.ret;
+      }),
+    );
+  }
+
+  /** The siginfo the last waitid filled in. */
+  waitid_siginfo(): WaitSiginfo {
+    return this.#siginfo;
+  }
+
+  /**
+   * process_vm_readv(pid, ...) of one range of the victim's pages into a buffer of the
+   * lab's: the bytes copied or -errno. Only the victim the run spawned is read.
+   */
+  process_vm_readv(pid: number, range: IovRange): KGen<number> {
+    checkByNumber(this.#s, pid);
+    const bytes = Math.max(0, range.end_page - range.start_page) * PAGE_SIZE;
+    const local = new Uint8Array(bytes);
+    const lvec = new BigUint64Array([addr(local), BigInt(bytes)]);
+    const rvec = this.#iovec([range]);
+    return done(
+      this.#timed(
+        "process_vm_readv",
+        SYS.process_vm_readv,
+        [pid, "ptr"],
+        () => syscall(SYS.process_vm_readv, pid, addr(lvec), 1, rvec === 0 ? 0 : addr(rvec), 1, 0),
+      ),
+    );
+  }
+
+  /**
+   * open("/proc/<pid>/mem"), pread64 of one range of the victim's pages, close: the bytes
+   * read or -errno (the open's, when it fails). Only the victim the run spawned is read.
+   */
+  proc_mem_read(pid: number, range: IovRange): KGen<number> {
+    checkByNumber(this.#s, pid);
+    const bytes = Math.max(0, range.end_page - range.start_page) * PAGE_SIZE;
+    const buf = new Uint8Array(bytes);
+    const rvec = this.#iovec([range]);
+    const at = rvec === 0 ? 0n : rvec[0];
+    return done(
+      this.#timed("pread64", SYS.pread64, [pid, "ptr"], () => {
+        const fd = openPath(`/proc/${pid}/mem`, 0);
+        if (fd < 0) return fd;
+        try {
+          return syscall(SYS.pread64, fd, addr(buf), bytes, at);
+        } finally {
+          syscall(SYS.close, fd);
+        }
+      }),
     );
   }
 
@@ -189,7 +263,7 @@ export class HostUserspace implements Userspace {
   /**
    * The victim's pages [start_page, end_page) of each range as a struct iovec array, at the
    * helper's real addresses; NULL (0) for none. The plan checked that each range lies in one
-   * VMA.
+   * VMA or in page 0, which stays at address 0: never mapped (below vm.mmap_min_addr).
    */
   #iovec(iov: readonly IovRange[]): BigUint64Array<ArrayBuffer> | 0 {
     if (!iov.length) return 0;
@@ -198,8 +272,8 @@ export class HostUserspace implements Userspace {
       const at = this.#plan.vmas.findIndex((v) =>
         r.start_page >= v.startPage && r.end_page <= v.startPage + v.bytes / PAGE_SIZE
       );
-      const first = r.start_page - this.#plan.vmas[at].startPage;
-      vec[2 * i] = this.#victim.vmas[at].addr + BigInt(first * PAGE_SIZE);
+      vec[2 * i] = at < 0 ? BigInt(r.start_page * PAGE_SIZE) : this.#victim.vmas[at].addr +
+        BigInt((r.start_page - this.#plan.vmas[at].startPage) * PAGE_SIZE);
       vec[2 * i + 1] = BigInt((r.end_page - r.start_page) * PAGE_SIZE);
     });
     return vec;
@@ -225,6 +299,17 @@ export class HostUserspace implements Userspace {
     });
     return ret;
   }
+}
+
+/**
+ * A pid a call takes by number (process_vm_readv, /proc/<pid>/mem): only the lab's own child
+ * not yet waited for, whose pid the kernel cannot give to anyone else.
+ */
+function checkByNumber(session: HostSession, pid: number): void {
+  const p = session.check(pid);
+  if (p.direct && !p.reaped) return;
+  const why = p.reaped ? "it was waited for, so its pid may be reused" : "not the lab's child";
+  throw new HostSafetyError(`refusing pid ${pid} by number: ${why}`);
 }
 
 /**

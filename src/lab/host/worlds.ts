@@ -8,7 +8,7 @@
  */
 
 import { PAGE_SIZE } from "../../core/mod.ts";
-import type { CallArgs, VmaKind } from "../../engine/scenario/mod.ts";
+import type { CallArgs, ThenCall, VmaKind } from "../../engine/scenario/mod.ts";
 import { HOST_KERNEL } from "./support.ts";
 
 /** One VMA of the victim. */
@@ -44,6 +44,11 @@ export interface HostWorldParams {
   vfork?: { frozen: boolean } | null;
   /** How the design is called. */
   call?: CallArgs;
+  /**
+   * The caller's follow-up calls (`intent.then`); with a waitid the victim is the lab's child
+   * that it reaps itself (parent_waits false), as on the host.
+   */
+  then?: ThenCall[];
   /** The caller's fds. */
   callerFds?: { fd: number; kind: "pidfd" | "proc_dir" | "file"; target?: number }[];
   /** When the simulation stops (ms). */
@@ -108,6 +113,7 @@ export function buildHostWorld(p: HostWorldParams): Record<string, unknown> {
       comm: "victim",
       parent: HOST_TGIDS.lab,
       ...(dead ? { status: p.state, parent_waits: false } : { mm: "victim_mm" }),
+      ...(p.then?.some((t) => t.call === "waitid") ? { parent_waits: false } : {}),
       threads: victimThreads,
     },
   ];
@@ -136,7 +142,12 @@ export function buildHostWorld(p: HostWorldParams): Record<string, unknown> {
     ],
     processes,
     caller: { pid: HOST_TGIDS.lab },
-    intent: { victim: HOST_TGIDS.victim, at_ms: 1, ...(p.call ? { call: p.call } : {}) },
+    intent: {
+      victim: HOST_TGIDS.victim,
+      at_ms: 1,
+      ...(p.call ? { call: p.call } : {}),
+      ...(p.then?.length ? { then: p.then } : {}),
+    },
     ...(p.expect ? { expect: p.expect } : {}),
   };
 }

@@ -23,6 +23,7 @@
 
 import { PAGE_SIZE } from "../../core/mod.ts";
 import type { Capability, CpuPresetName, SignalName, VmaKind } from "../../engine/scenario/mod.ts";
+import { type LookPlan, pagesOf, thenOf } from "./_looks.ts";
 
 /** A CPU: a preset, or free numbers. */
 export type CpuPlan =
@@ -175,6 +176,8 @@ export interface WorldPlan {
   readonly call: CallPlan;
   /** /proc readers of `victim_mm`. */
   readonly readers: readonly ReaderPlan[];
+  /** The call's other arguments, the OOM killer, the follow-up calls (older plans: none). */
+  readonly look?: LookPlan;
 }
 
 /** Fixed pids and tgids of every world. */
@@ -489,8 +492,19 @@ export function buildWorld(p: WorldPlan, kernel: WorldKernel = { threadPidfds: f
   if (p.call.fd !== undefined) call.fd = p.call.fd;
   else if (p.call.nonblock) call.nonblock = true;
   if (p.call.flags !== undefined) call.flags = p.call.flags;
+  const look = p.look;
+  const firstSize = Math.max(1, Math.floor(p.victim.vmas[0]?.size_pages ?? 1));
+  if (look?.sig !== undefined) call.sig = look.sig;
+  if (look?.advice !== undefined) call.advice = look.advice;
+  if (look?.iov) call.iov = look.iov.map((r) => pagesOf(r, firstSize));
+  if (look && look.oom_kill_pm !== null) {
+    const at = Math.floor(intent_us * look.oom_kill_pm / 1000);
+    events.push({ kind: "oom_kill", at_ms: ms(at), target, from: PIDS.killer });
+  }
   const intent: Json = { victim: target, at_ms: ms(intent_us) };
   if (Object.keys(call).length) intent.call = call;
+  const then = look ? thenOf(look, firstSize) : [];
+  if (then.length) intent.then = then;
   if (secondCaller) intent.also = [{ pid: PIDS.secondCaller, at_ms: ms(secondAt) }];
 
   return {

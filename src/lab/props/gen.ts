@@ -27,6 +27,7 @@
  */
 
 import fc, { type Arbitrary } from "fast-check";
+import { arbLook } from "./_looks.ts";
 import {
   kernelFeatures,
   PAGE_SIZE,
@@ -405,6 +406,12 @@ function arbRawReaders(): fc.Arbitrary<RawReader[]> {
 export interface WorldPlanOptions {
   /** Largest VMA in pages (default: 40 GiB). */
   maxVmaPages?: number;
+  /**
+   * false: no `LookPlan` (_looks.ts: the call's signal, advice and vector, the OOM killer,
+   * the follow-up calls): worlds for the pairwise comparison, whose classes are stated for
+   * each design's usual call. Default true.
+   */
+  looks?: boolean;
 }
 
 /** Turns the generated relative times into a plan's microseconds. */
@@ -489,6 +496,7 @@ export function arbWorldPlan(opts: WorldPlanOptions = {}): Arbitrary<WorldPlan> 
     killer: arbRawKiller(),
     call: arbCall(),
     readers: arbRawReaders(),
+    look: opts.looks === false ? fc.constant(undefined) : arbLook(),
   }).map((r): WorldPlan => {
     const clock = new Clock(r.horizon_us, Math.floor(r.horizon_us * r.intent_pm / 1000));
     return {
@@ -524,6 +532,7 @@ export function arbWorldPlan(opts: WorldPlanOptions = {}): Arbitrary<WorldPlan> 
         duration_us: clock.frac(x.duration_pm),
         reader: x.reader,
       })),
+      look: r.look,
     };
   });
 }

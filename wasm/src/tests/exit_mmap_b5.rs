@@ -300,7 +300,8 @@ fn waiting_parent_releases_the_zombie_at_once() {
 }
 
 /// §A.0 / §B.5 exit order: a zombie whose parent does not wait stays until the parent reaps
-/// it with wait (waitid(P_PIDFD, WEXITED | WNOHANG) here): 0 while it lives, then its pid.
+/// it with wait (waitid(P_PIDFD, WEXITED | WNOHANG) here): 0 both times, si_pid 0 while it
+/// lives, then its pid.
 #[test]
 fn unwaited_zombie_is_released_by_the_parents_wait() {
     let sim = Sim::new(618)
@@ -312,11 +313,17 @@ fn unwaited_zombie_is_released_by_the_parents_wait() {
     lab.enter();
     let opts = WEXITED | WNOHANG;
     assert_eq!(lab.k.waitid_pidfd(lab.me, 3, opts), 0, "not exited yet");
+    assert_eq!(
+        lab.k.waitid_siginfo(lab.me, 0),
+        0,
+        "si_pid 0: nothing reaped"
+    );
     lab.kill(VICTIM);
     lab.leave();
     lab.idle_until(ONE_S);
     assert_eq!(lab.state(VICTIM), ZOMBIE as f64);
     lab.enter();
-    assert_eq!(lab.k.waitid_pidfd(lab.me, 3, opts), VICTIM);
+    assert_eq!(lab.k.waitid_pidfd(lab.me, 3, opts), 0);
+    assert_eq!(lab.k.waitid_siginfo(lab.me, 0), VICTIM);
     assert_eq!(lab.state(VICTIM), RELEASED);
 }

@@ -76,7 +76,7 @@ fn kernel_facts_state_the_cores_values() {
         r#""pf_flags":{"PF_EXITING":4,"PF_KTHREAD":2097152}"#,
         r#""blocked":1000,"sim_bug":-10000"#,
         r#""REAP_NS_PER_PAGE":330"#,
-        r#"{"name":"5.17","code":517,"features":{"exit_mmap_shape":"write_locked","exit_mmap_clears_mmap":true,"drops_signals_to_exiting_group":false,"lone_exit_sets_group_exit":false,"pidfd_self_sentinels":false,"pidfd_thread":false,"cgroup_kill":true,"pidfd_signal_scope_flags":false,"mlocked_reapable":false,"has_mmf_oom_victim":true,"oom_reaper_delay_ns":0,"reap_walks_in_reverse":false}}"#,
+        r#"{"name":"5.17","code":517,"features":{"exit_mmap_shape":"write_locked","exit_mmap_clears_mmap":true,"drops_signals_to_exiting_group":false,"lone_exit_sets_group_exit":false,"pidfd_self_sentinels":false,"pidfd_thread":false,"cgroup_kill":true,"pidfd_signal_scope_flags":false,"mlocked_reapable":false,"has_mmf_oom_victim":true,"oom_reaper_delay_ns":0,"reap_walks_in_reverse":false,"proc_mem_open_esrch":false}}"#,
         r#"{"code":1,"name":"sched_switch","args":["next_pid","prev_state","prev_pid"]}"#,
         r#""zap_modes":["reap","exit_unmap","madvise"]"#,
         r#""task_info":["tgid","state","flags","mm","cpu","cpu_time_ns","user_time_ns","sigkill_pending","usage","prio","external"]"#,
@@ -106,6 +106,7 @@ fn features_flip_at_their_versions() {
     assert_eq!(first(|v| !v.has_mmf_oom_victim()), Some(V6_0));
     assert_eq!(first(|v| v.oom_reaper_delay_ns() > 0), Some(V5_18));
     assert_eq!(first(KernelVersion::reap_walks_in_reverse), Some(V6_18));
+    assert_eq!(first(KernelVersion::proc_mem_open_esrch), Some(V6_18));
     assert_eq!(V5_16.exit_mmap_shape(), ExitMmapShape::Unlocked);
     assert_eq!(V5_18.exit_mmap_shape(), ExitMmapShape::WriteLocked);
     assert_eq!(V6_0.exit_mmap_shape(), ExitMmapShape::ReadThenWrite);

@@ -11,6 +11,7 @@ mod cgroup;
 mod exit_mmap_b5;
 mod facts;
 mod helpers_b1_b2;
+mod history;
 mod limits;
 mod oom_reaper_b4;
 mod pidfd;

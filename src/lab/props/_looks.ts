@@ -1,0 +1,86 @@
+/**
+ * The generated worlds' arguments beyond the call's fd and flags: pidfd_send_signal's
+ * signal number, process_madvise's advice and vector (ranges inside the victim's first VMA,
+ * across its end into the gap, below every VMA), the kernel's OOM killer choosing the
+ * victim at some time (an `oom_kill` event), and the caller's follow-up calls after its
+ * call (`intent.then`: reads of the victim's memory, waitid blocking or not).
+ *
+ * @module
+ */
+
+import fc from "fast-check";
+import type { IovRange, ThenCall } from "../../engine/scenario/mod.ts";
+
+/** The first page of the victim's first VMA (the loader's layout). */
+const FIRST_PAGE = 16;
+
+/** A range relative to the victim's first VMA of `size` pages. */
+export type RangePlan = "inside" | "across_end" | "below" | "empty";
+
+/** What a generated world says besides its call's fd and flags. */
+export interface LookPlan {
+  /** pidfd_send_signal's signal (every one the core knows, and 0), or the design's own. */
+  readonly sig?: number;
+  /** process_madvise's advice: every value the designs tell apart, and an unknown one. */
+  readonly advice?: number;
+  /** process_madvise's vector. */
+  readonly iov?: readonly RangePlan[];
+  /** The OOM killer chooses the victim at this per mille of the time before the intent. */
+  readonly oom_kill_pm: number | null;
+  /** The caller's follow-up calls. */
+  readonly then: readonly ({ call: "process_vm_readv" | "proc_mem_read"; range: RangePlan } | {
+    call: "waitid";
+    nohang: boolean;
+  })[];
+}
+
+const range = fc.constantFrom<RangePlan>("inside", "inside", "across_end", "below", "empty");
+
+/** An arbitrary {@linkcode LookPlan}: mostly nothing of it, now and then each part. */
+export function arbLook(): fc.Arbitrary<LookPlan> {
+  const call = fc.record({
+    sig: fc.constantFrom<number | undefined>(undefined, undefined, 0, 9, 15, 18, 19),
+    advice: fc.constantFrom<number | undefined>(undefined, undefined, 3, 4, 8, 20, 21, 25, 99),
+    iov: fc.option(fc.array(range, { minLength: 1, maxLength: 3 }), { nil: undefined }),
+  });
+  const look = fc.oneof(
+    { arbitrary: fc.constant(null), weight: 3 },
+    fc.record({ call: fc.constantFrom("process_vm_readv", "proc_mem_read"), range }),
+    fc.record({ call: fc.constant("waitid"), nohang: fc.boolean() }),
+  );
+  return fc.record({
+    call: fc.oneof({ arbitrary: fc.constant({}), weight: 3 }, call),
+    oom_kill_pm: fc.oneof(
+      { arbitrary: fc.constant(null), weight: 5 },
+      fc.integer({ min: 0, max: 1000 }),
+    ),
+    then: fc.array(look, { maxLength: 2 }),
+  }).map((r) => ({
+    ...r.call,
+    oom_kill_pm: r.oom_kill_pm,
+    then: r.then.filter((t) => t !== null) as LookPlan["then"][number][],
+  }));
+}
+
+/** A {@linkcode RangePlan} as pages, for a first VMA of `size` pages. */
+export function pagesOf(r: RangePlan, size: number): IovRange {
+  switch (r) {
+    case "inside":
+      return { start_page: FIRST_PAGE, end_page: FIRST_PAGE + Math.max(1, Math.min(4, size)) };
+    case "across_end":
+      return { start_page: FIRST_PAGE + size - 1, end_page: FIRST_PAGE + size + 1 };
+    case "below":
+      return { start_page: 0, end_page: 1 };
+    case "empty":
+      return { start_page: FIRST_PAGE, end_page: FIRST_PAGE };
+  }
+}
+
+/** The follow-up calls of a plan, for a first VMA of `size` pages. */
+export function thenOf(look: LookPlan, size: number): ThenCall[] {
+  return look.then.map((t) =>
+    t.call === "waitid"
+      ? { call: "waitid", nohang: t.nohang }
+      : { call: t.call, ...pagesOf(t.range, size) }
+  );
+}
