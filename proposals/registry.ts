@@ -17,3 +17,4 @@ export {
   process_mrelease_reap_kill_design,
   stock_process_mrelease,
 } from "./process_mrelease_reap_kill.ts";
+export { pidfd_expedite, stock_pidfd_expedite } from "./pidfd_expedite.ts";

@@ -56,6 +56,8 @@ export interface Variant {
   readonly kernels?: readonly KernelVersion[];
   /** How this version pins the victim's mm, where it differs from the design's `pins`. */
   readonly pins?: "mm_users" | "mm_count";
+  /** Who frees the victim's memory in this version, where it differs from the design's. */
+  readonly reaper?: Reaper;
   /** Whether this version re-checks MMF_OOM_SKIP under mmap_lock, where it differs. */
   readonly rechecksOomSkip?: boolean;
   /** The property rules this version is known to break (as the design's `breaks`). */
@@ -270,6 +272,21 @@ export function variantFor(d: Design, kernel: KernelVersion): string | undefined
       ? shippedIn(d.mergedIn)
       : undefined);
   return own?.name ?? d.defaultVariant ?? d.variants[d.variants.length - 1].name;
+}
+
+/**
+ * Who frees the victim's memory when `d` runs in `variant` (undefined: the kernel's own,
+ * which is the record's default unless a release shipped another): the variant's `reaper`
+ * where it has one, else the design's.
+ *
+ * @example
+ * ```ts
+ * import { reaperOf } from "./design.ts";
+ * // reaperOf(pidfd_expedite, "oom-reaper") === "kthread"
+ * ```
+ */
+export function reaperOf(d: Design, variant?: string): Reaper {
+  return d.variants?.find((v) => v.name === variant)?.reaper ?? d.reaper;
 }
 
 /**

@@ -31,6 +31,7 @@ export const kernel_kill_pid_info: (a: number, b: number, c: number, d: number) 
 export const kernel_last_error: (a: number) => [number, number];
 export const kernel_leaked_refs: (a: number) => [number, number];
 export const kernel_load_world: (a: number, b: number, c: number) => number;
+export const kernel_mark_oom_victim: (a: number, b: number, c: number) => number;
 export const kernel_mm_count_total: (a: number) => number;
 export const kernel_mm_flag: (a: number, b: number, c: number, d: number, e: number) => number;
 export const kernel_mm_info: (a: number, b: number) => [number, number];
@@ -54,6 +55,7 @@ export const kernel_pids: (a: number) => [number, number];
 export const kernel_process_shares_mm: (a: number, b: number, c: number) => number;
 export const kernel_ptrace_may_access: (a: number, b: number, c: number, d: number) => number;
 export const kernel_put_task_struct: (a: number, b: number, c: number) => number;
+export const kernel_queue_oom_reaper: (a: number, b: number, c: number, d: number) => number;
 export const kernel_reapable_pages: (a: number, b: number) => number;
 export const kernel_restore: (a: number, b: number) => number;
 export const kernel_run: (a: number, b: number) => number;

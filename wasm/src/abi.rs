@@ -436,6 +436,12 @@ impl Kernel {
     pub fn kill_pid_info(&mut self, cur: u32, sig: i32, pid: i32) -> i32 {
         self.w.k_kill_pid_info(cur, sig, pid)
     }
+    pub fn mark_oom_victim(&mut self, cur: u32, task: u32) -> i32 {
+        self.w.k_mark_oom_victim(cur, task)
+    }
+    pub fn queue_oom_reaper(&mut self, cur: u32, task: u32, delay_us: i32) -> i32 {
+        self.w.k_queue_oom_reaper(cur, task, delay_us)
+    }
     pub fn capable(&self, cur: u32, cap: u32) -> i32 {
         self.w.k_capable(cur, cap)
     }

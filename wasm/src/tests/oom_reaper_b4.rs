@@ -333,6 +333,32 @@ fn init_sharer_sets_mmf_oom_skip_warns_and_disables_reaping() {
     );
 }
 
+/// The `queue_oom_reaper(task, delay_us)` primitive (a design that queues the reaper itself,
+/// the expedite flag's oom-reaper reading): refused with EINVAL before mark_oom_victim() (no
+/// signal->oom_mm), and with a delay of 0 the kthread is woken at once, not after
+/// OOM_REAPER_DELAY, and reaps.
+#[test]
+fn queue_oom_reaper_with_no_delay_wakes_the_kthread_at_once() {
+    let mut lab = Sim::new(618).victim(&[VmaSpec::anon(100)], D).lab(1);
+    lab.enter();
+    assert_eq!(lab.k.queue_oom_reaper(lab.me, VICTIM as u32, 0), -EINVAL);
+    assert_eq!(lab.k.queue_oom_reaper(lab.me, VICTIM as u32, -1), -EINVAL);
+    assert_eq!(lab.k.kill_pid_info(lab.me, SIGKILL, VICTIM), 0);
+    assert_eq!(lab.k.mark_oom_victim(lab.me, VICTIM as u32), 0);
+    assert_eq!(lab.k.queue_oom_reaper(lab.me, VICTIM as u32, 0), 0);
+    let queued_at = lab.k.now_ns();
+    lab.leave();
+    lab.idle_until(ONE_S);
+    assert_eq!(ts_of(&lab, Kind::WakeReaper, VICTIM), vec![queued_at]);
+    assert_eq!(ts_of(&lab, Kind::StartTaskReaping, VICTIM).len(), 1);
+    let mm = MmSnap::of(&lab.k, H_VICTIM);
+    assert_eq!(
+        mm.anon, 0.0,
+        "the kthread reaped the D-state victim's 100 pages"
+    );
+    assert_ne!(mm.flags & MMF_OOM_SKIP, 0);
+}
+
 /// kernel/fork.c copy_oom_score_adj(): MMF_MULTIPROCESS marks an mm that a process cloned
 /// with CLONE_VM alone shares, not one shared only with a vfork child, nor a private one.
 #[test]
