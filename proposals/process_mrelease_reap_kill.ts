@@ -352,6 +352,30 @@ export const stock_process_mrelease: Design = {
   },
 };
 
+/**
+ * What v1 and v2 answer where v3 differs: they kill with kill_pid() (EPERM, not EBUSY, for a
+ * refused kill), have no is_global_init() test (init's SIGKILL is dropped and its memory
+ * reaped: 0), and refuse a shared mm before any kill (EINVAL: v1's sharer walk, v2's
+ * MMF_MULTIPROCESS).
+ */
+const V1_V2_ANSWERS = {
+  "not-dying": ["EINVAL"],
+  // A group already exiting: v1's sharer walk and v2's lookups can come after its last
+  // thread passed exit_mm, where v3's kill is already sent (ESRCH from find_lock_task_mm).
+  "leader-past-exit-mm": [
+    "0",
+    "EAGAIN",
+    "EINTR",
+    "killed",
+    "unfinished",
+    "EINVAL",
+    "EPERM",
+    "ESRCH",
+  ],
+  "init": ["0", "EAGAIN", "EINTR", "killed", "unfinished", "EPERM"],
+  "no-kill-permission": ["EPERM", "EINVAL", "0", "EAGAIN", "EINTR", "killed", "unfinished"],
+} as const;
+
 /** The design: one call that kills every user of the mm and reaps it. */
 export const process_mrelease_reap_kill_design: Design = {
   name: "process_mrelease_reap_kill",
@@ -423,6 +447,8 @@ export const process_mrelease_reap_kill_design: Design = {
         "and tears down alone; a live sharer of the mm gives EINVAL",
       source: "https://lore.kernel.org/all/20260421230239.172582-1-minchan@kernel.org/ (3/3)",
       pins: "mm_users",
+      killsSharers: false,
+      answers: V1_V2_ANSWERS,
       breaks: [
         {
           property: "safety",
@@ -438,6 +464,8 @@ export const process_mrelease_reap_kill_design: Design = {
       summary: "mmgrab() before the kill; EINVAL with the flag when the mm has " +
         "MMF_MULTIPROCESS (a vfork child does not set it)",
       source: "https://lore.kernel.org/all/20260429211359.3829683-1-minchan@kernel.org/",
+      killsSharers: false,
+      answers: V1_V2_ANSWERS,
       breaks: [
         {
           property: "safety",
@@ -471,6 +499,7 @@ export const process_mrelease_reap_kill_design: Design = {
     },
   ],
   defaultVariant: "v3",
+  compareVariants: ["v1", "v2"],
   victimArg: "pidfd",
   findsMm: "find_lock_task_mm",
   zaps: "reap",

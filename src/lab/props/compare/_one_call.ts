@@ -1,13 +1,14 @@
 /**
- * The classes between two designs that both kill and reap in one call (REAP_KILL and its
- * versions, the expedite flag's readings, SYNC_REAP_MM): where in the call the SIGKILL lands
- * relative to the pin and the preemption point.
+ * The classes of the designs that kill and reap in one call (REAP_KILL and its versions, the
+ * expedite flag's readings, SYNC_REAP_MM): where in the call the SIGKILL lands relative to
+ * the pin and the preemption point, and what REAP_KILL's versions before v3 do with a mm
+ * another process shares.
  *
  * @module
  */
 
 import { type DifferenceClass, ret, WENT_AHEAD } from "./class.ts";
-import { oneCall } from "./targets.ts";
+import { anyDesign, oneCall, sharersNotYet } from "./targets.ts";
 
 /** Two one-call designs, each with its own order of kill, pin and lock. */
 export const ONE_CALL: readonly DifferenceClass[] = [
@@ -31,5 +32,59 @@ export const ONE_CALL: readonly DifferenceClass[] = [
       WENT_AHEAD.includes(ret(a)) && WENT_AHEAD.includes(ret(b)) &&
       a.memory.freed_pages === b.memory.freed_pages &&
       [a, b].every((o) => o.memory.freed_by.kthreads === 0 && o.memory.freed_by.other === 0),
+  },
+  {
+    id: "reap-kill-shared-mm-before-v3",
+    title:
+      "REAP_KILL v1 and v2 refuse a shared mm before they kill, or v2 reaps under a vfork child",
+    explanation: "Before v3 killed every sharer (§A.5), v1 asked task_will_free_mem(p, " +
+      "reap_kill) of the other processes sharing the mm and answered EINVAL, before any " +
+      "kill, for a live one (derived); v2 skipped that walk (`reap = reap_kill || ...`) and " +
+      "answered EINVAL, before any kill, when the mm had MMF_MULTIPROCESS, which only a " +
+      "clone(CLONE_VM) without CLONE_THREAD or CLONE_VFORK sets and nothing clears " +
+      "(kernel/fork.c copy_oom_score_adj(); errata.md): even a CLONE_VM sibling that is " +
+      "already dying stops it, and a vfork child does not, so v2 kills the victim alone and " +
+      "reaps memory the child still runs on (WARN zap_live_sharer). Neither has v3's " +
+      "is_global_init() test: init's SIGKILL is dropped (§A.0) and its memory reaped under " +
+      "it, the same WARN, where v3 answers EBUSY. The other designs kill " +
+      "first (a two-step recipe, SIGKILL alone), refuse with their own errno, or kill the " +
+      "sharers too.",
+    separates: [sharersNotYet, anyDesign],
+    explains: ["ret", "signal", "freed", "paid", "time"],
+    matches: (f, a) =>
+      (f.sharer && ret(a) === "EINVAL") ||
+      ((f.sharer || f.target === "init") && WENT_AHEAD.includes(ret(a)) &&
+        a.warnings.some((w) => w.name === "zap_live_sharer")),
+  },
+  {
+    id: "sigkill-already-pending",
+    title: "a one-call design's own SIGKILL finds another actor's still pending",
+    explanation: "When another actor has just killed the target (§A.0), a second SIGKILL that " +
+      "arrives before the target has dequeued the first is ALREADY_PENDING, not delivered " +
+      "(kernel/signal.c prepare_signal()/legacy_queue(); on 5.17/5.18 a repeated SIGKILL is " +
+      "still queued until 9a95f78eab70, errata.md). kill(2) and the two-step recipes send " +
+      "theirs at the intent; SYNC_REAP_MM, REAP_KILL's versions and the expedite readings " +
+      "send theirs after their lookups, each at its own point of the call, so on the same " +
+      "world one lands while the first is pending and another after it was taken: the call " +
+      "went ahead all the same, only the trace's `signal_generate` result differs.",
+    separates: [oneCall, anyDesign],
+    explains: ["signal"],
+    matches: (f, a, b) =>
+      f.mayHaveExited && !a.signal_delivered && b.signal_delivered &&
+      WENT_AHEAD.includes(ret(a)),
+  },
+  {
+    id: "reap-kill-kill-finds-no-process",
+    title: "REAP_KILL v1 and v2 kill the victim by pid after their lookups: ESRCH once it is gone",
+    explanation: "v1 and v2 send their SIGKILL with kill_pid(task_tgid(task), SIGKILL, 0) after " +
+      "find_lock_task_mm(), the pin and the dying test (§A.5); a target that was already " +
+      "exiting can have been released in between, and the kill answers ESRCH, which the call " +
+      "returns without reaping (derived). v3 walks the processes that share the mm instead " +
+      "and finds none to kill, so it goes on (0); the other designs answer for their own " +
+      "lookups (exited-target).",
+    separates: [sharersNotYet, anyDesign],
+    explains: ["ret"],
+    matches: (f, a, b) =>
+      f.mayHaveExited && ret(a) === "ESRCH" && a.memory.freed_pages === b.memory.freed_pages,
   },
 ];
