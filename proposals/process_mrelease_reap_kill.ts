@@ -1,15 +1,36 @@
 /**
  * The 2026 kill-and-reap flag: `process_mrelease(pidfd, PROCESS_MRELEASE_REAP_KILL)`,
- * Minchan Kim, v3 (reference §A.5): a live target is allowed; every process sharing the
- * mm is killed first (an init sharer, or any kill that fails, answers EBUSY once the others
- * are killed, and nothing is reaped); then the mm is
- * reaped as mainline does. Suggested-by Michal Hocko, Reviewed-by Suren Baghdasaryan; its
- * final outcome is UNVERIFIED (§G.5).
+ * Minchan Kim (reference §A.5, errata.md "REAP_KILL v1 → v2"), in the three postings that
+ * differ in how the call pins the mm and what it does with a shared one:
  *
- * The kernel side is mainline's SYSCALL_DEFINE2(process_mrelease) with the v3 patch applied,
- * one function to read beside the patched mm/oom_kill.c (gotos as labelled blocks: `break
- * drop_mm` is `goto drop_mm`), plus the function the patch adds, kill_all_shared_mm(). As
- * in proposals/process_mrelease.ts, the lab adds a preemption point after task_unlock(p).
+ * | variant | what changed | source |
+ * |---|---|---|
+ * | `v1` | `mmget()` under task_lock, then `kill_pid(task_tgid(task), SIGKILL, 0)`, reap, `mmput()`: the victim cannot run exit_mmap, the caller reaps (and tears down) alone; `task_will_free_mem(p, reap_kill)` lets a live target through | 20260421230239.172582-1-minchan@kernel.org (3/3) |
+ * | `v2` | `mmgrab()` before the kill, `reap = reap_kill \|\| task_will_free_mem(p)`, and EINVAL with the flag when the mm has MMF_MULTIPROCESS | 20260429211359.3829683-1-minchan@kernel.org |
+ * | `v3` | the MMF_MULTIPROCESS bail-out replaced by kill_all_shared_mm(): every sharer killed, EBUSY for an init sharer or a failed kill | 20260511214226.937793-1-minchan@kernel.org |
+ *
+ * Suggested-by Michal Hocko, Reviewed-by Suren Baghdasaryan (v3); its final outcome is
+ * UNVERIFIED (§G.5). Where v1's changelog and its posted code disagree the code is followed:
+ * the changelog says MMF_UNSTABLE is set before the SIGKILL, the posted 3/3 hunk sets it only
+ * when __oom_reap_task_mm() starts, after the kill (errata.md), which is what the lab's reap
+ * does. v1's 1/3 and 2/3 (clean file folios evicted in mmu_gather, the LRU skipped) were
+ * contested and dropped from v2: they are not modelled.
+ *
+ * **derived** (read from the code the record quotes, stated by no author): v1's
+ * `task_will_free_mem(p, reap_kill)` skips the target's own exit test but still asks every
+ * other process sharing the mm (the sharer walk is unchanged, so a live sharer gives EINVAL
+ * before anything is killed, which is why v2, whose `reap_kill ||` skips the whole test,
+ * needed a bail-out of its own); v1 pins with mmget() without the flag too (its changelog:
+ * "Used mmget() instead of mmgrab()"); v1 and v2 answer a refused kill with the kill's errno;
+ * v2 tests MMF_MULTIPROCESS under task_lock, after mmgrab(), before the dying test ("bail
+ * out immediately").
+ *
+ * The kernel side is mainline's SYSCALL_DEFINE2(process_mrelease) with each posting applied,
+ * one function per version to read beside the patched mm/oom_kill.c (gotos as labelled
+ * blocks: `break drop_mm` is `goto drop_mm`), plus v3's kill_all_shared_mm(). As in
+ * proposals/process_mrelease.ts the versions share only what the kernel shares, so they look
+ * alike and a duplicate finder says so: each reads beside its own posting. The lab adds a
+ * preemption point after task_unlock(p).
  *
  * Also here: what a stock 6.18 kernel answers to the same call ({@linkcode
  * stock_process_mrelease}), for `lab diff`.
@@ -21,7 +42,9 @@ import {
   type Design,
   type DesignContext,
   ERRNO,
+  forVariant,
   type KGen,
+  MMF_MULTIPROCESS,
   MMF_OOM_SKIP,
   PF_KTHREAD,
   pidfd_get_task,
@@ -67,9 +90,155 @@ function kill_all_shared_mm(k: Primitives, mm: number): number {
 }
 
 /**
- * process_mrelease with the v3 patch applied on mainline. v3 takes mmgrab() after the
- * dying test, and only when it reaps; the lab takes it where mainline does, before the test
- * (the same answers).
+ * v1's `task_will_free_mem(p, reap_kill)` with the flag: `__task_will_free_mem(task,
+ * ignore_exit)` lets the live target through; what is left is the rest of
+ * task_will_free_mem() (§B.2): an mm the oom_reaper drained is refused, and every other
+ * process sharing the mm must be dying (**derived**, see the module's comment). The caller's
+ * mmget() keeps mm_users above 1, so the for_each_process walk always runs, charged here.
+ */
+function task_will_free_mem_ignore_exit(k: Primitives, p: number, mm: number): boolean {
+  if (k.test_bit(MMF_OOM_SKIP, mm)) return false;
+  const tgid = k.task_tgid(p);
+  for (let q = k.next_process_sharing_mm(mm, 0); q; q = k.next_process_sharing_mm(mm, q)) {
+    if (q !== tgid && !k.__task_will_free_mem(q)) return false;
+  }
+  return true;
+}
+
+/**
+ * v1 (lore 20260421230239.172582-1-minchan@kernel.org, 3/3): mmget() under task_lock, so the
+ * victim's own exit_mm() cannot drop mm_users to 0 and run exit_mmap; the SIGKILL with
+ * `kill_pid(task_tgid(task), SIGKILL, 0)` (the victim's thread group only, with the usual
+ * permission check); the reap; and mmput(), where the caller, holding the last reference once
+ * the victim has passed exit_mm, runs exit_mmap itself ("synchronous and deterministic", the
+ * changelog; Michal Hocko's "why is this needed?").
+ */
+export function* process_mrelease_reap_kill_v1(k: Primitives, args: ReapKillArgs): KGen<number> {
+  let reap = false;
+  let ret = 0;
+
+  if (args.flags & ~PROCESS_MRELEASE_VALID_FLAGS) return -ERRNO.EINVAL;
+  const reap_kill = (args.flags & PROCESS_MRELEASE_REAP_KILL) !== 0;
+
+  const task = pidfd_get_task(k, args.pidfd, { pidfd_self: true });
+  if (task < 0) return task; // IS_ERR(task)
+
+  put_task: {
+    // "Make sure to choose a thread which still has a reference to mm during the group exit"
+    const p = k.find_lock_task_mm(task);
+    if (!p) {
+      ret = -ERRNO.ESRCH;
+      break put_task;
+    }
+
+    const mm = k.task_mm(p);
+    // mm_users, not mm_count: exit_mmap cannot run until the caller's mmput().
+    k.mmget(mm);
+
+    reap = reap_kill ? task_will_free_mem_ignore_exit(k, p, mm) : k.task_will_free_mem(p);
+    if (!reap) {
+      // "Error only if the work has not been done already"
+      if (!k.test_bit(MMF_OOM_SKIP, mm)) ret = -ERRNO.EINVAL;
+    }
+    k.task_unlock(p);
+    yield* k.cond_resched(); // the lab's: the spin_unlock re-enables preemption
+
+    drop_mm: {
+      if (!reap) break drop_mm;
+
+      if (reap_kill) {
+        ret = k.kill_pid_info(SIGKILL, k.task_tgid(task));
+        if (ret) break drop_mm;
+      }
+
+      if (yield* k.mmap_read_lock_killable(mm)) {
+        ret = -ERRNO.EINTR;
+        break drop_mm;
+      }
+      if (!k.test_bit(MMF_OOM_SKIP, mm) && !(yield* k.__oom_reap_task_mm(mm))) {
+        ret = -ERRNO.EAGAIN;
+      }
+      k.mmap_read_unlock(mm);
+    }
+    // The caller may be the last user: then it runs exit_mmap here, in its own context.
+    yield* k.mmput(mm);
+  }
+  k.put_task_struct(task);
+  return ret;
+}
+
+/**
+ * v2 (lore 20260429211359.3829683-1-minchan@kernel.org, in mm-new as ee1440e4568f): back to
+ * mmgrab(), so the victim's exit_mmap runs in parallel with the reap; `reap = reap_kill ||
+ * task_will_free_mem(p)`; and, "to handle shared address spaces safely", EINVAL with the flag
+ * when the mm has MMF_MULTIPROCESS (errata.md). MMF_MULTIPROCESS is set only by a
+ * clone(CLONE_VM) that is neither a thread nor a vfork (kernel/fork.c
+ * `copy_oom_score_adj()`), so a vfork child sharing the mm does not stop it: the victim is
+ * killed and the mm reaped while the child still runs on it.
+ */
+export function* process_mrelease_reap_kill_v2(k: Primitives, args: ReapKillArgs): KGen<number> {
+  let reap = false;
+  let ret = 0;
+
+  if (args.flags & ~PROCESS_MRELEASE_VALID_FLAGS) return -ERRNO.EINVAL;
+  const reap_kill = (args.flags & PROCESS_MRELEASE_REAP_KILL) !== 0;
+
+  const task = pidfd_get_task(k, args.pidfd, { pidfd_self: true });
+  if (task < 0) return task; // IS_ERR(task)
+
+  put_task: {
+    // "Make sure to choose a thread which still has a reference to mm during the group exit"
+    const p = k.find_lock_task_mm(task);
+    if (!p) {
+      ret = -ERRNO.ESRCH;
+      break put_task;
+    }
+
+    const mm = k.task_mm(p);
+    k.mmgrab(mm);
+
+    if (reap_kill && k.test_bit(MMF_MULTIPROCESS, mm)) {
+      // The bail-out on a shared address space, before anything is killed.
+      ret = -ERRNO.EINVAL;
+    } else {
+      reap = reap_kill || k.task_will_free_mem(p);
+      if (!reap) {
+        // "Error only if the work has not been done already"
+        if (!k.test_bit(MMF_OOM_SKIP, mm)) ret = -ERRNO.EINVAL;
+      }
+    }
+    k.task_unlock(p);
+    yield* k.cond_resched(); // the lab's: the spin_unlock re-enables preemption
+
+    drop_mm: {
+      if (!reap) break drop_mm;
+
+      if (reap_kill) {
+        ret = k.kill_pid_info(SIGKILL, k.task_tgid(task));
+        if (ret) break drop_mm;
+      }
+
+      if (yield* k.mmap_read_lock_killable(mm)) {
+        ret = -ERRNO.EINTR;
+        break drop_mm;
+      }
+      // "Check MMF_OOM_SKIP again under mmap_read_lock protection to ensure possible change
+      // in exit_mmap is seen"
+      if (!k.test_bit(MMF_OOM_SKIP, mm) && !(yield* k.__oom_reap_task_mm(mm))) {
+        ret = -ERRNO.EAGAIN;
+      }
+      k.mmap_read_unlock(mm);
+    }
+    k.mmdrop(mm);
+  }
+  k.put_task_struct(task);
+  return ret;
+}
+
+/**
+ * v3 (lore 20260511214226.937793-1-minchan@kernel.org): process_mrelease with the v3 patch
+ * applied on mainline. v3 takes mmgrab() after the dying test, and only when it reaps; the
+ * lab takes it where mainline does, before the test (the same answers).
  */
 export function* process_mrelease_reap_kill(k: Primitives, args: ReapKillArgs): KGen<number> {
   let reap = false;
@@ -126,6 +295,15 @@ export function* process_mrelease_reap_kill(k: Primitives, args: ReapKillArgs): 
   return ret;
 }
 
+/** The kernel side of each of the record's `variants`, by name. */
+export const PROCESS_MRELEASE_REAP_KILL_VERSIONS: Readonly<
+  Record<string, (k: Primitives, args: ReapKillArgs) => KGen<number>>
+> = {
+  "v1": process_mrelease_reap_kill_v1,
+  "v2": process_mrelease_reap_kill_v2,
+  "v3": process_mrelease_reap_kill,
+};
+
 /**
  * Stock 6.18's process_mrelease, for this design's call: `if (flags) return -EINVAL;` for
  * every flag; without one, the patched function takes mainline's path line for line (v3
@@ -174,13 +352,37 @@ export const stock_process_mrelease: Design = {
   },
 };
 
+/**
+ * What v1 and v2 answer where v3 differs: they kill with kill_pid() (EPERM, not EBUSY, for a
+ * refused kill), have no is_global_init() test (init's SIGKILL is dropped and its memory
+ * reaped: 0), and refuse a shared mm before any kill (EINVAL: v1's sharer walk, v2's
+ * MMF_MULTIPROCESS).
+ */
+const V1_V2_ANSWERS = {
+  "not-dying": ["EINVAL"],
+  // A group already exiting: v1's sharer walk and v2's lookups can come after its last
+  // thread passed exit_mm, where v3's kill is already sent (ESRCH from find_lock_task_mm).
+  "leader-past-exit-mm": [
+    "0",
+    "EAGAIN",
+    "EINTR",
+    "killed",
+    "unfinished",
+    "EINVAL",
+    "EPERM",
+    "ESRCH",
+  ],
+  "init": ["0", "EAGAIN", "EINTR", "killed", "unfinished", "EPERM"],
+  "no-kill-permission": ["EPERM", "EINVAL", "0", "EAGAIN", "EINTR", "killed", "unfinished"],
+} as const;
+
 /** The design: one call that kills every user of the mm and reaps it. */
 export const process_mrelease_reap_kill_design: Design = {
   name: "process_mrelease_reap_kill",
   call: "process_mrelease(pidfd, PROCESS_MRELEASE_REAP_KILL)",
   summary: "Kill every process sharing the victim's mm, then reap it, in one call.",
   date: "2026-05-11",
-  status: "v3 under review; outcome unknown (§A.5)",
+  status: "v1-v3 posted 2026 (v2 in mm-new); outcome unknown (§A.5)",
   lore: "https://lore.kernel.org/all/20260511214226.937793-1-minchan@kernel.org/",
   kernelBase: "7.1",
   kind: "proposal",
@@ -238,6 +440,66 @@ export const process_mrelease_reap_kill_design: Design = {
       link: "https://lore.kernel.org/all/20260521-voreilig-investieren-34f6e0c56258@brauner/",
     },
   ],
+  variants: [
+    {
+      name: "v1",
+      summary: "mmget() before the kill: the victim cannot run exit_mmap, the caller reaps " +
+        "and tears down alone; a live sharer of the mm gives EINVAL",
+      source: "https://lore.kernel.org/all/20260421230239.172582-1-minchan@kernel.org/ (3/3)",
+      pins: "mm_users",
+      killsSharers: false,
+      answers: V1_V2_ANSWERS,
+      breaks: [
+        {
+          property: "safety",
+          rules: ["zap_live_sharer"],
+          why: "v1 lets a live target through task_will_free_mem(p, reap_kill) and refuses " +
+            "no init: the SIGKILL to init is dropped (SIGNAL_UNKILLABLE) and the call reaps " +
+            "the memory init still runs on (v3 added `is_global_init()` → EBUSY, §A.5)",
+        },
+      ],
+    },
+    {
+      name: "v2",
+      summary: "mmgrab() before the kill; EINVAL with the flag when the mm has " +
+        "MMF_MULTIPROCESS (a vfork child does not set it)",
+      source: "https://lore.kernel.org/all/20260429211359.3829683-1-minchan@kernel.org/",
+      killsSharers: false,
+      answers: V1_V2_ANSWERS,
+      breaks: [
+        {
+          property: "safety",
+          rules: ["zap_live_sharer"],
+          why: "`reap = reap_kill || ...` skips task_will_free_mem()'s sharer walk, and the " +
+            "MMF_MULTIPROCESS bail-out misses a vfork child (copy_oom_score_adj() skips " +
+            "CLONE_VFORK) and init (its SIGKILL is dropped): the call reaps memory a live " +
+            "process still uses (errata.md; v3 kills every sharer instead)",
+        },
+        {
+          property: "safety",
+          rules: ["pgtables_freed_under_walker"],
+          kernels: ["5.10", "5.15", "5.16"],
+          why: "as v3: mmgrab only, written for kernels whose exit_mmap frees page tables " +
+            "under mmap_lock (v5.17+, §F.2); on 5.10-5.16 it meets the §F.1 race like v9",
+        },
+        {
+          property: "safety",
+          rules: ["vma_use_after_free"],
+          kernels: ["5.10", "5.15", "5.16"],
+          why: "as v9 on 5.10-5.16: a walk after the victim's exit_mmap reads the dangling " +
+            "mm->mmap",
+        },
+      ],
+    },
+    {
+      name: "v3",
+      summary: "kill_all_shared_mm(): every sharer killed first; EBUSY for an init sharer " +
+        "or a failed kill",
+      source: "https://lore.kernel.org/all/20260511214226.937793-1-minchan@kernel.org/",
+    },
+  ],
+  defaultVariant: "v3",
+  compareVariants: ["v1", "v2"],
   victimArg: "pidfd",
   findsMm: "find_lock_task_mm",
   zaps: "reap",
@@ -268,6 +530,6 @@ export const process_mrelease_reap_kill_design: Design = {
     },
   ],
   *recipe(u, ctx) {
-    return yield* reapKill(u, ctx, process_mrelease_reap_kill);
+    return yield* reapKill(u, ctx, forVariant(PROCESS_MRELEASE_REAP_KILL_VERSIONS, ctx));
   },
 };

@@ -18,3 +18,4 @@ export {
   stock_process_mrelease,
 } from "./process_mrelease_reap_kill.ts";
 export { cgroup_kill_mrelease_design, cgroup_kill_reap_design } from "./cgroup_reap.ts";
+export { pidfd_expedite, stock_pidfd_expedite } from "./pidfd_expedite.ts";

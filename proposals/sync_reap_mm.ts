@@ -19,6 +19,7 @@ import {
   type Primitives,
   type SigInfoArg,
   SIGKILL,
+  stockSignalCall,
   SYSCALLS,
   victimFd,
 } from "../src/core/mod.ts";
@@ -116,8 +117,7 @@ export const stock_pidfd_send_signal: Design = {
   stock: "self",
   *recipe(u, ctx) {
     // The core's pidfd_send_signal knows v6.9's scope flags (wasm/src/prims.rs).
-    const fd = yield* victimFd(u, ctx);
-    return yield* u.pidfd_send_signal(fd, ctx.call.sig ?? CALL.sig, ctx.call.flags ?? CALL.flags);
+    return yield* stockSignalCall(u, ctx, CALL);
   },
 };
 

@@ -27,6 +27,7 @@ import {
   FD_KIND_CODE,
   KERNEL_VERSIONS,
   type KernelVersion,
+  KNOWN_WARNS,
   loadScenarioFile,
   MAX_CAPACITY,
   MAX_FREQ_MHZ,
@@ -137,6 +138,7 @@ Deno.test("the scenario schema's enumerations are the code's", () => {
     ["/$defs/fd/properties/kind", Object.keys(FD_KIND_CODE)],
     ["/$defs/event/properties/kind", Object.keys(EVENT_KIND_CODE)],
     ["/$defs/event/oneOf/2/properties/sig", Object.keys(SIGNAL_NUMBER)],
+    ["/$defs/expectation/properties/warnings/items", KNOWN_WARNS],
   ];
   for (const [pointer, values] of enums) {
     assert.deepEqual(at(s, pointer).enum, [...values], pointer);

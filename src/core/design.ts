@@ -68,6 +68,15 @@ export interface Variant {
   readonly kernels?: readonly KernelVersion[];
   /** How this version pins the victim's mm, where it differs from the design's `pins`. */
   readonly pins?: "mm_users" | "mm_count";
+  /** Who frees the victim's memory in this version, where it differs from the design's. */
+  readonly reaper?: Reaper;
+  /**
+   * Whether this version kills every process sharing the mm, where it differs from the
+   * design's `killsSharers`: `false` for a version that kills the victim alone.
+   */
+  readonly killsSharers?: false;
+  /** What this version answers in the named situations where it differs (as `answers`). */
+  readonly answers?: Readonly<Record<string, readonly string[]>>;
   /** Whether this version re-checks MMF_OOM_SKIP under mmap_lock, where it differs. */
   readonly rechecksOomSkip?: boolean;
   /** The property rules this version is known to break (as the design's `breaks`). */
@@ -288,6 +297,55 @@ export function variantFor(d: Design, kernel: KernelVersion): string | undefined
       ? shippedIn(d.mergedIn)
       : undefined);
   return own?.name ?? d.defaultVariant ?? d.variants[d.variants.length - 1].name;
+}
+
+/**
+ * Who frees the victim's memory when `d` runs in `variant` (undefined: the kernel's own,
+ * which is the record's default unless a release shipped another): the variant's `reaper`
+ * where it has one, else the design's.
+ *
+ * @example
+ * ```ts
+ * import { reaperOf } from "./design.ts";
+ * // reaperOf(pidfd_expedite, "oom-reaper") === "kthread"
+ * ```
+ */
+export function reaperOf(d: Design, variant?: string): Reaper {
+  return d.variants?.find((v) => v.name === variant)?.reaper ?? d.reaper;
+}
+
+/**
+ * What `d` in `variant` answers in the situation `situation` names (the design's `answers`,
+ * or the variant's where it states its own), or undefined when the record says nothing.
+ *
+ * @example
+ * ```ts
+ * import { answersOf } from "./design.ts";
+ * // answersOf(process_mrelease_reap_kill_design, "init", "v2") → ["0", ...]
+ * ```
+ */
+export function answersOf(
+  d: Design,
+  situation: string,
+  variant?: string,
+): readonly string[] | undefined {
+  const own = d.variants?.find((v) => v.name === variant)?.answers?.[situation];
+  return own ?? d.answers?.[situation];
+}
+
+/**
+ * Whether `d` in `variant` kills every process sharing the victim's mm: the design's
+ * `killsSharers`, unless the variant says it kills the victim alone.
+ *
+ * @example
+ * ```ts
+ * import { killsSharersIn } from "./design.ts";
+ * // killsSharersIn(process_mrelease_reap_kill_design, "v1") === false
+ * ```
+ */
+export function killsSharersIn(d: Design, variant?: string): boolean {
+  const v = d.variants?.find((x) => x.name === variant);
+  return d.killsSharers !== undefined && v?.killsSharers !== false;
 }
 
 /**

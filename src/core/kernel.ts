@@ -84,12 +84,16 @@ export const PAGE_SIZE: number = CORE_FACTS.page_size;
 
 /** The MMF_ bits the reaping paths look at, by name (wasm/src/mm.rs). */
 export const MMF_FLAGS: Readonly<
-  Record<"MMF_OOM_SKIP" | "MMF_UNSTABLE" | "MMF_OOM_VICTIM" | "MMF_OOM_REAP_QUEUED", number>
+  Record<
+    "MMF_OOM_SKIP" | "MMF_UNSTABLE" | "MMF_OOM_VICTIM" | "MMF_OOM_REAP_QUEUED" | "MMF_MULTIPROCESS",
+    number
+  >
 > = codesByName("mmf_flags", CORE_FACTS.mmf_flags, [
   "MMF_OOM_SKIP",
   "MMF_UNSTABLE",
   "MMF_OOM_VICTIM",
   "MMF_OOM_REAP_QUEUED",
+  "MMF_MULTIPROCESS",
 ]);
 /** MMF_OOM_SKIP: the oom_reaper or exit_mmap is done with this mm. */
 export const MMF_OOM_SKIP: number = MMF_FLAGS.MMF_OOM_SKIP;
@@ -99,6 +103,11 @@ export const MMF_UNSTABLE: number = MMF_FLAGS.MMF_UNSTABLE;
 export const MMF_OOM_VICTIM: number = MMF_FLAGS.MMF_OOM_VICTIM;
 /** MMF_OOM_REAP_QUEUED: already queued for the oom_reaper. */
 export const MMF_OOM_REAP_QUEUED: number = MMF_FLAGS.MMF_OOM_REAP_QUEUED;
+/**
+ * MMF_MULTIPROCESS: a process was cloned with CLONE_VM alone (not a thread, not vfork) onto
+ * this mm; never cleared (kernel/fork.c `copy_oom_score_adj()`).
+ */
+export const MMF_MULTIPROCESS: number = MMF_FLAGS.MMF_MULTIPROCESS;
 
 /**
  * The capabilities the lab models, as bits of a process's capability set (wasm/src/process.rs;

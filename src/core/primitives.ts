@@ -311,6 +311,19 @@ export class Primitives {
     return this.#kernel.cgroup_proc_next(this.current, cgrp, after, recursive);
   }
 
+  /** mark_oom_victim(task): TIF_MEMDIE, signal->oom_mm pinned with mmgrab(), thaw. */
+  mark_oom_victim(task: number): void {
+    this.#kernel.mark_oom_victim(this.current, task);
+  }
+
+  /**
+   * queue_oom_reaper(task) with its timer `delay_us` ahead instead of OOM_REAPER_DELAY (0:
+   * the kthread is woken now): 0, or -EINVAL when mark_oom_victim() has not run.
+   */
+  queue_oom_reaper(task: number, delay_us: number): number {
+    return this.#kernel.queue_oom_reaper(this.current, task, delay_us);
+  }
+
   /** capable(cap). */
   capable(cap: number): boolean {
     return this.#kernel.capable(this.current, cap) === 1;

@@ -43,3 +43,28 @@ export function* killFirst(u: Userspace, ctx: DesignContext, fd: number): KGen<v
   if (ctx.call.kill === false) return;
   yield* u.pidfd_send_signal(fd, SIGKILL, 0);
 }
+
+/**
+ * The design's call as a stock kernel's pidfd_send_signal(fd, sig, NULL, flags) (the core's,
+ * which knows v6.9's PIDFD_SIGNAL_* scopes and refuses any other flag with EINVAL), with the
+ * design's usual signal and flags unless the scenario gives its own: what the host answers to
+ * a proposed pidfd_send_signal flag.
+ *
+ * @example
+ * ```ts
+ * import { stockSignalCall } from "./recipe.ts";
+ * // return yield* stockSignalCall(u, ctx, { sig: 9, flags: 1 });
+ * ```
+ */
+export function* stockSignalCall(
+  u: Userspace,
+  ctx: DesignContext,
+  defaults: { readonly sig: number; readonly flags: number },
+): KGen<number> {
+  const fd = yield* victimFd(u, ctx);
+  return yield* u.pidfd_send_signal(
+    fd,
+    ctx.call.sig ?? defaults.sig,
+    ctx.call.flags ?? defaults.flags,
+  );
+}

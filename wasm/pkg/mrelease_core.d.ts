@@ -83,6 +83,7 @@ export class Kernel {
      * lies in no VMA (1/0).
      */
     madvise_span(mm: number, start_page: number, end_page: number, which: number): number;
+    mark_oom_victim(cur: number, task: number): number;
     mm_count_total(): number;
     /**
      * op: 0 test_bit, 1 set_bit, 2 clear_bit; bit: one MMF_ mask bit.
@@ -135,6 +136,7 @@ export class Kernel {
     process_shares_mm(tgid: number, mm: number): number;
     ptrace_may_access(cur: number, task: number, mode: number): number;
     put_task_struct(cur: number, task: number): number;
+    queue_oom_reaper(cur: number, task: number, delay_us: number): number;
     /**
      * Private anon pages of mm handle `mm` that a reap would free now (0 for a bad handle).
      */

@@ -340,6 +340,15 @@ export class Kernel {
         return ret;
     }
     /**
+     * @param {number} cur
+     * @param {number} task
+     * @returns {number}
+     */
+    mark_oom_victim(cur, task) {
+        const ret = wasm.kernel_mark_oom_victim(this.__wbg_ptr, cur, task);
+        return ret;
+    }
+    /**
      * @returns {number}
      */
     mm_count_total() {
@@ -566,6 +575,16 @@ export class Kernel {
      */
     put_task_struct(cur, task) {
         const ret = wasm.kernel_put_task_struct(this.__wbg_ptr, cur, task);
+        return ret;
+    }
+    /**
+     * @param {number} cur
+     * @param {number} task
+     * @param {number} delay_us
+     * @returns {number}
+     */
+    queue_oom_reaper(cur, task, delay_us) {
+        const ret = wasm.kernel_queue_oom_reaper(this.__wbg_ptr, cur, task, delay_us);
         return ret;
     }
     /**

@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 
 /// Bumped whenever an export, the world program, the event encoding or a snapshot layout
 /// changes; the TypeScript side refuses a core with another version.
-pub const ABI_VERSION: u32 = 12;
+pub const ABI_VERSION: u32 = 13;
 
 #[wasm_bindgen]
 pub struct Kernel {
@@ -464,6 +464,12 @@ impl Kernel {
     /// start), 0 at the end, -ENOENT, -ESRCH.
     pub fn cgroup_proc_next(&mut self, cur: u32, cgrp: u32, after: u32, recursive: bool) -> i32 {
         self.w.k_cgroup_proc_next(cur, cgrp, after, recursive)
+    }
+    pub fn mark_oom_victim(&mut self, cur: u32, task: u32) -> i32 {
+        self.w.k_mark_oom_victim(cur, task)
+    }
+    pub fn queue_oom_reaper(&mut self, cur: u32, task: u32, delay_us: i32) -> i32 {
+        self.w.k_queue_oom_reaper(cur, task, delay_us)
     }
     pub fn capable(&self, cur: u32, cap: u32) -> i32 {
         self.w.k_capable(cur, cap)

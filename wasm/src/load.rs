@@ -7,7 +7,7 @@ use crate::cgroup::{Cgroup, MAX_CGROUPS};
 use crate::fd::File;
 use crate::frame::{ExitPc, Frame};
 use crate::ids::{CpuId, MmId, Pid, Tgid, PID_MAX_LIMIT};
-use crate::mm::{Mm, MMF_OOM_SKIP, MMF_UNSTABLE};
+use crate::mm::{Mm, MMF_MULTIPROCESS, MMF_OOM_SKIP, MMF_UNSTABLE};
 use crate::params;
 use crate::process::{Cred, Process, CAPS_MASK, SIGNAL_GROUP_EXIT, SIGNAL_UNKILLABLE};
 use crate::rwsem::LockMode;
@@ -297,6 +297,31 @@ impl World {
             g.procs.push(tgid);
         }
         Ok(())
+    }
+
+    /// MMF_MULTIPROCESS for every mm that two processes use and a vfork does not explain:
+    /// one of them was cloned with CLONE_VM alone (kernel/fork.c `copy_oom_score_adj()`;
+    /// a vfork child does not set the flag). A world states who uses an mm now, not its
+    /// history, so an mm whose CLONE_VM sharer has already exited starts without it.
+    fn set_multiprocess_at_load(&mut self) {
+        let mut sharers = vec![0u32; self.mms.len()];
+        for p in &self.procs {
+            let mm = p
+                .threads
+                .iter()
+                .filter_map(|t| self.task(*t))
+                .find_map(|t| t.mm);
+            if let (Some(mm), false) = (mm, p.vfork_child) {
+                if let Some(n) = sharers.get_mut(mm.0 as usize) {
+                    *n += 1;
+                }
+            }
+        }
+        for (m, n) in self.mms.iter_mut().zip(sharers) {
+            if n >= 2 {
+                m.flags |= MMF_MULTIPROCESS;
+            }
+        }
     }
 
     fn load_cpu(&mut self, r: &mut Reader) -> R<()> {
@@ -673,6 +698,7 @@ impl World {
                 return r.err(format!("mm {k} is used by no live thread"));
             }
         }
+        self.set_multiprocess_at_load();
         for &(pid, mm, mode) in holds {
             let Some(t) = self.task(pid) else {
                 return r.err(format!("lock holder {} unknown", pid.0));

@@ -11,13 +11,20 @@ pub const MMF_UNSTABLE: u32 = 1 << 1;
 /// Until v6.0 (b3541d912a84).
 pub const MMF_OOM_VICTIM: u32 = 1 << 2;
 pub const MMF_OOM_REAP_QUEUED: u32 = 1 << 3;
-pub const MMF_MASK: u32 = MMF_OOM_SKIP | MMF_UNSTABLE | MMF_OOM_VICTIM | MMF_OOM_REAP_QUEUED;
+/// Set by kernel/fork.c `copy_oom_score_adj()` when a process is cloned with CLONE_VM but
+/// neither CLONE_THREAD nor CLONE_VFORK (`(clone_flags & (CLONE_VM | CLONE_THREAD |
+/// CLONE_VFORK)) != CLONE_VM` returns early), and never cleared: a vfork child does not set
+/// it. REAP_KILL v2 bails out on it (errata.md); the lab sets it at load (load.rs).
+pub const MMF_MULTIPROCESS: u32 = 1 << 4;
+pub const MMF_MASK: u32 =
+    MMF_OOM_SKIP | MMF_UNSTABLE | MMF_OOM_VICTIM | MMF_OOM_REAP_QUEUED | MMF_MULTIPROCESS;
 /// The MMF_ bits by name, as `kernel_facts()` states them.
-pub const MMF_FLAGS: [(&str, u32); 4] = [
+pub const MMF_FLAGS: [(&str, u32); 5] = [
     ("MMF_OOM_SKIP", MMF_OOM_SKIP),
     ("MMF_UNSTABLE", MMF_UNSTABLE),
     ("MMF_OOM_VICTIM", MMF_OOM_VICTIM),
     ("MMF_OOM_REAP_QUEUED", MMF_OOM_REAP_QUEUED),
+    ("MMF_MULTIPROCESS", MMF_MULTIPROCESS),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -179,6 +179,12 @@ impl World {
     /// queue_oom_reaper(tsk): de-duplicated by MMF_OOM_REAP_QUEUED, delayed by
     /// OOM_REAPER_DELAY from v5.18.
     pub fn queue_oom_reaper(&mut self, ctx: Pid, tsk: Pid) {
+        self.queue_oom_reaper_after(ctx, tsk, self.version.oom_reaper_delay_ns());
+    }
+
+    /// queue_oom_reaper(tsk) with the timer armed `delay` ns ahead instead of the release's
+    /// OOM_REAPER_DELAY (0: wake the kthread now), for a design that queues the reaper itself.
+    pub fn queue_oom_reaper_after(&mut self, ctx: Pid, tsk: Pid, delay: u64) {
         let Some(mm) = self
             .task(tsk)
             .and_then(|t| self.process(t.tgid))
@@ -193,7 +199,6 @@ impl World {
         if let Some(t) = self.task_mut(tsk) {
             t.usage += 1;
         }
-        let delay = self.version.oom_reaper_delay_ns();
         if delay == 0 {
             self.push_oom_reaper_list(ctx, tsk);
         } else {

@@ -671,6 +671,36 @@ impl World {
         })
     }
 
+    /// mark_oom_victim(task): TIF_MEMDIE, signal->oom_mm pinned with mmgrab, thaw (oom.rs).
+    pub fn k_mark_oom_victim(&mut self, cur: u32, task: u32) -> i32 {
+        self.with_cur(cur, |w, me| {
+            let t = w.task_handle(task)?;
+            w.mark_oom_victim(me, t);
+            Ok(0)
+        })
+    }
+
+    /// queue_oom_reaper(task) with its timer `delay_us` ahead (0: wake the kthread now):
+    /// -EINVAL when mark_oom_victim() has not set signal->oom_mm (the kernel's would
+    /// dereference NULL).
+    pub fn k_queue_oom_reaper(&mut self, cur: u32, task: u32, delay_us: i32) -> i32 {
+        self.with_cur(cur, |w, me| {
+            let t = w.task_handle(task)?;
+            if delay_us < 0 {
+                return Err(-EINVAL);
+            }
+            let marked = w
+                .task(t)
+                .and_then(|x| w.process(x.tgid))
+                .is_some_and(|p| p.oom_mm.is_some());
+            if !marked {
+                return Err(-EINVAL);
+            }
+            w.queue_oom_reaper_after(me, t, delay_us as u64 * 1000);
+            Ok(0)
+        })
+    }
+
     pub fn k_capable(&self, cur: u32, cap: u32) -> i32 {
         if !cap.is_power_of_two() || cap & crate::process::CAPS_MASK == 0 {
             return -EINVAL;

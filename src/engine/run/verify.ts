@@ -77,6 +77,15 @@ function compare(e: Expectation, o: Outcome): string[] {
   // Each bound in the unit the scenario file writes it in: pages, and ms for the times.
   const pages = (n: number) => `${n} pages`;
   within("freed_pages", e.freed_pages, o.memory.freed_pages, out, pages);
+  within("caller_freed_pages", e.caller_freed_pages, o.memory.freed_by.caller, out, pages);
+  within("victim_freed_pages", e.victim_freed_pages, o.memory.freed_by.victim, out, pages);
+  if (e.warnings !== undefined) {
+    const got = [...new Set(o.warnings.map((w) => w.name))].sort();
+    const want = [...e.warnings].sort();
+    if (got.join() !== want.join()) {
+      out.push(`warnings: expected [${want.join(", ")}], got [${got.join(", ")}]`);
+    }
+  }
   within("t50_ms", e.t50_ns, o.memory.t50_ns, out, ms);
   within("t90_ms", e.t90_ns, o.memory.t90_ns, out, ms);
   within("t100_ms", e.t100_ns, o.memory.t100_ns, out, ms);

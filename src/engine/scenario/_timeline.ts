@@ -9,6 +9,7 @@ import { readRet, readThen, readThenExpect } from "./_then.ts";
 import {
   EVENT_KIND_CODE,
   KERNEL_VERSIONS,
+  KNOWN_WARNS,
   MAX_EVENTS,
   PID_MAX_LIMIT,
   SIGNAL_NUMBER,
@@ -22,6 +23,7 @@ import {
   readArray,
   readBool,
   readEnum,
+  readEnumSet,
   readInt,
   readObject,
   readString,
@@ -450,6 +452,9 @@ function readExpectation(p: Problems, v: unknown, path: string): Expectation | u
       "ret",
       "signal_delivered",
       "freed_pages",
+      "caller_freed_pages",
+      "victim_freed_pages",
+      "warnings",
       "t50_ms",
       "t90_ms",
       "t100_ms",
@@ -475,8 +480,15 @@ function readExpectation(p: Problems, v: unknown, path: string): Expectation | u
   if (has(o, "signal_delivered")) {
     e.signal_delivered = readBool(p, field(o, "signal_delivered"), at("signal_delivered"));
   }
-  if (has(o, "freed_pages")) {
-    e.freed_pages = readBounds(p, field(o, "freed_pages"), at("freed_pages"), "pages");
+  for (const key of ["freed_pages", "caller_freed_pages", "victim_freed_pages"] as const) {
+    if (has(o, key)) e[key] = readBounds(p, field(o, key), at(key), "pages");
+  }
+  if (has(o, "warnings")) {
+    e.warnings = readEnumSet(p, field(o, "warnings"), at("warnings"), {
+      what: "a list of WARN names",
+      each: "WARN",
+      values: KNOWN_WARNS,
+    });
   }
   for (const k of ["t50", "t90", "t100"] as const) {
     const key = `${k}_ms`;

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { CAP_BITS, codesByName, CORE_LAYOUTS, PAGE_SIZE } from "../../core/kernel.ts";
+import { CAP_BITS, codesByName, CORE_LAYOUTS, EVENT_CODES, PAGE_SIZE } from "../../core/kernel.ts";
 
 const WORLD = CORE_LAYOUTS.world;
 
@@ -223,3 +223,6 @@ export const FD_LIMIT: number = WORLD.fd_limit;
  * program's word size is the binding limit.
  */
 export const MAX_VMA_PAGES: number = LIMIT.MAX_VMA_PAGES;
+
+/** The WARNs the core can print, by name (wasm/src/events.rs `Warn`): what an expectation's `warnings` names. */
+export const KNOWN_WARNS: readonly string[] = Object.freeze(Object.keys(EVENT_CODES.warns));

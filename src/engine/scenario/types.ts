@@ -289,6 +289,12 @@ export interface Expectation {
   signal_delivered?: boolean;
   /** Reclaimable pages of the victim's mm freed by the end. */
   freed_pages?: Bounds;
+  /** Of those, the pages freed in the caller's context (`memory.freed_by.caller`). */
+  caller_freed_pages?: Bounds;
+  /** Of those, the pages freed by the victim's own threads: its exit (`freed_by.victim`). */
+  victim_freed_pages?: Bounds;
+  /** The WARNs the run printed, by name, as a set: exactly these (`[]`: none). */
+  warnings?: string[];
   /** When 50% of the reclaimable memory had come back (ns). */
   t50_ns?: Bounds;
   /** When 90% had come back (ns). */

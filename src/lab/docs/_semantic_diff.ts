@@ -22,6 +22,7 @@ import {
   type Target,
 } from "../props/mod.ts";
 import { bounds, cell, FMT_IGNORE, type LoadedScenario, table } from "./_render.ts";
+import { answersOf } from "../../core/mod.ts";
 
 /** The second line of the page: generated, and from what. */
 export const SEMANTIC_DIFF_MARK =
@@ -147,13 +148,17 @@ export function semanticDiffPage(input: SemanticDiffInput): string {
       "accounts for two designs answering differently.",
     "",
   );
-  const designs = targets.filter((t) => t.variant === undefined);
+  // Each design, and each compared variant that states answers of its own.
+  const designs = targets.filter((t) =>
+    t.variant === undefined ||
+    t.design.variants?.some((v) => v.name === t.variant && v.answers !== undefined)
+  );
   out.push(
     table(
       ["situation", ...designs.map((t) => `\`${t.name}\``)],
       Object.entries(SITUATIONS).map(([id, what]) => [
         `\`${id}\`: ${what}`,
-        ...designs.map((t) => t.design.answers?.[id]?.join(", ") ?? "-"),
+        ...designs.map((t) => answersOf(t.design, id, t.variant)?.join(", ") ?? "-"),
       ]),
     ),
     "",

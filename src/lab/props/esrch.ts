@@ -25,7 +25,7 @@
  */
 
 import fc, { type Arbitrary } from "fast-check";
-import type { Design } from "../../core/mod.ts";
+import { type Design, reaperOf } from "../../core/mod.ts";
 import type { RunResult } from "../../engine/run/mod.ts";
 import type { CpuPresetName } from "../../engine/scenario/mod.ts";
 import { arbChoices, arbKernel, type Case, type CaseOptions, toCase } from "./gen.ts";
@@ -50,8 +50,8 @@ export const ESRCH_FREE_RULE = "left_to_exit";
  * console.log(designs().filter(claimsEsrchFree).map((d) => d.name));
  * ```
  */
-export function claimsEsrchFree(d: Design): boolean {
-  return d.killsInCall && d.reaper === "caller" && d.findsMm === "find_lock_task_mm";
+export function claimsEsrchFree(d: Design, variant?: string): boolean {
+  return d.killsInCall && reaperOf(d, variant) === "caller" && d.findsMm === "find_lock_task_mm";
 }
 
 /**
@@ -64,10 +64,16 @@ export function claimsEsrchFree(d: Design): boolean {
  * for (const d of designs()) console.log(d.name, whyNotEsrchFree(d));
  * ```
  */
-export function whyNotEsrchFree(d: Design): string | null {
-  if (claimsEsrchFree(d)) return null;
-  if (d.reaper === "victim") return "its reaper is the victim: the exit frees the memory";
-  if (d.reaper === "kthread") {
+export function whyNotEsrchFree(d: Design, variant?: string): string | null {
+  if (claimsEsrchFree(d, variant)) return null;
+  const reaper = reaperOf(d, variant);
+  if (reaper === "victim") return "its reaper is the victim: the exit frees the memory";
+  if (reaper === "kthread" && d.killsInCall && d.findsMm === "find_lock_task_mm") {
+    return "the call pins the mm before its kill but leaves the reap to the kthread, which " +
+      "runs when it is scheduled: a victim whose own exit_mmap gets there first frees its " +
+      "memory itself";
+  }
+  if (reaper === "kthread") {
     return "the kthread reaps later (OOM_REAPER_DELAY from v5.18, §B.4): a victim that " +
       "exits first frees its memory itself";
   }

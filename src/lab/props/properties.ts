@@ -456,7 +456,7 @@ export function expectedFailuresOf(property: PropertyName, t: Target): ExpectedF
  * ```
  */
 export function derivedFailuresOf(property: PropertyName, t: Target): ExpectedFailure[] {
-  const why = property === "esrch-free" ? whyNotEsrchFree(t.design) : null;
+  const why = property === "esrch-free" ? whyNotEsrchFree(t.design, t.variant) : null;
   return why === null ? [] : [{ target: t.name, property, rules: [ESRCH_FREE_RULE], why }];
 }
 

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { type Design, KERNEL_VERSIONS, variantFor } from "../../core/mod.ts";
+import { type Design, KERNEL_VERSIONS, reaperOf, variantFor } from "../../core/mod.ts";
 import { chooseDesign, designs } from "../designs/mod.ts";
 import { type RunResult, runScenario } from "../../engine/run/mod.ts";
 import type { Case } from "./gen.ts";
@@ -129,5 +129,5 @@ export function outOfDomain(c: Pick<Case, "scenario">, t: Target): string | null
 
 /** Whether a target reaps in the caller's context (not a kill-only baseline). */
 export function isReapingDesign(t: Target): boolean {
-  return t.design.reaper === "caller";
+  return reaperOf(t.design, t.variant) === "caller";
 }

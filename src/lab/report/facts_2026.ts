@@ -7,6 +7,7 @@
  * @module
  */
 
+import { reaperOf } from "../../core/mod.ts";
 import { ESRCH_HOLDER_DELAY_US, ESRCH_HOLDERS, type Unit } from "./experiments.ts";
 import { Q2026_ID, SITUATIONS } from "./experiments_2026.ts";
 import { KILL_NS, type RunRecord } from "./measure.ts";
@@ -85,7 +86,7 @@ export interface Facts2026 {
 
 /** The 2026 options whose reaper is not the victim (their calls can find nothing to reap). */
 export function reapingOptions(): Option[] {
-  return options2026().filter((o) => o.design.reaper !== "victim");
+  return options2026().filter((o) => reaperOf(o.design, o.variant?.name) !== "victim");
 }
 
 /** Reads the 2026 section's facts out of the measurements. */
@@ -95,7 +96,9 @@ export function facts2026(r: Results): Facts2026 {
   const misses = (recipe: "own" | "other-first"): Misses[] =>
     reaping.map((o) => {
       const units = f.points({ recipe });
-      const missed = units.filter((u) => foundNothing(o.design, f.run(u, o.run.label)));
+      const missed = units.filter((u) =>
+        foundNothing(o.design, f.run(u, o.run.label), o.variant?.name)
+      );
       const delays = missed.map((u) => u.point.params.delay_us as number);
       return {
         label: o.run.label,
@@ -114,7 +117,9 @@ export function facts2026(r: Results): Facts2026 {
       const u = f.at(recipe, long.id, cpus, ESRCH_HOLDER_DELAY_US);
       for (const o of reaping) {
         const x = f.run(u, o.run.label);
-        (foundNothing(o.design, x) ? missedT100 : foundT100).push(x.t100_ns ?? Infinity);
+        (foundNothing(o.design, x, o.variant?.name) ? missedT100 : foundT100).push(
+          x.t100_ns ?? Infinity,
+        );
       }
     }
   }
@@ -146,7 +151,7 @@ export function facts2026(r: Results): Facts2026 {
       foundT100,
     },
     sharers: { situations: sharers, runs },
-    pin: options2026().filter((o) => o.design.reaper === "caller").map((o) => {
+    pin: options2026().filter((o) => reaperOf(o.design, o.variant?.name) === "caller").map((o) => {
       const x = situationRun(r, "running", o.run.label);
       return {
         label: o.run.label,
@@ -161,7 +166,7 @@ export function facts2026(r: Results): Facts2026 {
       single: extra(1, o.run.label),
     })),
     reapNs: Math.min(
-      ...options2026().filter((o) => o.design.reaper === "caller").map((o) =>
+      ...options2026().filter((o) => reaperOf(o.design, o.variant?.name) === "caller").map((o) =>
         walkAt(WALK_PROCESSES.base, 1, o.run.label)
       ),
     ),

@@ -94,7 +94,7 @@ function esrchGrid(r: Results, recipe: "own" | "other-first"): string {
     `**${o.run.label}**`,
     ...cols.map(({ units }) => {
       const runs = units.map((u) => f.run(u, o.run.label));
-      const found = runs.map((x) => foundNothing(o.design, x));
+      const found = runs.map((x) => foundNothing(o.design, x, o.variant?.name));
       const t90 = (cpus: string) =>
         `${cpus} ${
           span(runs.filter((_, i) => units[i].point.params.cpus === cpus).map((x) => x.t90_ns))

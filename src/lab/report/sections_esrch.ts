@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Design } from "../../core/mod.ts";
+import { type Design, reaperOf } from "../../core/mod.ts";
 import { designs } from "../designs/mod.ts";
 import {
   ESRCH_HOLDER_DELAY_US,
@@ -35,9 +35,11 @@ type Cores = (typeof CORES)[number];
  * meant to reap) it answered 0 and the caller freed nothing. Undefined for a design whose
  * reaper is the victim itself: it has nothing to find.
  */
-export function foundNothing(d: Design, x: RunRecord): boolean | undefined {
-  if (d.reaper === "victim") return undefined;
-  return x.errno !== 0 || (d.reaper === "caller" && x.freed_by.caller === 0);
+export function foundNothing(d: Design, x: RunRecord, variant?: string): boolean | undefined {
+  // A variant may reap elsewhere than its design (an interpretation that queues the kthread).
+  const reaper = reaperOf(d, variant);
+  if (reaper === "victim") return undefined;
+  return x.errno !== 0 || (reaper === "caller" && x.freed_by.caller === 0);
 }
 
 /** The ESRCH family's measurements, read the way the section and the findings state them. */

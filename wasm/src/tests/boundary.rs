@@ -50,6 +50,8 @@ fn every_cur_call(k: &mut Kernel, cur: u32) -> Vec<(&'static str, i32)> {
         ("oom_reap_task_mm", k.oom_reap_task_mm(cur, h)),
         ("zap_range", k.zap_range(cur, h, 0.0, 64.0)),
         ("kill_pid_info", k.kill_pid_info(cur, SIGKILL, v)),
+        ("mark_oom_victim", k.mark_oom_victim(cur, t)),
+        ("queue_oom_reaper", k.queue_oom_reaper(cur, t, 0)),
         ("capable", k.capable(cur, CAP_KILL)),
         ("ptrace_may_access", k.ptrace_may_access(cur, t, 0)),
         ("close", k.close(cur, 3)),

@@ -71,7 +71,7 @@ fn kernel_facts_state_the_cores_values() {
     assert_eq!(depth, Some(0), "balanced");
     for want in [
         r#""page_size":4096"#,
-        r#""mmf_flags":{"MMF_OOM_SKIP":1,"MMF_UNSTABLE":2,"MMF_OOM_VICTIM":4,"MMF_OOM_REAP_QUEUED":8}"#,
+        r#""mmf_flags":{"MMF_OOM_SKIP":1,"MMF_UNSTABLE":2,"MMF_OOM_VICTIM":4,"MMF_OOM_REAP_QUEUED":8,"MMF_MULTIPROCESS":16}"#,
         r#""signals":{"SIGKILL":9,"SIGTERM":15,"SIGCONT":18,"SIGSTOP":19}"#,
         r#""pf_flags":{"PF_EXITING":4,"PF_KTHREAD":2097152}"#,
         r#""blocked":1000,"sim_bug":-10000"#,

@@ -2,7 +2,7 @@
 //! mark_oom_victim, queue_oom_reaper, wake_oom_reaper, oom_reap_task).
 
 use super::*;
-use crate::mm::{MMF_OOM_REAP_QUEUED, MMF_OOM_SKIP, MMF_OOM_VICTIM};
+use crate::mm::{MMF_MULTIPROCESS, MMF_OOM_REAP_QUEUED, MMF_OOM_SKIP, MMF_OOM_VICTIM};
 use crate::params::{MAX_OOM_REAP_RETRIES, OOM_REAP_RETRY_SLEEP_NS};
 
 /// OOM_REAPER_DELAY = 2*HZ (e4a38402c36e, v5.18).
@@ -331,4 +331,52 @@ fn init_sharer_sets_mmf_oom_skip_warns_and_disables_reaping() {
         lab.mm(init_mm).flags & MMF_OOM_REAP_QUEUED == 0,
         "never queued"
     );
+}
+
+/// The `queue_oom_reaper(task, delay_us)` primitive (a design that queues the reaper itself,
+/// the expedite flag's oom-reaper reading): refused with EINVAL before mark_oom_victim() (no
+/// signal->oom_mm), and with a delay of 0 the kthread is woken at once, not after
+/// OOM_REAPER_DELAY, and reaps.
+#[test]
+fn queue_oom_reaper_with_no_delay_wakes_the_kthread_at_once() {
+    let mut lab = Sim::new(618).victim(&[VmaSpec::anon(100)], D).lab(1);
+    lab.enter();
+    assert_eq!(lab.k.queue_oom_reaper(lab.me, VICTIM as u32, 0), -EINVAL);
+    assert_eq!(lab.k.queue_oom_reaper(lab.me, VICTIM as u32, -1), -EINVAL);
+    assert_eq!(lab.k.kill_pid_info(lab.me, SIGKILL, VICTIM), 0);
+    assert_eq!(lab.k.mark_oom_victim(lab.me, VICTIM as u32), 0);
+    assert_eq!(lab.k.queue_oom_reaper(lab.me, VICTIM as u32, 0), 0);
+    let queued_at = lab.k.now_ns();
+    lab.leave();
+    lab.idle_until(ONE_S);
+    assert_eq!(ts_of(&lab, Kind::WakeReaper, VICTIM), vec![queued_at]);
+    assert_eq!(ts_of(&lab, Kind::StartTaskReaping, VICTIM).len(), 1);
+    let mm = MmSnap::of(&lab.k, H_VICTIM);
+    assert_eq!(
+        mm.anon, 0.0,
+        "the kthread reaped the D-state victim's 100 pages"
+    );
+    assert_ne!(mm.flags & MMF_OOM_SKIP, 0);
+}
+
+/// kernel/fork.c copy_oom_score_adj(): MMF_MULTIPROCESS marks an mm that a process cloned
+/// with CLONE_VM alone shares, not one shared only with a vfork child, nor a private one.
+#[test]
+fn mmf_multiprocess_marks_a_clone_vm_sharer_not_a_vfork_child() {
+    let flags = |s: Sim| MmSnap::of(&s.load(1), H_VICTIM).flags & MMF_MULTIPROCESS;
+    let alone = Sim::new(618).victim(&[VmaSpec::anon(8)], S);
+    assert_eq!(flags(alone.clone()), 0);
+    let clone_vm = alone
+        .clone()
+        .process(1200, MM_VICTIM)
+        .parent(INIT)
+        .thread(1200, S);
+    assert_eq!(flags(clone_vm), MMF_MULTIPROCESS);
+    let vfork = Sim::new(618)
+        .victim(&[VmaSpec::anon(8)], D_VFORK)
+        .process(1100, MM_VICTIM)
+        .parent(VICTIM)
+        .pflags(PF_VFORK_CHILD)
+        .thread(1100, RUN);
+    assert_eq!(flags(vfork), 0);
 }

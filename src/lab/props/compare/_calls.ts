@@ -20,6 +20,7 @@ import {
   oomKiller,
   pidfdOnly,
   reaps,
+  sharersNotYet,
   twoStep,
 } from "./targets.ts";
 
@@ -123,12 +124,13 @@ export const CALLS: readonly DifferenceClass[] = [
     explanation: "kill(2), SYNC_REAP_MM and the two-step recipes send SIGKILL first, and it is " +
       "generated even for a zombie (§A.0); the OOM killer looks for a thread with an mm " +
       "before it signals (find_lock_task_mm, §B.4) and REAP_KILL kills only the processes " +
-      "it finds sharing the mm it found (§A.5), so neither sends anything to a target whose " +
+      "it finds sharing the mm it found (§A.5; v1 and v2 kill the victim only after the " +
+      "same lookup), so neither sends anything to a target whose " +
       "threads have all passed exit_mm, even when REAP_KILL's find_lock_task_mm() still " +
       "caught the last one with its mm. Between the two, the OOM killer signals as soon as " +
       "it is called and REAP_KILL only after its lookups: a target already exiting (another " +
       "actor's fatal signal at the intent) can be past exit_mm for one and not the other.",
-    separates: [killsSharers, anyDesign],
+    separates: [(t) => killsSharers(t) || sharersNotYet(t), anyDesign],
     explains: ["signal"],
     matches: (f, a, b, who) =>
       f.mayHaveExited && !a.signal_delivered && b.signal_delivered &&

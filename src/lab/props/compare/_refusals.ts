@@ -24,6 +24,7 @@ import {
   notKillAndReap,
   notLeaderMm,
   reaps,
+  sharersNotYet,
   twoStep,
 } from "./targets.ts";
 
@@ -205,10 +206,11 @@ export const REFUSALS: readonly DifferenceClass[] = [
     id: "reap-kill-live-target",
     title: "REAP_KILL reaps a live target the others refuse",
     explanation: "With PROCESS_MRELEASE_REAP_KILL the target need not be dying: the call kills " +
-      "every process sharing the mm itself and reaps (§A.5 v3), where process_mrelease and " +
+      "every process sharing the mm itself and reaps (§A.5 v3; v1 and v2 kill the victim " +
+      "alone), where process_mrelease and " +
       "process_reap answer EINVAL, SYNC_REAP_MM EBUSY and process_madvise EINVAL or EACCES " +
       "for a target that is not dying, shares its mm with a live process, or dumps core.",
-    separates: [killsAndReaps, notKillAndReap],
+    separates: [(t) => killsAndReaps(t) || sharersNotYet(t), notKillAndReap],
     explains: ["ret", "signal", "freed", "paid", "time"],
     matches: (f, a, b) =>
       f.target === "alive" && (f.liveSharer || f.coreDump || !f.killInCall) &&

@@ -16,12 +16,14 @@ import { REFUSALS } from "./_refusals.ts";
 import { CALLS } from "./_calls.ts";
 import { MEMORY } from "./_memory.ts";
 import { CONCURRENCY } from "./_concurrency.ts";
+import { ONE_CALL } from "./_one_call.ts";
 
 /** The table: every named difference between designs the comparison knows. */
 export const DIFFERENCE_CLASSES: readonly DifferenceClass[] = [
   ...REFUSALS,
   ...CALLS,
   ...MEMORY,
+  ...ONE_CALL,
   ...CONCURRENCY,
 ];
 

@@ -15,9 +15,11 @@
  */
 
 import {
+  answersOf,
   type Design,
   KERNEL_VERSIONS,
   type KernelVersion,
+  killsSharersIn,
   type Variant,
   variantFor,
 } from "../../../core/mod.ts";
@@ -70,7 +72,13 @@ export const twoStep: TargetTest = (t) => reaps(t) && !t.design.killsInCall;
 /** Killing and reaping in one call. */
 export const oneCall: TargetTest = (t) => reaps(t) && t.design.killsInCall;
 /** The call kills every process sharing the victim's mm, not the victim alone. */
-export const killsSharers: TargetTest = (t) => t.design.killsSharers !== undefined;
+export const killsSharers: TargetTest = (t) => killsSharersIn(t.design, t.variant);
+/**
+ * A version of a design that kills every sharer of the mm, which kills the victim alone
+ * (REAP_KILL v1 and v2, before v3's kill_all_shared_mm()): a kill-and-reap call all the same.
+ */
+export const sharersNotYet: TargetTest = (t) =>
+  oneCall(t) && t.design.killsSharers !== undefined && !killsSharers(t);
 /** A reaping call that kills every sharer of the mm first (kill-and-reap). */
 export const killsAndReaps: TargetTest = (t) => reaps(t) && killsSharers(t);
 /** Anything but {@linkcode killsAndReaps}. */
@@ -206,7 +214,7 @@ export const SITUATIONS: Readonly<Record<string, string>> = {
  * ```
  */
 export function answering(situation: string, ret: string): TargetTest {
-  return (t) => t.design.answers?.[situation]?.includes(ret) ?? false;
+  return (t) => answersOf(t.design, situation, t.variant)?.includes(ret) ?? false;
 }
 
 /**
@@ -225,6 +233,6 @@ export function answered(
   [ta, tb]: readonly [Target, Target],
 ): boolean {
   const ra = retOf(a), rb = retOf(b);
-  return ra !== rb && (ta.design.answers?.[situation]?.includes(ra) ?? false) &&
-    (tb.design.answers?.[situation]?.includes(rb) ?? false);
+  return ra !== rb && (answersOf(ta.design, situation, ta.variant)?.includes(ra) ?? false) &&
+    (answersOf(tb.design, situation, tb.variant)?.includes(rb) ?? false);
 }
