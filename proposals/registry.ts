@@ -17,3 +17,4 @@ export {
   process_mrelease_reap_kill_design,
   stock_process_mrelease,
 } from "./process_mrelease_reap_kill.ts";
+export { process_mrelease_exit_mm_design } from "./process_mrelease_exit_mm.ts";

@@ -29,6 +29,7 @@ mod sched;
 pub mod signal;
 pub mod snapshot;
 pub mod task;
+pub mod variant;
 pub mod version;
 pub mod vma;
 pub mod world;

@@ -229,6 +229,7 @@ impl World {
             return;
         }
         t.usage -= 1;
+        self.free_task_if_unused(tsk);
     }
 
     /// oom_kill_process() → __oom_kill_process() in `ctx` (the task that hit OOM), for a
