@@ -28,6 +28,7 @@ import {
   type WorldSpec,
 } from "./world.ts";
 import { esrch } from "./experiments_esrch.ts";
+import { teardown } from "./sections_2026_teardown.ts";
 
 export { REPORT_KERNEL, REPORT_SEED, sizeLabel };
 export {
@@ -498,6 +499,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
   worldSize,
   esrch,
   calibration,
+  teardown,
 ];
 
 /** One unit of work: a point of an experiment, with its global index. */

@@ -19,6 +19,7 @@ import { shapeSection, victimSizeSection, victimStateSection } from "./sections_
 import { callerSection, cgroupSection, worldSizeSection } from "./sections_caller.ts";
 import { esrchSection } from "./sections_esrch.ts";
 import { calibrationSection } from "./sections_calibration.ts";
+import { teardownSection } from "./sections_2026_teardown.ts";
 
 /** Each experiment's section, by the experiment's id. */
 const SECTION: Readonly<Record<string, (r: Results, ctx: SectionContext) => string>> = {
@@ -30,6 +31,7 @@ const SECTION: Readonly<Record<string, (r: Results, ctx: SectionContext) => stri
   "world-size": worldSizeSection,
   "esrch-window": esrchSection,
   calibration: calibrationSection,
+  "parallel-teardown": teardownSection,
 };
 
 /**
