@@ -19,3 +19,4 @@ export {
 } from "./process_mrelease_reap_kill.ts";
 export { cgroup_kill_mrelease_design, cgroup_kill_reap_design } from "./cgroup_reap.ts";
 export { pidfd_expedite, stock_pidfd_expedite } from "./pidfd_expedite.ts";
+export { process_mrelease_exit_mm_design } from "./process_mrelease_exit_mm.ts";

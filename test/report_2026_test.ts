@@ -23,7 +23,8 @@ import {
 } from "../src/lab/report/objections_2026.ts";
 import { isOption, options2026 } from "../src/lab/report/options_2026.ts";
 import { q2026Section, q2026SectionWith } from "../src/lab/report/sections_2026.ts";
-import { PARTS_2026 } from "../src/lab/report/parts_2026.ts";
+import { PARTS_2026, teardownBearing } from "../src/lab/report/parts_2026.ts";
+import { TEARDOWN_ID, teardownNumbers } from "../src/lab/report/sections_2026_teardown.ts";
 import { SHARER_TGID, VICTIM_TGID } from "../src/lab/report/world.ts";
 
 // --- Which options: the rule, on throwaway records -------------------------------------------
@@ -117,7 +118,8 @@ const WALK_POINTS = [100, 100_000].flatMap((
   n,
 ) => [`world-${n}-procs-4-threads`, `world-${n}-procs-1-thread`]);
 const mine = units.filter((u) =>
-  u.experiment.id === Q2026_ID || u.experiment.id === ESRCH_ID || WALK_POINTS.includes(u.point.name)
+  u.experiment.id === Q2026_ID || u.experiment.id === ESRCH_ID ||
+  u.experiment.id === TEARDOWN_ID || WALK_POINTS.includes(u.point.name)
 );
 const results: PointResult[] = [];
 for (const u of mine) results[u.index] = measurePoint(u.point);
@@ -218,11 +220,25 @@ Deno.test("the section: its headline, its tables and one row per objection", () 
 const with_ = (patch: Partial<Facts2026>): Facts2026 => ({ ...facts, ...patch });
 
 Deno.test("the ESRCH reading: which options close the window, from the numbers", () => {
+  // Measured: process_mrelease_exit_mm does not kill in its call, yet task->exit_mm lets it
+  // reach the mm past exit_mm, so it closes the window too: the split is not the kill's.
+  const exitMm = facts.esrch.find((m) => m.label === "process_mrelease_exit_mm")!;
+  assert.ok(!exitMm.killsInCall && exitMm.nothing === 0);
   const now = bearing("esrch", facts)!.reading;
-  assert.match(now, /closed for the options whose call is the kill/);
+  assert.match(now, /does not follow whether the call is the kill/);
+  // Every option whose call is the kill closes it and every other misses: the split follows.
+  const split = facts.esrch.map((m) =>
+    m.killsInCall
+      ? { ...m, nothing: 0, firstMissUs: undefined }
+      : { ...m, nothing: 1, firstMissUs: 20 }
+  );
+  assert.match(
+    bearing("esrch", with_({ esrch: split }))!.reading,
+    /closed for the options whose call is the kill/,
+  );
   // One option whose call is the kill misses once: the split no longer follows the kill.
-  const i = facts.esrch.findIndex((m) => m.killsInCall && m.nothing === 0);
-  const esrch = facts.esrch.map((m, j) => j === i ? { ...m, nothing: 1, firstMissUs: 20 } : m);
+  const i = split.findIndex((m) => m.killsInCall);
+  const esrch = split.map((m, j) => j === i ? { ...m, nothing: 1, firstMissUs: 20 } : m);
   const then = bearing("esrch", with_({ esrch }))!.reading;
   assert.match(then, /does not follow whether the call is the kill/);
   // Nobody misses: the window does not separate them.
@@ -250,7 +266,10 @@ Deno.test("the holder, pin and walk readings turn with their numbers", () => {
 
   const scaled = (k: number) =>
     facts.pin.map((p) => p.pins === "mm_users" ? { ...p, t90: p.t90! * k } : p);
-  assert.match(bearing("pin", facts)!.reading, /does not change how fast/);
+  // The best of each pin equal: the pin does not change how fast, only who frees.
+  const bestCount = Math.min(...facts.pin.filter((p) => p.pins === "mm_count").map((p) => p.t90!));
+  const even = facts.pin.map((p) => p.pins === "mm_users" ? { ...p, t90: bestCount } : p);
+  assert.match(bearing("pin", with_({ pin: even }))!.reading, /does not change how fast/);
   assert.match(bearing("pin", with_({ pin: scaled(2) }))!.reading, /mmgrab is faster/);
   assert.match(bearing("pin", with_({ pin: scaled(0.5) }))!.reading, /mmget is faster/);
 
@@ -294,8 +313,9 @@ Deno.test("a part joined at the hook renders in the section and answers its obje
     render: () => ["the part's own line"],
     bears: () => ({ teardown: { measured: "teardown measured", reading: "teardown read" } }),
   };
-  const without = q2026Section(r, { exp, files: new Map() });
-  const joined = q2026SectionWith([...PARTS_2026, part])(r, { exp, files: new Map() });
+  const others = PARTS_2026.filter((p) => !p.bears?.(r).teardown);
+  const without = q2026SectionWith(others)(r, { exp, files: new Map() });
+  const joined = q2026SectionWith([...others, part])(r, { exp, files: new Map() });
   assert.ok(!without.includes(part.title));
   assert.match(joined, /### Parallel teardown \(a test part\)\n\nthe part's own line/);
   // The part's section comes before the objections, whose Linus row now cites it.
@@ -304,4 +324,21 @@ Deno.test("a part joined at the hook renders in the section and answers its obje
   assert.match(linus, /teardown measured \| teardown read \|$/);
   assert.match(without, /Not measured in this section, so still open here/);
   assert.doesNotMatch(joined, /Not measured in this section, so still open here/);
+});
+
+Deno.test("the parallel-teardown part answers exit_mmap's locking, its reading from the numbers", () => {
+  const n = teardownNumbers(r);
+  const part = PARTS_2026.find((p) => p.bears?.(r).teardown !== undefined);
+  assert.ok(part, "a part bears on exit_mmap's locking");
+  assert.ok(
+    !q2026Section(r, { exp: unit(`${Q2026_ID}-d`).experiment, files: new Map() })
+      .includes("Not measured in this section, so still open here"),
+  );
+  // The write lock makes the caller free everything, alone (the teardown section's cells):
+  // as released on big cores the victim's exit shares the work, so t90 grows under the lock.
+  assert.ok(n.callerShareWriteLock.big > n.callerShareReleased.big);
+  assert.match(teardownBearing(n).reading, /serialises the teardown/);
+  const same = { ...n, t90WriteLockNs: n.t90ReleasedNs };
+  assert.match(teardownBearing(same).reading, /changes t90 by under 10%/);
+  assert.doesNotMatch(teardownBearing(same).reading, /serialises/);
 });

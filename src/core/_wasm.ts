@@ -17,7 +17,7 @@
 import { Kernel } from "../../wasm/pkg/mrelease_core.js";
 
 /** The ABI version this TypeScript side speaks (wasm/src/abi.rs `ABI_VERSION`). */
-export const ABI_VERSION = 13;
+export const ABI_VERSION = 14;
 
 const found = Kernel.abi_version();
 if (found !== ABI_VERSION) {
@@ -131,6 +131,10 @@ export interface CoreFacts {
   readonly cost_model: NumberTable;
   /** `Kernel.set_kernel_bugs` bits. */
   readonly kernel_bugs: NumberTable;
+  /** `Kernel.set_kernel_variants` bits (wasm/src/variant.rs). */
+  readonly kernel_variants: NumberTable;
+  /** Per kernel variant, the versions it applies to. */
+  readonly kernel_variant_kernels: Readonly<Record<string, readonly string[]>>;
   /** The kernel versions, oldest first. */
   readonly versions: readonly VersionFacts[];
   /** `Kernel.zap_coverage`'s modes, by code. */

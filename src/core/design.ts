@@ -12,7 +12,7 @@
 
 import type { KGen } from "./primitives.ts";
 import type { Userspace } from "./userspace.ts";
-import { KERNEL_VERSION_CODE, type KernelVersion } from "./kernel.ts";
+import { KERNEL_VERSION_CODE, type KernelVariant, type KernelVersion } from "./kernel.ts";
 import type { CallArgs } from "./call.ts";
 
 /** What the recipe is given. */
@@ -274,6 +274,12 @@ export interface Design {
   readonly breaks?: readonly KnownBreak[];
   /** How the design (in each kernel's variant) fares in the post-merge races. */
   readonly races?: readonly RaceResult[];
+  /**
+   * The kernel change the design's patch brings besides its call (wasm/src/variant.rs): a
+   * run of the design switches these kernel variants on, whatever the scenario says (they
+   * must apply to every kernel the design runs on: `KERNEL_VARIANT_KERNELS`).
+   */
+  readonly kernelVariants?: readonly KernelVariant[];
 }
 
 /**

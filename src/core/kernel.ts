@@ -219,6 +219,46 @@ export const KERNEL_BUGS: Readonly<Record<"F3_DANGLING_MMAP", number>> = codesBy
   ["F3_DANGLING_MMAP"],
 );
 
+/** The kernel variants by name: changes proposed in 2026 that no release has (§A.5). */
+export type KernelVariant = "exit_mm_retention" | "exit_mmap_write_lock";
+
+/**
+ * `Kernel.set_kernel_variants` bits (wasm/src/variant.rs): proposed kernel changes a world
+ * can switch on, each on the kernels of {@linkcode KERNEL_VARIANT_KERNELS}.
+ */
+export const KERNEL_VARIANTS: Readonly<Record<KernelVariant, number>> = codesByName(
+  "kernel_variants",
+  CORE_FACTS.kernel_variants,
+  ["exit_mm_retention", "exit_mmap_write_lock"],
+);
+
+/**
+ * The kernel versions each variant applies to (wasm/src/variant.rs `applies`): the
+ * retention to all, the write lock from 6.0 (it changes bf3980c85212's exit_mmap).
+ */
+export const KERNEL_VARIANT_KERNELS: Readonly<Record<KernelVariant, readonly KernelVersion[]>> =
+  Object.freeze(
+    Object.fromEntries(
+      Object.keys(KERNEL_VARIANTS).map((v) => [
+        v,
+        Object.freeze([...CORE_FACTS.kernel_variant_kernels[v]] as KernelVersion[]),
+      ]),
+    ) as Record<KernelVariant, readonly KernelVersion[]>,
+  );
+
+/**
+ * The `Kernel.set_kernel_variants` mask of a list of variant names (duplicates allowed).
+ *
+ * @example
+ * ```ts
+ * import { kernelVariantMask } from "./kernel.ts";
+ * kernelVariantMask(["exit_mm_retention"]); // 1
+ * ```
+ */
+export function kernelVariantMask(names: readonly KernelVariant[]): number {
+  return names.reduce((m, n) => m | KERNEL_VARIANTS[n], 0);
+}
+
 /** How exit_mmap() orders unmapping, MMF_OOM_SKIP and freeing (reference §B.5). */
 export type ExitMmapShape = "unlocked" | "write_locked" | "read_then_write";
 
@@ -447,7 +487,8 @@ export type TaskInfoField =
   | "sigkill_pending"
   | "usage"
   | "prio"
-  | "external";
+  | "external"
+  | "ptl_spin_ns";
 
 /** The fields of `Kernel.mm_info`, by name. */
 export type MmInfoField =
@@ -487,6 +528,7 @@ const TASK_INFO = codesByName(
     "usage",
     "prio",
     "external",
+    "ptl_spin_ns",
   ] satisfies TaskInfoField[],
 );
 const MM_INFO = codesByName(

@@ -123,6 +123,14 @@ export class Primitives {
     return Math.max(0, this.#kernel.task_mm(task));
   }
 
+  /**
+   * task->exit_mm as a handle; 0 is NULL, as always on a kernel without the
+   * exit_mm_retention variant (wasm/src/variant.rs).
+   */
+  task_exit_mm(task: number): number {
+    return Math.max(0, this.#kernel.task_exit_mm(task));
+  }
+
   /** task->tgid. */
   task_tgid(task: number): number {
     return this.#kernel.task_tgid(task);

@@ -191,6 +191,13 @@ export class Kernel {
      */
     set_kernel_bugs(mask: number): number;
     /**
+     * Switches proposed kernel changes on (`KERNEL_VARIANT_*` bits, variant.rs: 1 =
+     * exit_mm retention, 2 = exit_mmap under the write lock), before `load_world`, which
+     * refuses one on a kernel it does not apply to (`variant::applies`); 0, or -EINVAL for
+     * unknown bits.
+     */
+    set_kernel_variants(mask: number): number;
+    /**
      * Sets the run's limits (`limits.rs`): the most events its log holds and the most
      * steps it simulates, whole numbers from 1 to `run_limit_bounds`' maxima; 0, or
      * -EINVAL (and the limits stay). Set them after `load_world`: a refused program
@@ -239,6 +246,10 @@ export class Kernel {
      */
     task_cgroup(tgid: number): number;
     task_count(): number;
+    /**
+     * task->exit_mm (the exit_mm_retention variant's; 0 = NULL, always without it).
+     */
+    task_exit_mm(task: number): number;
     task_flags(task: number): number;
     /**
      * A task's snapshot, laid out as the facts' `task_info` names; empty for an unknown pid.

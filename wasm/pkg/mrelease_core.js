@@ -710,6 +710,18 @@ export class Kernel {
         return ret;
     }
     /**
+     * Switches proposed kernel changes on (`KERNEL_VARIANT_*` bits, variant.rs: 1 =
+     * exit_mm retention, 2 = exit_mmap under the write lock), before `load_world`, which
+     * refuses one on a kernel it does not apply to (`variant::applies`); 0, or -EINVAL for
+     * unknown bits.
+     * @param {number} mask
+     * @returns {number}
+     */
+    set_kernel_variants(mask) {
+        const ret = wasm.kernel_set_kernel_variants(this.__wbg_ptr, mask);
+        return ret;
+    }
+    /**
      * Sets the run's limits (`limits.rs`): the most events its log holds and the most
      * steps it simulates, whole numbers from 1 to `run_limit_bounds`' maxima; 0, or
      * -EINVAL (and the limits stay). Set them after `load_world`: a refused program
@@ -842,6 +854,15 @@ export class Kernel {
     task_count() {
         const ret = wasm.kernel_task_count(this.__wbg_ptr);
         return ret >>> 0;
+    }
+    /**
+     * task->exit_mm (the exit_mm_retention variant's; 0 = NULL, always without it).
+     * @param {number} task
+     * @returns {number}
+     */
+    task_exit_mm(task) {
+        const ret = wasm.kernel_task_exit_mm(this.__wbg_ptr, task);
+        return ret;
     }
     /**
      * @param {number} task

@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 
 /// Bumped whenever an export, the world program, the event encoding or a snapshot layout
 /// changes; the TypeScript side refuses a core with another version.
-pub const ABI_VERSION: u32 = 13;
+pub const ABI_VERSION: u32 = 14;
 
 #[wasm_bindgen]
 pub struct Kernel {
@@ -292,6 +292,18 @@ impl Kernel {
         0
     }
 
+    /// Switches proposed kernel changes on (`KERNEL_VARIANT_*` bits, variant.rs: 1 =
+    /// exit_mm retention, 2 = exit_mmap under the write lock), before `load_world`, which
+    /// refuses one on a kernel it does not apply to (`variant::applies`); 0, or -EINVAL for
+    /// unknown bits.
+    pub fn set_kernel_variants(&mut self, mask: u32) -> i32 {
+        if mask & !crate::variant::KERNEL_VARIANTS_MASK != 0 {
+            return -EINVAL;
+        }
+        self.w.kernel_variants = mask;
+        0
+    }
+
     /// Private anon pages of mm handle `mm` that a reap would free now (0 for a bad handle).
     pub fn reapable_pages(&self, mm: u32) -> f64 {
         mm.checked_sub(1)
@@ -399,6 +411,10 @@ impl Kernel {
     }
     pub fn task_mm(&self, task: u32) -> i32 {
         self.w.k_task_mm(task)
+    }
+    /// task->exit_mm (the exit_mm_retention variant's; 0 = NULL, always without it).
+    pub fn task_exit_mm(&self, task: u32) -> i32 {
+        self.w.k_task_exit_mm(task)
     }
     pub fn task_tgid(&self, task: u32) -> i32 {
         self.w.k_task_tgid(task)

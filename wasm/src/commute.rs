@@ -98,6 +98,7 @@ fn same_world(x: &World, y: &World, from: usize) -> bool {
         && x.horizon_ns == y.horizon_ns
         && x.failed == y.failed
         && x.kernel_bugs == y.kernel_bugs
+        && x.kernel_variants == y.kernel_variants
         && x.ext_running == y.ext_running
         && x.limits == y.limits
         && x.limit_reached == y.limit_reached

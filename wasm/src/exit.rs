@@ -78,6 +78,21 @@ const READ_THEN_WRITE: &[(Op, bool)] = &[
     (Op::Finish, false),
 ];
 
+/// The exit_mmap_write_lock variant (variant.rs, Linus Torvalds 2026): the whole teardown
+/// under one write lock, as 5.17's, with 6.0's MMF_OOM_SKIP for every mm set inside it
+/// (derived), so a reaper waiting for the read lock finds the work done.
+const WRITE_LOCKED_2026: &[(Op, bool)] = &[
+    (Op::Start, false),
+    (Op::Lock(Write), false),
+    (Op::Unmap, false),
+    (Op::Unmapped, false),
+    (Op::SetOomSkip, false),
+    (Op::FreePgtables, false),
+    (Op::RemoveVmas, false),
+    (Op::Unlock(Write), false),
+    (Op::Finish, false),
+];
+
 impl World {
     /// Runs the innermost frame one step; returns its cost, scaled to the CPU.
     pub fn step_frame(&mut self, p: Pid, f: Frame) -> u64 {
@@ -194,8 +209,17 @@ impl World {
             ExitPc::MmDetach => {
                 self.set_top(p, Frame::Exit(ExitPc::Notify));
                 if let Some(mm) = mm {
+                    // The exit_mm_retention variant: `tsk->exit_mm = mm; mmgrab(mm)` beside
+                    // `current->mm = NULL`, under the same task_lock (variant.rs).
+                    let retain = self.retains_exit_mm();
+                    if retain {
+                        self.mmgrab(p, mm);
+                    }
                     if let Some(t) = self.task_mut(p) {
                         t.mm = None;
+                        if retain {
+                            t.exit_mm = Some(mm);
+                        }
                     }
                     self.mmap_unlock(p, mm, Read);
                     if self.mmput_begin(p, mm) {
@@ -332,6 +356,21 @@ impl World {
             t.state = TaskState::Dead;
         }
         self.emit(p, Kind::SchedProcessFree, p.0 as i64, 0, 0, 0);
+        self.free_task_if_unused(p);
+    }
+
+    /// free_task(), once a released task's last get_task_struct() reference is gone (its
+    /// own, `usage` 1, goes with release_task's delayed_put_task_struct): the
+    /// exit_mm_retention variant drops `exit_mm` there (mmdrop_async in the patch; at once
+    /// here, which frees no page either way: mm_count pins only the mm_struct and pgd).
+    pub fn free_task_if_unused(&mut self, p: Pid) {
+        let Some(t) = self.task_mut(p) else { return };
+        if t.state != TaskState::Dead || t.usage > 1 {
+            return;
+        }
+        if let Some(mm) = t.exit_mm.take() {
+            self.mmdrop(p, mm);
+        }
     }
 
     pub fn emit_task_state(&mut self, p: Pid) {
@@ -341,6 +380,9 @@ impl World {
     }
 
     fn exit_mmap_ops(&self) -> &'static [(Op, bool)] {
+        if self.exit_mmap_write_locked() {
+            return WRITE_LOCKED_2026;
+        }
         match self.version.exit_mmap_shape() {
             ExitMmapShape::Unlocked => UNLOCKED,
             ExitMmapShape::WriteLocked => WRITE_LOCKED,

@@ -19,6 +19,7 @@ use crate::prims;
 use crate::process::CAPS;
 use crate::signal::{SIGNALS, TRACE_SIGNAL_RESULTS};
 use crate::task::{Policy, Task, DEFAULT_PRIO, PF_FLAGS, TASK_STATE_CODES};
+use crate::variant::KERNEL_VARIANTS;
 use crate::version::{FeatureValue, KernelVersion, FEATURES};
 use crate::vma::{VmaKind, NOTIFIERS, VMA_FLAGS};
 use crate::world::KERNEL_BUGS;
@@ -220,6 +221,17 @@ pub fn kernel_facts() -> String {
         ("default_prio", DEFAULT_PRIO.to_string()),
         ("cost_model", numbers(&COST_MODEL)),
         ("kernel_bugs", numbers(&KERNEL_BUGS)),
+        ("kernel_variants", numbers(&KERNEL_VARIANTS)),
+        (
+            "kernel_variant_kernels",
+            object(KERNEL_VARIANTS.iter().map(|&(name, bit)| {
+                let on = KernelVersion::ALL
+                    .iter()
+                    .filter(|v| crate::variant::applies(bit, **v))
+                    .map(|v| string(v.name()));
+                (name, array(on))
+            })),
+        ),
         (
             "versions",
             array(KernelVersion::ALL.iter().map(|&v| version(v))),

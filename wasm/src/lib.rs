@@ -32,6 +32,7 @@ pub mod signal;
 pub mod snapshot;
 mod span;
 pub mod task;
+pub mod variant;
 pub mod version;
 pub mod vma;
 mod wait;

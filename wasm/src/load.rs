@@ -663,6 +663,9 @@ impl World {
 
     /// Reference counts, lock holders, run queues and timers, once everything is known.
     fn finish_load(&mut self, r: &Reader, holds: &[(Pid, MmId, LockMode)]) -> R<()> {
+        if let Some(why) = crate::variant::refuse(self.kernel_variants, self.version) {
+            return r.err(why);
+        }
         for i in 0..self.procs.len() {
             let tgid = self.procs[i].tgid;
             let status = r.status.get(i).map(|s| s.0).unwrap_or(STATUS_ALIVE);

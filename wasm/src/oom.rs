@@ -234,6 +234,7 @@ impl World {
             return;
         }
         t.usage -= 1;
+        self.free_task_if_unused(tsk);
     }
 
     /// A scenario's `oom_kill` event: out_of_memory() in `from` (the task whose allocation

@@ -52,6 +52,36 @@ pub const ZAP_VMA_NS: u64 = 1_000;
 /// free_pgtables() and VMA removal in exit_mmap, per VMA. Invented, as ZAP_VMA_NS.
 pub const FREE_PGTABLES_NS_PER_VMA: u64 = 1_500;
 
+/// Page-table-lock contention between two walkers zapping the same VMA at once (a reaper
+/// beside exit_mmap, which have zapped together under read locks since v6.0): the share of
+/// unmap_page_range()'s time spent in `__pte_offset_map_lock`, in basis points (1/10,000),
+/// when they meet.
+/// zhongjinji's 2025 reverse-walk patch (5e1953dc71af; lore
+/// 20250909090659.26400-4-zhongjinji@honor.com), perf on arm64 with the oom_reaper and the
+/// victim's exit_mmap running together: 41.59% before the patch, when both walked forward.
+pub const PTL_SHARE_CONTENDED_BP: u64 = 4159;
+
+/// The same share when they do not meet: 0.51% with the patch, the reaper walking from the
+/// other end of the address space (same cover letter).
+pub const PTL_SHARE_UNCONTENDED_BP: u64 = 51;
+
+/// unmap_page_range()'s share of an uncontended reap's time (the rest is tlb_finish_mmu and
+/// rmap work the lock does not touch): 55.77% in the same profile, with the patch.
+pub const UNMAP_SHARE_BP: u64 = 5577;
+
+/// What a zap batch costs on top when another walker is in the same VMA, in 1/1,000 of its
+/// per-page cost, derived from the three above: unmap_page_range's non-lock work is the same
+/// in both profiles, so contention stretches it by (1 - 0.0051) / (1 - 0.4159) = 1.703, and
+/// that applies to its 55.77% of the batch: 0.5577 × 0.703 = 392‰. Applied to exit_mmap's
+/// batches too (the lock is shared; the cover letter's table has exit_mmap slowing as much,
+/// 90.7 against 72.4). The same table's totals (167.1 against 132.6, 26%) are lower because
+/// the two walkers do not meet for the whole run even without the patch; docs/performance.md.
+pub const fn ptl_contention_per_mille() -> u64 {
+    let stretched =
+        (10_000 - PTL_SHARE_UNCONTENDED_BP) * 10_000 / (10_000 - PTL_SHARE_CONTENDED_BP);
+    UNMAP_SHARE_BP * (stretched - 10_000) / 100_000
+}
+
 /// One step of task_will_free_mem()'s for_each_process walk (process_shares_mm on a
 /// task_struct that is likely cold in cache). Invented: a few cache misses, ~25 ns.
 pub const TWFM_NS_PER_PROCESS: u64 = 25;
@@ -107,7 +137,7 @@ pub const MEMORY_BOUND_PER_MILLE: u64 = 258;
 
 /// Every cost-model parameter by name (PAGE_SIZE aside), as `kernel_facts()` states them and
 /// docs/architecture.md's parameter table lists them.
-pub const COST_MODEL: [(&str, u64); 20] = [
+pub const COST_MODEL: [(&str, u64); 23] = [
     ("REAP_NS_PER_PAGE", REAP_NS_PER_PAGE),
     ("EXIT_UNMAP_NS_PER_PAGE", EXIT_UNMAP_NS_PER_PAGE),
     ("BACKGROUND_LOAD_PER_MILLE", BACKGROUND_LOAD_PER_MILLE),
@@ -131,6 +161,9 @@ pub const COST_MODEL: [(&str, u64); 20] = [
     ("MAX_OOM_REAP_RETRIES", MAX_OOM_REAP_RETRIES as u64),
     ("OOM_REAP_RETRY_SLEEP_NS", OOM_REAP_RETRY_SLEEP_NS),
     ("MEMORY_BOUND_PER_MILLE", MEMORY_BOUND_PER_MILLE),
+    ("PTL_SHARE_CONTENDED_BP", PTL_SHARE_CONTENDED_BP),
+    ("PTL_SHARE_UNCONTENDED_BP", PTL_SHARE_UNCONTENDED_BP),
+    ("UNMAP_SHARE_BP", UNMAP_SHARE_BP),
 ];
 
 /// Speed of a CPU relative to the reference (capacity 1024 at maximum frequency), in parts

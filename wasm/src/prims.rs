@@ -452,6 +452,14 @@ impl World {
         }
     }
 
+    /// task->exit_mm as a handle (0 = NULL): set only by the exit_mm_retention variant.
+    pub fn k_task_exit_mm(&self, task: u32) -> i32 {
+        match self.task(Pid(task)) {
+            Some(t) => t.exit_mm.map(|m| m.0 as i32 + 1).unwrap_or(0),
+            None => -ESRCH,
+        }
+    }
+
     pub fn k_task_tgid(&self, task: u32) -> i32 {
         self.task(Pid(task))
             .map(|t| t.tgid.0 as i32)
@@ -804,7 +812,7 @@ pub fn mm_info_fields(m: &Mm) -> [(&'static str, f64); 15] {
 
 /// A task's snapshot, field by field in the order `task_info` returns them; the names are
 /// the layout `kernel_facts()` states.
-pub fn task_info_fields(t: &Task) -> [(&'static str, f64); 11] {
+pub fn task_info_fields(t: &Task) -> [(&'static str, f64); 12] {
     [
         ("tgid", t.tgid.0 as f64),
         ("state", t.state.code() as f64),
@@ -818,5 +826,6 @@ pub fn task_info_fields(t: &Task) -> [(&'static str, f64); 11] {
         ("usage", t.usage as f64),
         ("prio", t.policy.prio() as f64),
         ("external", t.external as u8 as f64),
+        ("ptl_spin_ns", t.ptl_spin_ns as f64),
     ]
 }

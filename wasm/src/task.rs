@@ -140,6 +140,9 @@ pub struct Task {
     pub tgid: Tgid,
     pub flags: u32,
     pub mm: Option<MmId>,
+    /// The mm exit_mm() left and kept mmgrab()'d until free_task(), with the
+    /// `exit_mm_retention` kernel variant only (variant.rs).
+    pub exit_mm: Option<MmId>,
     pub cpu: CpuId,
     pub affinity: u64,
     pub policy: Policy,
@@ -171,6 +174,9 @@ pub struct Task {
     pub alloc_lock_holder: Option<Pid>,
     /// Time spent in the kernel (and, for external tasks, in their recipe's userspace).
     pub cpu_time_ns: u64,
+    /// The part of `cpu_time_ns` spent contending for page-table locks with another walker
+    /// of the same VMA (params::ptl_contention_per_mille).
+    pub ptl_spin_ns: u64,
     /// Time spent computing in userspace before any kill.
     pub user_time_ns: u64,
     /// When the task last got its CPU, for the equal-priority slice.
@@ -188,6 +194,7 @@ impl Task {
             tgid,
             flags: 0,
             mm: None,
+            exit_mm: None,
             cpu,
             affinity,
             policy,
@@ -206,6 +213,7 @@ impl Task {
             ext_refs: 0,
             alloc_lock_holder: None,
             cpu_time_ns: 0,
+            ptl_spin_ns: 0,
             user_time_ns: 0,
             slice_start_ns: 0,
             rq_slot: None,

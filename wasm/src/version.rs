@@ -245,6 +245,16 @@ impl KernelVersion {
         }
     }
 
+    /// bf3980c85212 (v6.0): exit_mmap() unmaps under mmap_read_lock, so any number of
+    /// reapers zap beside it under theirs, and they contend for page-table locks where they
+    /// meet: what the 2025 reverse walk's profile measured (params.rs
+    /// `ptl_contention_per_mille`). The lab prices that contention from here on; before
+    /// v5.17 the two also zapped together (with no lock at all, §F.1), but the profile is of
+    /// the read-lock kernel, and the §F.1 replays keep their calibrated timing.
+    pub fn exit_unmaps_beside_readers(self) -> bool {
+        self.exit_mmap_shape() == ExitMmapShape::ReadThenWrite
+    }
+
     /// zhongjinji's 2025 change: __oom_reap_task_mm walks the VMAs in reverse (~v6.18).
     pub fn reap_walks_in_reverse(self) -> bool {
         self >= Self::V6_18

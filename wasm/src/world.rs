@@ -109,6 +109,8 @@ pub struct World {
     pub failed: Option<String>,
     /// Historical kernel bugs switched back on (`KERNEL_BUG_*`), for replaying them.
     pub kernel_bugs: u32,
+    /// Proposed kernel changes switched on (`variant.rs`, `KERNEL_VARIANT_*`).
+    pub kernel_variants: u32,
     /// An external task handed to TypeScript by `run`, whose segment is under way.
     pub ext_running: Option<Pid>,
     /// What the run may use (`limits.rs`), and the limit it reached: every later `run`
@@ -146,6 +148,7 @@ impl World {
             horizon_ns: 10_000_000_000,
             failed: None,
             kernel_bugs: 0,
+            kernel_variants: 0,
             ext_running: None,
             limits: RunLimits::default(),
             limit_reached: None,

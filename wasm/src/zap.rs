@@ -102,29 +102,55 @@ impl World {
             self.begin_walk(pid, &z);
         }
         let n = self.mm(mm).map(|m| m.vmas.len()).unwrap_or(0);
-        let reverse = z.mode == ZapMode::Reap && self.version.reap_walks_in_reverse();
-        let idx = |done: usize| {
-            if reverse {
-                n.saturating_sub(1 + done)
-            } else {
-                done
-            }
-        };
         if z.pending > 0 {
-            let i = idx(z.done_vmas);
+            let i = self.walk_index(&z);
             self.apply_batch(pid, &mut z, i);
         }
         if z.done_vmas >= n {
             return self.finish_walk(pid, z);
         }
-        let i = idx(z.done_vmas);
+        let i = self.walk_index(&z);
         let cost = if z.in_vma {
-            self.reserve_batch(&mut z, i)
+            let (cost, spin) = self.reserve_batch(pid, &mut z, i);
+            let spin_ns = self.cost_on(pid, spin);
+            if let Some(t) = self.task_mut(pid) {
+                t.ptl_spin_ns = t.ptl_spin_ns.saturating_add(spin_ns);
+            }
+            cost
         } else {
             self.enter_vma(&mut z, i)
         };
         self.set_zap(pid, z);
         self.cost_on(pid, cost)
+    }
+
+    /// The index of the VMA a walk is at: a reaper walks from the top from 6.18
+    /// (`reap_walks_in_reverse`), every other walk from the bottom.
+    fn walk_index(&self, z: &Zap) -> usize {
+        let n = self.mm(z.mm).map(|m| m.vmas.len()).unwrap_or(0);
+        if z.mode == ZapMode::Reap && self.version.reap_walks_in_reverse() {
+            n.saturating_sub(1 + z.done_vmas)
+        } else {
+            z.done_vmas
+        }
+    }
+
+    /// Whether another walker of the same mm is zapping VMA `idx` on a CPU right now: the
+    /// two then take the same page-table locks (`params::ptl_contention_per_mille`). The
+    /// lab's granularity is the VMA; the kernel's is the page-table page (derived: two
+    /// walkers in one VMA meet, walkers in different VMAs do not).
+    fn meets_walker(&self, pid: Pid, mm: MmId, idx: usize) -> bool {
+        if !self.version.exit_unmaps_beside_readers() {
+            return false;
+        }
+        let Some(m) = self.mm(mm) else { return false };
+        m.walkers.iter().filter(|w| **w != pid).any(|w| {
+            self.task(*w).is_some_and(|t| {
+                t.state == crate::task::TaskState::Running
+                    && matches!(t.frames.last(), Some(Frame::Zap(o))
+                        if o.mm == mm && o.in_vma && self.walk_index(o) == idx)
+            })
+        })
     }
 
     fn begin_walk(&mut self, pid: Pid, z: &Zap) {
@@ -216,8 +242,12 @@ impl World {
         params::ZAP_VMA_NS
     }
 
-    /// Picks the next batch of the current VMA and prices it; an exhausted VMA ends.
-    fn reserve_batch(&self, z: &mut Zap, idx: usize) -> u64 {
+    /// Picks the next batch of the current VMA and prices it; an exhausted VMA ends. A batch
+    /// whose pages another walker removes first is still paid in full: the walker behind
+    /// waits on the page-table locks of the one ahead and finds the entries cleared (what
+    /// `apply_batch` takes is what is left). Returns the cost and the part of it spent
+    /// contending for page-table locks with another walker in the same VMA.
+    fn reserve_batch(&self, pid: Pid, z: &mut Zap, idx: usize) -> (u64, u64) {
         let include_shared = z.mode == ZapMode::ExitUnmap;
         let batch = z.vma_budget.min(params::ZAP_BATCH_PAGES);
         let peek = self
@@ -228,7 +258,7 @@ impl World {
         if peek.total() == 0 {
             z.in_vma = false;
             z.done_vmas += 1;
-            return params::PRIMITIVE_NS;
+            return (params::PRIMITIVE_NS, 0);
         }
         z.pending = peek.total();
         z.vma_budget -= z.pending;
@@ -237,10 +267,15 @@ impl World {
         } else {
             params::REAP_NS_PER_PAGE
         };
-        peek.anon * per_page
+        let pages_ns = peek.anon * per_page
             + peek.swap * params::SWAP_ENTRY_NS
-            + (peek.file + peek.shmem) * params::FILE_UNMAP_NS_PER_PAGE
-            + params::PRIMITIVE_NS
+            + (peek.file + peek.shmem) * params::FILE_UNMAP_NS_PER_PAGE;
+        let spin_ns = if self.meets_walker(pid, z.mm, idx) {
+            pages_ns * params::ptl_contention_per_mille() / 1000
+        } else {
+            0
+        };
+        (pages_ns + spin_ns + params::PRIMITIVE_NS, spin_ns)
     }
 
     /// Removes the paid-for batch (what is left of it: a concurrent zapper may have taken

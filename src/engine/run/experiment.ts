@@ -8,13 +8,22 @@
 import {
   type Design,
   type KGen,
+  KERNEL_VARIANT_KERNELS,
+  type KernelVariant,
+  kernelVariantMask,
   mmInfo,
   type SimUserspace,
   type SyscallObserver,
   variantFor,
 } from "../../core/mod.ts";
 import { ABI_VERSION, Kernel } from "../../core/wasm.ts";
-import { cgroupHandleOf, encodeWorld, type KernelVersion, type Scenario } from "../scenario/mod.ts";
+import {
+  cgroupHandleOf,
+  encodeWorld,
+  type KernelVersion,
+  type Scenario,
+  ScenarioError,
+} from "../scenario/mod.ts";
 import { decodeEvents, type TraceContext, type TraceEvent } from "../trace/mod.ts";
 import { type LoadedWorld, readLoadedWorld, readRunLog, type RunLog } from "./freed.ts";
 import { traceContext } from "./trace_context.ts";
@@ -37,6 +46,11 @@ export interface RunOptions {
   choices?: readonly number[];
   /** Historical kernel bugs to switch back on (`Kernel.set_kernel_bugs` bits). */
   kernelBugs?: number;
+  /**
+   * Proposed kernel changes to switch on (wasm/src/variant.rs), instead of the scenario's
+   * `kernel_variants`; the design's own `kernelVariants` are switched on either way.
+   */
+  kernelVariants?: readonly KernelVariant[];
   /**
    * Limits other than the defaults (`DEFAULT_RUN_LIMITS`): the most events, steps and
    * wall-clock milliseconds; reaching one throws `RunLimitReached`.
@@ -150,6 +164,23 @@ export function prepareRun(
   if (opts.choices) kernel.set_choices(Uint32Array.from(opts.choices));
   if (opts.kernelBugs && kernel.set_kernel_bugs(opts.kernelBugs) !== 0) {
     throw new Error(`unknown kernel bug bits ${opts.kernelBugs}`);
+  }
+  const names = [
+    ...(opts.kernelVariants ?? scenario.kernel_variants ?? []),
+    ...(opts.design.kernelVariants ?? []),
+  ];
+  // As a thread pidfd on a kernel before v6.9: the world cannot be, a scenario problem.
+  const misfit = names.find((n) => !KERNEL_VARIANT_KERNELS[n].includes(kernelVersion));
+  if (misfit !== undefined) {
+    throw new ScenarioError([{
+      path: "$.kernel_variants",
+      message: `expected variants that apply to kernel ${kernelVersion}, got ${misfit} ` +
+        `(it applies to ${KERNEL_VARIANT_KERNELS[misfit].join(", ")})`,
+    }]);
+  }
+  const variants = kernelVariantMask(names);
+  if (variants && kernel.set_kernel_variants(variants) !== 0) {
+    throw new Error(`unknown kernel variant bits ${variants}`);
   }
   const words = program(scenario, kernelVersion);
   if (kernel.load_world(words) !== 0) {

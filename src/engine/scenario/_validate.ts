@@ -4,13 +4,20 @@
  * @module
  */
 
-import { KERNEL_VERSIONS } from "./abi.ts";
+import {
+  KERNEL_VARIANT_KERNELS,
+  KERNEL_VARIANTS,
+  KERNEL_VERSIONS,
+  type KernelVariant,
+  type KernelVersion,
+} from "./abi.ts";
 import {
   describe,
   field,
   has,
   Problems,
   readEnum,
+  readEnumSet,
   readInt,
   readObject,
   readString,
@@ -45,6 +52,7 @@ const TOP_REQUIRED = [
 ] as const;
 const TOP_OPTIONAL = [
   "kernel",
+  "kernel_variants",
   "seed",
   "horizon_ms",
   "mms",
@@ -53,6 +61,32 @@ const TOP_OPTIONAL = [
   "explore",
   "cgroups",
 ] as const;
+
+/** `kernel_variants`: each variant once, on a kernel it applies to (wasm/src/variant.rs). */
+function readKernelVariants(
+  p: Problems,
+  v: unknown,
+  kernel: string | undefined,
+): KernelVariant[] | undefined {
+  const names = Object.keys(KERNEL_VARIANTS) as KernelVariant[];
+  const list = readEnumSet(p, v, "$.kernel_variants", {
+    what: "a list of kernel variants",
+    each: "variant",
+    values: names,
+  });
+  const misfit = list?.find((n) =>
+    kernel !== undefined && !KERNEL_VARIANT_KERNELS[n].includes(kernel as KernelVersion)
+  );
+  if (misfit !== undefined) {
+    p.add(
+      "$.kernel_variants",
+      `expected variants that apply to kernel ${kernel}, got ${misfit} (it applies to ` +
+        `${KERNEL_VARIANT_KERNELS[misfit].join(", ")})`,
+    );
+    return undefined;
+  }
+  return list;
+}
 
 /** A value that must be there once validation found no problem. */
 function must<T>(v: T | undefined, what: string): T {
@@ -95,6 +129,9 @@ export function validate(
   const kernel = has(o, "kernel")
     ? readEnum(p, field(o, "kernel"), "$.kernel", KERNEL_VERSIONS)
     : KERNEL_DEFAULT;
+  const kernel_variants = has(o, "kernel_variants")
+    ? readKernelVariants(p, field(o, "kernel_variants"), kernel)
+    : [];
   const seed = has(o, "seed")
     ? readInt(p, field(o, "seed"), "$.seed", { what: "a seed (uint32)", min: 0, max: 4294967295 })
     : SEED_DEFAULT;
@@ -144,6 +181,7 @@ export function validate(
     name: must(name, "name"),
     description: must(description, "description"),
     kernel: must(kernel, "kernel"),
+    ...(kernel_variants?.length ? { kernel_variants } : {}),
     seed: must(seed, "seed"),
     horizon_ns: must(horizon_ns, "horizon"),
     cpus: must(cpus, "cpus").map((c) => must(c, "cpu")),

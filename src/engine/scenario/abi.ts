@@ -13,6 +13,7 @@ import { CAP_BITS, codesByName, CORE_LAYOUTS, EVENT_CODES, PAGE_SIZE } from "../
 const WORLD = CORE_LAYOUTS.world;
 
 export { KERNEL_VERSION_CODE, KERNEL_VERSIONS, type KernelVersion } from "../../core/kernel.ts";
+export { KERNEL_VARIANT_KERNELS, KERNEL_VARIANTS, type KernelVariant } from "../../core/kernel.ts";
 
 /** Record opcodes. A record is `[op, len, ...payload(len words)]`, records in opcode order. */
 export const WORLD_OP: Readonly<

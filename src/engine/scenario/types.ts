@@ -19,7 +19,7 @@ import type {
   VMA_KIND_CODE,
 } from "./abi.ts";
 import type { CpuPresetName } from "./presets.ts";
-import type { CallArgs } from "../../core/mod.ts";
+import type { CallArgs, KernelVariant } from "../../core/mod.ts";
 
 export type { CallArgs, IovRange, SigInfoArg } from "../../core/mod.ts";
 
@@ -374,6 +374,11 @@ export interface Scenario {
   description: string;
   /** Default kernel version (a run may override it). */
   kernel: KernelVersion;
+  /**
+   * Proposed kernel changes the world runs with (wasm/src/variant.rs), when the file names
+   * any (a run may override them).
+   */
+  kernel_variants?: readonly KernelVariant[];
   /** Default seed of the run's choice source. */
   seed: number;
   /** The simulation stops at this time. */

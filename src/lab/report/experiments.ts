@@ -30,6 +30,7 @@ import {
 import { esrch } from "./experiments_esrch.ts";
 import { optionRuns } from "./options_2026.ts";
 import { q2026 } from "./experiments_2026.ts";
+import { teardown } from "./sections_2026_teardown.ts";
 
 export { REPORT_KERNEL, REPORT_SEED, sizeLabel };
 export {
@@ -504,6 +505,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
   worldSize,
   esrch,
   calibration,
+  teardown,
   q2026,
 ];
 

@@ -127,6 +127,7 @@ export function runOne(
     design: run,
     variant,
     kernel: spec.kernel ?? REPORT_KERNEL,
+    kernelVariants: spec.kernelVariants,
     seed: REPORT_SEED,
   });
   return { result, callRets };

@@ -21,6 +21,7 @@ import { callerSection, cgroupSection, worldSizeSection } from "./sections_calle
 import { esrchSection } from "./sections_esrch.ts";
 import { calibrationSection } from "./sections_calibration.ts";
 import { q2026Section } from "./sections_2026.ts";
+import { teardownSection } from "./sections_2026_teardown.ts";
 
 /** Each experiment's section, by the experiment's id. */
 const SECTION: Readonly<Record<string, (r: Results, ctx: SectionContext) => string>> = {
@@ -33,6 +34,7 @@ const SECTION: Readonly<Record<string, (r: Results, ctx: SectionContext) => stri
   "esrch-window": esrchSection,
   calibration: calibrationSection,
   q2026: q2026Section,
+  "parallel-teardown": teardownSection,
 };
 
 /**

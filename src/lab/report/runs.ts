@@ -6,7 +6,12 @@
  * @module
  */
 
-import { type Design, kernelFeatures, type KernelVersion } from "../../core/mod.ts";
+import {
+  type Design,
+  kernelFeatures,
+  type KernelVariant,
+  type KernelVersion,
+} from "../../core/mod.ts";
 import { designs } from "../designs/mod.ts";
 import { MERGED, OOM_KILLER, playing } from "./roles.ts";
 import { REPORT_KERNEL } from "./world.ts";
@@ -19,6 +24,8 @@ export interface RunSpec {
   readonly design: string;
   /** The kernel version (default {@linkcode REPORT_KERNEL}). */
   readonly kernel?: KernelVersion;
+  /** Kernel variants to run with (docs/scenario-format.md; default none). */
+  readonly kernelVariants?: readonly KernelVariant[];
 }
 
 /**

@@ -29,6 +29,8 @@ export type VictimState = "R" | "S" | "D" | "T" | "frozen";
 export interface VictimSpec {
   /** Private anonymous memory, MiB (all resident): what killing it can give back. */
   readonly anonMiB: number;
+  /** How many VMAs of equal size hold it (default 1: one heap). */
+  readonly anonVmas?: number;
   /** Threads in the process (the leader is 1000, the others 1001...). */
   readonly threads: number;
   /** The leader's state at time 0. */
@@ -227,7 +229,10 @@ export function buildWorld(spec: WorldSpec): Json {
     {
       id: "victim_mm",
       vmas: [
-        { kind: "anon", size: `${v.anonMiB}MiB`, resident: "100%" },
+        ...Array.from(
+          { length: v.anonVmas ?? 1 },
+          () => ({ kind: "anon", size: `${v.anonMiB / (v.anonVmas ?? 1)}MiB`, resident: "100%" }),
+        ),
         { kind: "file_private", size: "16MiB", resident: "8MiB" },
       ],
     },

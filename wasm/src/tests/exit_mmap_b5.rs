@@ -119,16 +119,11 @@ fn v6_0_exit_mmap_sets_mmf_oom_skip_between_unmap_and_free() {
 /// walk, the read lock released.
 fn reap_while_victim_exits(kernel: i32, caller_cpu: [i32; 3], pages: i32) -> Lab {
     let cpus = [BIG_MAX, caller_cpu, BIG_MAX, BIG_MAX];
-    let mut lab = Sim::new(kernel)
+    Sim::new(kernel)
         .cpus(&cpus)
         .victim(&[VmaSpec::anon(pages)], S)
-        .lab(1);
-    lab.enter();
-    lab.kill(VICTIM);
-    lab.reap(H_VICTIM);
-    lab.leave();
-    lab.idle_until(ONE_S);
-    lab
+        .lab(1)
+        .kill_and_reap()
 }
 
 /// §B.5 v5.15 / §F.1: exit_mmap of a non-OOM-victim frees the page tables without the lock

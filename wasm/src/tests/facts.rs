@@ -79,7 +79,9 @@ fn kernel_facts_state_the_cores_values() {
         r#"{"name":"5.17","code":517,"features":{"exit_mmap_shape":"write_locked","exit_mmap_clears_mmap":true,"drops_signals_to_exiting_group":false,"lone_exit_sets_group_exit":false,"pidfd_self_sentinels":false,"pidfd_thread":false,"cgroup_kill":true,"pidfd_signal_scope_flags":false,"mlocked_reapable":false,"has_mmf_oom_victim":true,"oom_reaper_delay_ns":0,"reap_walks_in_reverse":false,"proc_mem_open_esrch":false}}"#,
         r#"{"code":1,"name":"sched_switch","args":["next_pid","prev_state","prev_pid"]}"#,
         r#""zap_modes":["reap","exit_unmap","madvise"]"#,
-        r#""task_info":["tgid","state","flags","mm","cpu","cpu_time_ns","user_time_ns","sigkill_pending","usage","prio","external"]"#,
+        r#""task_info":["tgid","state","flags","mm","cpu","cpu_time_ns","user_time_ns","sigkill_pending","usage","prio","external","ptl_spin_ns"]"#,
+        r#""kernel_variants":{"exit_mm_retention":1,"exit_mmap_write_lock":2}"#,
+        r#""kernel_variant_kernels":{"exit_mm_retention":["5.10","5.15","5.16","5.17","5.18","6.0","6.18"],"exit_mmap_write_lock":["6.0","6.18"]}"#,
         r#"{"op":4,"name":"VMA","len":9}"#,
     ] {
         assert!(facts.contains(want), "{want} not in {facts}");

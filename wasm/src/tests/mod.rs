@@ -19,6 +19,7 @@ mod ptrace_exit;
 mod reap_b3;
 mod sched;
 mod signals;
+mod variants_2026;
 
 use crate::abi::Kernel;
 use crate::baseline::{run_baseline, Baseline};
@@ -246,6 +247,8 @@ pub struct Sim {
     events: Vec<[i32; 5]>,
     caller: Option<i32>,
     horizon_us: i32,
+    /// `Kernel::set_kernel_variants` bits, set before the world loads.
+    variants: u32,
 }
 
 impl Sim {
@@ -261,6 +264,7 @@ impl Sim {
             events: Vec::new(),
             caller: None,
             horizon_us: 10_000_000,
+            variants: 0,
         }
     }
 
@@ -493,7 +497,17 @@ impl Sim {
     }
 
     pub fn load(&self, seed: u32) -> Kernel {
-        load(&self.prog(), seed)
+        let mut k = Kernel::new(seed, 0);
+        assert_eq!(k.set_kernel_variants(self.variants), 0);
+        let r = k.load_world(&self.prog().0);
+        assert_eq!(r, 0, "{}", k.last_error());
+        k
+    }
+
+    /// Switches kernel variants on (variant.rs) for `load` and `lab`.
+    pub fn variants(mut self, mask: u32) -> Self {
+        self.variants = mask;
+        self
     }
 
     /// The world loaded, with the base world's killer as the one driven from "TypeScript".
@@ -587,6 +601,17 @@ impl Lab {
         assert_eq!(self.k.mmap_unlock(self.me, mm, 0), 0);
         assert_eq!(self.k.mm_ref(self.me, mm, 1), 0, "mmdrop");
         r
+    }
+
+    /// The caller kills the victim and reaps its mm (`reap`) while the victim exits; the
+    /// world then runs to 1 s.
+    pub fn kill_and_reap(mut self) -> Self {
+        self.enter();
+        self.kill(VICTIM);
+        self.reap(H_VICTIM);
+        self.leave();
+        self.idle_until(ONE_S);
+        self
     }
 
     /// The caller's CPU time consumed by `f`'s primitives: a segment's cost is charged when

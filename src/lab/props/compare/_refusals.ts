@@ -70,9 +70,11 @@ export const REFUSALS: readonly DifferenceClass[] = [
       "0 (§A.0), the OOM killer's find_lock_task_mm() finds no mm (ESRCH), SYNC_REAP_MM's " +
       "task_will_free_mem() on a task without an mm answers EBUSY (§A.1), process_reap " +
       "EINVAL (§A.3), process_madvise's mm_access() ESRCH (§A.2), and process_mrelease and " +
-      "REAP_KILL ESRCH from find_lock_task_mm() (§A.4.4).",
+      "REAP_KILL ESRCH from find_lock_task_mm() (§A.4.4). A design whose kernel keeps " +
+      "task->exit_mm (§A.5, Jann Horn's patch) reaps that mm instead, until the parent waits " +
+      "(derived), so its caller frees and pays where the others do not.",
     separates: [anyDesign, anyDesign],
-    explains: ["ret"],
+    explains: ["ret", "freed", "paid", "time"],
     matches: (f, a, b, who) =>
       f.mayHaveExited &&
       answered("past-exit-mm", a, b, who),
