@@ -7,10 +7,10 @@
 
 import {
   type Design,
-  type KGen,
   KERNEL_VARIANT_KERNELS,
   type KernelVariant,
   kernelVariantMask,
+  type KGen,
   mmInfo,
   type SimUserspace,
   type SyscallObserver,
