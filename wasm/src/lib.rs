@@ -11,6 +11,7 @@ pub mod events;
 mod exit;
 mod facts;
 pub mod fd;
+mod fold;
 pub mod frame;
 pub mod ids;
 mod invariants;

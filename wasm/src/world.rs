@@ -110,6 +110,11 @@ pub struct World {
     /// Run-queue entries the per-step checks examined (with the queues' own work, the
     /// scheduler's work that `Kernel::sched_work` reports).
     pub rq_check_work: u64,
+    /// A zap's equal batches that nothing can interleave with are folded into one step
+    /// (fold.rs); off only to compare with the batch-by-batch run.
+    pub folding: bool,
+    /// The `until_ns` of the `run` under way: no step is folded past it.
+    pub run_until_ns: u64,
 }
 
 impl World {
@@ -139,6 +144,8 @@ impl World {
             limit_reached: None,
             steps_total: 0,
             rq_check_work: 0,
+            folding: true,
+            run_until_ns: 0,
         }
     }
 

@@ -102,22 +102,14 @@ impl World {
             self.begin_walk(pid, &z);
         }
         let n = self.mm(mm).map(|m| m.vmas.len()).unwrap_or(0);
-        let reverse = z.mode == ZapMode::Reap && self.version.reap_walks_in_reverse();
-        let idx = |done: usize| {
-            if reverse {
-                n.saturating_sub(1 + done)
-            } else {
-                done
-            }
-        };
         if z.pending > 0 {
-            let i = idx(z.done_vmas);
+            let i = self.walk_index(&z);
             self.apply_batch(pid, &mut z, i);
         }
         if z.done_vmas >= n {
             return self.finish_walk(pid, z);
         }
-        let i = idx(z.done_vmas);
+        let i = self.walk_index(&z);
         let cost = if z.in_vma {
             self.reserve_batch(&mut z, i)
         } else {
@@ -125,6 +117,17 @@ impl World {
         };
         self.set_zap(pid, z);
         self.cost_on(pid, cost)
+    }
+
+    /// The index in the mm's VMAs of the walk's current VMA: __oom_reap_task_mm walks
+    /// them in reverse on the kernels that do (`reap_walks_in_reverse`).
+    pub(crate) fn walk_index(&self, z: &Zap) -> usize {
+        let n = self.mm(z.mm).map(|m| m.vmas.len()).unwrap_or(0);
+        if z.mode == ZapMode::Reap && self.version.reap_walks_in_reverse() {
+            n.saturating_sub(1 + z.done_vmas)
+        } else {
+            z.done_vmas
+        }
     }
 
     fn begin_walk(&mut self, pid: Pid, z: &Zap) {
@@ -248,6 +251,7 @@ impl World {
     fn apply_batch(&mut self, pid: Pid, z: &mut Zap, idx: usize) {
         let include_shared = z.mode == ZapMode::ExitUnmap;
         let batch = std::mem::take(&mut z.pending);
+        let batches = std::mem::take(&mut z.pending_batches).max(1);
         let Some(m) = self.mm_mut(z.mm) else { return };
         let Some(vma) = m.vmas.get_mut(idx) else {
             return;
@@ -258,11 +262,17 @@ impl World {
         if !shared {
             z.freed_pages += r.pages.anon;
         }
-        self.emit_rss(pid, z.mm, r.pages);
+        let run = (batches > 1).then(|| FoldedRun {
+            earlier: batches - 1,
+            period_ns: z.batch_period_ns,
+            pages: r.pages.total() / batches,
+        });
+        self.emit_rss(pid, z.mm, r.pages, run);
     }
 
-    /// kmem:rss_stat for each counter that changed, with the mm's new total.
-    fn emit_rss(&mut self, ctx: Pid, mm: MmId, delta: Pages) {
+    /// kmem:rss_stat for each counter that changed, with the mm's new total; a folded run
+    /// of batches (one counter only, fold.rs) as its shorthand and its last record.
+    fn emit_rss(&mut self, ctx: Pid, mm: MmId, delta: Pages, run: Option<FoldedRun>) {
         let Some(now) = self.mm(mm).map(|m| m.mapped()) else {
             return;
         };
@@ -274,10 +284,37 @@ impl World {
             (MM_SHMEMPAGES, delta.shmem, now.shmem),
         ];
         for (member, changed, total) in members {
-            if changed > 0 {
-                let bytes = (total * params::PAGE_SIZE) as i64;
-                self.emit(ctx, Kind::RssStat, mm.0 as i64, member, bytes, curr);
+            if changed == 0 {
+                continue;
             }
+            let bytes = (total * params::PAGE_SIZE) as i64;
+            let Some(run) = run else {
+                self.emit(ctx, Kind::RssStat, mm.0 as i64, member, bytes, curr);
+                continue;
+            };
+            if changed != run.pages * (run.earlier + 1) {
+                return self.bug(format!(
+                    "a folded zap run of mm {} changed more than one rss counter",
+                    mm.0
+                ));
+            }
+            let (cpu, at) = (self.cpu_of(ctx), self.now_ns);
+            let shorthand = [
+                mm.0 as i64,
+                run.earlier as i64,
+                run.period_ns as i64,
+                run.pages as i64,
+            ];
+            let last = [mm.0 as i64, member, bytes, curr];
+            self.log.push_rss_run(at, cpu, ctx.0, shorthand, last);
         }
     }
+}
+
+/// The batches a folded zap step freed before its last one (fold.rs).
+#[derive(Clone, Copy)]
+struct FoldedRun {
+    earlier: u64,
+    period_ns: u64,
+    pages: u64,
 }
