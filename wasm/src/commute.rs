@@ -103,6 +103,7 @@ fn same_world(x: &World, y: &World, from: usize) -> bool {
         && x.limit_reached == y.limit_reached
         && x.steps_total == y.steps_total
         && (x.folding, x.run_until_ns) == (y.folding, y.run_until_ns)
+        && x.proc_mm == y.proc_mm
 }
 
 fn same_log(x: &EventLog, y: &EventLog, from: usize) -> bool {

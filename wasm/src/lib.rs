@@ -22,6 +22,7 @@ mod mmops;
 mod oom;
 pub mod params;
 mod prims;
+mod proc_mm;
 pub mod process;
 mod reaper;
 pub mod rq;

@@ -115,6 +115,8 @@ pub struct World {
     pub folding: bool,
     /// The `until_ns` of the `run` under way: no step is folded past it.
     pub run_until_ns: u64,
+    /// Per process (the index of `procs`), what task_will_free_mem's walk reads (proc_mm.rs).
+    pub(crate) proc_mm: Vec<crate::proc_mm::ProcMm>,
 }
 
 impl World {
@@ -146,6 +148,7 @@ impl World {
             rq_check_work: 0,
             folding: true,
             run_until_ns: 0,
+            proc_mm: Vec::new(),
         }
     }
 
@@ -185,14 +188,27 @@ impl World {
         self.mms.get_mut(id.0 as usize)
     }
 
+    /// A task joins the world (its process, if already added, counts it: proc_mm.rs).
     pub fn add_task(&mut self, t: Task) {
+        if let Some(pi) = self.proc_index(t.tgid) {
+            self.proc_mm_thread_added(pi, &t);
+        }
         insert(&mut self.pid_index, t.pid.0, self.tasks.len());
         self.tasks.push(t);
     }
 
+    /// A process joins the world with the threads already added that it lists.
     pub fn add_process(&mut self, p: Process) {
-        insert(&mut self.tgid_index, p.tgid.0, self.procs.len());
+        let pi = self.procs.len();
+        insert(&mut self.tgid_index, p.tgid.0, pi);
+        let threads = p.threads.clone();
         self.procs.push(p);
+        self.proc_mm.push(Default::default());
+        for pid in threads {
+            if let Some(t) = self.task(pid).cloned() {
+                self.proc_mm_thread_added(pi, &t);
+            }
+        }
     }
 
     /// The pids of a thread group, leader first.
