@@ -61,7 +61,6 @@ Deno.bench({
 Deno.bench({
   name: EXPLORE_BENCH.victimLarge,
   group: "victim size",
-  n: 20,
   fn() {
     runScenario(large, { design: sigkill });
   },

@@ -41,9 +41,14 @@ export class Kernel {
      * Frees snapshot `id`; 0, or -EINVAL for an id that is not live.
      */
     drop_snapshot(id: number): number;
+    /**
+     * The records the log stands for, each folded run of rss_stat records written out
+     * (fold.rs): what `decodeEvents` gives.
+     */
     event_count(): number;
     /**
-     * Events from index `first` on, 8 numbers each.
+     * Events from index `first` on, 8 numbers each (`first` counts the log's own entries,
+     * a folded run's shorthand one of them).
      */
     events(first: number): Float64Array;
     /**
@@ -185,6 +190,12 @@ export class Kernel {
      */
     set_choices_exploring(list: Uint32Array | number[]): void;
     set_event_recording(on: boolean): void;
+    /**
+     * Folds a zap's equal batches that nothing can interleave with into one step (on by
+     * default; fold.rs). Off, every batch is its own step: the same run, as the tests
+     * check, at a cost that grows with the mm's size.
+     */
+    set_folding(on: boolean): void;
     /**
      * Switches historical kernel bugs back on (`KERNEL_BUG_*` bits: 1 = §F.3 dangling
      * mm->mmap); 0, or -EINVAL for unknown bits.

@@ -144,6 +144,8 @@ export class Kernel {
         return ret;
     }
     /**
+     * The records the log stands for, each folded run of rss_stat records written out
+     * (fold.rs): what `decodeEvents` gives.
      * @returns {number}
      */
     event_count() {
@@ -151,7 +153,8 @@ export class Kernel {
         return ret >>> 0;
     }
     /**
-     * Events from index `first` on, 8 numbers each.
+     * Events from index `first` on, 8 numbers each (`first` counts the log's own entries,
+     * a folded run's shorthand one of them).
      * @param {number} first
      * @returns {Float64Array}
      */
@@ -698,6 +701,15 @@ export class Kernel {
      */
     set_event_recording(on) {
         wasm.kernel_set_event_recording(this.__wbg_ptr, on);
+    }
+    /**
+     * Folds a zap's equal batches that nothing can interleave with into one step (on by
+     * default; fold.rs). Off, every batch is its own step: the same run, as the tests
+     * check, at a cost that grows with the mm's size.
+     * @param {boolean} on
+     */
+    set_folding(on) {
+        wasm.kernel_set_folding(this.__wbg_ptr, on);
     }
     /**
      * Switches historical kernel bugs back on (`KERNEL_BUG_*` bits: 1 = §F.3 dangling

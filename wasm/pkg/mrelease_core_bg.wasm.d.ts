@@ -71,6 +71,7 @@ export const kernel_sched_work: (a: number) => number;
 export const kernel_set_choices: (a: number, b: number, c: number) => void;
 export const kernel_set_choices_exploring: (a: number, b: number, c: number) => void;
 export const kernel_set_event_recording: (a: number, b: number) => void;
+export const kernel_set_folding: (a: number, b: number) => void;
 export const kernel_set_kernel_bugs: (a: number, b: number) => number;
 export const kernel_set_kernel_variants: (a: number, b: number) => number;
 export const kernel_set_run_limits: (a: number, b: number, c: number) => number;

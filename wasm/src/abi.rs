@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 
 /// Bumped whenever an export, the world program, the event encoding or a snapshot layout
 /// changes; the TypeScript side refuses a core with another version.
-pub const ABI_VERSION: u32 = 14;
+pub const ABI_VERSION: u32 = 15;
 
 #[wasm_bindgen]
 pub struct Kernel {
@@ -227,11 +227,14 @@ impl Kernel {
         }
     }
 
+    /// The records the log stands for, each folded run of rss_stat records written out
+    /// (fold.rs): what `decodeEvents` gives.
     pub fn event_count(&self) -> u32 {
-        self.w.log.len() as u32
+        self.w.log.records() as u32
     }
 
-    /// Events from index `first` on, 8 numbers each.
+    /// Events from index `first` on, 8 numbers each (`first` counts the log's own entries,
+    /// a folded run's shorthand one of them).
     pub fn events(&self, first: u32) -> Vec<f64> {
         self.w.log.slice_from(first as usize).to_vec()
     }
@@ -249,6 +252,13 @@ impl Kernel {
 
     pub fn set_event_recording(&mut self, on: bool) {
         self.w.log.set_recording(on);
+    }
+
+    /// Folds a zap's equal batches that nothing can interleave with into one step (on by
+    /// default; fold.rs). Off, every batch is its own step: the same run, as the tests
+    /// check, at a cost that grows with the mm's size.
+    pub fn set_folding(&mut self, on: bool) {
+        self.w.folding = on;
     }
 
     /// References taken through the primitives and not put back: [task refs, mm refs].

@@ -103,6 +103,8 @@ fn same_world(x: &World, y: &World, from: usize) -> bool {
         && x.limits == y.limits
         && x.limit_reached == y.limit_reached
         && x.steps_total == y.steps_total
+        && (x.folding, x.run_until_ns) == (y.folding, y.run_until_ns)
+        && x.proc_mm == y.proc_mm
 }
 
 fn same_log(x: &EventLog, y: &EventLog, from: usize) -> bool {
@@ -118,6 +120,7 @@ fn same_log(x: &EventLog, y: &EventLog, from: usize) -> bool {
         v.sort_unstable();
         v
     };
-    (x.record, x.taken, x.max_events, x.full) == (y.record, y.taken, y.max_events, y.full)
+    (x.record, x.taken, x.max_events, x.full, x.folded)
+        == (y.record, y.taken, y.max_events, y.full, y.folded)
         && events(x) == events(y)
 }

@@ -60,11 +60,16 @@ pub enum Kind {
     ScenarioEvent = 21,
     /// lab: the simulation reached the end of the run (1 at the horizon, 0 quiescent).
     RunEnd = 22,
+    /// lab: not an event but the log's shorthand for `earlier` kmem:rss_stat records that
+    /// came before the rss_stat record right after it, one every `period_ns`, each `pages`
+    /// pages above the next (a zap's equal batches that nothing could interleave with,
+    /// folded by fold.rs). Decoding the log writes those records out in its place.
+    RssStatRun = 23,
 }
 
 impl Kind {
     /// Every kind, in number order.
-    pub const ALL: [Kind; 22] = [
+    pub const ALL: [Kind; 23] = [
         Kind::SchedSwitch,
         Kind::SchedWakeup,
         Kind::SignalGenerate,
@@ -87,6 +92,7 @@ impl Kind {
         Kind::SchedProcessFree,
         Kind::ScenarioEvent,
         Kind::RunEnd,
+        Kind::RssStatRun,
     ];
 
     /// The kind's name (a kernel tracepoint keeps its own) and what its arguments `a`, `b`,
@@ -115,6 +121,7 @@ impl Kind {
             Kind::SchedProcessFree => ("sched_process_free", &["pid"]),
             Kind::ScenarioEvent => ("scenario_event", &["event", "b", "c"]),
             Kind::RunEnd => ("run_end", &["at_horizon"]),
+            Kind::RssStatRun => ("rss_stat_run", &["mm", "earlier", "period_ns", "pages"]),
         }
     }
 }
@@ -277,11 +284,13 @@ pub struct EventLog {
     pub(crate) record: bool,
     /// Events handed over by `take`.
     pub(crate) taken: usize,
-    /// The most events the log holds (`limits.rs`): one more is refused and marks the log
-    /// full, and the run ends at its next step.
+    /// The most events the log holds (`limits.rs`), a folded run's records written out:
+    /// one more is refused and marks the log full, and the run ends at its next step.
     pub(crate) max_events: usize,
     /// An event was refused: the log reached `max_events`.
     pub(crate) full: bool,
+    /// Records the `RssStatRun` shorthands stand for beyond the records they take.
+    pub(crate) folded: usize,
 }
 
 impl Default for EventLog {
@@ -293,6 +302,7 @@ impl Default for EventLog {
             taken: 0,
             max_events: crate::limits::DEFAULT_MAX_EVENTS as usize,
             full: false,
+            folded: 0,
         }
     }
 }
@@ -310,7 +320,7 @@ impl EventLog {
         c: i64,
         d: i64,
     ) {
-        if self.len() >= self.max_events {
+        if self.records() >= self.max_events {
             self.full = true;
             return;
         }
@@ -359,6 +369,37 @@ impl EventLog {
     /// Whether an event was refused because the log was full.
     pub fn is_full(&self) -> bool {
         self.full
+    }
+
+    /// The shorthand for a run of rss_stat records (`Kind::RssStatRun`: mm, earlier,
+    /// period_ns, pages) and the record of its last batch: both go in, or neither and the
+    /// log is full.
+    pub fn push_rss_run(&mut self, ts: u64, cpu: i64, pid: u32, run: [i64; 4], last: [i64; 4]) {
+        let [mm, earlier, period_ns, pages] = run;
+        // The limit counts records written out, as if each batch had been its own step.
+        if self.records() + earlier as usize + 1 > self.max_events {
+            self.full = true;
+            return;
+        }
+        self.push(
+            ts,
+            cpu,
+            pid,
+            Kind::RssStatRun,
+            mm,
+            earlier,
+            period_ns,
+            pages,
+        );
+        let [a, b, c, d] = last;
+        self.push(ts, cpu, pid, Kind::RssStat, a, b, c, d);
+        // The shorthand itself is no record; its batches are.
+        self.folded += (earlier as usize).saturating_sub(1);
+    }
+
+    /// The records the log stands for: the shorthands written out (what a trace shows).
+    pub fn records(&self) -> usize {
+        self.len() + self.folded
     }
 
     /// Events logged so far, taken ones included.

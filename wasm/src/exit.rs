@@ -220,6 +220,8 @@ impl World {
                         if retain {
                             t.exit_mm = Some(mm);
                         }
+                        let tgid = t.tgid;
+                        self.proc_mm_thread_dropped_mm(tgid);
                     }
                     self.mmap_unlock(p, mm, Read);
                     if self.mmput_begin(p, mm) {
@@ -352,8 +354,10 @@ impl World {
 
     /// release_task(): the pid is unhashed; get_pid_task() fails from now on.
     pub fn release_task(&mut self, p: Pid) {
-        if let Some(t) = self.task_mut(p) {
+        if let Some(t) = self.task_mut(p).filter(|t| t.state != TaskState::Dead) {
             t.state = TaskState::Dead;
+            let tgid = t.tgid;
+            self.proc_mm_thread_released(tgid);
         }
         self.emit(p, Kind::SchedProcessFree, p.0 as i64, 0, 0, 0);
         self.free_task_if_unused(p);

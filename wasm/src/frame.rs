@@ -85,6 +85,12 @@ pub struct Zap {
     pub vma_budget: u64,
     /// Pages of the batch whose cost the CPU is paying now; they go at the end of it.
     pub pending: u64,
+    /// How many equal batches `pending` holds: more than 1 when the scheduler folded the
+    /// batches that follow into this step because nothing could run between them
+    /// (fold.rs); they go together, and the log records them as one run.
+    pub pending_batches: u64,
+    /// The CPU time one of those batches occupied (cost and background), their spacing.
+    pub batch_period_ns: u64,
     /// The walk runs under mmap_lock (reapers); exit_mmap's own walks hold the mm alone.
     pub needs_lock: bool,
 }
@@ -102,6 +108,8 @@ impl Zap {
             freed_pages: 0,
             vma_budget: 0,
             pending: 0,
+            pending_batches: 0,
+            batch_period_ns: 0,
             needs_lock,
         }
     }

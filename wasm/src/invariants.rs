@@ -100,6 +100,9 @@ impl World {
         }) {
             return Some(v);
         }
+        if let Some(v) = self.proc_mm_violation() {
+            return Some(v);
+        }
         self.tasks
             .iter()
             .find_map(|t| self.task_violation(t))

@@ -117,23 +117,20 @@ impl World {
         }
         // Rule 5: every other process sharing the mm must be dying too; kthreads are not
         // exempt here.
+        // Each process's listing and first mm are kept for this walk (proc_mm.rs): it reads
+        // those, and a sharer's signal_struct only.
+        let own = self.proc_index(t.tgid);
         let mut walked = 0;
-        for p in &self.procs {
-            // One pass over p's threads: is it still listed (not reaped), and its first mm.
-            let mut listed = false;
-            let mut first_mm = None;
-            for task in p.threads.iter().filter_map(|t| self.task(*t)) {
-                listed |= task.state != TaskState::Dead;
-                first_mm = first_mm.or(task.mm);
-            }
-            if !listed {
+        for (i, v) in self.proc_mm.iter().enumerate() {
+            if !v.listed() {
                 continue;
             }
             walked += 1;
-            if p.tgid == t.tgid || first_mm != Some(mm) {
+            if Some(i) == own || v.first_mm() != Some(mm) {
                 continue;
             }
-            if !self.task_will_free_mem_group(p.tgid) {
+            let sharer = self.procs.get(i).map(|p| p.tgid);
+            if !sharer.is_some_and(|p| self.task_will_free_mem_group(p)) {
                 return (false, walked);
             }
         }

@@ -215,6 +215,7 @@ impl World {
             return -crate::errno::EBUSY;
         }
         let mut slice = 0u64;
+        self.run_until_ns = until_ns;
         loop {
             while let Some(t) = self.pop_due_timer() {
                 self.fire(t);
@@ -396,10 +397,12 @@ impl World {
             }
         };
         let cost = cost.max(1);
-        let background = self.background_ns(c, p, cost);
-        self.cpus[c].busy_until_ns = self.now_ns + cost + background;
+        let period = cost + self.background_ns(c, p, cost);
+        // A zap's equal batches that nothing can interleave with are one step (fold.rs).
+        let batches = self.fold_zap(c, p, period);
+        self.cpus[c].busy_until_ns = self.now_ns + period * batches;
         if let Some(t) = self.task_mut(p) {
-            t.cpu_time_ns += cost;
+            t.cpu_time_ns += cost * batches;
         }
         Dispatch::Done
     }

@@ -122,6 +122,13 @@ pub struct World {
     /// Run-queue entries the per-step checks examined (with the queues' own work, the
     /// scheduler's work that `Kernel::sched_work` reports).
     pub rq_check_work: u64,
+    /// A zap's equal batches that nothing can interleave with are folded into one step
+    /// (fold.rs); off only to compare with the batch-by-batch run.
+    pub folding: bool,
+    /// The `until_ns` of the `run` under way: no step is folded past it.
+    pub run_until_ns: u64,
+    /// Per process (the index of `procs`), what task_will_free_mem's walk reads (proc_mm.rs).
+    pub(crate) proc_mm: Vec<crate::proc_mm::ProcMm>,
 }
 
 impl World {
@@ -154,6 +161,9 @@ impl World {
             limit_reached: None,
             steps_total: 0,
             rq_check_work: 0,
+            folding: true,
+            run_until_ns: 0,
+            proc_mm: Vec::new(),
         }
     }
 
@@ -193,14 +203,27 @@ impl World {
         self.mms.get_mut(id.0 as usize)
     }
 
+    /// A task joins the world (its process, if already added, counts it: proc_mm.rs).
     pub fn add_task(&mut self, t: Task) {
+        if let Some(pi) = self.proc_index(t.tgid) {
+            self.proc_mm_thread_added(pi, &t);
+        }
         insert(&mut self.pid_index, t.pid.0, self.tasks.len());
         self.tasks.push(t);
     }
 
+    /// A process joins the world with the threads already added that it lists.
     pub fn add_process(&mut self, p: Process) {
-        insert(&mut self.tgid_index, p.tgid.0, self.procs.len());
+        let pi = self.procs.len();
+        insert(&mut self.tgid_index, p.tgid.0, pi);
+        let threads = p.threads.clone();
         self.procs.push(p);
+        self.proc_mm.push(Default::default());
+        for pid in threads {
+            if let Some(t) = self.task(pid).cloned() {
+                self.proc_mm_thread_added(pi, &t);
+            }
+        }
     }
 
     /// The pids of a thread group, leader first.

@@ -126,7 +126,7 @@ impl World {
 
     /// The index of the VMA a walk is at: a reaper walks from the top from 6.18
     /// (`reap_walks_in_reverse`), every other walk from the bottom.
-    fn walk_index(&self, z: &Zap) -> usize {
+    pub(crate) fn walk_index(&self, z: &Zap) -> usize {
         let n = self.mm(z.mm).map(|m| m.vmas.len()).unwrap_or(0);
         if z.mode == ZapMode::Reap && self.version.reap_walks_in_reverse() {
             n.saturating_sub(1 + z.done_vmas)
@@ -283,6 +283,7 @@ impl World {
     fn apply_batch(&mut self, pid: Pid, z: &mut Zap, idx: usize) {
         let include_shared = z.mode == ZapMode::ExitUnmap;
         let batch = std::mem::take(&mut z.pending);
+        let batches = std::mem::take(&mut z.pending_batches).max(1);
         let Some(m) = self.mm_mut(z.mm) else { return };
         let Some(vma) = m.vmas.get_mut(idx) else {
             return;
@@ -293,11 +294,17 @@ impl World {
         if !shared {
             z.freed_pages += r.pages.anon;
         }
-        self.emit_rss(pid, z.mm, r.pages);
+        let run = (batches > 1).then(|| FoldedRun {
+            earlier: batches - 1,
+            period_ns: z.batch_period_ns,
+            pages: r.pages.total() / batches,
+        });
+        self.emit_rss(pid, z.mm, r.pages, run);
     }
 
-    /// kmem:rss_stat for each counter that changed, with the mm's new total.
-    fn emit_rss(&mut self, ctx: Pid, mm: MmId, delta: Pages) {
+    /// kmem:rss_stat for each counter that changed, with the mm's new total; a folded run
+    /// of batches (one counter only, fold.rs) as its shorthand and its last record.
+    fn emit_rss(&mut self, ctx: Pid, mm: MmId, delta: Pages, run: Option<FoldedRun>) {
         let Some(now) = self.mm(mm).map(|m| m.mapped()) else {
             return;
         };
@@ -309,10 +316,37 @@ impl World {
             (MM_SHMEMPAGES, delta.shmem, now.shmem),
         ];
         for (member, changed, total) in members {
-            if changed > 0 {
-                let bytes = (total * params::PAGE_SIZE) as i64;
-                self.emit(ctx, Kind::RssStat, mm.0 as i64, member, bytes, curr);
+            if changed == 0 {
+                continue;
             }
+            let bytes = (total * params::PAGE_SIZE) as i64;
+            let Some(run) = run else {
+                self.emit(ctx, Kind::RssStat, mm.0 as i64, member, bytes, curr);
+                continue;
+            };
+            if changed != run.pages * (run.earlier + 1) {
+                return self.bug(format!(
+                    "a folded zap run of mm {} changed more than one rss counter",
+                    mm.0
+                ));
+            }
+            let (cpu, at) = (self.cpu_of(ctx), self.now_ns);
+            let shorthand = [
+                mm.0 as i64,
+                run.earlier as i64,
+                run.period_ns as i64,
+                run.pages as i64,
+            ];
+            let last = [mm.0 as i64, member, bytes, curr];
+            self.log.push_rss_run(at, cpu, ctx.0, shorthand, last);
         }
     }
+}
+
+/// The batches a folded zap step freed before its last one (fold.rs).
+#[derive(Clone, Copy)]
+struct FoldedRun {
+    earlier: u64,
+    period_ns: u64,
+    pages: u64,
 }

@@ -58,6 +58,13 @@ export interface RunOptions {
   limits?: { maxEvents?: number; maxSteps?: number; maxWallMs?: number };
   /** Steps between two looks at the wall clock (the runner's `SLICE_STEPS` by default). */
   sliceSteps?: number;
+  /**
+   * Fold a zap's equal batches that nothing can interleave with into one step (true, the
+   * default: wasm/src/fold.rs); false runs each batch as its own step. Both give the same
+   * run (the same decoded events and outcome; only the raw log's shorthand and its hash
+   * differ), the second in time that grows with the mm's size.
+   */
+  folding?: boolean;
 }
 
 /**
@@ -162,6 +169,7 @@ export function prepareRun(
 ): PreparedRun {
   const { kernel: kernelVersion, seed, limits } = opts;
   if (opts.choices) kernel.set_choices(Uint32Array.from(opts.choices));
+  if (opts.folding === false) kernel.set_folding(false);
   if (opts.kernelBugs && kernel.set_kernel_bugs(opts.kernelBugs) !== 0) {
     throw new Error(`unknown kernel bug bits ${opts.kernelBugs}`);
   }

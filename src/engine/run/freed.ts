@@ -19,6 +19,11 @@ const RSS = {
   member: eventWord("rss_stat", "member"),
   sizeBytes: eventWord("rss_stat", "size_bytes"),
 };
+/** Where the shorthand for a folded run of rss_stat records holds its shape (fold.rs). */
+const RSS_RUN = {
+  earlier: eventWord("rss_stat_run", "earlier"),
+  periodNs: eventWord("rss_stat_run", "period_ns"),
+};
 
 /**
  * Whose context freed pages: the caller thread, one of the victims' threads, a kernel
@@ -42,6 +47,18 @@ export interface PageFree {
   readonly mm: number;
   /** How many pages left the mm. */
   readonly pages: number;
+}
+
+/**
+ * Frees as the log holds them: a folded run of equal batches (the core's `rss_stat_run`
+ * shorthand before its last rss_stat record) is one entry for its `batches` records, one
+ * every `period_ns`, ending at `at_ns`, with `pages` the run's total.
+ */
+export interface FreeRun extends PageFree {
+  /** The rss_stat records it stands for (1: an ordinary record). */
+  readonly batches: number;
+  /** Their spacing (0 for one record). */
+  readonly period_ns: number;
 }
 
 /** A finished run's raw event log, with what the core said about its tasks and mms. */
@@ -123,7 +140,7 @@ export function readRunLog(
 
 /**
  * Every batch of anonymous pages that left one of `watch.mms`, in log order, with the
- * context that freed it.
+ * context that freed it: one entry per rss_stat record, a folded run's written out.
  *
  * @example
  * ```ts
@@ -133,9 +150,31 @@ export function readRunLog(
  * ```
  */
 export function freedPages(run: RunLog, watch: FreeWatch): PageFree[] {
+  const out: PageFree[] = [];
+  for (const f of freedRuns(run, watch)) {
+    const each = f.pages / f.batches;
+    for (let k = f.batches - 1; k >= 0; k--) {
+      const { pid, by, mm } = f;
+      out.push({ at_ns: f.at_ns - k * f.period_ns, pid, by, mm, pages: each });
+    }
+  }
+  return out;
+}
+
+/**
+ * {@linkcode freedPages} as the log holds them: a folded run is one entry (what the outcome
+ * reads, in time independent of the run's length).
+ *
+ * @example
+ * ```ts
+ * import { freedRuns } from "./freed.ts";
+ * // const runs = freedRuns(result, { mms: [0], caller: 501, victims: new Set([1000]) });
+ * ```
+ */
+export function freedRuns(run: RunLog, watch: FreeWatch): FreeRun[] {
   const anon = new Map<number, number>();
   for (const mm of watch.mms) anon.set(mm, run.anonAtStart[mm] ?? 0);
-  const out: PageFree[] = [];
+  const out: FreeRun[] = [];
   const { log } = run;
   const { ts_ns, pid: PID, kind } = EVENT_FIELD;
   for (let i = 0; i < log.length; i += EVENT_WORDS) {
@@ -147,12 +186,15 @@ export function freedPages(run: RunLog, watch: FreeWatch): PageFree[] {
     anon.set(mm, now);
     if (now >= before) continue;
     const pid = log[i + PID];
+    const folded = i > 0 && log[i - EVENT_WORDS + kind] === EVENT_KINDS.rss_stat_run;
     out.push({
       at_ns: log[i + ts_ns],
       pid,
       by: contextOf(pid, run, watch),
       mm,
       pages: before - now,
+      batches: folded ? log[i - EVENT_WORDS + RSS_RUN.earlier] + 1 : 1,
+      period_ns: folded ? log[i - EVENT_WORDS + RSS_RUN.periodNs] : 0,
     });
   }
   return out;

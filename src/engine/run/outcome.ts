@@ -9,7 +9,7 @@
 import { CORE_LAYOUTS, type Errno, errnoOf, NR, retName, SIGKILL } from "../../core/mod.ts";
 import type { Kernel } from "../../core/wasm.ts";
 import { EVENT_FIELD, EVENT_KINDS, EVENT_WORDS, eventWord, WARN_NAMES } from "../trace/mod.ts";
-import { type FreedBy, freedBy, freedPages, type RunLog } from "./freed.ts";
+import { type FreedBy, freedBy, freedRuns, type FreeRun, type RunLog } from "./freed.ts";
 import type { ThenRecord } from "./then.ts";
 
 /** The outcome schema's identifier; bumped on any incompatible change. */
@@ -291,19 +291,28 @@ function calls(log: Float64Array, caller: number): Omit<CallRecord, "reapable_af
 
 function reclaim(run: RunLog, ctx: OutcomeContext): MemoryOutcome {
   const total = ctx.reclaimablePages;
-  const frees = freedPages(run, {
+  const frees = freedRuns(run, {
     mms: ctx.victimMm > 0 ? [ctx.victimMm - 1] : [],
     caller: ctx.caller,
     victims: new Set(ctx.victimThreads),
   });
   const times: ReclaimTimes = { t50_ns: null, t90_ns: null, t100_ns: null };
+  // When `freed` reached `part / whole` of `total`: the first batch of a folded run (equal
+  // batches, one every period_ns, the last at at_ns) that gets there.
+  const reached = (f: FreeRun, before: number, part: number, whole: number): number | null => {
+    const each = f.pages / f.batches;
+    // The least batch count n ≥ 1 with (before + n * each) * whole >= total * part, in integers.
+    const need = Math.max(1, Math.ceil((total * part - before * whole) / (each * whole)));
+    if (need > f.batches) return null;
+    return Math.max(0, f.at_ns - (f.batches - need) * f.period_ns - ctx.intentNs);
+  };
   let freed = 0;
   for (const f of frees) {
+    const before = freed;
     freed += f.pages;
-    const after = Math.max(0, f.at_ns - ctx.intentNs);
-    if (times.t50_ns === null && freed * 2 >= total) times.t50_ns = after;
-    if (times.t90_ns === null && freed * 10 >= total * 9) times.t90_ns = after;
-    if (times.t100_ns === null && freed >= total) times.t100_ns = after;
+    times.t50_ns ??= reached(f, before, 1, 2);
+    times.t90_ns ??= reached(f, before, 9, 10);
+    times.t100_ns ??= reached(f, before, 1, 1);
   }
   return {
     reclaimable_pages: total,

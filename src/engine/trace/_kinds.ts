@@ -36,7 +36,8 @@ export const EVENT_KINDS: Readonly<
     | "exit_mmap"
     | "sched_process_free"
     | "scenario_event"
-    | "run_end",
+    | "run_end"
+    | "rss_stat_run",
     number
   >
 > = codesByName("event kinds", EVENT_CODES.kinds, [
@@ -62,6 +63,7 @@ export const EVENT_KINDS: Readonly<
   "sched_process_free",
   "scenario_event",
   "run_end",
+  "rss_stat_run",
 ]);
 
 /** An event kind's name. */

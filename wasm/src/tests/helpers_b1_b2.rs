@@ -377,5 +377,7 @@ fn kthread_using_the_mm_makes_it_false() {
     let mm = MmId(MM_VICTIM as u32);
     w.task_mut(Pid(2)).unwrap().mm = Some(mm);
     w.mm_mut(mm).unwrap().users += 1;
+    // Set by hand, not by a path of the core: the walk's per-process view is counted again.
+    w.proc_mm_recount();
     assert!(!w.task_will_free_mem(victim).0);
 }

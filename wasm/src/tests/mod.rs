@@ -10,6 +10,7 @@ mod boundary;
 mod cgroup;
 mod exit_mmap_b5;
 mod facts;
+mod fold;
 mod helpers_b1_b2;
 mod history;
 mod limits;
@@ -82,15 +83,42 @@ pub fn load(p: &Prog, seed: u32) -> Kernel {
 }
 
 pub fn events_of(k: &Kernel, kind: Kind) -> Vec<[f64; EVENT_WORDS]> {
-    k.events(0)
-        .chunks(EVENT_WORDS)
+    written_out(k)
+        .into_iter()
         .filter(|e| e[3] as u8 == kind as u8)
-        .map(|e| {
-            let mut a = [0.0; EVENT_WORDS];
-            a.copy_from_slice(e);
-            a
-        })
         .collect()
+}
+
+/// The log with each folded run of rss_stat records written out (fold.rs), as the
+/// TypeScript side's `decodeEvents` does: `earlier` records before the run's last one, one
+/// every `period_ns`, each `pages` pages above the next.
+pub fn written_out(k: &Kernel) -> Vec<[f64; EVENT_WORDS]> {
+    let words = k.events(0);
+    let mut out = Vec::new();
+    let mut records = words.chunks(EVENT_WORDS).peekable();
+    while let Some(e) = records.next() {
+        let mut r = [0.0; EVENT_WORDS];
+        r.copy_from_slice(e);
+        if e[3] as u8 != Kind::RssStatRun as u8 {
+            out.push(r);
+            continue;
+        }
+        let last = records.peek().expect("a run's last rss_stat follows it");
+        assert_eq!(
+            last[3] as u8,
+            Kind::RssStat as u8,
+            "a run ends with rss_stat"
+        );
+        let (earlier, period, bytes) = (e[5], e[6], e[7] * crate::params::PAGE_SIZE as f64);
+        for k in (1..=earlier as u64).rev() {
+            let mut r = [0.0; EVENT_WORDS];
+            r.copy_from_slice(last);
+            r[0] -= k as f64 * period;
+            r[6] += k as f64 * bytes;
+            out.push(r);
+        }
+    }
+    out
 }
 
 /// The time the victim's anon RSS reached 0 (the last rss_stat for MM_ANONPAGES of mm 2).
@@ -723,8 +751,8 @@ impl Ev {
 }
 
 pub fn evs(k: &Kernel) -> Vec<Ev> {
-    k.events(0)
-        .chunks(EVENT_WORDS)
+    written_out(k)
+        .iter()
         .map(|e| Ev {
             ts: e[0],
             cpu: e[1],
