@@ -287,6 +287,9 @@ function lookOf(w: WorldArb): ThenCall[] {
       if (w.kill === "reaped") return [];
       return [{ call: w.look === "proc_mem" ? "proc_mem_read" : "process_vm_readv", ...range }];
     case "waitid":
+      // A reaped victim was already waited for (by its parent, before the intent): no
+      // waitid of the caller's can name it on the host.
+      if (w.kill === "reaped") return [];
       return [{ call: "waitid", nohang: w.kill === "none" || w.kill === "before-call" }];
     default:
       return [];

@@ -263,7 +263,7 @@ function headline(r: Results, f: Facts2026): string {
 }
 
 /** The objections table's column widths (shown characters): it fits the page. */
-const OBJECTION_COLUMNS = { objection: 28, measured: 30, reading: 28 } as const;
+const OBJECTION_COLUMNS = { objection: 28, measured: 29, reading: 26 } as const;
 
 function objectionsPart(f: Facts2026, parts: Partial<Record<TopicId, Bearing>>): string[] {
   const links: string[] = [];

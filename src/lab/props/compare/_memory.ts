@@ -222,14 +222,20 @@ export const MEMORY: readonly DifferenceClass[] = [
       "every thread past exit_mm: ESRCH): it answers 0 where the one-call design reaps, or " +
       "answers EAGAIN for a refusing notifier. Either may get there first, so the pages " +
       "are split between the caller's reap and the victim's exit differently (and a slow " +
-      "caller that got the lock first may still be walking when the run ends).",
+      "caller that got the lock first may still be walking when the run ends). The kill's " +
+      "other moment also wakes the victim's threads, and moves the caller, onto other CPUs: " +
+      "the same reap costs the caller more on a slower one, and the thread that runs the " +
+      "exit may be one on a slow CPU that does not finish within the run, so what only the " +
+      "exit frees (hugetlb, which no reaper takes) is counted on the other side alone.",
     separates: [oneCall, twoStep],
     explains: ["ret", "freed", "paid", "time"],
     matches: (_f, a, b) =>
       WENT_AHEAD.includes(ret(a)) && WENT_AHEAD.includes(ret(b)) &&
       ((a.memory.freed_by.caller !== b.memory.freed_by.caller &&
         a.memory.freed_by.victim !== b.memory.freed_by.victim) ||
-        (ret(a) === "EAGAIN" && ret(b) === "0")),
+        (ret(a) === "EAGAIN" && ret(b) === "0") ||
+        (a.memory.freed_by.caller === b.memory.freed_by.caller &&
+          [a, b].some((o) => o.memory.t100_ns === null))),
   },
   {
     id: "exit-mmap-waits-for-the-walk",

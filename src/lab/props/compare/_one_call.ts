@@ -25,13 +25,40 @@ export const ONE_CALL: readonly DifferenceClass[] = [
       "MMF_OOM_SKIP and answers 0 where the other answers 0 or EAGAIN for a refusing " +
       "notifier) or only part of it (on 5.10-5.16 with no lock at all), " +
       "or its repeated SIGKILL finds the first still pending: the same pages come back, " +
-      "split between the caller's reap and the victim's exit differently.",
+      "split between the caller's reap and the victim's exit differently; and where the run " +
+      "ends before one side's exit has finished (a slow CPU, a short horizon), what only an " +
+      "exit frees (hugetlb, which no reaper takes) is counted on the other side alone.",
     separates: [oneCall, oneCall],
     explains: ["ret", "signal", "freed", "paid", "time"],
     matches: (_f, a, b) =>
       WENT_AHEAD.includes(ret(a)) && WENT_AHEAD.includes(ret(b)) &&
-      a.memory.freed_pages === b.memory.freed_pages &&
+      (a.memory.freed_pages === b.memory.freed_pages ||
+        [a, b].some((o) => o.memory.t100_ns === null)) &&
       [a, b].every((o) => o.memory.freed_by.kthreads === 0 && o.memory.freed_by.other === 0),
+  },
+  {
+    id: "exit-or-reap-first-in-one-call",
+    title:
+      "two kill-and-reap calls: the victim's exit reaches the mm first on one, the caller on the other",
+    explanation: "Each one-call design sends its SIGKILL at its own point of the call " +
+      "(kill-placement-in-one-call), so on the same world the woken victim's exit may reach " +
+      "its mm before one caller's walk and after the other's. Before v6.0 the expedite " +
+      "flag's readings also mark their victim as __oom_kill_process() does (mark_oom_victim(), " +
+      "derived, §C.5), and exit_mmap of an MMF_OOM_VICTIM mm reaps itself first and sets " +
+      "MMF_OOM_SKIP (27ae357fa82b..bf3980c85212, §B.5); on 5.10-5.16 a walk that overlaps an " +
+      "exit unmapping without mmap_lock reads the freed VMAs (WARN vma_use_after_free, a break " +
+      "the one-call designs declare). Either way one call's caller frees nothing and the " +
+      "victim's exit frees the memory, while the other's caller reaps it: the same answer, " +
+      "other hands and times, and what only an exit frees (hugetlb, which no reaper takes) " +
+      "counted only where the exit finished within the run.",
+    separates: [oneCall, oneCall],
+    explains: ["freed", "paid", "time"],
+    matches: (_f, a, b) => {
+      const exitFirst = (o: typeof a) =>
+        o.memory.freed_by.caller === 0 && o.memory.freed_by.victim > 0;
+      return WENT_AHEAD.includes(ret(a)) && WENT_AHEAD.includes(ret(b)) &&
+        [a, b].some(exitFirst) && [a, b].some((o) => o.memory.freed_by.caller > 0);
+    },
   },
   {
     id: "reap-kill-shared-mm-before-v3",
