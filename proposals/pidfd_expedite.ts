@@ -86,8 +86,9 @@ function sharers_dying(k: Primitives, mm: number): boolean {
 
 /**
  * The checks both readings share, before the pin: the flag alone and with SIGKILL, then
- * the pidfd (EBADF) and its task (ESRCH, as kill_pid_info_type()'s `pid_task(pid,
- * PIDTYPE_PID)`). Returns a task reference, or -errno.
+ * the pidfd (EBADF), its pid namespace (EINVAL, access_pidfd_pidns()) and its task (ESRCH,
+ * as kill_pid_info_type()'s `pid_task(pid, PIDTYPE_PID)`). Returns a task reference, or
+ * -errno.
  */
 function expedite_task(k: Primitives, args: ExpediteArgs): number {
   if (args.flags !== PIDFD_SIGNAL_PROCESS_GROUP_EXPEDITE || args.sig !== SIGKILL) {
@@ -95,6 +96,8 @@ function expedite_task(k: Primitives, args: ExpediteArgs): number {
   }
   const pid = k.pidfd_to_pid(args.pidfd);
   if (pid < 0) return -ERRNO.EBADF;
+  // The flag rides pidfd_send_signal(), whose access_pidfd_pidns() check comes next.
+  if (!k.access_pidfd_pidns(pid)) return -ERRNO.EINVAL;
   const task = k.get_pid_task(pid, PIDTYPE_PID);
   return task ? task : -ERRNO.ESRCH;
 }
@@ -224,7 +227,8 @@ export const pidfd_expedite: Design = {
   semantics: "An idea, not a posting: every step is a reading (derived). " +
     "pidfd_send_signal() gains PIDFD_SIGNAL_PROCESS_GROUP_EXPEDITE (read as 1 << 3), " +
     "accepted alone and only with SIGKILL (EINVAL, before the fd). The pidfd (or a " +
-    "/proc/<pid> directory fd, else EBADF) names the process (ESRCH once released). Under " +
+    "/proc/<pid> directory fd, else EBADF) names the process (EINVAL when the caller's pid " +
+    "namespace cannot see it, ESRCH once released). Under " +
     "the task_lock of a thread that still has an mm, the SIGKILL goes to the pidfd's thread " +
     "group with the usual permission check (EPERM) and the mm is pinned with mmgrab(), " +
     "before the victim can run its exit, so the kill→reap window of a separate kill does " +

@@ -40,7 +40,8 @@ export function* pidfd_send_signal(
   // fdget + pidfd_to_pid(): a pidfd or a /proc/<pid> directory.
   const pid = k.pidfd_to_pid(pidfd);
   if (pid < 0) return -ERRNO.EBADF;
-  // access_pidfd_pidns(): the lab has one pid namespace.
+  // access_pidfd_pidns(): the target's namespace chain must reach the caller's (EINVAL).
+  if (!k.access_pidfd_pidns(pid)) return -ERRNO.EINVAL;
   if (info !== undefined) {
     // copy_siginfo_from_user_any(), then the usual pidfd_send_signal rules.
     if (info === "fault") return -ERRNO.EFAULT;
@@ -139,7 +140,8 @@ export const sync_reap_mm: Design = {
   listedAs: "`pidfd_send_signal(SYNC_REAP_MM)` (2020)",
   semantics: "pidfd_send_signal() gains a flag, SYNC_REAP_MM (0x1, kernel-internal, not uapi), " +
     "accepted only with SIGKILL and checked before the fd (EINVAL). The pidfd (or a " +
-    "/proc/<pid> directory fd, else EBADF) is signalled with the usual kill permission " +
+    "/proc/<pid> directory fd, else EBADF) of a process the caller's pid namespace can " +
+    "see (access_pidfd_pidns(), else EINVAL) is signalled with the usual kill permission " +
     "(EPERM) and lookup (ESRCH) rules; only then does reap_mm() run, so the signal is " +
     "delivered even when reaping fails. reap_mm() looks at the pidfd's own task, usually " +
     "the leader: unless task_will_free_mem() holds it answers EBUSY (a live sharer of the " +

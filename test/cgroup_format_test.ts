@@ -5,37 +5,21 @@
  */
 
 import assert from "node:assert/strict";
-import { type Json, tiny } from "./_every_record.ts";
+import { tiny } from "./_every_record.ts";
+import { oneProblemWith } from "./_key_problems.ts";
 import {
   cgroupHandleOf,
   encodeWorld,
   SCENARIO_LIMITS,
-  ScenarioError,
   validateScenario,
   WORLD_OP,
 } from "../src/engine/scenario/mod.ts";
 import { Kernel } from "../src/core/wasm.ts";
 import { runActors } from "../src/engine/run/runner.ts";
 
-/** The problems of `tiny()` with its cgroups replaced, as `path: message` lines. */
-function problems(cgroups: unknown, edit: (s: Json) => void = () => {}): string[] {
-  const json = { ...tiny(), cgroups };
-  edit(json);
-  try {
-    validateScenario(json);
-  } catch (e) {
-    if (e instanceof ScenarioError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  assert.fail("expected a ScenarioError, got a valid scenario");
-}
-
-/** Asserts exactly one problem, at `path`, matching `message`. */
+/** Asserts exactly one problem with these cgroups, at `path`, matching `message`. */
 function one(cgroups: unknown, path: string, message: RegExp): void {
-  const got = problems(cgroups);
-  assert.equal(got.length, 1, got.join("\n"));
-  assert.ok(got[0].startsWith(`${path}: `), got[0]);
-  assert.match(got[0], message);
+  oneProblemWith("cgroups", cgroups, path, message);
 }
 
 Deno.test("a parent must be a cgroup of the file, with a did-you-mean", () => {

@@ -37,6 +37,7 @@ const METHODS: readonly [string, number][] = [
   ["oom_kill_process", 2],
   ["pidfd_get_pid", 2],
   ["pidfd_to_pid", 2],
+  ["access_pidfd_pidns", 2],
   ["pidfd_nonblock", 2],
   ["get_pid_task", 3],
   ["put_task_struct", 2],

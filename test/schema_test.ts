@@ -160,6 +160,7 @@ Deno.test("the scenario schema's limits are SCENARIO_LIMITS and the core's bound
     ["/properties/processes", "maxItems", L.processes],
     ["/properties/events", "maxItems", L.events],
     ["/properties/cgroups", "maxItems", L.cgroups],
+    ["/properties/pid_namespaces", "maxItems", L.pid_namespaces],
     ["/properties/expect", "maxItems", L.expectations],
     ["/$defs/mm/properties/vmas", "maxItems", L.vmas_per_mm],
     ["/$defs/process/properties/threads", "maxItems", L.threads_per_process],

@@ -86,6 +86,14 @@ export class Primitives {
     return this.#kernel.pidfd_to_pid(this.current, fd);
   }
 
+  /**
+   * access_pidfd_pidns(pid) (kernel/signal.c): whether `pid`'s pid namespace chain reaches the
+   * caller's active one (wasm/src/pidns.rs); pidfd_send_signal() answers EINVAL when not.
+   */
+  access_pidfd_pidns(pid: number): boolean {
+    return this.#kernel.access_pidfd_pidns(this.current, pid) === 1;
+  }
+
   /** The pidfd file's PIDFD_NONBLOCK flag (1/0), or -EBADF. */
   pidfd_nonblock(fd: number): number {
     return this.#kernel.pidfd_nonblock(this.current, fd);

@@ -7,6 +7,11 @@ export class Kernel {
     __task_will_free_mem(cur: number, task: number): number;
     static abi_version(): number;
     /**
+     * access_pidfd_pidns(): 1 when `pid`'s namespace chain reaches `cur`'s active pid
+     * namespace (pidns.rs), else 0.
+     */
+    access_pidfd_pidns(cur: number, pid: number): number;
+    /**
      * GUP over pages [start, end) of `mm` from `cur`'s context (process_vm_readv,
      * /proc/<pid>/mem): the pages a remote reader copies before a fault fails.
      */

@@ -30,6 +30,17 @@ export class Kernel {
         return ret >>> 0;
     }
     /**
+     * access_pidfd_pidns(): 1 when `pid`'s namespace chain reaches `cur`'s active pid
+     * namespace (pidns.rs), else 0.
+     * @param {number} cur
+     * @param {number} pid
+     * @returns {number}
+     */
+    access_pidfd_pidns(cur, pid) {
+        const ret = wasm.kernel_access_pidfd_pidns(this.__wbg_ptr, cur, pid);
+        return ret;
+    }
+    /**
      * GUP over pages [start, end) of `mm` from `cur`'s context (process_vm_readv,
      * /proc/<pid>/mem): the pages a remote reader copies before a fault fails.
      * @param {number} cur

@@ -4,6 +4,7 @@ export const memory: WebAssembly.Memory;
 export const __wbg_kernel_free: (a: number, b: number) => void;
 export const kernel___task_will_free_mem: (a: number, b: number, c: number) => number;
 export const kernel_abi_version: () => number;
+export const kernel_access_pidfd_pidns: (a: number, b: number, c: number) => number;
 export const kernel_access_remote: (a: number, b: number, c: number, d: number, e: number) => number;
 export const kernel_caller: (a: number) => number;
 export const kernel_capable: (a: number, b: number, c: number) => number;

@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 
 /// Bumped whenever an export, the world program, the event encoding or a snapshot layout
 /// changes; the TypeScript side refuses a core with another version.
-pub const ABI_VERSION: u32 = 15;
+pub const ABI_VERSION: u32 = 16;
 
 #[wasm_bindgen]
 pub struct Kernel {
@@ -477,6 +477,11 @@ impl Kernel {
     }
     pub fn kill_pid_info(&mut self, cur: u32, sig: i32, pid: i32) -> i32 {
         self.w.k_kill_pid_info(cur, sig, pid)
+    }
+    /// access_pidfd_pidns(): 1 when `pid`'s namespace chain reaches `cur`'s active pid
+    /// namespace (pidns.rs), else 0.
+    pub fn access_pidfd_pidns(&self, cur: u32, pid: u32) -> i32 {
+        self.w.k_access_pidfd_pidns(cur, pid)
     }
     /// The cgroup of process `tgid`: its handle (a cgroup's index + 1; 0 the root), -ESRCH.
     pub fn task_cgroup(&self, tgid: u32) -> i32 {

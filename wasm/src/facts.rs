@@ -132,7 +132,7 @@ fn world() -> String {
     let events = load::SCENARIO_EVENTS
         .iter()
         .map(|&(name, args)| object([("name", string(name)), ("args", names(args))]));
-    let limits: [(&str, i64); 11] = [
+    let limits: [(&str, i64); 12] = [
         ("PID_MAX_LIMIT", PID_MAX_LIMIT as i64),
         ("MAX_CPUS", load::MAX_CPUS as i64),
         ("MAX_VMAS_PER_MM", load::MAX_VMAS_PER_MM as i64),
@@ -144,6 +144,10 @@ fn world() -> String {
         ("TIME_NONE_US", load::TIME_NONE_US),
         ("MAX_VMA_PAGES", load::MAX_VMA_PAGES),
         ("MAX_CGROUPS", crate::cgroup::MAX_CGROUPS as i64),
+        (
+            "MAX_PID_NAMESPACES",
+            crate::pidns::MAX_PID_NAMESPACES as i64,
+        ),
     ];
     object([
         ("records", array(records)),

@@ -22,6 +22,7 @@ pub mod mm;
 mod mmops;
 mod oom;
 pub mod params;
+pub mod pidns;
 mod prims;
 mod proc_mm;
 pub mod process;

@@ -9,6 +9,7 @@ use crate::frame::{ExitPc, Frame};
 use crate::ids::{CpuId, MmId, Pid, Tgid, PID_MAX_LIMIT};
 use crate::mm::{Mm, MMF_MULTIPROCESS, MMF_OOM_SKIP, MMF_UNSTABLE};
 use crate::params;
+use crate::pidns::MAX_PID_NAMESPACES;
 use crate::process::{Cred, Process, CAPS_MASK, SIGNAL_GROUP_EXIT, SIGNAL_UNKILLABLE};
 use crate::rwsem::LockMode;
 use crate::task::{Policy, SleepKind, Task, TaskState, WaitFor, PF_EXITING, PF_KTHREAD};
@@ -29,10 +30,12 @@ pub const OP_CALLER: i32 = 10;
 pub const OP_HORIZON: i32 = 11;
 pub const OP_CGROUP: i32 = 12;
 pub const OP_CGROUP_PROC: i32 = 13;
+pub const OP_PIDNS: i32 = 14;
+pub const OP_PIDNS_PROC: i32 = 15;
 
 /// Every record: opcode, name, payload length in words. A program lists them in opcode
 /// order; `kernel_facts()` hands this table to the TypeScript encoder.
-pub const RECORDS: [(i32, &str, i32); 13] = [
+pub const RECORDS: [(i32, &str, i32); 15] = [
     (OP_KERNEL, "KERNEL", 1),
     (OP_CPU, "CPU", 3),
     (OP_MM, "MM", 1),
@@ -46,6 +49,8 @@ pub const RECORDS: [(i32, &str, i32); 13] = [
     (OP_HORIZON, "HORIZON", 1),
     (OP_CGROUP, "CGROUP", 1),
     (OP_CGROUP_PROC, "CGROUP_PROC", 2),
+    (OP_PIDNS, "PIDNS", 1),
+    (OP_PIDNS_PROC, "PIDNS_PROC", 2),
 ];
 
 /// The lab's limits, so a hostile program cannot make the core allocate without bound.
@@ -251,7 +256,9 @@ impl World {
                     self.horizon_ns = r.range("horizon_us", 1, MAX_TIME_US)? as u64 * 1000
                 }
                 OP_CGROUP => self.load_cgroup(&mut r)?,
-                _ => self.load_cgroup_proc(&mut r)?,
+                OP_CGROUP_PROC => self.load_cgroup_proc(&mut r)?,
+                OP_PIDNS => self.load_pidns(&mut r)?,
+                _ => self.load_pidns_proc(&mut r)?,
             }
         }
         r.record = words.len();
@@ -295,6 +302,35 @@ impl World {
         }
         if let Some(g) = self.cgroups.get_mut(c) {
             g.procs.push(tgid);
+        }
+        Ok(())
+    }
+
+    /// PIDNS: `[parent]`, the parent's handle (0: init_pid_ns; else an earlier namespace's
+    /// index + 1, so no program can make a cycle).
+    fn load_pidns(&mut self, r: &mut Reader) -> R<()> {
+        if self.pid_namespaces.len() >= MAX_PID_NAMESPACES {
+            return r.err(format!("at most {MAX_PID_NAMESPACES} pid namespaces"));
+        }
+        let parent = r.range("pid namespace parent", 0, self.pid_namespaces.len() as i64)?;
+        self.pid_namespaces.push(parent as u32);
+        Ok(())
+    }
+
+    /// PIDNS_PROC: `[ns, tgid]`, a process whose active pid namespace is `ns` (one at most;
+    /// a reaped process's struct pid keeps its namespace, so it may be listed too).
+    fn load_pidns_proc(&mut self, r: &mut Reader) -> R<()> {
+        let ns = r.range("pid namespace", 1, self.pid_namespaces.len() as i64)? as u32;
+        let tgid = Tgid(r.range("tgid", 1, PID_MAX_LIMIT as i64)? as u32);
+        let Some(i) = self.proc_index(tgid) else {
+            return r.err(format!("pid namespace member {} is no process", tgid.0));
+        };
+        if self.proc_pidns.len() < self.procs.len() {
+            self.proc_pidns.resize(self.procs.len(), 0);
+        }
+        match self.proc_pidns.get_mut(i) {
+            Some(h) if *h == 0 => *h = ns,
+            _ => return r.err(format!("process {} is in two pid namespaces", tgid.0)),
         }
         Ok(())
     }

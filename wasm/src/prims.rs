@@ -197,6 +197,11 @@ impl World {
                 return Err(-EINVAL);
             }
             let t = w.live_task(Pid(pid as u32)).ok_or(-ESRCH)?;
+            // find_get_pid() looks the number up in task_active_pid_ns(current): a process
+            // of an ancestor or sibling namespace has no number there (ESRCH).
+            if !w.access_pidfd_pidns(me, t.pid) {
+                return Err(-ESRCH);
+            }
             let thread = flags & PIDFD_THREAD != 0;
             if !thread && !t.is_leader() {
                 let enoent = w.version.pidfd_open_enoent();
@@ -248,6 +253,12 @@ impl World {
                 }
                 _ => w.pidfd_to_pid_of(me, fd)?,
             };
+            // `if (!access_pidfd_pidns(pid)) return -EINVAL;` right after the fd lookup
+            // (kernel/signal.c, since the syscall came in v5.1): a pidfd received from an
+            // ancestor namespace names a process the caller's namespace cannot see.
+            if !w.access_pidfd_pidns(me, pid) {
+                return Err(-EINVAL);
+            }
             if !signal_supported(sig) {
                 return Err(-EINVAL);
             }
@@ -270,6 +281,12 @@ impl World {
         self.with_cur(cur, |w, me| {
             if pid <= 0 || !signal_supported(sig) {
                 return Err(-EINVAL);
+            }
+            // kill_proc_info(): `kill_pid_info(sig, info, find_vpid(pid))` (kernel/signal.c),
+            // the number looked up in the caller's active pid namespace: a process it cannot
+            // see has none there, and a NULL pid has no task (ESRCH).
+            if !w.access_pidfd_pidns(me, Pid(pid as u32)) {
+                return Err(-ESRCH);
             }
             Ok(w.kill_pid_info(Sender::Task(me), sig, Tgid(pid as u32)))
         })

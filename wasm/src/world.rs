@@ -103,6 +103,10 @@ pub struct World {
     pub cgroups: Vec<Cgroup>,
     /// Per process (by index in `procs`), its cgroup's handle; 0 (or none): the root.
     pub proc_cgroup: Vec<u32>,
+    /// The pid namespaces under init_pid_ns, each as its parent's handle (`pidns.rs`).
+    pub pid_namespaces: Vec<u32>,
+    /// Per process (by index in `procs`), its active pid namespace's handle; 0: init_pid_ns.
+    pub proc_pidns: Vec<u32>,
     pub caller: Option<Pid>,
     pub horizon_ns: u64,
     /// Set when the simulator itself broke an invariant: every later call refuses.
@@ -151,6 +155,8 @@ impl World {
             scenario_events: Vec::new(),
             cgroups: Vec::new(),
             proc_cgroup: Vec::new(),
+            pid_namespaces: Vec::new(),
+            proc_pidns: Vec::new(),
             caller: None,
             horizon_ns: 10_000_000_000,
             failed: None,

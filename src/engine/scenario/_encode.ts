@@ -2,7 +2,8 @@
  * The world program: a validated scenario as the `Int32Array` the core's
  * `Kernel.load_world` reads (spec: "World program"). Records come in the
  * order KERNEL, CPUs, MMs, VMAs, PROCESSes, THREADs, HOLDs, FDs, EVENTs,
- * CALLER, HORIZON, CGROUPs (parents first), CGROUP_PROCs (cgroup.procs order).
+ * CALLER, HORIZON, CGROUPs (parents first), CGROUP_PROCs (cgroup.procs order), PIDNSs
+ * (parents first), PIDNS_PROCs.
  * @module
  */
 
@@ -30,6 +31,7 @@ import {
 import { kernelFeatures, MMF_FLAGS } from "../../core/mod.ts";
 import { ScenarioError } from "./error.ts";
 import { cgroupsInCreationOrder } from "./_cgroups.ts";
+import { pidNamespacesInCreationOrder } from "./_pidns.ts";
 import type {
   Scenario,
   ScenarioEvent,
@@ -196,6 +198,11 @@ export function encode(s: Scenario, opts: { kernel?: KernelVersion } = {}): Int3
   for (const c of created) prog.record("CGROUP", [c.parentHandle]);
   created.forEach((c, i) => {
     for (const tgid of c.cgroup.procs) prog.record("CGROUP_PROC", [i + 1, tgid]);
+  });
+  const namespaces = pidNamespacesInCreationOrder(s.pid_namespaces ?? []);
+  for (const n of namespaces) prog.record("PIDNS", [n.parentHandle]);
+  namespaces.forEach((n, i) => {
+    for (const tgid of n.ns.procs) prog.record("PIDNS_PROC", [i + 1, tgid]);
   });
   return Int32Array.from(prog.words);
 }

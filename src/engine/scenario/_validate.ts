@@ -25,6 +25,7 @@ import {
 import { ScenarioError, type ScenarioProblem } from "./error.ts";
 import { linkProcesses } from "./_links.ts";
 import { readCgroups } from "./_cgroups.ts";
+import { readPidNamespaces } from "./_pidns.ts";
 import { readCpus, readMms } from "./_machine.ts";
 import { parseMsToNs } from "./_sizes.ts";
 import type { ProcessDraft, ThreadDraft } from "./_tasks.ts";
@@ -60,6 +61,7 @@ const TOP_OPTIONAL = [
   "expect",
   "explore",
   "cgroups",
+  "pid_namespaces",
 ] as const;
 
 /** `kernel_variants`: each variant once, on a kernel it applies to (wasm/src/variant.rs). */
@@ -149,6 +151,7 @@ export function validate(
   const drafts = readProcesses(p, field(o, "processes"), cpu_count);
   const world = linkProcesses(p, drafts ?? [], mm_ids, mm_paths);
   const cgroups = readCgroups(p, field(o, "cgroups"), world, drafts ?? []);
+  const pid_namespaces = readPidNamespaces(p, field(o, "pid_namespaces"), world);
   const intent = has(o, "intent")
     ? readIntent(p, field(o, "intent"), world, horizon_ns)
     : undefined;
@@ -188,6 +191,7 @@ export function validate(
     mms: must(mms, "mms").map((m) => must(m, "mm")),
     processes: withProcessGroups(must(drafts, "processes").map(assembleProcess)),
     cgroups: must(cgroups, "cgroups"),
+    ...(pid_namespaces?.length ? { pid_namespaces } : {}),
     events: must(events, "events"),
     caller: must(caller, "caller"),
     intent: must(intent, "intent"),

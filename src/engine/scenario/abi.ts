@@ -30,7 +30,9 @@ export const WORLD_OP: Readonly<
     | "CALLER"
     | "HORIZON"
     | "CGROUP"
-    | "CGROUP_PROC",
+    | "CGROUP_PROC"
+    | "PIDNS"
+    | "PIDNS_PROC",
     number
   >
 > = codesByName(
@@ -50,6 +52,8 @@ export const WORLD_OP: Readonly<
     "HORIZON",
     "CGROUP",
     "CGROUP_PROC",
+    "PIDNS",
+    "PIDNS_PROC",
   ],
 );
 
@@ -177,6 +181,7 @@ const LIMIT = codesByName("world limits", WORLD.limits, [
   "TIME_NONE_US",
   "MAX_VMA_PAGES",
   "MAX_CGROUPS",
+  "MAX_PID_NAMESPACES",
 ]);
 
 /** The word for "no time" (until_us of a sleep without an end). */
@@ -214,6 +219,9 @@ export const MAX_VMAS_PER_MM: number = LIMIT.MAX_VMAS_PER_MM;
 
 /** The most cgroups a world holds (wasm/src/cgroup.rs `MAX_CGROUPS`). */
 export const MAX_CGROUPS: number = LIMIT.MAX_CGROUPS;
+
+/** The most pid namespaces below init_pid_ns (wasm/src/pidns.rs, the kernel's MAX_PID_NS_LEVEL). */
+export const MAX_PID_NAMESPACES: number = LIMIT.MAX_PID_NAMESPACES;
 
 /** The first fd number the core refuses (fds are 0 .. FD_LIMIT - 1). */
 export const FD_LIMIT: number = WORLD.fd_limit;

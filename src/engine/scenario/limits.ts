@@ -13,6 +13,7 @@ import {
   MAX_CGROUPS,
   MAX_CPUS,
   MAX_EVENTS,
+  MAX_PID_NAMESPACES,
   MAX_TASKS,
   MAX_TIME_US,
   MAX_VMA_PAGES,
@@ -55,6 +56,8 @@ export const SCENARIO_LIMITS = {
   holds_per_thread: 8,
   /** Cgroups below the root (core: MAX_CGROUPS). */
   cgroups: MAX_CGROUPS,
+  /** pid namespaces below init_pid_ns (core: MAX_PID_NAMESPACES). */
+  pid_namespaces: MAX_PID_NAMESPACES,
   /** Timed events (core: MAX_EVENTS). */
   events: MAX_EVENTS,
   /** Further callers in `intent.also`. */

@@ -364,6 +364,19 @@ export interface ScenarioCgroup {
   procs: number[];
 }
 
+/**
+ * A pid namespace below init_pid_ns (docs/scenario-format.md, "pid namespaces"): a process
+ * listed in none is in init_pid_ns.
+ */
+export interface ScenarioPidNamespace {
+  /** Its name, unique among the pid namespaces. */
+  id: string;
+  /** The parent namespace's id; null: a child of init_pid_ns. */
+  parent: string | null;
+  /** The processes (tgids) whose active pid namespace it is. */
+  procs: number[];
+}
+
 /** A validated scenario. */
 export interface Scenario {
   /** Always {@linkcode SCENARIO_SCHEMA}. */
@@ -391,6 +404,8 @@ export interface Scenario {
   processes: ScenarioProcess[];
   /** The cgroups below the root, in file order (none: every process is in the root). */
   cgroups: ScenarioCgroup[];
+  /** The pid namespaces below init_pid_ns, when the file names any (wasm/src/pidns.rs). */
+  pid_namespaces?: ScenarioPidNamespace[];
   /** Timed events, sorted stably by time. */
   events: ScenarioEvent[];
   /** The thread in whose context the memory killer's calls run. */

@@ -16,6 +16,7 @@ mod history;
 mod limits;
 mod oom_reaper_b4;
 mod pidfd;
+mod pidns;
 mod ptrace_exit;
 mod reap_b3;
 mod sched;
