@@ -17,6 +17,7 @@ import { CALLS } from "./_calls.ts";
 import { MEMORY } from "./_memory.ts";
 import { CONCURRENCY } from "./_concurrency.ts";
 import { ONE_CALL } from "./_one_call.ts";
+import { EXPEDITE } from "./_expedite.ts";
 
 /** The table: every named difference between designs the comparison knows. */
 export const DIFFERENCE_CLASSES: readonly DifferenceClass[] = [
@@ -25,6 +26,7 @@ export const DIFFERENCE_CLASSES: readonly DifferenceClass[] = [
   ...MEMORY,
   ...ONE_CALL,
   ...CONCURRENCY,
+  ...EXPEDITE,
 ];
 
 /**
