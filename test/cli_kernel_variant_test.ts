@@ -76,6 +76,10 @@ Deno.test("lab compare --kernel-variant: each design without and with, and the r
   assert.ok(withLock < without, `t90 ${withLock} with the lock, ${without} without`);
   const text = await lab("compare", TEARDOWN, "--kernel-variant", "exit_mmap_write_lock");
   assert.match(text.out, /^process_mrelease@mainline\+exit_mmap_write_lock /m);
+  // A design's own variants are in its outcome, not in its row's name (every run has them).
+  assert.match(text.out, /^process_mrelease_exit_mm\+exit_mmap_write_lock /m);
+  assert.match(text.out, /^process_mrelease_exit_mm /m);
+  assert.doesNotMatch(text.out, /\+exit_mm_retention/);
   assert.match(
     text.out,
     /--design process_mrelease@mainline --kernel 6\.18 --seed 1 --kernel-variant exit_mmap_write_lock$/m,

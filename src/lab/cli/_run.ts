@@ -97,7 +97,7 @@ options:
   --kernel-bugs N   switch historical kernel bugs back on (bits: 1 = §F.3 dangling mm->mmap)
 ${KERNEL_VARIANT_USAGE}
                     (besides the scenario's kernel_variants; a row names the variants that
-                    were on as design+VARIANT)
+                    were on, beyond the design's own, as design+VARIANT)
   --max-scenario-bytes N
                     read at most N bytes of the scenario (default 64MiB; e.g. 256MiB)
   --trace FORMAT    also write the trace: ftrace (tracefs text), json (Perfetto) or dat
@@ -224,6 +224,7 @@ export async function runCommand(
     console.error(`error: ${e.message}`);
     return 1;
   }
+  const labels = runs.map((r, i) => runLabel(r.outcome, plan[i].choice.design.kernelVariants));
   const identity = `scenario ${scenario.name}  kernel ${kernel ?? scenario.kernel}  seed ${
     seed ?? scenario.seed
   }  abi ${ABI_VERSION}`;
@@ -231,7 +232,7 @@ export async function runCommand(
     console.log(JSON.stringify(runs.map((r) => r.outcome), null, 2));
   } else {
     console.log(`mrelease-lab run: ${identity}`);
-    console.log(outcomeTable(runs));
+    console.log(outcomeTable(runs, labels));
     for (const r of runs) printWarnings(r);
     // Why a call answered a permission errno, from the record's and the scenario's facts.
     const notes = errnoNotes(scenario, runs.map((r) => r.outcome), extra);
@@ -240,7 +241,7 @@ export async function runCommand(
   if (values.trace !== undefined && isTraceFormat(values.trace)) {
     for (const r of runs) {
       const { extension, data } = traceFile(r, values.trace);
-      const design = runLabel(r.outcome);
+      const design = labels[runs.indexOf(r)];
       const path = userPath(values["trace-out"] ?? `${scenario.name}.${design}.trace.${extension}`);
       await Deno.writeFile(path, data);
       console.error(`trace written: ${path}`);
@@ -297,14 +298,18 @@ async function loadScenarioOrPointToReplay(path: string, maxBytes: number | unde
   }
 }
 
-/** A run's name in tables and trace files: design[@variant][+KERNEL_VARIANT...]. */
-function runLabel(o: RunResult["outcome"]): string {
-  return (o.variant ? `${o.design}@${o.variant}` : o.design) + variantSuffix(o.kernel_variants);
+/**
+ * A run's name in tables and trace files: design[@variant][+KERNEL_VARIANT...], naming the
+ * kernel variants that were on besides the design's own (`own`, which every run of it has).
+ */
+function runLabel(o: RunResult["outcome"], own: readonly string[] = []): string {
+  const extra = o.kernel_variants?.filter((v) => !own.includes(v));
+  return (o.variant ? `${o.design}@${o.variant}` : o.design) + variantSuffix(extra);
 }
 
-function outcomeTable(runs: readonly RunResult[]): string {
-  const rows = runs.map(({ outcome: o }) => [
-    runLabel(o),
+function outcomeTable(runs: readonly RunResult[], labels: readonly string[]): string {
+  const rows = runs.map(({ outcome: o }, i) => [
+    labels[i],
     String(o.errno),
     o.signal_delivered ? "yes" : "no",
     fmtPages(o.memory.reclaimable_pages),
