@@ -269,6 +269,9 @@ export const pidfd_expedite: Design = {
     },
   ],
   defaultVariant: "sync-reap",
+  // Its kthread reaps instead of the caller: the comparison runs it beside the default
+  // reading (classes in src/lab/props/compare/_expedite.ts).
+  compareVariants: ["oom-reaper"],
   victimArg: "pidfd_or_proc_dir",
   findsMm: "find_lock_task_mm",
   zaps: "reap",

@@ -13,7 +13,11 @@ import {
   OUTCOME_SCHEMA,
   runScenario,
 } from "../src/engine/run/mod.ts";
-import { type KernelVersion, loadScenarioFile } from "../src/engine/scenario/mod.ts";
+import {
+  type KernelVariant,
+  type KernelVersion,
+  loadScenarioFile,
+} from "../src/engine/scenario/mod.ts";
 
 const doc = await Deno.readTextFile("docs/outcome-schema.md");
 
@@ -57,7 +61,10 @@ function fits(x: unknown, alternatives: readonly string[]): boolean {
 }
 
 /** One outcome of each shape, as `--json` prints it. */
-const SHAPES: Record<string, { file: string; design: string; kernel?: KernelVersion }> = {
+const SHAPES: Record<
+  string,
+  { file: string; design: string; kernel?: KernelVersion; kernelVariants?: KernelVariant[] }
+> = {
   "a call that returned, with WARNs": {
     file: "scenarios/races/f1-pgtables.json",
     design: "process_mrelease@v9",
@@ -73,13 +80,20 @@ const SHAPES: Record<string, { file: string; design: string; kernel?: KernelVers
   },
   "no call": { file: "scenarios/dstate-little-core.json", design: "oom_reaper" },
   "follow-up calls": { file: "scenarios/fidelity/waitid-reports-the-kill.json", design: "sigkill" },
+  "kernel variants on": {
+    file: "scenarios/dstate-little-core.json",
+    design: "sigkill",
+    kernel: "6.18",
+    kernelVariants: ["exit_mmap_write_lock"],
+  },
 };
 
 async function outcomeOf(shape: string): Promise<Outcome> {
-  const { file, design, kernel } = SHAPES[shape];
+  const { file, design, kernel, kernelVariants } = SHAPES[shape];
   const { outcome } = runScenario(await loadScenarioFile(file), {
     ...chooseDesign(design),
     kernel,
+    kernelVariants,
   });
   return JSON.parse(JSON.stringify(outcome));
 }
@@ -121,6 +135,27 @@ Deno.test("ret and errno say how the main call ended", () => {
 
   const none = outcomes.get("no call")!;
   assert.deepEqual([none.ret, none.errno, none.calls], [0, 0, []]);
+});
+
+Deno.test("kernel_variants names the variants that were on, and only when some were", () => {
+  const on = outcomes.get("kernel variants on")!;
+  assert.deepEqual(on.kernel_variants, ["exit_mmap_write_lock"]);
+  // A released kernel's run has no such field at all (an outcome@2 reader sees no change).
+  for (const [shape, o] of outcomes) {
+    if (shape !== "kernel variants on") assert.ok(!("kernel_variants" in o), shape);
+  }
+});
+
+Deno.test("kernel_variants holds the design's own variants too, each once, in bit order", async () => {
+  const s = await loadScenarioFile("scenarios/dstate-little-core.json");
+  const run = (kernelVariants?: KernelVariant[]) =>
+    runScenario(s, { ...chooseDesign("process_mrelease_exit_mm"), kernel: "6.18", kernelVariants })
+      .outcome.kernel_variants;
+  assert.deepEqual(run(), ["exit_mm_retention"]);
+  assert.deepEqual(run(["exit_mmap_write_lock", "exit_mm_retention"]), [
+    "exit_mm_retention",
+    "exit_mmap_write_lock",
+  ]);
 });
 
 Deno.test("the documented schema is the one outcomes carry", () => {

@@ -26,6 +26,7 @@ import {
   EVENT_KIND_CODE,
   FD_KIND_CODE,
   KERNEL_VERSIONS,
+  type KernelVariant,
   type KernelVersion,
   KNOWN_WARNS,
   loadScenarioFile,
@@ -481,10 +482,16 @@ function asPrinted(o: Outcome): Json {
   return JSON.parse(JSON.stringify(o));
 }
 
-async function outcomeOf(file: string, design: string, kernel?: KernelVersion): Promise<Json> {
+async function outcomeOf(
+  file: string,
+  design: string,
+  kernel?: KernelVersion,
+  kernelVariants?: KernelVariant[],
+): Promise<Json> {
   const { outcome } = runScenario(await loadScenarioFile(file), {
     ...chooseDesign(design),
     kernel,
+    kernelVariants,
   });
   return asPrinted(outcome);
 }
@@ -505,6 +512,12 @@ const SHAPES: Record<string, Json> = {
     "process_mrelease",
   ),
   "no call": await outcomeOf("scenarios/dstate-little-core.json", "oom_reaper"),
+  "kernel variants on": await outcomeOf(
+    "scenarios/dstate-little-core.json",
+    "process_mrelease_exit_mm",
+    "6.18",
+    ["exit_mmap_write_lock"],
+  ),
 };
 
 Deno.test("outcomes of every shape validate against docs/outcome.schema.json", () => {
@@ -557,6 +570,7 @@ Deno.test("what `lab run --json` and `lab compare --json` print validates", asyn
       ["run", "scenarios/dstate-little-core.json"],
       ["compare", "scenarios/diff/unfinished-at-horizon.json"],
       ["compare", "scenarios/diff/caller-killed-mid-call.json"],
+      ["compare", "scenarios/dstate-little-core.json", "--kernel-variant", "exit_mmap_write_lock"],
     ]
   ) {
     const printed = await labJson(args);
@@ -597,6 +611,11 @@ Deno.test("the outcome schema rejects broken outcomes", () => {
     ["a short events_hash", (o) => (o.events_hash = "abc")],
     ["a WARN with one argument", (o) => ((o.warnings as { args: Json[] }[])[0].args = [1])],
     ["a negative page count", (o) => ((o.memory as { freed_pages: Json }).freed_pages = -1)],
+    ["an unknown kernel variant", (o) => (o.kernel_variants = ["exit_mmap_read_lock"])],
+    ["a kernel variant twice", (o) => {
+      o.kernel_variants = ["exit_mm_retention", "exit_mm_retention"];
+    }],
+    ["an empty kernel_variants", (o) => (o.kernel_variants = [])],
     ["a freed_by without other", (o) => {
       delete ((o.memory as { freed_by: { [k: string]: Json } }).freed_by.other);
     }],

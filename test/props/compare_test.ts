@@ -100,6 +100,31 @@ Deno.test("every difference between two designs on a generated world falls in a 
   await assertHolds("comparison", checkComparison({ numRuns: RUNS, seed: SEED }));
 });
 
+// The expedite's oom-reaper reading (its kthread reaps) against every other target, on its
+// own: its classes are those of src/lab/props/compare/_expedite.ts.
+Deno.test("every difference of pidfd_expedite@oom-reaper from another target falls in a named class", async () => {
+  assert.ok(COMPARE_TARGETS.includes("pidfd_expedite@oom-reaper"), "the variant is a target");
+  const r = checkComparison({ numRuns: RUNS, seed: SEED, involving: "pidfd_expedite@oom-reaper" });
+  await assertHolds("comparison of pidfd_expedite@oom-reaper", r);
+});
+
+Deno.test("without the kthread's classes, the oom-reaper reading's differences are unclassified", () => {
+  // Each class of _expedite.ts is needed: the comparison finds a pair it alone explains.
+  const ids = ["expedite-kthread-frees", "expedite-reaper-wakeup"];
+  for (const id of ids) {
+    const targets = compareTargets();
+    const r = checkComparison({
+      numRuns: RUNS,
+      seed: SEED,
+      targets,
+      involving: "pidfd_expedite@oom-reaper",
+      classes: DIFFERENCE_CLASSES.filter((k) => k.id !== id),
+    });
+    assert.equal(r.ok, false, `without ${id} the comparison fails`);
+    console.log(`without ${id}: unclassified after ${r.runs} runs`);
+  }
+});
+
 // ---- the refinements ----
 
 for (const r of REFINEMENTS) {

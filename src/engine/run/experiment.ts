@@ -8,6 +8,7 @@
 import {
   type Design,
   KERNEL_VARIANT_KERNELS,
+  KERNEL_VARIANTS,
   type KernelVariant,
   kernelVariantMask,
   type KGen,
@@ -190,6 +191,10 @@ export function prepareRun(
   if (variants && kernel.set_kernel_variants(variants) !== 0) {
     throw new Error(`unknown kernel variant bits ${variants}`);
   }
+  // What the outcome records: each variant once, in the core's bit order.
+  const on = (Object.keys(KERNEL_VARIANTS) as KernelVariant[]).filter((n) =>
+    (variants & KERNEL_VARIANTS[n]) !== 0
+  );
   const words = program(scenario, kernelVersion);
   if (kernel.load_world(words) !== 0) {
     throw new Error(`${scenario.name}: the core refused the world: ${kernel.last_error()}`);
@@ -234,6 +239,7 @@ export function prepareRun(
         kernel: kernelVersion,
         seed,
         abi: ABI_VERSION,
+        kernelVariants: on,
         caller: scenario.caller.pid,
         victimTgid: victim,
         victimThreads,

@@ -6,7 +6,15 @@
  * @module
  */
 
-import { CORE_LAYOUTS, type Errno, errnoOf, NR, retName, SIGKILL } from "../../core/mod.ts";
+import {
+  CORE_LAYOUTS,
+  type Errno,
+  errnoOf,
+  type KernelVariant,
+  NR,
+  retName,
+  SIGKILL,
+} from "../../core/mod.ts";
 import type { Kernel } from "../../core/wasm.ts";
 import { EVENT_FIELD, EVENT_KINDS, EVENT_WORDS, eventWord, WARN_NAMES } from "../trace/mod.ts";
 import { type FreedBy, freedBy, freedRuns, type FreeRun, type RunLog } from "./freed.ts";
@@ -108,6 +116,11 @@ export interface Outcome {
   seed: number;
   /** The core's ABI version. */
   abi: number;
+  /**
+   * The kernel variants that were on (the run's and the design's own), in the core's bit
+   * order; only when some were: a run on a released kernel has none.
+   */
+  kernel_variants?: KernelVariant[];
   /** The design's main call: 0, -errno, `"killed"`, or null when it never returned. */
   ret: MainRet;
   /**
@@ -156,6 +169,8 @@ export interface OutcomeContext {
   kernel: string;
   seed: number;
   abi: number;
+  /** The kernel variants that were on, in the core's bit order. */
+  kernelVariants: readonly KernelVariant[];
   caller: number;
   victimTgid: number;
   victimThreads: readonly number[];
@@ -241,6 +256,7 @@ export function computeOutcome(
     kernel: ctx.kernel,
     seed: ctx.seed,
     abi: ctx.abi,
+    ...(ctx.kernelVariants.length ? { kernel_variants: [...ctx.kernelVariants] } : {}),
     ret: ctx.ret,
     errno: mainErrno(ctx.ret),
     calls: calls(log, ctx.caller).slice(0, ctx.mainCalls).map((c, i) => ({

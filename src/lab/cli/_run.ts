@@ -38,6 +38,12 @@ import {
 } from "./_args.ts";
 import { UsageError } from "./_errors.ts";
 import { userPath } from "./_paths.ts";
+import {
+  checkKernelVariants,
+  KERNEL_VARIANT_USAGE,
+  parseKernelVariants,
+  variantSuffix,
+} from "./_kernel_variant.ts";
 
 export { UsageError };
 
@@ -89,6 +95,9 @@ options:
   --kernel VERSION  kernel version: ${KERNEL_VERSIONS.join(", ")} (default: the scenario's)
   --seed N          seed of the choice source (default: the scenario's)
   --kernel-bugs N   switch historical kernel bugs back on (bits: 1 = §F.3 dangling mm->mmap)
+${KERNEL_VARIANT_USAGE}
+                    (besides the scenario's kernel_variants; a row names the variants that
+                    were on, beyond the design's own, as design+VARIANT)
   --max-scenario-bytes N
                     read at most N bytes of the scenario (default 64MiB; e.g. 256MiB)
   --trace FORMAT    also write the trace: ftrace (tracefs text), json (Perfetto) or dat
@@ -106,12 +115,17 @@ export const COMPARE_USAGE = `usage: deno task lab compare <scenario.json> [opti
 
 Runs the scenario under every registered design (each in the variant that matches the
 kernel) and prints one table: return codes, memory freed over time, who paid the CPU time,
-and the WARN events. To run some designs only, use run with --design.
+and the WARN events. To run some designs only, use run with --design. With
+--kernel-variant, each design runs twice, without and with the variants (a row
+design+VARIANT), to compare a design with and without a proposed kernel change.
 
 options:
   --kernel VERSION  kernel version: ${KERNEL_VERSIONS.join(", ")} (default: the scenario's)
   --seed N          seed of the choice source (default: the scenario's)
   --kernel-bugs N   switch historical kernel bugs back on (bits: 1 = §F.3 dangling mm->mmap)
+${KERNEL_VARIANT_USAGE}
+                    (each design runs with them, besides the scenario's kernel_variants,
+                    and without them, even where the scenario names them)
   --max-scenario-bytes N
                     read at most N bytes of the scenario (default 64MiB; e.g. 256MiB)
   --trace FORMAT    also write each design's trace: ftrace, json or dat, to
@@ -132,6 +146,7 @@ export async function runCommand(
     kernel: { type: "string" },
     seed: { type: "string" },
     "kernel-bugs": { type: "string" },
+    "kernel-variant": { type: "string", multiple: true },
     trace: { type: "string" },
     "trace-out": { type: "string" },
     json: { type: "boolean" },
@@ -155,6 +170,10 @@ export async function runCommand(
     );
   }
   const file = userPath(positionals[0]);
+  const kernelVariants = parseKernelVariants(values["kernel-variant"]);
+  if (values.host && kernelVariants) {
+    throw new UsageError("--host runs this host's own kernel and takes no --kernel-variant");
+  }
   if (values.host) return await runHostCommand(file, values.design, !!values.json);
   const kernel = parseKernelVersion(values.kernel);
   const seed = parseWholeNumber(values.seed, "--seed");
@@ -168,19 +187,35 @@ export async function runCommand(
   // Every name is checked before the scenario is read: a typo costs nothing.
   const chosen = (values.design ?? []).map((n) => parseDesignSpec(n, extra));
   const scenario = await loadScenarioOrPointToReplay(file, maxBytes);
+  checkKernelVariants(kernelVariants, kernel ?? scenario.kernel);
   const names = values.design ??
     (opts.defaults === "all" ? designs(extra).map((d) => d.name) : baselines(extra));
-  if (values["trace-out"] && names.length > 1) {
+  // The variants named are on besides the scenario's; compare also runs each design without
+  // them (once, where the design's own variants are those).
+  const scenarioVariants = scenario.kernel_variants ?? [];
+  const withThem = kernelVariants && [...new Set([...scenarioVariants, ...kernelVariants])];
+  const withoutThem = kernelVariants && scenarioVariants.filter((v) => !kernelVariants.includes(v));
+  const plan = names.flatMap((n, i) => {
+    const choice = chosen[i] ?? parseDesignSpec(n, extra);
+    const own = choice.design.kernelVariants ?? [];
+    const without = command === "compare" && kernelVariants &&
+        !kernelVariants.every((v) => own.includes(v))
+      ? [{ choice, variants: withoutThem, given: undefined }]
+      : [];
+    return [...without, { choice, variants: withThem, given: kernelVariants }];
+  });
+  if (values["trace-out"] && plan.length > 1) {
     throw new UsageError("--trace-out names one file: use it with a single --design");
   }
   let runs: RunResult[];
   try {
-    runs = names.map((n, i) =>
+    runs = plan.map(({ choice, variants }) =>
       runScenario(scenario, {
-        ...(chosen[i] ?? parseDesignSpec(n, extra)),
+        ...choice,
         kernel,
         seed,
         kernelBugs,
+        kernelVariants: variants,
         limits,
       })
     );
@@ -189,6 +224,7 @@ export async function runCommand(
     console.error(`error: ${e.message}`);
     return 1;
   }
+  const labels = runs.map((r, i) => runLabel(r.outcome, plan[i].choice.design.kernelVariants));
   const identity = `scenario ${scenario.name}  kernel ${kernel ?? scenario.kernel}  seed ${
     seed ?? scenario.seed
   }  abi ${ABI_VERSION}`;
@@ -196,7 +232,7 @@ export async function runCommand(
     console.log(JSON.stringify(runs.map((r) => r.outcome), null, 2));
   } else {
     console.log(`mrelease-lab run: ${identity}`);
-    console.log(outcomeTable(runs));
+    console.log(outcomeTable(runs, labels));
     for (const r of runs) printWarnings(r);
     // Why a call answered a permission errno, from the record's and the scenario's facts.
     const notes = errnoNotes(scenario, runs.map((r) => r.outcome), extra);
@@ -205,20 +241,25 @@ export async function runCommand(
   if (values.trace !== undefined && isTraceFormat(values.trace)) {
     for (const r of runs) {
       const { extension, data } = traceFile(r, values.trace);
-      const o = r.outcome;
-      const design = o.variant ? `${o.design}@${o.variant}` : o.design;
+      const design = labels[runs.indexOf(r)];
       const path = userPath(values["trace-out"] ?? `${scenario.name}.${design}.trace.${extension}`);
       await Deno.writeFile(path, data);
       console.error(`trace written: ${path}`);
     }
   }
   if (!values.json) {
-    const replay = runs.map(({ outcome: o }) => {
+    const replay = runs.map(({ outcome: o }, i) => {
       const design = o.variant ? `${o.design}@${o.variant}` : o.design;
       const bugs = kernelBugs ? ` --kernel-bugs ${kernelBugs}` : "";
+      const { variants: ran, given } = plan[i];
+      const variants = (given ?? []).map((v) => ` --kernel-variant ${v}`).join("");
+      // A run without the scenario's own variants has no command line of its own.
+      const dropped = ran !== undefined && !given && ran.length !== scenarioVariants.length
+        ? `  # without the scenario's ${scenarioVariants.join(", ")}`
+        : "";
       return `  deno task lab run ${
         positionals[0]
-      } --design ${design} --kernel ${o.kernel} --seed ${o.seed}${bugs}`;
+      } --design ${design} --kernel ${o.kernel} --seed ${o.seed}${bugs}${variants}${dropped}`;
     });
     console.log(`\nreplay (${identity}):\n${replay.join("\n")}`);
   }
@@ -257,9 +298,18 @@ async function loadScenarioOrPointToReplay(path: string, maxBytes: number | unde
   }
 }
 
-function outcomeTable(runs: readonly RunResult[]): string {
-  const rows = runs.map(({ outcome: o }) => [
-    o.variant ? `${o.design}@${o.variant}` : o.design,
+/**
+ * A run's name in tables and trace files: design[@variant][+KERNEL_VARIANT...], naming the
+ * kernel variants that were on besides the design's own (`own`, which every run of it has).
+ */
+function runLabel(o: RunResult["outcome"], own: readonly string[] = []): string {
+  const extra = o.kernel_variants?.filter((v) => !own.includes(v));
+  return (o.variant ? `${o.design}@${o.variant}` : o.design) + variantSuffix(extra);
+}
+
+function outcomeTable(runs: readonly RunResult[], labels: readonly string[]): string {
+  const rows = runs.map(({ outcome: o }, i) => [
+    labels[i],
     String(o.errno),
     o.signal_delivered ? "yes" : "no",
     fmtPages(o.memory.reclaimable_pages),

@@ -18,6 +18,7 @@ import { MEMORY } from "./_memory.ts";
 import { CONCURRENCY } from "./_concurrency.ts";
 import { ONE_CALL } from "./_one_call.ts";
 import { BREAKS } from "./_breaks.ts";
+import { EXPEDITE } from "./_expedite.ts";
 
 /** The table: every named difference between designs the comparison knows. */
 export const DIFFERENCE_CLASSES: readonly DifferenceClass[] = [
@@ -27,6 +28,7 @@ export const DIFFERENCE_CLASSES: readonly DifferenceClass[] = [
   ...ONE_CALL,
   ...BREAKS,
   ...CONCURRENCY,
+  ...EXPEDITE,
 ];
 
 /**

@@ -20,6 +20,7 @@ import {
   KERNEL_VERSIONS,
   type KernelVersion,
   killsSharersIn,
+  reaperOf,
   type Variant,
   variantFor,
 } from "../../../core/mod.ts";
@@ -57,10 +58,22 @@ export type TargetTest = (t: Target) => boolean;
 
 /** Any target. */
 export const anyDesign: TargetTest = () => true;
-/** The call reaps in the caller's context. */
+/**
+ * The call reaps in the caller's context, or (the expedite's `oom-reaper` reading) makes a
+ * reaping call's eligibility tests and hands the reap to a kthread: see
+ * {@linkcode expeditesKthread}.
+ */
 export const reaps: TargetTest = (t) => t.design.reaper === "caller";
 /** A kill-only baseline: nothing reaps in the caller's context. */
 export const killsOnly: TargetTest = (t) => t.design.reaper !== "caller";
+/**
+ * The call kills and hands the mm to the oom_reaper kthread, which frees it (the expedite
+ * flag's `oom-reaper` reading): a kill in the call, a reap in no caller's context.
+ */
+export const expeditesKthread: TargetTest = (t) =>
+  t.design.killsInCall && reaperOf(t.design, t.variant) === "kthread";
+/** Anything but {@linkcode expeditesKthread}. */
+export const notExpeditesKthread: TargetTest = (t) => !expeditesKthread(t);
 /** The kernel's OOM killer: its oom_reaper kthread frees the memory. */
 export const oomKiller: TargetTest = (t) => t.design.reaper === "kthread";
 /** Every design but the OOM killer. */
