@@ -4,8 +4,11 @@
 
 import assert from "node:assert/strict";
 import {
+  COST_MODEL,
   encodeWorld,
+  findDesign,
   loadScenarioFile,
+  runScenario,
   type Scenario,
   ScenarioError,
   validateScenario,
@@ -84,9 +87,47 @@ for (
 Deno.test("a THP VMA off the PMD grid is also refused by the core's loader", async () => {
   // The validator is bypassed: the record the encoder writes from a hand-made value.
   const s = await loadScenarioFile("scenarios/large-victim-big-core.json");
-  const vma = { ...s.mms[VICTIM_MM].vmas[0], thp: true, size_pages: 513, anon_pages: 513 };
+  const vma = { ...s.mms[VICTIM_MM].vmas[0], thp: true, size_pages: 513, anon_pages: 512 };
   const broken = { ...s, mms: s.mms.map((m, i) => i === VICTIM_MM ? { ...m, vmas: [vma] } : m) };
   const k = new Kernel(1, 0);
   assert.equal(k.load_world(encodeWorld(broken, { kernel: "6.18" })), -22);
   assert.match(k.last_error(), /THP VMA/);
 });
+
+// The 1 GiB THP scenarios against the same victims in 4 KiB pages: the memory's t100 is the
+// zap work, so the ratio is the parameters' (512 × per-page cost against one per-PMD cost),
+// within the few tens of µs of fixed costs (syscall, VMA set-up, the exit path's steps).
+for (
+  const [file, design, perPage, perPmd] of [
+    [
+      "scenarios/host/host-mrelease-frozen-thp.json",
+      "process_mrelease",
+      COST_MODEL.REAP_NS_PER_PAGE,
+      COST_MODEL.REAP_NS_PER_PMD,
+    ],
+    [
+      "scenarios/host/host-sigkill-thp.json",
+      "sigkill",
+      COST_MODEL.EXIT_UNMAP_NS_PER_PAGE,
+      COST_MODEL.EXIT_UNMAP_NS_PER_PMD,
+    ],
+  ] as const
+) {
+  Deno.test(`${file}: THP frees 1 GiB ${design === "sigkill" ? "by exit" : "by reap"} at the per-PMD rate`, async () => {
+    const thp = await loadScenarioFile(file);
+    const small = structuredClone(thp);
+    for (const v of small.mms[1].vmas) v.thp = false;
+    const t100 = (s: Scenario) => {
+      const o = runScenario(s, { design: findDesign(design) }).outcome;
+      assert.equal(o.memory.freed_pages, 262144, "counted in 4 KiB pages either way");
+      return o.memory.t100_ns!;
+    };
+    const [huge, base] = [t100(thp), t100(small)];
+    const want = (COST_MODEL.HPAGE_PMD_NR * perPage) / perPmd;
+    const got = base / huge;
+    assert.ok(
+      Math.abs(got / want - 1) < 0.03,
+      `small/THP t100 ${got.toFixed(2)}, want ${want.toFixed(2)}`,
+    );
+  });
+}

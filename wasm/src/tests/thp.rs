@@ -61,7 +61,10 @@ fn exit_mmap_frees_a_thp_a_pmd_at_a_time_and_counts_small_pages() {
 #[test]
 fn the_loader_refuses_a_thp_vma_that_is_not_whole_pmds() {
     let bad = [
-        ("size", VmaSpec::anon(PMD + 1).flags(VMA_THP)),
+        (
+            "size",
+            VmaSpec::anon(PMD + 1).pages(PMD, 0, 0, 0).flags(VMA_THP),
+        ),
         (
             "resident",
             VmaSpec::anon(2 * PMD)
