@@ -102,17 +102,17 @@ export async function calibrateCli(args: string[]): Promise<number> {
   if (dir) await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(o.out, JSON.stringify(c, null, 2) + "\n");
   console.log(
-    `${calibrationReaper().name} ${c.fit.mrelease_mbps} MB/s (model ${c.model.reap_mbps} at speed 1.0), ` +
-      `exit ${c.fit.exit_mbps} MB/s (model ${c.model.exit_mbps}), ` +
-      `${c.fit.mrelease_cpu_ms_per_gib} ms CPU per GiB; profile capacity ${c.profile.capacity} ` +
-      `(speed ${c.profile.speed}) written to ${o.out}`,
-  );
-  console.log(
     c.thp.backed
       ? `THP: process_mrelease ${c.thp.fit.reap_ns_per_pmd} ns a PMD (REAP_NS_PER_PMD ${c.thp.model.reap_ns_per_pmd}), ` +
         `exit ${c.thp.fit.exit_wall_ns_per_pmd} ns a PMD, ${c.thp.fit.exit_ns_per_pmd} at the exit's CPU share ` +
         `(EXIT_UNMAP_NS_PER_PMD ${c.thp.model.exit_ns_per_pmd})`
       : `THP: not measured: ${c.thp.why}`,
+  );
+  console.log(
+    `${calibrationReaper().name} ${c.fit.mrelease_mbps} MB/s (model ${c.model.reap_mbps} at speed 1.0), ` +
+      `exit ${c.fit.exit_mbps} MB/s (model ${c.model.exit_mbps}), ` +
+      `${c.fit.mrelease_cpu_ms_per_gib} ms CPU per GiB; profile capacity ${c.profile.capacity} ` +
+      `(speed ${c.profile.speed}) written to ${o.out}`,
   );
   return 0;
 }
