@@ -230,6 +230,9 @@ Deno.test({
       const profile = JSON.parse(await Deno.readTextFile(out));
       assert.equal(profile.schema, "mrelease-lab/calibration@1");
       assert.equal(typeof profile.profile.capacity, "number");
+      // One even size is no THP slope: said so, in the output and the profile.
+      assert.match(r.out, /^THP: not measured: fewer than two even --sizes/m);
+      assert.equal(profile.thp.backed, false);
       // Two sizes give a slope: every fitted rate is a finite number (one size gave Infinity).
       for (const [k, v] of Object.entries(profile.fit)) assert.ok(Number.isFinite(v), `${k}: ${v}`);
       const help = await capture(() => calibrateCli(["--help"]));

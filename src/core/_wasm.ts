@@ -17,7 +17,7 @@
 import { Kernel } from "../../wasm/pkg/mrelease_core.js";
 
 /** The ABI version this TypeScript side speaks (wasm/src/abi.rs `ABI_VERSION`). */
-export const ABI_VERSION = 16;
+export const ABI_VERSION = 17;
 
 const found = Kernel.abi_version();
 if (found !== ABI_VERSION) {

@@ -65,6 +65,7 @@ function labels(c: Case): string[] {
   for (const v of vmas) {
     out.push(`vma ${v.kind}`);
     for (const f of v.flags) out.push(`vma ${f}`);
+    if (v.thp) out.push("vma THP");
     if (v.notifier !== "none") out.push("refusing notifier");
     if (v.swap_entries > 0) out.push("swap");
     if (v.cow_pages > 0) out.push("cow");
@@ -131,6 +132,7 @@ Deno.test("the generator reaches every edge the designs disagree about", () => {
     ),
     "vma VM_LOCKED",
     "vma VM_HUGETLB",
+    "vma THP",
     "refusing notifier",
     "swap",
     "cow",

@@ -14,7 +14,9 @@ use crate::process::{Cred, Process, CAPS_MASK, SIGNAL_GROUP_EXIT, SIGNAL_UNKILLA
 use crate::rwsem::LockMode;
 use crate::task::{Policy, SleepKind, Task, TaskState, WaitFor, PF_EXITING, PF_KTHREAD};
 use crate::version::KernelVersion;
-use crate::vma::{notifier_from_code, Pages, Vma, VmaKind, NOTIFIERS, VMA_FLAGS_MASK};
+use crate::vma::{
+    notifier_from_code, Pages, Vma, VmaKind, NOTIFIERS, VMA_FLAGS_MASK, VMA_THP, VM_HUGETLB,
+};
 use crate::world::{ScenarioEvent, ScenarioEventKind, Timer, World};
 
 pub const OP_KERNEL: i32 = 1;
@@ -399,6 +401,9 @@ impl World {
         if pages.anon + pages.file + pages.shmem > size {
             return r.err("resident pages exceed the VMA size");
         }
+        if flags & VMA_THP != 0 {
+            thp_shape(kind, flags, size, &pages).or_else(|e| r.err(e))?;
+        }
         let m = &mut self.mms[mm];
         if m.vmas.len() >= MAX_VMAS_PER_MM {
             return r.err(format!("at most {MAX_VMAS_PER_MM} VMAs per mm"));
@@ -406,6 +411,12 @@ impl World {
         // Lay VMAs out in order with a one-page gap, as mmap would (the gap keeps them
         // from merging).
         let start_page = m.vmas.last().map(|v| v.end_page() + 1).unwrap_or(0x10);
+        // A THP VMA starts on a PMD boundary, as the calibration's mapping does.
+        let start_page = if flags & VMA_THP != 0 {
+            start_page.next_multiple_of(params::HPAGE_PMD_NR)
+        } else {
+            start_page
+        };
         m.vmas.push(Vma {
             start_page,
             size_pages: size,
@@ -916,4 +927,22 @@ impl World {
             }
         }
     }
+}
+
+/// A THP VMA as the lab models it: private anon, not hugetlb, no swap entries, and its size
+/// and resident pages whole PMDs (a huge page is resident or not as a whole).
+fn thp_shape(kind: VmaKind, flags: u32, size: u64, pages: &Pages) -> Result<(), String> {
+    if kind != VmaKind::Anon || flags & VM_HUGETLB != 0 {
+        return Err("a THP VMA must be private anon without VM_HUGETLB".into());
+    }
+    if !size.is_multiple_of(params::HPAGE_PMD_NR)
+        || !pages.anon.is_multiple_of(params::HPAGE_PMD_NR)
+        || pages.swap != 0
+    {
+        return Err(format!(
+            "a THP VMA's size and resident pages must be multiples of {} pages, with no swap",
+            params::HPAGE_PMD_NR
+        ));
+    }
+    Ok(())
 }

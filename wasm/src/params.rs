@@ -20,6 +20,37 @@ pub const REAP_NS_PER_PAGE: u64 = 330;
 /// per-VMA TLB flushes: exit_mmap() gathers the whole mm at once (tlb_gather_mmu_fullmm).
 pub const EXIT_UNMAP_NS_PER_PAGE: u64 = 233;
 
+/// Base pages per PMD-mapped transparent huge page (HPAGE_PMD_NR with 4K pages: 2 MiB).
+pub const HPAGE_PMD_NR: u64 = 512;
+
+/// The reaper zapping one PMD-mapped transparent huge page: zap_huge_pmd() (mm/huge_memory.c)
+/// clears the PMD and frees the 2 MiB folio at once, with none of zap_pte_range()'s per-page
+/// work. Measured by hand on this host (docs/host.md "Transparent huge pages", 2026-12-02,
+/// 6.18.44, AMD EPYC, host preset = speed 1.0): process_mrelease on a frozen SIGKILLed child whose
+/// MADV_HUGEPAGE mapping was fully THP-backed (smaps_rollup AnonHugePages = its size),
+/// medians of 5 runs 0.256 / 0.844 / 3.146 ms at 64 / 256 / 1024 MiB: the slope over sizes,
+/// (3.146 - 0.256) ms / 480 PMDs = 6.02 µs a PMD (the same in small pages is 512 × 330 ns).
+pub const REAP_NS_PER_PMD: u64 = 6_000;
+
+/// The victim's own exit_mmap() freeing one PMD-mapped transparent huge page (the same
+/// zap_huge_pmd()). Measured by hand with REAP_NS_PER_PMD: kill → pidfd readable, medians
+/// 0.287 / 0.907 / 2.835 ms at 64 / 256 / 1024 MiB, a slope of 5.31 µs a PMD; the model
+/// divides an exit's work by the exit's share of the CPU beside BACKGROUND_LOAD_PER_MILLE
+/// (0.775 at speed 1.0), so 5.31 µs × 0.775 = 4.1 µs.
+pub const EXIT_UNMAP_NS_PER_PMD: u64 = 4_100;
+
+/// The zap cost of `pages` private anon pages: per 4 KiB page, or per PMD (a partial PMD
+/// priced as a whole one) when they are transparent huge pages; by the reaper or by the
+/// victim's exit.
+pub fn anon_zap_ns(pages: u64, thp: bool, exit: bool) -> u64 {
+    match (thp, exit) {
+        (false, false) => pages * REAP_NS_PER_PAGE,
+        (false, true) => pages * EXIT_UNMAP_NS_PER_PAGE,
+        (true, false) => pages.div_ceil(HPAGE_PMD_NR) * REAP_NS_PER_PMD,
+        (true, true) => pages.div_ceil(HPAGE_PMD_NR) * EXIT_UNMAP_NS_PER_PMD,
+    }
+}
+
 /// The CPU demand, in thousandths of a speed-1.0 CPU, of the work a killed Android
 /// background app shares its core with while it exits (kswapd and the other apps of a
 /// device short of memory). A killed victim exits at its own priority in its own cgroup,
@@ -137,9 +168,12 @@ pub const MEMORY_BOUND_PER_MILLE: u64 = 258;
 
 /// Every cost-model parameter by name (PAGE_SIZE aside), as `kernel_facts()` states them and
 /// docs/architecture.md's parameter table lists them.
-pub const COST_MODEL: [(&str, u64); 23] = [
+pub const COST_MODEL: [(&str, u64); 26] = [
     ("REAP_NS_PER_PAGE", REAP_NS_PER_PAGE),
     ("EXIT_UNMAP_NS_PER_PAGE", EXIT_UNMAP_NS_PER_PAGE),
+    ("HPAGE_PMD_NR", HPAGE_PMD_NR),
+    ("REAP_NS_PER_PMD", REAP_NS_PER_PMD),
+    ("EXIT_UNMAP_NS_PER_PMD", EXIT_UNMAP_NS_PER_PMD),
     ("BACKGROUND_LOAD_PER_MILLE", BACKGROUND_LOAD_PER_MILLE),
     (
         "BACKGROUND_SHARE_MIN_PER_MILLE",
@@ -268,6 +302,17 @@ mod tests {
             exit_share_ppm(1_000_000),
             1_000_000 - BACKGROUND_LOAD_PER_MILLE * 1000
         );
+    }
+
+    /// A THP is priced per PMD, far below its 512 small pages, and a partial PMD as a whole.
+    #[test]
+    fn thp_is_priced_per_pmd() {
+        assert_eq!(anon_zap_ns(1024, true, false), 2 * REAP_NS_PER_PMD);
+        assert_eq!(anon_zap_ns(513, true, true), 2 * EXIT_UNMAP_NS_PER_PMD);
+        assert_eq!(anon_zap_ns(1024, false, false), 1024 * REAP_NS_PER_PAGE);
+        let small = |exit| anon_zap_ns(HPAGE_PMD_NR, false, exit);
+        assert!(anon_zap_ns(HPAGE_PMD_NR, true, false) * 20 < small(false));
+        assert!(anon_zap_ns(HPAGE_PMD_NR, true, true) * 20 < small(true));
     }
 
     /// fair.c's "(default: 0.75 msec * (1 + ilog(ncpus)))" with the CPU count capped at 8.

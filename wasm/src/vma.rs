@@ -63,12 +63,18 @@ pub const VM_LOCKED: u32 = 1;
 pub const VM_HUGETLB: u32 = 2;
 /// Not a kernel flag: this VMA holds the thread's robust-futex list head (reference §F.6).
 pub const VMA_ROBUST_LIST: u32 = 4;
-pub const VMA_FLAGS_MASK: u32 = VM_LOCKED | VM_HUGETLB | VMA_ROBUST_LIST;
+/// Not a kernel flag: this private anon VMA's resident pages are transparent huge pages,
+/// each mapped by one PMD (madvise(MADV_HUGEPAGE) on a 2 MiB-aligned mapping), so a zap
+/// frees them a PMD at a time (mm/huge_memory.c zap_huge_pmd()); the loader checks that its
+/// size and resident pages are whole PMDs.
+pub const VMA_THP: u32 = 8;
+pub const VMA_FLAGS_MASK: u32 = VM_LOCKED | VM_HUGETLB | VMA_ROBUST_LIST | VMA_THP;
 /// The VMA record's flag bits by name, as `kernel_facts()` states them.
-pub const VMA_FLAGS: [(&str, u32); 3] = [
+pub const VMA_FLAGS: [(&str, u32); 4] = [
     ("VM_LOCKED", VM_LOCKED),
     ("VM_HUGETLB", VM_HUGETLB),
     ("ROBUST_FUTEX_LIST", VMA_ROBUST_LIST),
+    ("THP", VMA_THP),
 ];
 /// The VMA record's notifier codes by name: how the range's mmu notifier answers a
 /// non-blocking invalidate. Code 1 is an interval notifier (a GPU driver's
@@ -134,6 +140,11 @@ impl Vma {
 
     pub fn is_hugetlb(&self) -> bool {
         self.flags & VM_HUGETLB != 0
+    }
+
+    /// Its resident anon pages are PMD-mapped transparent huge pages ([`VMA_THP`]).
+    pub fn is_thp(&self) -> bool {
+        self.flags & VMA_THP != 0
     }
 
     pub fn is_pfnmap(&self) -> bool {

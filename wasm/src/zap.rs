@@ -262,12 +262,11 @@ impl World {
         }
         z.pending = peek.total();
         z.vma_budget -= z.pending;
-        let per_page = if z.mode == ZapMode::ExitUnmap {
-            params::EXIT_UNMAP_NS_PER_PAGE
-        } else {
-            params::REAP_NS_PER_PAGE
-        };
-        let pages_ns = peek.anon * per_page
+        let thp = self
+            .mm(z.mm)
+            .and_then(|m| m.vmas.get(idx))
+            .is_some_and(Vma::is_thp);
+        let pages_ns = params::anon_zap_ns(peek.anon, thp, z.mode == ZapMode::ExitUnmap)
             + peek.swap * params::SWAP_ENTRY_NS
             + (peek.file + peek.shmem) * params::FILE_UNMAP_NS_PER_PAGE;
         let spin_ns = if self.meets_walker(pid, z.mm, idx) {

@@ -77,6 +77,7 @@ function vmaWords(mm: number, v: ScenarioVma): number[] {
   let flags = 0;
   for (const f of v.flags) flags |= VMA_FLAG_BIT[f];
   if (v.robust_futex_list) flags |= VMA_FLAG_BIT.ROBUST_FUTEX_LIST;
+  if (v.thp) flags |= VMA_FLAG_BIT.THP;
   return [
     mm,
     VMA_KIND_CODE[v.kind],

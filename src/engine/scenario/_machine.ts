@@ -23,6 +23,7 @@ import { indexPath, keyPath } from "./_path.ts";
 import { CPU_PRESET_NAMES, CPU_PRESETS } from "./presets.ts";
 import { PAGE_SIZE_TEXT, parseResidentPages, parseSizePages } from "./_sizes.ts";
 import { SCENARIO_LIMITS } from "./limits.ts";
+import { thpProblems } from "./_thp.ts";
 import type { MmFlag, ScenarioCpu, ScenarioMm, ScenarioVma, VmaFlag, VmaKind } from "./types.ts";
 
 /** A frequency bound well above any real CPU, so typos (MHz vs kHz) are caught. */
@@ -178,7 +179,7 @@ function readVma(p: Problems, v: unknown, path: string): ScenarioVma | undefined
   const o = readObject(p, v, path, {
     what: "a VMA",
     required: ["kind", "size"],
-    optional: ["resident", "swap", "cow", "flags", "notifier", "robust_futex_list"],
+    optional: ["resident", "swap", "cow", "flags", "notifier", "robust_futex_list", "thp"],
   });
   if (o === undefined) return undefined;
   let ok = true;
@@ -273,7 +274,18 @@ function readVma(p: Problems, v: unknown, path: string): ScenarioVma | undefined
       bad("cow", `expected at most the resident pages (${resident_pages}), got ${c.value} pages`);
     } else cow_pages = c.value;
   }
-  if (!ok || flags === undefined || notifier === undefined || robust_futex_list === undefined) {
+  const thp = has(o, "thp") ? readBool(p, field(o, "thp"), keyPath(path, "thp")) : false;
+  if (thp === true) {
+    for (
+      const [key, message] of thpProblems(kind, flags, size_pages, resident_pages, swap_entries)
+    ) {
+      bad(key, message);
+    }
+  }
+  if (
+    !ok || flags === undefined || notifier === undefined || robust_futex_list === undefined ||
+    thp === undefined
+  ) {
     return undefined;
   }
   return {
@@ -281,6 +293,7 @@ function readVma(p: Problems, v: unknown, path: string): ScenarioVma | undefined
     flags,
     notifier,
     robust_futex_list,
+    thp,
     size_pages,
     resident_pages,
     cow_pages,

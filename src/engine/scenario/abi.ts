@@ -77,13 +77,19 @@ export const VMA_KIND_CODE: Readonly<
   "pfnmap",
 ]);
 
+/** The VMA record's flag names, as the core's facts name its bits. */
+export const VMA_FLAG_NAMES = ["VM_LOCKED", "VM_HUGETLB", "ROBUST_FUTEX_LIST", "THP"] as const;
+
 /**
  * VMA flag bits, as the VMA record's `flags` word. ROBUST_FUTEX_LIST is not a vm_flags bit:
- * it marks the VMA holding a robust-futex list head (reference F.6).
+ * it marks the VMA holding a robust-futex list head (reference F.6); nor is THP: it marks a
+ * private anon VMA whose resident pages are PMD-mapped transparent huge pages.
  */
-export const VMA_FLAG_BIT: Readonly<
-  Record<"VM_LOCKED" | "VM_HUGETLB" | "ROBUST_FUTEX_LIST", number>
-> = codesByName("vma_flags", WORLD.vma_flags, ["VM_LOCKED", "VM_HUGETLB", "ROBUST_FUTEX_LIST"]);
+export const VMA_FLAG_BIT: Readonly<Record<(typeof VMA_FLAG_NAMES)[number], number>> = codesByName(
+  "vma_flags",
+  WORLD.vma_flags,
+  VMA_FLAG_NAMES,
+);
 
 /**
  * mmu notifier behaviour of a VMA's range, as the VMA record's `notifier` word: an interval

@@ -71,6 +71,8 @@ export interface ScenarioVma {
   notifier: NotifierBehaviour;
   /** This VMA holds a robust-futex list head (reference F.6). */
   robust_futex_list: boolean;
+  /** `anon` only: resident pages are PMD-mapped transparent huge pages (whole 2 MiB units). */
+  thp: boolean;
   /** Length of the VMA in 4 KiB pages. */
   size_pages: number;
   /** Pages present (RSS); 0 for pfnmap. */

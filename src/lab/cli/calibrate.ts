@@ -7,7 +7,13 @@
  * @module
  */
 
-import { calibrate, calibrationReaper, hostSupport, userProfilePath } from "../host/mod.ts";
+import {
+  calibrate,
+  calibrateThp,
+  calibrationReaper,
+  hostSupport,
+  userProfilePath,
+} from "../host/mod.ts";
 import { parseCliArgs, parseWholeNumber } from "./_args.ts";
 import { reported, UsageError } from "./_errors.ts";
 import { userPath } from "./_paths.ts";
@@ -16,8 +22,10 @@ import { userPath } from "./_paths.ts";
 export const CALIBRATE_USAGE = `usage: deno task calibrate [options]
 
 Measures this host's real process_mrelease and exit rates (Linux, root; one victim at a
-time; docs/host.md) next to the simulator's prediction for the same victims, and writes the
-calibration profile (schema mrelease-lab/calibration@1).
+time; docs/host.md) next to the simulator's prediction for the same victims, then the same
+on transparent-huge-page victims of the even sizes (per-PMD costs; said so when the kernel
+does not back them with huge pages), and writes the calibration profile (schema
+mrelease-lab/calibration@1).
 
 options:
   --sizes MiB,...  victim sizes in MiB, 1..2048 each, at least two different ones: the
@@ -83,10 +91,23 @@ export async function calibrateCli(args: string[]): Promise<number> {
     console.error(`error: calibrate: the host cannot run it: ${support.reason}`);
     return 2;
   }
-  const c = await calibrate({ sizesMiB: o.sizesMiB, runs: o.runs, log: (l) => console.log(l) });
+  const log = (l: string) => console.log(l);
+  const c = await calibrate({ sizesMiB: o.sizesMiB, runs: o.runs, log });
+  // THP victims are whole 2 MiB huge pages: the even sizes.
+  const thpSizes = o.sizesMiB.filter((m) => m % 2 === 0);
+  c.thp = new Set(thpSizes).size < 2
+    ? { backed: false, why: "fewer than two even --sizes (THP victims are whole 2 MiB pages)" }
+    : await calibrateThp({ sizesMiB: thpSizes, runs: o.runs, log });
   const dir = o.out.includes("/") ? o.out.slice(0, o.out.lastIndexOf("/")) : "";
   if (dir) await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(o.out, JSON.stringify(c, null, 2) + "\n");
+  console.log(
+    c.thp.backed
+      ? `THP: process_mrelease ${c.thp.fit.reap_ns_per_pmd} ns a PMD (REAP_NS_PER_PMD ${c.thp.model.reap_ns_per_pmd}), ` +
+        `exit ${c.thp.fit.exit_wall_ns_per_pmd} ns a PMD, ${c.thp.fit.exit_ns_per_pmd} at the exit's CPU share ` +
+        `(EXIT_UNMAP_NS_PER_PMD ${c.thp.model.exit_ns_per_pmd})`
+      : `THP: not measured: ${c.thp.why}`,
+  );
   console.log(
     `${calibrationReaper().name} ${c.fit.mrelease_mbps} MB/s (model ${c.model.reap_mbps} at speed 1.0), ` +
       `exit ${c.fit.exit_mbps} MB/s (model ${c.model.exit_mbps}), ` +

@@ -31,6 +31,7 @@ import { kernelRelease } from "./observe.ts";
 import { runHost } from "./run.ts";
 import { HOST_KERNEL } from "./support.ts";
 import { buildHostWorld } from "./worlds.ts";
+import type { ThpCalibration } from "./calibrate_thp.ts";
 
 /** The model's reference rates (wasm/src/params.rs), MB/s at speed 1.0. */
 export const MODEL = {
@@ -95,15 +96,18 @@ export interface Calibration {
     max_freq_mhz: number;
     speed: number;
   };
+  /** Transparent huge pages (calibrate_thp.ts), when measured. */
+  thp?: ThpCalibration;
 }
 
-const median = (xs: number[]) => {
+/** The median of `xs`. */
+export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
 /** Least squares y = a + b x. */
-function fitLine(xs: number[], ys: number[]): { a: number; b: number } {
+export function fitLine(xs: number[], ys: number[]): { a: number; b: number } {
   const n = xs.length;
   const mx = xs.reduce((s, x) => s + x, 0) / n;
   const my = ys.reduce((s, y) => s + y, 0) / n;
@@ -114,7 +118,6 @@ function fitLine(xs: number[], ys: number[]): { a: number; b: number } {
 }
 
 /** The design calibrated: the merged proposal whose caller reaps, as the host kernel has it. */
-/** The design whose call the calibration times: the merged one the host runs. */
 export function reaper(): Design {
   const d = mergedOnHost().find((d) => d.reaper === "caller");
   if (!d) throw new Error("calibrate: no merged design whose caller reaps is registered");
@@ -131,7 +134,8 @@ function killAndWait(): Design {
 /**
  * The world calibrate measures: a victim of `mib` MiB of private anon, resident, frozen (for
  * the reaper) or sleeping; on the `host` preset's two CPUs, or on `cpu` (the host-measured
- * profile, to compare the model with this host as test/calibration_fit_test.ts does).
+ * profile, to compare the model with this host as test/calibration_fit_test.ts does); `thp`
+ * makes the memory transparent huge pages (calibrate_thp.ts).
  *
  * @example
  * ```ts
@@ -142,13 +146,13 @@ function killAndWait(): Design {
  */
 export function calibrationWorld(
   mib: number,
-  { state, cpu }: { state: "frozen" | "S"; cpu?: Readonly<CpuPreset> },
+  { state, cpu, thp }: { state: "frozen" | "S"; cpu?: Readonly<CpuPreset>; thp?: boolean },
 ): Scenario {
   const pages = mib * 2 ** 20 / PAGE_SIZE;
   const world = buildHostWorld({
-    name: `calibrate-${mib}`,
+    name: `calibrate-${mib}${thp ? "-thp" : ""}`,
     description: "calibration",
-    vmas: [{ kind: "anon", size_pages: pages, resident_pages: pages }],
+    vmas: [{ kind: "anon", size_pages: pages, resident_pages: pages, thp }],
     threads: 1,
     state,
     horizon_ms: 60_000,
@@ -158,8 +162,15 @@ export function calibrationWorld(
 }
 
 /** The reaper's call on a frozen victim, killed first by its recipe: the caller frees it all. */
-async function oneMrelease(mib: number) {
-  const o = await runHost(calibrationWorld(mib, { state: "frozen" }), { design: reaper() });
+export async function oneMrelease(mib: number, thp = false): Promise<{
+  ms: number;
+  mbps: number;
+  cpu_ms: number;
+  rusage_ms: number;
+  freed_pages: number;
+  zone: number;
+}> {
+  const o = await runHost(calibrationWorld(mib, { state: "frozen", thp }), { design: reaper() });
   const call = o.calls.at(-1)!;
   if (o.ret !== 0) throw new Error(`${call.name}: ${o.errno}`);
   const freed = o.memory.freed_pages * PAGE_SIZE;
@@ -174,18 +185,19 @@ async function oneMrelease(mib: number) {
 }
 
 /** SIGKILL alone on a sleeping victim: kill → its pidfd polls readable (ms). */
-async function oneExit(mib: number): Promise<number> {
-  const o = await runHost(calibrationWorld(mib, { state: "S" }), { design: killAndWait() });
+export async function oneExit(mib: number, thp = false): Promise<number> {
+  const o = await runHost(calibrationWorld(mib, { state: "S", thp }), { design: killAndWait() });
   if (o.exit.after_ns === null) throw new Error("the victim did not exit");
   return o.exit.after_ns / 1e6;
 }
 
-function modelFor(mib: number) {
-  const m = runScenario(calibrationWorld(mib, { state: "frozen" }), {
+/** The simulator's figures for the same victims (host preset). */
+export function modelFor(mib: number, thp = false): SizeFigures["model"] {
+  const m = runScenario(calibrationWorld(mib, { state: "frozen", thp }), {
     design: reaper(),
     kernel: HOST_KERNEL,
   }).outcome;
-  const e = runScenario(calibrationWorld(mib, { state: "S" }), {
+  const e = runScenario(calibrationWorld(mib, { state: "S", thp }), {
     design: killAndWait(),
     kernel: HOST_KERNEL,
   }).outcome;

@@ -34,3 +34,4 @@ export {
   reaper as calibrationReaper,
   userProfilePath,
 } from "./calibrate.ts";
+export { calibrateThp, type ThpCalibration, type ThpSizeFigures } from "./calibrate_thp.ts";

@@ -24,7 +24,13 @@
  * @module
  */
 
-import { PAGE_SIZE, PIDFD_SELF_THREAD, PIDFD_SELF_THREAD_GROUP, SIGKILL } from "../../core/mod.ts";
+import {
+  COST_MODEL,
+  PAGE_SIZE,
+  PIDFD_SELF_THREAD,
+  PIDFD_SELF_THREAD_GROUP,
+  SIGKILL,
+} from "../../core/mod.ts";
 import {
   type CallArgs,
   CAP_BIT,
@@ -40,7 +46,7 @@ import { HOST_KERNEL } from "./support.ts";
 /** What the helper maps, per VMA of the scenario, in order. */
 export interface PlanVma {
   /** The helper's kind. */
-  kind: "anon" | "locked" | "shared" | "shmem";
+  kind: "anon" | "locked" | "shared" | "shmem" | "thp";
   /** Size in bytes. */
   bytes: number;
   /** Resident bytes (touched). */
@@ -189,6 +195,8 @@ export function hostPlan(s: Scenario): HostPlan {
         } are not expressible`,
       );
     } else {
+      // The core lays a THP VMA out on a 2 MiB boundary (wasm/src/load.rs); so does the plan.
+      if (v.thp) page = Math.ceil(page / COST_MODEL.HPAGE_PMD_NR) * COST_MODEL.HPAGE_PMD_NR;
       vmas.push({
         kind,
         bytes: v.size_pages * PAGE_SIZE,
@@ -303,6 +311,7 @@ function vmaKind(v: ScenarioVma): PlanVma["kind"] | { why: string } {
   if (v.flags.includes("VM_HUGETLB")) return { why: "VM_HUGETLB" };
   switch (v.kind) {
     case "anon":
+      if (v.thp) return v.flags.length ? { why: "VM_LOCKED THP" } : "thp";
       return v.flags.includes("VM_LOCKED") ? "locked" : "anon";
     case "anon_shared":
       return v.flags.length ? { why: "VM_LOCKED shared memory" } : "shared";

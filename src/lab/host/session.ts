@@ -113,7 +113,7 @@ export interface VictimSpec {
   /** The process name (PR_SET_NAME, at most 15 characters). */
   comm: string;
   /** Mappings in order: kind, size and resident bytes (whole pages). */
-  vmas: { kind: "anon" | "locked" | "shared" | "shmem"; bytes: number; resident: number }[];
+  vmas: { kind: "anon" | "locked" | "shared" | "shmem" | "thp"; bytes: number; resident: number }[];
   /** Threads besides the main one (and the vfork thread). */
   extraThreads: number;
   /** One more thread calls clone(CLONE_VM | CLONE_VFORK); the child sleeps. */

@@ -5,12 +5,16 @@
  * anything else.
  *
  *   victim --parent PID [--comm NAME] [--anon B:R] [--locked B:R] [--shared B:R]
- *          [--shmem B:R] [--threads N] [--vfork]
+ *          [--shmem B:R] [--thp B:R] [--threads N] [--vfork]
  *   victim --supervise LAB_PID
  *
  * B:R is a mapping's size and its resident part in bytes (both whole pages). --anon is
  * private anonymous memory, --locked the same under mlock2(MLOCK_ONFAULT) (VM_LOCKED),
- * --shared MAP_SHARED|MAP_ANONYMOUS, --shmem a memfd mapped MAP_SHARED; each may be given
+ * --shared MAP_SHARED|MAP_ANONYMOUS, --shmem a memfd mapped MAP_SHARED, --thp private
+ * anonymous memory on a 2 MiB boundary under madvise(MADV_HUGEPAGE) (this process's own
+ * opt-in; it needs transparent_hugepage/enabled "madvise" or "always" and changes no system
+ * setting), whose resident part must then show in /proc/self/smaps_rollup's AnonHugePages,
+ * else it fails with "error not THP-backed ..."; each may be given
  * several times. The resident part is touched (written) so that it is in RSS. --threads N
  * starts N more threads that sleep; --vfork starts one more thread that calls
  * clone(CLONE_VM|CLONE_VFORK) and stays suspended while the child (which shares the mm)
@@ -95,9 +99,50 @@ static void touch(char *p, unsigned long bytes) {
   for (unsigned long off = 0; off < bytes; off += PAGE) p[off] = (char)(1 + off / PAGE);
 }
 
+#define PMD_SIZE (2UL << 20)
+/* THP-backed bytes so far (several --thp mappings add up in AnonHugePages). */
+static unsigned long thp_expected;
+
+/* AnonHugePages of this process, in bytes (0 if unreadable). */
+static unsigned long anon_huge_bytes(void) {
+  FILE *f = fopen("/proc/self/smaps_rollup", "r");
+  char line[256];
+  unsigned long kb = 0;
+  while (f && fgets(line, sizeof line, f)) {
+    if (!strncmp(line, "AnonHugePages:", 14)) kb = strtoul(line + 14, NULL, 10);
+  }
+  if (f) fclose(f);
+  return kb * 1024;
+}
+
+/* A private anon mapping of `size` bytes on a 2 MiB boundary, with MADV_HUGEPAGE, whose
+ * resident part is faulted in as PMD-mapped huge pages (checked). */
+static char *map_thp(unsigned long size, unsigned long resident) {
+  if (size % PMD_SIZE || resident % PMD_SIZE) fail("--thp sizes must be multiples of 2 MiB");
+  char *raw = mmap(NULL, size + PMD_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) fail("mmap thp of %lu bytes", size);
+  char *p = (char *)(((unsigned long)raw + PMD_SIZE - 1) & ~(PMD_SIZE - 1));
+  /* Trim the slack so the VMA is exactly the aligned range. */
+  if (p > raw) munmap(raw, (unsigned long)(p - raw));
+  if (raw + PMD_SIZE > p) munmap(p + size, (unsigned long)(raw + PMD_SIZE - p));
+  if (madvise(p, size, MADV_HUGEPAGE) != 0) fail("madvise(MADV_HUGEPAGE) of %lu bytes", size);
+  touch(p, resident);
+  thp_expected += resident;
+  unsigned long huge = anon_huge_bytes();
+  if (huge < thp_expected) {
+    fail("not THP-backed: AnonHugePages %lu kB of %lu kB expected", huge / 1024, thp_expected / 1024);
+  }
+  return p;
+}
+
 static void map(const char *kind, const char *arg) {
   unsigned long size, resident;
   parse_size(arg, &size, &resident);
+  if (!strcmp(kind, "thp")) {
+    char *p = map_thp(size, resident);
+    dprintf(1, "vma %s 0x%lx %lu\n", kind, (unsigned long)p, size);
+    return;
+  }
   int shared = !strcmp(kind, "shared");
   int shmem = !strcmp(kind, "shmem");
   int fd = -1;
@@ -400,7 +445,7 @@ int main(int argc, char **argv) {
     } else if (!strcmp(a, "--threads")) {
       threads = strtol(v, NULL, 10), i++;
     } else if (!strcmp(a, "--anon") || !strcmp(a, "--locked") || !strcmp(a, "--shared") ||
-               !strcmp(a, "--shmem")) {
+               !strcmp(a, "--shmem") || !strcmp(a, "--thp")) {
       map(a + 2, v), i++;
     } else {
       fail("unknown option %s", a);

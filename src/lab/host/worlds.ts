@@ -21,6 +21,8 @@ export interface HostVmaParams {
   resident_pages: number;
   /** VM_LOCKED (anon only). */
   locked?: boolean;
+  /** Transparent huge pages (anon only, whole 2 MiB units): the scenario's `thp`. */
+  thp?: boolean;
 }
 
 /** The parameters of a host world. */
@@ -95,6 +97,7 @@ export function buildHostWorld(p: HostWorldParams): Record<string, unknown> {
     size: v.size_pages * PAGE_SIZE,
     resident: v.resident_pages * PAGE_SIZE,
     ...(v.locked ? { flags: ["VM_LOCKED"] } : {}),
+    ...(v.thp ? { thp: true } : {}),
   }));
   const processes: Record<string, unknown>[] = [
     {

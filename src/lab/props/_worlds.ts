@@ -21,7 +21,7 @@
  * @module
  */
 
-import { PAGE_SIZE } from "../../core/mod.ts";
+import { COST_MODEL, PAGE_SIZE } from "../../core/mod.ts";
 import type { Capability, CpuPresetName, SignalName, VmaKind } from "../../engine/scenario/mod.ts";
 import { type LookPlan, pagesOf, thenOf } from "./_looks.ts";
 
@@ -52,6 +52,12 @@ export interface VmaPlan {
   readonly hlist: boolean;
   /** The VMA holds a robust-futex list head (reference F.6). */
   readonly robust_futex_list: boolean;
+  /**
+   * Transparent huge pages (anon without VM_HUGETLB only; elsewhere ignored): the size and
+   * the resident part are rounded down to whole 2 MiB PMDs, no swap; a VMA under one PMD
+   * stays small pages.
+   */
+  readonly thp?: boolean;
 }
 
 /** A thread state at time 0 (`D_vfork` is added by the builder where a vfork child needs it). */
@@ -230,14 +236,20 @@ function targetTgid(p: WorldPlan): number {
 }
 
 function vmaJson(v: VmaPlan): Json {
-  const size = Math.max(1, Math.floor(v.size_pages));
+  const pmd = COST_MODEL.HPAGE_PMD_NR;
+  const pages = Math.max(1, Math.floor(v.size_pages));
+  const thp = v.thp === true && v.kind === "anon" && !v.hugetlb && pages >= pmd;
+  // A THP VMA is whole PMDs (docs/scenario-format.md): its size and resident round down.
+  const whole = (n: number) => thp ? n - n % pmd : n;
+  const size = whole(pages);
   const o: Json = { kind: v.kind, size: size * PAGE_SIZE };
+  if (thp) o.thp = true;
   if (v.kind === "pfnmap") {
     o.resident = 0;
   } else {
-    const resident = Math.floor(size * clampMille(v.resident_per_mille) / 1000);
+    const resident = whole(Math.floor(size * clampMille(v.resident_per_mille) / 1000));
     o.resident = resident * PAGE_SIZE;
-    const swapOk = (v.kind === "anon" || v.kind === "file_private") && !v.hugetlb;
+    const swapOk = (v.kind === "anon" || v.kind === "file_private") && !v.hugetlb && !thp;
     if (swapOk) {
       const swap = Math.floor((size - resident) * clampMille(v.swap_per_mille) / 1000);
       if (swap > 0) o.swap = swap * PAGE_SIZE;

@@ -210,6 +210,7 @@ export function arbVma(maxPages?: number): Arbitrary<VmaPlan> {
     // interval notifier's.
     hlist: fc.boolean(),
     robust_futex_list: rare(10),
+    thp: rare(6),
   }).map((v) =>
     v.kind === "pfnmap" ? { ...v, locked: false, hugetlb: false, robust_futex_list: false } : v
   );

@@ -39,7 +39,7 @@ import { coveredPages, victimMmIndex, zapRules } from "./zap.ts";
 export const LATENCY_WAKE_US = [400_000, 800_000] as const;
 const LATENCY_HORIZON_US = 1_000_000;
 /** The reaper's cost of a page on a CPU of speed 1.0, and its batch (wasm/src/params.rs). */
-const { REAP_NS_PER_PAGE, ZAP_BATCH_PAGES } = COST_MODEL;
+const { HPAGE_PMD_NR, REAP_NS_PER_PAGE, REAP_NS_PER_PMD, ZAP_BATCH_PAGES } = COST_MODEL;
 
 /**
  * A case for the latency property: a victim whose threads sleep in D (no lock held) until
@@ -197,7 +197,9 @@ export interface LatencyRuns {
  * pages with its last batch at the same time for both wake times, all before the earlier
  * one; when its call returned 0 or EAGAIN it freed exactly what its zap rules cover; and the
  * caller's CPU time covers the freeing at the core's `REAP_NS_PER_PAGE` (a page on a speed-1
- * CPU, wasm/src/params.rs) divided by the speed of the CPU the caller is pinned to.
+ * CPU, wasm/src/params.rs), or `REAP_NS_PER_PMD` a PMD for the victim's transparent huge
+ * pages (counted as the cheaper where it cannot tell which it freed), divided by the speed
+ * of the CPU the caller is pinned to.
  *
  * @example
  * ```ts
@@ -262,7 +264,10 @@ export function latencyViolations(t: Target, runs: LatencyRuns): Violation[] {
   if (pin !== null && early.pages > 0) {
     const speed = cpuSpeedRatio(c.scenario.cpus[pin]);
     const batches = Math.ceil(early.pages / ZAP_BATCH_PAGES) + 2;
-    const floor = early.pages * REAP_NS_PER_PAGE / speed * (1 - 1e-6) - batches;
+    const huge = Math.min(early.pages, thpPages(c.scenario));
+    const work = (early.pages - huge) * REAP_NS_PER_PAGE +
+      Math.floor(huge / HPAGE_PMD_NR) * REAP_NS_PER_PMD;
+    const floor = work / speed * (1 - 1e-6) - batches;
     if (o.cpu_ns.caller < floor) {
       out.push(v(
         "cpu_not_charged",
@@ -298,4 +303,10 @@ function callerCpu(s: Scenario): number | null {
     if (t) return t.affinity.length === 1 ? t.affinity[0] : null;
   }
   return null;
+}
+
+/** The victim's resident transparent-huge-page anon pages at the start. */
+function thpPages(s: Scenario): number {
+  const vmas = s.mms[victimMmIndex(s)]?.vmas ?? [];
+  return vmas.filter((v) => v.thp).reduce((n, v) => n + v.anon_pages, 0);
 }

@@ -142,6 +142,8 @@ fn zap_coverage_answers_the_walks_rule() {
     // An hlist subscriber (KVM) refuses the same way until exit_mmap releases it.
     assert_eq!(ask(618, anon, 0, 2, reap), refused);
     assert_eq!(ask(618, anon, 0, 2, madvise), zapped);
+    // THP (flag 8) changes what a zap costs, never whether it is reaped.
+    assert_eq!(ask(618, anon, 8, 0, reap), zapped);
     assert_eq!(
         ask(618, anon_shared, VM_LOCKED | VM_HUGETLB, 1, exit),
         zapped
@@ -150,7 +152,7 @@ fn zap_coverage_answers_the_walks_rule() {
         ask(519, anon, 0, 0, reap),
         ask(618, 6, 0, 0, reap),
         ask(618, -1, 0, 0, reap),
-        ask(618, anon, 8, 0, reap),
+        ask(618, anon, 16, 0, reap),
         ask(618, anon, 0, 3, reap),
         ask(618, anon, 0, -1, reap),
         ask(618, anon, 0, 0, 3),

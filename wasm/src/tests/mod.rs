@@ -21,6 +21,7 @@ mod ptrace_exit;
 mod reap_b3;
 mod sched;
 mod signals;
+mod thp;
 mod variants_2026;
 
 use crate::abi::Kernel;
