@@ -342,3 +342,15 @@ Deno.test("the parallel-teardown part answers exit_mmap's locking, its reading f
   assert.match(teardownBearing(same).reading, /changes t90 by under 10%/);
   assert.doesNotMatch(teardownBearing(same).reading, /serialises/);
 });
+
+Deno.test("a reviewer's point on one topic is one row, naming every record that carries it", () => {
+  const rows = objections().filter((o) => o.topic !== undefined);
+  const keys = rows.map((o) => `${o.who}:${o.topic}`);
+  assert.deepEqual(keys, [...new Set(keys)], "no reviewer and topic twice");
+  // Christian Brauner's mm-scoped-kill point is in the REAP_KILL record and the exit_mm one.
+  const scope = rows.find((o) => o.who === "Christian Brauner" && o.topic === "scope")!;
+  assert.deepEqual([scope.from, ...(scope.also ?? [])].sort(), [
+    "process_mrelease_exit_mm",
+    "process_mrelease_reap_kill",
+  ]);
+});

@@ -273,7 +273,9 @@ function objectionsPart(f: Facts2026, parts: Partial<Record<TopicId, Bearing>>):
     if (o.link) links.push(`[${ref}]: ${o.link}`);
     const source = o.from === "§C.5"
       ? `(reference §C.5${o.link ? `, [lore][${ref}]` : ""})`
-      : `([record][${ref}] of ${code(o.from)})`;
+      : `([record][${ref}] of ${code(o.from)}${
+        o.also?.length ? `; also ${list(o.also.map((a) => code(a)))}` : ""
+      })`;
     const w = OBJECTION_COLUMNS;
     return [
       o.who.split(" "),
