@@ -21,6 +21,7 @@ export const oom_reaper: Design = {
   kind: "baseline",
   reaper: "kthread",
   killsInCall: true,
+  marksOomVictim: true,
   // mark_oom_victim() mmgrab()s the victim's mm into signal->oom_mm for the kthread.
   pins: "mm_count",
   defaults: {},

@@ -220,6 +220,7 @@ export const pidfd_expedite: Design = {
   kind: "proposal",
   reaper: "caller",
   killsInCall: true,
+  marksOomVictim: true,
   pins: "mm_count",
   defaults: CALL,
   stock: stock_pidfd_expedite,

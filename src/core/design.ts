@@ -154,6 +154,11 @@ export interface Design {
   readonly mergedIn?: KernelVersion;
   /** The call itself sends the SIGKILL (no separate kill before it). */
   readonly killsInCall: boolean;
+  /**
+   * The call marks its victim as the OOM killer does (mark_oom_victim(): TIF_MEMDIE, the
+   * victim thawed, §B.4), not only the kernel's OOM killer.
+   */
+  readonly marksOomVictim?: boolean;
   /** How the call pins the victim's mm while it reaps, in the kernel's default variant. */
   readonly pins?: "mm_users" | "mm_count";
   /**

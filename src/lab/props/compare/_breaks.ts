@@ -10,7 +10,7 @@
 import type { KernelVersion } from "../../../core/mod.ts";
 import type { Target } from "../target.ts";
 import { anyDesign } from "./targets.ts";
-import type { DifferenceClass } from "./class.ts";
+import { type DifferenceClass, ret, WENT_AHEAD } from "./class.ts";
 
 /** The safety rules `t`'s record (its variant's, when it names one) declares broken on `kernel`. */
 function declaredBroken(t: Target, kernel: KernelVersion): Set<string> {
@@ -34,10 +34,13 @@ export const BREAKS: readonly DifferenceClass[] = [
       "5.10-5.16 walk page tables or VMAs that the victim's unlocked exit_mmap frees under " +
       "them (§F.1, §F.3; WARN pgtables_freed_under_walker, vma_use_after_free). Where that " +
       "WARN shows, the pages that come back, who frees them, when and at what cost are the " +
-      "race's doing: the safety property finds the bug itself, with its own kept case.",
+      "race's doing, and so is which answer a call that went ahead gives (0, or EAGAIN " +
+      "from an mmu notifier the exit had not yet released, §A.4.2): the safety property " +
+      "finds the bug itself, with its own kept case.",
     separates: [anyDesign, anyDesign],
-    explains: ["freed", "paid", "time"],
+    explains: ["ret", "freed", "paid", "time"],
     matches: (f, a, b, who) =>
+      WENT_AHEAD.includes(ret(a)) && WENT_AHEAD.includes(ret(b)) &&
       [a, b].some((o, i) => {
         const broken = declaredBroken(who[i], f.kernel);
         return o.warnings.some((w) => broken.has(w.name));

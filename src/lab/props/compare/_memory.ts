@@ -22,6 +22,8 @@ import {
   groupExitOnly,
   killsOnly,
   madvZap,
+  marksNoOomVictim,
+  marksOomVictim,
   mayPinMmCount,
   mayPinMmUsers,
   mayRecheck,
@@ -101,11 +103,12 @@ export const MEMORY: readonly DifferenceClass[] = [
     title: "mark_oom_victim() thaws a frozen victim; SIGKILL alone leaves it frozen",
     explanation: "A frozen task does not act on SIGKILL until it is thawed. The OOM killer's " +
       "mark_oom_victim() thaws it (__thaw_task, §B.4; every thread with thaw_process() " +
-      "from ~6.18), so the victim exits and frees its " +
+      "from ~6.18), and so do the expedite flag's readings, which mark their victim the same " +
+      "way (derived, §C.5): the victim exits and frees its " +
       "memory (or lets the last user of the mm do so, in its own context); with SIGKILL " +
       "alone, and after a reaping design's call, it stays frozen with whatever the call " +
       "left. Everything after that moment differs.",
-    separates: [oomKiller, notOomKiller],
+    separates: [marksOomVictim, marksNoOomVictim],
     explains: ["freed", "paid", "time"],
     matches: (f) => f.frozen,
   },

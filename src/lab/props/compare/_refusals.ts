@@ -227,12 +227,16 @@ export const REFUSALS: readonly DifferenceClass[] = [
       "reaps (§A.5), so the memory comes back once they all exit. SIGKILL alone, and the " +
       "designs that refuse a live sharer or zap under it, leave the sharer running and " +
       "holding the mm until it exits on its own: how much comes back, when, and in whose " +
-      "exit (the victim's or the sharer's, `other`) differ.",
+      "exit (the victim's or the sharer's, `other`) differ. And once the last of them has " +
+      "begun exit_mmap, its mmu notifiers are released (mmu_notifier_release(), mm/mmap.c), " +
+      "so a walk after that meets no refusing notifier: the call that killed them all " +
+      "answers 0 where another's earlier walk got EAGAIN (§A.4.2).",
     separates: [killsSharers, (t) => !killsSharers(t)],
-    explains: ["freed", "paid", "time"],
+    explains: ["ret", "freed", "paid", "time"],
     matches: (f, a, b) =>
       f.liveSharer && (a.memory.freed_pages !== b.memory.freed_pages ||
-        a.memory.t100_ns !== b.memory.t100_ns || !sameFreedBy(a, b)),
+        a.memory.t100_ns !== b.memory.t100_ns || !sameFreedBy(a, b) ||
+        (ret(a) === "0" && ret(b) === "EAGAIN")),
   },
   {
     id: "no-kill-before-the-call",

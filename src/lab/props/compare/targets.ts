@@ -78,6 +78,10 @@ export const notExpeditesKthread: TargetTest = (t) => !expeditesKthread(t);
 export const oomKiller: TargetTest = (t) => t.design.reaper === "kthread";
 /** Every design but the OOM killer. */
 export const notOomKiller: TargetTest = (t) => !oomKiller(t);
+/** The call marks its victim as the OOM killer does (mark_oom_victim()). */
+export const marksOomVictim: TargetTest = (t) => t.design.marksOomVictim === true;
+/** The call does not mark its victim as the OOM killer does. */
+export const marksNoOomVictim: TargetTest = (t) => !marksOomVictim(t);
 /** The call itself sends the SIGKILL. */
 export const killsInCall: TargetTest = (t) => t.design.killsInCall;
 /** The memory killer kills first, in a syscall of its own, then makes the call. */
