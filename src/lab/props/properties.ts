@@ -41,6 +41,7 @@ import {
   outOfDomain,
   runTarget,
   type RunTargetOptions,
+  statedBreaks,
   type Target,
   targets,
 } from "./target.ts";
@@ -434,10 +435,7 @@ export interface ExpectedFailure extends KnownBreak {
  * ```
  */
 export function expectedFailuresOf(property: PropertyName, t: Target): ExpectedFailure[] {
-  const breaks = t.variant === undefined
-    ? t.design.breaks
-    : t.design.variants?.find((v) => v.name === t.variant)?.breaks;
-  const stated = (breaks ?? []).filter((b) => b.property === property).map((b) => ({
+  const stated = statedBreaks(t).filter((b) => b.property === property).map((b) => ({
     ...b,
     target: t.name,
     property,

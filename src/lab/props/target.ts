@@ -11,7 +11,13 @@
  * @module
  */
 
-import { type Design, KERNEL_VERSIONS, reaperOf, variantFor } from "../../core/mod.ts";
+import {
+  type Design,
+  KERNEL_VERSIONS,
+  type KnownBreak,
+  reaperOf,
+  variantFor,
+} from "../../core/mod.ts";
 import { chooseDesign, designs } from "../designs/mod.ts";
 import { type RunResult, runScenario } from "../../engine/run/mod.ts";
 import type { Case } from "./gen.ts";
@@ -130,4 +136,21 @@ export function outOfDomain(c: Pick<Case, "scenario">, t: Target): string | null
 /** Whether a target reaps in the caller's context (not a kill-only baseline). */
 export function isReapingDesign(t: Target): boolean {
   return reaperOf(t.design, t.variant) === "caller";
+}
+
+/**
+ * The rules `t`'s record states it breaks: its variant's `breaks` when it names one, else the
+ * design's.
+ *
+ * @example
+ * ```ts
+ * import { parseTarget, statedBreaks } from "./target.ts";
+ * statedBreaks(parseTarget("process_mrelease@v9")).length;
+ * ```
+ */
+export function statedBreaks(t: Target): readonly KnownBreak[] {
+  const breaks = t.variant === undefined
+    ? t.design.breaks
+    : t.design.variants?.find((v) => v.name === t.variant)?.breaks;
+  return breaks ?? [];
 }

@@ -114,23 +114,17 @@ export function objections(): Objection[] {
     );
   // One row per reviewer and topic: the same point, recorded by several designs' records,
   // is listed once, with the other records named beside it.
-  const byPoint = new Map<string, Objection>();
-  const rows: Objection[] = [];
-  for (const o of fromRecords) {
-    const key = `${o.who}:${o.topic}`;
-    const first = o.topic === undefined ? undefined : byPoint.get(key);
-    if (first) {
-      byPoint.set(key, { ...first, also: [...(first.also ?? []), o.from] });
-      rows[rows.indexOf(first)] = byPoint.get(key)!;
-    } else {
-      byPoint.set(key, o);
-      rows.push(o);
-    }
-  }
+  const seen = new Set(fromRecords.map((o) => `${o.who}:${o.topic}`));
+  const rows = new Map<string, Objection>();
+  fromRecords.forEach((o, i) => {
+    const key = o.topic === undefined ? String(i) : `${o.who}:${o.topic}`;
+    const first = rows.get(key);
+    rows.set(key, first ? { ...first, also: [...(first.also ?? []), o.from] } : o);
+  });
   const fromC5 = C5.map((p) => ({ ...p, from: "§C.5", topic: topicOf(p.said) }))
-    .filter((o) => !byPoint.has(`${o.who}:${o.topic}`));
+    .filter((o) => !seen.has(`${o.who}:${o.topic}`));
   const order = (o: Objection) => REVIEWERS.indexOf(o.who as (typeof REVIEWERS)[number]);
-  return [...rows, ...fromC5].sort((a, b) => order(a) - order(b));
+  return [...rows.values(), ...fromC5].sort((a, b) => order(a) - order(b));
 }
 
 /** Below this relative difference two t90s are "the same" in a reading. */

@@ -11,13 +11,13 @@
 import type { Results, SectionContext } from "./results.ts";
 import type { TopicId } from "./objections_2026.ts";
 import {
+  at,
   type Cgroup2026Headline,
   cgroup2026Headline,
   cgroup2026Numbers,
   cgroup2026Section,
 } from "./sections_2026_cgroup.ts";
 import { type TeardownNumbers, teardownNumbers } from "./sections_2026_teardown.ts";
-import { duration } from "./_format.ts";
 
 /** What a part measured that bears on one objection: one line each, from its numbers. */
 export interface Bearing {
@@ -37,11 +37,6 @@ export interface Part2026 {
   render(r: Results, ctx: SectionContext): string[];
   /** What it measured that bears on an objection, by topic. */
   bears?(r: Results): Partial<Record<TopicId, Bearing>>;
-}
-
-/** ms with a µs fraction, or "never". */
-function at(ns: number | null): string {
-  return ns === null ? "never" : duration(ns);
 }
 
 /**

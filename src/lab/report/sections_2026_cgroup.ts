@@ -231,7 +231,7 @@ function measureAll(): Cgroup2026Numbers {
 }
 
 /** ms with a µs fraction, or "never". */
-function at(ns: number | null): string {
+export function at(ns: number | null): string {
   return ns === null ? "never" : duration(ns);
 }
 

@@ -8,17 +8,14 @@
  */
 
 import type { KernelVersion } from "../../../core/mod.ts";
-import type { Target } from "../target.ts";
+import { statedBreaks, type Target } from "../target.ts";
 import { anyDesign } from "./targets.ts";
 import { type DifferenceClass, ret, WENT_AHEAD } from "./class.ts";
 
 /** The safety rules `t`'s record (its variant's, when it names one) declares broken on `kernel`. */
 function declaredBroken(t: Target, kernel: KernelVersion): Set<string> {
-  const breaks = t.variant === undefined
-    ? t.design.breaks
-    : t.design.variants?.find((v) => v.name === t.variant)?.breaks;
   return new Set(
-    (breaks ?? [])
+    statedBreaks(t)
       .filter((b) => b.property === "safety" && (!b.kernels || b.kernels.includes(kernel)))
       .flatMap((b) => b.rules),
   );
