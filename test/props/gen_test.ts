@@ -96,6 +96,15 @@ function labels(c: Case): string[] {
   for (const t of s.intent.then) {
     out.push(t.call === "waitid" ? `then waitid${t.nohang ? " nohang" : ""}` : `then ${t.call}`);
   }
+  for (const f of s.mms.find((m) => m.id === "victim_mm")?.flags ?? []) out.push(`mm ${f}`);
+  for (const ns of s.pid_namespaces ?? []) {
+    out.push(
+      ns.procs.includes(PIDS.killer) ? "killer in a child pidns" : "victim in a child pidns",
+    );
+  }
+  if (main.pgid === main.tgid) out.push("victim leads its group");
+  const fd = killer.fds.find((f) => f.fd === (s.intent.call.fd ?? 3));
+  if (fd?.kind === "pidfd" && fd.thread) out.push("thread pidfd");
   if (s.intent.call.fd === -1) out.push("bad fd");
   if (s.intent.call.flags !== undefined && s.intent.call.flags !== 0) out.push("odd flags");
   if (s.cpus.some((c) => c.preset === null)) out.push("free CPU numbers");
@@ -166,6 +175,12 @@ Deno.test("the generator reaches every edge the designs disagree about", () => {
     "then proc_mem_read",
     "then waitid",
     "then waitid nohang",
+    "mm MMF_OOM_SKIP",
+    "mm MMF_UNSTABLE",
+    "killer in a child pidns",
+    "victim in a child pidns",
+    "victim leads its group",
+    "thread pidfd",
   ];
   if (Deno.env.get("PROPS_SHOW_COVERAGE")) console.log([...counts].sort((a, b) => a[1] - b[1]));
   // At least 0.5% of the cases each: reached, not by luck.

@@ -2,14 +2,16 @@
  * The generated worlds' arguments beyond the call's fd and flags: pidfd_send_signal's
  * signal number, process_madvise's advice and vector (ranges inside the victim's first VMA,
  * across its end into the gap, below every VMA), the kernel's OOM killer choosing the
- * victim at some time (an `oom_kill` event), and the caller's follow-up calls after its
- * call (`intent.then`: reads of the victim's memory, waitid blocking or not).
+ * victim at some time (an `oom_kill` event), the caller's follow-up calls after its
+ * call (`intent.then`: reads of the victim's memory, waitid blocking or not), and states only
+ * history produces: MMF_ flags already on the victim's mm, a pid namespace between the killer
+ * and the victim, a victim that leads its own process group.
  *
  * @module
  */
 
 import fc from "fast-check";
-import type { IovRange, ThenCall } from "../../engine/scenario/mod.ts";
+import type { IovRange, MmFlag, ThenCall } from "../../engine/scenario/mod.ts";
 
 /** The first page of the victim's first VMA (the loader's layout). */
 const FIRST_PAGE = 16;
@@ -32,6 +34,24 @@ export interface LookPlan {
     call: "waitid";
     nohang: boolean;
   })[];
+  /**
+   * MMF_ flags the victim's mm has at time 0: a finished oom_reaper's MMF_OOM_SKIP, a reap
+   * that began (MMF_UNSTABLE).
+   */
+  readonly mm_flags: readonly MmFlag[];
+  /**
+   * Which side sits in a child pid namespace, the other staying in init_pid_ns: the killer
+   * (it cannot see the victim: access_pidfd_pidns(), pidfd_open), the victim (the killer, an
+   * ancestor, sees it), or neither.
+   */
+  readonly pidns: "killer" | "victim" | null;
+  /** The victim leads its own process group (setsid()), rather than being in its parent's. */
+  readonly own_group: boolean;
+  /**
+   * The call goes through the killer's PIDFD_THREAD pidfd of the victim's leader (7) or of a
+   * non-leader (8) where the kernel has them (else EBADF), unless the call names its own fd.
+   */
+  readonly thread_fd: 7 | 8 | null;
 }
 
 const range = fc.constantFrom<RangePlan>("inside", "inside", "across_end", "below", "empty");
@@ -48,6 +68,13 @@ export function arbLook(): fc.Arbitrary<LookPlan> {
     fc.record({ call: fc.constantFrom("process_vm_readv", "proc_mem_read"), range }),
     fc.record({ call: fc.constant("waitid"), nohang: fc.boolean() }),
   );
+  const history = fc.record({
+    mm_flags: fc.subarray<MmFlag>(["MMF_OOM_SKIP", "MMF_UNSTABLE"]),
+    pidns: fc.constantFrom<LookPlan["pidns"]>(null, "killer", "victim"),
+    own_group: fc.boolean(),
+    thread_fd: fc.constantFrom<LookPlan["thread_fd"]>(null, 7, 8),
+  });
+  const none = { mm_flags: [], pidns: null, own_group: false, thread_fd: null };
   return fc.record({
     call: fc.oneof({ arbitrary: fc.constant({}), weight: 3 }, call),
     oom_kill_pm: fc.oneof(
@@ -55,8 +82,10 @@ export function arbLook(): fc.Arbitrary<LookPlan> {
       fc.integer({ min: 0, max: 1000 }),
     ),
     then: fc.array(look, { maxLength: 2 }),
+    history: fc.oneof({ arbitrary: fc.constant(none), weight: 3 }, history),
   }).map((r) => ({
     ...r.call,
+    ...r.history,
     oom_kill_pm: r.oom_kill_pm,
     then: r.then.filter((t) => t !== null) as LookPlan["then"][number][],
   }));

@@ -154,7 +154,8 @@ export function safetyViolations(c: Case, run: RunResult): Violation[] {
  *   victim (the call did not act on the mm the outcome measures);
  * - the victim had no mm at the start (kthread, zombie, reaped);
  * - MMF_OOM_SKIP was set on the mm by another context (exit_mmap, the oom_reaper, another
- *   SYNC_REAP_MM caller) before the call returned, or MMF_OOM_VICTIM at all: "already
+ *   SYNC_REAP_MM caller, or history: the world's mm `flags`) before the call returned, or
+ *   MMF_OOM_VICTIM at all: "already
  *   reaped or being reaped" (§A.1 step 4, §A.2 step 7, §A.4.3 steps 5 and 8);
  * - the victim's exit_mmap had started before the call returned: the mm is being torn down
  *   by its own exit (a caller holding only mmgrab() leaves it the pages, §A.4.1, §B.5);
@@ -215,6 +216,9 @@ export function zeroAllowedBecause(c: Case, t: Target, run: RunResult): ZeroAllo
   }
   const mm = victimMmIndex(c.scenario);
   if (mm < 0) return allow("the victim has no mm at the start");
+  if (c.scenario.mms[mm].flags.includes("MMF_OOM_SKIP")) {
+    return allow("MMF_OOM_SKIP at the start (left by history)");
+  }
   const o = run.outcome;
   const last = o.calls[o.calls.length - 1];
   const returnedNs = last ? last.at_ns + last.duration_ns : Infinity;
