@@ -52,10 +52,11 @@
  * cgroups, waits (up to SUPERVISE_WAIT_MS) for each held process to exit (its memory is gone
  * by then: exit_mm() runs before the pidfd is notified; a SIGKILL aborts a core dump),
  * removes the cgroups, and the core files ("core" or "core.PID") and core directories, and exits 0,
- * or 1 if something is left. After "done" everything has already exited and the cgroup is
- * gone, so it just exits; after the lab's death it says on stderr what it did. It acts only
- * on the pidfds it was handed and the cgroups it was told of; it opens no pidfd itself
- * except the lab's.
+ * or 1 if something is left. After "done" everything has already exited and the cgroup and
+ * core directories are gone, so it just exits (a core directory still there is removed and
+ * reported: exit 1); after the lab's death it says on stderr what it did. It acts only on the
+ * pidfds it was handed and the cgroups and core directories it was told of; it opens no pidfd
+ * itself except the lab's.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -409,6 +410,12 @@ static int end_all(long lab, int lab_died) {
   for (int i = 0; i < n_core_dirs; i++) {
     if (access(core_dirs[i], F_OK) != 0) continue; /* never made, or removed by the lab */
     present++;
+    /* After "done" the lab's close() should have removed it: say so (exit 1, which close()
+     * reports), and remove it all the same. */
+    if (!lab_died) {
+      dprintf(2, "mrelease-lab supervisor: the lab's close() left %s\n", core_dirs[i]);
+      left++;
+    }
     if (remove_core_dir(core_dirs[i]) != 0) {
       dprintf(2, "mrelease-lab supervisor: could not remove %s (errno %d)\n", core_dirs[i], errno);
       left++;
