@@ -1,8 +1,11 @@
 // A lab-like child for test/host_cleanup_test.ts, started by it with its own process group.
 // Like a host run, it opens a HostSession, spawns a victim holding 64 MiB of private anon,
-// freezes it, and keeps the session in a try/finally; it prints
+// freezes it, spawns a second victim of 256 MiB that starts dumping core into a core directory
+// of the session's (src/lab/host/coredump.ts; at this host's 0.2-2 GB/s it usually still dumps
+// when the lab ends), and keeps the session in a try/finally; it prints
 //
 //   victim <pid> <start time> <cgroup dir>
+//   dumper <pid> <start time> <core dir>  (or "dumper none": core_pattern is not "core")
 //   supervisor <pid> <start time>        (or "supervisor none")
 //
 // and waits for one line on stdin: "throw" throws an uncaught exception from a timer (so the
@@ -12,11 +15,14 @@
 // An argument sets the victim's size in MiB instead (docs/host.md measures 2048 by hand).
 
 import { HostSession } from "../src/lab/host/session.ts";
+import { coreDumpRefusal } from "../src/lab/host/coredump.ts";
 import { addr, syscall } from "../src/lab/host/ffi.ts";
 
 const MiB = 2 ** 20;
 const VICTIM_MIB = Number(Deno.args[0] ?? 64);
 const GIVE_UP_MS = 30_000;
+/** The dumping victim's size: its dump takes 0.1-1 s here. */
+const DUMPER_MIB = 256;
 /** x86_64 setrlimit(2), and RLIMIT_CORE. */
 const SYS_setrlimit = 160;
 const RLIMIT_CORE = 4;
@@ -49,6 +55,20 @@ try {
   });
   await session.freeze([v.process.pid]);
   console.log(`victim ${v.process.pid} ${v.process.startTime} ${session.cgroup}`);
+  if (coreDumpRefusal() === null) {
+    const dir = await session.makeCoreDir();
+    const d = await session.spawnVictim({
+      comm: "cleanup-dumper",
+      vmas: [{ kind: "anon", bytes: DUMPER_MIB * MiB, resident: DUMPER_MIB * MiB }],
+      extraThreads: 1,
+      vfork: false,
+      coreDir: dir,
+    });
+    session.startCoreDump(d.process.pid);
+    console.log(`dumper ${d.process.pid} ${d.process.startTime} ${dir}`);
+  } else {
+    console.log("dumper none");
+  }
   // The old session (before the supervisor) has no such getter.
   const s = (session as { supervisor?: { pid: number; startTime: string } | null }).supervisor;
   console.log(s ? `supervisor ${s.pid} ${s.startTime}` : "supervisor none");

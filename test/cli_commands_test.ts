@@ -134,6 +134,30 @@ Deno.test("formatDiff names every disagreement under the table", () => {
   assert.equal(lines.length, 4);
 });
 
+Deno.test("formatDiff says what the host's core dump did, under the table", () => {
+  const side = { errno: 0, ret: "0", then: [], freed_pages: 0, signal_delivered: true };
+  const row = (name: string, core_dump: object) =>
+    ({
+      scenario: name,
+      design: "d",
+      model: "d",
+      sim: side,
+      host: side,
+      proposal: null,
+      agree: { errno: true, signal: true, memory: true, then: true },
+      signal_comparable: true,
+      hostOutcome: { core_dump },
+    }) as unknown as DiffRow;
+  const lines = formatDiff([
+    row("a", { at_intent: true, at_end: true, core_bytes: 64 * 2 ** 20, exit: null }),
+    row("b", { at_intent: true, at_end: null, core_bytes: 2 ** 20, exit: "CLD_KILLED 9" }),
+  ]).split("\n");
+  assert.deepEqual(lines.slice(-2), [
+    "core dump a d: in progress at the intent; at the end: still dumping (64.0M written)",
+    "core dump b d: in progress at the intent; at the end: exited CLD_KILLED 9, core cut at 1.0M",
+  ]);
+});
+
 Deno.test("user paths: absolute kept, relative joined to INIT_CWD, the cwd kept short", () => {
   assert.equal(userPath("/tmp/x.json", "/home/u"), "/tmp/x.json");
   assert.equal(userPath("x.json", "/home/u"), "/home/u/x.json");

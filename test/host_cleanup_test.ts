@@ -1,10 +1,12 @@
 // Host cleanup when the lab dies (docs/host.md, "Cleanup"). The test starts a lab-like child
 // (test/_host_lab_child.ts) in a process group of its own, as a shell starts a command; the
-// child opens a HostSession, spawns a victim holding 64 MiB and freezes it. Then the child is
+// child opens a HostSession, spawns a victim holding 64 MiB and freezes it, and a second victim
+// that starts dumping core into a core directory of the session's. Then the child is
 // ended one way per step: SIGINT, SIGTERM and SIGKILL to its process group (Ctrl-C and kill
 // -TERM/-KILL of the job), SIGKILL to it alone, an uncaught exception, a crash of Deno, and
 // the normal session.close(). Within LAB_DEATH_CLEANUP_MS the victim must have exited (a
-// pidfd the test opened to it polls readable) with its memory released, the cgroup and the
+// pidfd the test opened to it polls readable) with its memory released, the dumping victim
+// must have exited and its core directory (with the core file) must be gone, the cgroup and the
 // supervisor must be gone, and a bystander (a process of the test's own, frozen in a cgroup
 // of the test's own named like the lab's) must be untouched.
 //
@@ -32,6 +34,7 @@ import {
   writeText,
 } from "../src/lab/host/ffi.ts";
 import { parentPid, procStatus, startTime } from "../src/lab/host/observe.ts";
+import { CORE_DIR_PREFIX, coreFiles } from "../src/lab/host/coredump.ts";
 
 const support = hostSupport();
 const ignore = !support.ok;
@@ -182,6 +185,10 @@ interface Outcome {
   cgroupGoneMs: number | null;
   /** Ending → the supervisor gone, ms (null also when the session has none). */
   supervisorGoneMs: number | null;
+  /** Ending → the dumping victim exited and its core directory gone, ms (null: none, or not). */
+  dumpGoneMs: number | null;
+  /** Whether the dumper was still dumping core when the lab was ended. */
+  dumping: boolean | null;
   /** What was left at the stated time. */
   left: string[];
   /** What the test had to clean up after it. */
@@ -206,17 +213,21 @@ async function endTheLab(ending: Ending): Promise<Outcome> {
   const stdin = child.stdin.getWriter();
   let victimFd = -1, supervisorFd = -1;
   let cgroup: string | null = null;
+  let dumperFd = -1;
+  let coreDir: string | null = null;
   const out: Outcome = {
     lab: "running",
     victimExitedMs: null,
     cgroupGoneMs: null,
     supervisorGoneMs: null,
+    dumpGoneMs: null,
+    dumping: null,
     left: [],
     salvaged: [],
     said: "",
   };
   try {
-    const [v, s] = await stdout.lines(2, START_MS);
+    const [v, dl, s] = await stdout.lines(3, START_MS);
     const vm = v?.match(/^victim (\d+) (\d+) (\S+)$/);
     if (!vm) {
       assert.fail(`the lab did not start its victim:\n${stdout.text}\n${await stderr.drain(500)}`);
@@ -225,6 +236,14 @@ async function endTheLab(ending: Ending): Promise<Outcome> {
     cgroup = vm[3];
     victimFd = pidfdToWatch(victim, vm[2]);
     assert.ok(victimFd >= 0, `victim ${victim} is already gone`);
+    const dm = dl?.match(/^dumper (\d+) (\d+) (\S+)$/);
+    if (dm) {
+      // Only a directory of the lab's own form is ever removed by the salvage below.
+      assert.ok(dm[3].split("/").at(-1)!.startsWith(`${CORE_DIR_PREFIX}${child.pid}-`), dm[3]);
+      coreDir = dm[3];
+      dumperFd = pidfdToWatch(Number(dm[1]), dm[2]);
+      out.dumping = procStatus(Number(dm[1]))?.coreDumping ?? false;
+    }
     const sm = s?.match(/^supervisor (\d+) (\d+)$/);
     if (sm) supervisorFd = pidfdToWatch(Number(sm[1]), sm[2]);
     // Before: frozen in the lab's cgroup, holding its memory.
@@ -247,8 +266,15 @@ async function endTheLab(ending: Ending): Promise<Outcome> {
         out.supervisorGoneMs = elapsedMs(t0);
       }
       if (
+        out.dumpGoneMs === null && coreDir && (dumperFd < 0 || pollIn(dumperFd, 0)) &&
+        !exists(coreDir)
+      ) {
+        out.dumpGoneMs = elapsedMs(t0);
+      }
+      if (
         out.victimExitedMs !== null && out.cgroupGoneMs !== null &&
-        (supervisorFd < 0 || out.supervisorGoneMs !== null)
+        (supervisorFd < 0 || out.supervisorGoneMs !== null) &&
+        (!coreDir || out.dumpGoneMs !== null)
       ) {
         break;
       }
@@ -273,6 +299,15 @@ async function endTheLab(ending: Ending): Promise<Outcome> {
       out.left.push(`cgroup ${cgroup} (${readText(`${cgroup}/freezer.state`)?.trim()})`);
     }
     if (supervisorFd >= 0 && out.supervisorGoneMs === null) out.left.push(`supervisor ${sm![1]}`);
+    if (coreDir && out.dumpGoneMs === null) {
+      const st = dumperFd >= 0 && !pollIn(dumperFd, 0) ? procStatus(Number(dm![1])) : null;
+      out.left.push(
+        `dumper ${dm![1]} ${st ? `state ${st.state}, CoreDumping ${st.coreDumping}` : "exited"}; ` +
+          `core directory ${
+            exists(coreDir) ? `${coreDir} (${coreFiles(coreDir).length} core)` : "gone"
+          }`,
+      );
+    }
     for (const e of listDir(FREEZER_ROOT) ?? []) {
       if (
         e.name.startsWith(`${CGROUP_PREFIX}${child.pid}-`) && `${FREEZER_ROOT}/${e.name}` !== cgroup
@@ -300,13 +335,19 @@ async function endTheLab(ending: Ending): Promise<Outcome> {
       for (let i = 0; i < 250 && removeDir(cgroup) < 0 && exists(cgroup); i++) await delay(20);
       out.salvaged.push(exists(cgroup) ? `could not remove ${cgroup}` : `removed ${cgroup}`);
     }
+    if (coreDir && exists(coreDir)) {
+      if (dumperFd >= 0 && !pollIn(dumperFd, 5000)) out.salvaged.push("the dumper did not exit");
+      for (const f of coreFiles(coreDir)) Deno.removeSync(f);
+      removeDir(coreDir);
+      out.salvaged.push(`removed ${coreDir}`);
+    }
     await child.status;
     await stdin.close().catch(() => {});
     await stdout.drain(1000);
     out.said = (await stderr.drain(3000)).split("\n").filter((l) => /supervisor/.test(l)).join(
       " | ",
     );
-    for (const fd of [childFd, victimFd, supervisorFd]) closeFd(fd);
+    for (const fd of [childFd, victimFd, supervisorFd, dumperFd]) closeFd(fd);
   }
   return out;
 }
@@ -331,7 +372,9 @@ Deno.test({
           const o = await endTheLab(ending);
           const timing =
             `victim exited ${o.victimExitedMs} ms, cgroup gone ${o.cgroupGoneMs} ms, ` +
-            `supervisor gone ${o.supervisorGoneMs} ms`;
+            `supervisor gone ${o.supervisorGoneMs} ms, dumper (${
+              o.dumping ? "dumping" : "done dumping"
+            } at the end) and core directory gone ${o.dumpGoneMs} ms`;
           console.log(`  ${ending.name}: lab ${o.lab}; ${timing}${o.said ? `; ${o.said}` : ""}`);
           const how = "signal" in ending ? ending.signal : ending.command;
           assert.match(o.lab, EXPECTED_LAB[how], `the lab was to end by ${how}`);

@@ -86,7 +86,18 @@ export function formatDiff(rows: readonly DiffRow[]): string {
       ].filter(Boolean).join("; ")
     }`
   );
-  return [t, ...bad].join("\n");
+  const dumps = rows.flatMap((r) => {
+    const d = r.hostOutcome?.core_dump; // a row built by hand may have no host outcome
+    if (!d) return [];
+    const core = `${(d.core_bytes / 2 ** 20).toFixed(1)}M`;
+    const end = d.at_end === null
+      ? `exited ${d.exit ?? "(reaped)"}, core cut at ${core}`
+      : d.at_end
+      ? `still dumping (${core} written)`
+      : `not dumping (${core} written)`;
+    return [`core dump ${r.scenario} ${r.design}: in progress at the intent; at the end: ${end}`];
+  });
+  return [t, ...dumps, ...bad].join("\n");
 }
 
 /** `lab diff` usage. */

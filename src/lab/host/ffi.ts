@@ -62,6 +62,8 @@ export const C = {
   F_SETFL: 4,
   F_DUPFD_CLOEXEC: 1030,
   P_PIDFD: 3,
+  /** waitid: leave the child waitable (include/uapi/linux/wait.h). */
+  WNOWAIT: 0x01000000,
   POLLIN: 1,
   RUSAGE_THREAD: 1,
   CLOCK_MONOTONIC: 1,
@@ -347,6 +349,11 @@ export function makeDir(path: string): number {
 /** rmdir(path): 0 or -errno. */
 export function removeDir(path: string): number {
   return syscall(SYS.unlinkat, AT_FDCWD, addr(pathArg(path)), AT_REMOVEDIR);
+}
+
+/** unlink(path): 0 or -errno. */
+export function removeFile(path: string): number {
+  return syscall(SYS.unlinkat, AT_FDCWD, addr(pathArg(path)), 0);
 }
 
 /** Whether `path` exists (faccessat F_OK). */

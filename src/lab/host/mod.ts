@@ -25,6 +25,7 @@ export {
   toleranceForPages,
 } from "./diff.ts";
 export { HOST_KERNEL, hostSupport } from "./support.ts";
+export { type CoreDumpRecord, coreDumpRefusal, CoreDumpTimingError } from "./coredump.ts";
 export { buildHostWorld, type HostWorldParams } from "./worlds.ts";
 export {
   calibrate,

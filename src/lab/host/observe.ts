@@ -25,6 +25,11 @@ export interface ProcStatus {
   vmLckKb: number | null;
   /** SIGKILL pending for the thread group or the leader (SigPnd | ShdPnd bit 8). */
   sigkillPending: boolean;
+  /**
+   * `CoreDumping`: signal->core_state is set, a core dump is in progress (fs/proc/array.c
+   * task_core_dumping(), shown only while the process has an mm); null without the line.
+   */
+  coreDumping: boolean | null;
 }
 
 /** /proc/<pid>/status, or null when the process is gone. */
@@ -52,6 +57,7 @@ export function procStatus(pid: number): ProcStatus | null {
     rssShmemKb: kb("RssShmem"),
     vmLckKb: kb("VmLck"),
     sigkillPending: pending("SigPnd") || pending("ShdPnd"),
+    coreDumping: fields.has("CoreDumping") ? fields.get("CoreDumping") === "1" : null,
   };
 }
 

@@ -19,7 +19,14 @@
  *   mapped);
  * - `intent.then`: reads over ranges like `iov`'s, of a victim not yet waited for (the host
  *   names it by pid); waitid of a victim that is the caller's child it reaps itself (on the
- *   host it is the lab's), and without `nohang` one that will exit (not frozen).
+ *   host it is the lab's), not traced (the lab, their tracer, would see their ptrace stop),
+ *   and without `nohang` one that will exit (not frozen, not dumping);
+ * - a `core_dump` victim is dumping core at the intent, in the simulator's shape: its first
+ *   thread the dumper, `D` until after the window (`until` past the horizon: on the host a
+ *   dump of its memory outlasts the window), the others `S` (they wait in
+ *   coredump_task_exit), no vfork child, no `traced_exit`; the run checks that the host's dump
+ *   is in progress at the intent and, unless the victim was SIGKILLed, at the window's end
+ *   (src/lab/host/coredump.ts).
  *
  * @module
  */
@@ -97,6 +104,11 @@ export interface HostPlan {
   windowMs: number;
   /** Private anon pages the scenario gives the victim (the simulator's reclaimable). */
   anonPages: number;
+  /**
+   * The victim is dumping core at the intent (its `state` is `S`: its threads besides the
+   * dumper wait in coredump_task_exit): the lab starts the dump before the intent.
+   */
+  coreDump: boolean;
 }
 
 /** A scenario the host cannot run, with every reason. */
@@ -136,9 +148,9 @@ export function hostPlan(s: Scenario): HostPlan {
   if (victim.uid !== 0 || victim.euid !== 0) {
     why.push("the victim runs as root on the host (uid 0)");
   }
-  if (victim.core_dump) why.push("a core dump in progress");
+  if (victim.core_dump) why.push(...coreDumpProblems(s, victim, vforkKidsOf(s, victim)));
   if (victim.vfork_child) why.push("the victim itself a vfork child (target its parent instead)");
-  const vforkKids = s.processes.filter((p) => p.vfork_child && p.parent === victim.tgid);
+  const vforkKids = vforkKidsOf(s, victim);
   for (const p of s.processes) {
     if (p !== victim && p !== callerProc && !vforkKids.includes(p)) {
       why.push(
@@ -161,6 +173,8 @@ export function hostPlan(s: Scenario): HostPlan {
     if (victim.parent_waits) why.push("a zombie whose parent waits (parent_waits must be false)");
   } else if (victim.status === "reaped") {
     state = "reaped";
+  } else if (victim.core_dump) {
+    state = "S"; // the dumper's D and the others' S: coreDumpProblems() checked them
   } else {
     const states = new Set(victim.threads.filter((t) => t.state !== "D_vfork").map((t) => t.state));
     const only = [...states];
@@ -174,7 +188,9 @@ export function hostPlan(s: Scenario): HostPlan {
   const dvfork = victim.threads.filter((t) => t.state === "D_vfork").length;
   if (dvfork > (kid ? 1 : 0)) why.push("D_vfork threads without a vfork child each");
   if (victim.threads.length > 64) why.push("more than 64 threads");
-  if (victim.threads.some((t) => t.holds.length || t.until_ns !== null)) {
+  // A dump's timed D sleep (its first thread's) is coreDumpProblems()'s to judge.
+  const timed = victim.core_dump ? victim.threads.slice(1) : victim.threads;
+  if (victim.threads.some((t) => t.holds.length) || timed.some((t) => t.until_ns !== null)) {
     why.push("timed sleeps and held locks are not expressible");
   }
 
@@ -260,7 +276,43 @@ export function hostPlan(s: Scenario): HostPlan {
     then: s.intent.then,
     windowMs: Math.min(2000, Math.max(0, (s.horizon_ns - s.intent.at_ns) / 1e6)),
     anonPages,
+    coreDump: victim.core_dump,
   };
+}
+
+function vforkKidsOf(s: Scenario, victim: ScenarioProcess): ScenarioProcess[] {
+  return s.processes.filter((p) => p.vfork_child && p.parent === victim.tgid);
+}
+
+/**
+ * Why a `core_dump` victim is not in the shape the host makes (none when it is): a live
+ * process whose first thread is the dumper, in `D` until after the horizon (the simulator's
+ * dump then outlasts the window, as the host's does), and whose other threads are `S` (the
+ * simulator puts them in coredump_task_exit, wasm/src/load.rs setup_core_dumps; on the host
+ * zap_threads() sends them there); no vfork child and no traced threads.
+ */
+function coreDumpProblems(
+  s: Scenario,
+  victim: ScenarioProcess,
+  vforkKids: readonly ScenarioProcess[],
+): string[] {
+  const why: string[] = [];
+  const [dumper, ...others] = victim.threads;
+  if (victim.status !== "alive") why.push("core_dump: the dumping victim must be alive");
+  if (!dumper || dumper.state !== "D" || dumper.until_ns === null) {
+    why.push("core_dump: the first thread is the dumper, in D with an until (the dump's end)");
+  } else if (dumper.until_ns <= s.horizon_ns) {
+    why.push(
+      `core_dump: the dump ends at ${dumper.until_ns / 1e6} ms, within the window: the host's ` +
+        `dump outlasts it (its until must be after the horizon, ${s.horizon_ns / 1e6} ms)`,
+    );
+  }
+  if (others.some((t) => t.state !== "S")) {
+    why.push("core_dump: the threads besides the dumper must be S (they wait for the dump)");
+  }
+  if (vforkKids.length) why.push("core_dump: a dumping victim with a vfork child");
+  if (victim.threads.some((t) => t.traced_exit)) why.push("core_dump: traced_exit threads");
+  return why;
 }
 
 const OUTSIDE = "lies neither inside one VMA nor in page 0 (address 0, never mapped)";
@@ -302,6 +354,15 @@ function thenProblems(
       );
     }
     if (!t.nohang && state === "frozen") why.push(`${at}: a frozen victim never exits`);
+    // The lab is the tracer of traced_exit threads, and a tracer's wait reports their ptrace
+    // stops without WSTOPPED (kernel/exit.c wait_task_stopped(): only an untraced child needs
+    // WUNTRACED): the host's waitid answers CLD_TRAPPED, the killed victim stays in its stop.
+    if (victim.threads.some((t) => t.traced_exit)) {
+      why.push(`${at}: the lab traces the victim's threads: its waitid sees their exit stop`);
+    }
+    if (!t.nohang && victim.core_dump) {
+      why.push(`${at}: a dumping victim exits only when its dump ends, after the window`);
+    }
     waited = true;
   });
   return why;

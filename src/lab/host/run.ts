@@ -32,6 +32,12 @@ import { HOST_KERNEL } from "./support.ts";
 import { type HostCall, HostUserspace, runRecipe } from "./userspace.ts";
 import { hostRefusals } from "./designs.ts";
 import { ExitTracer } from "./ptrace.ts";
+import {
+  coreBytes,
+  type CoreDumpRecord,
+  coreDumpRefusal,
+  CoreDumpTimingError,
+} from "./coredump.ts";
 
 /** The host outcome's schema. */
 export const HOST_OUTCOME_SCHEMA = "mrelease-lab/host-outcome@2";
@@ -87,6 +93,8 @@ export interface HostOutcome {
   cpu_ns: { caller: number };
   /** The state the victim was put in at the intent. */
   state: HostPlan["state"];
+  /** What its core dump did; only for a victim dumping core at the intent. */
+  core_dump?: CoreDumpRecord;
 }
 
 /** Options of {@linkcode runHost}. */
@@ -112,6 +120,8 @@ const CLOSED_FD = 1 << 30;
 export async function runHost(scenario: Scenario, opts: HostRunOptions): Promise<HostOutcome> {
   const plan = hostPlan(scenario);
   const why = hostRefusals(opts.design, opts.variant);
+  const noDump = plan.coreDump ? coreDumpRefusal() : null;
+  if (noDump) why.push(noDump);
   if (why.length) throw new NotExpressible(scenario.name, why);
   const session = opts.session ?? new HostSession();
   const tracer = new ExitTracer();
@@ -131,11 +141,13 @@ async function runIn(
   plan: HostPlan,
   opts: HostRunOptions,
 ): Promise<HostOutcome> {
+  const coreDir = plan.coreDump ? await session.makeCoreDir() : undefined;
   const victim = await session.spawnVictim({
     comm: plan.comm,
     vmas: plan.vmas,
     extraThreads: plan.extraThreads,
     vfork: plan.vforkChild !== null,
+    coreDir,
   });
   const vpid = victim.process.pid;
   // The caller's fds, opened while every process they name still exists.
@@ -166,9 +178,18 @@ async function runIn(
     if (r < 0 || !session.waitExit(vpid, 10_000)) throw new Error(`victim ${vpid} did not exit`);
     if (plan.state === "reaped") session.reap(vpid);
   }
+  // Last, right before the intent: the dump runs from here (CoreDumping: 1 when it returns).
+  if (plan.coreDump) session.startCoreDump(vpid);
   await opts.beforeRecipe?.(victim);
 
-  const before = rss(procStatus(vpid));
+  const atIntent = procStatus(vpid);
+  if (plan.coreDump && !atIntent?.coreDumping) {
+    throw new CoreDumpTimingError(
+      `${s.name}: the victim's core dump is not in progress at the intent ` +
+        `(CoreDumping: ${atIntent?.coreDumping ?? "gone"}; core ${coreBytes(coreDir!)} bytes)`,
+    );
+  }
+  const before = rss(atIntent);
   const zone0 = zoneFreePages();
   const t0 = monotonicNs();
   const caller = new HostUserspace(session, victim, plan, s.name);
@@ -189,7 +210,9 @@ async function runIn(
   const alive = plan.state !== "zombie" && plan.state !== "reaped";
   let exitedAt: number | null = null;
   const st = procStatus(vpid);
-  if (alive && plan.state !== "frozen" && st && (st.sigkillPending || st.state === "Z")) {
+  // A dumping victim is watched the whole window: its dump must outlast it unless killed.
+  const watch = plan.coreDump || (st && (st.sigkillPending || st.state === "Z"));
+  if (alive && plan.state !== "frozen" && watch) {
     const deadline = t0 + plan.windowMs * 1e6;
     while (exitedAt === null && monotonicNs() < deadline) {
       if (pollIn(victim.process.pidfd, Math.max(1, (deadline - monotonicNs()) / 1e6))) {
@@ -203,6 +226,10 @@ async function runIn(
   const after = rss(afterStatus);
   const zone1 = zoneFreePages();
   const freedKb = before ? before.anon_kb - (after?.anon_kb ?? 0) : 0;
+  const signalDelivered = alive && (exitedAt !== null || (afterStatus?.sigkillPending ?? false));
+  const coreDump = plan.coreDump
+    ? dumpRecord(s, session, vpid, coreDir!, afterStatus, exitedAt !== null)
+    : undefined;
   return {
     schema: HOST_OUTCOME_SCHEMA,
     scenario: s.name,
@@ -212,7 +239,7 @@ async function runIn(
     errno: errnoOf(ret),
     calls: caller.calls.slice(0, mainCalls),
     ...(plan.then.length > 0 ? { then } : {}),
-    signal_delivered: alive && (exitedAt !== null || (afterStatus?.sigkillPending ?? false)),
+    signal_delivered: signalDelivered,
     memory: {
       scenario_anon_pages: plan.anonPages,
       before,
@@ -223,7 +250,46 @@ async function runIn(
     exit: { exited: !alive || exitedAt !== null, after_ns: exitedAt },
     cpu_ns: { caller: caller.calls.slice(0, mainCalls).reduce((n, c) => n + c.cpu_ns, 0) },
     state: plan.state,
+    ...(coreDump ? { core_dump: coreDump } : {}),
   };
+}
+
+/**
+ * What a victim's core dump did by the window's end, checked against the scenario, whose
+ * dump outlasts the window (plan.ts): by the window's end it must still be running, or have
+ * been cut short by a SIGKILL (exit CLD_KILLED 9), or be ending after one; a dump that
+ * finished by itself (exit CLD_DUMPED: the host's disk outran the scenario) or a process
+ * neither dumping nor killed is a {@linkcode CoreDumpTimingError}, never an agreement.
+ */
+function dumpRecord(
+  s: Scenario,
+  session: HostSession,
+  vpid: number,
+  dir: string,
+  end: ProcStatus | null,
+  exited: boolean,
+): CoreDumpRecord {
+  // WNOWAIT: the exit status without reaping (a follow-up waitid may have reaped it: null).
+  const w = exited ? session.peekExit(vpid) : null;
+  const record: CoreDumpRecord = {
+    at_intent: true,
+    at_end: exited ? null : end?.coreDumping ?? null,
+    core_bytes: coreBytes(dir),
+    exit: w,
+  };
+  // do_coredump(): a dump written whole exits CLD_DUMPED (coredump_finish() sets 0x80 in
+  // group_exit_code); one a SIGKILL interrupted (dump_interrupted()) exits CLD_KILLED 9.
+  const finished = w !== null && w.startsWith("CLD_DUMPED");
+  const stopped = !exited && !record.at_end && !end?.sigkillPending;
+  if (finished || stopped) {
+    throw new CoreDumpTimingError(
+      `${s.name}: the host's core dump ended within the window (${
+        exited ? `the victim exited ${w}` : "CoreDumping: 0"
+      }, core ${record.core_bytes} bytes), where the scenario's dump outlasts it: this disk ` +
+        `is too fast for this victim; give it more memory or a shorter window`,
+    );
+  }
+  return record;
 }
 
 function rss(st: ProcStatus | null): RssSnapshot | null {

@@ -24,6 +24,7 @@ import {
   readSome,
   readText,
   removeDir,
+  removeFile,
   sendText,
   socketPair,
   spawn,
@@ -41,8 +42,15 @@ import {
   WNOHANG,
 } from "../../core/mod.ts";
 import { helperPath } from "./helper.ts";
-import { parentPid, startTime, threadIds, threadStates } from "./observe.ts";
+import { parentPid, procStatus, startTime, threadIds, threadStates } from "./observe.ts";
 import { mustOpen, mustWrite, readUntil, retry, spinUntil } from "./_io.ts";
+import {
+  CORE_DIR_PREFIX,
+  coreDirParent,
+  CoreDumpTimingError,
+  coreFiles,
+  SIGABRT,
+} from "./coredump.ts";
 
 /** The guard refused: the operation would touch a process the lab did not create. */
 export class HostSafetyError extends Error {
@@ -118,6 +126,8 @@ export interface VictimSpec {
   extraThreads: number;
   /** One more thread calls clone(CLONE_VM | CLONE_VFORK); the child sleeps. */
   vfork: boolean;
+  /** A core directory of the session's (`makeCoreDir`): the victim may dump core there. */
+  coreDir?: string;
 }
 
 /** A victim the helper built. */
@@ -130,10 +140,14 @@ export interface Victim {
   readonly vmas: HelperVma[];
 }
 
+/** si_code of a child's exit (include/uapi/asm-generic/siginfo.h). */
+const CLD_NAMES: Record<number, string> = { 1: "CLD_EXITED", 2: "CLD_KILLED", 3: "CLD_DUMPED" };
+
 /** Every process and cgroup any session of this lab process created (for the leak check). */
 const LEDGER = {
   processes: [] as { pid: number; startTime: string; label: string }[],
   cgroups: [] as string[],
+  coreDirs: [] as string[],
 };
 
 let sessionCount = 0;
@@ -162,6 +176,7 @@ export class HostSession {
   /** fds the session opened (pidfds, dups, /proc dirs, other files) → the pid they name. */
   readonly #fds = new Map<number, number | null>();
   #cgroup: string | null = null;
+  readonly #coreDirs: string[] = [];
   #supervisor: Supervisor | null = null;
   #closed = false;
 
@@ -239,6 +254,12 @@ export class HostSession {
     for (const v of spec.vmas) args.push(`--${v.kind}`, `${v.bytes}:${v.resident}`);
     if (spec.extraThreads > 0) args.push("--threads", String(spec.extraThreads));
     if (spec.vfork) args.push("--vfork");
+    if (spec.coreDir) {
+      if (!this.#coreDirs.includes(spec.coreDir)) {
+        throw new HostSafetyError(`refusing ${spec.coreDir}: not a core directory of this run`);
+      }
+      args.push("--core-dir", spec.coreDir);
+    }
     const out = pipe(true);
     let pid: number;
     try {
@@ -351,6 +372,18 @@ export class HostSession {
     if (r.pid === pid) p.reaped = true;
   }
 
+  /**
+   * How an exited child of the lab ended, without reaping it (waitid WNOWAIT): its si_code
+   * and si_status, e.g. `CLD_KILLED 9` or `CLD_DUMPED 6`; null while it runs.
+   */
+  peekExit(pid: number): string | null {
+    const p = this.check(pid);
+    if (!p.direct || p.reaped) return null;
+    const r = waitidPidfd(p.pidfd, WEXITED | WNOHANG | C.WNOWAIT);
+    if (r.ret < 0 || r.pid !== pid) return null;
+    return `${CLD_NAMES[r.code] ?? r.code} ${r.status}`;
+  }
+
   /** SIGSTOPs an owned process and waits until every thread that can stop has. */
   stop(pid: number): void {
     const r = this.signal(pid, SIGSTOP);
@@ -389,6 +422,45 @@ export class HostSession {
       5000,
       `${dir} did not freeze`,
     );
+  }
+
+  /**
+   * A fresh, empty directory for one victim's core file (src/lab/host/coredump.ts), told to
+   * the supervisor before it is made, as the cgroup is; `close()` removes its core file and it.
+   */
+  async makeCoreDir(): Promise<string> {
+    this.#open();
+    await this.#ensureSupervisor();
+    const dir = `${coreDirParent()}/${CORE_DIR_PREFIX}${this.id}-${this.#coreDirs.length}`;
+    this.#tell(`coredir ${dir}`);
+    const made = makeDir(dir);
+    if (made < 0) throw new Error(`mkdir ${dir}: ${retName(made)}`);
+    this.#coreDirs.push(dir);
+    LEDGER.coreDirs.push(dir);
+    return dir;
+  }
+
+  /**
+   * Starts an owned victim's core dump: SIGABRT through its pidfd (its default action dumps
+   * core), then waits until /proc/<pid>/status says `CoreDumping: 1` (signal->core_state set
+   * in coredump_wait(), fs/coredump.c), at most 5 s.
+   */
+  startCoreDump(pid: number): void {
+    const p = this.check(pid);
+    const r = this.signal(pid, SIGABRT);
+    if (r < 0) throw new Error(`SIGABRT ${pid}: ${retName(r)}`);
+    let exited = false;
+    spinUntil(
+      () => procStatus(pid)?.coreDumping === true || (exited = pollIn(p.pidfd, 0)),
+      5000,
+      `process ${pid} did not start dumping core (CoreDumping: ${procStatus(pid)?.coreDumping})`,
+    );
+    if (exited) {
+      throw new CoreDumpTimingError(
+        `process ${pid} dumped core and exited (${this.peekExit(pid)}) before the lab saw ` +
+          `CoreDumping: 1: its dump is too short for the scenario`,
+      );
+    }
   }
 
   /** Thaws the session's cgroup (a no-op without one). */
@@ -434,6 +506,7 @@ export class HostSession {
         problems.push(`rmdir ${dir}: ${e}`);
       }
     }
+    this.#removeCoreDirs(problems);
     if (this.#supervisor) {
       const s = this.#supervisor;
       // "done", then end of file: it finds everything ended and the cgroup gone, and exits.
@@ -452,6 +525,18 @@ export class HostSession {
     for (const p of this.#owned.values()) closeFd(p.pidfd);
     OPEN.delete(this);
     if (problems.length) throw new Error(`host session cleanup: ${problems.join("; ")}`);
+  }
+
+  /** Removes each core directory and the core file in it (the processes have exited). */
+  #removeCoreDirs(problems: string[]): void {
+    for (const dir of this.#coreDirs) {
+      for (const f of coreFiles(dir)) {
+        const r = removeFile(f);
+        if (r < 0) problems.push(`unlink ${f}: ${retName(r)}`);
+      }
+      const r = removeDir(dir);
+      if (r < 0 && exists(dir)) problems.push(`rmdir ${dir}: ${retName(r)}`);
+    }
   }
 
   #open(): void {
@@ -583,6 +668,9 @@ export function leftovers(): string[] {
   }
   for (const dir of LEDGER.cgroups) {
     if (exists(dir)) left.push(`cgroup ${dir} still exists`);
+  }
+  for (const dir of LEDGER.coreDirs) {
+    if (exists(dir)) left.push(`core directory ${dir} still exists`);
   }
   for (const e of listDir(FREEZER_ROOT) ?? []) {
     if (e.dir && e.name.startsWith(`${CGROUP_PREFIX}${Deno.pid}-`)) {

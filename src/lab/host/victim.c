@@ -5,7 +5,7 @@
  * anything else.
  *
  *   victim --parent PID [--comm NAME] [--anon B:R] [--locked B:R] [--shared B:R]
- *          [--shmem B:R] [--thp B:R] [--threads N] [--vfork]
+ *          [--shmem B:R] [--thp B:R] [--threads N] [--vfork] [--core-dir DIR]
  *   victim --supervise LAB_PID
  *
  * B:R is a mapping's size and its resident part in bytes (both whole pages). --anon is
@@ -18,7 +18,11 @@
  * several times. The resident part is touched (written) so that it is in RSS. --threads N
  * starts N more threads that sleep; --vfork starts one more thread that calls
  * clone(CLONE_VM|CLONE_VFORK) and stays suspended while the child (which shares the mm)
- * sleeps.
+ * sleeps. --core-dir DIR readies a core dump the lab starts later with SIGABRT (through its
+ * pidfd): this process's own RLIMIT_CORE is raised to unlimited and its cwd becomes DIR, a
+ * fresh directory the lab made, so that the kernel's core_pattern "core" (a relative name: the
+ * dumper's cwd; no system setting is changed, src/lab/host/coredump.ts checks the pattern)
+ * writes DIR/core.
  *
  * It reports on stdout, one line each: "vma KIND ADDR BYTES" per mapping,
  * "vfork_child PID" and then "ready PID"; on a setup failure "error TEXT" and exit 1.
@@ -38,19 +42,24 @@
  *   "hold PID" with the lab's pidfd of PID attached (SCM_RIGHTS): a process the lab created;
  *   "cgroup DIR": the lab's freezer cgroup, /sys/fs/cgroup/freezer/mrelease-lab-LAB_PID-*,
  *                 sent before the lab makes it;
+ *   "coredir DIR": a victim's core directory, an absolute DIR named mrelease-lab-core-LAB_PID-*,
+ *                 sent before the lab makes it;
  *   "done" (no answer): the session's close() has ended everything; end of file follows.
  *
  * When the lab's pidfd polls readable or the socket reaches end of file without "done" (the
  * lab died, however: a dying process's files close before its pidfd is notified), or after
  * "done" and end of file, it SIGKILLs every process it holds through its pidfd, thaws its
  * cgroups, waits (up to SUPERVISE_WAIT_MS) for each held process to exit (its memory is gone
- * by then: exit_mm() runs before the pidfd is notified), removes the cgroups and exits 0,
- * or 1 if something is left. After "done" everything has already exited and the cgroup is
- * gone, so it just exits; after the lab's death it says on stderr what it did. It acts only
- * on the pidfds it was handed and the cgroups it was told of; it opens no pidfd itself
- * except the lab's.
+ * by then: exit_mm() runs before the pidfd is notified; a SIGKILL aborts a core dump),
+ * removes the cgroups, and the core files ("core" or "core.PID") and core directories, and exits 0,
+ * or 1 if something is left. After "done" everything has already exited and the cgroup and
+ * core directories are gone, so it just exits (a core directory still there is removed and
+ * reported: exit 1); after the lab's death it says on stderr what it did. It acts only on the
+ * pidfds it was handed and the cgroups and core directories it was told of; it opens no pidfd
+ * itself except the lab's.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -64,6 +73,7 @@
 #include <time.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -159,6 +169,15 @@ static void map(const char *kind, const char *arg) {
   }
   touch(p, resident);
   dprintf(1, "vma %s 0x%lx %lu\n", kind, (unsigned long)p, size);
+}
+
+/* Ready a core dump into `dir` (see --core-dir above): only this process's own limit and cwd. */
+static void ready_core_dump(const char *dir) {
+  struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY};
+  if (chdir(dir) != 0) fail("chdir %s", dir);
+  if (setrlimit(RLIMIT_CORE, &unlimited) != 0) fail("setrlimit(RLIMIT_CORE, unlimited)");
+  /* do_coredump() returns early for a process that is not dumpable (get_dumpable()). */
+  if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0) fail("PR_SET_DUMPABLE");
 }
 
 static void *sleeper(void *arg) {
@@ -270,6 +289,32 @@ static struct held held[MAX_HELD];
 static int n_held;
 static char cgroups[MAX_CGROUPS][256];
 static int n_cgroups;
+static char core_dirs[MAX_CGROUPS][256];
+static int n_core_dirs;
+
+/* A core directory of the lab's (src/lab/host/coredump.ts): absolute, its last component
+ * mrelease-lab-core-LAB-..., no "..". */
+static int lab_core_dir(const char *dir, long lab) {
+  char prefix[64];
+  const char *base = strrchr(dir, '/');
+  snprintf(prefix, sizeof prefix, "mrelease-lab-core-%ld-", lab);
+  return dir[0] == '/' && base && !strncmp(base + 1, prefix, strlen(prefix)) && !strstr(dir, "..") &&
+         strlen(dir) < sizeof core_dirs[0];
+}
+
+/* Removes a core directory's core files ("core", "core.PID": format_corename()) and it. */
+static int remove_core_dir(const char *dir) {
+  char path[512];
+  DIR *d = opendir(dir);
+  if (!d) return errno == ENOENT ? 0 : -1;
+  for (struct dirent *e; (e = readdir(d));) {
+    if (strcmp(e->d_name, "core") && strncmp(e->d_name, "core.", 5)) continue;
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    unlink(path);
+  }
+  closedir(d);
+  return rmdir(dir) == 0 || errno == ENOENT ? 0 : -1;
+}
 
 static int lab_done;
 
@@ -296,6 +341,15 @@ static void handle(const char *msg, int fd, long lab) {
   if (fd >= 0) close(fd);
   if (!strcmp(msg, "done")) {
     lab_done = 1;
+    return;
+  }
+  if (!strncmp(msg, "coredir ", 8)) {
+    if (!lab_core_dir(msg + 8, lab) || n_core_dirs == MAX_CGROUPS) {
+      reply("error coredir %s: not the lab's core directory", msg + 8);
+    } else {
+      strcpy(core_dirs[n_core_dirs++], msg + 8);
+      reply("ok coredir");
+    }
     return;
   }
   if (!strncmp(msg, "cgroup ", 7)) {
@@ -353,10 +407,24 @@ static int end_all(long lab, int lab_died) {
       usleep(10000);
     }
   }
+  for (int i = 0; i < n_core_dirs; i++) {
+    if (access(core_dirs[i], F_OK) != 0) continue; /* never made, or removed by the lab */
+    present++;
+    /* After "done" the lab's close() should have removed it: say so (exit 1, which close()
+     * reports), and remove it all the same. */
+    if (!lab_died) {
+      dprintf(2, "mrelease-lab supervisor: the lab's close() left %s\n", core_dirs[i]);
+      left++;
+    }
+    if (remove_core_dir(core_dirs[i]) != 0) {
+      dprintf(2, "mrelease-lab supervisor: could not remove %s (errno %d)\n", core_dirs[i], errno);
+      left++;
+    }
+  }
   if (lab_died && (alive || present)) {
     dprintf(2,
             "mrelease-lab supervisor: the lab (pid %ld) died; killed %d process(es), "
-            "removed %d freezer cgroup(s) in %ld ms%s\n",
+            "removed %d freezer cgroup(s) and core directories in %ld ms%s\n",
             lab, alive, present, now_ms() - start, left ? ", SOME LEFT" : "");
   }
   return left;
@@ -431,6 +499,7 @@ int main(int argc, char **argv) {
   if (argc == 3 && !strcmp(argv[1], "--supervise")) return supervise(argv[2]);
   long parent = -1, threads = 0;
   int vfork = 0;
+  const char *core_dir = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -442,6 +511,8 @@ int main(int argc, char **argv) {
       parent = strtol(v, NULL, 10), i++;
     } else if (!strcmp(a, "--comm")) {
       prctl(PR_SET_NAME, v, 0, 0, 0), i++;
+    } else if (!strcmp(a, "--core-dir")) {
+      core_dir = v, i++;
     } else if (!strcmp(a, "--threads")) {
       threads = strtol(v, NULL, 10), i++;
     } else if (!strcmp(a, "--anon") || !strcmp(a, "--locked") || !strcmp(a, "--shared") ||
@@ -455,6 +526,7 @@ int main(int argc, char **argv) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail("PR_SET_PDEATHSIG");
   if (parent <= 0 || getppid() != parent) fail("parent %ld is gone", parent);
   if (threads < 0 || threads > 1000) fail("--threads %ld", threads);
+  if (core_dir) ready_core_dump(core_dir);
   for (long t = 0; t < threads; t++) start_thread(sleeper);
   if (vfork) {
     start_thread(vforker);

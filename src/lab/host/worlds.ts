@@ -42,6 +42,12 @@ export interface HostWorldParams {
    * child): killed, they stop in PTRACE_EVENT_EXIT with the mm attached.
    */
   traced?: boolean;
+  /**
+   * The victim is dumping core (state `S`, no vfork child): `core_dump`, its first thread the
+   * dumper in `D` until `until_ms` (after the horizon: the host's dump outlasts the window),
+   * the others `S` (the simulator puts them in coredump_task_exit).
+   */
+  coreDump?: { until_ms: number };
   /** A vfork child sharing the victim's mm (alive victims only). */
   vfork?: { frozen: boolean } | null;
   /** How the design is called. */
@@ -78,17 +84,25 @@ export const HOST_TGIDS = { lab: 100, victim: 200, vforkChild: 300 } as const;
 export function buildHostWorld(p: HostWorldParams): Record<string, unknown> {
   const dead = p.state === "zombie" || p.state === "reaped";
   const vfork = dead ? null : p.vfork ?? null;
-  const victimThreads: { pid: number; cpu: number; state?: string; traced_exit?: boolean }[] =
-    dead && p.state === "reaped" ? [] : Array.from(
-      // A zombie keeps only its leader: exit_notify autoreaps the other threads.
-      { length: dead ? 1 : Math.max(1, p.threads) },
-      (_, i) => ({
-        pid: HOST_TGIDS.victim + i,
-        cpu: 0,
-        ...(dead ? {} : { state: p.state }),
-        ...(p.traced && !dead ? { traced_exit: true } : {}),
-      }),
-    );
+  const victimThreads: {
+    pid: number;
+    cpu: number;
+    state?: string;
+    until_ms?: number;
+    traced_exit?: boolean;
+  }[] = dead && p.state === "reaped" ? [] : Array.from(
+    // A zombie keeps only its leader: exit_notify autoreaps the other threads.
+    { length: dead ? 1 : Math.max(1, p.threads) },
+    (_, i) => ({
+      pid: HOST_TGIDS.victim + i,
+      cpu: 0,
+      ...(dead ? {} : { state: p.state }),
+      ...(p.traced && !dead ? { traced_exit: true } : {}),
+    }),
+  );
+  if (p.coreDump && !dead) {
+    victimThreads[0] = { ...victimThreads[0], state: "D", until_ms: p.coreDump.until_ms };
+  }
   if (vfork) {
     victimThreads.push({ pid: HOST_TGIDS.victim + victimThreads.length, cpu: 0, state: "D_vfork" });
   }
@@ -116,6 +130,7 @@ export function buildHostWorld(p: HostWorldParams): Record<string, unknown> {
       comm: "victim",
       parent: HOST_TGIDS.lab,
       ...(dead ? { status: p.state, parent_waits: false } : { mm: "victim_mm" }),
+      ...(p.coreDump && !dead ? { core_dump: true } : {}),
       ...(p.then?.some((t) => t.call === "waitid") ? { parent_waits: false } : {}),
       threads: victimThreads,
     },
