@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
   type Design,
+  ERRNO,
   type KGen,
   PAGE_SIZE,
   PIDFD_SELF_THREAD,
@@ -38,11 +39,12 @@ import {
   type HostWorldParams,
   leftovers,
   NotExpressible,
+  NsCaller,
   runHost,
   runRecipe,
 } from "../src/lab/host/mod.ts";
 import { formatDiff } from "../src/lab/cli/mod.ts";
-import { selfIds, syscallCount } from "../src/lab/host/ffi.ts";
+import { readText, selfIds, syscallCount } from "../src/lab/host/ffi.ts";
 import { procStatus, startTime } from "../src/lab/host/observe.ts";
 
 /** The design the generated worlds call: the one every host world is shaped for. */
@@ -63,6 +65,58 @@ Deno.test("host: the shipped host scenarios are host-expressible", async () => {
   // ... and the others say why not, every reason at once.
   const paths = await loadScenarioFile("scenarios/paths/target-live.json");
   assert.throws(() => hostPlan(paths), (e) => e instanceof NotExpressible && e.reasons.length > 1);
+});
+
+Deno.test("host plan: a caller in a child pid namespace of the victim's; the rest refused", async () => {
+  const killed = hostPlan(
+    await loadScenarioFile("scenarios/host/host-pidns-mrelease-after-lab-kill.json"),
+  );
+  assert.deepEqual([killed.callerLevels, killed.killedBefore], [1, true]);
+  const base: HostWorldParams = {
+    name: "x",
+    description: "x",
+    threads: 1,
+    state: "S",
+    vmas: [{ kind: "anon", size_pages: 256, resident_pages: 256 }],
+    callerFds: [{ fd: 3, kind: "pidfd" }],
+    call: { fd: 3 },
+  };
+  const plan = (w: Record<string, unknown>) => hostPlan(validateScenario(w));
+  assert.equal(plan(buildHostWorld({ ...base, callerLevels: 3 })).callerLevels, 3);
+  assert.equal(plan(buildHostWorld(base)).callerLevels, 0);
+  const why = (w: Record<string, unknown>): string => {
+    try {
+      plan(w);
+      return "";
+    } catch (e) {
+      assert.ok(e instanceof NotExpressible, String(e));
+      return e.reasons.join("\n");
+    }
+  };
+  // The victim in a child namespace (the lab calling a descendant's process).
+  assert.match(
+    why({ ...buildHostWorld(base), pid_namespaces: [{ id: "app", procs: [200] }] }),
+    /process 200 in pid namespace app/,
+  );
+  // Follow-up calls, and a lab that is not root.
+  const range = { start_page: 16, end_page: 17 };
+  assert.match(
+    why(buildHostWorld({ ...base, callerLevels: 1, then: [{ call: "proc_mem_read", ...range }] })),
+    /intent.then: follow-up calls of a caller in a child pid namespace/,
+  );
+  const w = buildHostWorld({ ...base, callerLevels: 1 });
+  (w.processes as Record<string, unknown>[])[0].uid = 1000;
+  assert.match(why(w), /process 100 \(lab\) stands for the lab/);
+  // The kill event: only of a frozen victim, before the intent, from the lab.
+  assert.match(why(buildHostWorld({ ...base, killBefore: true })), /needs a frozen victim/);
+  const late = buildHostWorld({ ...base, state: "frozen", callerLevels: 1, killBefore: true });
+  (late.events as Record<string, unknown>[])[0].from = 150;
+  assert.match(why(late), /events\[0\] \(kill\): the host stages only/);
+  // The simulator's pid namespace scenarios: their worlds (init, zygote, uid 1069) say why.
+  for (const f of await scenarioFiles("scenarios/fidelity")) {
+    if (!f.includes("/pidns-")) continue;
+    assert.notEqual(why(JSON.parse(await Deno.readTextFile(f))), "", f);
+  }
 });
 
 for (const file of files) {
@@ -107,6 +161,61 @@ Deno.test({
       a.checkFd(fd);
       a.checkFd(-1);
     } finally {
+      await a.close();
+      await b.close();
+    }
+  },
+});
+
+Deno.test({
+  name: `host guard: a caller in a child pid namespace has only what the run gives it${skip}`,
+  ignore,
+  fn: async () => {
+    const s = await loadScenarioFile(
+      "scenarios/host/host-pidns-signal-from-child-ns.json",
+    );
+    const a = new HostSession();
+    const b = new HostSession();
+    let ns: NsCaller | null = null;
+    try {
+      const v = await a.spawnVictim({ comm: "guarded", vmas: [], extraThreads: 0, vfork: false });
+      const other = await b.spawnVictim({ comm: "other", vmas: [], extraThreads: 0, vfork: false });
+      ns = await NsCaller.start(a, 2);
+      // pid 1 of a namespace two levels below the lab's: its pid there, in ns1, and in ns2.
+      const nspid = readText(`/proc/${ns.pid}/status`)?.match(/^NSpid:\s+(.*)$/m)?.[1];
+      assert.deepEqual(nspid?.split(/\s+/), [String(ns.pid), "2", "1"]);
+      const u = new HostUserspace(a, v, hostPlan(s), s.name, { nsCaller: ns });
+      assert.equal(u.current, ns.pid);
+      const pids = [1, Deno.pid, selfIds().ppid, other.process.pid];
+      const before = syscallCount;
+      for (const pid of pids) {
+        assert.throws(() => runRecipe(u.kill(pid, 0)), HostSafetyError, `kill ${pid}`);
+        assert.throws(() => runRecipe(u.pidfd_open(pid, 0)), HostSafetyError, `open ${pid}`);
+      }
+      assert.equal(syscallCount, before, "a refused call was made");
+      // Its socket (0) and stderr (2) are not the run's to give, nor are the sentinels (the
+      // guard reads the caller's /proc/<pid>/fdinfo to tell; no call is made).
+      for (const fd of [0, 2, PIDFD_SELF_THREAD, PIDFD_SELF_THREAD_GROUP]) {
+        assert.throws(() => runRecipe(u.pidfd_send_signal(fd, 0, 0)), HostSafetyError, `${fd}`);
+        assert.throws(() => runRecipe(u.close(fd)), HostSafetyError, `close ${fd}`);
+      }
+      // The follow-up calls are the lab's own thread's.
+      assert.throws(() => runRecipe(u.waitid_pidfd(3)), NotExpressible);
+      const range = { start_page: 16, end_page: 17 };
+      assert.throws(() => runRecipe(u.process_vm_readv(v.process.pid, range)), NotExpressible);
+      assert.equal(u.calls.length, 0);
+      // Another run's pidfd is not passed on.
+      assert.throws(() => ns!.pass(b.dupPidfd(other.process.pid)), HostSafetyError);
+      // Through the run's pidfd the kernel refuses a signal (access_pidfd_pidns); by number
+      // nothing is found; an fd it lacks is EBADF.
+      const fd = ns.pass(a.dupPidfd(v.process.pid));
+      assert.equal(runRecipe(u.pidfd_send_signal(fd, 0, 0)), -ERRNO.EINVAL);
+      assert.equal(runRecipe(u.kill(v.process.pid, 0)), -ERRNO.ESRCH);
+      assert.equal(runRecipe(u.pidfd_open(v.process.pid, 0)), -ERRNO.ESRCH);
+      assert.equal(runRecipe(u.pidfd_send_signal(999, 0, 0)), -ERRNO.EBADF);
+      assert.deepEqual(u.calls.map((c) => c.errno), ["EINVAL", "ESRCH", "ESRCH", "EBADF"]);
+    } finally {
+      ns?.close();
       await a.close();
       await b.close();
     }
@@ -218,6 +327,11 @@ const worldArb = fc.record({
   // gone or will be: never for a frozen or unkilled one, which would not exit).
   look: fc.constantFrom("none", "vm_readv", "proc_mem", "page0", "waitid"),
   lookPages: fc.integer({ min: 1, max: 4 }),
+  // The caller in a chain of this many pid namespaces below the lab's (0: the lab itself),
+  // holding a pidfd the lab passed on; its own SIGKILL is refused there (EINVAL).
+  callerLevels: fc.constantFrom(0, 0, 0, 1, 1, 3),
+  // before-call: the lab's SIGKILL (a kill event before the intent) instead of the recipe's.
+  labKills: fc.boolean(),
 });
 
 type WorldArb = typeof worldArb extends fc.Arbitrary<infer T> ? T : never;
@@ -248,6 +362,8 @@ function worldOf(w: WorldArb, i: number): HostWorldParams {
     vmas.push({ kind: "shmem", size_pages: w.shmemMiB * MiB, resident_pages: w.shmemMiB * MiB });
   }
   const dead = w.kill === "exited" || w.kill === "reaped";
+  const labKills = w.kill === "before-call" && w.labKills;
+  const ns = w.callerLevels > 0;
   return {
     name: `host-prop-${i}`,
     description: "generated by test/host_diff_test.ts",
@@ -265,12 +381,15 @@ function worldOf(w: WorldArb, i: number): HostWorldParams {
     traced: w.kill === "traced",
     vfork: dead || !w.vfork || w.kill === "traced" ? null : { frozen: false },
     call: {
-      ...(w.kill === "none" ? { kill: false } : {}),
-      ...(dead ? { fd: 3 } : {}),
+      ...(w.kill === "none" || labKills ? { kill: false } : {}),
+      ...(dead || ns ? { fd: 3 } : {}),
       ...(w.flags ? { flags: w.flags } : {}),
     },
-    callerFds: dead ? [{ fd: 3, kind: "pidfd" }] : [],
-    then: lookOf(w),
+    callerFds: dead || ns ? [{ fd: 3, kind: "pidfd" }] : [],
+    // A caller in a child pid namespace makes no follow-up calls on the host.
+    then: ns ? [] : lookOf(w),
+    callerLevels: w.callerLevels,
+    killBefore: labKills,
   };
 }
 
@@ -302,9 +421,11 @@ Deno.test({
   fn: async () => {
     let i = 0;
     let traced = 0;
+    let nested = 0;
     await fc.assert(
       fc.asyncProperty(worldArb, async (w) => {
         if (w.kill === "traced") traced++;
+        if (w.callerLevels > 0) nested++;
         const s = validateScenario(buildHostWorld(worldOf(w, i++)));
         const row = await diffScenario(s, { design: mrelease });
         assert.equal(row.host.errno, row.sim.errno, formatDiff([row]));
@@ -314,8 +435,10 @@ Deno.test({
       }),
       { numRuns: 30, seed: 20260101, endOnFailure: true },
     );
-    // The property covers the ptrace exit stop, not only by luck of the seed.
+    // The property covers the ptrace exit stop and a caller in a child pid namespace, not
+    // only by luck of the seed.
     assert.ok(traced >= 2, `${traced} traced worlds of ${i}`);
+    assert.ok(nested >= 4, `${nested} worlds with a caller in a child pid namespace of ${i}`);
   },
 });
 

@@ -98,6 +98,12 @@ export const LAB_DEATH_CLEANUP_MS = 2000;
  */
 const SUPERVISOR_ANSWER_MS = 5000;
 
+/**
+ * How long the lab waits for the caller helper's "ready": it forks once per pid namespace
+ * level, in milliseconds; 10 s covers a loaded machine, as for the victim helper's memory.
+ */
+const NS_CALLER_START_MS = 10_000;
+
 /** A mapping the helper reports. */
 export interface HelperVma {
   /** anon, locked, shared or shmem. */
@@ -268,6 +274,44 @@ export class HostSession {
       return { process, vforkChild, vmas };
     } finally {
       closeFd(out.read);
+    }
+  }
+
+  /**
+   * Starts the caller helper (`nscaller.c`) `levels` pid namespaces below the lab's, for a
+   * caller in a child pid namespace (pidns.ts): the helper is the lab's child and each
+   * level's init the child of the one above, each held by pidfd (and handed to the
+   * supervisor) once /proc shows it as its parent's child. Returns the innermost, the caller,
+   * and the lab's end of its socket (the caller's stdin), which the caller of this closes.
+   */
+  async spawnNsCaller(levels: number): Promise<{ caller: OwnedProcess; socket: number }> {
+    this.#open();
+    await this.#ensureSupervisor();
+    const path = await helperPath("nscaller");
+    const [mine, theirs] = socketPair();
+    let pid: number;
+    try {
+      pid = spawn(path, ["--parent", String(Deno.pid), "--levels", String(levels)], 2, theirs);
+    } catch (e) {
+      closeFd(mine);
+      throw e;
+    } finally {
+      closeFd(theirs);
+    }
+    try {
+      // Our unwaited child: its pid cannot be recycled until we wait, so this pidfd names it.
+      let up = this.#adopt(pid, true, "nscaller");
+      this.#hold(up);
+      const text = pollIn(mine, NS_CALLER_START_MS) ? readSome(mine) ?? "" : "(no answer)";
+      const ready = text.match(/^ready((?: \d+)+)$/);
+      if (!ready) throw new Error(`the caller helper did not start: ${text}`);
+      for (const [i, level] of ready[1].trim().split(" ").map(Number).entries()) {
+        up = this.#adoptDescendant(level, up, `nscaller:${i + 1}`);
+      }
+      return { caller: up, socket: mine };
+    } catch (e) {
+      closeFd(mine);
+      throw e;
     }
   }
 

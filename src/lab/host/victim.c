@@ -68,6 +68,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "_helper.h"
+
 #define PAGE 4096UL
 #define MAX_MAPS 64
 #define MLOCK_ONFAULT_FLAG 1
@@ -251,16 +253,6 @@ static long pidfd_pid(int fd) {
   return pid;
 }
 
-static void reply(const char *fmt, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  /* The lab may be gone: MSG_NOSIGNAL, so that its end of the socket cannot SIGPIPE us. */
-  if (n > 0) send(0, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, MSG_NOSIGNAL);
-}
-
 struct held {
   int pidfd;
   long pid;
@@ -394,26 +386,13 @@ static int supervise(const char *lab_arg) {
     }
     if (!p[0].revents) continue;
     char msg[512];
-    union {
-      struct cmsghdr align;
-      char buf[CMSG_SPACE(sizeof(int))];
-    } control;
-    struct iovec iov = {.iov_base = msg, .iov_len = sizeof msg - 1};
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                        .msg_controllen = sizeof control.buf};
-    ssize_t n = recvmsg(0, &mh, MSG_CMSG_CLOEXEC);
+    int fd;
+    ssize_t n = recv_from_lab(msg, sizeof msg, &fd);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       /* End of file: after "done", the session's close(); without, the lab's death. */
       lab_died = !lab_done || readable(lab_fd, 0);
       break;
-    }
-    msg[n] = 0;
-    int fd = -1;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-        c->cmsg_len == CMSG_LEN(sizeof(int))) {
-      memcpy(&fd, CMSG_DATA(c), sizeof fd);
     }
     handle(msg, fd, lab);
   }
@@ -421,13 +400,7 @@ static int supervise(const char *lab_arg) {
 }
 
 int main(int argc, char **argv) {
-  /* Signals as a fresh process has them, whatever the spawner had blocked or ignored. */
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
-  for (int s = 1; s < 32; s++) {
-    if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
-  }
+  default_signals();
   if (argc == 3 && !strcmp(argv[1], "--supervise")) return supervise(argv[2]);
   long parent = -1, threads = 0;
   int vfork = 0;
