@@ -450,6 +450,9 @@ Deno.test({
  */
 const iovArb = fc.record({
   advice: fc.constantFrom(20, 21),
+  // The caller in a child pid namespace, given a pidfd of the victim: process_madvise takes
+  // it through pidfd_get_task(), with no namespace check, and the iovecs are built there.
+  nested: fc.boolean(),
   ranges: fc.array(
     fc.record({
       where: fc.constantFrom("anon", "anon", "locked", "page0"),
@@ -464,11 +467,13 @@ Deno.test({
   ignore,
   fn: async () => {
     let i = 0;
+    let nested = 0;
     const MiB = 2 ** 20 / PAGE_SIZE;
     // anon at pages [16, 16 + 4 MiB), a one-page gap, then the locked 1 MiB.
     const lockedStart = 16 + 4 * MiB + 1;
     await fc.assert(
       fc.asyncProperty(iovArb, async (a) => {
+        if (a.nested) nested++;
         const iov = a.ranges.map((r) => {
           const start = r.where === "anon" ? 16 : r.where === "locked" ? lockedStart : 0;
           return { start_page: start, end_page: start + (r.where === "page0" ? 1 : r.pages) };
@@ -482,13 +487,15 @@ Deno.test({
             { kind: "anon", size_pages: 4 * MiB, resident_pages: 4 * MiB },
             { kind: "anon", size_pages: MiB, resident_pages: MiB, locked: true },
           ],
-          call: { kill: false, flags: 0, advice: a.advice, iov },
+          call: { kill: false, flags: 0, advice: a.advice, iov, ...(a.nested ? { fd: 3 } : {}) },
+          ...(a.nested ? { callerLevels: 1, callerFds: [{ fd: 3, kind: "pidfd" as const }] } : {}),
         }));
         const row = await diffScenario(s, { design: madvise });
         assert.ok(agrees(row), formatDiff([row]));
       }),
       { numRuns: 12, seed: 20261202, endOnFailure: true },
     );
+    assert.ok(nested >= 3, `${nested} vectors from a child pid namespace of ${i}`);
   },
 });
 
