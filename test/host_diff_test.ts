@@ -44,7 +44,7 @@ import {
   runRecipe,
 } from "../src/lab/host/mod.ts";
 import { formatDiff } from "../src/lab/cli/mod.ts";
-import { readText, selfIds, syscallCount } from "../src/lab/host/ffi.ts";
+import { readLink, readText, selfIds, syscallCount } from "../src/lab/host/ffi.ts";
 import { procStatus, startTime } from "../src/lab/host/observe.ts";
 
 /** The design the generated worlds call: the one every host world is shaped for. */
@@ -93,10 +93,28 @@ Deno.test("host plan: a caller in a child pid namespace of the victim's; the res
       return e.reasons.join("\n");
     }
   };
-  // The victim in a child namespace (the lab calling a descendant's process).
+  // The victim alone in a child namespace of the lab's: its init on the host. Deeper, with
+  // company, with a vfork child, or above the caller: refused.
+  assert.equal(plan(buildHostWorld({ ...base, victimPidns: true })).victimPidns, true);
+  const withNs = (ns: unknown[], p: Partial<HostWorldParams> = {}) =>
+    why({ ...buildHostWorld({ ...base, ...p }), pid_namespaces: ns });
   assert.match(
-    why({ ...buildHostWorld(base), pid_namespaces: [{ id: "app", procs: [200] }] }),
-    /process 200 in pid namespace app/,
+    withNs([{ id: "sandbox" }, { id: "app", parent: "sandbox", procs: [200] }]),
+    /the victim in pid namespace app: the host makes it the init of a namespace of its own/,
+  );
+  assert.match(
+    withNs([{ id: "app", procs: [200, 100] }]),
+    /the victim in pid namespace app/,
+  );
+  assert.match(
+    withNs([{ id: "app", procs: [200] }], { vfork: { frozen: false } }),
+    /a vfork child in pid namespace app/,
+  );
+  assert.match(
+    withNs([{ id: "app", procs: [200] }, { id: "ns1", parent: "app", procs: [150] }], {
+      callerLevels: 1,
+    }),
+    /the caller in the victim's pid namespace app or below it/,
   );
   // Follow-up calls, and a lab that is not root.
   const range = { start_page: 16, end_page: 17 };
@@ -181,9 +199,24 @@ Deno.test({
       const v = await a.spawnVictim({ comm: "guarded", vmas: [], extraThreads: 0, vfork: false });
       const other = await b.spawnVictim({ comm: "other", vmas: [], extraThreads: 0, vfork: false });
       ns = await NsCaller.start(a, 2);
+      // A victim in a namespace of its own is its init, and the lab's thread is back in its own
+      // namespace for its next children.
+      const nested = await a.spawnVictim({
+        comm: "nested",
+        vmas: [],
+        extraThreads: 0,
+        vfork: false,
+        pidNamespace: true,
+      });
+      const nsPid = (pid: number) =>
+        readText(`/proc/${pid}/status`)?.match(/^NSpid:\s+(.*)$/m)?.[1].split(/\s+/);
+      assert.deepEqual(nsPid(nested.process.pid), [String(nested.process.pid), "1"]);
+      assert.equal(
+        readLink("/proc/thread-self/ns/pid_for_children"),
+        readLink("/proc/thread-self/ns/pid"),
+      );
       // pid 1 of a namespace two levels below the lab's: its pid there, in ns1, and in ns2.
-      const nspid = readText(`/proc/${ns.pid}/status`)?.match(/^NSpid:\s+(.*)$/m)?.[1];
-      assert.deepEqual(nspid?.split(/\s+/), [String(ns.pid), "2", "1"]);
+      assert.deepEqual(nsPid(ns.pid), [String(ns.pid), "2", "1"]);
       const u = new HostUserspace(a, v, hostPlan(s), s.name, { nsCaller: ns });
       assert.equal(u.current, ns.pid);
       const pids = [1, Deno.pid, selfIds().ppid, other.process.pid];
@@ -332,6 +365,9 @@ const worldArb = fc.record({
   callerLevels: fc.constantFrom(0, 0, 0, 1, 1, 3),
   // before-call: the lab's SIGKILL (a kill event before the intent) instead of the recipe's.
   labKills: fc.boolean(),
+  // The victim (without a vfork child) alone in a child pid namespace, a sibling of the
+  // caller's when the caller is in one too.
+  victimPidns: fc.constantFrom(false, false, true),
 });
 
 type WorldArb = typeof worldArb extends fc.Arbitrary<infer T> ? T : never;
@@ -390,6 +426,7 @@ function worldOf(w: WorldArb, i: number): HostWorldParams {
     then: ns ? [] : lookOf(w),
     callerLevels: w.callerLevels,
     killBefore: labKills,
+    victimPidns: w.victimPidns && (dead || !w.vfork || w.kill === "traced"),
   };
 }
 
@@ -422,11 +459,13 @@ Deno.test({
     let i = 0;
     let traced = 0;
     let nested = 0;
+    let victimNested = 0;
     await fc.assert(
       fc.asyncProperty(worldArb, async (w) => {
         if (w.kill === "traced") traced++;
         if (w.callerLevels > 0) nested++;
         const s = validateScenario(buildHostWorld(worldOf(w, i++)));
+        if (s.pid_namespaces?.some((n) => n.procs.includes(200))) victimNested++;
         const row = await diffScenario(s, { design: mrelease });
         assert.equal(row.host.errno, row.sim.errno, formatDiff([row]));
         assert.equal(row.host.released, row.sim.released, formatDiff([row]));
@@ -439,6 +478,7 @@ Deno.test({
     // only by luck of the seed.
     assert.ok(traced >= 2, `${traced} traced worlds of ${i}`);
     assert.ok(nested >= 4, `${nested} worlds with a caller in a child pid namespace of ${i}`);
+    assert.ok(victimNested >= 4, `${victimNested} worlds with the victim in one of ${i}`);
   },
 });
 

@@ -8,7 +8,9 @@
  *   lab itself; in a chain of 1..32 pid namespaces below init_pid_ns it is the caller
  *   helper's init of the innermost (plan_pidns.ts, pidns.ts), beside which one more root
  *   process of init_pid_ns may stand for the lab;
- * - the victim and its vfork child are in init_pid_ns (the lab's own pid namespace);
+ * - the victim is in init_pid_ns (the lab's own pid namespace) or, without a vfork child,
+ *   alone in a child namespace of it, whose init it is on the host; the caller not in that
+ *   namespace or below it;
  * - the victim is a root user process with 1..64 threads, all in one state: `S`,
  *   `T` (SIGSTOPped), `frozen` (a cgroup-v1 freezer), or a zombie / reaped process
  *   (SIGKILLed, and waited for when reaped); a vfork parent's one `D_vfork` thread may
@@ -109,6 +111,8 @@ export interface HostPlan {
   callerLevels: number;
   /** The lab SIGKILLs the frozen victim before the intent (the scenario's `kill` event). */
   killedBefore: boolean;
+  /** The victim is pid 1 of a pid namespace of its own, a child of the lab's. */
+  victimPidns: boolean;
 }
 
 /** A scenario the host cannot run, with every reason. */
@@ -276,6 +280,7 @@ export function hostPlan(s: Scenario): HostPlan {
     anonPages,
     callerLevels: ns.callerLevels,
     killedBefore: ns.killedBefore,
+    victimPidns: ns.victimPidns,
   };
 }
 

@@ -3,16 +3,19 @@
  * where the scenario's caller and victim sit, which process the lab itself plays, and the one
  * event the host stages, the lab's SIGKILL of a frozen victim before the intent.
  *
- * The lab's own pid namespace plays init_pid_ns. The victim (and its vfork child) must be in
- * it: the lab spawns them. The caller is either the lab (in init_pid_ns) or, when the
+ * The lab's own pid namespace plays init_pid_ns. The victim is in it, or alone in a child
+ * namespace of it: the lab spawns it as that namespace's init (pid 1; ffi.ts
+ * inNewPidNamespace), which is still the lab's child; a victim with a vfork child stays in
+ * init_pid_ns (the exit of a namespace's init kills the rest of it: zap_pid_ns_processes(),
+ * kernel/pid_namespace.c). The caller is either the lab (in init_pid_ns) or, when the
  * scenario puts it in a chain of `n` pid namespaces below init_pid_ns (1 <= n <= 32, the
  * kernel's MAX_PID_NS_LEVEL), the caller helper's init of the n-th namespace (pidns.ts,
  * nscaller.c): unshare(CLONE_NEWPID) moves only a process's children, so the lab cannot be
  * that caller itself. Beside such a caller one more process may stand for the lab: a root
  * user process of init_pid_ns, all threads in S, which opens the caller's pidfds and passes
  * them on (the scenario's caller `fds`: SCM_RIGHTS on the host as in the kernel's story) and
- * sends the `kill` event. A victim in a child namespace (the lab calling a descendant's
- * process) is not expressible: the victims are the lab's own children, in its namespace.
+ * sends the `kill` event. The caller may not sit in the victim's namespace or below it: the
+ * caller helper's chain starts from the lab's namespace.
  *
  * @module
  */
@@ -32,6 +35,8 @@ export interface PidnsPlan {
   lab: ScenarioProcess | null;
   /** The lab SIGKILLs the frozen victim before the intent (the scenario's `kill` event). */
   killedBefore: boolean;
+  /** The victim is in a pid namespace of its own, a child of init_pid_ns. */
+  victimPidns: boolean;
   /** Why the scenario's namespaces or events cannot run on the host (none when they can). */
   why: string[];
 }
@@ -67,25 +72,37 @@ export interface HostRoles {
 export function pidnsPlan(s: Scenario, roles: HostRoles): PidnsPlan {
   const why: string[] = [];
   const { victim, caller, vforkChild } = roles;
-  const nsOf = (tgid: number) => (s.pid_namespaces ?? []).find((n) => n.procs.includes(tgid));
-  const levelsOf = (tgid: number): number => {
-    let n = 0;
-    // The validator checked the parents form a tree of at most 32: the walk ends.
-    for (let ns = nsOf(tgid); ns; ns = (s.pid_namespaces ?? []).find((x) => x.id === ns!.parent)) {
-      n++;
-    }
-    return n;
+  const all = s.pid_namespaces ?? [];
+  const nsOf = (tgid: number) => all.find((n) => n.procs.includes(tgid));
+  // The namespaces from a process's up to init_pid_ns's child; the validator checked that
+  // the parents form a tree of at most 32, so the walk ends.
+  const chainOf = (tgid: number): string[] => {
+    const ids: string[] = [];
+    for (let ns = nsOf(tgid); ns; ns = all.find((x) => x.id === ns!.parent)) ids.push(ns.id);
+    return ids;
   };
-  for (const p of [victim, vforkChild]) {
-    const ns = p && nsOf(p.tgid);
-    if (p && ns) {
-      why.push(
-        `process ${p.tgid} in pid namespace ${ns.id}: the host runs the victim and its vfork ` +
-          `child in the lab's own pid namespace (init_pid_ns)`,
-      );
-    }
+  const callerChain = chainOf(caller.tgid);
+  const victimNs = nsOf(victim.tgid);
+  const kidNs = vforkChild && (victimNs ?? nsOf(vforkChild.tgid));
+  if (kidNs) {
+    why.push(
+      `a vfork child in pid namespace ${kidNs.id}: the host runs a victim with a vfork child ` +
+        `in the lab's own pid namespace (init_pid_ns)`,
+    );
   }
-  const callerLevels = levelsOf(caller.tgid);
+  if (victimNs && (victimNs.parent !== null || victimNs.procs.length !== 1)) {
+    why.push(
+      `the victim in pid namespace ${victimNs.id}: the host makes it the init of a namespace ` +
+        `of its own, one level below the lab's (a child of init_pid_ns, no other member)`,
+    );
+  }
+  if (victimNs && callerChain.includes(victimNs.id)) {
+    why.push(
+      `the caller in the victim's pid namespace ${victimNs.id} or below it: the host's ` +
+        `caller helper starts from the lab's`,
+    );
+  }
+  const callerLevels = callerChain.length;
   const others = s.processes.filter((p) => ![victim, caller, vforkChild].includes(p));
   const lab = callerLevels > 0 && others.length === 1 ? others[0] : null;
   if (lab && (!isLabLike(lab) || nsOf(lab.tgid))) {
@@ -98,7 +115,13 @@ export function pidnsPlan(s: Scenario, roles: HostRoles): PidnsPlan {
     why.push("intent.then: follow-up calls of a caller in a child pid namespace");
   }
   const kills = killsBefore(s, roles, callerLevels > 0 ? lab : caller);
-  return { callerLevels, lab, killedBefore: kills.count > 0, why: [...why, ...kills.why] };
+  return {
+    callerLevels,
+    lab,
+    killedBefore: kills.count > 0,
+    victimPidns: victimNs !== undefined,
+    why: [...why, ...kills.why],
+  };
 }
 
 function isLabLike(p: ScenarioProcess): boolean {

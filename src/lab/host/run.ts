@@ -140,6 +140,7 @@ async function runIn(
     vmas: plan.vmas,
     extraThreads: plan.extraThreads,
     vfork: plan.vforkChild !== null,
+    pidNamespace: plan.victimPidns,
   });
   const vpid = victim.process.pid;
   // A caller in a child pid namespace: the caller helper, closed by runHost.

@@ -16,6 +16,7 @@ import {
   C,
   closeFd,
   exists,
+  inNewPidNamespace,
   listDir,
   makeDir,
   pipe,
@@ -124,6 +125,11 @@ export interface VictimSpec {
   extraThreads: number;
   /** One more thread calls clone(CLONE_VM | CLONE_VFORK); the child sleeps. */
   vfork: boolean;
+  /**
+   * The victim is pid 1 of a pid namespace of its own, a child of the lab's (ffi.ts
+   * inNewPidNamespace): still the lab's child, held by pidfd as any victim.
+   */
+  pidNamespace?: boolean;
 }
 
 /** A victim the helper built. */
@@ -248,7 +254,8 @@ export class HostSession {
     const out = pipe(true);
     let pid: number;
     try {
-      pid = spawn(path, args, out.write);
+      const start = () => spawn(path, args, out.write);
+      pid = spec.pidNamespace ? inNewPidNamespace(start) : start();
     } catch (e) {
       closeFd(out.read);
       closeFd(out.write);

@@ -240,6 +240,22 @@ static int readable(int fd, long timeout_ms) {
   }
 }
 
+/*
+ * The parent's pid as the lab's namespace numbers it: field 4 of /proc/self/stat (/proc is the
+ * lab's procfs). getppid() answers 0 in the init of a pid namespace the lab made for it.
+ */
+static long parent_pid(void) {
+  char line[512];
+  FILE *f = fopen("/proc/self/stat", "r");
+  long ppid = -1;
+  if (f && fgets(line, sizeof line, f)) {
+    const char *end = strrchr(line, ')');
+    if (end) sscanf(end + 1, " %*c %ld", &ppid);
+  }
+  if (f) fclose(f);
+  return ppid;
+}
+
 /* The pid a pidfd names (the "Pid:" line of its fdinfo), or -1 (not a pidfd, or reaped). */
 static long pidfd_pid(int fd) {
   char path[64], line[256];
@@ -426,7 +442,7 @@ int main(int argc, char **argv) {
   }
   /* Die with the lab; and if the lab is already gone, do not start at all. */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail("PR_SET_PDEATHSIG");
-  if (parent <= 0 || getppid() != parent) fail("parent %ld is gone", parent);
+  if (parent <= 0 || parent_pid() != parent) fail("parent %ld is gone", parent);
   if (threads < 0 || threads > 1000) fail("--threads %ld", threads);
   for (long t = 0; t < threads; t++) start_thread(sleeper);
   if (vfork) {

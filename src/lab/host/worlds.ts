@@ -60,6 +60,8 @@ export interface HostWorldParams {
    * child of the one before), as tgid 150; 0 or absent: the caller is the lab.
    */
   callerLevels?: number;
+  /** The victim alone in a child pid namespace of init_pid_ns, `app` (no vfork child). */
+  victimPidns?: boolean;
   /** The lab SIGKILLs the (frozen) victim at 0.5 ms, before the intent: a `kill` event. */
   killBefore?: boolean;
   /** When the simulation stops (ms). */
@@ -166,13 +168,16 @@ export function buildHostWorld(p: HostWorldParams): Record<string, unknown> {
       ...(dead ? [] : [{ id: "victim_mm", vmas: victimVmas }]),
     ],
     processes,
-    ...(levels
+    ...(levels || p.victimPidns
       ? {
-        pid_namespaces: Array.from({ length: levels }, (_, i) => ({
-          id: `ns${i + 1}`,
-          ...(i ? { parent: `ns${i}` } : {}),
-          procs: i === levels - 1 ? [HOST_TGIDS.nsCaller] : [],
-        })),
+        pid_namespaces: [
+          ...Array.from({ length: levels }, (_, i) => ({
+            id: `ns${i + 1}`,
+            ...(i ? { parent: `ns${i}` } : {}),
+            procs: i === levels - 1 ? [HOST_TGIDS.nsCaller] : [],
+          })),
+          ...(p.victimPidns ? [{ id: "app", procs: [HOST_TGIDS.victim] }] : []),
+        ],
       }
       : {}),
     ...(p.killBefore
