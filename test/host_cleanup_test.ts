@@ -197,9 +197,10 @@ interface Outcome {
   said: string;
 }
 
-async function endTheLab(ending: Ending): Promise<Outcome> {
+/** A lab-like child running `script` (CHILD by default), its pidfd, and its output's lines. */
+function startLab(script = CHILD) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: CHILD_ARGS,
+    args: [...CHILD_ARGS.slice(0, -1), script],
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -208,8 +209,11 @@ async function endTheLab(ending: Ending): Promise<Outcome> {
     detached: true,
   }).spawn();
   const childFd = pidfdOfOwnChild(child.pid);
-  const stdout = new Lines(child.stdout);
-  const stderr = new Lines(child.stderr);
+  return { child, childFd, stdout: new Lines(child.stdout), stderr: new Lines(child.stderr) };
+}
+
+async function endTheLab(ending: Ending): Promise<Outcome> {
+  const { child, childFd, stdout, stderr } = startLab();
   const stdin = child.stdin.getWriter();
   let victimFd = -1, supervisorFd = -1;
   let cgroup: string | null = null;
@@ -390,6 +394,45 @@ Deno.test({
       }
     } finally {
       await stopBystander(bystander);
+    }
+  },
+});
+
+Deno.test({
+  name: `host cleanup: a caller helper in a child pid namespace goes with the lab${skip}`,
+  ignore,
+  fn: async () => {
+    const { child, childFd, stdout, stderr } = startLab(
+      new URL("./_host_nscaller_child.ts", import.meta.url).pathname,
+    );
+    const watched: { fd: number; what: string }[] = [];
+    try {
+      const [line] = await stdout.lines(1, START_MS);
+      const m = line?.match(/^ready (.*)$/);
+      if (!m) assert.fail(`the lab did not start:\n${stdout.text}\n${await stderr.drain(500)}`);
+      for (const held of m[1].split(" ")) {
+        const [pid, start, label] = held.split(":");
+        const fd = pidfdToWatch(Number(pid), start);
+        assert.ok(fd >= 0, `${label} ${pid} is already gone`);
+        watched.push({ fd, what: `${label} ${pid}` });
+      }
+      // The victim, the helper and its two namespaces' inits, and the supervisor.
+      assert.equal(watched.filter((w) => w.what.startsWith("nscaller")).length, 3);
+      const t0 = monotonicNs();
+      assert.equal(syscall(SYS.pidfd_send_signal, childFd, SIG.SIGKILL, 0, 0), 0);
+      while (elapsedMs(t0) <= LAB_DEATH_CLEANUP_MS && watched.some((w) => !pollIn(w.fd, 0))) {
+        await delay(2);
+      }
+      const left = watched.filter((w) => !pollIn(w.fd, 0)).map((w) => w.what);
+      console.log(`  lab SIGKILLed: everything gone in ${elapsedMs(t0)} ms`);
+      assert.deepEqual(left, [], `left ${LAB_DEATH_CLEANUP_MS} ms after the lab's SIGKILL`);
+    } finally {
+      if (!pollIn(childFd, 0)) syscall(SYS.pidfd_send_signal, childFd, SIG.SIGKILL, 0, 0);
+      await child.status;
+      await child.stdin.close().catch(() => {});
+      await stdout.drain(1000);
+      await stderr.drain(1000);
+      for (const fd of [childFd, ...watched.map((w) => w.fd)]) closeFd(fd);
     }
   },
 });

@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
   type Design,
+  ERRNO,
   type KGen,
   PAGE_SIZE,
   PIDFD_SELF_THREAD,
@@ -40,11 +41,12 @@ import {
   type HostWorldParams,
   leftovers,
   NotExpressible,
+  NsCaller,
   runHost,
   runRecipe,
 } from "../src/lab/host/mod.ts";
 import { formatDiff } from "../src/lab/cli/mod.ts";
-import { selfIds, syscallCount } from "../src/lab/host/ffi.ts";
+import { readLink, readText, selfIds, syscallCount } from "../src/lab/host/ffi.ts";
 import { procStatus, startTime } from "../src/lab/host/observe.ts";
 
 /** The design the generated worlds call: the one every host world is shaped for. */
@@ -114,6 +116,10 @@ Deno.test("host plan: a core dump only in the shape the host makes", () => {
   assert.match(planReasons(dumpingWorld(512, { vfork: { frozen: false } })).join(), /vfork/);
   assert.match(planReasons(dumpingWorld(512, { traced: true })).join(), /traced_exit/);
   assert.match(
+    planReasons(dumpingWorld(512, { victimPidns: true })).join(),
+    /core_dump: a victim in a child pid namespace/,
+  );
+  assert.match(
     planReasons(dumpingWorld(512, { then: [{ call: "waitid", nohang: false }] })).join(),
     /dumping victim exits only when its dump ends/,
   );
@@ -161,6 +167,76 @@ Deno.test({
   },
 });
 
+Deno.test("host plan: a caller in a child pid namespace of the victim's; the rest refused", async () => {
+  const killed = hostPlan(
+    await loadScenarioFile("scenarios/host/host-pidns-mrelease-after-lab-kill.json"),
+  );
+  assert.deepEqual([killed.callerLevels, killed.killedBefore], [1, true]);
+  const base: HostWorldParams = {
+    name: "x",
+    description: "x",
+    threads: 1,
+    state: "S",
+    vmas: [{ kind: "anon", size_pages: 256, resident_pages: 256 }],
+    callerFds: [{ fd: 3, kind: "pidfd" }],
+    call: { fd: 3 },
+  };
+  const plan = (w: Record<string, unknown>) => hostPlan(validateScenario(w));
+  assert.equal(plan(buildHostWorld({ ...base, callerLevels: 3 })).callerLevels, 3);
+  assert.equal(plan(buildHostWorld(base)).callerLevels, 0);
+  const why = (w: Record<string, unknown>): string => {
+    try {
+      plan(w);
+      return "";
+    } catch (e) {
+      assert.ok(e instanceof NotExpressible, String(e));
+      return e.reasons.join("\n");
+    }
+  };
+  // The victim alone in a child namespace of the lab's: its init on the host. Deeper, with
+  // company, with a vfork child, or above the caller: refused.
+  assert.equal(plan(buildHostWorld({ ...base, victimPidns: true })).victimPidns, true);
+  const withNs = (ns: unknown[], p: Partial<HostWorldParams> = {}) =>
+    why({ ...buildHostWorld({ ...base, ...p }), pid_namespaces: ns });
+  assert.match(
+    withNs([{ id: "sandbox" }, { id: "app", parent: "sandbox", procs: [200] }]),
+    /the victim in pid namespace app: the host makes it the init of a namespace of its own/,
+  );
+  assert.match(
+    withNs([{ id: "app", procs: [200, 100] }]),
+    /the victim in pid namespace app/,
+  );
+  assert.match(
+    withNs([{ id: "app", procs: [200] }], { vfork: { frozen: false } }),
+    /a vfork child in pid namespace app/,
+  );
+  assert.match(
+    withNs([{ id: "app", procs: [200] }, { id: "ns1", parent: "app", procs: [150] }], {
+      callerLevels: 1,
+    }),
+    /the caller in the victim's pid namespace app or below it/,
+  );
+  // Follow-up calls, and a lab that is not root.
+  const range = { start_page: 16, end_page: 17 };
+  assert.match(
+    why(buildHostWorld({ ...base, callerLevels: 1, then: [{ call: "proc_mem_read", ...range }] })),
+    /intent.then: follow-up calls of a caller in a child pid namespace/,
+  );
+  const w = buildHostWorld({ ...base, callerLevels: 1 });
+  (w.processes as Record<string, unknown>[])[0].uid = 1000;
+  assert.match(why(w), /process 100 \(lab\) stands for the lab/);
+  // The kill event: only of a frozen victim, before the intent, from the lab.
+  assert.match(why(buildHostWorld({ ...base, killBefore: true })), /needs a frozen victim/);
+  const late = buildHostWorld({ ...base, state: "frozen", callerLevels: 1, killBefore: true });
+  (late.events as Record<string, unknown>[])[0].from = 150;
+  assert.match(why(late), /events\[0\] \(kill\): the host stages only/);
+  // The simulator's pid namespace scenarios: their worlds (init, zygote, uid 1069) say why.
+  for (const f of await scenarioFiles("scenarios/fidelity")) {
+    if (!f.includes("/pidns-")) continue;
+    assert.notEqual(why(JSON.parse(await Deno.readTextFile(f))), "", f);
+  }
+});
+
 for (const file of files) {
   const scenario = await loadScenarioFile(file);
   const dumps = hostPlan(scenario).coreDump;
@@ -204,6 +280,76 @@ Deno.test({
       a.checkFd(fd);
       a.checkFd(-1);
     } finally {
+      await a.close();
+      await b.close();
+    }
+  },
+});
+
+Deno.test({
+  name: `host guard: a caller in a child pid namespace has only what the run gives it${skip}`,
+  ignore,
+  fn: async () => {
+    const s = await loadScenarioFile(
+      "scenarios/host/host-pidns-signal-from-child-ns.json",
+    );
+    const a = new HostSession();
+    const b = new HostSession();
+    let ns: NsCaller | null = null;
+    try {
+      const v = await a.spawnVictim({ comm: "guarded", vmas: [], extraThreads: 0, vfork: false });
+      const other = await b.spawnVictim({ comm: "other", vmas: [], extraThreads: 0, vfork: false });
+      ns = await NsCaller.start(a, 2);
+      // A victim in a namespace of its own is its init, and the lab's thread is back in its own
+      // namespace for its next children.
+      const nested = await a.spawnVictim({
+        comm: "nested",
+        vmas: [],
+        extraThreads: 0,
+        vfork: false,
+        pidNamespace: true,
+      });
+      const nsPid = (pid: number) =>
+        readText(`/proc/${pid}/status`)?.match(/^NSpid:\s+(.*)$/m)?.[1].split(/\s+/);
+      assert.deepEqual(nsPid(nested.process.pid), [String(nested.process.pid), "1"]);
+      assert.equal(
+        readLink("/proc/thread-self/ns/pid_for_children"),
+        readLink("/proc/thread-self/ns/pid"),
+      );
+      // pid 1 of a namespace two levels below the lab's: its pid there, in ns1, and in ns2.
+      assert.deepEqual(nsPid(ns.pid), [String(ns.pid), "2", "1"]);
+      const u = new HostUserspace(a, v, hostPlan(s), s.name, { nsCaller: ns });
+      assert.equal(u.current, ns.pid);
+      const pids = [1, Deno.pid, selfIds().ppid, other.process.pid];
+      const before = syscallCount;
+      for (const pid of pids) {
+        assert.throws(() => runRecipe(u.kill(pid, 0)), HostSafetyError, `kill ${pid}`);
+        assert.throws(() => runRecipe(u.pidfd_open(pid, 0)), HostSafetyError, `open ${pid}`);
+      }
+      assert.equal(syscallCount, before, "a refused call was made");
+      // Its socket (0) and stderr (2) are not the run's to give, nor are the sentinels (the
+      // guard reads the caller's /proc/<pid>/fdinfo to tell; no call is made).
+      for (const fd of [0, 2, PIDFD_SELF_THREAD, PIDFD_SELF_THREAD_GROUP]) {
+        assert.throws(() => runRecipe(u.pidfd_send_signal(fd, 0, 0)), HostSafetyError, `${fd}`);
+        assert.throws(() => runRecipe(u.close(fd)), HostSafetyError, `close ${fd}`);
+      }
+      // The follow-up calls are the lab's own thread's.
+      assert.throws(() => runRecipe(u.waitid_pidfd(3)), NotExpressible);
+      const range = { start_page: 16, end_page: 17 };
+      assert.throws(() => runRecipe(u.process_vm_readv(v.process.pid, range)), NotExpressible);
+      assert.equal(u.calls.length, 0);
+      // Another run's pidfd is not passed on.
+      assert.throws(() => ns!.pass(b.dupPidfd(other.process.pid)), HostSafetyError);
+      // Through the run's pidfd the kernel refuses a signal (access_pidfd_pidns); by number
+      // nothing is found; an fd it lacks is EBADF.
+      const fd = ns.pass(a.dupPidfd(v.process.pid));
+      assert.equal(runRecipe(u.pidfd_send_signal(fd, 0, 0)), -ERRNO.EINVAL);
+      assert.equal(runRecipe(u.kill(v.process.pid, 0)), -ERRNO.ESRCH);
+      assert.equal(runRecipe(u.pidfd_open(v.process.pid, 0)), -ERRNO.ESRCH);
+      assert.equal(runRecipe(u.pidfd_send_signal(999, 0, 0)), -ERRNO.EBADF);
+      assert.deepEqual(u.calls.map((c) => c.errno), ["EINVAL", "ESRCH", "ESRCH", "EBADF"]);
+    } finally {
+      ns?.close();
       await a.close();
       await b.close();
     }
@@ -331,6 +477,14 @@ const worldArb = fc.record({
   // is gone: never for one that does not exit in the run: frozen, unkilled, dumping).
   look: fc.constantFrom("none", "vm_readv", "proc_mem", "page0", "waitid"),
   lookPages: fc.integer({ min: 1, max: 4 }),
+  // The caller in a chain of this many pid namespaces below the lab's (0: the lab itself),
+  // holding a pidfd the lab passed on; its own SIGKILL is refused there (EINVAL).
+  callerLevels: fc.constantFrom(0, 0, 0, 1, 1, 3),
+  // before-call: the lab's SIGKILL (a kill event before the intent) instead of the recipe's.
+  labKills: fc.boolean(),
+  // The victim (without a vfork child) alone in a child pid namespace, a sibling of the
+  // caller's when the caller is in one too.
+  victimPidns: fc.constantFrom(false, false, true),
 });
 
 type WorldArb = typeof worldArb extends fc.Arbitrary<infer T> ? T : never;
@@ -369,6 +523,8 @@ function worldOf(w: WorldArb, i: number): HostWorldParams {
     vmas.push({ kind: "shmem", size_pages: w.shmemMiB * MiB, resident_pages: w.shmemMiB * MiB });
   }
   const dead = w.kill === "exited" || w.kill === "reaped";
+  const labKills = w.kill === "before-call" && w.labKills;
+  const ns = w.callerLevels > 0;
   return {
     name: `host-prop-${i}`,
     description: "generated by test/host_diff_test.ts",
@@ -389,12 +545,19 @@ function worldOf(w: WorldArb, i: number): HostWorldParams {
     call: {
       // A dumping victim is not killed first: a kill then the call at once is a race on the
       // host (core_state stays set until the aborted dump reaches coredump_finish()).
-      ...(w.kill === "none" || dumping ? { kill: false } : {}),
-      ...(dead ? { fd: 3 } : {}),
+      ...(w.kill === "none" || dumping || labKills ? { kill: false } : {}),
+      ...(dead || ns ? { fd: 3 } : {}),
       ...(w.flags ? { flags: w.flags } : {}),
     },
-    callerFds: dead ? [{ fd: 3, kind: "pidfd" }] : [],
-    then: lookOf(w),
+    callerFds: dead || ns ? [{ fd: 3, kind: "pidfd" }] : [],
+    // A caller in a child pid namespace makes no follow-up calls on the host.
+    then: ns ? [] : lookOf(w),
+    callerLevels: w.callerLevels,
+    killBefore: labKills,
+    // Not a dumping victim: the init of a pid namespace ignores the lab's SIGABRT (an
+    // ancestor's signal other than SIGKILL/SIGSTOP to a SIGNAL_UNKILLABLE task with the
+    // default handler: kernel/signal.c sig_task_ignored()), so it would never dump.
+    victimPidns: w.victimPidns && !dumping && (dead || !w.vfork || w.kill === "traced"),
   };
 }
 
@@ -429,13 +592,17 @@ Deno.test({
     let i = 0;
     let traced = 0;
     let dumping = 0;
+    let nested = 0;
+    let victimNested = 0;
     await fc.assert(
       fc.asyncProperty(worldArb, async (w) => {
         if (w.kill === "traced") traced++;
         // A host whose core_pattern the lab cannot dump with runs no dumping world.
         fc.pre(w.kill !== "dumping" || noDump === null);
         if (w.kill === "dumping") dumping++;
+        if (w.callerLevels > 0) nested++;
         const s = validateScenario(buildHostWorld(worldOf(w, i++)));
+        if (s.pid_namespaces?.some((n) => n.procs.includes(200))) victimNested++;
         const row = await diffScenario(s, { design: mrelease });
         assert.equal(row.host.errno, row.sim.errno, formatDiff([row]));
         assert.equal(row.host.released, row.sim.released, formatDiff([row]));
@@ -444,9 +611,12 @@ Deno.test({
       }),
       { numRuns: 30, seed: 20260101, endOnFailure: true },
     );
-    // The property covers the ptrace exit stop, not only by luck of the seed.
+    // The property covers the ptrace exit stop and a caller in a child pid namespace, not
+    // only by luck of the seed.
     assert.ok(traced >= 2, `${traced} traced worlds of ${i}`);
     assert.ok(noDump !== null || dumping >= 2, `${dumping} dumping worlds of ${i}`);
+    assert.ok(nested >= 4, `${nested} worlds with a caller in a child pid namespace of ${i}`);
+    assert.ok(victimNested >= 4, `${victimNested} worlds with the victim in one of ${i}`);
   },
 });
 
@@ -458,6 +628,9 @@ Deno.test({
  */
 const iovArb = fc.record({
   advice: fc.constantFrom(20, 21),
+  // The caller in a child pid namespace, given a pidfd of the victim: process_madvise takes
+  // it through pidfd_get_task(), with no namespace check, and the iovecs are built there.
+  nested: fc.boolean(),
   ranges: fc.array(
     fc.record({
       where: fc.constantFrom("anon", "anon", "locked", "page0"),
@@ -472,11 +645,13 @@ Deno.test({
   ignore,
   fn: async () => {
     let i = 0;
+    let nested = 0;
     const MiB = 2 ** 20 / PAGE_SIZE;
     // anon at pages [16, 16 + 4 MiB), a one-page gap, then the locked 1 MiB.
     const lockedStart = 16 + 4 * MiB + 1;
     await fc.assert(
       fc.asyncProperty(iovArb, async (a) => {
+        if (a.nested) nested++;
         const iov = a.ranges.map((r) => {
           const start = r.where === "anon" ? 16 : r.where === "locked" ? lockedStart : 0;
           return { start_page: start, end_page: start + (r.where === "page0" ? 1 : r.pages) };
@@ -490,13 +665,15 @@ Deno.test({
             { kind: "anon", size_pages: 4 * MiB, resident_pages: 4 * MiB },
             { kind: "anon", size_pages: MiB, resident_pages: MiB, locked: true },
           ],
-          call: { kill: false, flags: 0, advice: a.advice, iov },
+          call: { kill: false, flags: 0, advice: a.advice, iov, ...(a.nested ? { fd: 3 } : {}) },
+          ...(a.nested ? { callerLevels: 1, callerFds: [{ fd: 3, kind: "pidfd" as const }] } : {}),
         }));
         const row = await diffScenario(s, { design: madvise });
         assert.ok(agrees(row), formatDiff([row]));
       }),
       { numRuns: 12, seed: 20261202, endOnFailure: true },
     );
+    assert.ok(nested >= 3, `${nested} vectors from a child pid namespace of ${i}`);
   },
 });
 

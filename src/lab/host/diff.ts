@@ -68,7 +68,8 @@ export interface DiffRow {
   agree: { errno: boolean; signal: boolean; memory: boolean; then: boolean };
   /**
    * Whether the host can see a SIGKILL arrive: not for a victim that was already a zombie
-   * or reaped (the kernel drops it in prepare_signal; the simulator counts the send).
+   * or reaped (the kernel drops it in prepare_signal; the simulator counts the send), nor
+   * for one killed before the intent (its SIGKILL is already pending).
    */
   signal_comparable: boolean;
   /** The victim's private anon pages in the scenario. */
@@ -158,7 +159,10 @@ export async function diffScenario(
   const simS = simSide(sim.outcome);
   const hostS = hostSide(host);
   const tol = toleranceForPages(plan.anonPages);
-  const signalComparable = plan.state !== "zombie" && plan.state !== "reaped";
+  // A victim the lab killed before the intent (a kill event) has SIGKILL pending on the host
+  // before the call; the simulator counts only sends after the intent.
+  const signalComparable = plan.state !== "zombie" && plan.state !== "reaped" &&
+    !plan.killedBefore;
   return {
     scenario: s.name,
     design: opts.variant === undefined ? opts.design.name : `${opts.design.name}@${opts.variant}`,

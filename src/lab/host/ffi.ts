@@ -36,6 +36,8 @@ export const SYS = {
   readlinkat: 267,
   faccessat: 269,
   pipe2: 293,
+  unshare: 272,
+  setns: 308,
 } as const;
 
 /**
@@ -68,6 +70,7 @@ export const C = {
   RUSAGE_THREAD: 1,
   CLOCK_MONOTONIC: 1,
   CLOCK_THREAD_CPUTIME_ID: 3,
+  CLONE_NEWPID: 0x20000000,
 } as const;
 
 /** include/uapi/linux/limits.h: the longest path readlink can answer. */
@@ -272,6 +275,36 @@ export function spawn(path: string, argv: string[], stdoutFd: number, stdinFd?: 
   } finally {
     L.posix_spawn_file_actions_destroy(fa);
     keep.length = 0;
+  }
+}
+
+/**
+ * Runs `spawnFn` with the calling thread's next children in a new pid namespace, then puts
+ * its children back in its own: unshare(CLONE_NEWPID) sets only the thread's
+ * pid_ns_for_children (its own pid and namespace never change; kernel/nsproxy.c), so the
+ * first child `spawnFn` starts is pid 1 of the new namespace; setns() to the thread's own
+ * namespace, its active one, which pidns_install() (kernel/pid_namespace.c) allows, restores
+ * it. Nothing else runs on the thread in between (every call here is synchronous).
+ */
+export function inNewPidNamespace<T>(spawnFn: () => T): T {
+  const own = openPath("/proc/thread-self/ns/pid", 0);
+  if (own < 0) throw new Error(`open /proc/thread-self/ns/pid: ${retName(own)}`);
+  try {
+    const r = syscall(SYS.unshare, C.CLONE_NEWPID);
+    if (r < 0) throw new Error(`unshare(CLONE_NEWPID): ${retName(r)}`);
+    let out: { value: T } | { error: unknown };
+    try {
+      out = { value: spawnFn() };
+    } catch (error) {
+      out = { error };
+    }
+    // Back whether or not the spawn worked: the thread's next children are the lab's again.
+    const back = syscall(SYS.setns, own, C.CLONE_NEWPID);
+    if (back < 0) throw new Error(`setns back to the lab's pid namespace: ${retName(back)}`);
+    if ("error" in out) throw out.error;
+    return out.value;
+  } finally {
+    closeFd(own);
   }
 }
 

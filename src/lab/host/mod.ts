@@ -15,6 +15,7 @@ export {
 } from "./run.ts";
 export { type HostCall, HostUserspace, runRecipe } from "./userspace.ts";
 export { designsOf, hostRefusals, mergedOnHost } from "./designs.ts";
+export { NsCaller } from "./pidns.ts";
 export { type HostPlan, hostPlan, NotExpressible } from "./plan.ts";
 export {
   agrees,

@@ -3,8 +3,14 @@
  * (the victim helper's memory and threads, the state to put it in before the intent, the
  * caller's fds) or a list of reasons it cannot. The rules (docs/host.md):
  *
- * - the caller is the lab itself: a root thread (uid and euid 0, every capability) of a
- *   process that is neither the victim nor its vfork child; one caller, no `also`;
+ * - the caller is a root thread (uid and euid 0, every capability) of a process that is
+ *   neither the victim nor its vfork child; one caller, no `also`. In init_pid_ns it is the
+ *   lab itself; in a chain of 1..32 pid namespaces below init_pid_ns it is the caller
+ *   helper's init of the innermost (plan_pidns.ts, pidns.ts), beside which one more root
+ *   process of init_pid_ns may stand for the lab;
+ * - the victim is in init_pid_ns (the lab's own pid namespace) or, without a vfork child,
+ *   alone in a child namespace of it, whose init it is on the host; the caller not in that
+ *   namespace or below it;
  * - the victim is a root user process with 1..64 threads, all in one state: `S`,
  *   `T` (SIGSTOPped), `frozen` (a cgroup-v1 freezer), or a zombie / reaped process
  *   (SIGKILLed, and waited for when reaped); a vfork parent's one `D_vfork` thread may
@@ -14,13 +20,15 @@
  * - at most one other process: the victim's vfork child, threads `S` or `frozen`;
  * - `traced_exit` only on threads of a victim in `S` without a vfork child (the lab is
  *   their tracer: src/lab/host/ptrace.ts);
- * - no events; the call's `info`, `iov_fault` and `sig` other than SIGKILL are not
+ * - one event at most: a SIGKILL `kill` of a frozen victim before the intent, sent by the lab
+ *   (the caller when it is the lab); the call's `info`, `iov_fault` and `sig` other than SIGKILL are not
  *   expressible; `iov` ranges must each lie inside one VMA or in page 0 (address 0, never
  *   mapped);
  * - `intent.then`: reads over ranges like `iov`'s, of a victim not yet waited for (the host
  *   names it by pid); waitid of a victim that is the caller's child it reaps itself (on the
  *   host it is the lab's), not traced (the lab, their tracer, would see their ptrace stop),
- *   and without `nohang` one that will exit (not frozen, not dumping);
+ *   and without `nohang` one that will exit (not frozen, not dumping); none for a caller in a
+ *   child pid namespace;
  * - a `core_dump` victim is dumping core at the intent, in the simulator's shape: its first
  *   thread the dumper, `D` until after the window (`until` past the horizon: on the host a
  *   dump of its memory outlasts the window), the others `S` (they wait in
@@ -38,17 +46,16 @@ import {
   PIDFD_SELF_THREAD_GROUP,
   SIGKILL,
 } from "../../core/mod.ts";
-import {
-  type CallArgs,
-  CAP_BIT,
-  type Capability,
-  type IovRange,
-  type Scenario,
-  type ScenarioProcess,
-  type ScenarioVma,
-  type ThenCall,
+import type {
+  CallArgs,
+  IovRange,
+  Scenario,
+  ScenarioProcess,
+  ScenarioVma,
+  ThenCall,
 } from "../../engine/scenario/mod.ts";
 import { HOST_KERNEL } from "./support.ts";
+import { isRoot, pidnsPlan } from "./plan_pidns.ts";
 
 /** What the helper maps, per VMA of the scenario, in order. */
 export interface PlanVma {
@@ -109,6 +116,15 @@ export interface HostPlan {
    * dumper wait in coredump_task_exit): the lab starts the dump before the intent.
    */
   coreDump: boolean;
+  /**
+   * How many pid namespaces below the lab's the caller sits: 0, the lab itself calls; else
+   * the caller helper's init of the innermost (pidns.ts).
+   */
+  callerLevels: number;
+  /** The lab SIGKILLs the frozen victim before the intent (the scenario's `kill` event). */
+  killedBefore: boolean;
+  /** The victim is pid 1 of a pid namespace of its own, a child of the lab's. */
+  victimPidns: boolean;
 }
 
 /** A scenario the host cannot run, with every reason. */
@@ -125,11 +141,6 @@ export class NotExpressible extends Error {
 
 const MAX_BYTES = 2 * 1024 ** 3;
 
-function isRoot(p: ScenarioProcess): boolean {
-  return p.uid === 0 && p.euid === 0 &&
-    (Object.keys(CAP_BIT) as Capability[]).every((c) => p.caps.includes(c));
-}
-
 /** The plan of `s`, or a {@linkcode NotExpressible} listing why not. */
 export function hostPlan(s: Scenario): HostPlan {
   const why: string[] = [];
@@ -138,10 +149,9 @@ export function hostPlan(s: Scenario): HostPlan {
   if (!victim) throw new NotExpressible(s.name, ["the victim is not a process"]);
   if (!callerProc) throw new NotExpressible(s.name, ["the caller is not a thread"]);
   if (!isRoot(callerProc)) {
-    why.push("the caller must be root with every capability (it is the lab)");
+    why.push("the caller must be root with every capability (the lab, or its helper)");
   }
   if (s.intent.also.length) why.push("a second caller (intent.also)");
-  if (s.events.length) why.push("timed events");
   if (victim.kthread || victim.init) {
     why.push("the victim must be a user process, not init or a kthread");
   }
@@ -151,15 +161,28 @@ export function hostPlan(s: Scenario): HostPlan {
   if (victim.core_dump) why.push(...coreDumpProblems(s, victim, vforkKidsOf(s, victim)));
   if (victim.vfork_child) why.push("the victim itself a vfork child (target its parent instead)");
   const vforkKids = vforkKidsOf(s, victim);
+  if (vforkKids.length > 1) why.push("more than one vfork child");
+  const kid = vforkKids[0];
+  const ns = pidnsPlan(s, {
+    victim,
+    caller: callerProc,
+    vforkChild: kid,
+    frozen: victim.threads.some((t) => t.state === "frozen"),
+  });
+  why.push(...ns.why);
+  if (victim.core_dump && ns.victimPidns) {
+    // On the host it would be its namespace's init, which ignores the lab's SIGABRT (an
+    // ancestor's signal with the default handler: kernel/signal.c sig_task_ignored()).
+    why.push("core_dump: a victim in a child pid namespace (the host's init there never dumps)");
+  }
   for (const p of s.processes) {
-    if (p !== victim && p !== callerProc && !vforkKids.includes(p)) {
+    if (p !== victim && p !== callerProc && !vforkKids.includes(p) && p !== ns.lab) {
       why.push(
-        `process ${p.tgid} (${p.comm}): the host runs only the caller, the victim and its vfork child`,
+        `process ${p.tgid} (${p.comm}): the host runs only the caller, the victim and its vfork ` +
+          `child (and the lab, beside a caller in a child pid namespace)`,
       );
     }
   }
-  if (vforkKids.length > 1) why.push("more than one vfork child");
-  const kid = vforkKids[0];
   if (kid) {
     const states = new Set(kid.threads.map((t) => t.state));
     if (kid.threads.length !== 1 || !(states.has("S") || states.has("frozen"))) {
@@ -277,6 +300,9 @@ export function hostPlan(s: Scenario): HostPlan {
     windowMs: Math.min(2000, Math.max(0, (s.horizon_ns - s.intent.at_ns) / 1e6)),
     anonPages,
     coreDump: victim.core_dump,
+    callerLevels: ns.callerLevels,
+    killedBefore: ns.killedBefore,
+    victimPidns: ns.victimPidns,
   };
 }
 

@@ -5,7 +5,8 @@
  * whose calls go to the kernel through FFI. It observes only through the kernel's interfaces:
  * each call's return value and errno, wall time and the caller's CPU time (RUSAGE_THREAD), the
  * victim's RSS by kind from /proc/<pid>/status before and after, zoneinfo's free pages, and
- * whether and when the victim exited (its pidfd polls readable).
+ * whether and when the victim exited (its pidfd polls readable). A caller in a child pid
+ * namespace is the caller helper (pidns.ts), given copies of the caller's fds the lab opened.
  *
  * @module
  */
@@ -38,6 +39,7 @@ import {
   coreDumpRefusal,
   CoreDumpTimingError,
 } from "./coredump.ts";
+import { NsCaller } from "./pidns.ts";
 
 /** The host outcome's schema. */
 export const HOST_OUTCOME_SCHEMA = "mrelease-lab/host-outcome@2";
@@ -125,9 +127,11 @@ export async function runHost(scenario: Scenario, opts: HostRunOptions): Promise
   if (why.length) throw new NotExpressible(scenario.name, why);
   const session = opts.session ?? new HostSession();
   const tracer = new ExitTracer();
+  const held: { ns: NsCaller | null } = { ns: null };
   try {
-    return await runIn(session, tracer, scenario, plan, opts);
+    return await runIn(session, { tracer, held }, scenario, plan, opts);
   } finally {
+    held.ns?.close();
     // Before the session's SIGKILLs: only the tracer ends an exit stop on 6.18.
     tracer.release();
     if (!opts.session) await session.close();
@@ -136,7 +140,7 @@ export async function runHost(scenario: Scenario, opts: HostRunOptions): Promise
 
 async function runIn(
   session: HostSession,
-  tracer: ExitTracer,
+  { tracer, held }: { tracer: ExitTracer; held: { ns: NsCaller | null } },
   s: Scenario,
   plan: HostPlan,
   opts: HostRunOptions,
@@ -148,23 +152,12 @@ async function runIn(
     extraThreads: plan.extraThreads,
     vfork: plan.vforkChild !== null,
     coreDir,
+    pidNamespace: plan.victimPidns,
   });
   const vpid = victim.process.pid;
-  // The caller's fds, opened while every process they name still exists.
-  const fdMap = new Map<number, number>();
-  for (const f of plan.callerFds) {
-    const pid = f.target === plan.victimTgid ? vpid : victim.vforkChild?.pid ?? -1;
-    if (f.kind === "file") fdMap.set(f.fd, session.openOrdinaryFile());
-    else if (f.kind === "proc_dir") fdMap.set(f.fd, session.openProcDir(pid));
-    else if (f.threadIndex === null) {
-      fdMap.set(f.fd, session.pidfdOpen(pid, f.nonblock ? PIDFD_NONBLOCK : 0));
-    } else {
-      // The scenario's thread i is the victim's i-th thread (observe.ts threadIds).
-      const tid = threadIds(vpid)[f.threadIndex] ?? -1;
-      const flags = PIDFD_THREAD | (f.nonblock ? PIDFD_NONBLOCK : 0);
-      fdMap.set(f.fd, session.pidfdOpen(vpid, flags, tid));
-    }
-  }
+  // A caller in a child pid namespace: the caller helper, closed by runHost.
+  if (plan.callerLevels) held.ns = await NsCaller.start(session, plan.callerLevels);
+  const fdMap = openCallerFds(session, plan, victim, held.ns);
   const tids = threadIds(vpid);
   for (const i of plan.tracedThreads) tracer.seize(session, vpid, tids[i] ?? -1);
   const toFreeze = [
@@ -173,6 +166,8 @@ async function runIn(
   ];
   if (toFreeze.length) await session.freeze(toFreeze);
   if (plan.state === "T") session.stop(vpid);
+  // The scenario's kill event: the lab's SIGKILL; the frozen victim keeps its mm.
+  if (plan.killedBefore && session.signal(vpid, SIGKILL) < 0) throw new Error("the kill event");
   if (plan.state === "zombie" || plan.state === "reaped") {
     const r = session.signal(vpid, SIGKILL);
     if (r < 0 || !session.waitExit(vpid, 10_000)) throw new Error(`victim ${vpid} did not exit`);
@@ -192,7 +187,9 @@ async function runIn(
   const before = rss(atIntent);
   const zone0 = zoneFreePages();
   const t0 = monotonicNs();
-  const caller = new HostUserspace(session, victim, plan, s.name);
+  const caller = new HostUserspace(session, victim, plan, s.name, {
+    nsCaller: held.ns ?? undefined,
+  });
   // The recipe sees the host's pids and fds: the victim is the helper's process, and the
   // scenario's fd numbers are the real fds opened for them.
   const ctx: DesignContext = {
@@ -290,6 +287,36 @@ function dumpRecord(
     );
   }
   return record;
+}
+
+/**
+ * The caller's fds by scenario number, opened while every process they name still exists:
+ * the lab's own, or, for a caller in a child pid namespace, the caller's copies of them.
+ */
+function openCallerFds(
+  session: HostSession,
+  plan: HostPlan,
+  victim: Victim,
+  ns: NsCaller | null,
+): Map<number, number> {
+  const vpid = victim.process.pid;
+  const fdMap = new Map<number, number>();
+  for (const f of plan.callerFds) {
+    const pid = f.target === plan.victimTgid ? vpid : victim.vforkChild?.pid ?? -1;
+    let fd: number;
+    if (f.kind === "file") fd = session.openOrdinaryFile();
+    else if (f.kind === "proc_dir") fd = session.openProcDir(pid);
+    else if (f.threadIndex === null) {
+      fd = session.pidfdOpen(pid, f.nonblock ? PIDFD_NONBLOCK : 0);
+    } else {
+      // The scenario's thread i is the victim's i-th thread (observe.ts threadIds).
+      const tid = threadIds(vpid)[f.threadIndex] ?? -1;
+      const flags = PIDFD_THREAD | (f.nonblock ? PIDFD_NONBLOCK : 0);
+      fd = session.pidfdOpen(vpid, flags, tid);
+    }
+    fdMap.set(f.fd, ns && fd >= 0 ? ns.pass(fd) : fd);
+  }
+  return fdMap;
 }
 
 function rss(st: ProcStatus | null): RssSnapshot | null {

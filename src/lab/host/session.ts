@@ -16,6 +16,7 @@ import {
   C,
   closeFd,
   exists,
+  inNewPidNamespace,
   listDir,
   makeDir,
   pipe,
@@ -106,6 +107,12 @@ export const LAB_DEATH_CLEANUP_MS = 2000;
  */
 const SUPERVISOR_ANSWER_MS = 5000;
 
+/**
+ * How long the lab waits for the caller helper's "ready": it forks once per pid namespace
+ * level, in milliseconds; 10 s covers a loaded machine, as for the victim helper's memory.
+ */
+const NS_CALLER_START_MS = 10_000;
+
 /** A mapping the helper reports. */
 export interface HelperVma {
   /** anon, locked, shared or shmem. */
@@ -128,6 +135,11 @@ export interface VictimSpec {
   vfork: boolean;
   /** A core directory of the session's (`makeCoreDir`): the victim may dump core there. */
   coreDir?: string;
+  /**
+   * The victim is pid 1 of a pid namespace of its own, a child of the lab's (ffi.ts
+   * inNewPidNamespace): still the lab's child, held by pidfd as any victim.
+   */
+  pidNamespace?: boolean;
 }
 
 /** A victim the helper built. */
@@ -263,7 +275,8 @@ export class HostSession {
     const out = pipe(true);
     let pid: number;
     try {
-      pid = spawn(path, args, out.write);
+      const start = () => spawn(path, args, out.write);
+      pid = spec.pidNamespace ? inNewPidNamespace(start) : start();
     } catch (e) {
       closeFd(out.read);
       closeFd(out.write);
@@ -289,6 +302,44 @@ export class HostSession {
       return { process, vforkChild, vmas };
     } finally {
       closeFd(out.read);
+    }
+  }
+
+  /**
+   * Starts the caller helper (`nscaller.c`) `levels` pid namespaces below the lab's, for a
+   * caller in a child pid namespace (pidns.ts): the helper is the lab's child and each
+   * level's init the child of the one above, each held by pidfd (and handed to the
+   * supervisor) once /proc shows it as its parent's child. Returns the innermost, the caller,
+   * and the lab's end of its socket (the caller's stdin), which the caller of this closes.
+   */
+  async spawnNsCaller(levels: number): Promise<{ caller: OwnedProcess; socket: number }> {
+    this.#open();
+    await this.#ensureSupervisor();
+    const path = await helperPath("nscaller");
+    const [mine, theirs] = socketPair();
+    let pid: number;
+    try {
+      pid = spawn(path, ["--parent", String(Deno.pid), "--levels", String(levels)], 2, theirs);
+    } catch (e) {
+      closeFd(mine);
+      throw e;
+    } finally {
+      closeFd(theirs);
+    }
+    try {
+      // Our unwaited child: its pid cannot be recycled until we wait, so this pidfd names it.
+      let up = this.#adopt(pid, true, "nscaller");
+      this.#hold(up);
+      const text = pollIn(mine, NS_CALLER_START_MS) ? readSome(mine) ?? "" : "(no answer)";
+      const ready = text.match(/^ready((?: \d+)+)$/);
+      if (!ready) throw new Error(`the caller helper did not start: ${text}`);
+      for (const [i, level] of ready[1].trim().split(" ").map(Number).entries()) {
+        up = this.#adoptDescendant(level, up, `nscaller:${i + 1}`);
+      }
+      return { caller: up, socket: mine };
+    } catch (e) {
+      closeFd(mine);
+      throw e;
     }
   }
 

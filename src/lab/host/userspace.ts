@@ -11,6 +11,10 @@
  * (process_vm_readv, /proc/<pid>/mem), and only for the lab's own child not yet waited for,
  * whose pid cannot have been reused.
  *
+ * With a caller in a child pid namespace (`opts.nsCaller`), the caller helper makes the
+ * calls instead of the lab's thread (pidns.ts): the pidfd calls, kill and pidfd_open of a
+ * process the run spawned, and close; the follow-up reads and waitid are not expressible.
+ *
  * @module
  */
 
@@ -42,6 +46,7 @@ import {
   threadCpuNs,
 } from "./ffi.ts";
 import { type HostPlan, NotExpressible } from "./plan.ts";
+import type { NsArg, NsCaller } from "./pidns.ts";
 import { HostSafetyError, type HostSession, type Victim } from "./session.ts";
 
 /** One syscall the lab made as the caller. */
@@ -90,6 +95,7 @@ export class HostUserspace implements Userspace {
   readonly #victim: Victim;
   readonly #plan: HostPlan;
   readonly #scenario: string;
+  readonly #ns: NsCaller | null;
   #siginfo: WaitSiginfo = { si_pid: 0, si_code: 0, si_status: 0 };
 
   /**
@@ -99,13 +105,21 @@ export class HostUserspace implements Userspace {
    * @param victim the victim the session spawned (its VMAs back `{ iov }` arguments)
    * @param plan the scenario's host plan (its VMAs in the lab's page numbers)
    * @param scenario the scenario's name, for {@linkcode NotExpressible}
+   * @param opts `nsCaller`: the caller in a child pid namespace that makes the calls
    */
-  constructor(session: HostSession, victim: Victim, plan: HostPlan, scenario: string) {
+  constructor(
+    session: HostSession,
+    victim: Victim,
+    plan: HostPlan,
+    scenario: string,
+    opts: { nsCaller?: NsCaller } = {},
+  ) {
     this.#s = session;
     this.#victim = victim;
     this.#plan = plan;
     this.#scenario = scenario;
-    this.current = syscall(SYS.gettid);
+    this.#ns = opts.nsCaller ?? null;
+    this.current = this.#ns?.pid ?? syscall(SYS.gettid);
   }
 
   /**
@@ -136,6 +150,9 @@ export class HostUserspace implements Userspace {
     // Refused before the clocks are read: a refused call makes no syscall at all.
     this.#s.check(pid);
     const target = pid === this.#victim.process.pid ? "victim" : pid;
+    // In the caller's namespace the number is looked up there (find_vpid), where the caller
+    // is the only process: it names nothing of anyone else's.
+    if (this.#ns) return done(this.#nsCall("kill", SYS.kill, [pid, sig], [target, sig]));
     return done(
       this.#timed(
         "pidfd_send_signal",
@@ -149,6 +166,7 @@ export class HostUserspace implements Userspace {
   /** pidfd_open(pid, flags) of a process the run spawned: a new fd or -errno. */
   pidfd_open(pid: number, flags: number): KGen<number> {
     this.#s.check(pid);
+    if (this.#ns) return done(this.#nsCall("pidfd_open", SYS.pidfd_open, [pid, flags]));
     return done(
       this.#timed("pidfd_open", SYS.pidfd_open, [pid, flags], () => this.#s.pidfdOpen(pid, flags)),
     );
@@ -161,6 +179,10 @@ export class HostUserspace implements Userspace {
 
   /** close(fd) of an fd the session opened for the recipe. */
   close(fd: number): KGen<number> {
+    if (this.#ns) {
+      this.#ns.checkFd(fd);
+      return done(this.#nsCall("close", SYS.close, [fd]));
+    }
     return done(this.#timed("close", SYS.close, [fd], () => this.#s.closeForRecipe(fd)));
   }
 
@@ -171,6 +193,7 @@ export class HostUserspace implements Userspace {
    * {@linkcode BLOCKING_WAIT_MS} first, or the run fails.
    */
   waitid_pidfd(fd: number, options: number = WEXITED | WNOHANG): KGen<number> {
+    this.#lab("waitid");
     this.#s.checkFd(fd);
     if (!(options & WNOHANG) && !pollIn(fd, BLOCKING_WAIT_MS)) {
       throw new Error(
@@ -196,6 +219,7 @@ export class HostUserspace implements Userspace {
    * lab's: the bytes copied or -errno. Only the victim the run spawned is read.
    */
   process_vm_readv(pid: number, range: IovRange): KGen<number> {
+    this.#lab("process_vm_readv");
     checkByNumber(this.#s, pid);
     const bytes = Math.max(0, range.end_page - range.start_page) * PAGE_SIZE;
     const local = new Uint8Array(bytes);
@@ -216,6 +240,7 @@ export class HostUserspace implements Userspace {
    * read or -errno (the open's, when it fails). Only the victim the run spawned is read.
    */
   proc_mem_read(pid: number, range: IovRange): KGen<number> {
+    this.#lab("a read of /proc/<pid>/mem");
     checkByNumber(this.#s, pid);
     const bytes = Math.max(0, range.end_page - range.start_page) * PAGE_SIZE;
     const buf = new Uint8Array(bytes);
@@ -236,6 +261,7 @@ export class HostUserspace implements Userspace {
 
   /** poll() on a pidfd without waiting: 1 once the process has exited. */
   pidfd_poll(fd: number): KGen<number> {
+    this.#lab("poll");
     this.#s.checkFd(fd);
     return done(this.#timed("poll", SYS.poll, [fd], () => pollFd(fd, 0)));
   }
@@ -249,9 +275,13 @@ export class HostUserspace implements Userspace {
   #sys(name: string, nr: number, args: readonly SyscallArg[]): number {
     const [fd] = args;
     if (typeof fd !== "number") throw new Error(`${name}: the first argument is not an fd`);
-    this.#s.checkFd(fd);
     // The iovec arrays stay referenced here until the call has returned.
     const held = args.map((a) => typeof a === "number" ? a : this.#iovec(a.iov));
+    if (this.#ns) {
+      this.#ns.checkFd(fd);
+      return this.#nsCall(name, nr, held);
+    }
+    this.#s.checkFd(fd);
     return this.#timed(
       name,
       nr,
@@ -277,6 +307,21 @@ export class HostUserspace implements Userspace {
       vec[2 * i + 1] = BigInt((r.end_page - r.start_page) * PAGE_SIZE);
     });
     return vec;
+  }
+
+  /** A call the caller in a child pid namespace makes: recorded as the lab's are. */
+  #nsCall(name: string, nr: number, args: readonly NsArg[], shown?: (number | string)[]): number {
+    const shownArgs = shown ?? args.map((a) => typeof a === "number" ? a : "ptr");
+    const call = this.#ns!.call(name, nr, args, shownArgs);
+    this.calls.push(call);
+    return call.ret;
+  }
+
+  /** A call only the lab's own thread makes: not with a caller in a child pid namespace. */
+  #lab(what: string): void {
+    if (this.#ns) {
+      throw new NotExpressible(this.#scenario, [`${what} by a caller in a child pid namespace`]);
+    }
   }
 
   #timed(name: string, nr: number, args: (number | string)[], fn: () => number): number {

@@ -78,6 +78,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "_helper.h"
+
 #define PAGE 4096UL
 #define MAX_MAPS 64
 #define MLOCK_ONFAULT_FLAG 1
@@ -257,6 +259,22 @@ static int readable(int fd, long timeout_ms) {
   }
 }
 
+/*
+ * The parent's pid as the lab's namespace numbers it: field 4 of /proc/self/stat (/proc is the
+ * lab's procfs). getppid() answers 0 in the init of a pid namespace the lab made for it.
+ */
+static long parent_pid(void) {
+  char line[512];
+  FILE *f = fopen("/proc/self/stat", "r");
+  long ppid = -1;
+  if (f && fgets(line, sizeof line, f)) {
+    const char *end = strrchr(line, ')');
+    if (end) sscanf(end + 1, " %*c %ld", &ppid);
+  }
+  if (f) fclose(f);
+  return ppid;
+}
+
 /* The pid a pidfd names (the "Pid:" line of its fdinfo), or -1 (not a pidfd, or reaped). */
 static long pidfd_pid(int fd) {
   char path[64], line[256];
@@ -268,16 +286,6 @@ static long pidfd_pid(int fd) {
   }
   if (f) fclose(f);
   return pid;
-}
-
-static void reply(const char *fmt, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  /* The lab may be gone: MSG_NOSIGNAL, so that its end of the socket cannot SIGPIPE us. */
-  if (n > 0) send(0, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, MSG_NOSIGNAL);
 }
 
 struct held {
@@ -462,26 +470,13 @@ static int supervise(const char *lab_arg) {
     }
     if (!p[0].revents) continue;
     char msg[512];
-    union {
-      struct cmsghdr align;
-      char buf[CMSG_SPACE(sizeof(int))];
-    } control;
-    struct iovec iov = {.iov_base = msg, .iov_len = sizeof msg - 1};
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                        .msg_controllen = sizeof control.buf};
-    ssize_t n = recvmsg(0, &mh, MSG_CMSG_CLOEXEC);
+    int fd;
+    ssize_t n = recv_from_lab(msg, sizeof msg, &fd);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       /* End of file: after "done", the session's close(); without, the lab's death. */
       lab_died = !lab_done || readable(lab_fd, 0);
       break;
-    }
-    msg[n] = 0;
-    int fd = -1;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-        c->cmsg_len == CMSG_LEN(sizeof(int))) {
-      memcpy(&fd, CMSG_DATA(c), sizeof fd);
     }
     handle(msg, fd, lab);
   }
@@ -489,13 +484,7 @@ static int supervise(const char *lab_arg) {
 }
 
 int main(int argc, char **argv) {
-  /* Signals as a fresh process has them, whatever the spawner had blocked or ignored. */
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
-  for (int s = 1; s < 32; s++) {
-    if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
-  }
+  default_signals();
   if (argc == 3 && !strcmp(argv[1], "--supervise")) return supervise(argv[2]);
   long parent = -1, threads = 0;
   int vfork = 0;
@@ -524,7 +513,7 @@ int main(int argc, char **argv) {
   }
   /* Die with the lab; and if the lab is already gone, do not start at all. */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail("PR_SET_PDEATHSIG");
-  if (parent <= 0 || getppid() != parent) fail("parent %ld is gone", parent);
+  if (parent <= 0 || parent_pid() != parent) fail("parent %ld is gone", parent);
   if (threads < 0 || threads > 1000) fail("--threads %ld", threads);
   if (core_dir) ready_core_dump(core_dir);
   for (long t = 0; t < threads; t++) start_thread(sleeper);

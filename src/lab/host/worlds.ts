@@ -2,7 +2,9 @@
  * Host-expressible worlds from a few parameters: the shipped `scenarios/host/*.json` and
  * the differential property's generated cases are built here, so both have one shape: the
  * lab (tgid 100, root, the caller) and the victim (tgid 200, root, its child) with an
- * optional vfork child (tgid 300), on two `host` CPUs.
+ * optional vfork child (tgid 300), on two `host` CPUs. With `callerLevels`, the caller is
+ * instead tgid 150 (root, the lab's child) in a chain of that many pid namespaces below
+ * init_pid_ns, holding the caller's fds, and the lab stays in init_pid_ns.
  *
  * @module
  */
@@ -59,6 +61,15 @@ export interface HostWorldParams {
   then?: ThenCall[];
   /** The caller's fds. */
   callerFds?: { fd: number; kind: "pidfd" | "proc_dir" | "file"; target?: number }[];
+  /**
+   * The caller sits this many pid namespaces below init_pid_ns (`ns1` ... `nsN`, each the
+   * child of the one before), as tgid 150; 0 or absent: the caller is the lab.
+   */
+  callerLevels?: number;
+  /** The victim alone in a child pid namespace of init_pid_ns, `app` (no vfork child). */
+  victimPidns?: boolean;
+  /** The lab SIGKILLs the (frozen) victim at 0.5 ms, before the intent: a `kill` event. */
+  killBefore?: boolean;
   /** When the simulation stops (ms). */
   horizon_ms?: number;
   /** Expectations (simulator, kernel {@linkcode HOST_KERNEL}). */
@@ -66,7 +77,7 @@ export interface HostWorldParams {
 }
 
 /** The tgids of a host world. */
-export const HOST_TGIDS = { lab: 100, victim: 200, vforkChild: 300 } as const;
+export const HOST_TGIDS = { lab: 100, nsCaller: 150, victim: 200, vforkChild: 300 } as const;
 
 /**
  * The scenario JSON of a host world (validate it with `validateScenario`).
@@ -113,16 +124,18 @@ export function buildHostWorld(p: HostWorldParams): Record<string, unknown> {
     ...(v.locked ? { flags: ["VM_LOCKED"] } : {}),
     ...(v.thp ? { thp: true } : {}),
   }));
+  const levels = p.callerLevels ?? 0;
+  const callerFds = (p.callerFds ?? []).map((f) => ({
+    fd: f.fd,
+    kind: f.kind,
+    ...(f.kind === "file" ? {} : { target: f.target ?? HOST_TGIDS.victim }),
+  }));
   const processes: Record<string, unknown>[] = [
     {
       tgid: HOST_TGIDS.lab,
       comm: "lab",
       mm: "lab_mm",
-      fds: (p.callerFds ?? []).map((f) => ({
-        fd: f.fd,
-        kind: f.kind,
-        ...(f.kind === "file" ? {} : { target: f.target ?? HOST_TGIDS.victim }),
-      })),
+      fds: levels ? [] : callerFds,
       threads: [{ pid: HOST_TGIDS.lab, cpu: 1, state: "S" }],
     },
     {
@@ -136,6 +149,16 @@ export function buildHostWorld(p: HostWorldParams): Record<string, unknown> {
     },
   ];
   if (p.state === "reaped") delete processes[1].parent_waits;
+  if (levels) {
+    processes.push({
+      tgid: HOST_TGIDS.nsCaller,
+      comm: "nscaller",
+      parent: HOST_TGIDS.lab,
+      mm: "caller_mm",
+      fds: callerFds,
+      threads: [{ pid: HOST_TGIDS.nsCaller, cpu: 1, state: "S" }],
+    });
+  }
   if (vfork) {
     processes.push({
       tgid: HOST_TGIDS.vforkChild,
@@ -156,10 +179,26 @@ export function buildHostWorld(p: HostWorldParams): Record<string, unknown> {
     cpus: [{ preset: "host", label: "host0" }, { preset: "host", label: "host1" }],
     mms: [
       { id: "lab_mm", vmas: [{ kind: "anon", size: "4MiB" }] },
+      ...(levels ? [{ id: "caller_mm", vmas: [{ kind: "anon", size: "1MiB" }] }] : []),
       ...(dead ? [] : [{ id: "victim_mm", vmas: victimVmas }]),
     ],
     processes,
-    caller: { pid: HOST_TGIDS.lab },
+    ...(levels || p.victimPidns
+      ? {
+        pid_namespaces: [
+          ...Array.from({ length: levels }, (_, i) => ({
+            id: `ns${i + 1}`,
+            ...(i ? { parent: `ns${i}` } : {}),
+            procs: i === levels - 1 ? [HOST_TGIDS.nsCaller] : [],
+          })),
+          ...(p.victimPidns ? [{ id: "app", procs: [HOST_TGIDS.victim] }] : []),
+        ],
+      }
+      : {}),
+    ...(p.killBefore
+      ? { events: [{ kind: "kill", at_ms: 0.5, target: HOST_TGIDS.victim, from: HOST_TGIDS.lab }] }
+      : {}),
+    caller: { pid: levels ? HOST_TGIDS.nsCaller : HOST_TGIDS.lab },
     intent: {
       victim: HOST_TGIDS.victim,
       at_ms: 1,
