@@ -18,9 +18,11 @@
 //! [`Vma::thp_deferred_pages`].
 //!
 //! Pages are counted, not placed (vma.rs), so which blocks a range meets is a proportion of
-//! the VMA's: the whole blocks it covers hold the VMA's share of PMD-mapped huge pages, the
-//! blocks it covers in part are PMD-mapped while that share leaves any, and it zaps its
-//! share, rounded down, of the pages already PTE-mapped (`pte_share`). A fully resident THP VMA, the only kind the host
+//! the VMA's: the whole blocks it covers hold the VMA's share of PMD-mapped huge pages, then
+//! of huge pages split before; the blocks it covers in part are PMD-mapped while that share
+//! leaves any, then split before in the VMA's proportion; a split block it meets gives up
+//! its average of PTE-mapped pages, rounded down (`split_pages_met`). Ranges that each cut
+//! fresh blocks (one iovec a huge page) take nothing of the blocks the others split. A fully resident THP VMA, the only kind the host
 //! runs, has no proportion to take: every block is PMD-mapped until a zap splits it.
 
 use crate::params::{self, HPAGE_PMD_NR};
@@ -68,33 +70,49 @@ fn share(n: u64, part: u64, of: u64) -> u64 {
     ((n as u128 * part as u128).div_ceil(of as u128) as u64).min(n)
 }
 
-/// The range's share of the pages PTE-mapped before it, rounded down (all of them for the
-/// whole VMA): a block split earlier holds a page where an earlier range stopped, which a
-/// count cannot place, so a range takes none it does not cover in whole shares, where
-/// rounding up would free a folio a range next to it never touched.
-fn pte_share(vma: &Vma, overlap: u64) -> u64 {
-    if overlap >= vma.size_pages {
-        return vma.thp_pte_pages;
+/// The pages of huge pages split before that a range meets in `slots` of the VMA's blocks
+/// (`covered` pages of each, 512 for blocks it covers whole), `split` of them being such
+/// blocks: each holds the split blocks' average, rounded down (all of them when the range
+/// meets every split block). Rounding down keeps a range from freeing a folio a range next
+/// to it split: a count cannot place where an earlier range stopped.
+fn split_pages_met(vma: &Vma, split: u64, covered: u64) -> u64 {
+    let (blocks, pages) = (vma.thp_split_pmds, vma.thp_pte_pages);
+    if split == 0 || blocks == 0 {
+        return 0;
     }
-    (vma.thp_pte_pages as u128 * overlap as u128 / vma.size_pages.max(1) as u128) as u64
+    if split >= blocks && covered == HPAGE_PMD_NR {
+        return pages;
+    }
+    (pages as u128 * split as u128 * covered as u128 / (blocks as u128 * HPAGE_PMD_NR as u128))
+        as u64
 }
 
 /// What a zap of pages `[start_page, end_page)` does to THP VMA `vma` (module doc).
 pub fn plan(vma: &Vma, start_page: u64, end_page: u64) -> ThpZap {
     let slots = vma.size_pages / HPAGE_PMD_NR;
     let huge = vma.thp_pmd_mapped_pages() / HPAGE_PMD_NR;
+    let split_before = vma.thp_split_pmds;
     let (whole, parts) = blocks(vma, start_page, end_page);
+    // The blocks it covers whole: the VMA's share of PMD-mapped ones, then of split ones.
     let whole_huge = share(huge, whole, slots);
-    let pieces = parts.iter().filter(|&&p| p > 0).count() as u64;
+    let whole_split = share(split_before, whole, slots).min(whole - whole_huge);
+    // The blocks it covers in part: PMD-mapped (split now) while the share leaves any, then
+    // split before, in the VMA's proportion.
+    let cut: Vec<u64> = parts.iter().copied().filter(|&p| p > 0).collect();
+    let pieces = cut.len() as u64;
     let split = share(huge - whole_huge, pieces, slots).min(pieces);
-    let split_pages: u64 = parts.iter().filter(|&&p| p > 0).take(split as usize).sum();
-    let overlap = end_page
-        .min(vma.end_page())
-        .saturating_sub(start_page.max(vma.start_page));
+    let on_split = share(split_before - whole_split, pieces - split, slots).min(pieces - split);
+    let split_pages: u64 = cut.iter().take(split as usize).sum();
+    let met: u64 = cut
+        .iter()
+        .skip(split as usize)
+        .take(on_split as usize)
+        .map(|&c| split_pages_met(vma, 1, c))
+        .sum();
     ThpZap {
         huge_pages: whole_huge * HPAGE_PMD_NR,
         splits: split,
-        pte_pages: split_pages + pte_share(vma, overlap),
+        pte_pages: split_pages + split_pages_met(vma, whole_split, HPAGE_PMD_NR) + met,
     }
 }
 
@@ -281,5 +299,34 @@ mod tests {
             plan(&empty, empty.start_page + 1, empty.start_page + 2),
             ThpZap::default()
         );
+    }
+
+    /// One iovec a huge page, each over its first half: every range splits its own block
+    /// and zaps its 256 pages, none of the blocks the others split; the exit then takes the
+    /// rest per PTE. A range over the only block, split before, takes its pages.
+    #[test]
+    fn ranges_that_cut_fresh_blocks_take_only_their_own_pages() {
+        let mut v = thp(32, 32);
+        for i in 0..32 {
+            let a = v.start_page + i * PMD;
+            let z = plan(&v, a, a + 256);
+            assert_eq!(
+                (z.huge_pages, z.splits, z.pte_pages),
+                (0, 1, 256),
+                "range {i}"
+            );
+            v.split_pmds(z.splits);
+            v.mapped.anon -= z.pte_pages;
+            v.unmap_ptes(z.pte_pages);
+        }
+        assert_eq!((v.thp_split_pmds, v.thp_pte_pages), (32, 32 * 256));
+        assert_eq!(plan(&v, 0, u64::MAX).pte_pages, 32 * 256);
+        let mut one = thp(1, 1);
+        let z = plan(&one, one.start_page, one.start_page + 100);
+        one.split_pmds(z.splits);
+        one.mapped.anon -= z.pte_pages;
+        one.unmap_ptes(z.pte_pages);
+        let again = plan(&one, one.start_page, one.start_page + PMD);
+        assert_eq!((again.splits, again.pte_pages), (0, PMD - 100));
     }
 }
