@@ -6,11 +6,14 @@
 
 import assert from "node:assert/strict";
 import {
+  calibrateThp,
   calibrationReaper,
   calibrationWorld,
   hostPlan,
   hostSupport,
   runHost,
+  type ThpMeasure,
+  thpSummary,
 } from "../src/lab/host/mod.ts";
 import { modelFor } from "../src/lab/host/calibrate.ts";
 import { COST_MODEL } from "../src/core/mod.ts";
@@ -41,6 +44,49 @@ for (const m of MEASURED) {
     assert.ok(modelFor(m.mib).mrelease_ms > 20 * model.mrelease_ms);
   });
 }
+
+/** What the host session reports when victim.c's --thp mapping came back in small pages. */
+const NOT_BACKED = "the victim helper did not start: error not THP-backed: AnonHugePages 0 kB " +
+  "of 65536 kB expected (errno 0: Success)";
+
+Deno.test("a kernel that backs the mapping with no huge page is said so, not measured", async () => {
+  // THP disabled (or `never`) cannot be set here without a system setting: the host's
+  // victims are replaced by ones whose first run answers what victim.c then answers.
+  const asked: number[] = [];
+  const measure: ThpMeasure = {
+    mrelease: (mib) => {
+      asked.push(mib);
+      return Promise.reject(new Error(NOT_BACKED));
+    },
+    exit: () => Promise.reject(new Error("no exit is timed after the first refusal")),
+  };
+  const thp = await calibrateThp({ sizesMiB: [64, 256], runs: 5, measure });
+  assert.deepEqual(thp, { backed: false, why: NOT_BACKED });
+  assert.deepEqual(asked, [64], "the first victim ends the THP part");
+  assert.equal(thpSummary(thp), `THP: not measured: ${NOT_BACKED}`);
+  // Any other failure is the calibration's error, not a host without huge pages.
+  const broken = { ...measure, mrelease: () => Promise.reject(new Error("EPERM")) };
+  await assert.rejects(calibrateThp({ sizesMiB: [64], runs: 1, measure: broken }), /EPERM/);
+});
+
+Deno.test("a THP-backed host's per-PMD costs are the slopes of the per-size medians", async () => {
+  // 6 µs a PMD reaped and 5 µs exiting, over fixed costs, with one slow run a size.
+  const pmds = (mib: number) => mib / 2;
+  let n = 0;
+  const slow = () => (++n % 5 === 0 ? 10 : 0);
+  const measure: ThpMeasure = {
+    mrelease: (mib) => {
+      const ms = 0.05 + pmds(mib) * 0.006 + slow();
+      return Promise.resolve({ ms, cpu_ms: ms });
+    },
+    exit: (mib) => Promise.resolve(0.1 + pmds(mib) * 0.005 + slow()),
+  };
+  const thp = await calibrateThp({ sizesMiB: [64, 256], runs: 5, measure });
+  assert.ok(thp.backed);
+  assert.equal(thp.fit.reap_ns_per_pmd, 6000);
+  assert.equal(thp.fit.exit_wall_ns_per_pmd, 5000);
+  assert.match(thpSummary(thp), /^THP: process_mrelease 6000 ns a PMD \(REAP_NS_PER_PMD /);
+});
 
 const support = hostSupport();
 Deno.test({

@@ -156,6 +156,32 @@ Deno.test("process_madvise's MADV_COLD and MADV_PAGEOUT free no private page; MA
   assert.deepEqual(freed(MADV_DONTNEED, true), [16384 * 4096, 16384]);
 });
 
+Deno.test("zap_pmd_range() splits a huge page a range covers in part and zaps only the range's PTEs", async () => {
+  const madvise = findDesign("process_madvise");
+  const s = await loadScenarioFile("scenarios/fidelity/madvise-thp-partial-split.json");
+  const pmd = COST_MODEL.HPAGE_PMD_NR, first = 512; // the THP VMA's first PMD boundary
+  const run = (pages: number) => {
+    const iov = Array.from({ length: 16 }, (_, i) => ({
+      start_page: first + i * pmd,
+      end_page: first + i * pmd + pages,
+    }));
+    const call = { ...s.intent.call, iov };
+    const o = runScenario({ ...s, intent: { ...s.intent, call } }, { design: madvise }).outcome;
+    const madv = o.calls.find((c) => c.name === "process_madvise")!;
+    return { ns: madv.duration_ns, freed: o.memory.freed_by.caller };
+  };
+  const cut = run(pmd - 1), whole = run(pmd);
+  // MM_ANONPAGES drops by the pages the ranges cover, no more (mm/rmap.c: the folios wait
+  // on the deferred-split queue).
+  assert.equal(cut.freed, 16 * (pmd - 1));
+  assert.equal(whole.freed, 16 * pmd);
+  // A split and 511 PTE zaps a block instead of one zap_huge_pmd() (speed-1.0 host CPUs).
+  const more = 16 *
+    (COST_MODEL.THP_SPLIT_PMD_NS + (pmd - 1) * COST_MODEL.THP_PTE_ZAP_NS_PER_PAGE -
+      COST_MODEL.REAP_NS_PER_PMD);
+  assert.ok(Math.abs(cut.ns - whole.ns - more) < 1000, `${cut.ns} - ${whole.ns} vs ${more}`);
+});
+
 Deno.test("exit_mmap's mmu_notifier_release() unhooks an hlist subscriber; an interval notifier still refuses", async () => {
   const v9 = chooseDesign("process_mrelease@v9");
   const interval = await loadScenarioFile("scenarios/diff/v9-no-recheck-under-the-lock.json");

@@ -16,6 +16,7 @@ import {
   withVictimWake,
 } from "../../src/lab/props/mod.ts";
 import { KERNEL_VERSIONS, validateScenario } from "../../src/engine/scenario/mod.ts";
+import { COST_MODEL } from "../../src/core/mod.ts";
 
 const SAMPLES = 2000;
 const cases: Case[] = fc.sample(arbCase(), { numRuns: SAMPLES, seed: 11 });
@@ -92,6 +93,9 @@ function labels(c: Case): string[] {
   if (call.advice !== undefined) out.push(`advice ${call.advice}`);
   for (const r of call.iov ?? []) {
     out.push(r.end_page === r.start_page ? "iov empty" : r.start_page < 16 ? "iov below" : "iov");
+    const cut = hugePagesCut(vmas, r);
+    if (cut > 0) out.push("iov cuts a huge page");
+    if (cut > 1) out.push("iov cuts two huge pages");
   }
   for (const t of s.intent.then) {
     out.push(t.call === "waitid" ? `then waitid${t.nohang ? " nohang" : ""}` : `then ${t.call}`);
@@ -110,6 +114,30 @@ function labels(c: Case): string[] {
   if (s.cpus.some((c) => c.preset === null)) out.push("free CPU numbers");
   if (new Set(s.cpus.map((c) => c.capacity)).size > 1) out.push("mixed capacities");
   return out;
+}
+
+/**
+ * How many huge pages of THP VMAs (laid out as the loader does) the range covers only in
+ * part: its first and its last, when they do not start or end on a PMD boundary.
+ */
+function hugePagesCut(
+  vmas: readonly { size_pages: number; thp: boolean }[],
+  r: { start_page: number; end_page: number },
+): number {
+  const pmd = COST_MODEL.HPAGE_PMD_NR;
+  let start = 16, cut = 0;
+  for (const v of vmas) {
+    if (v.thp) start = Math.ceil(start / pmd) * pmd;
+    const a = Math.max(r.start_page, start) - start;
+    const b = Math.min(r.end_page, start + v.size_pages) - start;
+    if (v.thp && a < b) {
+      const one = Math.floor(a / pmd) === Math.floor((b - 1) / pmd);
+      const ends = [a % pmd !== 0, b % pmd !== 0].filter(Boolean).length;
+      cut += one ? Math.min(1, ends) : ends;
+    }
+    start += v.size_pages + 1;
+  }
+  return cut;
 }
 
 Deno.test("the generator reaches every edge the designs disagree about", () => {
@@ -171,6 +199,8 @@ Deno.test("the generator reaches every edge the designs disagree about", () => {
     "iov",
     "iov empty",
     "iov below",
+    "iov cuts a huge page",
+    "iov cuts two huge pages",
     "then process_vm_readv",
     "then proc_mem_read",
     "then waitid",

@@ -72,6 +72,8 @@ impl Kernel {
                 notifier_on_hlist,
                 mapped: Pages::default(),
                 zapped: Pages::default(),
+                thp_split_pmds: 0,
+                thp_pte_pages: 0,
             })
         })();
         let mode = usize::try_from(mode)

@@ -66,6 +66,10 @@ impl World {
     /// holds after the reserved one (the next `reserve_batch`es would price each the same).
     fn equal_batches_after(&self, z: &Zap) -> u64 {
         let batch = params::ZAP_BATCH_PAGES;
+        // PTE-mapped THP pages are priced batch by batch: the folios freed differ (thp.rs).
+        if z.pending_pte > 0 || z.thp_pte_budget > 0 {
+            return 0;
+        }
         let Some(vma) = self.mm(z.mm).and_then(|m| m.vmas.get(self.walk_index(z))) else {
             return 0;
         };

@@ -83,8 +83,13 @@ pub struct Zap {
     pub freed_pages: u64,
     /// Pages still to zap in the current VMA (a partial range zaps its share).
     pub vma_budget: u64,
+    /// Of those, the PTE-mapped pages of split transparent huge pages (thp.rs), zapped
+    /// first and priced per PTE.
+    pub thp_pte_budget: u64,
     /// Pages of the batch whose cost the CPU is paying now; they go at the end of it.
     pub pending: u64,
+    /// Of those, PTE-mapped pages of split transparent huge pages.
+    pub pending_pte: u64,
     /// How many equal batches `pending` holds: more than 1 when the scheduler folded the
     /// batches that follow into this step because nothing could run between them
     /// (fold.rs); they go together, and the log records them as one run.
@@ -107,7 +112,9 @@ impl Zap {
             end_page: u64::MAX,
             freed_pages: 0,
             vma_budget: 0,
+            thp_pte_budget: 0,
             pending: 0,
+            pending_pte: 0,
             pending_batches: 0,
             batch_period_ns: 0,
             needs_lock,

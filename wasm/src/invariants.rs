@@ -168,6 +168,11 @@ fn mm_violation(m: &crate::mm::Mm) -> Option<String> {
     if !m.pages_conserved() {
         return Some(format!("pages not conserved in mm {}", m.id.0));
     }
+    for (i, v) in m.vmas.iter().enumerate() {
+        if let Some(why) = v.thp_violation() {
+            return Some(format!("mm {} VMA {i}: {why}", m.id.0));
+        }
+    }
     if !m.lock.is_consistent() {
         return Some(format!(
             "mmap_lock of mm {} inconsistent (held by nobody with waiters, or shared and exclusive)",

@@ -35,6 +35,7 @@ pub mod signal;
 pub mod snapshot;
 mod span;
 pub mod task;
+pub mod thp;
 pub mod variant;
 pub mod version;
 pub mod vma;

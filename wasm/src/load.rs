@@ -426,6 +426,8 @@ impl World {
             notifier_on_hlist,
             mapped: pages,
             zapped: Pages::default(),
+            thp_split_pmds: 0,
+            thp_pte_pages: 0,
         });
         m.initial.add(pages);
         Ok(())

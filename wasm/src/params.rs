@@ -39,9 +39,30 @@ pub const REAP_NS_PER_PMD: u64 = 6_000;
 /// (0.775 at speed 1.0), so 5.31 µs × 0.775 = 4.1 µs.
 pub const EXIT_UNMAP_NS_PER_PMD: u64 = 4_100;
 
-/// The zap cost of `pages` private anon pages: per 4 KiB page, or per PMD (a partial PMD
-/// priced as a whole one) when they are transparent huge pages; by the reaper or by the
-/// victim's exit.
+/// A zap splitting one PMD-mapped transparent huge page that its range covers only in part:
+/// zap_pmd_range() (mm/memory.c, `if (next - addr != HPAGE_PMD_SIZE) __split_huge_pmd(...)`)
+/// has __split_huge_pmd_locked() (mm/huge_memory.c) withdraw the deposited page table, write
+/// 512 PTEs and take a mapcount on every subpage, before zap_pte_range() zaps the range's
+/// PTEs. Measured on this host (docs/host.md "A zap over part of a huge page", 2026-12-02,
+/// 6.18.44): a child's own madvise(MADV_DONTNEED) of 1 page at the start of each of 128
+/// PMD-mapped huge pages, one call a block, medians of 5 runs 8.77 µs a call over an empty
+/// page's 0.16 µs (the per-PTE part below is 9 ns of it); thp_split_pmd rose by 128.
+pub const THP_SPLIT_PMD_NS: u64 = 8_800;
+
+/// Zapping one PTE that maps a page of a transparent huge page (a block split before):
+/// zap_present_ptes() clears a run of PTEs of one folio together and drops MM_ANONPAGES, but
+/// frees no page (the folio goes as a whole, `REAP_NS_PER_PMD` / `EXIT_UNMAP_NS_PER_PMD`,
+/// when its last PTE does). Measured with THP_SPLIT_PMD_NS: zapping 511 pages of each block
+/// instead of 1 added 9.2 ns a page (13.48 µs against 8.77 µs a call), and zapping the
+/// other 511 PTE-mapped pages of each split block afterwards cost 10.3 ns a page more than
+/// zapping the last 1 (9.02 µs against 3.77 µs a block). The exit is priced the same: its
+/// runs on this host were too noisy to separate (docs/host.md).
+pub const THP_PTE_ZAP_NS_PER_PAGE: u64 = 10;
+
+/// The zap cost of `pages` private anon pages: per 4 KiB page, or per PMD when they are
+/// PMD-mapped transparent huge pages (whole PMDs: a block a range covers in part is split
+/// and priced by `THP_SPLIT_PMD_NS` and `THP_PTE_ZAP_NS_PER_PAGE` instead, thp.rs); by the
+/// reaper or by the victim's exit.
 pub fn anon_zap_ns(pages: u64, thp: bool, exit: bool) -> u64 {
     match (thp, exit) {
         (false, false) => pages * REAP_NS_PER_PAGE,
@@ -168,12 +189,14 @@ pub const MEMORY_BOUND_PER_MILLE: u64 = 258;
 
 /// Every cost-model parameter by name (PAGE_SIZE aside), as `kernel_facts()` states them and
 /// docs/architecture.md's parameter table lists them.
-pub const COST_MODEL: [(&str, u64); 26] = [
+pub const COST_MODEL: [(&str, u64); 28] = [
     ("REAP_NS_PER_PAGE", REAP_NS_PER_PAGE),
     ("EXIT_UNMAP_NS_PER_PAGE", EXIT_UNMAP_NS_PER_PAGE),
     ("HPAGE_PMD_NR", HPAGE_PMD_NR),
     ("REAP_NS_PER_PMD", REAP_NS_PER_PMD),
     ("EXIT_UNMAP_NS_PER_PMD", EXIT_UNMAP_NS_PER_PMD),
+    ("THP_SPLIT_PMD_NS", THP_SPLIT_PMD_NS),
+    ("THP_PTE_ZAP_NS_PER_PAGE", THP_PTE_ZAP_NS_PER_PAGE),
     ("BACKGROUND_LOAD_PER_MILLE", BACKGROUND_LOAD_PER_MILLE),
     (
         "BACKGROUND_SHARE_MIN_PER_MILLE",
@@ -304,11 +327,11 @@ mod tests {
         );
     }
 
-    /// A THP is priced per PMD, far below its 512 small pages, and a partial PMD as a whole.
+    /// A THP is priced per PMD, far below its 512 small pages.
     #[test]
     fn thp_is_priced_per_pmd() {
         assert_eq!(anon_zap_ns(1024, true, false), 2 * REAP_NS_PER_PMD);
-        assert_eq!(anon_zap_ns(513, true, true), 2 * EXIT_UNMAP_NS_PER_PMD);
+        assert_eq!(anon_zap_ns(1024, true, true), 2 * EXIT_UNMAP_NS_PER_PMD);
         assert_eq!(anon_zap_ns(1024, false, false), 1024 * REAP_NS_PER_PAGE);
         let small = |exit| anon_zap_ns(HPAGE_PMD_NR, false, exit);
         assert!(anon_zap_ns(HPAGE_PMD_NR, true, false) * 20 < small(false));

@@ -127,6 +127,12 @@ pub struct Vma {
     pub mapped: Pages,
     /// What has been zapped away so far; mapped + zapped is what the scenario set up.
     pub zapped: Pages,
+    /// A THP VMA's huge pages that a zap over part of them split (thp.rs) and that still
+    /// map a page: PTE-mapped now, each a folio on the deferred-split queue.
+    pub thp_split_pmds: u64,
+    /// The pages of `mapped.anon` those split huge pages still map by PTEs; the rest of
+    /// `mapped.anon` is PMD-mapped, whole PMDs.
+    pub thp_pte_pages: u64,
 }
 
 impl Vma {

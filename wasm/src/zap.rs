@@ -8,6 +8,7 @@ use crate::ids::{MmId, Pid};
 use crate::mm::MMF_UNSTABLE;
 use crate::params;
 use crate::rwsem::LockMode;
+use crate::thp;
 use crate::version::KernelVersion;
 use crate::vma::{Pages, Vma};
 use crate::world::World;
@@ -231,6 +232,10 @@ impl World {
             z.done_vmas += 1;
             return params::ZAP_VMA_NS;
         }
+        z.in_vma = true;
+        if vma.is_thp() {
+            return self.enter_thp_vma(z, idx);
+        }
         let total = vma.mapped.total();
         z.vma_budget = if overlap >= vma.size_pages {
             total
@@ -238,8 +243,22 @@ impl World {
             // A partial range zaps its proportional share of what is mapped.
             (total as u128 * overlap as u128).div_ceil(vma.size_pages.max(1) as u128) as u64
         };
-        z.in_vma = true;
+        z.thp_pte_budget = 0;
         params::ZAP_VMA_NS
+    }
+
+    /// A THP VMA's set-up: the huge pages the range covers in part are split
+    /// (__split_huge_pmd(), thp.rs), then its PTE-mapped pages are zapped before its
+    /// PMD-mapped ones.
+    fn enter_thp_vma(&mut self, z: &mut Zap, idx: usize) -> u64 {
+        let Some(vma) = self.mm_mut(z.mm).and_then(|m| m.vmas.get_mut(idx)) else {
+            return params::ZAP_VMA_NS;
+        };
+        let plan = thp::plan(vma, z.start_page, z.end_page);
+        vma.split_pmds(plan.splits);
+        z.vma_budget = plan.huge_pages + plan.pte_pages;
+        z.thp_pte_budget = plan.pte_pages;
+        params::ZAP_VMA_NS + plan.splits * params::THP_SPLIT_PMD_NS
     }
 
     /// Picks the next batch of the current VMA and prices it; an exhausted VMA ends. A batch
@@ -249,12 +268,25 @@ impl World {
     /// contending for page-table locks with another walker in the same VMA.
     fn reserve_batch(&self, pid: Pid, z: &mut Zap, idx: usize) -> (u64, u64) {
         let include_shared = z.mode == ZapMode::ExitUnmap;
-        let batch = z.vma_budget.min(params::ZAP_BATCH_PAGES);
-        let peek = self
-            .mm(z.mm)
-            .and_then(|m| m.vmas.get(idx))
-            .map(|v| v.peek_zap(batch, include_shared))
-            .unwrap_or_default();
+        let exit = z.mode == ZapMode::ExitUnmap;
+        let Some(vma) = self.mm(z.mm).and_then(|m| m.vmas.get(idx)) else {
+            z.in_vma = false;
+            z.done_vmas += 1;
+            return (params::PRIMITIVE_NS, 0);
+        };
+        if z.thp_pte_budget > 0 && vma.thp_pte_pages == 0 {
+            // Another walker zapped them first: what is left of the range is PMD-mapped.
+            z.vma_budget = z.vma_budget.saturating_sub(z.thp_pte_budget);
+            z.thp_pte_budget = 0;
+        }
+        // A batch is PTE-mapped THP pages or none of them (fold.rs folds only the latter).
+        let batch = if z.thp_pte_budget > 0 {
+            z.thp_pte_budget.min(vma.thp_pte_pages)
+        } else {
+            z.vma_budget
+        }
+        .min(params::ZAP_BATCH_PAGES);
+        let peek = vma.peek_zap(batch, include_shared);
         if peek.total() == 0 {
             z.in_vma = false;
             z.done_vmas += 1;
@@ -262,11 +294,15 @@ impl World {
         }
         z.pending = peek.total();
         z.vma_budget -= z.pending;
-        let thp = self
-            .mm(z.mm)
-            .and_then(|m| m.vmas.get(idx))
-            .is_some_and(Vma::is_thp);
-        let pages_ns = params::anon_zap_ns(peek.anon, thp, z.mode == ZapMode::ExitUnmap)
+        z.pending_pte = if z.thp_pte_budget > 0 {
+            peek.anon.min(vma.thp_pte_pages)
+        } else {
+            0
+        };
+        z.thp_pte_budget = z.thp_pte_budget.saturating_sub(z.pending);
+        let huge = peek.anon - z.pending_pte;
+        let pages_ns = thp::pte_zap_ns(vma, z.pending_pte, exit)
+            + params::anon_zap_ns(huge, vma.is_thp(), exit)
             + peek.swap * params::SWAP_ENTRY_NS
             + (peek.file + peek.shmem) * params::FILE_UNMAP_NS_PER_PAGE;
         let spin_ns = if self.meets_walker(pid, z.mm, idx) {
@@ -288,7 +324,11 @@ impl World {
             return;
         };
         let shared = vma.kind.is_shared();
-        let r = vma.zap_some(batch, include_shared);
+        let pte = std::mem::take(&mut z.pending_pte) > 0;
+        let r = vma.zap_some(vma.thp_batch_left(batch, pte), include_shared);
+        if pte {
+            vma.unmap_ptes(r.pages.anon);
+        }
         m.zapped.add(r.pages);
         if !shared {
             z.freed_pages += r.pages.anon;

@@ -12,6 +12,7 @@ import {
   calibrateThp,
   calibrationReaper,
   hostSupport,
+  thpSummary,
   userProfilePath,
 } from "../host/mod.ts";
 import { parseCliArgs, parseWholeNumber } from "./_args.ts";
@@ -101,13 +102,7 @@ export async function calibrateCli(args: string[]): Promise<number> {
   const dir = o.out.includes("/") ? o.out.slice(0, o.out.lastIndexOf("/")) : "";
   if (dir) await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(o.out, JSON.stringify(c, null, 2) + "\n");
-  console.log(
-    c.thp.backed
-      ? `THP: process_mrelease ${c.thp.fit.reap_ns_per_pmd} ns a PMD (REAP_NS_PER_PMD ${c.thp.model.reap_ns_per_pmd}), ` +
-        `exit ${c.thp.fit.exit_wall_ns_per_pmd} ns a PMD, ${c.thp.fit.exit_ns_per_pmd} at the exit's CPU share ` +
-        `(EXIT_UNMAP_NS_PER_PMD ${c.thp.model.exit_ns_per_pmd})`
-      : `THP: not measured: ${c.thp.why}`,
-  );
+  console.log(thpSummary(c.thp));
   console.log(
     `${calibrationReaper().name} ${c.fit.mrelease_mbps} MB/s (model ${c.model.reap_mbps} at speed 1.0), ` +
       `exit ${c.fit.exit_mbps} MB/s (model ${c.model.exit_mbps}), ` +

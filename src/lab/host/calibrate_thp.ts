@@ -46,17 +46,45 @@ export type ThpCalibration =
   }
   | { backed: false; why: string };
 
-/** Measures THP reaping and exit; `log` gets a line per size. */
+/**
+ * One THP victim of a size, measured: process_mrelease on it frozen and SIGKILLed (wall and
+ * caller CPU, ms), or SIGKILL alone on it sleeping (kill → exited, ms). Each rejects with
+ * victim.c's "not THP-backed: AnonHugePages N kB of M kB expected" when the kernel did not
+ * back the mapping with huge pages.
+ */
+export interface ThpMeasure {
+  mrelease(mib: number): Promise<{ ms: number; cpu_ms: number }>;
+  exit(mib: number): Promise<number>;
+}
+
+/** This host's THP victims (calibrate.ts's runs, victim.c `--thp`). */
+const HOST_MEASURE: ThpMeasure = {
+  mrelease: (mib) => oneMrelease(mib, true),
+  exit: (mib) => oneExit(mib, true),
+};
+
+/**
+ * Measures THP reaping and exit; `log` gets a line per size. `measure` is this host's
+ * victims unless given (a test gives a host whose kernel backs nothing with huge pages,
+ * which this host, THP in `madvise` mode, cannot be made without a system setting).
+ *
+ * @example
+ * ```ts ignore
+ * import { calibrateThp, thpSummary } from "./calibrate_thp.ts";
+ * console.log(thpSummary(await calibrateThp({ sizesMiB: [64, 256], runs: 5 })));
+ * ```
+ */
 export async function calibrateThp(
-  opts: { sizesMiB: number[]; runs: number; log?: (line: string) => void },
+  opts: { sizesMiB: number[]; runs: number; log?: (line: string) => void; measure?: ThpMeasure },
 ): Promise<ThpCalibration> {
+  const measure = opts.measure ?? HOST_MEASURE;
   const pmdsOf = (mib: number) => mib * 2 ** 20 / (COST_MODEL.HPAGE_PMD_NR * PAGE_SIZE);
   const sizes: ThpSizeFigures[] = [];
   for (const mib of opts.sizesMiB) {
     const calls = [], exits = [];
     try {
-      for (let i = 0; i < opts.runs; i++) calls.push(await oneMrelease(mib, true));
-      for (let i = 0; i < opts.runs; i++) exits.push(await oneExit(mib, true));
+      for (let i = 0; i < opts.runs; i++) calls.push(await measure.mrelease(mib));
+      for (let i = 0; i < opts.runs; i++) exits.push(await measure.exit(mib));
     } catch (e) {
       const why = String(e instanceof Error ? e.message : e);
       if (/not THP-backed/.test(why)) return { backed: false, why };
@@ -93,4 +121,21 @@ export async function calibrateThp(
       exit_ns_per_pmd: COST_MODEL.EXIT_UNMAP_NS_PER_PMD,
     },
   };
+}
+
+/**
+ * The line `deno task calibrate` prints for the THP part: the fitted per-PMD costs beside the
+ * core's, or why nothing was measured.
+ *
+ * @example
+ * ```ts
+ * import { thpSummary } from "./calibrate_thp.ts";
+ * thpSummary({ backed: false, why: "THP disabled" }); // "THP: not measured: THP disabled"
+ * ```
+ */
+export function thpSummary(thp: ThpCalibration): string {
+  if (!thp.backed) return `THP: not measured: ${thp.why}`;
+  return `THP: process_mrelease ${thp.fit.reap_ns_per_pmd} ns a PMD (REAP_NS_PER_PMD ${thp.model.reap_ns_per_pmd}), ` +
+    `exit ${thp.fit.exit_wall_ns_per_pmd} ns a PMD, ${thp.fit.exit_ns_per_pmd} at the exit's CPU share ` +
+    `(EXIT_UNMAP_NS_PER_PMD ${thp.model.exit_ns_per_pmd})`;
 }

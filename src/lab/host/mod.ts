@@ -36,4 +36,10 @@ export {
   reaper as calibrationReaper,
   userProfilePath,
 } from "./calibrate.ts";
-export { calibrateThp, type ThpCalibration, type ThpSizeFigures } from "./calibrate_thp.ts";
+export {
+  calibrateThp,
+  type ThpCalibration,
+  type ThpMeasure,
+  type ThpSizeFigures,
+  thpSummary,
+} from "./calibrate_thp.ts";

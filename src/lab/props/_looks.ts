@@ -1,23 +1,36 @@
 /**
  * The generated worlds' arguments beyond the call's fd and flags: pidfd_send_signal's
  * signal number, process_madvise's advice and vector (ranges inside the victim's first VMA,
- * across its end into the gap, below every VMA), the kernel's OOM killer choosing the
- * victim at some time (an `oom_kill` event), the caller's follow-up calls after its
- * call (`intent.then`: reads of the victim's memory, waitid blocking or not), and states only
- * history produces: MMF_ flags already on the victim's mm, a pid namespace between the killer
- * and the victim, a victim that leads its own process group.
+ * across a PMD boundary cutting both huge pages when it is a THP VMA, across its end into
+ * the gap, below every VMA), the kernel's OOM killer choosing the victim at some time (an
+ * `oom_kill` event), the caller's follow-up calls after its call (`intent.then`: reads of the
+ * victim's memory, waitid blocking or not), and states only history produces: MMF_ flags
+ * already on the victim's mm, a pid namespace between the killer and the victim, a victim
+ * that leads its own process group.
  *
  * @module
  */
 
 import fc from "fast-check";
 import type { IovRange, MmFlag, ThenCall } from "../../engine/scenario/mod.ts";
+import { COST_MODEL } from "../../core/mod.ts";
 
 /** The first page of the victim's first VMA (the loader's layout). */
 const FIRST_PAGE = 16;
+const HPAGE_PMD_NR = COST_MODEL.HPAGE_PMD_NR;
 
-/** A range relative to the victim's first VMA of `size` pages. */
-export type RangePlan = "inside" | "across_end" | "below" | "empty";
+/** The victim's first VMA: its first page (a THP VMA's is the next PMD boundary) and size. */
+export interface FirstVma {
+  readonly start: number;
+  readonly size: number;
+}
+
+/**
+ * A range relative to the victim's first VMA. `part_pmd` starts one page into it and ends one
+ * page past its first 2 MiB (inside it): in a THP VMA it covers part of one huge page, or of
+ * two across their boundary, which zap_pmd_range() splits (wasm/src/thp.rs).
+ */
+export type RangePlan = "inside" | "part_pmd" | "across_end" | "below" | "empty";
 
 /** What a generated world says besides its call's fd and flags. */
 export interface LookPlan {
@@ -54,7 +67,15 @@ export interface LookPlan {
   readonly thread_fd: 7 | 8 | null;
 }
 
-const range = fc.constantFrom<RangePlan>("inside", "inside", "across_end", "below", "empty");
+const range = fc.constantFrom<RangePlan>(
+  "inside",
+  "inside",
+  "part_pmd",
+  "part_pmd",
+  "across_end",
+  "below",
+  "empty",
+);
 
 /** An arbitrary {@linkcode LookPlan}: mostly nothing of it, now and then each part. */
 export function arbLook(): fc.Arbitrary<LookPlan> {
@@ -91,25 +112,37 @@ export function arbLook(): fc.Arbitrary<LookPlan> {
   }));
 }
 
-/** A {@linkcode RangePlan} as pages, for a first VMA of `size` pages. */
-export function pagesOf(r: RangePlan, size: number): IovRange {
+/** A {@linkcode RangePlan} as pages, for the victim's first VMA. */
+export function pagesOf(r: RangePlan, first: FirstVma): IovRange {
+  const { start, size } = first;
   switch (r) {
     case "inside":
-      return { start_page: FIRST_PAGE, end_page: FIRST_PAGE + Math.max(1, Math.min(4, size)) };
+      return { start_page: start, end_page: start + Math.max(1, Math.min(4, size)) };
+    case "part_pmd":
+      return {
+        start_page: start + Math.min(1, size - 1),
+        end_page: start + Math.min(size, HPAGE_PMD_NR + 1),
+      };
     case "across_end":
-      return { start_page: FIRST_PAGE + size - 1, end_page: FIRST_PAGE + size + 1 };
+      return { start_page: start + size - 1, end_page: start + size + 1 };
     case "below":
       return { start_page: 0, end_page: 1 };
     case "empty":
-      return { start_page: FIRST_PAGE, end_page: FIRST_PAGE };
+      return { start_page: start, end_page: start };
   }
 }
 
-/** The follow-up calls of a plan, for a first VMA of `size` pages. */
-export function thenOf(look: LookPlan, size: number): ThenCall[] {
+/** The victim's first VMA of `size` pages, a THP one or not, as the loader lays it out. */
+export function firstVma(size: number, thp: boolean): FirstVma {
+  const start = thp ? Math.ceil(FIRST_PAGE / HPAGE_PMD_NR) * HPAGE_PMD_NR : FIRST_PAGE;
+  return { start, size };
+}
+
+/** The follow-up calls of a plan, for the victim's first VMA. */
+export function thenOf(look: LookPlan, first: FirstVma): ThenCall[] {
   return look.then.map((t) =>
     t.call === "waitid"
       ? { call: "waitid", nohang: t.nohang }
-      : { call: t.call, ...pagesOf(t.range, size) }
+      : { call: t.call, ...pagesOf(t.range, first) }
   );
 }

@@ -23,7 +23,7 @@
 
 import { COST_MODEL, PAGE_SIZE } from "../../core/mod.ts";
 import type { Capability, CpuPresetName, SignalName, VmaKind } from "../../engine/scenario/mod.ts";
-import { type LookPlan, pagesOf, thenOf } from "./_looks.ts";
+import { firstVma, type LookPlan, pagesOf, thenOf } from "./_looks.ts";
 
 /** A CPU: a preset, or free numbers. */
 export type CpuPlan =
@@ -508,17 +508,21 @@ export function buildWorld(p: WorldPlan, kernel: WorldKernel = { threadPidfds: f
   else if (p.call.nonblock) call.nonblock = true;
   if (p.call.flags !== undefined) call.flags = p.call.flags;
   const look = p.look;
-  const firstSize = Math.max(1, Math.floor(p.victim.vmas[0]?.size_pages ?? 1));
+  const firstJson = p.victim.vmas[0] ? vmaJson(p.victim.vmas[0]) : null;
+  const first = firstVma(
+    firstJson ? (firstJson.size as number) / PAGE_SIZE : 1,
+    firstJson?.thp === true,
+  );
   if (look?.sig !== undefined) call.sig = look.sig;
   if (look?.advice !== undefined) call.advice = look.advice;
-  if (look?.iov) call.iov = look.iov.map((r) => pagesOf(r, firstSize));
+  if (look?.iov) call.iov = look.iov.map((r) => pagesOf(r, first));
   if (look && look.oom_kill_pm !== null) {
     const at = Math.floor(intent_us * look.oom_kill_pm / 1000);
     events.push({ kind: "oom_kill", at_ms: ms(at), target, from: PIDS.killer });
   }
   const intent: Json = { victim: target, at_ms: ms(intent_us) };
   if (Object.keys(call).length) intent.call = call;
-  const then = look ? thenOf(look, firstSize) : [];
+  const then = look ? thenOf(look, first) : [];
   if (then.length) intent.then = then;
   if (secondCaller) intent.also = [{ pid: PIDS.secondCaller, at_ms: ms(secondAt) }];
 
