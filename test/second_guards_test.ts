@@ -3,9 +3,10 @@
 
 import assert from "node:assert/strict";
 import { runScenario } from "../src/engine/run/mod.ts";
-import { validateScenario } from "../src/engine/scenario/mod.ts";
+import { loadScenarioFile, validateScenario } from "../src/engine/scenario/mod.ts";
 import { EVENT_KINDS } from "../src/engine/trace/mod.ts";
 import { findDesign } from "../src/lab/designs/mod.ts";
+import { ERRNO, SYSCALLS } from "../src/core/mod.ts";
 
 const mrelease = findDesign("process_mrelease");
 
@@ -92,4 +93,18 @@ Deno.test("an oom_kill event passes over a victim whose mm starts with MMF_OOM_S
   assert.deepEqual(answers, [-1], "passed over");
   const kinds = [EVENT_KINDS.mark_victim, EVENT_KINDS.signal_generate];
   assert.deepEqual(r.events.filter((e) => kinds.includes(e.kind)), [], "no mark, no signal");
+});
+
+Deno.test("pidfd_open from a child pid namespace of a pid it cannot see answers ESRCH", async () => {
+  // pidfd_open() → find_get_pid(pid) (kernel/pid.c), the number looked up in
+  // task_active_pid_ns(current): the victim, in init_pid_ns, has none in the container, so
+  // `if (!p) return -ESRCH;`. The designs pass the errno on as the fd (EBADF), so the scenario's
+  // expectations cannot see which errno it was; the trace's sys_exit can. First guard:
+  // wasm/src/tests/pidns.rs pidfd_open_and_kill_cannot_find_an_invisible_pid.
+  const s = await loadScenarioFile("scenarios/fidelity/pidns-open-from-a-child-namespace.json");
+  const r = runScenario(s, { design: mrelease });
+  const opens = r.events.filter((e) =>
+    e.kind === EVENT_KINDS.sys_exit && e.a === SYSCALLS.pidfd_open.nr
+  ).map((e) => e.b);
+  assert.deepEqual(opens, [-ERRNO.ESRCH]);
 });
