@@ -20,6 +20,7 @@ mod pidns;
 mod ptrace_exit;
 mod reap_b3;
 mod sched;
+mod second_guards;
 mod signals;
 mod thp;
 mod variants_2026;
