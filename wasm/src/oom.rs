@@ -240,11 +240,25 @@ impl World {
     /// oom_badness()'s LONG_MIN (no thread with an mm, MMF_OOM_SKIP on it, a vfork child
     /// in_vfork()), and an OOM victim already being handled (oom_evaluate_task(): `if
     /// (tsk_is_oom_victim(task)) { if (test_bit(MMF_OOM_SKIP, ...)) goto next; goto abort; }`:
-    /// no new kill until the reaper is done with it). Otherwise oom_kill_process() as the
+    /// no new kill, of it or of any other process, until the reaper or its exit_mmap is done
+    /// with it). Otherwise oom_kill_process() as the
     /// baseline's (mm/oom_kill.c): the number of processes signalled, 0 when the victim
     /// was already dying (task_will_free_mem(): marked and queued, no signal). The history
     /// the event states costs `from` nothing: its CPU time is not the lab's question.
     pub fn oom_kill_event(&mut self, from: Pid, victim: Tgid) -> i32 {
+        // select_bad_process() runs oom_evaluate_task() over every process before it picks
+        // one: a listed OOM victim whose mm has no MMF_OOM_SKIP yet aborts the whole
+        // selection (`goto abort`), whichever process the event names: nobody is killed.
+        let pending = self.procs.iter().any(|p| {
+            !p.kthread
+                && !p.unkillable()
+                && self.process_listed(p.tgid)
+                && p.oom_mm
+                    .is_some_and(|mm| !self.test_mm_flag(mm, MMF_OOM_SKIP))
+        });
+        if pending {
+            return -1;
+        }
         let Some(p) = self.process(victim) else {
             return -1;
         };

@@ -264,6 +264,39 @@ fn an_oom_kill_event_skips_what_select_bad_process_skips() {
     assert_eq!(lab.state(VICTIM), S as f64, "not killed");
 }
 
+/// oom_evaluate_task() aborts the selection at any OOM victim whose mm has no MMF_OOM_SKIP
+/// yet (mm/oom_kill.c: `if (tsk_is_oom_victim(task)) { if (test_bit(MMF_OOM_SKIP,
+/// &task->signal->oom_mm->flags)) goto next; goto abort; }`): an event naming another
+/// process kills nobody while the first victim is pending, and kills once the oom_reaper
+/// set MMF_OOM_SKIP on the first victim's mm.
+#[test]
+fn an_oom_kill_event_waits_for_the_pending_victim() {
+    const OTHER: i32 = 1100;
+    // 6.18: the first victim sleeps in D, so only the oom_reaper (after OOM_REAPER_DELAY,
+    // 2 s) finishes with its mm; 5.15 reaps at once.
+    for (kernel, second_at_us, answers) in [
+        (618, 2_000, vec![1.0, -1.0]),
+        (618, 2_500_000, vec![1.0, 1.0]),
+        (515, 500_000, vec![1.0, 1.0]),
+    ] {
+        let sim = Sim::new(kernel)
+            .victim(&[VmaSpec::anon(16)], D)
+            .user_process(OTHER, &[VmaSpec::anon(16)], S)
+            .event(1_000, EV_OOM_KILL, VICTIM, 0, KILLER)
+            .event(second_at_us, EV_OOM_KILL, OTHER, 0, KILLER);
+        let mut lab = sim.lab(1);
+        lab.idle_until(2_600.0 * MS);
+        let got: Vec<f64> = lab.of(Kind::ScenarioEvent).iter().map(|e| e.c).collect();
+        assert_eq!(got, answers, "{kernel}, second event at {second_at_us} us");
+        let marked = lab.of(Kind::MarkVictim).len();
+        assert_eq!(
+            marked,
+            answers.iter().filter(|a| **a > 0.0).count(),
+            "{kernel}"
+        );
+    }
+}
+
 /// do_madvise()'s walk (mm/madvise.c): a refusing VMA (VM_LOCKED) stops it where it starts;
 /// a page in no VMA (the one-page gap between VMAs, or past the last) is `unmapped_error`.
 #[test]
