@@ -58,6 +58,16 @@ export interface CaseFacts {
   readonly mayPtrace: boolean;
   /** `intent.call.flags`, or null for the design's usual flags. */
   readonly callFlags: number | null;
+  /** `intent.call.sig` (pidfd_send_signal's signal), or null for the design's usual one. */
+  readonly callSig: number | null;
+  /** `intent.call.advice` (process_madvise's advice), or null for the design's usual one. */
+  readonly callAdvice: number | null;
+  /**
+   * When the kernel's OOM killer chooses the target (an `oom_kill` event, ns), or null.
+   * Its SIGKILL counts among the fatal signals of the target and of every process sharing
+   * its mm (__oom_kill_process(), §B.4), sent without a permission check.
+   */
+  readonly oomKillAt: number | null;
   /**
    * `intent.call.fd`: null (a fresh pidfd of the target), `target` (a pidfd of it),
    * `proc_dir` (its /proc directory), `other` (a pidfd of another process), `self` (a
@@ -68,7 +78,10 @@ export interface CaseFacts {
   readonly secondCaller: boolean;
   /** The caller's process gets a SIGKILL (after the callers started). */
   readonly callerKilled: boolean;
-  /** /proc readers take transient mm_users references on the target's mm. */
+  /**
+   * /proc readers take transient mm_users references on the target's mm (the caller's own
+   * follow-up reads, `intent.then`, among them).
+   */
   readonly procReaders: boolean;
   /** ... and one of them is the caller thread itself (its last mmput runs in its context). */
   readonly readerIsCaller: boolean;
@@ -148,10 +161,14 @@ export function caseFacts(s: Scenario, kernel: KernelVersion): CaseFacts {
   }));
   const permitted = new Set(kills.filter((_, i) => asked.kills[i]));
   // SIGTERM is fatal too: the lab's processes install no handlers.
-  const fatalAt = (tgid: number) =>
-    kills.filter((e) =>
+  const fatalAt = (tgid: number) => [
+    ...kills.filter((e) =>
       e.target === tgid && (e.sig === "SIGKILL" || e.sig === "SIGTERM") && permitted.has(e)
-    ).map((e) => e.at_ns);
+    ).map((e) => e.at_ns),
+    ...(oomKillAt !== null && s.processes.some((p) => p.tgid === tgid && p.mm === oomMm && !p.init)
+      ? [oomKillAt]
+      : []),
+  ];
   const target: CaseFacts["target"] = !t
     ? "reaped"
     : t.init
@@ -164,6 +181,13 @@ export function caseFacts(s: Scenario, kernel: KernelVersion): CaseFacts {
     ? "reaped"
     : "zombie";
   const mm = t?.mm ?? null;
+  // The OOM killer's SIGKILL (SEND_SIG_PRIV: no permission check) goes to the process it
+  // chose and to every process sharing its mm but init (mm/oom_kill.c __oom_kill_process(),
+  // §B.4). It passes over init and kthreads (oom_unkillable_task()), a process with no
+  // thread that has an mm, and a vfork child (oom_badness(): LONG_MIN).
+  const oomKill = s.events.find((e) => e.kind === "oom_kill" && e.target === s.intent.victim);
+  const oomKillAt = oomKill && target === "alive" && !t!.vfork_child ? oomKill.at_ns : null;
+  const oomMm = oomKillAt === null ? null : mm;
   const sharers = mm === null || target !== "alive"
     ? []
     : s.processes.filter((p) =>
@@ -203,10 +227,15 @@ export function caseFacts(s: Scenario, kernel: KernelVersion): CaseFacts {
   const sharerTgids = new Set(sharers.map((p) => p.tgid));
   const secondCaller = s.intent.also.length > 0;
   const callerKilled = kills.some((e) => e.target === caller?.tgid);
-  const procReaders = s.events.some((e) => e.kind === "proc_reader" && e.mm === mm);
-  const readerIsCaller = s.events.some((e) =>
-    e.kind === "proc_reader" && e.mm === mm && e.reader === s.caller.pid
-  );
+  // The caller's follow-up reads of the target's memory (`intent.then`) take an mm_users
+  // reference and drop it as a /proc reader does: process_vm_readv through mm_access()
+  // (mm/process_vm_access.c process_vm_rw_core()), /proc/<pid>/mem through mmget_not_zero()
+  // (fs/proc/base.c mem_rw()), each with its mmput() in the caller's context.
+  const callerReads = s.intent.then.some((x) => x.call !== "waitid");
+  const procReaders = callerReads ||
+    s.events.some((e) => e.kind === "proc_reader" && e.mm === mm);
+  const readerIsCaller = callerReads ||
+    s.events.some((e) => e.kind === "proc_reader" && e.mm === mm && e.reader === s.caller.pid);
   const killedBeforeIntent = t !== undefined && fatalAt(t.tgid).some((at) => at <= intentNs);
   const signalsAfterIntent = kills.some((e) => e.target === t?.tgid && e.at_ns > intentNs);
   const fatalAfterIntent = t !== undefined && fatalAt(t.tgid).some((at) => at > intentNs);
@@ -224,6 +253,9 @@ export function caseFacts(s: Scenario, kernel: KernelVersion): CaseFacts {
     mayKill,
     mayPtrace,
     callFlags: call.flags ?? null,
+    callSig: call.sig ?? null,
+    callAdvice: call.advice ?? null,
+    oomKillAt,
     callFd,
     secondCaller,
     callerKilled,
@@ -248,7 +280,8 @@ export function caseFacts(s: Scenario, kernel: KernelVersion): CaseFacts {
     neverExits: target === "alive" &&
       t!.threads.some((x) =>
         (x.state === "D" && (x.until_ns ?? Infinity) >= s.horizon_ns && !wakes.has(x.pid)) ||
-        x.state === "frozen"
+        // mark_oom_victim() thaws a frozen victim (__thaw_task(), §B.4).
+        (x.state === "frozen" && oomKillAt === null)
       ),
     victimSpread: new Set(
       (t?.threads ?? []).flatMap((x) => x.affinity).map((c) => cpuSpeedRatio(s.cpus[c])),
