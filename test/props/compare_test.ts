@@ -4,7 +4,7 @@
 // DIFFERENCE_CLASSES, the refinements asserted outright, each class's minimal example
 // replayed, and broken copies of designs caught. fast-check runs with a fixed seed and budget, so a run depends on the code alone.
 //
-// Budgets: COMPARE_RUNS=N worlds for the comparison (CI: 10000, about 10 s), REFINE_RUNS=N
+// Budgets: COMPARE_RUNS=N worlds for the comparison (CI: 10000, about 30 s), REFINE_RUNS=N
 // in-domain worlds per refinement; COMPARE_SEED=S; MRELEASE_PROPS_OUT=DIR where a failing
 // world is written (default: a new temporary directory).
 
@@ -151,6 +151,29 @@ for (const k of DIFFERENCE_CLASSES) {
     const pa = [ta, a] as const, pb = [tb, b] as const;
     assert.ok(classMatches(k, f, pa, pb), `${k.id}'s predicate holds on its example`);
     assert.deepEqual(classifyPair(f, pa, pb).unexplained, [], "and the pair is classified");
+  });
+}
+
+// The classes of the varied arguments (src/lab/props/compare/_arguments.ts, _oom.ts): on its
+// own example, each is the only class that accounts for the difference.
+const VARIED_ARGUMENT_CLASSES = [
+  "signal-other-than-sigkill",
+  "advice-refused-for-another-process",
+  "advice-frees-nothing",
+  "oom-skip-answers",
+  "oom-victim-left-to-the-reaper",
+  "oom-reaper-gives-up-during-the-wait",
+  "oom-reaper-joins-the-reap",
+];
+for (const id of VARIED_ARGUMENT_CLASSES) {
+  Deno.test(`without ${id}, its example's pair is unclassified`, async () => {
+    const s = await loadScenarioFile(examplePath(id));
+    const { pair, kernel } = exampleOf(s);
+    const [ta, tb] = pair.map((name) => parseTarget(name));
+    const [a, b] = [ta, tb].map((t) => runOn({ scenario: s, kernel }, t));
+    const without = DIFFERENCE_CLASSES.filter((k) => k.id !== id);
+    const { unexplained } = classifyPair(caseFacts(s, kernel), [ta, a], [tb, b], without);
+    assert.notDeepEqual(unexplained, [], `${id} is needed on its example`);
   });
 }
 

@@ -69,10 +69,13 @@ export const EXPEDITE: readonly DifferenceClass[] = [
       "the memory, at another time or in another amount by the horizon.",
     separates: [expeditesKthread, notExpeditesKthread],
     explains: ["freed", "paid", "time"],
-    // The call queued the kthread (it answered 0 after its kill), the kthread freed nothing,
-    // and the victim's own exit came back at another time or freed another amount.
-    matches: (_f, a, b) =>
-      ret(a) === "0" && a.signal_delivered && a.memory.freed_by.kthreads === 0 &&
+    // The call queued the kthread (it answered 0 after its kill, or after a SIGKILL another
+    // actor had already made pending: then its own is not generated again), the kthread
+    // freed nothing, and the victim's own exit came back at another time or freed another
+    // amount.
+    matches: (f, a, b) =>
+      ret(a) === "0" && (a.signal_delivered || f.mayHaveExited) &&
+      a.memory.freed_by.kthreads === 0 &&
       b.memory.freed_by.kthreads === 0 && nestedContexts(a, b) &&
       (a.memory.t100_ns !== b.memory.t100_ns || a.memory.freed_pages !== b.memory.freed_pages),
   },
