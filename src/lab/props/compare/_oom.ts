@@ -26,7 +26,8 @@ export const OOM: readonly DifferenceClass[] = [
     title: "an mm the oom_reaper is done with: 0, EBUSY or EINVAL, each design in its words",
     explanation: "The oom_reaper sets MMF_OOM_SKIP on the OOM victim's mm when it has reaped " +
       "it, or given up after MAX_OOM_REAP_RETRIES (mm/oom_kill.c oom_reap_task(), §B.4); " +
-      "before v5.18 it starts at once, so a later call can find the flag. " +
+      "it starts at once before v5.18 and OOM_REAPER_DELAY after the kill from " +
+      "e4a38402c36e, so a call after that can find the flag. " +
       "task_will_free_mem() then calls the target not dying (§B.2): SYNC_REAP_MM answers " +
       "EBUSY (§A.1), process_reap EINVAL (§A.3) and the expedite flag EBUSY (its sharer " +
       "walk, §A.5); process_mrelease treats it as work already done and answers 0 " +
@@ -35,7 +36,7 @@ export const OOM: readonly DifferenceClass[] = [
       '("Already being reclaimed", §A.2 step 7).',
     separates: [anyDesign, anyDesign],
     explains: ["ret"],
-    matches: (f, a, b, who) => f.oomKillAt !== null && answered("oom-skip", a, b, who),
+    matches: (f, a, b, who) => f.oomReaperDue && answered("oom-skip", a, b, who),
   },
   {
     id: "oom-victim-left-to-the-reaper",

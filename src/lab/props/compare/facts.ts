@@ -12,6 +12,7 @@
  */
 
 import {
+  kernelFeatures,
   type KernelVersion,
   PIDFD_SELF_THREAD,
   PIDFD_SELF_THREAD_GROUP,
@@ -68,6 +69,11 @@ export interface CaseFacts {
    * its mm (__oom_kill_process(), §B.4), sent without a permission check.
    */
   readonly oomKillAt: number | null;
+  /**
+   * ... and its oom_reaper was due to run by the intent: OOM_REAPER_DELAY (e4a38402c36e,
+   * v5.18; none before) had passed since the kill, so the call may find MMF_OOM_SKIP.
+   */
+  readonly oomReaperDue: boolean;
   /**
    * `intent.call.fd`: null (a fresh pidfd of the target), `target` (a pidfd of it),
    * `proc_dir` (its /proc directory), `other` (a pidfd of another process), `self` (a
@@ -256,6 +262,8 @@ export function caseFacts(s: Scenario, kernel: KernelVersion): CaseFacts {
     callSig: call.sig ?? null,
     callAdvice: call.advice ?? null,
     oomKillAt,
+    oomReaperDue: oomKillAt !== null &&
+      oomKillAt + kernelFeatures(kernel).oom_reaper_delay_ns <= intentNs,
     callFd,
     secondCaller,
     callerKilled,
