@@ -212,6 +212,7 @@ const FALLBACK_ANSWERS: Design["answers"] = {
   "init": ["EINVAL"],
   "kthread": ["ESRCH"],
   "no-kill-permission": ["EINVAL", "0", "EAGAIN", "EINTR", "killed", "unfinished"],
+  "oom-skip": ["0"],
 };
 
 /** Who raised a cgroup-wide reap, and what oomd and the reviewers said of it. */

@@ -34,6 +34,7 @@ export const oom_reaper: Design = {
     "leader-past-exit-mm": ["0", "killed"],
     "past-exit-mm": ["ESRCH"],
     "no-kill-permission": ["0"],
+    "oom-skip": ["0"],
   },
   races: [
     { race: "f6-robust-futex", kernel: "5.15", buggy: true },

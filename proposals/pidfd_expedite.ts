@@ -284,6 +284,7 @@ export const pidfd_expedite: Design = {
     "init": ["EBUSY", "EPERM"],
     "kthread": ["ESRCH", "EPERM"],
     "no-kill-permission": ["EPERM"],
+    "oom-skip": ["EBUSY", "EPERM"],
   },
   otherFlags: { 0: "a plain pidfd_send_signal(SIGKILL): the kill without the expedite" },
   breaks: [

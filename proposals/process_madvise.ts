@@ -501,12 +501,14 @@ export const process_madvise_dontneed: Design = {
   findsMm: "pidfd_task",
   dyingTest: "signal_group_exit",
   zaps: "madvise",
+  skipsOomVictim: true,
   answers: {
     "leader-past-exit-mm": ["ESRCH"],
     "past-exit-mm": ["ESRCH"],
     "init": ["EINVAL", "EACCES"],
     "kthread": ["ESRCH"],
     "no-kill-permission": ["EINVAL", "EACCES", "0", "EAGAIN", "EINTR", "killed", "unfinished"],
+    "oom-skip": ["0"],
   },
   otherFlags: { 0: "the per-iovec mode with an empty vector: nothing zapped" },
   breaks: [{

@@ -208,6 +208,7 @@ export const process_mrelease_exit_mm_design: Design = {
     "init": ["EINVAL"],
     "kthread": ["ESRCH"],
     "no-kill-permission": ["EINVAL", "0", "EAGAIN", "EINTR", "killed", "unfinished"],
+    "oom-skip": ["0"],
   },
   *recipe(u, ctx) {
     const fd = yield* victimFd(u, ctx);

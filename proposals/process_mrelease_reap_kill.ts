@@ -510,6 +510,7 @@ export const process_mrelease_reap_kill_design: Design = {
     "init": ["EBUSY"],
     "kthread": ["ESRCH"],
     "no-kill-permission": ["EBUSY", "0", "EAGAIN", "EINTR", "killed", "unfinished"],
+    "oom-skip": ["0"],
   },
   otherFlags: { 0: "plain process_mrelease, without the kill" },
   breaks: [

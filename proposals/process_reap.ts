@@ -168,6 +168,7 @@ export const process_reap_v1: Design = {
     "init": ["EINVAL"],
     "kthread": ["EINVAL"],
     "no-kill-permission": ["EINVAL", "0", "EAGAIN", "EINTR", "killed", "unfinished"],
+    "oom-skip": ["EINVAL"],
   },
   agreesWith: [{ claim: "process-reap-v1-is-mrelease-v9", target: "process_mrelease@v9" }],
   *recipe(u, ctx) {

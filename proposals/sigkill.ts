@@ -30,6 +30,7 @@ export const sigkill: Design = {
     "init": ["0", "EPERM"],
     "kthread": ["0", "EPERM"],
     "no-kill-permission": ["EPERM"],
+    "oom-skip": ["0", "EPERM"],
   },
   *recipe(u, ctx) {
     return yield* u.kill(ctx.victim, SIGKILL);

@@ -190,6 +190,7 @@ export const sync_reap_mm: Design = {
   dyingTest: "task_will_free_mem",
   zaps: "reap",
   setsOomSkip: true,
+  skipsOomVictim: true,
   answers: {
     "not-dying": ["EBUSY"],
     "leader-past-exit-mm": ["EBUSY"],
@@ -197,6 +198,7 @@ export const sync_reap_mm: Design = {
     "init": ["EBUSY", "EPERM"],
     "kthread": ["EBUSY", "EPERM"],
     "no-kill-permission": ["EPERM"],
+    "oom-skip": ["EBUSY", "EPERM"],
   },
   otherFlags: { 0: "a plain pidfd_send_signal(SIGKILL): the kill without the reap" },
   agreesWith: [{ claim: "sync-reap-mm-is-kill-then-mrelease", target: "process_mrelease" }],

@@ -252,6 +252,12 @@ export interface Design {
   /** The call sets MMF_OOM_SKIP before it reaps, turning other reapers away (§A.1). */
   readonly setsOomSkip?: boolean;
   /**
+   * The call answers 0 without reaping an mm the kernel's OOM killer has marked
+   * (MMF_OOM_VICTIM, before v6.0): "Already being reclaimed", left to the oom_reaper (§A.1
+   * step 4, §A.2 step 7).
+   */
+  readonly skipsOomVictim?: boolean;
+  /**
    * The call re-checks MMF_OOM_SKIP once it holds mmap_lock (ba535c1caf3e, v5.17), so a
    * completed exit_mmap is seen, in the default variant (a `Variant` may say otherwise).
    */

@@ -61,7 +61,10 @@ export function semanticDiffPage(input: SemanticDiffInput): string {
   ];
   out.push(
     "Every pair of the comparison targets runs on the same generated world (the same " +
-      "scenario, kernel and scheduler choice list, src/lab/props/gen.ts), and their outcomes are " +
+      "scenario, kernel and scheduler choice list, src/lab/props/gen.ts, with every argument " +
+      "of the call varied as the property suite varies it: pidfd_send_signal's signal, " +
+      "process_madvise's advice and vector, the kernel's OOM killer choosing the target " +
+      "first, the caller's follow-up calls, src/lab/props/_looks.ts), and their outcomes are " +
       "compared aspect by aspect: " + ASPECTS.map((a) => `\`${a}\``).join(", ") + " — the " +
       "main call's answer, whether the victim got SIGKILL, `memory.freed_pages`, who paid " +
       "(`memory.freed_by` and `cpu_ns.caller`) and when the last page came back " +

@@ -30,16 +30,20 @@ export const EXPEDITE: readonly DifferenceClass[] = [
       "it runs. A reaping design frees them in the caller's context, SIGKILL alone leaves " +
       "them to the victim's exit, and a design whose call stops (EBUSY, ESRCH) queues nothing. " +
       "Where the victim's exit gets to the pages before the kthread does, the victim frees " +
-      "what a reaping design's caller would have.",
+      "what a reaping design's caller would have; where a kthread already queued (the OOM " +
+      "killer's, before the call) gets there first, a reaping design's caller still pays " +
+      "for its walk over the emptied mm.",
     separates: [expeditesKthread, notExpeditesKthread],
     explains: ["freed", "paid", "time"],
     // The kthread freed another amount or at another time; or the other design's caller
     // reaped while this call, which reaps nothing itself, left the pages to the kthread or
-    // to the victim's exit that got there first.
-    matches: (_f, a, b) =>
+    // to the victim's exit that got there first; or it walked an mm the kthread emptied.
+    matches: (f, a, b, who) =>
       a.memory.freed_by.kthreads !== b.memory.freed_by.kthreads ||
       (a.memory.freed_by.kthreads > 0 && a.memory.t100_ns !== b.memory.t100_ns) ||
-      (a.memory.freed_by.caller === 0 && b.memory.freed_by.caller > 0),
+      (a.memory.freed_by.caller === 0 && b.memory.freed_by.caller > 0) ||
+      (a.memory.freed_by.caller === 0 && reaps(who[1]) && WENT_AHEAD.includes(ret(b)) &&
+        b.cpu_ns.caller > a.cpu_ns.caller + f.overheadNs),
   },
   {
     id: "expedite-answers-before-the-reap",
@@ -65,10 +69,13 @@ export const EXPEDITE: readonly DifferenceClass[] = [
       "the memory, at another time or in another amount by the horizon.",
     separates: [expeditesKthread, notExpeditesKthread],
     explains: ["freed", "paid", "time"],
-    // The call queued the kthread (it answered 0 after its kill), the kthread freed nothing,
-    // and the victim's own exit came back at another time or freed another amount.
-    matches: (_f, a, b) =>
-      ret(a) === "0" && a.signal_delivered && a.memory.freed_by.kthreads === 0 &&
+    // The call queued the kthread (it answered 0 after its kill, or after a SIGKILL another
+    // actor had already made pending: then its own is not generated again), the kthread
+    // freed nothing, and the victim's own exit came back at another time or freed another
+    // amount.
+    matches: (f, a, b) =>
+      ret(a) === "0" && (a.signal_delivered || f.mayHaveExited) &&
+      a.memory.freed_by.kthreads === 0 &&
       b.memory.freed_by.kthreads === 0 && nestedContexts(a, b) &&
       (a.memory.t100_ns !== b.memory.t100_ns || a.memory.freed_pages !== b.memory.freed_pages),
   },

@@ -18,6 +18,7 @@ import {
   WENT_AHEAD,
 } from "./class.ts";
 import {
+  answering,
   anyDesign,
   groupExitOnly,
   killsOnly,
@@ -280,12 +281,16 @@ export const MEMORY: readonly DifferenceClass[] = [
       "'dying does not require a kill'), so SYNC_REAP_MM, process_reap, process_mrelease " +
       "and REAP_KILL reap it, while process_madvise's signal_group_exit() test answers " +
       "EINVAL (§A.2 step 7) and the memory waits for the exit. From v6.0 (cbe9dac37904) " +
-      "do_group_exit() sets SIGNAL_GROUP_EXIT for a lone thread too, and the two agree.",
+      "do_group_exit() sets SIGNAL_GROUP_EXIT for a lone thread too, and the two agree. " +
+      "Where a live process still shares the mm, task_will_free_mem() refuses too (§B.2 " +
+      "rule 5), each design in its own words (EBUSY, EINVAL), so process_madvise's EINVAL " +
+      "stands beside another refusal rather than a reap.",
     separates: [groupExitOnly, (t) => reaps(t) && notGroupExitOnly(t)],
     explains: ["ret", "freed", "paid", "time"],
-    matches: (f, a, b) =>
+    matches: (f, a, b, who) =>
       f.exits && !kernelFeatures(f.kernel).lone_exit_sets_group_exit && ret(a) === "EINVAL" &&
-      WENT_AHEAD.includes(ret(b)),
+      (WENT_AHEAD.includes(ret(b)) ||
+        (f.liveSharer && answering("not-dying", ret(b))(who[1]))),
   },
   {
     id: "last-one-out-runs-exit-mmap",

@@ -38,6 +38,11 @@ export interface CompareCheckOptions {
   involving?: string;
   /** The classes (default: the table; a test may leave one out to show it is needed). */
   classes?: readonly DifferenceClass[];
+  /**
+   * Vary every argument of the call (the generator's `LookPlan`: signal, advice, vector, the
+   * OOM killer, follow-up calls); default true. false: each design's usual call.
+   */
+  looks?: boolean;
 }
 
 /** A shrunk world fast-check reported, and what went wrong on it. */
@@ -88,9 +93,9 @@ export function checkComparison(opts: CompareCheckOptions): CompareReport {
   const problemsOf = (c: Case) =>
     unclassified(compareWorld(c, { targets, classes: opts.classes }), opts.involving);
   const details = fc.check(
-    // Each design's usual call: the classes do not name what the varied arguments change.
+    // Every argument varied (unless `looks: false`): the classes name what each changes.
     fc.property(
-      arbCase({ kernels: opts.kernels, looks: false }),
+      arbCase({ kernels: opts.kernels, looks: opts.looks ?? true }),
       (c) => problemsOf(c).length === 0,
     ),
     { numRuns: opts.numRuns, seed: opts.seed },

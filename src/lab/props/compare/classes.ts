@@ -14,21 +14,27 @@
 import type { DifferenceClass } from "./class.ts";
 import { REFUSALS } from "./_refusals.ts";
 import { CALLS } from "./_calls.ts";
+import { ARGUMENTS } from "./_arguments.ts";
 import { MEMORY } from "./_memory.ts";
 import { CONCURRENCY } from "./_concurrency.ts";
 import { ONE_CALL } from "./_one_call.ts";
 import { BREAKS } from "./_breaks.ts";
 import { EXPEDITE } from "./_expedite.ts";
+import { OOM } from "./_oom.ts";
+import { PIDNS } from "./_pidns.ts";
 
 /** The table: every named difference between designs the comparison knows. */
 export const DIFFERENCE_CLASSES: readonly DifferenceClass[] = [
   ...REFUSALS,
   ...CALLS,
+  ...ARGUMENTS,
   ...MEMORY,
   ...ONE_CALL,
   ...BREAKS,
   ...CONCURRENCY,
   ...EXPEDITE,
+  ...OOM,
+  ...PIDNS,
 ];
 
 /**

@@ -12,6 +12,7 @@
  */
 
 import {
+  kernelFeatures,
   type KernelVersion,
   PIDFD_SELF_THREAD,
   PIDFD_SELF_THREAD_GROUP,
@@ -58,6 +59,28 @@ export interface CaseFacts {
   readonly mayPtrace: boolean;
   /** `intent.call.flags`, or null for the design's usual flags. */
   readonly callFlags: number | null;
+  /** `intent.call.sig` (pidfd_send_signal's signal), or null for the design's usual one. */
+  readonly callSig: number | null;
+  /** `intent.call.advice` (process_madvise's advice), or null for the design's usual one. */
+  readonly callAdvice: number | null;
+  /**
+   * When the kernel's OOM killer chooses the target (an `oom_kill` event, ns), or null.
+   * Its SIGKILL counts among the fatal signals of the target and of every process sharing
+   * its mm (__oom_kill_process(), §B.4), sent without a permission check.
+   */
+  readonly oomKillAt: number | null;
+  /**
+   * ... and its oom_reaper was due to run by the intent: OOM_REAPER_DELAY (e4a38402c36e,
+   * v5.18; none before) had passed since the kill, so the call may find MMF_OOM_SKIP.
+   */
+  readonly oomReaperDue: boolean;
+  /** The target's mm has MMF_OOM_SKIP from the start: history left it (the mm's `flags`). */
+  readonly oomSkipAtStart: boolean;
+  /**
+   * The caller's process cannot see the target through pid namespaces: the walk up from the
+   * target's namespace never meets the caller's (kernel/pid.c; the world's `pid_namespaces`).
+   */
+  readonly callerBlind: boolean;
   /**
    * `intent.call.fd`: null (a fresh pidfd of the target), `target` (a pidfd of it),
    * `proc_dir` (its /proc directory), `other` (a pidfd of another process), `self` (a
@@ -68,7 +91,10 @@ export interface CaseFacts {
   readonly secondCaller: boolean;
   /** The caller's process gets a SIGKILL (after the callers started). */
   readonly callerKilled: boolean;
-  /** /proc readers take transient mm_users references on the target's mm. */
+  /**
+   * /proc readers take transient mm_users references on the target's mm (the caller's own
+   * follow-up reads, `intent.then`, among them).
+   */
   readonly procReaders: boolean;
   /** ... and one of them is the caller thread itself (its last mmput runs in its context). */
   readonly readerIsCaller: boolean;
@@ -116,6 +142,21 @@ export interface CaseFacts {
   readonly neverExits: boolean;
 }
 
+/**
+ * Whether process `viewer` can see process `seen`: the walk up from `seen`'s pid namespace
+ * reaches `viewer`'s (a process in no listed namespace is in init_pid_ns).
+ */
+function sees(s: Scenario, viewer: number, seen: number): boolean {
+  const list = s.pid_namespaces ?? [];
+  const nsOf = (tgid: number) => list.find((n) => n.procs.includes(tgid))?.id ?? null;
+  const mine = nsOf(viewer);
+  // The format's namespaces form a tree (validated), so the walk ends at init_pid_ns.
+  for (let ns = nsOf(seen);; ns = list.find((n) => n.id === ns)?.parent ?? null) {
+    if (ns === mine) return true;
+    if (ns === null) return false;
+  }
+}
+
 /** The process that runs a thread. */
 function processOf(s: Scenario, pid: number): ScenarioProcess | undefined {
   return s.processes.find((p) => p.threads.some((t) => t.pid === pid));
@@ -148,10 +189,14 @@ export function caseFacts(s: Scenario, kernel: KernelVersion): CaseFacts {
   }));
   const permitted = new Set(kills.filter((_, i) => asked.kills[i]));
   // SIGTERM is fatal too: the lab's processes install no handlers.
-  const fatalAt = (tgid: number) =>
-    kills.filter((e) =>
+  const fatalAt = (tgid: number) => [
+    ...kills.filter((e) =>
       e.target === tgid && (e.sig === "SIGKILL" || e.sig === "SIGTERM") && permitted.has(e)
-    ).map((e) => e.at_ns);
+    ).map((e) => e.at_ns),
+    ...(oomKillAt !== null && s.processes.some((p) => p.tgid === tgid && p.mm === oomMm && !p.init)
+      ? [oomKillAt]
+      : []),
+  ];
   const target: CaseFacts["target"] = !t
     ? "reaped"
     : t.init
@@ -164,6 +209,13 @@ export function caseFacts(s: Scenario, kernel: KernelVersion): CaseFacts {
     ? "reaped"
     : "zombie";
   const mm = t?.mm ?? null;
+  // The OOM killer's SIGKILL (SEND_SIG_PRIV: no permission check) goes to the process it
+  // chose and to every process sharing its mm but init (mm/oom_kill.c __oom_kill_process(),
+  // §B.4). It passes over init and kthreads (oom_unkillable_task()), a process with no
+  // thread that has an mm, and a vfork child (oom_badness(): LONG_MIN).
+  const oomKill = s.events.find((e) => e.kind === "oom_kill" && e.target === s.intent.victim);
+  const oomKillAt = oomKill && target === "alive" && !t!.vfork_child ? oomKill.at_ns : null;
+  const oomMm = oomKillAt === null ? null : mm;
   const sharers = mm === null || target !== "alive"
     ? []
     : s.processes.filter((p) =>
@@ -203,10 +255,15 @@ export function caseFacts(s: Scenario, kernel: KernelVersion): CaseFacts {
   const sharerTgids = new Set(sharers.map((p) => p.tgid));
   const secondCaller = s.intent.also.length > 0;
   const callerKilled = kills.some((e) => e.target === caller?.tgid);
-  const procReaders = s.events.some((e) => e.kind === "proc_reader" && e.mm === mm);
-  const readerIsCaller = s.events.some((e) =>
-    e.kind === "proc_reader" && e.mm === mm && e.reader === s.caller.pid
-  );
+  // The caller's follow-up reads of the target's memory (`intent.then`) take an mm_users
+  // reference and drop it as a /proc reader does: process_vm_readv through mm_access()
+  // (mm/process_vm_access.c process_vm_rw_core()), /proc/<pid>/mem through mmget_not_zero()
+  // (fs/proc/base.c mem_rw()), each with its mmput() in the caller's context.
+  const callerReads = s.intent.then.some((x) => x.call !== "waitid");
+  const procReaders = callerReads ||
+    s.events.some((e) => e.kind === "proc_reader" && e.mm === mm);
+  const readerIsCaller = callerReads ||
+    s.events.some((e) => e.kind === "proc_reader" && e.mm === mm && e.reader === s.caller.pid);
   const killedBeforeIntent = t !== undefined && fatalAt(t.tgid).some((at) => at <= intentNs);
   const signalsAfterIntent = kills.some((e) => e.target === t?.tgid && e.at_ns > intentNs);
   const fatalAfterIntent = t !== undefined && fatalAt(t.tgid).some((at) => at > intentNs);
@@ -224,6 +281,15 @@ export function caseFacts(s: Scenario, kernel: KernelVersion): CaseFacts {
     mayKill,
     mayPtrace,
     callFlags: call.flags ?? null,
+    callSig: call.sig ?? null,
+    callAdvice: call.advice ?? null,
+    oomKillAt,
+    oomReaperDue: oomKillAt !== null &&
+      oomKillAt + kernelFeatures(kernel).oom_reaper_delay_ns <= intentNs,
+    oomSkipAtStart: mm !== null &&
+      s.mms.find((m) => m.id === mm)?.flags.includes("MMF_OOM_SKIP") ===
+        true,
+    callerBlind: caller !== undefined && t !== undefined && !sees(s, caller.tgid, t.tgid),
     callFd,
     secondCaller,
     callerKilled,
@@ -248,7 +314,8 @@ export function caseFacts(s: Scenario, kernel: KernelVersion): CaseFacts {
     neverExits: target === "alive" &&
       t!.threads.some((x) =>
         (x.state === "D" && (x.until_ns ?? Infinity) >= s.horizon_ns && !wakes.has(x.pid)) ||
-        x.state === "frozen"
+        // mark_oom_victim() thaws a frozen victim (__thaw_task(), §B.4).
+        (x.state === "frozen" && oomKillAt === null)
       ),
     victimSpread: new Set(
       (t?.threads ?? []).flatMap((x) => x.affinity).map((c) => cpuSpeedRatio(s.cpus[c])),

@@ -128,6 +128,8 @@ export const noPtrace: TargetTest = (t) => !needsPtrace(t);
 export const setsOomSkip: TargetTest = (t) => t.design.setsOomSkip === true;
 /** Anything but {@linkcode setsOomSkip}. */
 export const leavesOomSkip: TargetTest = (t) => !setsOomSkip(t);
+/** The call leaves an OOM victim's mm to the oom_reaper (0, no work: `skipsOomVictim`). */
+export const skipsOomVictim: TargetTest = (t) => t.design.skipsOomVictim === true;
 
 // ---- facts that depend on the variant a kernel runs ----
 
@@ -147,7 +149,7 @@ function pinsOn(t: Target, kernel: KernelVersion): Design["pins"] {
 }
 
 /** Whether the target's call re-checks MMF_OOM_SKIP under mmap_lock on `kernel`. */
-function rechecksOn(t: Target, kernel: KernelVersion): boolean {
+export function rechecksOn(t: Target, kernel: KernelVersion): boolean {
   return variantOn(t, kernel)?.rechecksOomSkip ?? t.design.rechecksOomSkip ?? false;
 }
 
@@ -219,6 +221,8 @@ export const SITUATIONS: Readonly<Record<string, string>> = {
   "init": "the target is init (SIGNAL_UNKILLABLE)",
   "kthread": "the target is a kernel thread",
   "no-kill-permission": "the caller may not kill the target (no uid match, no CAP_KILL)",
+  "oom-skip": "the target's mm has MMF_OOM_SKIP when the call comes: the kernel's OOM " +
+    "killer chose it and its oom_reaper is done with it (reaped, or gave up)",
 };
 
 /**
