@@ -15,6 +15,7 @@
 // An argument sets the victim's size in MiB instead (docs/host.md measures 2048 by hand).
 
 import { HostSession } from "../src/lab/host/session.ts";
+import { startCoreDump } from "../src/lab/host/coredump.ts";
 import { coreDumpRefusal } from "../src/lab/host/coredump.ts";
 import { addr, syscall } from "../src/lab/host/ffi.ts";
 
@@ -64,7 +65,7 @@ try {
       vfork: false,
       coreDir: dir,
     });
-    session.startCoreDump(d.process.pid);
+    startCoreDump(session, d.process.pid);
     console.log(`dumper ${d.process.pid} ${d.process.startTime} ${dir}`);
   } else {
     console.log("dumper none");

@@ -4,7 +4,7 @@
  * in the dumping process's cwd) does it dump. The victim helper (`victim.c --core-dir DIR`)
  * raises its own RLIMIT_CORE to unlimited and makes DIR, a fresh directory the session made
  * (`HostSession.makeCoreDir`), its cwd; the session then sends it SIGABRT through its pidfd
- * (`HostSession.startCoreDump`). The thread that takes the signal is the dumper (the leader: a
+ * ({@linkcode startCoreDump}). The thread that takes the signal is the dumper (the leader: a
  * process-directed signal goes to it first, complete_signal() in kernel/signal.c); do_coredump()
  * (fs/coredump.c) sets signal->core_state in coredump_wait() and zap_threads() makes the other
  * threads exit into coredump_task_exit(), where they wait with the mm attached, the
@@ -18,7 +18,11 @@
  * @module
  */
 
-import { readText } from "./ffi.ts";
+import { exists, pollIn, readText, removeDir, removeFile } from "./ffi.ts";
+import { retName } from "../../core/mod.ts";
+import { procStatus } from "./observe.ts";
+import { spinUntil } from "./_io.ts";
+import type { HostSession } from "./session.ts";
 
 /**
  * SIGABRT (x86_64, signal(7)): its default action dumps core (sig_kernel_coredump()); the core
@@ -86,4 +90,39 @@ export interface CoreDumpRecord {
 /** A dump not running when the scenario says it is: the host cannot stand for the scenario. */
 export class CoreDumpTimingError extends Error {
   override name = "CoreDumpTimingError";
+}
+
+/**
+ * Starts an owned victim's core dump: SIGABRT through the session's pidfd of it (its default
+ * action dumps core), then waits until /proc/<pid>/status says `CoreDumping: 1`
+ * (signal->core_state set in coredump_wait(), fs/coredump.c), at most 5 s.
+ */
+export function startCoreDump(session: HostSession, pid: number): void {
+  const p = session.check(pid);
+  const r = session.signal(pid, SIGABRT);
+  if (r < 0) throw new Error(`SIGABRT ${pid}: ${retName(r)}`);
+  let exited = false;
+  spinUntil(
+    () => procStatus(pid)?.coreDumping === true || (exited = pollIn(p.pidfd, 0)),
+    5000,
+    `process ${pid} did not start dumping core (CoreDumping: ${procStatus(pid)?.coreDumping})`,
+  );
+  if (exited) {
+    throw new CoreDumpTimingError(
+      `process ${pid} dumped core and exited (${session.peekExit(pid)}) before the lab saw ` +
+        `CoreDumping: 1: its dump is too short for the scenario`,
+    );
+  }
+}
+
+/** Removes the core files in `dirs` and the directories, noting each failure in `problems`. */
+export function removeCoreDirs(dirs: readonly string[], problems: string[]): void {
+  for (const dir of dirs) {
+    for (const f of coreFiles(dir)) {
+      const r = removeFile(f);
+      if (r < 0) problems.push(`unlink ${f}: ${retName(r)}`);
+    }
+    const r = removeDir(dir);
+    if (r < 0 && exists(dir)) problems.push(`rmdir ${dir}: ${retName(r)}`);
+  }
 }

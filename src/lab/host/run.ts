@@ -38,6 +38,7 @@ import {
   type CoreDumpRecord,
   coreDumpRefusal,
   CoreDumpTimingError,
+  startCoreDump,
 } from "./coredump.ts";
 import { NsCaller } from "./pidns.ts";
 
@@ -174,7 +175,7 @@ async function runIn(
     if (plan.state === "reaped") session.reap(vpid);
   }
   // Last, right before the intent: the dump runs from here (CoreDumping: 1 when it returns).
-  if (plan.coreDump) session.startCoreDump(vpid);
+  if (plan.coreDump) startCoreDump(session, vpid);
   await opts.beforeRecipe?.(victim);
 
   const atIntent = procStatus(vpid);

@@ -15,9 +15,7 @@
 import {
   C,
   closeFd,
-  exists,
   inNewPidNamespace,
-  listDir,
   makeDir,
   pipe,
   pollIn,
@@ -25,7 +23,6 @@ import {
   readSome,
   readText,
   removeDir,
-  removeFile,
   sendText,
   socketPair,
   spawn,
@@ -43,129 +40,34 @@ import {
   WNOHANG,
 } from "../../core/mod.ts";
 import { helperPath } from "./helper.ts";
-import { parentPid, procStatus, startTime, threadIds, threadStates } from "./observe.ts";
+import { parentPid, startTime, threadIds, threadStates } from "./observe.ts";
 import { mustOpen, mustWrite, readUntil, retry, spinUntil } from "./_io.ts";
+import { CORE_DIR_PREFIX, coreDirParent, removeCoreDirs } from "./coredump.ts";
+
+import { LEDGER, OPEN } from "./_ledger.ts";
 import {
-  CORE_DIR_PREFIX,
-  coreDirParent,
-  CoreDumpTimingError,
-  coreFiles,
-  SIGABRT,
-} from "./coredump.ts";
+  CGROUP_PREFIX,
+  CLD_NAMES,
+  FREEZER_ROOT,
+  HostSafetyError,
+  NS_CALLER_START_MS,
+  type OwnedProcess,
+  type Supervisor,
+  SUPERVISOR_ANSWER_MS,
+  type Victim,
+  type VictimSpec,
+} from "./_session_types.ts";
 
-/** The guard refused: the operation would touch a process the lab did not create. */
-export class HostSafetyError extends Error {
-  override name = "HostSafetyError";
-}
-
-/** The cgroup-v1 freezer hierarchy the lab's cgroups go under. */
-export const FREEZER_ROOT = "/sys/fs/cgroup/freezer";
-/** Every cgroup the lab creates is `FREEZER_ROOT/CGROUP_PREFIX<lab pid>-<n>`. */
-export const CGROUP_PREFIX = "mrelease-lab-";
-
-/** A process the session created (directly, or as the vfork child of one it created). */
-export interface OwnedProcess {
-  /** Its pid. */
-  readonly pid: number;
-  /** The session's pidfd of it, opened while it could not be anyone else. */
-  readonly pidfd: number;
-  /** Field 22 of /proc/<pid>/stat when it was taken: with the pid, its identity. */
-  readonly startTime: string;
-  /** A child of the lab (the lab waits for it), or a descendant of one. */
-  readonly direct: boolean;
-  /** What it is, for messages. */
-  readonly label: string;
-  /** Reaped by the lab's waitid. */
-  reaped: boolean;
-}
-
-/** The session's supervisor: the helper's `--supervise` mode, a child of the lab. */
-interface Supervisor {
-  /** Its pid. */
-  readonly pid: number;
-  /** The lab's pidfd of it (an unwaited child: it names it). */
-  readonly pidfd: number;
-  /** Field 22 of /proc/<pid>/stat when it started. */
-  readonly startTime: string;
-  /** The lab's end of the socket; the supervisor has the other as its stdin. */
-  readonly socket: number;
-}
-
-/**
- * The promise of the host backend when the lab dies with a run open, however it dies
- * (a signal to it or its process group, an uncaught exception, a crash): within this time
- * every victim of the run has exited, its memory released, and the run's freezer cgroup is
- * gone (docs/host.md, "Cleanup"). Here that takes 10-30 ms for 64 MiB, most of it Deno's
- * own exit, and 190-380 ms for 2 GiB, the largest victim the lab makes (calibrate): 2 s
- * leaves room for a loaded machine. test/host_cleanup_test.ts holds the lab to it.
- */
-export const LAB_DEATH_CLEANUP_MS = 2000;
-
-/**
- * How long the lab waits for the supervisor's answer to one message: it answers in
- * microseconds; 5 s covers a machine loaded by everything else it runs.
- */
-const SUPERVISOR_ANSWER_MS = 5000;
-
-/**
- * How long the lab waits for the caller helper's "ready": it forks once per pid namespace
- * level, in milliseconds; 10 s covers a loaded machine, as for the victim helper's memory.
- */
-const NS_CALLER_START_MS = 10_000;
-
-/** A mapping the helper reports. */
-export interface HelperVma {
-  /** anon, locked, shared or shmem. */
-  kind: string;
-  /** Its address in the victim. */
-  addr: bigint;
-  /** Its length in bytes. */
-  bytes: number;
-}
-
-/** What the victim helper is asked to build. */
-export interface VictimSpec {
-  /** The process name (PR_SET_NAME, at most 15 characters). */
-  comm: string;
-  /** Mappings in order: kind, size and resident bytes (whole pages). */
-  vmas: { kind: "anon" | "locked" | "shared" | "shmem" | "thp"; bytes: number; resident: number }[];
-  /** Threads besides the main one (and the vfork thread). */
-  extraThreads: number;
-  /** One more thread calls clone(CLONE_VM | CLONE_VFORK); the child sleeps. */
-  vfork: boolean;
-  /** A core directory of the session's (`makeCoreDir`): the victim may dump core there. */
-  coreDir?: string;
-  /**
-   * The victim is pid 1 of a pid namespace of its own, a child of the lab's (ffi.ts
-   * inNewPidNamespace): still the lab's child, held by pidfd as any victim.
-   */
-  pidNamespace?: boolean;
-}
-
-/** A victim the helper built. */
-export interface Victim {
-  /** The victim process. */
-  readonly process: OwnedProcess;
-  /** Its vfork child, if asked for. */
-  readonly vforkChild: OwnedProcess | null;
-  /** Its mappings, in the order asked for. */
-  readonly vmas: HelperVma[];
-}
-
-/** si_code of a child's exit (include/uapi/asm-generic/siginfo.h). */
-const CLD_NAMES: Record<number, string> = { 1: "CLD_EXITED", 2: "CLD_KILLED", 3: "CLD_DUMPED" };
-
-/** Every process and cgroup any session of this lab process created (for the leak check). */
-const LEDGER = {
-  processes: [] as { pid: number; startTime: string; label: string }[],
-  cgroups: [] as string[],
-  coreDirs: [] as string[],
-};
+export { leftovers } from "./_ledger.ts";
+export {
+  CGROUP_PREFIX,
+  FREEZER_ROOT,
+  HostSafetyError,
+  LAB_DEATH_CLEANUP_MS,
+  type Victim,
+} from "./_session_types.ts";
 
 let sessionCount = 0;
-
-/** The lab's own sessions, open right now. */
-const OPEN = new Set<HostSession>();
 
 /**
  * One run's processes and cgroup.
@@ -491,29 +393,6 @@ export class HostSession {
     return dir;
   }
 
-  /**
-   * Starts an owned victim's core dump: SIGABRT through its pidfd (its default action dumps
-   * core), then waits until /proc/<pid>/status says `CoreDumping: 1` (signal->core_state set
-   * in coredump_wait(), fs/coredump.c), at most 5 s.
-   */
-  startCoreDump(pid: number): void {
-    const p = this.check(pid);
-    const r = this.signal(pid, SIGABRT);
-    if (r < 0) throw new Error(`SIGABRT ${pid}: ${retName(r)}`);
-    let exited = false;
-    spinUntil(
-      () => procStatus(pid)?.coreDumping === true || (exited = pollIn(p.pidfd, 0)),
-      5000,
-      `process ${pid} did not start dumping core (CoreDumping: ${procStatus(pid)?.coreDumping})`,
-    );
-    if (exited) {
-      throw new CoreDumpTimingError(
-        `process ${pid} dumped core and exited (${this.peekExit(pid)}) before the lab saw ` +
-          `CoreDumping: 1: its dump is too short for the scenario`,
-      );
-    }
-  }
-
   /** Thaws the session's cgroup (a no-op without one). */
   thaw(): void {
     if (this.#cgroup) mustWrite(`${this.#cgroup}/freezer.state`, "THAWED");
@@ -557,7 +436,7 @@ export class HostSession {
         problems.push(`rmdir ${dir}: ${e}`);
       }
     }
-    this.#removeCoreDirs(problems);
+    removeCoreDirs(this.#coreDirs, problems);
     if (this.#supervisor) {
       const s = this.#supervisor;
       // "done", then end of file: it finds everything ended and the cgroup gone, and exits.
@@ -579,17 +458,6 @@ export class HostSession {
   }
 
   /** Removes each core directory and the core file in it (the processes have exited). */
-  #removeCoreDirs(problems: string[]): void {
-    for (const dir of this.#coreDirs) {
-      for (const f of coreFiles(dir)) {
-        const r = removeFile(f);
-        if (r < 0) problems.push(`unlink ${f}: ${retName(r)}`);
-      }
-      const r = removeDir(dir);
-      if (r < 0 && exists(dir)) problems.push(`rmdir ${dir}: ${retName(r)}`);
-    }
-  }
-
   #open(): void {
     if (this.#closed) throw new Error("host session is closed");
   }
@@ -698,41 +566,4 @@ export class HostSession {
     LEDGER.cgroups.push(dir);
     return dir;
   }
-}
-
-/**
- * What this lab process left behind: processes of any session still running (same pid
- * and start time as when created), and cgroups still present, including sessions not
- * closed. Empty when clean.
- */
-export function leftovers(): string[] {
-  const left: string[] = [];
-  for (const s of OPEN) left.push(`session ${s.id} was not closed`);
-  for (const p of LEDGER.processes) {
-    if (startTime(p.pid) === p.startTime) {
-      const states = threadStates(p.pid);
-      // A zombie of init's (an orphaned vfork child) holds no memory; anything else does.
-      if (!(states.length === 1 && states[0] === "Z" && parentPid(p.pid) !== Deno.pid)) {
-        left.push(`process ${p.pid} (${p.label}) is still there, state ${states.join("")}`);
-      }
-    }
-  }
-  for (const dir of LEDGER.cgroups) {
-    if (exists(dir)) left.push(`cgroup ${dir} still exists`);
-  }
-  for (const dir of LEDGER.coreDirs) {
-    if (exists(dir)) left.push(`core directory ${dir} still exists`);
-  }
-  for (const e of listDir(FREEZER_ROOT) ?? []) {
-    if (e.dir && e.name.startsWith(`${CGROUP_PREFIX}${Deno.pid}-`)) {
-      const dir = `${FREEZER_ROOT}/${e.name}`;
-      if (!LEDGER.cgroups.includes(dir)) left.push(`cgroup ${dir} still exists`);
-    }
-  }
-  return left;
-}
-
-/** How many processes and cgroups the lab process created so far. */
-export function ledgerSize(): { processes: number; cgroups: number } {
-  return { processes: LEDGER.processes.length, cgroups: LEDGER.cgroups.length };
 }

@@ -58,10 +58,13 @@ export const OOM: readonly DifferenceClass[] = [
       "there was.",
     separates: [anyDesign, anyDesign],
     explains: ["ret", "signal", "freed", "paid", "time"],
-    // Both calls reaped nothing; at least one gave one of the flag's own answers (the other
-    // may have stopped earlier, at a check of its own that another class names).
+    // Both calls reaped nothing (a /proc read by the caller thread itself may still end in
+    // its context with the mm's last mmput: not the call's doing); at least one gave one of
+    // the flag's own answers (the other may have stopped earlier, at a check of its own
+    // that another class names).
     matches: (f, a, b) =>
-      f.oomSkipAtStart && [a, b].every((o) => o.memory.freed_by.caller === 0) &&
+      f.oomSkipAtStart &&
+      [a, b].every((o) => o.memory.freed_by.caller === 0 || f.readerIsCaller) &&
       [a, b].some((o) => ["0", "EINVAL", "EBUSY", ...STOPPED].includes(ret(o))),
   },
   {
