@@ -8,10 +8,9 @@
  */
 
 import { MADV_COLD, MADV_DONTNEED, MADV_PAGEOUT, SIGKILL } from "../../../core/mod.ts";
-import type { Outcome } from "../../../engine/run/mod.ts";
 import type { Target } from "../target.ts";
 import { type DifferenceClass, ret, STOPPED } from "./class.ts";
-import type { CaseFacts } from "./facts.ts";
+import { type CaseFacts, freedNothing } from "./facts.ts";
 import { flagsMeaning, type TargetTest } from "./targets.ts";
 
 /** The call carries the signal (pidfd_send_signal with a flag: its record's `defaults.sig`). */
@@ -22,13 +21,6 @@ const takesAdvice: TargetTest = (t) => t.design.defaults.advice !== undefined;
 /** The call goes out with its usual flags (another flag is `flags-per-syscall`'s). */
 const usualFlags = (f: CaseFacts, t: Target): boolean =>
   f.callFlags === null || flagsMeaning(t, f.callFlags) === "usual";
-
-/**
- * The call freed nothing in the caller's context (a /proc read by the caller thread itself
- * may still end in its context with the mm's last mmput: that is not the call's doing).
- */
-const freedNothing = (f: CaseFacts, o: Outcome): boolean =>
-  o.memory.freed_by.caller === 0 || f.readerIsCaller;
 
 /**
  * v5.10 mm/madvise.c process_madvise_behavior_valid() (MADV_COLD, MADV_PAGEOUT) with the

@@ -18,6 +18,7 @@ import {
   rechecksOn,
   skipsOomVictim,
 } from "./targets.ts";
+import { freedNothing } from "./facts.ts";
 
 /** What the OOM killer leaves behind. */
 export const OOM: readonly DifferenceClass[] = [
@@ -64,7 +65,7 @@ export const OOM: readonly DifferenceClass[] = [
     // that another class names).
     matches: (f, a, b) =>
       f.oomSkipAtStart &&
-      [a, b].every((o) => o.memory.freed_by.caller === 0 || f.readerIsCaller) &&
+      [a, b].every((o) => freedNothing(f, o)) &&
       [a, b].some((o) => ["0", "EINVAL", "EBUSY", ...STOPPED].includes(ret(o))),
   },
   {
@@ -82,7 +83,7 @@ export const OOM: readonly DifferenceClass[] = [
     explains: ["ret", "freed", "paid", "time"],
     matches: (f, a, b) =>
       f.oomKillAt !== null && kernelFeatures(f.kernel).has_mmf_oom_victim &&
-      ret(a) === "0" && (a.memory.freed_by.caller === 0 || f.readerIsCaller) &&
+      ret(a) === "0" && freedNothing(f, a) &&
       WENT_AHEAD.includes(ret(b)) &&
       (b.memory.freed_by.caller > 0 || ret(b) === "EAGAIN" ||
         b.cpu_ns.caller > a.cpu_ns.caller + f.overheadNs),

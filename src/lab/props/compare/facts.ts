@@ -19,7 +19,7 @@ import {
   PTRACE_MODE_ATTACH,
   zapCovers,
 } from "../../../core/mod.ts";
-import { askWorld } from "../../../engine/run/mod.ts";
+import { askWorld, type Outcome } from "../../../engine/run/mod.ts";
 import {
   cpuSpeedRatio,
   type Scenario,
@@ -141,6 +141,13 @@ export interface CaseFacts {
    */
   readonly neverExits: boolean;
 }
+
+/**
+ * The call freed nothing in the caller's context (a /proc read by the caller thread itself
+ * may still end in its context with the mm's last mmput: that is not the call's doing).
+ */
+export const freedNothing = (f: CaseFacts, o: Outcome): boolean =>
+  o.memory.freed_by.caller === 0 || f.readerIsCaller;
 
 /**
  * Whether process `viewer` can see process `seen`: the walk up from `seen`'s pid namespace
